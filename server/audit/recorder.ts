@@ -1,0 +1,73 @@
+import { eq } from "drizzle-orm";
+import type { Executor } from "../db/client";
+import { auditLog, workspaces } from "../db/schema";
+import { newId, sha256 } from "../ids";
+
+export type AuditEntryInput = {
+  workspaceId: string;
+  actorId: string | null;
+  action: string;
+  targetType?: string | null;
+  targetId?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  details?: Record<string, unknown>;
+};
+
+export type ChainedFields = {
+  seq: number;
+  id: string;
+  at: string;
+  actorId: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  details: unknown;
+};
+
+/** The hash that chains an entry to its predecessor. */
+export function entryHash(prevHash: string, entry: ChainedFields): string {
+  return sha256(`${prevHash}\n${canonicalJson(entry)}`);
+}
+
+/** JSON with sorted keys, so the same entry always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const keys = Object.keys(value as object).filter((key) => (value as Record<string, unknown>)[key] !== undefined).sort();
+  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(",")}}`;
+}
+
+/**
+ * Appends one entry to the workspace's activity log, in the caller's transaction.
+ * The workspace row is locked so concurrent writers extend the chain one at a time.
+ */
+export async function recordAudit(executor: Executor, input: AuditEntryInput): Promise<string> {
+  const [head] = await executor
+    .select({ seq: workspaces.auditHeadSeq, hash: workspaces.auditHeadHash })
+    .from(workspaces)
+    .where(eq(workspaces.id, input.workspaceId))
+    .for("update");
+  if (!head) throw new Error(`recordAudit: workspace ${input.workspaceId} not found`);
+  const entry: ChainedFields = {
+    seq: head.seq + 1,
+    id: newId("aud"),
+    at: new Date().toISOString(),
+    actorId: input.actorId,
+    action: input.action,
+    targetType: input.targetType ?? null,
+    targetId: input.targetId ?? null,
+    ip: input.ip ?? null,
+    userAgent: input.userAgent ?? null,
+    details: input.details ?? {},
+  };
+  const hash = entryHash(head.hash, entry);
+  await executor.insert(auditLog).values({ workspaceId: input.workspaceId, ...entry, prevHash: head.hash, hash });
+  await executor
+    .update(workspaces)
+    .set({ auditHeadSeq: entry.seq, auditHeadHash: hash })
+    .where(eq(workspaces.id, input.workspaceId));
+  return entry.id;
+}

@@ -1,0 +1,82 @@
+import { and, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
+import { stringify } from "csv-stringify/sync";
+import { z } from "zod";
+import { auditLog } from "../db/schema";
+import { requires, route } from "../http/route";
+import { decodeCursor, ListQuery, page } from "../http/schemas";
+import type { Principal } from "../identity/tokens";
+
+const AuditFilters = z.object({
+  actorId: z.string().max(100).optional(),
+  action: z.string().max(100).optional(),
+  targetId: z.string().max(100).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+});
+const AuditQuery = ListQuery.extend(AuditFilters.shape);
+const exportLimit = 100_000;
+
+function filtersFor(actor: Principal, filters: z.infer<typeof AuditFilters>): SQL[] {
+  return [
+    eq(auditLog.workspaceId, actor.workspaceId),
+    filters.actorId ? eq(auditLog.actorId, filters.actorId) : undefined,
+    filters.action ? eq(auditLog.action, filters.action) : undefined,
+    filters.targetId ? eq(auditLog.targetId, filters.targetId) : undefined,
+    filters.from ? gte(auditLog.at, new Date(filters.from).toISOString()) : undefined,
+    filters.to ? lte(auditLog.at, new Date(filters.to).toISOString()) : undefined,
+  ].filter((condition): condition is SQL => condition !== undefined);
+}
+
+function presentEntry(row: typeof auditLog.$inferSelect) {
+  return {
+    id: row.id,
+    at: new Date(row.at).toISOString(),
+    actorId: row.actorId,
+    action: row.action,
+    targetType: row.targetType,
+    targetId: row.targetId,
+    ip: row.ip,
+    userAgent: row.userAgent,
+    details: row.details,
+  };
+}
+
+export const auditRoutes = [
+  route({
+    method: "get",
+    path: "/audit-log",
+    summary: "The activity log, newest first",
+    tag: "Activity log",
+    access: requires("audit.view"),
+    query: AuditQuery,
+    responses: { 200: "{data: [{id, at, actorId, action, targetType, targetId, ip, details}], nextCursor}" },
+    async handler({ actor, query, db }) {
+      const after = decodeCursor(query.cursor, 1);
+      const rows = await db
+        .select()
+        .from(auditLog)
+        .where(and(...filtersFor(actor, query), after ? lt(auditLog.seq, Number(after[0])) : undefined))
+        .orderBy(desc(auditLog.seq))
+        .limit(query.limit + 1);
+      return { status: 200, body: page(rows, query.limit, (row) => [row.seq], presentEntry) };
+    },
+  }),
+  route({
+    method: "get",
+    path: "/audit-log/export",
+    summary: "The activity log as CSV (the download itself is logged)",
+    tag: "Activity log",
+    access: requires("audit.view"),
+    query: AuditFilters,
+    responses: { 200: "text/csv" },
+    async handler({ actor, query, db, audit }) {
+      const rows = await db.select().from(auditLog).where(and(...filtersFor(actor, query))).orderBy(desc(auditLog.seq)).limit(exportLimit);
+      await audit({ action: "export.audit_log", targetType: "workspace", targetId: actor.workspaceId, details: { filters: query, rows: rows.length } });
+      const csv = stringify(
+        rows.map(presentEntry).map((entry) => ({ ...entry, details: JSON.stringify(entry.details) })),
+        { header: true, columns: ["id", "at", "actorId", "action", "targetType", "targetId", "ip", "userAgent", "details"] },
+      );
+      return { status: 200, csv, filename: "activity-log.csv" };
+    },
+  }),
+];

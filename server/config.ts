@@ -1,0 +1,82 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+/** Environment variables the server reads; the only place that touches process.env. */
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATA_DIR: z.string().min(1).default("./data"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  PUBLIC_URL: z.url().optional(),
+  ENCRYPTION_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/_-]{43,44}={0,2}$/, "must be 32 bytes, base64-encoded")
+    .optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  DEMO: z.enum(["on", "off"]).optional(),
+});
+
+export type Config = {
+  nodeEnv: "development" | "production" | "test";
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  publicUrl: string;
+  encryptionKey: Buffer;
+  logLevel: string;
+  demo: boolean;
+};
+
+export class ConfigError extends Error {}
+
+/** Parses the environment into a Config; throws ConfigError with one line naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? "environment");
+    throw new ConfigError(`Invalid ${variable}: ${issue?.message ?? "bad value"}`);
+  }
+  const values = parsed.data;
+  const dataDir = path.resolve(values.DATA_DIR);
+  const port = values.PORT;
+  return {
+    nodeEnv: values.NODE_ENV,
+    port,
+    dataDir,
+    databaseUrl: values.DATABASE_URL,
+    publicUrl: (values.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ""),
+    encryptionKey: resolveEncryptionKey(values.ENCRYPTION_KEY, values.NODE_ENV, dataDir),
+    logLevel: values.LOG_LEVEL,
+    demo: values.DEMO ? values.DEMO === "on" : values.NODE_ENV === "development",
+  };
+}
+
+function resolveEncryptionKey(
+  fromEnv: string | undefined,
+  nodeEnv: Config["nodeEnv"],
+  dataDir: string,
+): Buffer {
+  if (fromEnv) return decodeKey(fromEnv);
+  if (nodeEnv === "production") {
+    throw new ConfigError("Invalid ENCRYPTION_KEY: required in production (32 bytes, base64)");
+  }
+  // Development convenience: a key generated once and kept beside the data it protects.
+  const keyFile = path.join(dataDir, "encryption.key");
+  if (existsSync(keyFile)) return decodeKey(readFileSync(keyFile, "utf8").trim());
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(keyFile, key.toString("base64"), { mode: 0o600 });
+  return key;
+}
+
+function decodeKey(encoded: string): Buffer {
+  const key = Buffer.from(encoded, "base64");
+  if (key.length !== 32) throw new ConfigError("Invalid ENCRYPTION_KEY: must decode to 32 bytes");
+  return key;
+}

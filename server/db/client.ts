@@ -1,0 +1,57 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import type { ExtractTablesWithRelations } from "drizzle-orm";
+import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
+import { migrate as migrateNodePg } from "drizzle-orm/node-postgres/migrator";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import pg from "pg";
+import * as schema from "./schema";
+
+type Schema = typeof schema;
+/** The Drizzle database, whichever engine is behind it. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+/** A transaction, or the database itself where no transaction is needed. */
+export type Executor =
+  | Database
+  | PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+
+export type DatabaseHandle = {
+  db: Database;
+  engine: "pglite" | "postgres";
+  /** The raw PGlite instance when embedded (for dumps in tests). */
+  pglite?: PGlite;
+  /** The pool when on PostgreSQL (LISTEN/NOTIFY, benchmarks). */
+  pool?: pg.Pool;
+  close(): Promise<void>;
+};
+
+const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
+
+export type OpenOptions =
+  | { databaseUrl: string; poolSize?: number }
+  | { dataDir: string }
+  | { loadDataDir: Blob | File };
+
+/** Opens PostgreSQL when a URL is given, otherwise embedded PGlite; applies migrations. */
+export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
+  if ("databaseUrl" in options) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    const db = drizzleNodePg(pool, { schema }) as unknown as Database;
+    await migrateNodePg(db as never, { migrationsFolder });
+    return { db, engine: "postgres", pool, close: () => pool.end() };
+  }
+  let pglite: PGlite;
+  if ("dataDir" in options) {
+    mkdirSync(options.dataDir, { recursive: true });
+    pglite = await PGlite.create(path.join(options.dataDir, "pglite"));
+  } else {
+    pglite = await PGlite.create({ loadDataDir: options.loadDataDir });
+  }
+  const db = drizzlePglite(pglite, { schema }) as unknown as Database;
+  await migratePglite(db as never, { migrationsFolder });
+  return { db, engine: "pglite", pglite, close: () => pglite.close() };
+}

@@ -1,0 +1,35 @@
+import { eq } from "drizzle-orm";
+import type { Executor } from "../db/client";
+import { users, workspaces } from "../db/schema";
+import { newJoinCode } from "../identity/routes";
+import { hashPassword } from "../identity/passwords";
+import { newId } from "../ids";
+import { recordAudit } from "../audit/recorder";
+import { type BuiltinRoleId, builtinRoleIds } from "../permissions";
+import { addMember } from "../team/membership";
+
+export const demoPassword = "switchboard-demo";
+export const demoWorkspaceName = "Demo Workspace";
+export const demoEmail = (roleId: BuiltinRoleId) => `${roleId}@demo.switchboard.test`;
+
+export type DemoLogin = { roleId: BuiltinRoleId; email: string; password: string };
+
+/** Creates the demo workspace, one member per built-in role, unless it exists. */
+export async function seedDemo(db: Executor, cost: { N: number; r: number; p: number }): Promise<DemoLogin[] | null> {
+  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, demoEmail("owner")));
+  const logins = builtinRoleIds.map((roleId) => ({ roleId, email: demoEmail(roleId), password: demoPassword }));
+  if (existing) return logins;
+  const passwordHash = await hashPassword(demoPassword, cost);
+  const workspaceId = newId("ws");
+  await db.transaction(async (tx) => {
+    await tx.insert(workspaces).values({ id: workspaceId, name: demoWorkspaceName, joinCode: newJoinCode() });
+    for (const roleId of builtinRoleIds) {
+      const userId = newId("usr");
+      const name = `Demo ${roleId[0]?.toUpperCase()}${roleId.slice(1)}`;
+      await tx.insert(users).values({ id: userId, email: demoEmail(roleId), name, passwordHash });
+      const memberId = await addMember(tx, { workspaceId, userId, roleId });
+      await recordAudit(tx, { workspaceId, actorId: memberId, action: roleId === "owner" ? "workspace.create" : "member.create", targetType: "member", targetId: memberId, details: { demo: true, roleId } });
+    }
+  });
+  return logins;
+}

@@ -1,0 +1,19 @@
+import { auditRoutes } from "../audit/routes";
+import { identityRoutes } from "../identity/routes";
+import { roleRoutes } from "../roles/routes";
+import { invitationRoutes } from "../team/invitations";
+import { joinRequestRoutes } from "../team/join-requests";
+import { teamRoutes } from "../team/routes";
+import { workspaceRoutes } from "../workspace/routes";
+import type { RouteDefinition } from "./route";
+
+/** Every API route; a new capability adds its list here. */
+export const allRoutes: RouteDefinition[] = [
+  ...identityRoutes,
+  ...teamRoutes,
+  ...invitationRoutes,
+  ...joinRequestRoutes,
+  ...roleRoutes,
+  ...workspaceRoutes,
+  ...auditRoutes,
+];

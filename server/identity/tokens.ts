@@ -1,0 +1,86 @@
+import { and, eq } from "drizzle-orm";
+import type { Database, Executor } from "../db/client";
+import { authTokens, members, roles, users } from "../db/schema";
+import { newId, newSecret, sha256 } from "../ids";
+import { type Actor, builtinRoles, completePermissions, isBuiltinRoleId, type PermissionMap } from "../permissions";
+
+export type TokenKind = "session" | "personal";
+const sessionLifetimeMs = 30 * 24 * 60 * 60 * 1000;
+
+/** The authenticated caller: who they are now, read fresh on every request. */
+export type Principal = Actor & { name: string; email: string; tokenId: string; tokenKind: TokenKind };
+
+/**
+ * Bearer tokens read `sbt.<workspaceId>.<secret>`: the workspace part keeps the lookup on one
+ * workspace's index (and shard); only the secret's SHA-256 hash is stored.
+ */
+export async function issueToken(
+  executor: Executor,
+  input: { workspaceId: string; memberId: string; kind: TokenKind; name?: string },
+): Promise<{ id: string; token: string }> {
+  const id = newId("tok");
+  const secret = newSecret();
+  await executor.insert(authTokens).values({
+    workspaceId: input.workspaceId,
+    id,
+    memberId: input.memberId,
+    kind: input.kind,
+    name: input.name ?? null,
+    tokenHash: sha256(secret),
+    expiresAt: input.kind === "session" ? new Date(Date.now() + sessionLifetimeMs) : null,
+  });
+  return { id, token: `sbt.${input.workspaceId}.${secret}` };
+}
+
+export function parseToken(token: string): { workspaceId: string; secretHash: string } | null {
+  const [prefix, workspaceId, secret, ...rest] = token.split(".");
+  if (prefix !== "sbt" || !workspaceId || !secret || rest.length > 0) return null;
+  return { workspaceId, secretHash: sha256(secret) };
+}
+
+/** Resolves a bearer token to the member behind it, with their current role, in one indexed query. */
+export async function resolvePrincipal(db: Database, token: string): Promise<Principal | null> {
+  const parsed = parseToken(token);
+  if (!parsed) return null;
+  const [row] = await db
+    .select({
+      tokenId: authTokens.id,
+      tokenKind: authTokens.kind,
+      expiresAt: authTokens.expiresAt,
+      memberId: members.id,
+      roleId: members.roleId,
+      status: members.status,
+      customRoleName: roles.name,
+      customPermissions: roles.permissions,
+      name: users.name,
+      email: users.email,
+    })
+    .from(authTokens)
+    .innerJoin(members, and(eq(members.workspaceId, authTokens.workspaceId), eq(members.id, authTokens.memberId)))
+    .innerJoin(users, eq(users.id, members.userId))
+    .leftJoin(roles, and(eq(roles.workspaceId, members.workspaceId), eq(roles.id, members.roleId)))
+    .where(and(eq(authTokens.workspaceId, parsed.workspaceId), eq(authTokens.tokenHash, parsed.secretHash)));
+  if (!row || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return null;
+  const role = roleDefinition(row.roleId, row.customRoleName, row.customPermissions);
+  return {
+    workspaceId: parsed.workspaceId,
+    memberId: row.memberId,
+    roleId: row.roleId,
+    roleName: role.name,
+    status: row.status,
+    permissions: role.permissions,
+    name: row.name,
+    email: row.email,
+    tokenId: row.tokenId,
+    tokenKind: row.tokenKind,
+  };
+}
+
+function roleDefinition(roleId: string, customName: string | null, customPermissions: unknown) {
+  if (isBuiltinRoleId(roleId)) return builtinRoles[roleId];
+  // A member whose custom role vanished holds nothing, rather than failing every request.
+  return {
+    name: customName ?? "Unknown role",
+    permissions: completePermissions((customPermissions ?? {}) as Partial<PermissionMap>),
+  };
+}

@@ -1,0 +1,152 @@
+import { and, type SQL } from "drizzle-orm";
+import {
+  type BooleanPermission,
+  grantsAnything,
+  type Permission,
+  type PermissionMap,
+  permissionNames,
+  type ScopedLevel,
+} from "./catalogue";
+import {
+  compile,
+  conditionFor,
+  evaluate,
+  inWorkspace,
+  type RecordAction,
+  type RecordOf,
+  type ResourceOfAction,
+  recordActions,
+  resources,
+} from "./rules";
+
+/** Who is acting: read fresh from the database on every request. */
+export type Actor = {
+  workspaceId: string;
+  memberId: string;
+  roleId: string;
+  roleName: string;
+  status: "active" | "suspended";
+  permissions: PermissionMap;
+};
+
+/** A denial: the permission at stake and one sentence saying why. */
+export class PermissionDenied extends Error {
+  constructor(
+    readonly permission: Permission,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+const verbs: Record<Permission, string> = {
+  "chats.view": "see chats",
+  "chats.reply": "reply in chats",
+  "chats.start": "start chats",
+  "chats.assign": "set the responsible of chats",
+  "campaigns.send": "run mass sending",
+  "campaigns.reports": "see campaign reports",
+  "templates.use": "use templates",
+  "whatsapp.connect": "connect a WhatsApp account",
+  "team.manage": "manage the team",
+  "roles.manage": "manage roles",
+  "integrations.workspace": "manage the workspace's integrations",
+  "integrations.individual": "set up your own CRM connection",
+  "data.export": "export data",
+  "audit.view": "view the activity log",
+  "billing.manage": "manage the subscription",
+  "workspace.delete": "delete the workspace",
+  "workspace.transfer": "transfer ownership of the workspace",
+};
+
+/** Whether the actor holds a permission at any level (the gate checked before any lookup). */
+export function holds(actor: Actor, permission: Permission): boolean {
+  return actor.status === "active" && grantsAnything(actor.permissions[permission]);
+}
+
+/** Throws PermissionDenied unless the actor holds the permission at some level. */
+export function requirePermission(actor: Actor, permission: Permission): void {
+  if (!holds(actor, permission)) throw new PermissionDenied(permission, explainMissing(actor, permission));
+}
+
+/** The predicate face: may the actor perform `action` on this one record? */
+export function can<A extends RecordAction>(
+  actor: Actor,
+  action: A,
+  record: RecordOf<ResourceOfAction<A>>,
+): boolean {
+  if (actor.status !== "active" || record.workspaceId !== actor.workspaceId) return false;
+  return failingPermission(actor, action, record) === null;
+}
+
+/** The SQL face: a where-clause selecting exactly the records `can()` allows. */
+export function scope(actor: Actor, action: RecordAction): SQL {
+  const { resource, permission, within } = recordActions[action];
+  const definition = resources[resource];
+  const checked = within ? [within, permission] : [permission];
+  const conditions = checked.map((name) => {
+    const level = actor.status === "active" ? (actor.permissions[name] as ScopedLevel) : "none";
+    return compile(conditionFor(resource, level), definition as never, actor.memberId, actor.workspaceId);
+  });
+  return inWorkspace(definition as never, actor.workspaceId, and(...conditions) as SQL);
+}
+
+/** Throws PermissionDenied (with its reason) unless `can()` allows the action on the record. */
+export function authorize<A extends RecordAction>(
+  actor: Actor,
+  action: A,
+  record: RecordOf<ResourceOfAction<A>>,
+): void {
+  if (can(actor, action, record)) return;
+  const { permission } = recordActions[action];
+  throw new PermissionDenied(permission, explain(actor, action, record));
+}
+
+/** One sentence on why the actor may not perform `action` (on `record`, when given). */
+export function explain<A extends RecordAction>(
+  actor: Actor,
+  action: A,
+  record?: RecordOf<ResourceOfAction<A>>,
+): string {
+  const { resource, permission } = recordActions[action];
+  if (actor.status !== "active") return "Your membership is suspended.";
+  const failing = record ? (failingPermission(actor, action, record) ?? permission) : permission;
+  const level = actor.permissions[failing] as ScopedLevel;
+  const description = resources[resource].describe[level];
+  if (!description) return explainMissing(actor, failing);
+  return `Your role (${actor.roleName}) allows you to ${verbs[failing]} only for ${description}.`;
+}
+
+/** The abilities map shipped with a record, so the UI never re-derives the rules. */
+export function abilities<A extends RecordAction>(
+  actor: Actor,
+  actions: readonly A[],
+  record: RecordOf<ResourceOfAction<A>>,
+): Record<string, boolean> {
+  return Object.fromEntries(actions.map((action) => [action.split(".")[1], can(actor, action, record)]));
+}
+
+/** The actor's effective permission map (for GET /me): nothing while suspended. */
+export function effectivePermissions(actor: Actor): PermissionMap {
+  if (actor.status === "active") return actor.permissions;
+  return Object.fromEntries(
+    permissionNames.map((name) => [name, typeof actor.permissions[name] === "boolean" ? false : "none"]),
+  ) as PermissionMap;
+}
+
+export function explainMissing(actor: Actor, permission: Permission): string {
+  if (actor.status !== "active") return "Your membership is suspended.";
+  return `Your role (${actor.roleName}) does not allow you to ${verbs[permission]} (${permission}).`;
+}
+
+function failingPermission<A extends RecordAction>(actor: Actor, action: A, record: RecordOf<ResourceOfAction<A>>) {
+  const { resource, permission, within } = recordActions[action];
+  const definition = resources[resource];
+  for (const checked of within ? [within, permission] : [permission]) {
+    const condition = conditionFor(resource, actor.permissions[checked] as ScopedLevel);
+    if (!evaluate(condition, definition as never, actor.memberId, record)) return checked;
+  }
+  return null;
+}
+
+export type { BooleanPermission };

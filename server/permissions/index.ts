@@ -1,0 +1,6 @@
+// The one permissions module: the only place that knows what a role may do.
+export * from "./builtin-roles";
+export * from "./catalogue";
+export * from "./engine";
+export * from "./invariants";
+export { type AccountRecord, type ChatRecord, type RecordAction, recordActions } from "./rules";

@@ -1,0 +1,174 @@
+import { and, eq, inArray, or, type SQL, sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { chats, whatsappAccounts } from "../db/schema";
+import type { ScopedLevel, ScopedPermission } from "./catalogue";
+
+// A rule is written once as a small condition tree; `can()` evaluates it against a record
+// and `scope()` compiles it into SQL, so the two faces cannot drift apart.
+
+export type Condition =
+  | { kind: "always" }
+  | { kind: "never" }
+  | { kind: "memberIs"; field: string }
+  | { kind: "anyOf"; conditions: Condition[] };
+
+const always: Condition = { kind: "always" };
+const never: Condition = { kind: "never" };
+const memberIs = (field: string): Condition => ({ kind: "memberIs", field });
+const anyOf = (...conditions: Condition[]): Condition => ({ kind: "anyOf", conditions });
+
+/** The records rules speak about, as plain objects (what `can()` receives). */
+export type ChatRecord = {
+  workspaceId: string;
+  responsibleId: string | null;
+  account: { connectedBy: string };
+};
+export type AccountRecord = { workspaceId: string; connectedBy: string };
+export type OwnedRecord = { workspaceId: string; ownerId: string };
+
+type FieldBinding<RecordType> = {
+  read(record: RecordType): string | null;
+  /** SQL true exactly when read(record) === memberId. */
+  sqlMemberIs(memberId: string, workspaceId: string): SQL;
+};
+
+type ResourceDefinition<RecordType> = {
+  workspaceColumn: () => AnyPgColumn;
+  fields: Record<string, FieldBinding<RecordType>>;
+  levels: Partial<Record<ScopedLevel, Condition>>;
+  /** How a sentence names the records a level grants. */
+  describe: Partial<Record<ScopedLevel, string>>;
+};
+
+const chatResource: ResourceDefinition<ChatRecord> = {
+  workspaceColumn: () => chats.workspaceId,
+  fields: {
+    responsibleId: {
+      read: (chat) => chat.responsibleId,
+      sqlMemberIs: (memberId) => eq(chats.responsibleId, memberId),
+    },
+    accountConnectedBy: {
+      read: (chat) => chat.account.connectedBy,
+      sqlMemberIs: (memberId, workspaceId) =>
+        inArray(
+          chats.accountId,
+          sql`(select ${whatsappAccounts.id} from ${whatsappAccounts} where ${whatsappAccounts.workspaceId} = ${workspaceId} and ${whatsappAccounts.connectedBy} = ${memberId})`,
+        ),
+    },
+  },
+  levels: {
+    all: always,
+    own: anyOf(memberIs("accountConnectedBy"), memberIs("responsibleId")),
+    assigned: memberIs("responsibleId"),
+    none: never,
+  },
+  describe: {
+    all: "every chat of the workspace",
+    own: "chats of WhatsApp accounts you connected and chats you are responsible for",
+    assigned: "chats you are responsible for",
+  },
+};
+
+const accountResource: ResourceDefinition<AccountRecord> = {
+  workspaceColumn: () => whatsappAccounts.workspaceId,
+  fields: {
+    connectedBy: {
+      read: (account) => account.connectedBy,
+      sqlMemberIs: (memberId) => eq(whatsappAccounts.connectedBy, memberId),
+    },
+  },
+  levels: { all: always, own: memberIs("connectedBy"), none: never },
+  describe: {
+    all: "every WhatsApp account of the workspace",
+    own: "WhatsApp accounts you connected",
+  },
+};
+
+/** Templates and campaigns: records owned by one member. Their tables bind the column. */
+export function ownedResource(
+  ownerColumn: Parameters<typeof eq>[0],
+  workspaceColumn: Parameters<typeof eq>[0],
+  noun: string,
+): ResourceDefinition<OwnedRecord> {
+  return {
+    workspaceColumn: () => workspaceColumn as AnyPgColumn,
+    fields: {
+      ownerId: {
+        read: (record) => record.ownerId,
+        sqlMemberIs: (memberId) => eq(ownerColumn, memberId),
+      },
+    },
+    levels: { all: always, own: memberIs("ownerId"), none: never },
+    describe: { all: `every ${noun} of the workspace`, own: `your own ${noun}s` },
+  };
+}
+
+export const resources = { chat: chatResource, account: accountResource } as const;
+export type ResourceName = keyof typeof resources;
+export type RecordOf<R extends ResourceName> = R extends "chat" ? ChatRecord : AccountRecord;
+
+/** Actions on records: the permission that governs each, and the visibility it acts within. */
+export const recordActions = {
+  "chats.view": { resource: "chat", permission: "chats.view", within: null },
+  "chats.reply": { resource: "chat", permission: "chats.reply", within: "chats.view" },
+  "chats.assign": { resource: "chat", permission: "chats.assign", within: "chats.view" },
+  "chats.start": { resource: "account", permission: "chats.start", within: null },
+  "campaigns.send": { resource: "account", permission: "campaigns.send", within: null },
+} as const satisfies Record<
+  string,
+  { resource: ResourceName; permission: ScopedPermission; within: ScopedPermission | null }
+>;
+export type RecordAction = keyof typeof recordActions;
+export type ResourceOfAction<A extends RecordAction> = (typeof recordActions)[A]["resource"];
+
+export function conditionFor(resource: ResourceName, level: ScopedLevel): Condition {
+  return resources[resource].levels[level] ?? never;
+}
+
+export function evaluate<RecordType>(
+  condition: Condition,
+  definition: ResourceDefinition<RecordType>,
+  memberId: string,
+  record: RecordType,
+): boolean {
+  switch (condition.kind) {
+    case "always":
+      return true;
+    case "never":
+      return false;
+    case "memberIs":
+      return requireField(definition, condition.field).read(record) === memberId;
+    case "anyOf":
+      return condition.conditions.some((inner) => evaluate(inner, definition, memberId, record));
+  }
+}
+
+export function compile<RecordType>(
+  condition: Condition,
+  definition: ResourceDefinition<RecordType>,
+  memberId: string,
+  workspaceId: string,
+): SQL {
+  switch (condition.kind) {
+    case "always":
+      return sql`true`;
+    case "never":
+      return sql`false`;
+    case "memberIs":
+      return requireField(definition, condition.field).sqlMemberIs(memberId, workspaceId);
+    case "anyOf":
+      return or(...condition.conditions.map((inner) => compile(inner, definition, memberId, workspaceId))) ?? sql`false`;
+  }
+}
+
+export function inWorkspace<RecordType>(definition: ResourceDefinition<RecordType>, workspaceId: string, condition: SQL): SQL {
+  return and(eq(definition.workspaceColumn(), workspaceId), condition) as SQL;
+}
+
+function requireField<RecordType>(definition: ResourceDefinition<RecordType>, field: string) {
+  const binding = definition.fields[field];
+  if (!binding) throw new Error(`Rule refers to unknown field ${field}`);
+  return binding;
+}
+
+export type { ResourceDefinition };

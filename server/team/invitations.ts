@@ -1,0 +1,136 @@
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
+import type { Executor } from "../db/client";
+import { invitations, members, users } from "../db/schema";
+import { issueToken } from "../identity/tokens";
+import { hashPassword, verifyPassword } from "../identity/passwords";
+import { HttpProblem, conflict, notFound } from "../http/problem";
+import { publicAccess, requires, route } from "../http/route";
+import { Email, IdParam, Password, PersonName } from "../http/schemas";
+import { newId, newSecret, sha256 } from "../ids";
+import { assertGrantWithinOwn } from "../permissions";
+import { addMember, findMember } from "./membership";
+import { presentMember } from "./presenters";
+import { grantableRole } from "./routes";
+
+const invitationLifetimeMs = 7 * 24 * 60 * 60 * 1000;
+const NewInvitation = z.object({ email: Email, roleId: z.string().min(1).max(100) }).strict();
+const AcceptInvitation = z.object({ name: PersonName, password: Password }).strict();
+const AcceptTokenParam = z.object({ acceptToken: z.string().min(1).max(300) }).strict();
+
+/** Accept tokens read `inv.<workspaceId>.<secret>`; only the secret's hash is stored. */
+function parseAcceptToken(token: string) {
+  const [prefix, workspaceId, secret, ...rest] = token.split(".");
+  if (prefix !== "inv" || !workspaceId || !secret || rest.length > 0) return null;
+  return { workspaceId, tokenHash: sha256(secret) };
+}
+
+/** Finds an existing user by email, or creates one; an existing user must prove it is them. */
+export async function userForEmail(db: Executor, input: { email: string; name: string; password: string; cost: { N: number; r: number; p: number } }) {
+  const [existing] = await db.select().from(users).where(eq(users.email, input.email));
+  if (existing) {
+    if (!(await verifyPassword(input.password, existing.passwordHash))) {
+      throw new HttpProblem(401, "unauthenticated", "Unauthenticated", "This email already has an account; use its password.");
+    }
+    return existing.id;
+  }
+  const id = newId("usr");
+  await db.insert(users).values({ id, email: input.email, name: input.name, passwordHash: await hashPassword(input.password, input.cost) });
+  return id;
+}
+
+export async function assertNotAlreadyMember(db: Executor, workspaceId: string, email: string) {
+  const [row] = await db
+    .select({ id: members.id })
+    .from(members)
+    .innerJoin(users, eq(users.id, members.userId))
+    .where(and(eq(members.workspaceId, workspaceId), eq(users.email, email)));
+  if (row) throw conflict("This person is already a member of the workspace.");
+}
+
+export const invitationRoutes = [
+  route({
+    method: "post",
+    path: "/invitations",
+    summary: "Invite someone by email with a role",
+    tag: "Team",
+    access: requires("team.manage"),
+    body: NewInvitation,
+    responses: { 201: "{id, email, roleId, acceptToken, expiresAt}", 409: "roleId owner, or already a member" },
+    async handler({ actor, body, db, audit }) {
+      const role = await grantableRole(db, actor.workspaceId, body.roleId);
+      assertGrantWithinOwn(actor, role.permissions);
+      await assertNotAlreadyMember(db, actor.workspaceId, body.email);
+      const id = newId("inv");
+      const secret = newSecret();
+      const expiresAt = new Date(Date.now() + invitationLifetimeMs);
+      await db.insert(invitations).values({ workspaceId: actor.workspaceId, id, email: body.email, roleId: role.id, tokenHash: sha256(secret), invitedBy: actor.memberId, expiresAt });
+      await audit({ action: "invitation.create", targetType: "invitation", targetId: id, details: { email: body.email, roleId: role.id } });
+      return { status: 201, body: { id, email: body.email, roleId: role.id, acceptToken: `inv.${actor.workspaceId}.${secret}`, expiresAt: expiresAt.toISOString() } };
+    },
+  }),
+  route({
+    method: "get",
+    path: "/invitations",
+    summary: "Pending invitations",
+    tag: "Team",
+    access: requires("team.manage"),
+    responses: { 200: "{data: [{id, email, roleId, expiresAt}]}" },
+    async handler({ actor, db }) {
+      const rows = await db
+        .select({ id: invitations.id, email: invitations.email, roleId: invitations.roleId, expiresAt: invitations.expiresAt, invitedBy: invitations.invitedBy })
+        .from(invitations)
+        .where(and(eq(invitations.workspaceId, actor.workspaceId), isNull(invitations.acceptedAt)))
+        .orderBy(desc(invitations.createdAt))
+        .limit(200);
+      return { status: 200, body: { data: rows, nextCursor: null } };
+    },
+  }),
+  route({
+    method: "delete",
+    path: "/invitations/:id",
+    summary: "Withdraw a pending invitation",
+    tag: "Team",
+    access: requires("team.manage"),
+    params: IdParam,
+    responses: { 204: "Withdrawn" },
+    async handler({ actor, params, db, audit }) {
+      const deleted = await db
+        .delete(invitations)
+        .where(and(eq(invitations.workspaceId, actor.workspaceId), eq(invitations.id, params.id), isNull(invitations.acceptedAt)))
+        .returning({ id: invitations.id });
+      if (deleted.length === 0) throw notFound("invitation");
+      await audit({ action: "invitation.delete", targetType: "invitation", targetId: params.id });
+      return { status: 204 };
+    },
+  }),
+  route({
+    method: "post",
+    path: "/invitations/:acceptToken/accept",
+    summary: "Accept an invitation (one time, before it expires)",
+    tag: "Team",
+    access: publicAccess("the accept token is the credential"),
+    params: AcceptTokenParam,
+    body: AcceptInvitation,
+    responses: { 201: "{token, member}", 404: "Unknown or used invitation", 409: "Expired" },
+    async handler({ params, body, db, services, audit }) {
+      const parsed = parseAcceptToken(params.acceptToken);
+      if (!parsed) throw notFound("invitation");
+      const [invitation] = await db
+        .select()
+        .from(invitations)
+        .where(and(eq(invitations.workspaceId, parsed.workspaceId), eq(invitations.tokenHash, parsed.tokenHash), isNull(invitations.acceptedAt)))
+        .for("update");
+      if (!invitation) throw notFound("invitation");
+      if (invitation.expiresAt.getTime() <= Date.now()) throw conflict("This invitation has expired; ask for a new one.");
+      await assertNotAlreadyMember(db, invitation.workspaceId, invitation.email);
+      const userId = await userForEmail(db, { email: invitation.email, name: body.name, password: body.password, cost: services.passwordCost });
+      const memberId = await addMember(db, { workspaceId: invitation.workspaceId, userId, roleId: invitation.roleId });
+      await db.update(invitations).set({ acceptedAt: new Date() }).where(and(eq(invitations.workspaceId, invitation.workspaceId), eq(invitations.id, invitation.id)));
+      const { token } = await issueToken(db, { workspaceId: invitation.workspaceId, memberId, kind: "session" });
+      await audit({ workspaceId: invitation.workspaceId, actorId: memberId, action: "invitation.accept", targetType: "invitation", targetId: invitation.id, details: { roleId: invitation.roleId } });
+      const member = await findMember(db, invitation.workspaceId, memberId);
+      return { status: 201, body: { token, member: member && presentMember(member) } };
+    },
+  }),
+];

@@ -1,0 +1,135 @@
+import { and, asc, eq, gt, or } from "drizzle-orm";
+import { z } from "zod";
+import { members, users, workspaces } from "../db/schema";
+import { conflict, invalidRequest, notFound } from "../http/problem";
+import { anyMember, requires, route } from "../http/route";
+import { decodeCursor, IdParam, ListQuery, page } from "../http/schemas";
+import {
+  assertGrantWithinOwn,
+  assertKeepsOwnManagement,
+  assertNotTheOwner,
+  assertOwnerOnlyByTransfer,
+  InvariantViolation,
+} from "../permissions";
+import { findRole } from "../roles/lookup";
+import type { Executor } from "../db/client";
+import { findMember } from "./membership";
+import { presentMember } from "./presenters";
+
+const RoleChange = z.object({ roleId: z.string().min(1).max(100) }).strict();
+const OwnershipTransfer = z.object({ memberId: z.string().min(1).max(100) }).strict();
+
+/** Loads a role the actor is about to grant, or answers 400 when the workspace has no such role. */
+export async function grantableRole(db: Executor, workspaceId: string, roleId: string) {
+  assertOwnerOnlyByTransfer(roleId);
+  const role = await findRole(db, workspaceId, roleId);
+  if (!role) throw invalidRequest("There is no such role.", [{ path: "body.roleId", message: "unknown role" }]);
+  return role;
+}
+
+async function requireMember(db: Executor, workspaceId: string, memberId: string) {
+  const member = await findMember(db, workspaceId, memberId);
+  if (!member) throw notFound("member");
+  return member;
+}
+
+export const teamRoutes = [
+  route({
+    method: "get",
+    path: "/members",
+    summary: "Every member of the workspace",
+    tag: "Team",
+    access: anyMember,
+    query: ListQuery,
+    responses: { 200: "{data: [{id, name, email?, roleId, status}], nextCursor}" },
+    async handler({ actor, query, db }) {
+      const after = decodeCursor(query.cursor, 2);
+      const rows = await db
+        .select({ id: members.id, name: users.name, email: users.email, roleId: members.roleId, status: members.status, createdAt: members.createdAt })
+        .from(members)
+        .innerJoin(users, eq(users.id, members.userId))
+        .where(
+          and(
+            eq(members.workspaceId, actor.workspaceId),
+            after
+              ? or(gt(members.createdAt, new Date(after[0] as string)), and(eq(members.createdAt, new Date(after[0] as string)), gt(members.id, String(after[1]))))
+              : undefined,
+          ),
+        )
+        .orderBy(asc(members.createdAt), asc(members.id))
+        .limit(query.limit + 1);
+      const showEmail = actor.permissions["team.manage"];
+      return {
+        status: 200,
+        body: page(rows, query.limit, (row) => [row.createdAt.toISOString(), row.id], (row) => {
+          const { email, ...rest } = presentMember(row);
+          return showEmail ? { ...rest, email } : rest;
+        }),
+      };
+    },
+  }),
+  route({
+    method: "patch",
+    path: "/members/:id",
+    summary: "Change a member's role",
+    tag: "Team",
+    access: requires("team.manage"),
+    params: IdParam,
+    body: RoleChange,
+    responses: { 200: "{member}", 403: "The role grants more than the caller holds", 409: "The owner's role, or the owner role" },
+    async handler({ actor, params, body, db, audit }) {
+      const target = await requireMember(db, actor.workspaceId, params.id);
+      assertNotTheOwner(target, "role_change");
+      const role = await grantableRole(db, actor.workspaceId, body.roleId);
+      assertGrantWithinOwn(actor, role.permissions);
+      if (target.id === actor.memberId) assertKeepsOwnManagement(actor, role.permissions);
+      await db.update(members).set({ roleId: role.id }).where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, target.id)));
+      await audit({ action: "member.role_change", targetType: "member", targetId: target.id, details: { before: { roleId: target.roleId }, after: { roleId: role.id } } });
+      return { status: 200, body: { member: presentMember({ ...target, roleId: role.id }) } };
+    },
+  }),
+  ...(["suspend", "activate"] as const).map((change) =>
+    route({
+      method: "post",
+      path: `/members/:id/${change}`,
+      summary: change === "suspend" ? "Suspend a member: every token stops working at once" : "Re-activate a suspended member",
+      tag: "Team",
+      access: requires("team.manage"),
+      params: IdParam,
+      responses: { 200: "{member}", 409: "The owner, or oneself" },
+      async handler({ actor, params, db, audit }) {
+        const target = await requireMember(db, actor.workspaceId, params.id);
+        const status = change === "suspend" ? "suspended" : "active";
+        if (change === "suspend") {
+          assertNotTheOwner(target, "suspend");
+          if (target.id === actor.memberId) throw new InvariantViolation("no_self_suspend", "You cannot suspend yourself.");
+        }
+        await db.update(members).set({ status }).where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, target.id)));
+        await audit({ action: `member.${change}`, targetType: "member", targetId: target.id, details: { before: { status: target.status }, after: { status } } });
+        return { status: 200, body: { member: presentMember({ ...target, status }) } };
+      },
+    }),
+  ),
+  route({
+    method: "post",
+    path: "/workspace/ownership",
+    summary: "Hand ownership to an active Admin; the old Owner becomes an Admin",
+    tag: "Workspace",
+    access: requires("workspace.transfer"),
+    body: OwnershipTransfer,
+    responses: { 200: "{member}: the new Owner", 409: "The target is not an active Admin" },
+    async handler({ actor, body, db, audit }) {
+      const target = await findMember(db, actor.workspaceId, body.memberId);
+      if (!target) throw notFound("member");
+      if (target.roleId !== "admin" || target.status !== "active") {
+        throw conflict("Ownership can be transferred only to an active Admin.");
+      }
+      // Lock the workspace so two transfers cannot interleave; the one-owner index backs this up.
+      await db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, actor.workspaceId)).for("update");
+      await db.update(members).set({ roleId: "admin" }).where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, actor.memberId)));
+      await db.update(members).set({ roleId: "owner" }).where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, target.id)));
+      await audit({ action: "workspace.transfer", targetType: "member", targetId: target.id, details: { before: { ownerId: actor.memberId }, after: { ownerId: target.id } } });
+      return { status: 200, body: { member: presentMember({ ...target, roleId: "owner" }) } };
+    },
+  }),
+];

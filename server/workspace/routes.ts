@@ -1,0 +1,80 @@
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { workspaces } from "../db/schema";
+import { invalidRequest, notFound } from "../http/problem";
+import { anyMember, requires, route } from "../http/route";
+import { holds } from "../permissions";
+import { presentWorkspace } from "../team/presenters";
+
+export const plans = ["free", "pro", "business"] as const;
+const SubscriptionUpdate = z.object({ plan: z.enum(plans) }).strict();
+const WorkspaceDeletion = z.object({ confirm: z.string().max(200) }).strict();
+
+function presentSubscription(row: { plan: string }) {
+  return { plan: row.plan, paymentProvider: null };
+}
+
+export const workspaceRoutes = [
+  route({
+    method: "get",
+    path: "/workspace",
+    summary: "The workspace; joinCode only for members with team.manage",
+    tag: "Workspace",
+    access: anyMember,
+    responses: { 200: "{id, name, joinCode?}" },
+    async handler({ actor, db }) {
+      const [row] = await db.select().from(workspaces).where(eq(workspaces.id, actor.workspaceId));
+      if (!row) throw notFound("workspace");
+      return { status: 200, body: presentWorkspace(row, holds(actor, "team.manage")) };
+    },
+  }),
+  route({
+    method: "get",
+    path: "/workspace/subscription",
+    summary: "The subscription plan",
+    tag: "Workspace",
+    access: requires("billing.manage"),
+    responses: { 200: "{plan, paymentProvider}" },
+    async handler({ actor, db }) {
+      const [row] = await db.select({ plan: workspaces.plan }).from(workspaces).where(eq(workspaces.id, actor.workspaceId));
+      if (!row) throw notFound("workspace");
+      return { status: 200, body: presentSubscription(row) };
+    },
+  }),
+  route({
+    method: "put",
+    path: "/workspace/subscription",
+    summary: "Change the subscription plan (stored; no payment provider yet)",
+    tag: "Workspace",
+    access: requires("billing.manage"),
+    body: SubscriptionUpdate,
+    responses: { 200: "{plan, paymentProvider}" },
+    async handler({ actor, body, db, audit }) {
+      const [before] = await db.select({ plan: workspaces.plan }).from(workspaces).where(eq(workspaces.id, actor.workspaceId)).for("update");
+      await db.update(workspaces).set({ plan: body.plan }).where(eq(workspaces.id, actor.workspaceId));
+      await audit({ action: "subscription.update", targetType: "workspace", targetId: actor.workspaceId, details: { before, after: { plan: body.plan } } });
+      return { status: 200, body: presentSubscription(body) };
+    },
+  }),
+  route({
+    method: "delete",
+    path: "/workspace",
+    summary: "Delete the workspace and all of its data; confirm with its exact name",
+    tag: "Workspace",
+    access: requires("workspace.delete"),
+    body: WorkspaceDeletion,
+    responses: { 204: "Deleted; every token of the workspace stops working", 400: "The confirmation does not match the name" },
+    auditExempt: "the activity log is deleted with the workspace; the deletion goes to the server log",
+    async handler({ actor, body, db, services, meta }) {
+      const [row] = await db.select().from(workspaces).where(eq(workspaces.id, actor.workspaceId));
+      if (!row) throw notFound("workspace");
+      if (body.confirm !== row.name) {
+        throw invalidRequest("Type the workspace's exact name to confirm.", [{ path: "body.confirm", message: "does not match the workspace name" }]);
+      }
+      // Every tenant table references workspaces with ON DELETE CASCADE: one statement removes it all.
+      await db.delete(workspaces).where(eq(workspaces.id, actor.workspaceId));
+      services.logger.warn({ workspaceId: actor.workspaceId, actorId: actor.memberId, ip: meta.ip }, "workspace deleted");
+      return { status: 204 };
+    },
+  }),
+];

@@ -1,0 +1,62 @@
+import { randomBytes } from "node:crypto";
+import { eq } from "drizzle-orm";
+import type { Executor } from "../../server/db/client";
+import { chats, roles, users, whatsappAccounts, workspaces } from "../../server/db/schema";
+import { hashPassword } from "../../server/identity/passwords";
+import { issueToken } from "../../server/identity/tokens";
+import { newId } from "../../server/ids";
+import type { PermissionMap } from "../../server/permissions";
+import { addMember } from "../../server/team/membership";
+import { testPasswordCost } from "./server";
+
+export const testPassword = "correct horse battery";
+let passwordHashOnce: Promise<string> | undefined;
+const unique = () => randomBytes(4).toString("hex");
+
+export type BuiltWorkspace = { id: string; name: string; joinCode: string };
+export type BuiltMember = { id: string; workspaceId: string; email: string; roleId: string; token: string };
+
+/** A workspace with no members yet (use buildMember({ roleId: 'owner' }) for its Owner). */
+export async function buildWorkspace(db: Executor, name = `Workspace ${unique()}`): Promise<BuiltWorkspace> {
+  const workspace = { id: newId("ws"), name, joinCode: `join-${unique()}` };
+  await db.insert(workspaces).values(workspace);
+  return workspace;
+}
+
+/** A member with a role and a live session token. */
+export async function buildMember(
+  db: Executor,
+  workspace: { id: string },
+  options: { roleId?: string; name?: string; email?: string; status?: "active" | "suspended" } = {},
+): Promise<BuiltMember> {
+  passwordHashOnce ??= hashPassword(testPassword, testPasswordCost);
+  const email = options.email ?? `member-${unique()}@example.test`;
+  const userId = newId("usr");
+  await db.insert(users).values({ id: userId, email, name: options.name ?? `Member ${email}`, passwordHash: await passwordHashOnce });
+  const roleId = options.roleId ?? "teammate";
+  const id = await addMember(db, { workspaceId: workspace.id, userId, roleId });
+  if (options.status === "suspended") {
+    const { members } = await import("../../server/db/schema");
+    await db.update(members).set({ status: "suspended" }).where(eq(members.id, id));
+  }
+  const { token } = await issueToken(db, { workspaceId: workspace.id, memberId: id, kind: "session" });
+  return { id, workspaceId: workspace.id, email, roleId, token };
+}
+
+export async function buildRole(db: Executor, workspace: { id: string }, permissions: Partial<PermissionMap>, name = `Role ${unique()}`) {
+  const id = newId("role");
+  await db.insert(roles).values({ workspaceId: workspace.id, id, name, permissions });
+  return { id, name };
+}
+
+export async function buildAccount(db: Executor, workspace: { id: string }, connectedBy: string) {
+  const id = newId("wa");
+  await db.insert(whatsappAccounts).values({ workspaceId: workspace.id, id, provider: "sandbox", phoneNumber: `+1555${Math.floor(Math.random() * 1e7)}`, displayName: "Test line", connectedBy });
+  return { id, connectedBy };
+}
+
+export async function buildChat(db: Executor, workspace: { id: string }, account: { id: string }, options: { responsibleId?: string | null } = {}) {
+  const id = newId("chat");
+  await db.insert(chats).values({ workspaceId: workspace.id, id, accountId: account.id, contactPhone: "+15550000000", responsibleId: options.responsibleId ?? null });
+  return { id, accountId: account.id, responsibleId: options.responsibleId ?? null };
+}

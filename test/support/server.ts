@@ -1,0 +1,73 @@
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { RateLimiterMemory } from "rate-limiter-flexible";
+import { loadConfig } from "../../server/config";
+import type { DatabaseHandle } from "../../server/db/client";
+import { createApp } from "../../server/http/app";
+import { createLogger } from "../../server/logger";
+import type { Services } from "../../server/services";
+import { openTestDatabase } from "./database";
+
+/** scrypt at a test cost: still the real KDF, a fraction of the production work. */
+export const testPasswordCost = { N: 2 ** 10, r: 8, p: 1 };
+
+export type TestServer = {
+  url: string;
+  services: Services;
+  database: DatabaseHandle;
+  api: ApiClient;
+  close(): Promise<void>;
+};
+
+export type ApiResponse<T = any> = { status: number; body: T; headers: Headers; text: string };
+export type ApiClient = (
+  method: string,
+  path: string,
+  options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+) => Promise<ApiResponse>;
+
+/** Starts the real app on a random port over a fresh test database. */
+export async function startTestServer(): Promise<TestServer> {
+  const database = await openTestDatabase();
+  const config = { ...loadConfig({ NODE_ENV: "test", DATA_DIR: ".test-tmp/data", ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64") }) };
+  const services: Services = {
+    config,
+    database,
+    logger: createLogger(config),
+    passwordCost: testPasswordCost,
+    loginLimiter: new RateLimiterMemory({ points: 10, duration: 15 * 60 }),
+  };
+  const app = createApp(services);
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const api = apiClient(`${url}/api/v1`);
+  return {
+    url,
+    services,
+    database,
+    api,
+    async close() {
+      await new Promise((resolve) => server.close(resolve));
+      await database.close();
+    },
+  };
+}
+
+export function apiClient(baseUrl: string): ApiClient {
+  return async (method, path, options = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined = options.rawBody;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers["content-type"] ??= "application/json";
+    }
+    const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    if ((response.headers.get("content-type") ?? "").includes("json") && text) parsed = JSON.parse(text);
+    return { status: response.status, body: parsed as any, headers: response.headers, text };
+  };
+}
