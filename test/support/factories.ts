@@ -45,7 +45,7 @@ export async function buildMember(
 
 export async function buildRole(db: Executor, workspace: { id: string }, permissions: Partial<PermissionMap>, name = `Role ${unique()}`) {
   const id = newId("role");
-  await db.insert(roles).values({ workspaceId: workspace.id, id, name, permissions });
+  await db.insert(roles).values({ workspaceId: workspace.id, id, name, permissions: { ...permissions } });
   return { id, name };
 }
 

@@ -1,0 +1,20 @@
+// `npm test`: makes sure Chromium is there for the browser tests, runs the whole Vitest suite,
+// and ends with one plain "N passed, N failed" line.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+
+const chromium = spawnSync(process.execPath, ["scripts/ensure-chromium.mjs"], { stdio: "inherit" });
+if (chromium.status !== 0) process.exit(chromium.status ?? 1);
+
+mkdirSync(".test-tmp", { recursive: true });
+const resultsFile = ".test-tmp/results.json";
+const vitest = spawnSync(
+  "npx",
+  ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${resultsFile}`, ...process.argv.slice(2)],
+  { stdio: "inherit" },
+);
+if (existsSync(resultsFile)) {
+  const results = JSON.parse(readFileSync(resultsFile, "utf8"));
+  console.log(`\nTests: ${results.numPassedTests} passed, ${results.numFailedTests} failed`);
+}
+process.exit(vitest.status ?? 1);

@@ -1,0 +1,126 @@
+import fc from "fast-check";
+import { and, eq } from "drizzle-orm";
+import { chats, whatsappAccounts } from "../../../server/db/schema";
+import type { DatabaseHandle } from "../../../server/db/client";
+import {
+  type Actor,
+  builtinRoleIds,
+  builtinRoles,
+  can,
+  completePermissions,
+  type PermissionMap,
+  ownershipLevels,
+  type RecordAction,
+  recordActions,
+  scope,
+  scopedLevels,
+} from "../../../server/permissions";
+import { buildAccount, buildChat, buildMember, buildRole, buildWorkspace } from "../../support/factories";
+import { openTestDatabase } from "../../support/database";
+
+let database: DatabaseHandle;
+beforeAll(async () => {
+  database = await openTestDatabase();
+});
+afterAll(() => database.close());
+
+const customPermissions = fc.record({
+  "chats.view": fc.constantFrom(...scopedLevels),
+  "chats.reply": fc.constantFrom(...scopedLevels),
+  "chats.start": fc.constantFrom(...ownershipLevels),
+  "chats.assign": fc.constantFrom(...ownershipLevels),
+  "campaigns.send": fc.constantFrom(...ownershipLevels),
+});
+const roleChoice = fc.oneof(
+  fc.constantFrom(...builtinRoleIds).map((roleId) => ({ builtin: roleId })),
+  customPermissions.map((permissions) => ({ custom: permissions })),
+);
+const workspaceShape = fc.record({
+  members: fc.array(fc.record({ role: roleChoice, suspended: fc.boolean() }), { minLength: 1, maxLength: 6 }),
+  accounts: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
+  chats: fc.array(fc.record({ account: fc.nat(), responsible: fc.option(fc.nat(), { nil: null }) }), { maxLength: 14 }),
+});
+
+const actions = Object.keys(recordActions) as RecordAction[];
+
+describe("can() and scope() agree", () => {
+  it("for every member × record × action of random workspaces", async () => {
+    await fc.assert(
+      fc.asyncProperty(workspaceShape, async (shape) => {
+        const db = database.db;
+        const workspace = await buildWorkspace(db);
+        const actors: Actor[] = [];
+        for (const member of shape.members) {
+          let permissions: PermissionMap;
+          let roleId: string;
+          if ("builtin" in member.role) {
+            roleId = member.role.builtin;
+            permissions = builtinRoles[member.role.builtin].permissions;
+          } else {
+            roleId = (await buildRole(db, workspace, member.role.custom)).id;
+            permissions = completePermissions(member.role.custom);
+          }
+          // A second owner is not allowed; the property is about the rule, so make extra owners admins.
+          if (roleId === "owner" && actors.some((actor) => actor.roleId === "owner")) {
+            roleId = "admin";
+            permissions = builtinRoles.admin.permissions;
+          }
+          const built = await buildMember(db, workspace, { roleId, status: member.suspended ? "suspended" : "active" });
+          actors.push({ workspaceId: workspace.id, memberId: built.id, roleId, roleName: roleId, status: member.suspended ? "suspended" : "active", permissions });
+        }
+        const accounts = [];
+        for (const owner of shape.accounts) {
+          accounts.push(await buildAccount(db, workspace, actors[owner % actors.length]?.memberId as string));
+        }
+        const builtChats = [];
+        for (const chat of shape.chats) {
+          const account = accounts[chat.account % accounts.length] as { id: string; connectedBy: string };
+          const responsibleId = chat.responsible === null ? null : (actors[chat.responsible % actors.length]?.memberId ?? null);
+          builtChats.push({ ...(await buildChat(db, workspace, account, { responsibleId })), account });
+        }
+        for (const actor of actors) {
+          for (const action of actions) {
+            const resource = recordActions[action].resource;
+            if (resource === "chat") {
+              const rows = await db
+                .select({ id: chats.id })
+                .from(chats)
+                .where(and(eq(chats.workspaceId, workspace.id), scope(actor, action)));
+              const fromSql = rows.map((row) => row.id).sort();
+              const fromPredicate = builtChats
+                .filter((chat) => can(actor, action, { workspaceId: workspace.id, responsibleId: chat.responsibleId, account: { connectedBy: chat.account.connectedBy } }))
+                .map((chat) => chat.id)
+                .sort();
+              expect(fromSql).toEqual(fromPredicate);
+            } else {
+              const rows = await db
+                .select({ id: whatsappAccounts.id })
+                .from(whatsappAccounts)
+                .where(and(eq(whatsappAccounts.workspaceId, workspace.id), scope(actor, action)));
+              const fromPredicate = accounts
+                .filter((account) => can(actor, action, { workspaceId: workspace.id, connectedBy: account.connectedBy }))
+                .map((account) => account.id)
+                .sort();
+              expect(rows.map((row) => row.id).sort()).toEqual(fromPredicate);
+            }
+          }
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("never lets a member's scope reach into another workspace", async () => {
+    const db = database.db;
+    const mine = await buildWorkspace(db);
+    const theirs = await buildWorkspace(db);
+    const owner = await buildMember(db, mine, { roleId: "owner" });
+    const stranger = await buildMember(db, theirs, { roleId: "owner" });
+    const theirAccount = await buildAccount(db, theirs, stranger.id);
+    const theirChat = await buildChat(db, theirs, theirAccount, { responsibleId: owner.id });
+    const actor: Actor = { workspaceId: mine.id, memberId: owner.id, roleId: "owner", roleName: "Owner", status: "active", permissions: builtinRoles.owner.permissions };
+    const visible = await db.select({ id: chats.id }).from(chats).where(scope(actor, "chats.view"));
+    expect(visible.map((row) => row.id)).not.toContain(theirChat.id);
+    expect(can(actor, "chats.view", { workspaceId: theirs.id, responsibleId: owner.id, account: { connectedBy: stranger.id } })).toBe(false);
+  });
+});
