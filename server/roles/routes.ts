@@ -13,6 +13,7 @@ import {
   CustomPermissionsSchema,
   isBuiltinRoleId,
   type PermissionMap,
+  roleAbilities,
 } from "../permissions";
 import type { Executor } from "../db/client";
 import { presentableRole } from "./lookup";
@@ -44,7 +45,8 @@ export const roleRoutes = [
     responses: { 200: "{data: [{id, name, builtin, permissions}]}" },
     async handler({ actor, db }) {
       const custom = await db.select().from(roles).where(eq(roles.workspaceId, actor.workspaceId)).orderBy(asc(roles.name));
-      return { status: 200, body: { data: [...Object.values(builtinRoles), ...custom.map(presentableRole)], nextCursor: null } };
+      const all = [...Object.values(builtinRoles), ...custom.map(presentableRole)];
+      return { status: 200, body: { data: all.map((role) => ({ ...role, abilities: roleAbilities(actor, role) })), nextCursor: null } };
     },
   }),
   route({

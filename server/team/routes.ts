@@ -10,6 +10,7 @@ import {
   assertNotTheOwner,
   assertOwnerOnlyByTransfer,
   InvariantViolation,
+  memberAbilities,
 } from "../permissions";
 import { findRole } from "../roles/lookup";
 import type { Executor } from "../db/client";
@@ -63,7 +64,7 @@ export const teamRoutes = [
         status: 200,
         body: page(rows, query.limit, (row) => [row.createdAt.toISOString(), row.id], (row) => {
           const { email, ...rest } = presentMember(row);
-          return showEmail ? { ...rest, email } : rest;
+          return { ...rest, ...(showEmail ? { email } : {}), abilities: memberAbilities(actor, row) };
         }),
       };
     },

@@ -20,6 +20,7 @@ describe("custom roles", () => {
     expect(roles.body.data.map((role: { id: string; builtin: boolean }) => [role.id, role.builtin])).toEqual([
       ["owner", true], ["admin", true], ["teammate", true], ["agent", true], ["collaborator", true],
     ]);
+    expect(roles.body.data.every((role: { abilities: object }) => JSON.stringify(role.abilities) === '{"edit":false,"delete":false}')).toBe(true);
     expect((await server.api("PATCH", "/roles/agent", { token: team.admin.token, body: { name: "Rep" } })).status).toBe(409);
     expect((await server.api("DELETE", "/roles/agent", { token: team.admin.token })).status).toBe(409);
   });
@@ -28,6 +29,8 @@ describe("custom roles", () => {
     const created = await server.api("POST", "/roles", { token: team.admin.token, body: { name: "Viewer", permissions: viewer } });
     expect(created.status).toBe(201);
     expect(created.body.role.permissions).toMatchObject({ "chats.view": "all", "chats.reply": "none", "team.manage": false });
+    const listed = await server.api("GET", "/roles", { token: team.admin.token });
+    expect(listed.body.data.at(-1)).toMatchObject({ id: created.body.role.id, builtin: false, abilities: { edit: true, delete: true } });
     const member = await buildMember(server.database.db, team.workspace, { roleId: created.body.role.id });
     const me = await server.api("GET", "/me", { token: member.token });
     expect(me.body.permissions).toEqual(created.body.role.permissions);

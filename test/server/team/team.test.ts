@@ -19,7 +19,19 @@ describe("members", () => {
     expect(asAdmin.body.data.map((member: { roleId: string }) => member.roleId)).toEqual(["owner", "admin", "teammate", "agent", "collaborator"]);
     expect(asAdmin.body.data[0].email).toBe(team.owner.email);
     const asAgent = await server.api("GET", "/members", { token: team.agent.token });
-    expect(asAgent.body.data[0]).toEqual({ id: team.owner.id, name: "The owner", roleId: "owner", status: "active" });
+    expect(asAgent.body.data[0]).toEqual({
+      id: team.owner.id,
+      name: "The owner",
+      roleId: "owner",
+      status: "active",
+      abilities: { changeRole: false, suspend: false, activate: false, transferOwnership: false },
+    });
+    const abilitiesFor = (id: string) => asAdmin.body.data.find((member: { id: string }) => member.id === id).abilities;
+    expect(abilitiesFor(team.owner.id)).toEqual({ changeRole: false, suspend: false, activate: false, transferOwnership: false });
+    expect(abilitiesFor(team.admin.id)).toEqual({ changeRole: true, suspend: false, activate: false, transferOwnership: false });
+    expect(abilitiesFor(team.agent.id)).toEqual({ changeRole: true, suspend: true, activate: false, transferOwnership: false });
+    const asOwner = await server.api("GET", "/members", { token: team.owner.token });
+    expect(asOwner.body.data[1].abilities.transferOwnership).toBe(true);
   });
 
   it("pages with limit and cursor", async () => {
