@@ -19,6 +19,12 @@ const EnvSchema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DEMO: z.enum(["on", "off"]).optional(),
+  GRAPH_API_BASE_URL: z.url().default("https://graph.facebook.com"),
+  GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/, "must look like v25.0").default("v25.0"),
+  WHATSAPP_APP_SECRET: z.string().min(8).optional(),
+  WHATSAPP_VERIFY_TOKEN: z.string().min(8).optional(),
+  WHATSAPP_SEND_RATE: z.coerce.number().positive().max(1000).default(80),
+  SANDBOX_PROVIDER: z.enum(["on", "off"]).optional(),
 });
 
 export type Config = {
@@ -30,6 +36,16 @@ export type Config = {
   encryptionKey: Buffer;
   logLevel: string;
   demo: boolean;
+  whatsapp: {
+    graphBaseUrl: string;
+    graphApiVersion: string;
+    /** Our Meta app's secret: verifies X-Hub-Signature-256 unless an account brings its own. */
+    appSecret: string | undefined;
+    verifyToken: string | undefined;
+    /** Messages per second per number, shared by every server process. */
+    sendRatePerSecond: number;
+    sandboxEnabled: boolean;
+  };
 };
 
 export class ConfigError extends Error {}
@@ -56,6 +72,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     encryptionKey: resolveEncryptionKey(values.ENCRYPTION_KEY, values.NODE_ENV, dataDir),
     logLevel: values.LOG_LEVEL,
     demo: values.DEMO ? values.DEMO === "on" : values.NODE_ENV === "development",
+    whatsapp: {
+      graphBaseUrl: values.GRAPH_API_BASE_URL.replace(/\/$/, ""),
+      graphApiVersion: values.GRAPH_API_VERSION,
+      appSecret: values.WHATSAPP_APP_SECRET,
+      verifyToken: values.WHATSAPP_VERIFY_TOKEN,
+      sendRatePerSecond: values.WHATSAPP_SEND_RATE,
+      sandboxEnabled: values.SANDBOX_PROVIDER ? values.SANDBOX_PROVIDER === "on" : values.NODE_ENV !== "production",
+    },
   };
 }
 

@@ -24,8 +24,9 @@ export type DatabaseHandle = {
   engine: "pglite" | "postgres";
   /** The raw PGlite instance when embedded (for dumps in tests). */
   pglite?: PGlite;
-  /** The pool when on PostgreSQL (LISTEN/NOTIFY, benchmarks). */
+  /** The pool and its URL when on PostgreSQL (LISTEN/NOTIFY, benchmarks). */
   pool?: pg.Pool;
+  databaseUrl?: string;
   close(): Promise<void>;
 };
 
@@ -42,7 +43,7 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
     const db = drizzleNodePg(pool, { schema }) as unknown as Database;
     await migrateNodePg(db as never, { migrationsFolder });
-    return { db, engine: "postgres", pool, close: () => pool.end() };
+    return { db, engine: "postgres", pool, databaseUrl: options.databaseUrl, close: () => pool.end() };
   }
   let pglite: PGlite;
   if ("dataDir" in options) {

@@ -170,11 +170,62 @@ export const whatsappAccounts = pgTable(
     displayName: text("display_name").notNull(),
     connectedBy: text("connected_by").notNull(),
     status: text("status", { enum: ["connected", "disconnected"] }).notNull().default("connected"),
+    /** Why the account is disconnected (e.g. Meta rejected its token), shown in the UI and API. */
+    statusReason: text("status_reason"),
+    cloudPhoneNumberId: text("cloud_phone_number_id"),
+    cloudWabaId: text("cloud_waba_id"),
+    /** AES-256-GCM ciphertexts (server/crypto/secrets.ts); never presented. */
+    accessTokenEncrypted: text("access_token_encrypted"),
+    appSecretEncrypted: text("app_secret_encrypted"),
     createdAt: createdAt(),
   },
   (table) => [
     primaryKey({ columns: [table.workspaceId, table.id] }),
     index("whatsapp_accounts_connected_by_idx").on(table.workspaceId, table.connectedBy),
+  ],
+);
+
+/** Global routing of Meta's phone_number_id to the account it belongs to (inbound webhooks). */
+export const whatsappRoutes = pgTable("whatsapp_routes", {
+  phoneNumberId: text("phone_number_id").primaryKey(),
+  workspaceId: text("workspace_id")
+    .notNull()
+    .references(() => workspaces.id, { onDelete: "cascade" }),
+  accountId: text("account_id").notNull(),
+});
+
+/** Per-number send pacing: the earliest moment the next message may leave (shared by every process). */
+export const sendPacing = pgTable(
+  "send_pacing",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    accountId: text("account_id").notNull(),
+    nextSlotAt: timestamp("next_slot_at", { withTimezone: true, precision: 6 }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.workspaceId, table.accountId] })],
+);
+
+/** A customer, keyed by phone (E.164) or, when WhatsApp gives none, by business-scoped user id. */
+export const contacts = pgTable(
+  "contacts",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    id: text("id").notNull(),
+    /** E.164; may be missing for users WhatsApp identifies only by BSUID. */
+    phone: text("phone"),
+    bsuid: text("bsuid"),
+    name: text("name"),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.id] }),
+    // A person is found by either handle; each is unique within the workspace.
+    uniqueIndex("contacts_phone_key").on(table.workspaceId, table.phone).where(sql`${table.phone} is not null`),
+    uniqueIndex("contacts_bsuid_key").on(table.workspaceId, table.bsuid).where(sql`${table.bsuid} is not null`),
   ],
 );
 
@@ -186,15 +237,29 @@ export const chats = pgTable(
       .references(() => workspaces.id, { onDelete: "cascade" }),
     id: text("id").notNull(),
     accountId: text("account_id").notNull(),
+    contactId: text("contact_id").notNull(),
+    // Copied from the contact so lists and searches need no join.
     contactPhone: text("contact_phone"),
     contactName: text("contact_name"),
     // One column, so "at most one responsible" is a property of the row itself.
     responsibleId: text("responsible_id"),
     lastMessageAt: timestamp("last_message_at", { withTimezone: true }).notNull().defaultNow(),
+    lastMessagePreview: text("last_message_preview"),
+    /** Until when free-form text may be sent: 24 hours after the customer's last message. */
+    windowOpenUntil: timestamp("window_open_until", { withTimezone: true }),
     createdAt: createdAt(),
   },
   (table) => [
     primaryKey({ columns: [table.workspaceId, table.id] }),
+    uniqueIndex("chats_account_contact_key").on(table.workspaceId, table.accountId, table.contactId),
+    foreignKey({
+      columns: [table.workspaceId, table.responsibleId],
+      foreignColumns: [members.workspaceId, members.id],
+    }).onDelete("set null"),
+    foreignKey({
+      columns: [table.workspaceId, table.contactId],
+      foreignColumns: [contacts.workspaceId, contacts.id],
+    }).onDelete("cascade"),
     index("chats_activity_idx").on(table.workspaceId, table.lastMessageAt, table.id),
     index("chats_account_activity_idx").on(
       table.workspaceId,
@@ -241,5 +306,105 @@ export const auditLog = pgTable(
     index("audit_log_actor_idx").on(table.workspaceId, table.actorId, table.seq),
     index("audit_log_action_idx").on(table.workspaceId, table.action, table.seq),
     index("audit_log_target_idx").on(table.workspaceId, table.targetId, table.seq),
+  ],
+);
+
+export const messageStatuses = ["queued", "sent", "delivered", "read", "failed", "received"] as const;
+
+export const messages = pgTable(
+  "messages",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    id: text("id").notNull(),
+    chatId: text("chat_id").notNull(),
+    direction: text("direction", { enum: ["in", "out"] }).notNull(),
+    text: text("text").notNull(),
+    status: text("status", { enum: messageStatuses }).notNull(),
+    authorId: text("author_id"),
+    /** Meta's wamid (or the sandbox's): the key for idempotent webhooks and status updates. */
+    providerMessageId: text("provider_message_id"),
+    templateName: text("template_name"),
+    errorCode: text("error_code"),
+    errorDetail: text("error_detail"),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 6 }).notNull().defaultNow(),
+    statusAt: timestamp("status_at", { withTimezone: true }),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.id] }),
+    index("messages_chat_idx").on(table.workspaceId, table.chatId, table.createdAt, table.id),
+    uniqueIndex("messages_provider_id_key")
+      .on(table.workspaceId, table.providerMessageId)
+      .where(sql`${table.providerMessageId} is not null`),
+    foreignKey({
+      columns: [table.workspaceId, table.chatId],
+      foreignColumns: [chats.workspaceId, chats.id],
+    }).onDelete("cascade"),
+  ],
+);
+
+/** First answers to POSTs that carried an Idempotency-Key, kept 24 hours. */
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    memberId: text("member_id").notNull(),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    responseStatus: bigint("response_status", { mode: "number" }),
+    responseBody: jsonb("response_body"),
+    createdAt: createdAt(),
+  },
+  (table) => [primaryKey({ columns: [table.workspaceId, table.memberId, table.key] })],
+);
+
+export const webhooks = pgTable(
+  "webhooks",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    id: text("id").notNull(),
+    url: text("url").notNull(),
+    events: jsonb("events").$type<string[]>().notNull(),
+    secretEncrypted: text("secret_encrypted").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [primaryKey({ columns: [table.workspaceId, table.id] })],
+);
+
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    id: text("id").notNull(),
+    webhookId: text("webhook_id").notNull(),
+    event: text("event").notNull(),
+    payload: jsonb("payload").notNull(),
+    status: text("status", { enum: ["pending", "delivered", "failed"] }).notNull().default("pending"),
+    attempts: bigint("attempts", { mode: "number" }).notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    lastStatusCode: bigint("last_status_code", { mode: "number" }),
+    lastError: text("last_error"),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.id] }),
+    index("webhook_deliveries_log_idx").on(table.workspaceId, table.webhookId, table.createdAt),
+    // Only pending rows: the worker's scan stays small however long the log grows.
+    index("webhook_deliveries_due_idx")
+      .on(table.workspaceId, table.nextAttemptAt)
+      .where(sql`${table.status} = 'pending'`),
+    foreignKey({
+      columns: [table.workspaceId, table.webhookId],
+      foreignColumns: [webhooks.workspaceId, webhooks.id],
+    }).onDelete("cascade"),
   ],
 );

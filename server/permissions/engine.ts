@@ -1,4 +1,5 @@
-import { and, type SQL } from "drizzle-orm";
+import { and, eq, or, type SQL, sql } from "drizzle-orm";
+import { chats, whatsappAccounts } from "../db/schema";
 import {
   type BooleanPermission,
   grantsAnything,
@@ -8,6 +9,8 @@ import {
   type ScopedLevel,
 } from "./catalogue";
 import {
+  type AccountRecord,
+  type ChatRecord,
   compile,
   conditionFor,
   evaluate,
@@ -168,4 +171,28 @@ export function memberAbilities(actor: Actor, target: { id: string; roleId: stri
 export function roleAbilities(actor: Actor, role: { builtin: boolean }) {
   const manages = holds(actor, "roles.manage") && !role.builtin;
   return { edit: manages, delete: manages };
+}
+
+/**
+ * Which WhatsApp accounts the actor sees: every account with `chats.view: all` or `team.manage`;
+ * otherwise the ones they connected and those holding a chat they may see.
+ */
+export function accountScope(actor: Actor): SQL {
+  const inWorkspaceOnly = eq(whatsappAccounts.workspaceId, actor.workspaceId);
+  if (actor.status !== "active") return and(inWorkspaceOnly, sql`false`) as SQL;
+  if (actor.permissions["chats.view"] === "all" || actor.permissions["team.manage"]) return inWorkspaceOnly;
+  const visibleChat = sql`exists (select 1 from ${chats} where ${chats.workspaceId} = ${whatsappAccounts.workspaceId} and ${chats.accountId} = ${whatsappAccounts.id} and ${scope(actor, "chats.view")})`;
+  return and(inWorkspaceOnly, or(eq(whatsappAccounts.connectedBy, actor.memberId), visibleChat)) as SQL;
+}
+
+/** The predicate face of accountScope; `chatsOfAccount` are the account's chats. */
+export function canSeeAccount(actor: Actor, account: AccountRecord, chatsOfAccount: ChatRecord[]): boolean {
+  if (actor.status !== "active" || account.workspaceId !== actor.workspaceId) return false;
+  if (actor.permissions["chats.view"] === "all" || actor.permissions["team.manage"]) return true;
+  return account.connectedBy === actor.memberId || chatsOfAccount.some((chat) => can(actor, "chats.view", chat));
+}
+
+/** May the actor disconnect this (visible) account: the member who connected it, or team.manage. */
+export function canDisconnectAccount(actor: Actor, account: AccountRecord): boolean {
+  return actor.status === "active" && (account.connectedBy === actor.memberId || holds(actor, "team.manage"));
 }

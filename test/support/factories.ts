@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Executor } from "../../server/db/client";
-import { chats, roles, users, whatsappAccounts, workspaces } from "../../server/db/schema";
+import { chats, contacts, roles, users, whatsappAccounts, workspaces } from "../../server/db/schema";
 import { hashPassword } from "../../server/identity/passwords";
 import { issueToken } from "../../server/identity/tokens";
 import { newId } from "../../server/ids";
@@ -55,8 +55,15 @@ export async function buildAccount(db: Executor, workspace: { id: string }, conn
   return { id, connectedBy };
 }
 
-export async function buildChat(db: Executor, workspace: { id: string }, account: { id: string }, options: { responsibleId?: string | null } = {}) {
+export async function buildChat(db: Executor, workspace: { id: string }, account: { id: string }, options: { responsibleId?: string | null; phone?: string; name?: string } = {}) {
   const id = newId("chat");
-  await db.insert(chats).values({ workspaceId: workspace.id, id, accountId: account.id, contactPhone: "+15550000000", responsibleId: options.responsibleId ?? null });
+  const phone = options.phone ?? `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
+  await db
+    .insert(contacts)
+    .values({ workspaceId: workspace.id, id: newId("ct"), phone, name: options.name ?? null })
+    .onConflictDoNothing();
+  const [contact] = await db.select({ id: contacts.id }).from(contacts).where(and(eq(contacts.workspaceId, workspace.id), eq(contacts.phone, phone)));
+  const contactId = contact?.id as string;
+  await db.insert(chats).values({ workspaceId: workspace.id, id, accountId: account.id, contactId, contactPhone: phone, contactName: options.name ?? null, responsibleId: options.responsibleId ?? null });
   return { id, accountId: account.id, responsibleId: options.responsibleId ?? null };
 }

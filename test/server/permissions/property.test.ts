@@ -3,6 +3,8 @@ import { and, eq } from "drizzle-orm";
 import { chats, whatsappAccounts } from "../../../server/db/schema";
 import type { DatabaseHandle } from "../../../server/db/client";
 import {
+  accountScope,
+  canSeeAccount,
   type Actor,
   builtinRoleIds,
   builtinRoles,
@@ -31,9 +33,10 @@ const customPermissions = fc.record({
   "chats.assign": fc.constantFrom(...ownershipLevels),
   "campaigns.send": fc.constantFrom(...ownershipLevels),
 });
-const roleChoice = fc.oneof(
+const roleChoice = fc.oneof<fc.Arbitrary<{ builtin: (typeof builtinRoleIds)[number] } | { custom: Partial<PermissionMap> }>[]>(
   fc.constantFrom(...builtinRoleIds).map((roleId) => ({ builtin: roleId })),
   customPermissions.map((permissions) => ({ custom: permissions })),
+  fc.record({ "chats.view": fc.constantFrom(...scopedLevels), "team.manage": fc.boolean() }).map((permissions) => ({ custom: permissions })),
 );
 const workspaceShape = fc.record({
   members: fc.array(fc.record({ role: roleChoice, suspended: fc.boolean() }), { minLength: 1, maxLength: 6 }),
@@ -72,13 +75,19 @@ describe("can() and scope() agree", () => {
         for (const owner of shape.accounts) {
           accounts.push(await buildAccount(db, workspace, actors[owner % actors.length]?.memberId as string));
         }
-        const builtChats = [];
+        const builtChats: { id: string; accountId: string; responsibleId: string | null; account: { connectedBy: string } }[] = [];
         for (const chat of shape.chats) {
           const account = accounts[chat.account % accounts.length] as { id: string; connectedBy: string };
           const responsibleId = chat.responsible === null ? null : (actors[chat.responsible % actors.length]?.memberId ?? null);
           builtChats.push({ ...(await buildChat(db, workspace, account, { responsibleId })), account });
         }
         for (const actor of actors) {
+          const visibleAccounts = await db.select({ id: whatsappAccounts.id }).from(whatsappAccounts).where(accountScope(actor));
+          const chatRecord = (chat: (typeof builtChats)[number]) => ({ workspaceId: workspace.id, responsibleId: chat.responsibleId, account: { connectedBy: chat.account.connectedBy } });
+          const predicateAccounts = accounts.filter((account) =>
+            canSeeAccount(actor, { workspaceId: workspace.id, connectedBy: account.connectedBy }, builtChats.filter((chat) => chat.accountId === account.id).map(chatRecord)),
+          );
+          expect(visibleAccounts.map((row) => row.id).sort()).toEqual(predicateAccounts.map((account) => account.id).sort());
           for (const action of actions) {
             const resource = recordActions[action].resource;
             if (resource === "chat") {
@@ -117,7 +126,9 @@ describe("can() and scope() agree", () => {
     const owner = await buildMember(db, mine, { roleId: "owner" });
     const stranger = await buildMember(db, theirs, { roleId: "owner" });
     const theirAccount = await buildAccount(db, theirs, stranger.id);
-    const theirChat = await buildChat(db, theirs, theirAccount, { responsibleId: owner.id });
+    // The database itself refuses a responsible from another workspace (composite foreign key).
+    await expect(buildChat(db, theirs, theirAccount, { responsibleId: owner.id })).rejects.toThrow();
+    const theirChat = await buildChat(db, theirs, theirAccount, { responsibleId: stranger.id });
     const actor: Actor = { workspaceId: mine.id, memberId: owner.id, roleId: "owner", roleName: "Owner", status: "active", permissions: builtinRoles.owner.permissions };
     const visible = await db.select({ id: chats.id }).from(chats).where(scope(actor, "chats.view"));
     expect(visible.map((row) => row.id)).not.toContain(theirChat.id);

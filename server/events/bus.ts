@@ -1,0 +1,56 @@
+import { sql } from "drizzle-orm";
+import pg from "pg";
+import type { DatabaseHandle, Executor } from "../db/client";
+
+export const eventChannel = "switchboard_events";
+
+export const inboxEventTypes = ["message.created", "message.status", "chat.assigned", "chat.unassigned"] as const;
+export type InboxEventType = (typeof inboxEventTypes)[number];
+
+/** What travels through NOTIFY: ids only (the payload limit is 8 kB); listeners load the rest. */
+export type BusEvent =
+  | { type: InboxEventType; workspaceId: string; chatId: string; messageId?: string }
+  | { type: "access.changed"; workspaceId: string };
+
+/**
+ * Publishes an event in the caller's transaction: NOTIFY is delivered on commit and not at all
+ * on rollback, to every server process listening (PostgreSQL) or to this one (PGlite).
+ */
+export async function publish(db: Executor, event: BusEvent): Promise<void> {
+  await db.execute(sql`select pg_notify(${eventChannel}, ${JSON.stringify(event)})`);
+}
+
+type Listener = (event: BusEvent) => void;
+
+/** This process's end of the bus: one LISTEN connection, fanned out to in-process listeners. */
+export class EventHub {
+  private readonly listeners = new Set<Listener>();
+  private stopListening: (() => Promise<void>) | undefined;
+
+  async start(database: DatabaseHandle, databaseUrl?: string): Promise<void> {
+    const deliver = (payload: string) => {
+      const event = JSON.parse(payload) as BusEvent;
+      for (const listener of this.listeners) listener(event);
+    };
+    if (database.pglite) {
+      this.stopListening = await database.pglite.listen(eventChannel, deliver);
+      return;
+    }
+    if (!databaseUrl) throw new Error("EventHub needs the database URL to LISTEN on PostgreSQL");
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    client.on("notification", (message) => message.payload && deliver(message.payload));
+    await client.query(`LISTEN ${eventChannel}`);
+    this.stopListening = () => client.end();
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async stop(): Promise<void> {
+    await this.stopListening?.();
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,217 @@
+import { z } from "zod";
+import { CloudApiError, cloudApiErrorFromGraph, cloudApiErrorFromNetwork } from "./cloud-api-error";
+import { e164ToWaId } from "./phone";
+
+export { CloudApiError, type CloudApiErrorKind, cloudApiErrorKinds, pairRateDelayMs } from "./cloud-api-error";
+
+export const defaultGraphBaseUrl = "https://graph.facebook.com";
+/** The newest version in Meta's current examples (whatsapp.md §1); Graph versions live about two years. */
+export const defaultGraphApiVersion = "v25.0";
+const defaultTimeoutMs = 15_000;
+const maxTemplatePages = 100;
+const maxTextLength = 4096;
+const maxCallbackDataBytes = 512;
+
+export type CloudClientOptions = { baseUrl?: string; apiVersion?: string; timeoutMs?: number };
+
+/** A message the Cloud API accepted (not yet delivered: delivery arrives later as status webhooks). */
+export type AcceptedMessage = { wamid: string; recipientWaId: string | null };
+
+type SendCommon = {
+  phoneNumberId: string;
+  accessToken: string;
+  /** E.164 ("+15551234567") or a wa_id ("15551234567"). */
+  to: string;
+  /** Echoed back by Meta in status webhooks (≤ 512 bytes): a good place for our message id. */
+  callbackData?: string;
+};
+
+export type SendTextInput = SendCommon & { body: string; previewUrl?: boolean; replyToWamid?: string };
+export type SendTemplateInput = SendCommon & {
+  templateName: string;
+  languageCode: string;
+  /** Values for the body's positional placeholders {{1}}, {{2}}, … in order. */
+  bodyParameters?: string[];
+};
+
+export type MessageTemplate = {
+  id: string;
+  name: string;
+  language: string;
+  /** APPROVED, PENDING, REJECTED, PAUSED, DISABLED, …; kept open because Meta adds states. */
+  status: string;
+  category: string;
+  bodyText: string | null;
+};
+
+export type CloudClient = {
+  sendText(input: SendTextInput): Promise<AcceptedMessage>;
+  sendTemplate(input: SendTemplateInput): Promise<AcceptedMessage>;
+  listTemplates(input: { wabaId: string; accessToken: string; pageSize?: number }): Promise<MessageTemplate[]>;
+};
+
+const optionalCatch = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+const GraphErrorResponse = z.object({
+  error: z.object({
+    message: optionalCatch(z.string()),
+    type: optionalCatch(z.string()),
+    code: optionalCatch(z.number().int()),
+    error_subcode: optionalCatch(z.number().int()),
+    error_data: optionalCatch(z.object({ details: optionalCatch(z.string()) })),
+    fbtrace_id: optionalCatch(z.string()),
+  }),
+});
+const SendResponse = z.object({
+  contacts: z.array(z.object({ wa_id: z.string() })).optional(),
+  messages: z.array(z.object({ id: z.string().min(1) })).min(1),
+});
+const TemplatesPage = z.object({
+  data: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      language: z.string(),
+      status: z.string(),
+      category: z.string(),
+      components: z.array(z.object({ type: z.string(), text: z.string().optional() })).optional(),
+    }),
+  ),
+  paging: z.object({ next: z.string().optional() }).optional(),
+});
+
+/**
+ * A client for the WhatsApp Cloud API (Graph API) over global fetch. Every failure is a
+ * CloudApiError; it does not retry by itself, so callers (a send queue) decide from
+ * `kind`/`retryable`/`retryAfterMs` whether to back off, delay the recipient or give up.
+ */
+export function createCloudClient(options: CloudClientOptions = {}): CloudClient {
+  const baseUrl = (options.baseUrl ?? defaultGraphBaseUrl).replace(/\/+$/, "");
+  const apiVersion = options.apiVersion ?? defaultGraphApiVersion;
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  const graphUrl = (...segments: string[]) =>
+    new URL(`${baseUrl}/${[apiVersion, ...segments].map(encodeURIComponent).join("/")}`);
+
+  async function call(url: URL, accessToken: string, body?: unknown): Promise<unknown> {
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, {
+        method: body === undefined ? "GET" : "POST",
+        headers: {
+          authorization: `Bearer ${accessToken}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      text = await response.text();
+    } catch (cause) {
+      throw cloudApiErrorFromNetwork(cause);
+    }
+    const json = parseJson(text);
+    const graphError = GraphErrorResponse.safeParse(json);
+    if (!response.ok || graphError.success) {
+      throw cloudApiErrorFromGraph(
+        response.status,
+        graphError.success ? graphError.data.error : null,
+        response.headers.get("retry-after"),
+      );
+    }
+    return json;
+  }
+
+  async function send(input: SendCommon, message: Record<string, unknown>): Promise<AcceptedMessage> {
+    const body = { messaging_product: "whatsapp", recipient_type: "individual", to: recipientOf(input.to), ...message };
+    if (input.callbackData !== undefined) {
+      if (Buffer.byteLength(input.callbackData) > maxCallbackDataBytes) {
+        throw new RangeError(`callbackData exceeds ${maxCallbackDataBytes} bytes`);
+      }
+      Object.assign(body, { biz_opaque_callback_data: input.callbackData });
+    }
+    const json = await call(graphUrl(input.phoneNumberId, "messages"), input.accessToken, body);
+    const accepted = SendResponse.safeParse(json);
+    const wamid = accepted.data?.messages[0]?.id;
+    // A 200 without a wamid: the message may be out, so this must not be retried blindly.
+    if (!wamid) throw unexpectedResponse("send response has no messages[].id");
+    return { wamid, recipientWaId: accepted.data?.contacts?.[0]?.wa_id ?? null };
+  }
+
+  return {
+    async sendText(input) {
+      if (input.body.trim() === "" || input.body.length > maxTextLength) {
+        throw new RangeError(`text body must be 1-${maxTextLength} characters`);
+      }
+      return send(input, {
+        type: "text",
+        text: { preview_url: input.previewUrl ?? false, body: input.body },
+        ...(input.replyToWamid ? { context: { message_id: input.replyToWamid } } : {}),
+      });
+    },
+
+    async sendTemplate(input) {
+      const parameters = (input.bodyParameters ?? []).map((text) => ({ type: "text", text }));
+      return send(input, {
+        type: "template",
+        template: {
+          name: input.templateName,
+          language: { code: input.languageCode },
+          ...(parameters.length > 0 ? { components: [{ type: "body", parameters }] } : {}),
+        },
+      });
+    },
+
+    async listTemplates({ wabaId, accessToken, pageSize = 100 }) {
+      const templates: MessageTemplate[] = [];
+      let url: URL | null = graphUrl(wabaId, "message_templates");
+      url.searchParams.set("fields", "id,name,language,status,category,components");
+      url.searchParams.set("limit", String(pageSize));
+      for (let page = 0; url; page++) {
+        if (page >= maxTemplatePages) throw unexpectedResponse(`more than ${maxTemplatePages} template pages`);
+        const parsed = TemplatesPage.safeParse(await call(url, accessToken));
+        if (!parsed.success) throw unexpectedResponse("template page is not { data: [...] }");
+        templates.push(...parsed.data.data.map(presentTemplate));
+        url = parsed.data.paging?.next ? sameOriginUrl(parsed.data.paging.next, baseUrl) : null;
+      }
+      return templates;
+    },
+  };
+}
+
+function recipientOf(to: string): string {
+  const waId = e164ToWaId(to.trim());
+  if (!/^\d{7,15}$/.test(waId)) throw new RangeError("`to` must be an E.164 number or a wa_id");
+  return waId;
+}
+
+function presentTemplate(template: z.infer<typeof TemplatesPage>["data"][number]): MessageTemplate {
+  const body = template.components?.find((component) => component.type.toUpperCase() === "BODY");
+  const { id, name, language, status, category } = template;
+  return { id, name, language, status, category, bodyText: body?.text ?? null };
+}
+
+// The bearer token goes with every request, so a `next` link may only lead back to the Graph API.
+function sameOriginUrl(next: string, baseUrl: string): URL {
+  const url = URL.canParse(next) ? new URL(next) : null;
+  if (!url || url.origin !== new URL(baseUrl).origin) throw unexpectedResponse("paging.next leaves the Graph API");
+  return url;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+function unexpectedResponse(reason: string): CloudApiError {
+  return new CloudApiError("other", `Unexpected Graph API response: ${reason}`, {
+    code: null,
+    subcode: null,
+    httpStatus: 200,
+    details: null,
+    retryable: false,
+    retryAfterMs: null,
+    fbtraceId: null,
+  });
+}

@@ -1,0 +1,278 @@
+import { randomBytes } from "node:crypto";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import express, { type Request, type Response } from "express";
+import { z } from "zod";
+import { signWebhookBody } from "../../server/whatsapp/webhook-signature";
+
+/**
+ * A fake of Meta's Graph API (WhatsApp Cloud API) as a real HTTP server, following the contract
+ * in shared/reference/whatsapp.md §2-3 and §9: the send endpoint, template listing with cursor
+ * paging, Graph error bodies, and scripted failures.
+ */
+export type FakeGraphApi = {
+  url: string;
+  accessToken: string;
+  /** Every request received, in order, whatever its outcome. */
+  requests: RecordedRequest[];
+  /** Messages the fake accepted (answered with a wamid). */
+  sentMessages: SentMessage[];
+  setTemplates(wabaId: string, templates: Record<string, unknown>[]): void;
+  /** The next request (any endpoint) fails this way; calls queue up. */
+  failNext(failure: ScriptedFailure): void;
+  /** Every send to this recipient (E.164 or wa_id) fails this way until reset(). */
+  failFor(to: string, failure: GraphFailure): void;
+  /** From now on the access token is rejected as expired (code 190, HTTP 401). */
+  expireToken(): void;
+  /** POSTs `payload` to `url` signed with `appSecret`, as Meta delivers webhooks. */
+  deliverWebhook(url: string, appSecret: string, payload: unknown): Promise<WebhookDelivery>;
+  reset(): void;
+  close(): Promise<void>;
+};
+
+export type GraphFailure = {
+  code: number;
+  subcode?: number;
+  httpStatus?: number;
+  message?: string;
+  details?: string;
+  retryAfterSeconds?: number;
+};
+/** A Graph error response, or a connection closed without any response. */
+export type ScriptedFailure = GraphFailure | { dropConnection: true };
+
+export type RecordedRequest = {
+  method: string;
+  path: string;
+  query: Record<string, unknown>;
+  authorization: string | null;
+  body: unknown;
+};
+export type SentMessage = { phoneNumberId: string; wamid: string; body: OutboundMessage };
+export type WebhookDelivery = { status: number; text: string };
+
+const defaultFailures: Record<number, { httpStatus: number; message: string; details?: string; subcode?: number }> = {
+  190: { httpStatus: 401, message: "Error validating access token: Session has expired.", subcode: 463 },
+  130429: { httpStatus: 400, message: "(#130429) Rate limit hit", details: "Cloud API message throughput has been reached." },
+  131056: {
+    httpStatus: 400,
+    message: "(#131056) (Business Account, Consumer Account) pair rate limit hit",
+    details: "Too many messages sent from the sender phone number to the same recipient phone number in a short period of time.",
+  },
+  131047: {
+    httpStatus: 400,
+    message: "(#131047) Re-engagement message",
+    details: "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+  },
+  131026: { httpStatus: 400, message: "(#131026) Message Undeliverable" },
+  100: { httpStatus: 400, message: "(#100) Invalid parameter" },
+  131000: { httpStatus: 500, message: "(#131000) Something went wrong" },
+};
+
+const Recipient = z.string().regex(/^\+?\d{7,15}$/, "to must be a phone number");
+const MessageBase = z.object({
+  messaging_product: z.literal("whatsapp"),
+  recipient_type: z.literal("individual").optional(),
+  to: Recipient,
+  biz_opaque_callback_data: z.string().max(512).optional(),
+  context: z.object({ message_id: z.string().min(1) }).optional(),
+});
+const OutboundMessage = z.discriminatedUnion("type", [
+  MessageBase.extend({
+    type: z.literal("text"),
+    text: z.strictObject({ body: z.string().min(1).max(4096), preview_url: z.boolean().optional() }),
+  }),
+  MessageBase.extend({
+    type: z.literal("template"),
+    template: z.strictObject({
+      name: z.string().min(1).max(512),
+      language: z.strictObject({ code: z.string().min(2) }),
+      components: z
+        .array(
+          z.object({
+            type: z.enum(["header", "body", "button"]),
+            sub_type: z.string().optional(),
+            index: z.string().optional(),
+            parameters: z.array(z.looseObject({ type: z.string(), text: z.string().min(1).optional() })),
+          }),
+        )
+        .optional(),
+    }),
+  }),
+]);
+type OutboundMessage = z.infer<typeof OutboundMessage>;
+
+/** Starts the fake on 127.0.0.1 with a random port. */
+export async function startFakeGraphApi(options: { accessToken?: string } = {}): Promise<FakeGraphApi> {
+  const accessToken = options.accessToken ?? "fake-graph-token";
+  const requests: RecordedRequest[] = [];
+  const sentMessages: SentMessage[] = [];
+  const templatesByWaba = new Map<string, Record<string, unknown>[]>();
+  let queuedFailures: ScriptedFailure[] = [];
+  let failuresByRecipient = new Map<string, GraphFailure>();
+  let tokenExpired = false;
+
+  const app = express();
+  app.use(express.json());
+  app.use((request, response, next) => {
+    requests.push({
+      method: request.method,
+      path: request.path,
+      query: { ...request.query },
+      authorization: request.get("authorization") ?? null,
+      body: request.body,
+    });
+    const failure = queuedFailures.shift();
+    if (failure && "dropConnection" in failure) return void request.socket.destroy();
+    if (failure) return void sendGraphError(response, failure);
+    if (request.get("authorization") !== `Bearer ${accessToken}`) {
+      return void sendGraphError(response, { code: 190, message: "Invalid OAuth access token - Cannot parse access token" });
+    }
+    if (tokenExpired) return void sendGraphError(response, { code: 190 });
+    next();
+  });
+
+  app.post("/:version/:phoneNumberId/messages", (request, response) => {
+    if (!isVersion(request.params.version)) return void sendUnknownPath(response);
+    const parsed = OutboundMessage.safeParse(request.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return void sendGraphError(response, { code: 100, details: `${issue?.path.join(".")}: ${issue?.message}` });
+    }
+    const waId = parsed.data.to.replace(/^\+/, "");
+    const recipientFailure = failuresByRecipient.get(waId);
+    if (recipientFailure) return void sendGraphError(response, recipientFailure);
+    const wamid = `wamid.${randomBytes(24).toString("base64url")}`;
+    sentMessages.push({ phoneNumberId: request.params.phoneNumberId, wamid, body: parsed.data });
+    response.json({
+      messaging_product: "whatsapp",
+      contacts: [{ input: parsed.data.to, wa_id: waId }],
+      messages: [{ id: wamid, ...(parsed.data.type === "template" ? { message_status: "accepted" } : {}) }],
+    });
+  });
+
+  app.get("/:version/:wabaId/message_templates", (request, response) => {
+    if (!isVersion(request.params.version)) return void sendUnknownPath(response);
+    const templates = templatesByWaba.get(request.params.wabaId);
+    if (!templates) {
+      return void sendGraphError(response, {
+        code: 100,
+        subcode: 33,
+        message: `Unsupported get request. Object with ID '${request.params.wabaId}' does not exist`,
+      });
+    }
+    const limit = Math.min(Number(request.query.limit ?? 25) || 25, 1000);
+    const offset = decodeCursor(request.query.after);
+    const fields = typeof request.query.fields === "string" ? request.query.fields.split(",") : null;
+    const page = templates.slice(offset, offset + limit).map((template) => pickFields(template, fields));
+    const nextOffset = offset + limit;
+    const next = new URL(`${baseUrl()}${request.path}`);
+    if (fields) next.searchParams.set("fields", fields.join(","));
+    next.searchParams.set("limit", String(limit));
+    next.searchParams.set("after", encodeCursor(nextOffset));
+    response.json({
+      data: page,
+      paging: {
+        cursors: { before: encodeCursor(offset), after: encodeCursor(nextOffset) },
+        ...(nextOffset < templates.length ? { next: next.toString() } : {}),
+      },
+    });
+  });
+
+  app.use((_request, response) => sendUnknownPath(response));
+  // express.json() rejects a body that isn't JSON; Graph answers that as an invalid parameter.
+  app.use((_error: unknown, _request: Request, response: Response, _next: () => void) => {
+    sendGraphError(response, { code: 100, details: "request body is not valid JSON" });
+  });
+
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
+  });
+  const baseUrl = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url: baseUrl(),
+    accessToken,
+    requests,
+    sentMessages,
+    setTemplates: (wabaId, templates) => void templatesByWaba.set(wabaId, templates),
+    failNext: (failure) => void queuedFailures.push(failure),
+    failFor: (to, failure) => void failuresByRecipient.set(to.replace(/^\+/, ""), failure),
+    expireToken: () => {
+      tokenExpired = true;
+    },
+    deliverWebhook: deliverSignedWebhook,
+    reset: () => {
+      requests.length = 0;
+      sentMessages.length = 0;
+      queuedFailures = [];
+      failuresByRecipient = new Map();
+      tokenExpired = false;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/**
+ * POSTs a webhook the way Meta does: the exact bytes that were signed, with
+ * `X-Hub-Signature-256: sha256=<hex>`. A string or Buffer payload is sent byte for byte;
+ * anything else is serialised once with JSON.stringify.
+ */
+export async function deliverSignedWebhook(url: string, appSecret: string, payload: unknown): Promise<WebhookDelivery> {
+  const bytes = Buffer.isBuffer(payload)
+    ? payload
+    : Buffer.from(typeof payload === "string" ? payload : JSON.stringify(payload));
+  const response = await fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "user-agent": "facebookexternalua",
+      "x-hub-signature-256": signWebhookBody(appSecret, bytes),
+    },
+    body: new Uint8Array(bytes),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+function sendGraphError(response: Response, failure: GraphFailure) {
+  const defaults = defaultFailures[failure.code];
+  const httpStatus = failure.httpStatus ?? defaults?.httpStatus ?? 400;
+  const subcode = failure.subcode ?? defaults?.subcode;
+  const details = failure.details ?? defaults?.details;
+  if (failure.retryAfterSeconds !== undefined) response.set("retry-after", String(failure.retryAfterSeconds));
+  response.status(httpStatus).json({
+    error: {
+      message: failure.message ?? defaults?.message ?? `(#${failure.code}) Error`,
+      type: "OAuthException",
+      code: failure.code,
+      ...(subcode === undefined ? {} : { error_subcode: subcode }),
+      ...(details === undefined ? {} : { error_data: { messaging_product: "whatsapp", details } }),
+      fbtrace_id: randomBytes(8).toString("base64url"),
+    },
+  });
+}
+
+function sendUnknownPath(response: Response) {
+  sendGraphError(response, { code: 2500, message: "Unknown path components" });
+}
+
+function isVersion(version: string | undefined): boolean {
+  return /^v\d+\.\d+$/.test(version ?? "");
+}
+
+function pickFields(template: Record<string, unknown>, fields: string[] | null): Record<string, unknown> {
+  if (!fields) return template;
+  // Graph returns only the requested fields, plus the id.
+  return Object.fromEntries(Object.entries(template).filter(([key]) => key === "id" || fields.includes(key)));
+}
+
+const encodeCursor = (offset: number) => Buffer.from(`offset:${offset}`).toString("base64url");
+function decodeCursor(cursor: Request["query"][string]): number {
+  if (typeof cursor !== "string") return 0;
+  const match = /^offset:(\d+)$/.exec(Buffer.from(cursor, "base64url").toString());
+  return match ? Number(match[1]) : 0;
+}

@@ -1,0 +1,106 @@
+import { randomBytes } from "node:crypto";
+
+/**
+ * Builders for WhatsApp webhook bodies in Meta's documented shapes (whatsapp.md §6.3-6.4).
+ * A sender with only `bsuid` builds the 2026 variant in which the phone (wa_id/from) is absent
+ * and the business-scoped user id travels in `user_id`.
+ */
+export type WebhookSender = { phone?: string; bsuid?: string };
+
+export type InboundTextInput = {
+  phoneNumberId: string;
+  from: WebhookSender;
+  body: string;
+  name?: string;
+  wamid?: string;
+  /** Unix seconds. */
+  timestamp?: number;
+  wabaId?: string;
+  displayPhoneNumber?: string;
+};
+
+export type StatusInput = {
+  phoneNumberId: string;
+  wamid: string;
+  status: string;
+  recipient: WebhookSender;
+  timestamp?: number;
+  errors?: { code: number; title: string; message?: string; details?: string }[];
+  callbackData?: string;
+  wabaId?: string;
+};
+
+/** An inbound text message notification (field `messages`, `value.messages[]`). */
+export function inboundTextWebhook(input: InboundTextInput) {
+  const phone = input.from.phone?.replace(/^\+/, "");
+  const bsuid = input.from.bsuid;
+  return envelope(input.wabaId, {
+    ...metadataOf(input.phoneNumberId, input.displayPhoneNumber),
+    contacts: [
+      {
+        profile: { name: input.name ?? "Sheena Nelson" },
+        ...(phone ? { wa_id: phone } : {}),
+        ...(bsuid ? { user_id: bsuid } : {}),
+      },
+    ],
+    messages: [
+      {
+        ...(phone ? { from: phone } : {}),
+        ...(bsuid ? { user_id: bsuid } : {}),
+        id: input.wamid ?? newWamid(),
+        timestamp: String(input.timestamp ?? 1749416383),
+        type: "text",
+        text: { body: input.body },
+      },
+    ],
+  });
+}
+
+/** A delivery status notification (field `messages`, `value.statuses[]`). */
+export function statusWebhook(input: StatusInput) {
+  const phone = input.recipient.phone?.replace(/^\+/, "");
+  const bsuid = input.recipient.bsuid;
+  return envelope(input.wabaId, {
+    ...metadataOf(input.phoneNumberId),
+    statuses: [
+      {
+        id: input.wamid,
+        status: input.status,
+        timestamp: String(input.timestamp ?? 1749416400),
+        ...(phone ? { recipient_id: phone } : {}),
+        ...(bsuid ? { recipient_user_id: bsuid } : {}),
+        ...(input.callbackData ? { biz_opaque_callback_data: input.callbackData } : {}),
+        pricing: { pricing_model: "PMP", category: "utility", type: "free_customer_service" },
+        ...(input.errors
+          ? {
+              errors: input.errors.map((error) => ({
+                code: error.code,
+                title: error.title,
+                message: error.message ?? error.title,
+                ...(error.details ? { error_data: { details: error.details } } : {}),
+                href: "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/",
+              })),
+            }
+          : {}),
+      },
+    ],
+  });
+}
+
+export function newWamid(): string {
+  return `wamid.${randomBytes(24).toString("base64url")}`;
+}
+
+function metadataOf(phoneNumberId: string, displayPhoneNumber = "15550783881") {
+  return {
+    messaging_product: "whatsapp",
+    metadata: { display_phone_number: displayPhoneNumber, phone_number_id: phoneNumberId },
+  };
+}
+
+function envelope(wabaId: string | undefined, value: Record<string, unknown>) {
+  return {
+    object: "whatsapp_business_account",
+    entry: [{ id: wabaId ?? "102290129340398", changes: [{ field: "messages", value }] }],
+  };
+}
