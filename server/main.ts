@@ -1,20 +1,12 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { RateLimiterMemory } from "rate-limiter-flexible";
 import { ConfigError, loadConfig } from "./config";
 import { openDatabase } from "./db/client";
 import { seedDemo } from "./demo/seed";
 import { createApp } from "./http/app";
-import { createLogger } from "./logger";
-import type { Services } from "./services";
+import { productionPasswordCost, startServices, stopServices } from "./boot";
 
-const productionPasswordCost = { N: 2 ** 15, r: 8, p: 1 };
 const webRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "dist", "web");
-
-/** Login attempts per (IP, email): 10 per 15 minutes. */
-export function createLoginLimiter() {
-  return new RateLimiterMemory({ points: 10, duration: 15 * 60 });
-}
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
@@ -27,9 +19,9 @@ async function main() {
     }
     throw error;
   }
-  const logger = createLogger(config);
   const database = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
-  const services: Services = { config, database, logger, passwordCost: productionPasswordCost, loginLimiter: createLoginLimiter() };
+  const services = await startServices(config, database);
+  const logger = services.logger;
   if (config.demo) {
     const logins = await seedDemo(database.db, productionPasswordCost);
     if (logins) {
@@ -43,7 +35,7 @@ async function main() {
     console.log(`Switchboard: ${config.publicUrl} (database: ${database.engine})`);
   });
   const shutdown = () => {
-    server.close(() => void database.close().then(() => process.exit(0)));
+    server.close(() => void stopServices(services).then(() => database.close()).then(() => process.exit(0)));
   };
   process.on("SIGINT", shutdown);
   process.on("SIGTERM", shutdown);

@@ -2,6 +2,8 @@ import type { Logger } from "pino";
 import type { RateLimiterMemory } from "rate-limiter-flexible";
 import type { Config } from "./config";
 import type { DatabaseHandle } from "./db/client";
+import type { EventHub } from "./events/bus";
+import type { CloudClient } from "./whatsapp/cloud-client";
 
 /** What route handlers and commands share for the life of the process. */
 export type Services = {
@@ -11,4 +13,10 @@ export type Services = {
   /** scrypt cost for new password hashes (lowered only in tests). */
   passwordCost: { N: number; r: number; p: number };
   loginLimiter: RateLimiterMemory;
+  /** This process's end of the LISTEN/NOTIFY bus (live updates). */
+  events: EventHub;
+  /** Meta's Graph API, at the configured base URL and version. */
+  cloud: CloudClient;
+  /** Background timers and loops to stop on shutdown. */
+  background: Set<{ stop(): Promise<void> | void }>;
 };

@@ -1,10 +1,9 @@
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
-import { RateLimiterMemory } from "rate-limiter-flexible";
 import { loadConfig } from "../../server/config";
 import type { DatabaseHandle } from "../../server/db/client";
 import { createApp } from "../../server/http/app";
-import { createLogger } from "../../server/logger";
+import { startServices, stopServices } from "../../server/boot";
 import type { Services } from "../../server/services";
 import { openTestDatabase } from "./database";
 
@@ -26,17 +25,16 @@ export type ApiClient = (
   options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
 ) => Promise<ApiResponse>;
 
+/** The configuration tests run with; `overrides` are environment variables. */
+export function testConfig(overrides: Record<string, string> = {}) {
+  return loadConfig({ NODE_ENV: "test", DATA_DIR: ".test-tmp/data", ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"), ...overrides });
+}
+
 /** Starts the real app on a random port over a fresh test database. */
-export async function startTestServer(): Promise<TestServer> {
+export async function startTestServer(overrides: Record<string, string> = {}): Promise<TestServer> {
   const database = await openTestDatabase();
-  const config = { ...loadConfig({ NODE_ENV: "test", DATA_DIR: ".test-tmp/data", ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64") }) };
-  const services: Services = {
-    config,
-    database,
-    logger: createLogger(config),
-    passwordCost: testPasswordCost,
-    loginLimiter: new RateLimiterMemory({ points: 10, duration: 15 * 60 }),
-  };
+  const config = testConfig(overrides);
+  const services = await startServices(config, database, { passwordCost: testPasswordCost });
   const app = createApp(services);
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
@@ -49,7 +47,9 @@ export async function startTestServer(): Promise<TestServer> {
     database,
     api,
     async close() {
+      server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await stopServices(services);
       await database.close();
     },
   };

@@ -1,0 +1,63 @@
+import { useEffect } from "react";
+import { AcceptInvitationPage } from "./auth/AcceptInvitationPage";
+import { JoinRequestPage } from "./auth/JoinRequestPage";
+import { LockedScreen } from "./auth/LockedScreen";
+import { LoginPage } from "./auth/LoginPage";
+import { SignupPage } from "./auth/SignupPage";
+import { ActivityLogPage } from "./activity/ActivityLogPage";
+import type { Me } from "./api/types";
+import { type ConsoleSectionId, visibleSections } from "./permissions/sections";
+import { RolesPage } from "./roles/RolesPage";
+import { useRoute } from "./routing/hash-route";
+import { useSession } from "./session/SessionProvider";
+import { SettingsPage } from "./settings/SettingsPage";
+import { ConsoleShell } from "./shell/ConsoleShell";
+import { TeamPage } from "./team/TeamPage";
+
+export function App() {
+  const route = useRoute();
+  const { state } = useSession();
+
+  // These two pages work without (and regardless of) a session.
+  if (route.page === "accept") return <AcceptInvitationPage acceptToken={route.acceptToken} />;
+  if (route.page === "join") return <JoinRequestPage initialJoinCode={route.joinCode} />;
+
+  switch (state.status) {
+    case "checking":
+      return <p className="loading-screen">Loading…</p>;
+    case "suspended":
+      return <LockedScreen detail={state.detail} />;
+    case "signed-out":
+      return route.page === "signup" ? <SignupPage /> : <LoginPage notice={state.notice} />;
+    case "signed-in":
+      return route.page === "section" ? <SignedInConsole me={state.me} section={route.section} /> : <GoToFirstSection me={state.me} />;
+  }
+}
+
+function GoToFirstSection({ me }: { me: Me }) {
+  const first = visibleSections(me.permissions)[0]?.id ?? "settings";
+  useEffect(() => window.location.replace(`#/${first}`), [first]);
+  return null;
+}
+
+function SignedInConsole({ me, section }: { me: Me; section: ConsoleSectionId }) {
+  const allowed = visibleSections(me.permissions).some((visible) => visible.id === section);
+  return (
+    <ConsoleShell me={me} current={section}>
+      {allowed ? <SectionPage section={section} /> : <p className="problem">Your role does not include this section.</p>}
+    </ConsoleShell>
+  );
+}
+
+function SectionPage({ section }: { section: ConsoleSectionId }) {
+  switch (section) {
+    case "team":
+      return <TeamPage />;
+    case "roles":
+      return <RolesPage />;
+    case "activity":
+      return <ActivityLogPage />;
+    case "settings":
+      return <SettingsPage />;
+  }
+}

@@ -1,0 +1,42 @@
+import { type FormEvent, useState } from "react";
+import type { Member } from "../api/types";
+import { SelectField, TextField } from "../shared/fields";
+import { type AuditFilters, knownAuditActions, noAuditFilters } from "./audit-filters";
+
+type ActivityFiltersProps = { members: Member[]; applied: AuditFilters; onApply(filters: AuditFilters): void };
+
+export function ActivityFilters({ members, applied, onApply }: ActivityFiltersProps) {
+  const [draft, setDraft] = useState<AuditFilters>(applied);
+  const update = (change: Partial<AuditFilters>) => setDraft((previous) => ({ ...previous, ...change }));
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    onApply(draft);
+  };
+  const actorOptions = [{ value: "", label: "Anyone" }, ...members.map((member) => ({ value: member.id, label: member.name }))];
+
+  return (
+    <form className="inline-form filters" onSubmit={submit} aria-label="Filter the activity log">
+      <SelectField label="Actor" value={draft.actorId} options={actorOptions} onChange={(actorId) => update({ actorId })} />
+      <TextField label="Action" value={draft.action} onChange={(action) => update({ action })} placeholder="e.g. member.suspend" list="known-audit-actions" />
+      <datalist id="known-audit-actions">
+        {knownAuditActions.map((action) => (
+          <option key={action} value={action} />
+        ))}
+      </datalist>
+      <TextField label="From" type="datetime-local" value={draft.from} onChange={(from) => update({ from })} />
+      <TextField label="To" type="datetime-local" value={draft.to} onChange={(to) => update({ to })} />
+      <button type="submit" className="primary">
+        Apply filters
+      </button>
+      <button
+        type="button"
+        onClick={() => {
+          setDraft(noAuditFilters);
+          onApply(noAuditFilters);
+        }}
+      >
+        Clear
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,40 @@
+/** The Activity log filters as the form holds them; from/to are datetime-local strings. */
+export type AuditFilters = { actorId: string; action: string; from: string; to: string };
+
+export const noAuditFilters: AuditFilters = { actorId: "", action: "", from: "", to: "" };
+
+/** Actions the server writes today (`<resource>.<verb>`), offered as suggestions in the filter. */
+export const knownAuditActions = [
+  "workspace.create",
+  "session.create",
+  "session.delete",
+  "invitation.create",
+  "invitation.delete",
+  "invitation.accept",
+  "join_request.create",
+  "join_request.accept",
+  "join_request.reject",
+  "member.role_change",
+  "member.suspend",
+  "member.activate",
+  "role.create",
+  "role.update",
+  "role.delete",
+  "subscription.update",
+  "workspace.transfer",
+  "api_token.create",
+  "api_token.delete",
+  "export.audit_log",
+  "permission.denied",
+] as const;
+
+/** The query string for GET /audit-log and /audit-log/export; local times become ISO instants. */
+export function auditQuery(filters: AuditFilters, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams(extra);
+  if (filters.actorId) params.set("actorId", filters.actorId);
+  if (filters.action.trim()) params.set("action", filters.action.trim());
+  if (filters.from) params.set("from", new Date(filters.from).toISOString());
+  if (filters.to) params.set("to", new Date(filters.to).toISOString());
+  const query = params.toString();
+  return query ? `?${query}` : "";
+}

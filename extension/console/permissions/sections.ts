@@ -1,0 +1,22 @@
+import type { PermissionMap } from "../api/types";
+
+export const consoleSectionIds = ["team", "roles", "activity", "settings"] as const;
+export type ConsoleSectionId = (typeof consoleSectionIds)[number];
+
+type SectionDefinition = { id: ConsoleSectionId; label: string; visibleWith(permissions: PermissionMap): boolean };
+
+/**
+ * The console's sections and when each shows, decided from GET /me's permission map only.
+ * Team and Roles are readable by every member (their management controls need team.manage /
+ * roles.manage); Settings always holds the member's own API tokens.
+ */
+export const consoleSections: readonly SectionDefinition[] = [
+  { id: "team", label: "Team", visibleWith: () => true },
+  { id: "roles", label: "Roles", visibleWith: () => true },
+  { id: "activity", label: "Activity log", visibleWith: (permissions) => permissions["audit.view"] },
+  { id: "settings", label: "Settings", visibleWith: () => true },
+];
+
+export function visibleSections(permissions: PermissionMap): SectionDefinition[] {
+  return consoleSections.filter((section) => section.visibleWith(permissions));
+}

@@ -1,0 +1,41 @@
+import { useSyncExternalStore } from "react";
+import { type ConsoleSectionId, consoleSectionIds } from "../permissions/sections";
+
+/** The console's pages, addressed by the URL hash (`#/team`, `#/accept/<token>`, …). */
+export type Route =
+  | { page: "login" }
+  | { page: "signup" }
+  | { page: "join"; joinCode: string }
+  | { page: "accept"; acceptToken: string }
+  | { page: "section"; section: ConsoleSectionId }
+  | { page: "home" };
+
+export function parseHash(hash: string): Route {
+  const [first = "", ...rest] = hash.replace(/^#\/?/, "").split("/");
+  const argument = decodeURIComponent(rest.join("/"));
+  if (first === "login") return { page: "login" };
+  if (first === "signup") return { page: "signup" };
+  if (first === "join") return { page: "join", joinCode: argument };
+  if (first === "accept" && argument) return { page: "accept", acceptToken: argument };
+  const section = consoleSectionIds.find((id) => id === first);
+  return section ? { page: "section", section } : { page: "home" };
+}
+
+function subscribe(onChange: () => void) {
+  window.addEventListener("hashchange", onChange);
+  return () => window.removeEventListener("hashchange", onChange);
+}
+
+export function useRoute(): Route {
+  const hash = useSyncExternalStore(subscribe, () => window.location.hash);
+  return parseHash(hash);
+}
+
+/** Goes to a page: `navigate("/team")`. */
+export function navigate(path: `/${string}`): void {
+  window.location.hash = path;
+}
+
+export function hrefFor(path: `/${string}`): string {
+  return `#${path}`;
+}

@@ -1,0 +1,19 @@
+import { useMe } from "../session/SessionProvider";
+import { ApiTokensCard } from "./ApiTokensCard";
+import { DeleteWorkspaceCard } from "./DeleteWorkspaceCard";
+import { OwnershipTransferCard } from "./OwnershipTransferCard";
+import { SubscriptionCard } from "./SubscriptionCard";
+
+/** Each card shows only when /me's permission map holds what it needs. */
+export function SettingsPage() {
+  const { permissions, workspace } = useMe();
+  return (
+    <>
+      <h1>Settings</h1>
+      {permissions["billing.manage"] && <SubscriptionCard />}
+      <ApiTokensCard />
+      {permissions["workspace.transfer"] && <OwnershipTransferCard />}
+      {permissions["workspace.delete"] && <DeleteWorkspaceCard workspaceName={workspace.name} />}
+    </>
+  );
+}

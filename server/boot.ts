@@ -1,0 +1,41 @@
+import { RateLimiterMemory } from "rate-limiter-flexible";
+import type { Config } from "./config";
+import type { DatabaseHandle } from "./db/client";
+import { EventHub } from "./events/bus";
+import { createLogger } from "./logger";
+import type { Services } from "./services";
+import { createCloudClient } from "./whatsapp/cloud-client";
+
+export const productionPasswordCost = { N: 2 ** 15, r: 8, p: 1 };
+
+/** Login attempts per (IP, email): 10 per 15 minutes. */
+export function createLoginLimiter() {
+  return new RateLimiterMemory({ points: 10, duration: 15 * 60 });
+}
+
+/** Wires the process-wide services over an open database and starts listening for events. */
+export async function startServices(
+  config: Config,
+  database: DatabaseHandle,
+  options: { passwordCost?: Services["passwordCost"] } = {},
+): Promise<Services> {
+  const events = new EventHub();
+  await events.start(database, database.databaseUrl);
+  return {
+    config,
+    database,
+    logger: createLogger(config),
+    passwordCost: options.passwordCost ?? productionPasswordCost,
+    loginLimiter: createLoginLimiter(),
+    events,
+    cloud: createCloudClient({ baseUrl: config.whatsapp.graphBaseUrl, apiVersion: config.whatsapp.graphApiVersion }),
+    background: new Set(),
+  };
+}
+
+/** Stops background work and the event listener (the caller closes the database). */
+export async function stopServices(services: Services): Promise<void> {
+  for (const task of services.background) await task.stop();
+  services.background.clear();
+  await services.events.stop();
+}
