@@ -3,7 +3,7 @@ import path from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import { z } from "zod";
-import { recordAudit } from "../audit/recorder";
+import { canonicalJson, recordAudit } from "../audit/recorder";
 import { type Principal, resolvePrincipal } from "../identity/tokens";
 import { InvariantViolation, PermissionDenied, requirePermission } from "../permissions";
 import type { Services } from "../services";
@@ -11,6 +11,7 @@ import { allRoutes } from "./registry";
 import { HttpProblem, invalidRequest, unauthenticated } from "./problem";
 import type { Reply, RequestMeta, RouteDefinition } from "./route";
 import { openApiDocument } from "../openapi/document";
+import { withIdempotency } from "./idempotency";
 
 export const apiPrefix = "/api/v1";
 
@@ -20,12 +21,15 @@ export function createApp(services: Services, options: { webRoot?: string } = {}
   app.disable("x-powered-by");
   app.use(helmet());
   const api = express.Router();
-  api.use(express.json({ limit: "100kb", strict: true }));
+  const jsonBody = express.json({ limit: "100kb", strict: true });
+  const rawBody = express.raw({ type: () => true, limit: "1mb" });
   api.get("/openapi.json", (_request, response) => {
     response.json(openApiDocument(services.config.publicUrl));
   });
   for (const definition of allRoutes) {
-    api[definition.method](definition.path, (request, response) => handle(services, definition, request, response));
+    api[definition.method](definition.path, definition.rawBody ? rawBody : jsonBody, (request, response) =>
+      handle(services, definition, request, response),
+    );
   }
   api.use((_request, _response, next) => next(new HttpProblem(404, "not_found", "Not found", "No such endpoint.")));
   api.use(errorHandler(services));
@@ -39,14 +43,30 @@ export function createApp(services: Services, options: { webRoot?: string } = {}
 }
 
 async function handle(services: Services, definition: RouteDefinition, request: Request, response: Response) {
-  const meta: RequestMeta = { ip: request.ip ?? null, userAgent: request.get("user-agent") ?? null };
   const actor = await authenticate(services, definition, request);
   response.locals.actor = actor;
   if (definition.access.kind === "permission" && actor) requirePermission(actor, definition.access.permission);
   const params = parse(definition.params, request.params, "path");
   const query = parse(definition.query, request.query, "query");
   const body = definition.body ? parseBody(definition.body, request) : undefined;
+  if (definition.idempotent && actor) {
+    const key = request.get("idempotency-key");
+    if (key) {
+      const fingerprint = `${request.method} ${request.path} ${canonicalJson(request.body ?? null)}`;
+      const remembered = await withIdempotency(services, actor, key, fingerprint, () =>
+        execute(services, definition, { actor, params, query, body, request, response }),
+      );
+      send(response, remembered);
+      return;
+    }
+  }
+  send(response, await execute(services, definition, { actor, params, query, body, request, response }));
+}
 
+type Parsed = { actor: Principal | null; params: unknown; query: unknown; body: unknown; request: Request; response: Response };
+
+async function execute(services: Services, definition: RouteDefinition, { actor, params, query, body, request, response }: Parsed): Promise<Reply> {
+  const meta: RequestMeta = { ip: request.ip ?? null, userAgent: request.get("user-agent") ?? null };
   const mutating = definition.method !== "get";
   const database = services.database.db;
   const run = async (db: typeof database) => {
@@ -61,7 +81,7 @@ async function handle(services: Services, definition: RouteDefinition, request: 
       meta,
       request,
       response,
-      audit: async (entry) => {
+      audit: async (entry, executor) => {
         const workspaceId = entry.workspaceId ?? actor?.workspaceId;
         if (!workspaceId) throw new Error(`${definition.path}: audit entry without a workspace`);
         const write = (executor: typeof db) => recordAudit(executor, {
@@ -71,19 +91,19 @@ async function handle(services: Services, definition: RouteDefinition, request: 
           ip: meta.ip,
           userAgent: meta.userAgent,
         });
-        // Reads that audit (exports) get a transaction of their own for the chained entry.
-        await (mutating ? write(db) : database.transaction((tx) => write(tx)));
+        // Reads that audit (exports) and self-managed handlers get a transaction of their own.
+        await (executor ? write(executor) : inTransaction ? write(db) : database.transaction((tx) => write(tx)));
         audited = true;
       },
     });
     // Every mutation leaves a trace; a route that forgets is a bug caught in development and tests.
-    if (mutating && !audited && !definition.auditExempt && reply.status < 300 && services.config.nodeEnv !== "production") {
+    if (mutating && !audited && !definition.auditExempt && "status" in reply && reply.status < 300 && services.config.nodeEnv !== "production") {
       throw new Error(`${definition.method.toUpperCase()} ${definition.path} wrote no activity-log entry`);
     }
     return reply;
   };
-  const reply = mutating ? await database.transaction((tx) => run(tx)) : await run(database);
-  send(response, reply);
+  const inTransaction = mutating && !definition.ownTransactions;
+  return inTransaction ? await database.transaction((tx) => run(tx)) : await run(database);
 }
 
 async function authenticate(services: Services, definition: RouteDefinition, request: Request): Promise<Principal | null> {
@@ -98,7 +118,7 @@ async function authenticate(services: Services, definition: RouteDefinition, req
     if (definition.access.kind === "public") return null;
     throw unauthenticated("The bearer token is invalid or has expired.");
   }
-  if (principal.status === "suspended" && definition.access.kind !== "public") {
+  if (principal.status === "suspended" && definition.access.kind !== "public" && !definition.allowSuspended) {
     throw new HttpProblem(403, "member_suspended", "Member suspended", "Your membership in this workspace is suspended.");
   }
   return principal;
@@ -123,6 +143,11 @@ function parseBody(schema: z.ZodType, request: Request) {
 }
 
 function send(response: Response, reply: Reply) {
+  if ("streamed" in reply) return;
+  if ("text" in reply) {
+    response.status(reply.status).type("text/plain; charset=utf-8").send(reply.text);
+    return;
+  }
   if ("csv" in reply) {
     response
       .status(reply.status)

@@ -1,4 +1,9 @@
 import { auditRoutes } from "../audit/routes";
+import { eventRoutes } from "../events/routes";
+import { exportRoutes } from "../inbox/export-routes";
+import { chatRoutes } from "../inbox/routes";
+import { accountRoutes } from "../whatsapp/account-routes";
+import { inboundRoutes } from "../whatsapp/inbound-routes";
 import { identityRoutes } from "../identity/routes";
 import { roleRoutes } from "../roles/routes";
 import { invitationRoutes } from "../team/invitations";
@@ -16,4 +21,9 @@ export const allRoutes: RouteDefinition[] = [
   ...roleRoutes,
   ...workspaceRoutes,
   ...auditRoutes,
+  ...accountRoutes,
+  ...inboundRoutes,
+  ...chatRoutes,
+  ...exportRoutes,
+  ...eventRoutes,
 ];

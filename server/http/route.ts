@@ -19,7 +19,10 @@ export const requires = (permission: Permission) => ({ kind: "permission", permi
 
 export type Reply =
   | { status: number; body?: unknown; headers?: Record<string, string> }
-  | { status: number; csv: string; filename: string };
+  | { status: number; csv: string; filename: string }
+  | { status: number; text: string }
+  /** The handler wrote the response itself (server-sent events). */
+  | { streamed: true };
 
 export type RequestMeta = { ip: string | null; userAgent: string | null };
 
@@ -37,8 +40,8 @@ export type Context<Body, Query, Params, Auth> = {
   meta: RequestMeta;
   request: Request;
   response: Response;
-  /** Writes an activity-log entry in this request's transaction. */
-  audit(entry: AuditInput): Promise<void>;
+  /** Writes an activity-log entry in this request's transaction (or in `executor`'s). */
+  audit(entry: AuditInput, executor?: Executor): Promise<void>;
 };
 
 export type RouteDefinition = {
@@ -54,6 +57,14 @@ export type RouteDefinition = {
   responses: Record<number, string>;
   /** Set, with the reason, on a mutating route that writes no activity-log entry. */
   auditExempt?: string;
+  /** The handler opens its own transactions (it calls a provider between them). */
+  ownTransactions?: boolean;
+  /** Honour an Idempotency-Key header: same key and body within 24 h → the first answer. */
+  idempotent?: boolean;
+  /** A suspended member may call it (to log out). */
+  allowSuspended?: boolean;
+  /** Hand the handler the raw bytes (`request.body` as a Buffer) instead of parsed JSON. */
+  rawBody?: boolean;
   handler(context: Context<unknown, unknown, unknown, Principal | null>): Promise<Reply>;
 };
 
@@ -76,6 +87,10 @@ export function route<
   params?: P;
   responses: Record<number, string>;
   auditExempt?: string;
+  ownTransactions?: boolean;
+  idempotent?: boolean;
+  rawBody?: boolean;
+  allowSuspended?: boolean;
   handler(
     context: Context<Infer<B>, Infer<Q>, Infer<P>, [A] extends [{ kind: "public" }] ? Principal | null : Principal>,
   ): Promise<Reply>;

@@ -93,6 +93,7 @@ export const identityRoutes = [
     summary: "Log out: revoke the token of this request",
     tag: "Identity",
     access: anyMember,
+    allowSuspended: true,
     responses: { 204: "Revoked" },
     async handler({ actor, db, audit }) {
       await db.delete(authTokens).where(and(eq(authTokens.workspaceId, actor.workspaceId), eq(authTokens.id, actor.tokenId)));

@@ -16,6 +16,7 @@ import {
   roleAbilities,
 } from "../permissions";
 import type { Executor } from "../db/client";
+import { publish } from "../events/bus";
 import { presentableRole } from "./lookup";
 
 const RoleName = z.string().trim().min(1).max(60);
@@ -84,6 +85,7 @@ export const roleRoutes = [
       if (actor.roleId === existing.id) assertKeepsOwnManagement(actor, permissions);
       const name = body.name ?? existing.name;
       await db.update(roles).set({ name, permissions }).where(and(eq(roles.workspaceId, actor.workspaceId), eq(roles.id, existing.id)));
+      await publish(db, { type: "access.changed", workspaceId: actor.workspaceId });
       await audit({ action: "role.update", targetType: "role", targetId: existing.id, details: { before: { name: existing.name, permissions: existing.permissions }, after: { name, permissions } } });
       return { status: 200, body: { role: { id: existing.id, name, builtin: false, permissions } } };
     },

@@ -12,6 +12,7 @@ import {
   InvariantViolation,
   memberAbilities,
 } from "../permissions";
+import { publish } from "../events/bus";
 import { findRole } from "../roles/lookup";
 import type { Executor } from "../db/client";
 import { findMember } from "./membership";
@@ -85,6 +86,7 @@ export const teamRoutes = [
       assertGrantWithinOwn(actor, role.permissions);
       if (target.id === actor.memberId) assertKeepsOwnManagement(actor, role.permissions);
       await db.update(members).set({ roleId: role.id }).where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, target.id)));
+      await publish(db, { type: "access.changed", workspaceId: actor.workspaceId });
       await audit({ action: "member.role_change", targetType: "member", targetId: target.id, details: { before: { roleId: target.roleId }, after: { roleId: role.id } } });
       return { status: 200, body: { member: presentMember({ ...target, roleId: role.id }) } };
     },
@@ -106,6 +108,7 @@ export const teamRoutes = [
           if (target.id === actor.memberId) throw new InvariantViolation("no_self_suspend", "You cannot suspend yourself.");
         }
         await db.update(members).set({ status }).where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, target.id)));
+        await publish(db, { type: "access.changed", workspaceId: actor.workspaceId });
         await audit({ action: `member.${change}`, targetType: "member", targetId: target.id, details: { before: { status: target.status }, after: { status } } });
         return { status: 200, body: { member: presentMember({ ...target, status }) } };
       },
@@ -129,6 +132,7 @@ export const teamRoutes = [
       await db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, actor.workspaceId)).for("update");
       await db.update(members).set({ roleId: "admin" }).where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, actor.memberId)));
       await db.update(members).set({ roleId: "owner" }).where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, target.id)));
+      await publish(db, { type: "access.changed", workspaceId: actor.workspaceId });
       await audit({ action: "workspace.transfer", targetType: "member", targetId: target.id, details: { before: { ownerId: actor.memberId }, after: { ownerId: target.id } } });
       return { status: 200, body: { member: presentMember({ ...target, roleId: "owner" }) } };
     },

@@ -4,6 +4,7 @@ import { workspaces } from "../db/schema";
 import { invalidRequest, notFound } from "../http/problem";
 import { anyMember, requires, route } from "../http/route";
 import { holds } from "../permissions";
+import { publish } from "../events/bus";
 import { presentWorkspace } from "../team/presenters";
 
 export const plans = ["free", "pro", "business"] as const;
@@ -73,6 +74,7 @@ export const workspaceRoutes = [
       }
       // Every tenant table references workspaces with ON DELETE CASCADE: one statement removes it all.
       await db.delete(workspaces).where(eq(workspaces.id, actor.workspaceId));
+      await publish(db, { type: "access.changed", workspaceId: actor.workspaceId });
       services.logger.warn({ workspaceId: actor.workspaceId, actorId: actor.memberId, ip: meta.ip }, "workspace deleted");
       return { status: 204 };
     },

@@ -1,7 +1,7 @@
 import { builtinRoleIds, holds, builtinRoles } from "../../../server/permissions";
 import { allRoutes } from "../../../server/http/registry";
 import { createApp } from "../../../server/http/app";
-import { buildMember, buildRole, buildWorkspace } from "../../support/factories";
+import { buildAccount, buildChat, buildMember, buildRole, buildWorkspace } from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
 import { buildTeam, type Team } from "../../support/team";
 
@@ -66,6 +66,9 @@ describe("tenant isolation", () => {
     "patch /members/:id": { roleId: "agent" },
     "patch /roles/:id": { name: "Renamed" },
     "post /join-requests/:id/accept": { roleId: "agent" },
+    "post /chats/:id/messages": { text: "hello" },
+    "put /chats/:id/responsible": { memberId: null },
+    "post /whatsapp-accounts/:id/sandbox/inbound": { from: "+15550001111", text: "hi" },
   };
   // Public routes whose path holds a credential rather than a record id.
   const credentialRoutes = ["post /invitations/:acceptToken/accept"];
@@ -78,12 +81,16 @@ describe("tenant isolation", () => {
     const invitation = await server.api("POST", "/invitations", { token: a.owner.token, body: { email: "inv@a.test", roleId: "agent" } });
     const joinRequest = await server.api("POST", "/join-requests", { body: { joinCode: a.workspace.joinCode, name: "J", email: "j@a.test", password: "joining password" } });
     const apiToken = await server.api("POST", "/api-tokens", { token: a.owner.token, body: { name: "A's token" } });
+    const account = await buildAccount(db, a.workspace, a.agent.id);
+    const chat = await buildChat(db, a.workspace, account, { responsibleId: a.collaborator.id });
     const idsOfA: Record<string, string> = {
       members: a.agent.id,
       roles: customRole.id,
       invitations: invitation.body.id,
       "join-requests": joinRequest.body.id,
       "api-tokens": apiToken.body.id,
+      "whatsapp-accounts": account.id,
+      chats: chat.id,
     };
     const withIds = allRoutes.filter((route) => route.path.includes("/:") && !credentialRoutes.includes(key(route)));
     expect(withIds.length).toBeGreaterThan(5);

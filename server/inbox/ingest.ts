@@ -1,0 +1,90 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Database, Executor } from "../db/client";
+import { chats, messages } from "../db/schema";
+import { newId } from "../ids";
+import { emitInboxEvent } from "../webhooks/outbox";
+import { type ContactInput, findOrCreateContact } from "./contacts";
+import { presentMessage } from "./presenters";
+
+const customerServiceWindowMs = 24 * 60 * 60 * 1000;
+const previewLength = 120;
+
+export type InboundMessage = {
+  workspaceId: string;
+  accountId: string;
+  from: ContactInput;
+  /** Meta's wamid (or the sandbox's); a redelivery with the same id changes nothing. */
+  providerMessageId: string;
+  text: string;
+  receivedAt: Date;
+};
+
+/** Finds the chat of (account, contact), creating it on first contact. */
+export async function findOrCreateChat(db: Executor, workspaceId: string, accountId: string, contact: { id: string; phone: string | null; name: string | null }) {
+  await db
+    .insert(chats)
+    .values({ workspaceId, id: newId("chat"), accountId, contactId: contact.id, contactPhone: contact.phone, contactName: contact.name })
+    .onConflictDoNothing();
+  const [chat] = await db
+    .select({ id: chats.id })
+    .from(chats)
+    .where(and(eq(chats.workspaceId, workspaceId), eq(chats.accountId, accountId), eq(chats.contactId, contact.id)));
+  if (!chat) throw new Error("Chat vanished while being created");
+  return chat;
+}
+
+/** Moves a chat's activity forward (never back, whatever order messages arrive in). */
+export async function touchChat(db: Executor, workspaceId: string, chatId: string, at: Date, preview: string, opensWindow: boolean) {
+  await db
+    .update(chats)
+    .set({
+      lastMessageAt: sql`greatest(${chats.lastMessageAt}, ${at.toISOString()}::timestamptz)`,
+      lastMessagePreview: sql`case when ${chats.lastMessageAt} <= ${at.toISOString()}::timestamptz then ${preview.slice(0, previewLength)} else ${chats.lastMessagePreview} end`,
+      ...(opensWindow
+        ? { windowOpenUntil: sql`greatest(coalesce(${chats.windowOpenUntil}, '-infinity'::timestamptz), ${new Date(at.getTime() + customerServiceWindowMs).toISOString()}::timestamptz)` }
+        : {}),
+    })
+    .where(and(eq(chats.workspaceId, workspaceId), eq(chats.id, chatId)));
+}
+
+/**
+ * Records a customer's message: contact and chat created on first contact, the message stored
+ * once per provider id (redeliveries are no-ops), the chat's activity and 24-hour window moved
+ * forward, and `message.created` emitted — all in one transaction.
+ */
+export async function ingestInboundMessage(
+  db: Database,
+  inbound: InboundMessage,
+  /** Extra writes in the same transaction (the activity-log entry of a sandbox message). */
+  within?: (tx: Executor, result: { chatId: string; messageId: string }) => Promise<void>,
+): Promise<{ chatId: string; messageId: string; duplicate: boolean }> {
+  return db.transaction(async (tx) => {
+    const contact = await findOrCreateContact(tx, inbound.workspaceId, inbound.from);
+    const chat = await findOrCreateChat(tx, inbound.workspaceId, inbound.accountId, contact);
+    const [message] = await tx
+      .insert(messages)
+      .values({
+        workspaceId: inbound.workspaceId,
+        id: newId("msg"),
+        chatId: chat.id,
+        direction: "in",
+        text: inbound.text,
+        status: "received",
+        providerMessageId: inbound.providerMessageId,
+        createdAt: inbound.receivedAt,
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (!message) {
+      const [existing] = await tx
+        .select({ id: messages.id, chatId: messages.chatId })
+        .from(messages)
+        .where(and(eq(messages.workspaceId, inbound.workspaceId), eq(messages.providerMessageId, inbound.providerMessageId)));
+      return { chatId: existing?.chatId ?? chat.id, messageId: existing?.id ?? "", duplicate: true };
+    }
+    await touchChat(tx, inbound.workspaceId, chat.id, inbound.receivedAt, inbound.text, true);
+    await emitInboxEvent(tx, { type: "message.created", workspaceId: inbound.workspaceId, chatId: chat.id, messageId: message.id }, { message: presentMessage(message) });
+    await within?.(tx, { chatId: chat.id, messageId: message.id });
+    return { chatId: chat.id, messageId: message.id, duplicate: false };
+  });
+}

@@ -1,0 +1,35 @@
+import type { messages } from "../db/schema";
+import { abilities, type Actor } from "../permissions";
+import { type ChatRow, chatRecord } from "./queries";
+
+/** A chat as the API shows it; with an actor, its abilities for that actor. */
+export function presentChat(row: ChatRow, actor?: Actor) {
+  return {
+    id: row.id,
+    accountId: row.accountId,
+    contact: { id: row.contactId, phone: row.contactPhone, name: row.contactName },
+    responsibleId: row.responsibleId,
+    lastMessageAt: row.lastMessageAt.toISOString(),
+    lastMessagePreview: row.lastMessagePreview,
+    // Free-form text is limited to the customer-service window only on Cloud API accounts.
+    windowOpenUntil: row.accountProvider === "cloud" ? (row.windowOpenUntil?.toISOString() ?? null) : null,
+    ...(actor ? { abilities: abilities(actor, ["chats.reply", "chats.assign"], chatRecord(row)) } : {}),
+  };
+}
+
+export type MessageRow = typeof messages.$inferSelect;
+
+export function presentMessage(row: MessageRow) {
+  return {
+    id: row.id,
+    chatId: row.chatId,
+    direction: row.direction,
+    text: row.text,
+    status: row.status,
+    authorId: row.authorId,
+    templateName: row.templateName,
+    error: row.errorCode ? { code: row.errorCode, detail: row.errorDetail } : null,
+    createdAt: row.createdAt.toISOString(),
+    statusAt: row.statusAt?.toISOString() ?? null,
+  };
+}

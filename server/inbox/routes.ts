@@ -1,0 +1,190 @@
+import { and, desc, eq, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
+import { chats, members, messages } from "../db/schema";
+import { invalidRequest } from "../http/problem";
+import { requires, route } from "../http/route";
+import { decodeCursor, IdParam, ListQuery, page } from "../http/schemas";
+import type { Principal } from "../identity/tokens";
+import { authorize, can, scope } from "../permissions";
+import { loadVisibleAccount } from "../whatsapp/accounts";
+import { normalizePhone } from "../whatsapp/phone";
+import { emitInboxEvent } from "../webhooks/outbox";
+import { findOrCreateContact } from "./contacts";
+import { findOrCreateChat } from "./ingest";
+import { presentChat, presentMessage } from "./presenters";
+import { type ChatRow, chatRecord, chatsWithAccount, loadVisibleChat } from "./queries";
+import { contentMessage, contentOf, exactlyOneContent, MessageContent } from "./schemas";
+import { sendToChat } from "./sender";
+
+const ChatFilters = ListQuery.extend({
+  accountId: z.string().max(100).optional(),
+  responsibleId: z.string().max(100).optional(),
+  unassigned: z.enum(["true", "false"]).optional(),
+  q: z.string().trim().min(1).max(200).optional(),
+});
+const StartChat = z.object({ accountId: z.string().min(1).max(100), phone: z.string().min(3).max(40), ...MessageContent }).strict().refine(exactlyOneContent, contentMessage);
+const Reply = z.object(MessageContent).strict().refine(exactlyOneContent, contentMessage);
+const SetResponsible = z.object({ memberId: z.string().min(1).max(100).nullable() }).strict();
+
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (match) => `\\${match}`)}%`;
+
+/** The where-clause of a chat list: the caller's scope first, then the filters they asked for. */
+export function chatListWhere(actor: Principal, filters: z.infer<typeof ChatFilters>): SQL {
+  const search = filters.q
+    ? or(
+        sql`${chats.contactName} ilike ${likePattern(filters.q)}`,
+        sql`${chats.contactPhone} like ${likePattern(filters.q.replace(/[\s()-]/g, ""))}`,
+        sql`exists (select 1 from ${messages} where ${messages.workspaceId} = ${chats.workspaceId} and ${messages.chatId} = ${chats.id} and ${messages.text} ilike ${likePattern(filters.q)})`,
+      )
+    : undefined;
+  return and(
+    scope(actor, "chats.view"),
+    filters.accountId ? eq(chats.accountId, filters.accountId) : undefined,
+    filters.responsibleId ? eq(chats.responsibleId, filters.responsibleId) : undefined,
+    filters.unassigned === "true" ? isNull(chats.responsibleId) : undefined,
+    search,
+  ) as SQL;
+}
+
+export const chatRoutes = [
+  route({
+    method: "get",
+    path: "/chats",
+    summary: "The chats the caller may see, newest activity first",
+    tag: "Chats",
+    access: requires("chats.view"),
+    query: ChatFilters,
+    responses: { 200: "{data: [chat], nextCursor}" },
+    async handler({ actor, query, db }) {
+      const after = decodeCursor(query.cursor, 2);
+      const afterClause = after
+        ? or(lt(chats.lastMessageAt, new Date(String(after[0]))), and(eq(chats.lastMessageAt, new Date(String(after[0]))), lt(chats.id, String(after[1]))))
+        : undefined;
+      const rows = (await chatsWithAccount(db)
+        .where(and(chatListWhere(actor, query), afterClause))
+        .orderBy(desc(chats.lastMessageAt), desc(chats.id))
+        .limit(query.limit + 1)) as ChatRow[];
+      return { status: 200, body: page(rows, query.limit, (row) => [row.lastMessageAt.toISOString(), row.id], (row) => presentChat(row, actor)) };
+    },
+  }),
+  route({
+    method: "get",
+    path: "/chats/:id",
+    summary: "One chat (404 when the caller may not see it)",
+    tag: "Chats",
+    access: requires("chats.view"),
+    params: IdParam,
+    responses: { 200: "The chat with its abilities" },
+    async handler({ actor, params, db }) {
+      return { status: 200, body: presentChat(await loadVisibleChat(db, actor, params.id), actor) };
+    },
+  }),
+  route({
+    method: "post",
+    path: "/chats",
+    summary: "Start a chat from an account the caller may start chats from",
+    tag: "Chats",
+    access: requires("chats.start"),
+    body: StartChat,
+    idempotent: true,
+    ownTransactions: true,
+    responses: { 201: "{chat, message}", 403: "chats.start does not cover this account", 422: "Outside the 24-hour window: use a template" },
+    async handler(context) {
+      const { actor, body, services, audit } = context;
+      const db = services.database.db;
+      const account = await loadVisibleAccount(db, actor, body.accountId);
+      authorize(actor, "chats.start", { workspaceId: account.workspaceId, connectedBy: account.connectedBy });
+      const phone = normalizePhone(body.phone);
+      if (!phone) throw invalidRequest("The phone number is not valid.", [{ path: "body.phone", message: "not a phone number" }]);
+      const chatId = await db.transaction(async (tx) => {
+        const contact = await findOrCreateContact(tx, actor.workspaceId, { phone });
+        const chat = await findOrCreateChat(tx, actor.workspaceId, account.id, contact);
+        await audit({ action: "chat.start", targetType: "chat", targetId: chat.id, details: { accountId: account.id, phone } }, tx);
+        return chat.id;
+      });
+      const [chat] = (await chatsWithAccount(db).where(and(eq(chats.workspaceId, actor.workspaceId), eq(chats.id, chatId)))) as ChatRow[];
+      if (!chat) throw new Error("started chat vanished");
+      const message = await sendToChat(context, account, chat, contentOf(body));
+      const [current] = (await chatsWithAccount(db).where(and(eq(chats.workspaceId, actor.workspaceId), eq(chats.id, chatId)))) as ChatRow[];
+      return { status: 201, body: { chat: presentChat(current ?? chat, actor), message: presentMessage(message) } };
+    },
+  }),
+  route({
+    method: "get",
+    path: "/chats/:id/messages",
+    summary: "A chat's message history, newest first",
+    tag: "Chats",
+    access: requires("chats.view"),
+    params: IdParam,
+    query: ListQuery,
+    responses: { 200: "{data: [{id, direction, text, status, authorId, createdAt}], nextCursor}" },
+    async handler({ actor, params, query, db }) {
+      const chat = await loadVisibleChat(db, actor, params.id);
+      const after = decodeCursor(query.cursor, 2);
+      const rows = await db
+        .select()
+        .from(messages)
+        .where(
+          and(
+            eq(messages.workspaceId, actor.workspaceId),
+            eq(messages.chatId, chat.id),
+            after ? or(lt(messages.createdAt, sql`${String(after[0])}::timestamptz`), and(eq(messages.createdAt, sql`${String(after[0])}::timestamptz`), lt(messages.id, String(after[1])))) : undefined,
+          ),
+        )
+        .orderBy(desc(messages.createdAt), desc(messages.id))
+        .limit(query.limit + 1);
+      return { status: 200, body: page(rows, query.limit, (row) => [preciseTimestamp(row.createdAt, row), row.id], presentMessage) };
+    },
+  }),
+  route({
+    method: "post",
+    path: "/chats/:id/messages",
+    summary: "Reply in a chat",
+    tag: "Chats",
+    access: requires("chats.reply"),
+    params: IdParam,
+    body: Reply,
+    idempotent: true,
+    ownTransactions: true,
+    responses: { 201: "{message}", 409: "The account is disconnected", 422: "Outside the 24-hour window: use a template" },
+    async handler(context) {
+      const { actor, params, body, services } = context;
+      const db = services.database.db;
+      const chat = await loadVisibleChat(db, actor, params.id);
+      authorize(actor, "chats.reply", chatRecord(chat));
+      const account = await loadVisibleAccount(db, actor, chat.accountId);
+      const message = await sendToChat(context, account, chat, contentOf(body));
+      return { status: 201, body: { message: presentMessage(message) } };
+    },
+  }),
+  route({
+    method: "put",
+    path: "/chats/:id/responsible",
+    summary: "Set or clear the chat's one responsible member",
+    tag: "Chats",
+    access: requires("chats.assign"),
+    params: IdParam,
+    body: SetResponsible,
+    responses: { 200: "{chat}", 400: "Not an active member of the workspace" },
+    async handler({ actor, params, body, db, audit }) {
+      const chat = await loadVisibleChat(db, actor, params.id);
+      authorize(actor, "chats.assign", chatRecord(chat));
+      if (body.memberId) {
+        const [member] = await db.select({ status: members.status }).from(members).where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, body.memberId)));
+        if (member?.status !== "active") throw invalidRequest("The responsible must be an active member of the workspace.", [{ path: "body.memberId", message: "not an active member" }]);
+      }
+      await db.update(chats).set({ responsibleId: body.memberId }).where(and(eq(chats.workspaceId, actor.workspaceId), eq(chats.id, chat.id)));
+      const updated: ChatRow = { ...chat, responsibleId: body.memberId };
+      const assigned = body.memberId !== null;
+      await audit({ action: assigned ? "chat.assign" : "chat.unassign", targetType: "chat", targetId: chat.id, details: { before: { responsibleId: chat.responsibleId }, after: { responsibleId: body.memberId } } });
+      await emitInboxEvent(db, { type: assigned ? "chat.assigned" : "chat.unassigned", workspaceId: actor.workspaceId, chatId: chat.id }, { chat: presentChat(updated), byMemberId: actor.memberId });
+      const visible = can(actor, "chats.view", chatRecord(updated));
+      return { status: 200, body: { chat: visible ? presentChat(updated, actor) : presentChat(updated) } };
+    },
+  }),
+];
+
+/** Messages sort by microsecond timestamps; the cursor keeps that precision. */
+function preciseTimestamp(createdAt: Date, _row: unknown): string {
+  return createdAt.toISOString();
+}

@@ -1,0 +1,24 @@
+import { z } from "zod";
+import type { OutboundContent } from "./providers";
+
+const Template = z
+  .object({
+    name: z.string().min(1).max(512),
+    languageCode: z.string().min(2).max(15),
+    bodyParameters: z.array(z.string().max(1024)).max(50).default([]),
+  })
+  .strict();
+
+/** A message is free-form `text`, or an approved `template` (needed outside the 24-hour window). */
+export const MessageContent = {
+  text: z.string().trim().min(1).max(4096).optional(),
+  template: Template.optional(),
+};
+
+export function contentOf(body: { text?: string; template?: z.infer<typeof Template> }): OutboundContent {
+  if (body.template) return { kind: "template", name: body.template.name, languageCode: body.template.languageCode, bodyParameters: body.template.bodyParameters };
+  return { kind: "text", text: body.text ?? "" };
+}
+
+export const exactlyOneContent = (body: { text?: string; template?: unknown }) => (body.text === undefined) !== (body.template === undefined);
+export const contentMessage = { message: "give either text or template", path: ["text"] };

@@ -1,0 +1,95 @@
+import { and, eq } from "drizzle-orm";
+import { messages, whatsappAccounts } from "../db/schema";
+import { HttpProblem, conflict } from "../http/problem";
+import type { Context } from "../http/route";
+import type { Principal } from "../identity/tokens";
+import { newId } from "../ids";
+import type { Services } from "../services";
+import { CloudApiError } from "../whatsapp/cloud-client";
+import { waitForSendSlot } from "../whatsapp/pacing";
+import { emitInboxEvent } from "../webhooks/outbox";
+import { touchChat } from "./ingest";
+import { presentMessage } from "./presenters";
+import { type AccountRow, contentText, deliverOutbound, type OutboundContent } from "./providers";
+import type { ChatRow } from "./queries";
+import { scheduleSandboxReceipts } from "./sandbox";
+
+type SendContext = Pick<Context<unknown, unknown, unknown, Principal>, "services" | "actor" | "audit">;
+
+/** Checks what must hold before anything is stored: a connected account and, for text, an open window. */
+export function assertCanSend(account: AccountRow, chat: Pick<ChatRow, "windowOpenUntil"> | null, content: OutboundContent) {
+  if (account.status !== "connected") {
+    throw conflict(`The WhatsApp account ${account.phoneNumber} is disconnected${account.statusReason ? ` (${account.statusReason})` : ""}; reconnect it to send.`);
+  }
+  const windowOpen = chat?.windowOpenUntil && chat.windowOpenUntil.getTime() > Date.now();
+  if (account.provider === "cloud" && content.kind === "text" && !windowOpen) {
+    throw outsideWindow();
+  }
+}
+
+const outsideWindow = () =>
+  new HttpProblem(
+    422,
+    "unprocessable",
+    "Outside the 24-hour window",
+    "The customer has not written in the last 24 hours, so WhatsApp only accepts an approved template; choose a template to send.",
+  );
+
+/**
+ * Sends a message into a chat: stored as queued with the activity-log entry in one transaction,
+ * then paced to the number's rate and handed to the provider outside any transaction, then
+ * marked sent (or failed, with Meta's reason) in a second one. Provider errors that the member
+ * must act on become problems: outside the window (422), account disconnected (409).
+ */
+export async function sendToChat(context: SendContext, account: AccountRow, chat: ChatRow, content: OutboundContent) {
+  const { services, actor } = context;
+  assertCanSend(account, chat, content);
+  const db = services.database.db;
+  const queued = await db.transaction(async (tx) => {
+    const [message] = await tx
+      .insert(messages)
+      .values({ workspaceId: actor.workspaceId, id: newId("msg"), chatId: chat.id, direction: "out", text: contentText(content), status: "queued", authorId: actor.memberId, templateName: content.kind === "template" ? content.name : null })
+      .returning();
+    if (!message) throw new Error("message insert returned nothing");
+    await touchChat(tx, actor.workspaceId, chat.id, message.createdAt, message.text, false);
+    await context.audit({ action: "message.send", targetType: "chat", targetId: chat.id, details: { messageId: message.id, accountId: account.id, kind: content.kind } }, tx);
+    await emitInboxEvent(tx, { type: "message.created", workspaceId: actor.workspaceId, chatId: chat.id, messageId: message.id }, { message: presentMessage(message) });
+    return message;
+  });
+  const recipient = chat.contactPhone;
+  if (!recipient) return recordFailure(services, queued, account, { code: "no_phone", detail: "The contact has no phone number to send to." });
+  await waitForSendSlot(db, actor.workspaceId, account.id, services.config.whatsapp.sendRatePerSecond);
+  try {
+    const providerMessageId = await deliverOutbound(services, account, recipient, content, queued.id);
+    const sent = await updateMessage(services, queued, { status: "sent", providerMessageId, statusAt: new Date() });
+    if (account.provider === "sandbox") scheduleSandboxReceipts(services, actor.workspaceId, providerMessageId);
+    return sent;
+  } catch (error) {
+    if (!(error instanceof CloudApiError)) throw error;
+    await recordFailure(services, queued, account, { code: String(error.code ?? error.kind), detail: error.details ?? error.message });
+    if (error.kind === "outside_window") throw outsideWindow();
+    if (error.kind === "token_invalid") throw conflict(`Meta rejected the access token of ${account.phoneNumber}; the account is now disconnected. Reconnect it to send.`);
+    const failed = await db.select().from(messages).where(and(eq(messages.workspaceId, queued.workspaceId), eq(messages.id, queued.id)));
+    return failed[0] ?? queued;
+  }
+}
+
+async function updateMessage(services: Services, message: typeof messages.$inferSelect, changes: Partial<typeof messages.$inferInsert>) {
+  return services.database.db.transaction(async (tx) => {
+    const [updated] = await tx.update(messages).set(changes).where(and(eq(messages.workspaceId, message.workspaceId), eq(messages.id, message.id))).returning();
+    if (!updated) throw new Error("message vanished");
+    await emitInboxEvent(tx, { type: "message.status", workspaceId: message.workspaceId, chatId: message.chatId, messageId: message.id }, { message: presentMessage(updated) });
+    return updated;
+  });
+}
+
+/** Marks a message failed; Meta's 190 (token rejected) also disconnects the account, visibly. */
+async function recordFailure(services: Services, message: typeof messages.$inferSelect, account: AccountRow, error: { code: string; detail: string }) {
+  if (error.code === "190") {
+    await services.database.db
+      .update(whatsappAccounts)
+      .set({ status: "disconnected", statusReason: "Meta rejected the access token (190); reconnect the account" })
+      .where(and(eq(whatsappAccounts.workspaceId, account.workspaceId), eq(whatsappAccounts.id, account.id)));
+  }
+  return updateMessage(services, message, { status: "failed", errorCode: error.code, errorDetail: error.detail, statusAt: new Date() });
+}

@@ -1,0 +1,138 @@
+import { and, asc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { encryptSecret } from "../crypto/secrets";
+import { whatsappAccounts, whatsappRoutes } from "../db/schema";
+import { HttpProblem, conflict, invalidRequest } from "../http/problem";
+import { anyMember, requires, route } from "../http/route";
+import { IdParam } from "../http/schemas";
+import { newId } from "../ids";
+import { ingestInboundMessage } from "../inbox/ingest";
+import { accountScope, canDisconnectAccount, holds, PermissionDenied } from "../permissions";
+import { loadVisibleAccount, presentAccount } from "./accounts";
+import { normalizePhone } from "./phone";
+
+const CloudCredentials = z
+  .object({
+    phoneNumberId: z.string().regex(/^\d{5,30}$/, "must be Meta's numeric phone number id"),
+    wabaId: z.string().regex(/^\d{5,30}$/, "must be Meta's numeric WhatsApp Business Account id"),
+    accessToken: z.string().min(20).max(1000),
+    appSecret: z.string().min(8).max(200).optional(),
+  })
+  .strict();
+const ConnectAccount = z
+  .object({
+    provider: z.enum(["sandbox", "cloud"]),
+    phoneNumber: z.string().min(3).max(40),
+    displayName: z.string().trim().min(1).max(100).optional(),
+    cloud: CloudCredentials.optional(),
+  })
+  .strict()
+  .refine((body) => body.provider !== "cloud" || body.cloud, { path: ["cloud"], message: "required for provider cloud" })
+  .refine((body) => body.provider !== "sandbox" || !body.cloud, { path: ["cloud"], message: "only for provider cloud" });
+const SandboxInbound = z.object({ from: z.string().min(3).max(40), text: z.string().min(1).max(4096), name: z.string().trim().min(1).max(100).optional() }).strict();
+
+export const accountRoutes = [
+  route({
+    method: "post",
+    path: "/whatsapp-accounts",
+    summary: "Connect a WhatsApp account; the caller becomes its connectedBy",
+    tag: "WhatsApp accounts",
+    access: requires("whatsapp.connect"),
+    body: ConnectAccount,
+    responses: { 201: "{account}", 409: "Sandbox disabled, or the number is already connected" },
+    async handler({ actor, body, db, services, audit }) {
+      if (body.provider === "sandbox" && !services.config.whatsapp.sandboxEnabled) throw conflict("The sandbox provider is disabled on this server.");
+      const phoneNumber = normalizePhone(body.phoneNumber);
+      if (!phoneNumber) throw invalidRequest("The phone number is not valid.", [{ path: "body.phoneNumber", message: "not a phone number" }]);
+      const key = services.config.encryptionKey;
+      const [account] = await db
+        .insert(whatsappAccounts)
+        .values({
+          workspaceId: actor.workspaceId,
+          id: newId("wa"),
+          provider: body.provider,
+          phoneNumber,
+          displayName: body.displayName ?? phoneNumber,
+          connectedBy: actor.memberId,
+          cloudPhoneNumberId: body.cloud?.phoneNumberId ?? null,
+          cloudWabaId: body.cloud?.wabaId ?? null,
+          accessTokenEncrypted: body.cloud ? encryptSecret(key, body.cloud.accessToken) : null,
+          appSecretEncrypted: body.cloud?.appSecret ? encryptSecret(key, body.cloud.appSecret) : null,
+        })
+        .returning();
+      if (!account) throw new Error("account insert returned nothing");
+      if (body.cloud) {
+        const routed = await db.insert(whatsappRoutes).values({ phoneNumberId: body.cloud.phoneNumberId, workspaceId: actor.workspaceId, accountId: account.id }).onConflictDoNothing().returning();
+        if (routed.length === 0) throw conflict("This WhatsApp number is already connected to a workspace.");
+      }
+      await audit({ action: "whatsapp_account.connect", targetType: "whatsapp_account", targetId: account.id, details: { provider: body.provider, phoneNumber } });
+      return { status: 201, body: { account: presentAccount(account, actor) } };
+    },
+  }),
+  route({
+    method: "get",
+    path: "/whatsapp-accounts",
+    summary: "The WhatsApp accounts the caller may see, with what they may do from each",
+    tag: "WhatsApp accounts",
+    access: anyMember,
+    responses: { 200: "{data: [{id, phoneNumber, displayName, provider, connectedBy, status, canStartChats, canRunCampaigns}]}" },
+    async handler({ actor, db }) {
+      const rows = await db.select().from(whatsappAccounts).where(accountScope(actor)).orderBy(asc(whatsappAccounts.createdAt)).limit(500);
+      return { status: 200, body: { data: rows.map((row) => presentAccount(row, actor)), nextCursor: null } };
+    },
+  }),
+  route({
+    method: "delete",
+    path: "/whatsapp-accounts/:id",
+    summary: "Disconnect an account (its connector, or team.manage); chat history is kept",
+    tag: "WhatsApp accounts",
+    access: anyMember,
+    params: IdParam,
+    responses: { 204: "Disconnected", 403: "Neither the connector nor team.manage" },
+    async handler({ actor, params, db, audit }) {
+      const account = await loadVisibleAccount(db, actor, params.id);
+      if (!canDisconnectAccount(actor, account)) {
+        throw new PermissionDenied("team.manage", "Only the member who connected this account, or a member who manages the team, may disconnect it.");
+      }
+      await db
+        .update(whatsappAccounts)
+        .set({ status: "disconnected", statusReason: `Disconnected by ${actor.name}`, accessTokenEncrypted: null, appSecretEncrypted: null })
+        .where(and(eq(whatsappAccounts.workspaceId, actor.workspaceId), eq(whatsappAccounts.id, account.id)));
+      if (account.cloudPhoneNumberId) await db.delete(whatsappRoutes).where(eq(whatsappRoutes.phoneNumberId, account.cloudPhoneNumberId));
+      await audit({ action: "whatsapp_account.disconnect", targetType: "whatsapp_account", targetId: account.id });
+      return { status: 204 };
+    },
+  }),
+  route({
+    method: "post",
+    path: "/whatsapp-accounts/:id/sandbox/inbound",
+    summary: "A customer message arrives on a sandbox account (demo and tests)",
+    tag: "WhatsApp accounts",
+    access: anyMember,
+    params: IdParam,
+    body: SandboxInbound,
+    ownTransactions: true,
+    responses: { 201: "{chatId, messageId}", 409: "Not a sandbox account" },
+    async handler({ actor, params, body, services, audit }) {
+      const db = services.database.db;
+      const account = holds(actor, "team.manage")
+        ? await loadAnyAccount(db, actor.workspaceId, params.id)
+        : await loadVisibleAccount(db, actor, params.id);
+      if (account.provider !== "sandbox") throw conflict("Only sandbox accounts take simulated customer messages.");
+      const from = normalizePhone(body.from);
+      if (!from) throw invalidRequest("The sender is not a phone number.", [{ path: "body.from", message: "not a phone number" }]);
+      const result = await ingestInboundMessage(
+        db,
+        { workspaceId: actor.workspaceId, accountId: account.id, from: { phone: from, name: body.name ?? null }, providerMessageId: `sbx-in.${newId("m")}`, text: body.text, receivedAt: new Date() },
+        (tx, created) => audit({ action: "sandbox.inbound", targetType: "chat", targetId: created.chatId, details: { messageId: created.messageId, from } }, tx),
+      );
+      return { status: 201, body: { chatId: result.chatId, messageId: result.messageId } };
+    },
+  }),
+];
+
+async function loadAnyAccount(db: Parameters<typeof loadVisibleAccount>[0], workspaceId: string, accountId: string) {
+  const [account] = await db.select().from(whatsappAccounts).where(and(eq(whatsappAccounts.workspaceId, workspaceId), eq(whatsappAccounts.id, accountId)));
+  if (!account) throw new HttpProblem(404, "not_found", "Not found", "The WhatsApp account does not exist or you cannot see it.");
+  return account;
+}
