@@ -45,11 +45,12 @@ export function canonicalJson(value: unknown): string {
  * The workspace row is locked so concurrent writers extend the chain one at a time.
  */
 export async function recordAudit(executor: Executor, input: AuditEntryInput): Promise<string> {
+  // NO KEY UPDATE: it serializes chain writers but not inserts whose foreign keys share-lock the row.
   const [head] = await executor
     .select({ seq: workspaces.auditHeadSeq, hash: workspaces.auditHeadHash })
     .from(workspaces)
     .where(eq(workspaces.id, input.workspaceId))
-    .for("update");
+    .for("no key update");
   if (!head) throw new Error(`recordAudit: workspace ${input.workspaceId} not found`);
   const entry: ChainedFields = {
     seq: head.seq + 1,

@@ -330,6 +330,8 @@ export const messages = pgTable(
     errorDetail: text("error_detail"),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 6 }).notNull().defaultNow(),
     statusAt: timestamp("status_at", { withTimezone: true }),
+    /** When the provider accepted it: the moment the per-number rate governs. */
+    sentAt: timestamp("sent_at", { withTimezone: true, precision: 6 }),
   },
   (table) => [
     primaryKey({ columns: [table.workspaceId, table.id] }),

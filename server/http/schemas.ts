@@ -1,3 +1,5 @@
+import { type SQL, sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { invalidRequest } from "./problem";
 
@@ -41,4 +43,18 @@ export function page<Row, Out>(rows: Row[], limit: number, key: (row: Row) => (s
     data: data.map(present),
     nextCursor: rows.length > limit && last ? encodeCursor(key(last)) : null,
   };
+}
+
+/** A timestamp column as the database's own text: keeps microseconds a JS Date would drop. */
+export const timestampText = (column: AnyPgColumn) => sql<string>`${column}::text`;
+
+/**
+ * The keyset condition "after this (time, id)" for a list ordered by (time, id) in `direction`;
+ * the cursor's time is database text, so no precision is lost between pages.
+ */
+export function afterKeyset(timeColumn: AnyPgColumn, idColumn: AnyPgColumn, after: (string | number)[] | null, direction: "asc" | "desc"): SQL | undefined {
+  if (!after) return undefined;
+  const [time, id] = [String(after[0]), String(after[1])];
+  const beyond = direction === "asc" ? sql`>` : sql`<`;
+  return sql`(${timeColumn}, ${idColumn}) ${beyond} (${time}::timestamptz, ${id})`;
 }

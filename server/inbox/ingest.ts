@@ -19,11 +19,16 @@ export type InboundMessage = {
   receivedAt: Date;
 };
 
-/** Finds the chat of (account, contact), creating it on first contact. */
-export async function findOrCreateChat(db: Executor, workspaceId: string, accountId: string, contact: { id: string; phone: string | null; name: string | null }) {
+/**
+ * Finds the chat of (account, contact), creating it on first contact. `firstMessageAt` is the
+ * time of the message that creates it: Meta's timestamps are whole seconds and may be days old
+ * (redeliveries), so a chat stamped "now" would be newer than its own first message and
+ * touchChat would never take that message as the preview.
+ */
+export async function findOrCreateChat(db: Executor, workspaceId: string, accountId: string, contact: { id: string; phone: string | null; name: string | null }, firstMessageAt?: Date) {
   await db
     .insert(chats)
-    .values({ workspaceId, id: newId("chat"), accountId, contactId: contact.id, contactPhone: contact.phone, contactName: contact.name })
+    .values({ workspaceId, id: newId("chat"), accountId, contactId: contact.id, contactPhone: contact.phone, contactName: contact.name, ...(firstMessageAt ? { lastMessageAt: firstMessageAt } : {}) })
     .onConflictDoNothing();
   const [chat] = await db
     .select({ id: chats.id })
@@ -60,7 +65,7 @@ export async function ingestInboundMessage(
 ): Promise<{ chatId: string; messageId: string; duplicate: boolean }> {
   return db.transaction(async (tx) => {
     const contact = await findOrCreateContact(tx, inbound.workspaceId, inbound.from);
-    const chat = await findOrCreateChat(tx, inbound.workspaceId, inbound.accountId, contact);
+    const chat = await findOrCreateChat(tx, inbound.workspaceId, inbound.accountId, contact, inbound.receivedAt);
     const [message] = await tx
       .insert(messages)
       .values({

@@ -31,5 +31,6 @@ export function presentMessage(row: MessageRow) {
     error: row.errorCode ? { code: row.errorCode, detail: row.errorDetail } : null,
     createdAt: row.createdAt.toISOString(),
     statusAt: row.statusAt?.toISOString() ?? null,
+    sentAt: row.sentAt?.toISOString() ?? null,
   };
 }

@@ -4,6 +4,7 @@ import { chats, whatsappAccounts } from "../db/schema";
 import type { Principal } from "../identity/tokens";
 import { type ChatRecord, scope } from "../permissions";
 import { notFound } from "../http/problem";
+import { timestampText } from "../http/schemas";
 
 /** The columns a chat is presented and authorized with. */
 export const chatColumns = {
@@ -15,6 +16,7 @@ export const chatColumns = {
   contactName: chats.contactName,
   responsibleId: chats.responsibleId,
   lastMessageAt: chats.lastMessageAt,
+  lastMessageAtText: timestampText(chats.lastMessageAt),
   lastMessagePreview: chats.lastMessagePreview,
   windowOpenUntil: chats.windowOpenUntil,
   accountConnectedBy: whatsappAccounts.connectedBy,
@@ -31,6 +33,7 @@ export type ChatRow = {
   contactName: string | null;
   responsibleId: string | null;
   lastMessageAt: Date;
+  lastMessageAtText: string;
   lastMessagePreview: string | null;
   windowOpenUntil: Date | null;
   accountConnectedBy: string;

@@ -1,9 +1,9 @@
 import { and, desc, eq, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
-import { chats, members, messages } from "../db/schema";
+import { chats, contacts, members, messages } from "../db/schema";
 import { invalidRequest } from "../http/problem";
 import { requires, route } from "../http/route";
-import { decodeCursor, IdParam, ListQuery, page } from "../http/schemas";
+import { afterKeyset, decodeCursor, IdParam, ListQuery, page, timestampText } from "../http/schemas";
 import type { Principal } from "../identity/tokens";
 import { authorize, can, scope } from "../permissions";
 import { loadVisibleAccount } from "../whatsapp/accounts";
@@ -14,7 +14,7 @@ import { findOrCreateChat } from "./ingest";
 import { presentChat, presentMessage } from "./presenters";
 import { type ChatRow, chatRecord, chatsWithAccount, loadVisibleChat } from "./queries";
 import { contentMessage, contentOf, exactlyOneContent, MessageContent } from "./schemas";
-import { sendToChat } from "./sender";
+import { assertCanSend, sendToChat } from "./sender";
 
 const ChatFilters = ListQuery.extend({
   accountId: z.string().max(100).optional(),
@@ -57,14 +57,11 @@ export const chatRoutes = [
     responses: { 200: "{data: [chat], nextCursor}" },
     async handler({ actor, query, db }) {
       const after = decodeCursor(query.cursor, 2);
-      const afterClause = after
-        ? or(lt(chats.lastMessageAt, new Date(String(after[0]))), and(eq(chats.lastMessageAt, new Date(String(after[0]))), lt(chats.id, String(after[1]))))
-        : undefined;
       const rows = (await chatsWithAccount(db)
-        .where(and(chatListWhere(actor, query), afterClause))
+        .where(and(chatListWhere(actor, query), afterKeyset(chats.lastMessageAt, chats.id, after, "desc")))
         .orderBy(desc(chats.lastMessageAt), desc(chats.id))
         .limit(query.limit + 1)) as ChatRow[];
-      return { status: 200, body: page(rows, query.limit, (row) => [row.lastMessageAt.toISOString(), row.id], (row) => presentChat(row, actor)) };
+      return { status: 200, body: page(rows, query.limit, (row) => [row.lastMessageAtText, row.id], (row) => presentChat(row, actor)) };
     },
   }),
   route({
@@ -96,6 +93,14 @@ export const chatRoutes = [
       authorize(actor, "chats.start", { workspaceId: account.workspaceId, connectedBy: account.connectedBy });
       const phone = normalizePhone(body.phone);
       if (!phone) throw invalidRequest("The phone number is not valid.", [{ path: "body.phone", message: "not a phone number" }]);
+      // Refuse (disconnected account, text outside the window) before creating anything, so a
+      // refused start leaves no empty chat, contact or chat.start entry behind.
+      const [known] = await db
+        .select({ windowOpenUntil: chats.windowOpenUntil })
+        .from(chats)
+        .innerJoin(contacts, and(eq(contacts.workspaceId, chats.workspaceId), eq(contacts.id, chats.contactId)))
+        .where(and(eq(chats.workspaceId, actor.workspaceId), eq(chats.accountId, account.id), eq(contacts.phone, phone)));
+      assertCanSend(account, known ?? null, contentOf(body));
       const chatId = await db.transaction(async (tx) => {
         const contact = await findOrCreateContact(tx, actor.workspaceId, { phone });
         const chat = await findOrCreateChat(tx, actor.workspaceId, account.id, contact);
@@ -122,18 +127,18 @@ export const chatRoutes = [
       const chat = await loadVisibleChat(db, actor, params.id);
       const after = decodeCursor(query.cursor, 2);
       const rows = await db
-        .select()
+        .select({ message: messages, cursorAt: timestampText(messages.createdAt) })
         .from(messages)
         .where(
           and(
             eq(messages.workspaceId, actor.workspaceId),
             eq(messages.chatId, chat.id),
-            after ? or(lt(messages.createdAt, sql`${String(after[0])}::timestamptz`), and(eq(messages.createdAt, sql`${String(after[0])}::timestamptz`), lt(messages.id, String(after[1])))) : undefined,
+            afterKeyset(messages.createdAt, messages.id, after, "desc"),
           ),
         )
         .orderBy(desc(messages.createdAt), desc(messages.id))
         .limit(query.limit + 1);
-      return { status: 200, body: page(rows, query.limit, (row) => [preciseTimestamp(row.createdAt, row), row.id], presentMessage) };
+      return { status: 200, body: page(rows, query.limit, (row) => [row.cursorAt, row.message.id], (row) => presentMessage(row.message)) };
     },
   }),
   route({
@@ -183,8 +188,3 @@ export const chatRoutes = [
     },
   }),
 ];
-
-/** Messages sort by microsecond timestamps; the cursor keeps that precision. */
-function preciseTimestamp(createdAt: Date, _row: unknown): string {
-  return createdAt.toISOString();
-}

@@ -58,10 +58,11 @@ export async function sendToChat(context: SendContext, account: AccountRow, chat
   });
   const recipient = chat.contactPhone;
   if (!recipient) return recordFailure(services, queued, account, { code: "no_phone", detail: "The contact has no phone number to send to." });
-  await waitForSendSlot(db, actor.workspaceId, account.id, services.config.whatsapp.sendRatePerSecond);
+  const slotAt = await waitForSendSlot(db, actor.workspaceId, account.id, services.config.whatsapp.sendRatePerSecond);
   try {
     const providerMessageId = await deliverOutbound(services, account, recipient, content, queued.id);
-    const sent = await updateMessage(services, queued, { status: "sent", providerMessageId, statusAt: new Date() });
+    // sentAt is the rate slot the send took (database clock), the moment the rate governs.
+    const sent = await updateMessage(services, queued, { status: "sent", providerMessageId, statusAt: new Date(), sentAt: slotAt });
     if (account.provider === "sandbox") scheduleSandboxReceipts(services, actor.workspaceId, providerMessageId);
     return sent;
   } catch (error) {

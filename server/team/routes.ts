@@ -1,9 +1,9 @@
-import { and, asc, eq, gt, or } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { members, users, workspaces } from "../db/schema";
 import { conflict, invalidRequest, notFound } from "../http/problem";
 import { anyMember, requires, route } from "../http/route";
-import { decodeCursor, IdParam, ListQuery, page } from "../http/schemas";
+import { afterKeyset, decodeCursor, IdParam, ListQuery, page, timestampText } from "../http/schemas";
 import {
   assertGrantWithinOwn,
   assertKeepsOwnManagement,
@@ -47,15 +47,13 @@ export const teamRoutes = [
     async handler({ actor, query, db }) {
       const after = decodeCursor(query.cursor, 2);
       const rows = await db
-        .select({ id: members.id, name: users.name, email: users.email, roleId: members.roleId, status: members.status, createdAt: members.createdAt })
+        .select({ id: members.id, name: users.name, email: users.email, roleId: members.roleId, status: members.status, cursorAt: timestampText(members.createdAt) })
         .from(members)
         .innerJoin(users, eq(users.id, members.userId))
         .where(
           and(
             eq(members.workspaceId, actor.workspaceId),
-            after
-              ? or(gt(members.createdAt, new Date(after[0] as string)), and(eq(members.createdAt, new Date(after[0] as string)), gt(members.id, String(after[1]))))
-              : undefined,
+            afterKeyset(members.createdAt, members.id, after, "asc"),
           ),
         )
         .orderBy(asc(members.createdAt), asc(members.id))
@@ -63,7 +61,7 @@ export const teamRoutes = [
       const showEmail = actor.permissions["team.manage"];
       return {
         status: 200,
-        body: page(rows, query.limit, (row) => [row.createdAt.toISOString(), row.id], (row) => {
+        body: page(rows, query.limit, (row) => [row.cursorAt, row.id], (row) => {
           const { email, ...rest } = presentMember(row);
           return { ...rest, ...(showEmail ? { email } : {}), abilities: memberAbilities(actor, row) };
         }),
@@ -129,7 +127,7 @@ export const teamRoutes = [
         throw conflict("Ownership can be transferred only to an active Admin.");
       }
       // Lock the workspace so two transfers cannot interleave; the one-owner index backs this up.
-      await db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, actor.workspaceId)).for("update");
+      await db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, actor.workspaceId)).for("no key update");
       await db.update(members).set({ roleId: "admin" }).where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, actor.memberId)));
       await db.update(members).set({ roleId: "owner" }).where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, target.id)));
       await publish(db, { type: "access.changed", workspaceId: actor.workspaceId });

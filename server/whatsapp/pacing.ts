@@ -2,25 +2,52 @@ import { sql } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { sendPacing } from "../db/schema";
 
+type Row = { acquired_at: string | Date | null; wait_ms: string | number };
+
 /**
- * Reserves the next send slot of one WhatsApp number and returns how long to wait for it.
- * Slots are spaced exactly 1/rate apart on the database clock, so every server process shares
- * the same schedule and no burst exceeds the rate (virtual scheduling, as in GCRA).
+ * Slot spacing and the lateness a sender may make up. With spacing 1/(rate − ½) s and catch-up
+ * of at most a quarter slot, sends fall at least 0.75 slot apart and never more than `rate` fit
+ * in any one-second window (1 s + ¼ slot holds rate − ¼ slots), while the average stays within
+ * 1% of the rate at 80/s even when every sender is a little late.
  */
-export async function reserveSendSlot(db: Executor, workspaceId: string, accountId: string, ratePerSecond: number): Promise<number> {
-  const spacing = sql.raw(`interval '${Math.round(1_000_000 / ratePerSecond)} microseconds'`);
-  const result = await db.execute<{ wait_ms: string | number }>(sql`
-    insert into ${sendPacing} (workspace_id, account_id, next_slot_at)
-    values (${workspaceId}, ${accountId}, clock_timestamp() + ${spacing})
-    on conflict (workspace_id, account_id) do update
-      set next_slot_at = greatest(${sendPacing.nextSlotAt}, clock_timestamp()) + ${spacing}
-    returning extract(epoch from (next_slot_at - ${spacing} - clock_timestamp())) * 1000 as wait_ms`);
-  const rows = (result as unknown as { rows: { wait_ms: string | number }[] }).rows;
-  return Math.max(0, Number(rows[0]?.wait_ms ?? 0));
+export function slotTiming(ratePerSecond: number) {
+  const spacingMicros = Math.round(1_000_000 / (ratePerSecond - 0.5));
+  return { spacingMicros, catchUpMicros: Math.floor(spacingMicros / 4) };
 }
 
-/** Waits for a reserved slot. */
-export async function waitForSendSlot(db: Executor, workspaceId: string, accountId: string, ratePerSecond: number): Promise<void> {
-  const waitMs = await reserveSendSlot(db, workspaceId, accountId, ratePerSecond);
-  if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+/**
+ * Tries to take one number's next send slot on the database clock: it succeeds only when the
+ * slot is due, and then moves it one spacing ahead. Because the slot is taken at the moment of
+ * sending (not booked in advance), a delayed sender cannot bunch up with the next one, and every
+ * server process shares the same schedule. Returns the slot's time when acquired, else how long
+ * to wait.
+ */
+export async function tryAcquireSendSlot(db: Executor, workspaceId: string, accountId: string, ratePerSecond: number): Promise<{ acquiredAt: Date } | { waitMs: number }> {
+  const { spacingMicros, catchUpMicros } = slotTiming(ratePerSecond);
+  const spacing = sql.raw(`interval '${spacingMicros} microseconds'`);
+  const catchUp = sql.raw(`interval '${catchUpMicros} microseconds'`);
+  const result = await db.execute<Row>(sql`
+    with taken as (
+      insert into ${sendPacing} (workspace_id, account_id, next_slot_at)
+      values (${workspaceId}, ${accountId}, clock_timestamp() + ${spacing})
+      on conflict (workspace_id, account_id) do update
+        set next_slot_at = greatest(${sendPacing.nextSlotAt}, clock_timestamp() - ${catchUp}) + ${spacing}
+        where ${sendPacing.nextSlotAt} <= clock_timestamp()
+      returning next_slot_at - ${spacing} as slot_at
+    )
+    select (select slot_at from taken) as acquired_at,
+      coalesce((select extract(epoch from (${sendPacing.nextSlotAt} - clock_timestamp())) * 1000 from ${sendPacing}
+        where ${sendPacing.workspaceId} = ${workspaceId} and ${sendPacing.accountId} = ${accountId}), 1) as wait_ms`);
+  const row = (result as unknown as { rows: Row[] }).rows[0];
+  if (row?.acquired_at) return { acquiredAt: new Date(row.acquired_at) };
+  return { waitMs: Math.max(1, Number(row?.wait_ms ?? 1)) };
+}
+
+/** Waits until this sender holds a slot of the number's rate; returns the slot's time. */
+export async function waitForSendSlot(db: Executor, workspaceId: string, accountId: string, ratePerSecond: number): Promise<Date> {
+  for (;;) {
+    const attempt = await tryAcquireSendSlot(db, workspaceId, accountId, ratePerSecond);
+    if ("acquiredAt" in attempt) return attempt.acquiredAt;
+    await new Promise((resolve) => setTimeout(resolve, attempt.waitMs));
+  }
 }

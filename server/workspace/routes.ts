@@ -51,7 +51,7 @@ export const workspaceRoutes = [
     body: SubscriptionUpdate,
     responses: { 200: "{plan, paymentProvider}" },
     async handler({ actor, body, db, audit }) {
-      const [before] = await db.select({ plan: workspaces.plan }).from(workspaces).where(eq(workspaces.id, actor.workspaceId)).for("update");
+      const [before] = await db.select({ plan: workspaces.plan }).from(workspaces).where(eq(workspaces.id, actor.workspaceId)).for("no key update");
       await db.update(workspaces).set({ plan: body.plan }).where(eq(workspaces.id, actor.workspaceId));
       await audit({ action: "subscription.update", targetType: "workspace", targetId: actor.workspaceId, details: { before, after: { plan: body.plan } } });
       return { status: 200, body: presentSubscription(body) };

@@ -1,0 +1,1 @@
+ALTER TABLE "messages" ADD COLUMN "sent_at" timestamp (6) with time zone;

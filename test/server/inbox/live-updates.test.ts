@@ -1,0 +1,77 @@
+import type { AddressInfo } from "node:net";
+import { startServices, stopServices } from "../../../server/boot";
+import { openDatabase } from "../../../server/db/client";
+import { createApp } from "../../../server/http/app";
+import { eventually, openEventStream } from "../../support/sse";
+import { startTestServer, type TestServer, testConfig } from "../../support/server";
+import { buildTeam, type Team } from "../../support/team";
+
+let server: TestServer;
+let team: Team;
+let accountId: string;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+beforeEach(async () => {
+  team = await buildTeam(server.database.db);
+  accountId = (await server.api("POST", "/whatsapp-accounts", { token: team.agent.token, body: { provider: "sandbox", phoneNumber: "+15550103000" } })).body.account.id;
+});
+afterAll(() => server.close());
+
+const inbound = (text: string, from = "+15550199999") =>
+  server.api("POST", `/whatsapp-accounts/${accountId}/sandbox/inbound`, { token: team.owner.token, body: { from, text } });
+
+describe("live updates", () => {
+  it("reach exactly the members who may see the chat", async () => {
+    const streams = {
+      owner: await openEventStream(`${server.url}/api/v1/events`, team.owner.token),
+      teammate: await openEventStream(`${server.url}/api/v1/events`, team.teammate.token),
+      agent: await openEventStream(`${server.url}/api/v1/events`, team.agent.token),
+      collaborator: await openEventStream(`${server.url}/api/v1/events`, team.collaborator.token),
+    };
+    const created = await inbound("Is anyone there?");
+    await eventually(() => {
+      for (const name of ["owner", "teammate", "agent"] as const) {
+        expect(streams[name].events.map((event) => [event.type, event.data.message?.text])).toContainEqual(["message.created", "Is anyone there?"]);
+      }
+    });
+    expect(streams.agent.events[0]?.data.chat).toMatchObject({ id: created.body.chatId, abilities: { reply: true, assign: true } });
+
+    await server.api("PUT", `/chats/${created.body.chatId}/responsible`, { token: team.agent.token, body: { memberId: team.collaborator.id } });
+    await inbound("Hello again?");
+    await eventually(() => expect(streams.collaborator.events.map((event) => event.type)).toEqual(["chat.assigned", "message.created"]));
+    // Before the assignment the collaborator saw nothing of this chat.
+    expect(streams.collaborator.events[1]?.data.message.text).toBe("Hello again?");
+    for (const stream of Object.values(streams)) await stream.close();
+  });
+
+  it("a suspension closes the member's open stream; a role change re-scopes it", async () => {
+    const agentStream = await openEventStream(`${server.url}/api/v1/events`, team.agent.token);
+    const teammateStream = await openEventStream(`${server.url}/api/v1/events`, team.teammate.token);
+    await server.api("PATCH", `/members/${team.teammate.id}`, { token: team.owner.token, body: { roleId: "collaborator" } });
+    await server.api("POST", `/members/${team.agent.id}/suspend`, { token: team.owner.token });
+    await eventually(() => expect(agentStream.ended).toBe(true));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await inbound("Anyone?");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(teammateStream.events).toEqual([]);
+    await teammateStream.close();
+  });
+
+  it("fan out across server instances through the database", async () => {
+    // A second app with its own connection and listener, as a second server process would have.
+    const secondHandle = server.database.databaseUrl ? await openDatabase({ databaseUrl: server.database.databaseUrl, poolSize: 2 }) : server.database;
+    const secondServices = await startServices(testConfig(), secondHandle);
+    const secondServer = createApp(secondServices).listen(0, "127.0.0.1");
+    await new Promise((resolve) => secondServer.once("listening", resolve));
+    const secondUrl = `http://127.0.0.1:${(secondServer.address() as AddressInfo).port}`;
+    const stream = await openEventStream(`${secondUrl}/api/v1/events`, team.owner.token);
+    await inbound("Through the other instance");
+    await eventually(() => expect(stream.events.map((event) => event.data.message?.text)).toContain("Through the other instance"));
+    await stream.close();
+    secondServer.closeAllConnections();
+    await new Promise((resolve) => secondServer.close(resolve));
+    await stopServices(secondServices);
+    if (secondHandle !== server.database) await secondHandle.close();
+  });
+});

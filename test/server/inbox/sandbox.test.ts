@@ -1,0 +1,135 @@
+import { and, eq } from "drizzle-orm";
+import { chats, messages } from "../../../server/db/schema";
+import { eventually } from "../../support/sse";
+import { startTestServer, type TestServer } from "../../support/server";
+import { buildTeam, type Team } from "../../support/team";
+
+let server: TestServer;
+let team: Team;
+let agentLine: string;
+beforeAll(async () => {
+  server = await startTestServer({ WHATSAPP_SEND_RATE: "20" });
+});
+beforeEach(async () => {
+  team = await buildTeam(server.database.db);
+  const connected = await server.api("POST", "/whatsapp-accounts", { token: team.agent.token, body: { provider: "sandbox", phoneNumber: "+1 (555) 010-2000", displayName: "Agent line" } });
+  expect(connected.status).toBe(201);
+  agentLine = connected.body.account.id;
+});
+afterAll(() => server.close());
+
+const customerWrites = (token: string, text: string, from = "+44 20 7946 0958", name = "Grace Hopper") =>
+  server.api("POST", `/whatsapp-accounts/${agentLine}/sandbox/inbound`, { token, body: { from, text, name } });
+
+describe("sandbox conversation", () => {
+  it("an inbound message creates the contact and the chat; a reply goes sent → delivered → read", async () => {
+    const inbound = await customerWrites(team.agent.token, "Hi, is the blue one in stock?");
+    expect(inbound.status).toBe(201);
+    const chat = await server.api("GET", `/chats/${inbound.body.chatId}`, { token: team.agent.token });
+    expect(chat.body).toMatchObject({ accountId: agentLine, contact: { phone: "+442079460958", name: "Grace Hopper" }, responsibleId: null, abilities: { reply: true, assign: true }, windowOpenUntil: null });
+    const again = await customerWrites(team.agent.token, "Hello?");
+    expect(again.body.chatId).toBe(inbound.body.chatId);
+
+    const reply = await server.api("POST", `/chats/${inbound.body.chatId}/messages`, { token: team.agent.token, body: { text: "Yes, two left." } });
+    expect(reply.status).toBe(201);
+    expect(reply.body.message).toMatchObject({ direction: "out", text: "Yes, two left.", status: "sent", authorId: team.agent.id });
+    await eventually(async () => {
+      const history = await server.api("GET", `/chats/${inbound.body.chatId}/messages`, { token: team.agent.token });
+      expect(history.body.data.map((message: { text: string; status: string }) => [message.text, message.status])).toEqual([
+        ["Yes, two left.", "read"],
+        ["Hello?", "received"],
+        ["Hi, is the blue one in stock?", "received"],
+      ]);
+    });
+    const log = await server.api("GET", "/audit-log?action=message.send", { token: team.owner.token });
+    expect(log.body.data[0]).toMatchObject({ actorId: team.agent.id, targetId: inbound.body.chatId });
+  });
+
+  it("starting a chat does not make the starter responsible", async () => {
+    const started = await server.api("POST", "/chats", { token: team.agent.token, body: { accountId: agentLine, phone: "0044 20 7946 0000", text: "Hello from the shop" } });
+    expect(started.status).toBe(201);
+    expect(started.body.chat).toMatchObject({ responsibleId: null, contact: { phone: "+442079460000" } });
+    expect(started.body.message.status).toBe("sent");
+    expect((await server.api("POST", "/chats", { token: team.agent.token, body: { accountId: agentLine, phone: "not a phone", text: "x" } })).status).toBe(400);
+    expect((await server.api("POST", "/chats", { token: team.agent.token, body: { accountId: agentLine, phone: "+442079460000" } })).status).toBe(400);
+  });
+
+  it("a chat assigned to a member outside its account becomes visible to them at once, and is logged", async () => {
+    const inbound = await customerWrites(team.agent.token, "Need help");
+    const otherAgent = await server.api("POST", "/invitations", { token: team.owner.token, body: { email: "second.agent@acme.test", roleId: "agent" } });
+    const joined = await server.api("POST", `/invitations/${otherAgent.body.acceptToken}/accept`, { body: { name: "Second Agent", password: "second agent pass" } });
+    expect((await server.api("GET", `/chats/${inbound.body.chatId}`, { token: joined.body.token })).status).toBe(404);
+    const assigned = await server.api("PUT", `/chats/${inbound.body.chatId}/responsible`, { token: team.agent.token, body: { memberId: joined.body.member.id } });
+    expect(assigned.body.chat.responsibleId).toBe(joined.body.member.id);
+    expect((await server.api("GET", `/chats/${inbound.body.chatId}`, { token: joined.body.token })).body.abilities).toEqual({ reply: true, assign: true });
+    expect((await server.api("POST", `/chats/${inbound.body.chatId}/messages`, { token: joined.body.token, body: { text: "I can help" } })).status).toBe(201);
+    const entry = (await server.api("GET", `/audit-log?action=chat.assign&targetId=${inbound.body.chatId}`, { token: team.owner.token })).body.data[0];
+    expect(entry.details).toEqual({ before: { responsibleId: null }, after: { responsibleId: joined.body.member.id } });
+    const cleared = await server.api("PUT", `/chats/${inbound.body.chatId}/responsible`, { token: team.owner.token, body: { memberId: null } });
+    expect(cleared.body.chat.responsibleId).toBeNull();
+    expect((await server.api("GET", `/chats/${inbound.body.chatId}`, { token: joined.body.token })).status).toBe(404);
+  });
+
+  it("refuses a responsible who is not an active member (400), and the Collaborator may not assign (403)", async () => {
+    const inbound = await customerWrites(team.agent.token, "Hi");
+    expect((await server.api("PUT", `/chats/${inbound.body.chatId}/responsible`, { token: team.owner.token, body: { memberId: "mem_nobody" } })).status).toBe(400);
+    await server.api("POST", `/members/${team.teammate.id}/suspend`, { token: team.owner.token });
+    expect((await server.api("PUT", `/chats/${inbound.body.chatId}/responsible`, { token: team.owner.token, body: { memberId: team.teammate.id } })).status).toBe(400);
+    const denied = await server.api("PUT", `/chats/${inbound.body.chatId}/responsible`, { token: team.collaborator.token, body: { memberId: team.collaborator.id } });
+    expect(denied.body).toMatchObject({ status: 403, permission: "chats.assign" });
+  });
+
+  it("keeps exactly one responsible under concurrent assignment, each assignment logged", async () => {
+    const inbound = await customerWrites(team.agent.token, "Who will help me?");
+    const candidates = [team.owner, team.admin, team.teammate, team.agent, team.collaborator];
+    const answers = await Promise.all(
+      candidates.map((candidate, index) =>
+        server.api("PUT", `/chats/${inbound.body.chatId}/responsible`, { token: [team.owner, team.admin][index % 2]?.token, body: { memberId: candidate.id } }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+    const [row] = await server.database.db.select({ responsibleId: chats.responsibleId }).from(chats).where(and(eq(chats.workspaceId, team.workspace.id), eq(chats.id, inbound.body.chatId)));
+    expect(candidates.map((candidate) => candidate.id)).toContain(row?.responsibleId);
+    const log = await server.api("GET", `/audit-log?action=chat.assign&targetId=${inbound.body.chatId}`, { token: team.owner.token });
+    expect(log.body.data).toHaveLength(5);
+  });
+
+  it("the sandbox takes customer messages only from members who may see the account, or manage the team", async () => {
+    expect((await customerWrites(team.collaborator.token, "x")).status).toBe(404);
+    expect((await customerWrites(team.admin.token, "x")).status).toBe(201);
+  });
+});
+
+describe("Idempotency-Key", () => {
+  it("the same key and body returns the first answer and sends once; another body under the key is a 422", async () => {
+    const inbound = await customerWrites(team.agent.token, "Ping");
+    const send = (text: string) =>
+      server.api("POST", `/chats/${inbound.body.chatId}/messages`, { token: team.agent.token, body: { text }, headers: { "idempotency-key": "retry-7" } });
+    const [first, second] = await Promise.all([send("Pong"), send("Pong")]);
+    const answers = [first, second].sort((a, b) => a.status - b.status);
+    expect(answers[0]?.status).toBe(201);
+    // A concurrent repeat either waits for and gets the first answer, or is told it is in progress.
+    expect([201, 409]).toContain(answers[1]?.status);
+    const third = await send("Pong");
+    expect(third.body.message.id).toBe(answers[0]?.body.message.id);
+    expect((await send("Something else")).status).toBe(422);
+    const sent = await server.database.db.select().from(messages).where(and(eq(messages.workspaceId, team.workspace.id), eq(messages.text, "Pong")));
+    expect(sent).toHaveLength(1);
+  });
+});
+
+describe("outbound rate", () => {
+  it("paces one number's messages to the configured rate, with no burst (20/s here)", async () => {
+    const inbound = await customerWrites(team.agent.token, "Go");
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, index) => server.api("POST", `/chats/${inbound.body.chatId}/messages`, { token: team.agent.token, body: { text: `burst ${index}` } })));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(30).fill(201));
+    const rows = await server.database.db.select({ sentAt: messages.sentAt, text: messages.text }).from(messages).where(and(eq(messages.workspaceId, team.workspace.id), eq(messages.chatId, inbound.body.chatId), eq(messages.direction, "out")));
+    const sentAt = rows.map((row) => row.sentAt?.getTime() ?? 0).sort((a, b) => a - b);
+    expect(sentAt).toHaveLength(30);
+    // No one-second window holds more than 20 sends, and 30 sends take at least 29 slots.
+    const busiestSecond = Math.max(...sentAt.map((start) => sentAt.filter((time) => time >= start && time < start + 1000).length));
+    expect(busiestSecond).toBeLessThanOrEqual(20);
+    const gaps = sentAt.slice(1).map((time, index) => time - (sentAt[index] ?? 0));
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(Math.floor(0.75 * (1000 / 19.5)));
+  });
+});
