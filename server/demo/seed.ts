@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import type { Executor } from "../db/client";
+import type { Database } from "../db/client";
 import { users, workspaces } from "../db/schema";
 import { newJoinCode } from "../identity/routes";
 import { hashPassword } from "../identity/passwords";
@@ -7,6 +7,7 @@ import { newId } from "../ids";
 import { recordAudit } from "../audit/recorder";
 import { type BuiltinRoleId, builtinRoleIds } from "../permissions";
 import { addMember } from "../team/membership";
+import { seedDemoConversations } from "./conversations";
 
 export const demoPassword = "switchboard-demo";
 export const demoWorkspaceName = "Demo Workspace";
@@ -14,13 +15,14 @@ export const demoEmail = (roleId: BuiltinRoleId) => `${roleId}@demo.switchboard.
 
 export type DemoLogin = { roleId: BuiltinRoleId; email: string; password: string };
 
-/** Creates the demo workspace, one member per built-in role, unless it exists. */
-export async function seedDemo(db: Executor, cost: { N: number; r: number; p: number }): Promise<DemoLogin[] | null> {
+/** Creates the demo workspace — one member per built-in role, sandbox lines, chats — unless it exists. */
+export async function seedDemo(db: Database, cost: { N: number; r: number; p: number }): Promise<DemoLogin[] | null> {
   const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, demoEmail("owner")));
   const logins = builtinRoleIds.map((roleId) => ({ roleId, email: demoEmail(roleId), password: demoPassword }));
   if (existing) return logins;
   const passwordHash = await hashPassword(demoPassword, cost);
   const workspaceId = newId("ws");
+  const memberIds: Record<string, string> = {};
   await db.transaction(async (tx) => {
     await tx.insert(workspaces).values({ id: workspaceId, name: demoWorkspaceName, joinCode: newJoinCode() });
     for (const roleId of builtinRoleIds) {
@@ -28,8 +30,10 @@ export async function seedDemo(db: Executor, cost: { N: number; r: number; p: nu
       const name = `Demo ${roleId[0]?.toUpperCase()}${roleId.slice(1)}`;
       await tx.insert(users).values({ id: userId, email: demoEmail(roleId), name, passwordHash });
       const memberId = await addMember(tx, { workspaceId, userId, roleId });
+      memberIds[roleId] = memberId;
       await recordAudit(tx, { workspaceId, actorId: memberId, action: roleId === "owner" ? "workspace.create" : "member.create", targetType: "member", targetId: memberId, details: { demo: true, roleId } });
     }
   });
+  await seedDemoConversations(db, workspaceId, memberIds);
   return logins;
 }
