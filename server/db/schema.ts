@@ -410,3 +410,107 @@ export const webhookDeliveries = pgTable(
     }).onDelete("cascade"),
   ],
 );
+
+export const templates = pgTable(
+  "templates",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    id: text("id").notNull(),
+    ownerId: text("owner_id").notNull(),
+    name: text("name").notNull(),
+    /** The text with variables such as {{name}}, filled per recipient. */
+    body: text("body").notNull(),
+    /** For Cloud API accounts: the Meta-approved template this maps to. */
+    metaTemplateName: text("meta_template_name"),
+    metaLanguage: text("meta_language"),
+    /** `local`: written here; `meta`: synced from the WhatsApp Business Account. */
+    source: text("source", { enum: ["local", "meta"] }).notNull().default("local"),
+    metaStatus: text("meta_status"),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.id] }),
+    index("templates_owner_idx").on(table.workspaceId, table.ownerId),
+    uniqueIndex("templates_meta_key").on(table.workspaceId, table.ownerId, table.metaTemplateName, table.metaLanguage).where(sql`${table.source} = 'meta'`),
+  ],
+);
+
+export const campaignStatuses = ["awaiting_approval", "scheduled", "running", "paused", "completed", "cancelled"] as const;
+
+export const campaigns = pgTable(
+  "campaigns",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    id: text("id").notNull(),
+    accountId: text("account_id").notNull(),
+    templateId: text("template_id").notNull(),
+    createdBy: text("created_by").notNull(),
+    name: text("name").notNull(),
+    status: text("status", { enum: campaignStatuses }).notNull(),
+    scheduledAt: timestamp("scheduled_at", { withTimezone: true }),
+    approvedBy: text("approved_by"),
+    recipientCount: bigint("recipient_count", { mode: "number" }).notNull(),
+    createdAt: createdAt(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.id] }),
+    index("campaigns_created_by_idx").on(table.workspaceId, table.createdBy, table.createdAt),
+    index("campaigns_created_idx").on(table.workspaceId, table.createdAt),
+    // The dispatcher's scan: only live campaigns.
+    index("campaigns_live_idx").on(table.workspaceId, table.status).where(sql`${table.status} in ('scheduled', 'running')`),
+  ],
+);
+
+export const recipientStatuses = ["queued", "sending", "sent", "delivered", "read", "failed", "skipped"] as const;
+
+/** One row per recipient: the dispatch queue, the idempotency record and the report in one. */
+export const campaignRecipients = pgTable(
+  "campaign_recipients",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    campaignId: text("campaign_id").notNull(),
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    phone: text("phone").notNull(),
+    name: text("name"),
+    status: text("status", { enum: recipientStatuses }).notNull().default("queued"),
+    messageId: text("message_id"),
+    providerMessageId: text("provider_message_id"),
+    error: text("error"),
+    sendingAt: timestamp("sending_at", { withTimezone: true, precision: 6 }),
+    sentAt: timestamp("sent_at", { withTimezone: true, precision: 6 }),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    readAt: timestamp("read_at", { withTimezone: true }),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.campaignId, table.seq] }),
+    index("campaign_recipients_queued_idx").on(table.workspaceId, table.campaignId, table.seq).where(sql`${table.status} = 'queued'`),
+    uniqueIndex("campaign_recipients_phone_key").on(table.workspaceId, table.campaignId, table.phone),
+    uniqueIndex("campaign_recipients_provider_key").on(table.workspaceId, table.providerMessageId).where(sql`${table.providerMessageId} is not null`),
+    foreignKey({
+      columns: [table.workspaceId, table.campaignId],
+      foreignColumns: [campaigns.workspaceId, campaigns.id],
+    }).onDelete("cascade"),
+  ],
+);
+
+/** Mass-sending guard rails an Admin sets. */
+export const campaignSettings = pgTable("campaign_settings", {
+  workspaceId: text("workspace_id")
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: "cascade" }),
+  /** Campaign recipients the whole workspace may send per day (UTC); null = no cap. */
+  dailyRecipientCap: bigint("daily_recipient_cap", { mode: "number" }),
+  /** Per role: recipients one member holding it may send per day. */
+  roleDailyCaps: jsonb("role_daily_caps").$type<Record<string, number>>().notNull().default({}),
+  /** Campaigns with more recipients than this wait for approval by team.manage; null = never. */
+  approvalThreshold: bigint("approval_threshold", { mode: "number" }),
+});

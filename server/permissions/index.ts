@@ -3,4 +3,4 @@ export * from "./builtin-roles";
 export * from "./catalogue";
 export * from "./engine";
 export * from "./invariants";
-export { type AccountRecord, type ChatRecord, type RecordAction, recordActions } from "./rules";
+export { type AccountRecord, type ChatRecord, type OwnedRecord, type RecordAction, recordActions } from "./rules";

@@ -1,6 +1,6 @@
 import { and, eq, inArray, or, type SQL, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
-import { chats, whatsappAccounts } from "../db/schema";
+import { campaigns, chats, templates, whatsappAccounts } from "../db/schema";
 import type { ScopedLevel, ScopedPermission } from "./catalogue";
 
 // A rule is written once as a small condition tree; `can()` evaluates it against a record
@@ -103,9 +103,14 @@ export function ownedResource(
   };
 }
 
-export const resources = { chat: chatResource, account: accountResource } as const;
+export const resources = {
+  chat: chatResource,
+  account: accountResource,
+  template: ownedResource(templates.ownerId, templates.workspaceId, "template"),
+  campaign: ownedResource(campaigns.createdBy, campaigns.workspaceId, "campaign"),
+} as const;
 export type ResourceName = keyof typeof resources;
-export type RecordOf<R extends ResourceName> = R extends "chat" ? ChatRecord : AccountRecord;
+export type RecordOf<R extends ResourceName> = R extends "chat" ? ChatRecord : R extends "account" ? AccountRecord : OwnedRecord;
 
 /** Actions on records: the permission that governs each, and the visibility it acts within. */
 export const recordActions = {
@@ -114,6 +119,8 @@ export const recordActions = {
   "chats.assign": { resource: "chat", permission: "chats.assign", within: "chats.view" },
   "chats.start": { resource: "account", permission: "chats.start", within: null },
   "campaigns.send": { resource: "account", permission: "campaigns.send", within: null },
+  "templates.use": { resource: "template", permission: "templates.use", within: null },
+  "campaigns.reports": { resource: "campaign", permission: "campaigns.reports", within: null },
 } as const satisfies Record<
   string,
   { resource: ResourceName; permission: ScopedPermission; within: ScopedPermission | null }

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { and, eq } from "drizzle-orm";
-import { chats, whatsappAccounts } from "../../../server/db/schema";
+import { campaigns, chats, templates, whatsappAccounts } from "../../../server/db/schema";
+import { newId } from "../../../server/ids";
 import type { DatabaseHandle } from "../../../server/db/client";
 import {
   accountScope,
@@ -32,6 +33,8 @@ const customPermissions = fc.record({
   "chats.start": fc.constantFrom(...ownershipLevels),
   "chats.assign": fc.constantFrom(...ownershipLevels),
   "campaigns.send": fc.constantFrom(...ownershipLevels),
+  "campaigns.reports": fc.constantFrom(...ownershipLevels),
+  "templates.use": fc.constantFrom(...ownershipLevels),
 });
 const roleChoice = fc.oneof<fc.Arbitrary<{ builtin: (typeof builtinRoleIds)[number] } | { custom: Partial<PermissionMap> }>[]>(
   fc.constantFrom(...builtinRoleIds).map((roleId) => ({ builtin: roleId })),
@@ -42,6 +45,7 @@ const workspaceShape = fc.record({
   members: fc.array(fc.record({ role: roleChoice, suspended: fc.boolean() }), { minLength: 1, maxLength: 6 }),
   accounts: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
   chats: fc.array(fc.record({ account: fc.nat(), responsible: fc.option(fc.nat(), { nil: null }) }), { maxLength: 14 }),
+  owned: fc.array(fc.nat(), { maxLength: 6 }),
 });
 
 const actions = Object.keys(recordActions) as RecordAction[];
@@ -81,6 +85,14 @@ describe("can() and scope() agree", () => {
           const responsibleId = chat.responsible === null ? null : (actors[chat.responsible % actors.length]?.memberId ?? null);
           builtChats.push({ ...(await buildChat(db, workspace, account, { responsibleId })), account });
         }
+        const ownedRecords: { id: string; ownerId: string }[] = [];
+        for (const owner of shape.owned) {
+          const ownerId = actors[owner % actors.length]?.memberId as string;
+          const id = newId("own");
+          await db.insert(templates).values({ workspaceId: workspace.id, id, ownerId, name: id, body: "Hi {{name}}" });
+          await db.insert(campaigns).values({ workspaceId: workspace.id, id, accountId: "wa_x", templateId: id, createdBy: ownerId, name: id, status: "completed", recipientCount: 0 });
+          ownedRecords.push({ id, ownerId });
+        }
         for (const actor of actors) {
           const visibleAccounts = await db.select({ id: whatsappAccounts.id }).from(whatsappAccounts).where(accountScope(actor));
           const chatRecord = (chat: (typeof builtChats)[number]) => ({ workspaceId: workspace.id, responsibleId: chat.responsibleId, account: { connectedBy: chat.account.connectedBy } });
@@ -101,6 +113,11 @@ describe("can() and scope() agree", () => {
                 .map((chat) => chat.id)
                 .sort();
               expect(fromSql).toEqual(fromPredicate);
+            } else if (resource === "template" || resource === "campaign") {
+              const table = resource === "template" ? templates : campaigns;
+              const rows = await db.select({ id: table.id }).from(table).where(and(eq(table.workspaceId, workspace.id), scope(actor, action)));
+              const fromPredicate = ownedRecords.filter((record) => can(actor, action, { workspaceId: workspace.id, ownerId: record.ownerId })).map((record) => record.id);
+              expect(rows.map((row) => row.id).sort()).toEqual(fromPredicate.sort());
             } else {
               const rows = await db
                 .select({ id: whatsappAccounts.id })
