@@ -1,9 +1,9 @@
 import pino from "pino";
 import type { Config } from "./config";
 
-export function createLogger(config: Pick<Config, "logLevel" | "nodeEnv">) {
+export function createLogger(config: Pick<Config, "logLevel">) {
   return pino({
-    level: config.nodeEnv === "test" && !process.env.TEST_LOGS ? "silent" : config.logLevel,
+    level: config.logLevel,
     redact: ["req.headers.authorization", "*.password", "*.token", "*.accessToken"],
   });
 }

@@ -27,7 +27,7 @@ export type ApiClient = (
 
 /** The configuration tests run with; `overrides` are environment variables. */
 export function testConfig(overrides: Record<string, string> = {}) {
-  return loadConfig({ NODE_ENV: "test", DATA_DIR: ".test-tmp/data", ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"), ...overrides });
+  return loadConfig({ NODE_ENV: "test", DATA_DIR: ".test-tmp/data", LOG_LEVEL: "silent", ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"), ...overrides });
 }
 
 /** Starts the real app on a random port over a fresh test database. */
