@@ -48,7 +48,7 @@ export const eventRoutes = [
           if (event.type === "access.changed") {
             // A role change or suspension applies to open streams too: re-read who is listening.
             viewer = await resolvePrincipal(services.database.db, token);
-            if (!viewer || viewer.status !== "active") close();
+            if (viewer?.status !== "active") close();
             return;
           }
           const rendered = await renderFor(services, viewer, event);

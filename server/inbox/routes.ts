@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { chats, contacts, members, messages } from "../db/schema";
 import { invalidRequest } from "../http/problem";
