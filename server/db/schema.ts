@@ -97,7 +97,7 @@ export const authTokens = pgTable(
       .references(() => workspaces.id, { onDelete: "cascade" }),
     id: text("id").notNull(),
     memberId: text("member_id").notNull(),
-    kind: text("kind", { enum: ["session", "personal"] }).notNull(),
+    kind: text("kind", { enum: ["session", "personal", "workspace_key"] }).notNull(),
     name: text("name"),
     tokenHash: text("token_hash").notNull(),
     expiresAt: timestamp("expires_at", { withTimezone: true }),

@@ -2,6 +2,7 @@ import { auditRoutes } from "../audit/routes";
 import { eventRoutes } from "../events/routes";
 import { exportRoutes } from "../inbox/export-routes";
 import { chatRoutes } from "../inbox/routes";
+import { apiKeyRoutes } from "../integrations/api-key-routes";
 import { accountRoutes } from "../whatsapp/account-routes";
 import { inboundRoutes } from "../whatsapp/inbound-routes";
 import { identityRoutes } from "../identity/routes";
@@ -26,4 +27,5 @@ export const allRoutes: RouteDefinition[] = [
   ...chatRoutes,
   ...exportRoutes,
   ...eventRoutes,
+  ...apiKeyRoutes,
 ];

@@ -4,7 +4,7 @@ import { authTokens, members, roles, users } from "../db/schema";
 import { newId, newSecret, sha256 } from "../ids";
 import { type Actor, builtinRoles, completePermissions, isBuiltinRoleId, type PermissionMap } from "../permissions";
 
-export type TokenKind = "session" | "personal";
+export type TokenKind = "session" | "personal" | "workspace_key";
 const sessionLifetimeMs = 30 * 24 * 60 * 60 * 1000;
 
 /** The authenticated caller: who they are now, read fresh on every request. */
