@@ -11,7 +11,7 @@ import { newId, newSecret, sha256 } from "../ids";
 import { assertGrantWithinOwn } from "../permissions";
 import { addMember, findMember } from "./membership";
 import { presentMember } from "./presenters";
-import { grantableRole } from "./routes";
+import { grantableRole } from "./grants";
 
 const invitationLifetimeMs = 7 * 24 * 60 * 60 * 1000;
 const NewInvitation = z.object({ email: Email, roleId: z.string().min(1).max(100) }).strict();

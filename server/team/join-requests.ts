@@ -10,7 +10,7 @@ import { assertGrantWithinOwn } from "../permissions";
 import { assertNotAlreadyMember } from "./invitations";
 import { addMember, findMember } from "./membership";
 import { presentMember } from "./presenters";
-import { grantableRole } from "./routes";
+import { grantableRole } from "./grants";
 import type { Executor } from "../db/client";
 
 const NewJoinRequest = z.object({ joinCode: z.string().min(1).max(100), name: PersonName, email: Email, password: Password }).strict();

@@ -1,33 +1,24 @@
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { members, users, workspaces } from "../db/schema";
-import { conflict, invalidRequest, notFound } from "../http/problem";
+import { conflict, notFound } from "../http/problem";
 import { anyMember, requires, route } from "../http/route";
 import { afterKeyset, decodeCursor, IdParam, ListQuery, page, timestampText } from "../http/schemas";
 import {
   assertGrantWithinOwn,
   assertKeepsOwnManagement,
   assertNotTheOwner,
-  assertOwnerOnlyByTransfer,
   InvariantViolation,
   memberAbilities,
 } from "../permissions";
 import { publish } from "../events/bus";
-import { findRole } from "../roles/lookup";
 import type { Executor } from "../db/client";
+import { grantableRole } from "./grants";
 import { findMember } from "./membership";
 import { presentMember } from "./presenters";
 
 const RoleChange = z.object({ roleId: z.string().min(1).max(100) }).strict();
 const OwnershipTransfer = z.object({ memberId: z.string().min(1).max(100) }).strict();
-
-/** Loads a role the actor is about to grant, or answers 400 when the workspace has no such role. */
-export async function grantableRole(db: Executor, workspaceId: string, roleId: string) {
-  assertOwnerOnlyByTransfer(roleId);
-  const role = await findRole(db, workspaceId, roleId);
-  if (!role) throw invalidRequest("There is no such role.", [{ path: "body.roleId", message: "unknown role" }]);
-  return role;
-}
 
 async function requireMember(db: Executor, workspaceId: string, memberId: string) {
   const member = await findMember(db, workspaceId, memberId);
