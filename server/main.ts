@@ -5,6 +5,7 @@ import { openDatabase } from "./db/client";
 import { seedDemo } from "./demo/seed";
 import { createApp } from "./http/app";
 import { productionPasswordCost, startServices, stopServices } from "./boot";
+import { startWebhookWorker } from "./webhooks/worker";
 
 const webRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "dist", "web");
 
@@ -21,6 +22,7 @@ async function main() {
   }
   const database = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
   const services = await startServices(config, database);
+  startWebhookWorker(services);
   const logger = services.logger;
   if (config.demo) {
     const logins = await seedDemo(database.db, productionPasswordCost);

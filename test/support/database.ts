@@ -19,6 +19,8 @@ export async function openTestDatabase(): Promise<DatabaseHandle> {
     return {
       ...handle,
       async close() {
+        // The pool may still hold sockets when end() resolves; the forced drop then ends them.
+        handle.pool?.on("error", () => {});
         await handle.close();
         await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
         await admin.end();

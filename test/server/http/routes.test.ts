@@ -91,6 +91,7 @@ describe("tenant isolation", () => {
       "api-tokens": apiToken.body.id,
       "whatsapp-accounts": account.id,
       chats: chat.id,
+      webhooks: (await server.api("POST", "/webhooks", { token: a.owner.token, body: { url: "http://127.0.0.1:9/hook", events: ["message.created"] } })).body.webhook.id,
     };
     const withIds = allRoutes.filter((route) => route.path.includes("/:") && !credentialRoutes.includes(key(route)));
     expect(withIds.length).toBeGreaterThan(5);
