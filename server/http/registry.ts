@@ -10,6 +10,7 @@ import { roleRoutes } from "../roles/routes";
 import { invitationRoutes } from "../team/invitations";
 import { joinRequestRoutes } from "../team/join-requests";
 import { teamRoutes } from "../team/routes";
+import { webhookRoutes } from "../webhooks/routes";
 import { workspaceRoutes } from "../workspace/routes";
 import type { RouteDefinition } from "./route";
 
@@ -27,5 +28,6 @@ export const allRoutes: RouteDefinition[] = [
   ...chatRoutes,
   ...exportRoutes,
   ...eventRoutes,
+  ...webhookRoutes,
   ...apiKeyRoutes,
 ];
