@@ -15,6 +15,8 @@ const vitest = spawnSync(
 );
 if (existsSync(resultsFile)) {
   const results = JSON.parse(readFileSync(resultsFile, "utf8"));
-  console.log(`\nTests: ${results.numPassedTests} passed, ${results.numFailedTests} failed`);
+  // A file that fails to load has no test results; count it as a failure too.
+  const brokenFiles = results.testResults.filter((file) => file.status === "failed" && file.assertionResults.length === 0).length;
+  console.log(`\nTests: ${results.numPassedTests} passed, ${results.numFailedTests + brokenFiles} failed`);
 }
 process.exit(vitest.status ?? 1);
