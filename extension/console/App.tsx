@@ -6,6 +6,8 @@ import { LoginPage } from "./auth/LoginPage";
 import { SignupPage } from "./auth/SignupPage";
 import { ActivityLogPage } from "./activity/ActivityLogPage";
 import type { Me } from "./api/types";
+import { InboxPage } from "./inbox/InboxPage";
+import { LiveUpdatesProvider } from "./live/LiveUpdatesProvider";
 import { type ConsoleSectionId, visibleSections } from "./permissions/sections";
 import { RolesPage } from "./roles/RolesPage";
 import { useRoute } from "./routing/hash-route";
@@ -42,15 +44,20 @@ function GoToFirstSection({ me }: { me: Me }) {
 
 function SignedInConsole({ me, section }: { me: Me; section: ConsoleSectionId }) {
   const allowed = visibleSections(me.permissions).some((visible) => visible.id === section);
+  // One live connection for the whole signed-in session; logging out unmounts (and closes) it.
   return (
-    <ConsoleShell me={me} current={section}>
-      {allowed ? <SectionPage section={section} /> : <p className="problem">Your role does not include this section.</p>}
-    </ConsoleShell>
+    <LiveUpdatesProvider enabled={me.permissions["chats.view"] !== "none"} sessionKey={me.member.id}>
+      <ConsoleShell me={me} current={section}>
+        {allowed ? <SectionPage section={section} /> : <p className="problem">Your role does not include this section.</p>}
+      </ConsoleShell>
+    </LiveUpdatesProvider>
   );
 }
 
 function SectionPage({ section }: { section: ConsoleSectionId }) {
   switch (section) {
+    case "inbox":
+      return <InboxPage />;
     case "team":
       return <TeamPage />;
     case "roles":

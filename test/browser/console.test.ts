@@ -46,8 +46,9 @@ async function logIn(member: { email: string }, password = testPassword): Promis
   return page;
 }
 
-/** Waits for the members of the Team page to load, so absent controls are absent for good. */
+/** Opens the Team page (members who see chats land in the Inbox) and waits for its members to load, so absent controls are absent for good. */
 async function waitForMembers(page: Page, someMemberName: string) {
+  await page.getByRole("navigation", { name: "Console sections" }).getByRole("link", { name: "Team" }).click();
   await page.getByRole("heading", { name: "Team", exact: true }).waitFor();
   await page.getByRole("table", { name: "Members" }).getByRole("cell", { name: someMemberName }).first().waitFor();
 }
@@ -77,7 +78,7 @@ describe("admin console", () => {
 
     await waitForMembers(page, "Olivia Owner");
     expect(await whoAmI(page)).toEqual(["Olivia Owner", "Owner"]);
-    expect(await sectionLinks(page)).toEqual(["Team", "Roles", "Activity log", "Settings"]);
+    expect(await sectionLinks(page)).toEqual(["Inbox", "Team", "Roles", "Activity log", "Settings"]);
 
     await page.getByLabel("Invite email").fill("tom@browser.test");
     await page.getByLabel("Invite as").selectOption({ label: "Agent" });
@@ -144,6 +145,7 @@ describe("admin console", () => {
     await asker.getByRole("heading", { name: "Request sent" }).waitFor();
 
     const page = await logIn(owner);
+    await page.getByRole("link", { name: "Team" }).click();
     const requests = page.getByRole("table", { name: "Join requests" });
     await requests.getByRole("cell", { name: "jo@join.test", exact: true }).waitFor();
     await page.getByLabel("Role for Jo Joiner").selectOption({ label: "Agent" });
@@ -165,7 +167,7 @@ describe("admin console", () => {
 
     await waitForMembers(page, "Teammate 3");
     expect(await whoAmI(page)).toEqual(["Agent 2", "Agent"]);
-    expect(await sectionLinks(page)).toEqual(["Team", "Roles", "Settings"]);
+    expect(await sectionLinks(page)).toEqual(["Inbox", "Team", "Roles", "Settings"]);
     const membersTable = page.getByRole("table", { name: "Members" });
     expect(await membersTable.getByRole("row").count()).toBe(4);
     expect(await membersTable.getByRole("combobox").count()).toBe(0);
@@ -215,6 +217,7 @@ describe("admin console", () => {
     await page.getByLabel("Email", { exact: true }).fill(agent.email);
     await page.getByLabel("Password", { exact: true }).fill(testPassword);
     await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("link", { name: "Team" }).click();
 
     await page.getByLabel("Invite email").fill("nobody@example.test");
     await page.getByRole("button", { name: "Invite", exact: true }).click();

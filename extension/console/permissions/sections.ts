@@ -1,6 +1,6 @@
 import type { PermissionMap } from "../api/types";
 
-export const consoleSectionIds = ["team", "roles", "activity", "settings"] as const;
+export const consoleSectionIds = ["inbox", "team", "roles", "activity", "settings"] as const;
 export type ConsoleSectionId = (typeof consoleSectionIds)[number];
 
 type SectionDefinition = { id: ConsoleSectionId; label: string; visibleWith(permissions: PermissionMap): boolean };
@@ -8,9 +8,11 @@ type SectionDefinition = { id: ConsoleSectionId; label: string; visibleWith(perm
 /**
  * The console's sections and when each shows, decided from GET /me's permission map only.
  * Team and Roles are readable by every member (their management controls need team.manage /
- * roles.manage); Settings always holds the member's own API tokens.
+ * roles.manage); Settings always holds the member's own API tokens. The Inbox comes first (it is
+ * where a member who sees chats lands).
  */
 export const consoleSections: readonly SectionDefinition[] = [
+  { id: "inbox", label: "Inbox", visibleWith: (permissions) => permissions["chats.view"] !== "none" },
   { id: "team", label: "Team", visibleWith: () => true },
   { id: "roles", label: "Roles", visibleWith: () => true },
   { id: "activity", label: "Activity log", visibleWith: (permissions) => permissions["audit.view"] },

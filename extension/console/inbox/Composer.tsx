@@ -1,0 +1,89 @@
+import { type FormEvent, type KeyboardEvent, useState } from "react";
+import { asProblem, callApi } from "../api/client";
+import { useAction } from "../api/use-action";
+import { ProblemMessage } from "../shared/ProblemMessage";
+import { type TemplateContent, TemplateForm } from "./TemplateForm";
+import type { Chat, Message, WhatsAppAccount } from "./types";
+
+type ComposerProps = {
+  chat: Chat;
+  account: WhatsAppAccount | undefined;
+  onSent(message: Message): void;
+  /** The server answered 404: the chat is no longer the member's to see. */
+  onGone(): void;
+};
+
+/** Free-form text outside a Cloud account's 24-hour window is refused by WhatsApp: only a template then. */
+export function windowClosed(chat: Chat, account: WhatsAppAccount | undefined): boolean {
+  if (account?.provider !== "cloud") return false;
+  return !chat.windowOpenUntil || Date.parse(chat.windowOpenUntil) <= Date.now();
+}
+
+/** Where a member who may reply writes: text, or a template once the 24-hour window has closed. */
+export function Composer({ chat, account, onSent, onGone }: ComposerProps) {
+  const send = useAction();
+  const [text, setText] = useState("");
+  // Set when the server said the window is closed although our clock thought otherwise.
+  const [refusedText, setRefusedText] = useState(false);
+  const templateOnly = windowClosed(chat, account) || refusedText;
+  const disconnected = account?.status === "disconnected";
+
+  const post = async (body: { text: string } | { template: TemplateContent }) => {
+    const succeeded = await send.run(async () => {
+      try {
+        const { message } = await callApi<{ message: Message }>("POST", `/chats/${encodeURIComponent(chat.id)}/messages`, body);
+        onSent(message);
+      } catch (error) {
+        const { status } = asProblem(error);
+        if (status === 404) onGone();
+        if (status === 422 && "text" in body) setRefusedText(true);
+        throw error;
+      }
+    });
+    return succeeded;
+  };
+
+  const submitText = async (event?: FormEvent) => {
+    event?.preventDefault();
+    if (!text.trim() || send.pending) return;
+    if (await post({ text })) setText("");
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) void submitText(event);
+  };
+
+  return (
+    <div className="composer">
+      <ProblemMessage problem={send.problem} />
+      {disconnected && (
+        <p className="composer-note">This WhatsApp account is disconnected{account?.statusReason ? ` (${account.statusReason})` : ""}; reconnect it to send.</p>
+      )}
+      {templateOnly ? (
+        <>
+          <p className="composer-note" role="note">
+            <strong>The 24-hour window is closed.</strong> The customer has not written in the last 24 hours, so WhatsApp only accepts an approved template
+            until they reply.
+          </p>
+          <TemplateForm pending={send.pending} onSend={(template) => post({ template })} />
+        </>
+      ) : (
+        <form className="composer-form" aria-label="Reply" onSubmit={(event) => void submitText(event)}>
+          <label htmlFor={`composer-${chat.id}`} className="visually-hidden">
+            Message
+          </label>
+          <textarea
+            id={`composer-${chat.id}`}
+            rows={2}
+            value={text}
+            placeholder="Write a reply… (Enter to send, Shift+Enter for a new line)"
+            onChange={(event) => setText(event.target.value)}
+            onKeyDown={onKeyDown}
+          />
+          <button type="submit" className="primary" disabled={send.pending || !text.trim()}>
+            {send.pending ? "Sending…" : "Send"}
+          </button>
+        </form>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+import { Fragment, useLayoutEffect, useRef } from "react";
+import { ProblemMessage } from "../shared/ProblemMessage";
+import { dayLabel } from "./format";
+import { MessageItem } from "./MessageItem";
+import type { Message } from "./types";
+import type { ChatHistory } from "./use-chat-history";
+
+/** The scrolling history, oldest at the top: "Load older" above, a divider per day, stays at the newest message. */
+export function HistoryPane({ history, authorOf }: { history: ChatHistory; authorOf(message: Message): string }) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const newestId = history.messages[history.messages.length - 1]?.id;
+  // A new newest message (sent, received, or the first load) scrolls to the bottom; older pages keep the place.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the newest message changes.
+  useLayoutEffect(() => {
+    const element = scroller.current;
+    if (element) element.scrollTop = element.scrollHeight;
+  }, [newestId]);
+
+  let previousDay = "";
+  return (
+    <div className="history" ref={scroller}>
+      {history.olderCursor && (
+        <div className="history-older">
+          <button type="button" disabled={history.loading} onClick={history.loadOlder}>
+            {history.loading ? "Loading…" : "Load older messages"}
+          </button>
+        </div>
+      )}
+      <ProblemMessage problem={history.problem} />
+      {!history.loading && history.messages.length === 0 && !history.problem && <p className="muted history-empty">No messages in this chat yet.</p>}
+      <ol className="messages" aria-label="Messages">
+        {history.messages.map((message) => {
+          const day = dayLabel(message.createdAt);
+          const divider = day !== previousDay;
+          previousDay = day;
+          return (
+            <Fragment key={message.id}>
+              {divider && (
+                <li className="day-divider" aria-hidden="true">
+                  <span>{day}</span>
+                </li>
+              )}
+              <MessageItem message={message} author={authorOf(message)} />
+            </Fragment>
+          );
+        })}
+      </ol>
+    </div>
+  );
+}

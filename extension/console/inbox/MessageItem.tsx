@@ -1,0 +1,27 @@
+import { messageTime } from "./format";
+import { StatusTicks } from "./StatusTicks";
+import type { Message } from "./types";
+
+/** One message of the history: who wrote it, the text, the time and (outgoing) its delivery status. */
+export function MessageItem({ message, author }: { message: Message; author: string }) {
+  const outgoing = message.direction === "out";
+  return (
+    <li className={`message ${outgoing ? "message-out" : "message-in"}`} data-message-id={message.id} data-status={message.status}>
+      <div className="bubble">
+        <div className="message-author">{author}</div>
+        {message.templateName && <div className="message-template">Template · {message.templateName}</div>}
+        <div className="message-text">{message.text}</div>
+        <div className="message-meta">
+          <time dateTime={message.createdAt}>{messageTime(message.createdAt)}</time>
+          {outgoing && <StatusTicks status={message.status} />}
+        </div>
+      </div>
+      {message.status === "failed" && (
+        <div className="message-error">
+          Not delivered{message.error ? `: ${message.error.detail}` : "."}
+          {message.error?.code && <span className="muted"> (code {message.error.code})</span>}
+        </div>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,35 @@
+import type { Chat, ChatFilters, Message } from "./types";
+
+export const chatPageSize = 30;
+
+/** GET /chats with the member's filters: "Mine" is responsibleId = me, "Unassigned" unassigned=true. */
+export function chatListPath(filters: ChatFilters, meId: string, cursor?: string | null): string {
+  const params = new URLSearchParams({ limit: String(chatPageSize) });
+  if (filters.accountId) params.set("accountId", filters.accountId);
+  if (filters.view === "mine") params.set("responsibleId", meId);
+  if (filters.view === "unassigned") params.set("unassigned", "true");
+  if (filters.q.trim()) params.set("q", filters.q.trim());
+  if (cursor) params.set("cursor", cursor);
+  return `/chats?${params}`;
+}
+
+const digits = (text: string) => text.replace(/[\s()+-]/g, "");
+
+/**
+ * Whether a chat that a live event brought belongs in the list as filtered: the same rules the
+ * server applies to GET /chats (the search also looks at the newest message's text).
+ */
+export function matchesFilters(chat: Chat, filters: ChatFilters, meId: string, message?: Message): boolean {
+  if (filters.accountId && chat.accountId !== filters.accountId) return false;
+  if (filters.view === "mine" && chat.responsibleId !== meId) return false;
+  if (filters.view === "unassigned" && chat.responsibleId !== null) return false;
+  const q = filters.q.trim().toLowerCase();
+  if (!q) return true;
+  const texts = [chat.contact.name, chat.lastMessagePreview, message?.text].map((text) => (text ?? "").toLowerCase());
+  return texts.some((text) => text.includes(q)) || (digits(q) !== "" && digits(chat.contact.phone ?? "").includes(digits(q)));
+}
+
+/** Newest activity first, as GET /chats orders them. */
+export function byActivity(a: Chat, b: Chat): number {
+  return b.lastMessageAt.localeCompare(a.lastMessageAt) || b.id.localeCompare(a.id);
+}

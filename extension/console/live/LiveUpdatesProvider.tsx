@@ -1,0 +1,59 @@
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
+import { sessionToken } from "../api/client";
+import { openEventStream } from "./event-stream";
+import type { LiveSignal, LiveStatus } from "./live-event";
+
+type Listener = (signal: LiveSignal) => void;
+type LiveApi = { status: LiveStatus; subscribe(listener: Listener): () => void };
+
+const LiveContext = createContext<LiveApi>({ status: "off", subscribe: () => () => undefined });
+
+/**
+ * The console session's one live connection (GET /events), shared by every component that listens.
+ * Mounted inside the signed-in console, so logging out (which unmounts it) closes the connection.
+ * `enabled`: the member may see chats at all; otherwise there is nothing to hear.
+ */
+export function LiveUpdatesProvider({ enabled, sessionKey, children }: { enabled: boolean; sessionKey: string; children: ReactNode }) {
+  const listeners = useRef(new Set<Listener>());
+  const [status, setStatus] = useState<LiveStatus>("off");
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `sessionKey` (the member) reopens the stream with the new token.
+  useEffect(() => {
+    const token = sessionToken.read();
+    if (!enabled || !token) {
+      setStatus("off");
+      return;
+    }
+    const broadcast = (signal: LiveSignal) => {
+      for (const listener of listeners.current) listener(signal);
+    };
+    return openEventStream(token, {
+      onEvent: broadcast,
+      onStatus(next, reconnected) {
+        setStatus(next);
+        if (reconnected) broadcast({ type: "resync" });
+      },
+    });
+  }, [enabled, sessionKey]);
+
+  const subscribe = useCallback((listener: Listener) => {
+    listeners.current.add(listener);
+    return () => {
+      listeners.current.delete(listener);
+    };
+  }, []);
+  const api = useMemo<LiveApi>(() => ({ status, subscribe }), [status, subscribe]);
+  return <LiveContext.Provider value={api}>{children}</LiveContext.Provider>;
+}
+
+/** Calls `listener` for every live signal while the component is mounted (always the latest listener). */
+export function useLiveEvents(listener: Listener): void {
+  const { subscribe } = useContext(LiveContext);
+  const latest = useRef(listener);
+  latest.current = listener;
+  useEffect(() => subscribe((signal) => latest.current(signal)), [subscribe]);
+}
+
+export function useLiveStatus(): LiveStatus {
+  return useContext(LiveContext).status;
+}

@@ -1,0 +1,337 @@
+import type { Page, Request } from "playwright-core";
+import { launchChromium, type TestBrowser } from "../support/browser";
+import { type BuiltMember, buildChat, buildMember, buildRole, buildWorkspace, testPassword } from "../support/factories";
+import type { TestServer } from "../support/server";
+import { buildWebUi, startWebTestServer } from "../support/web-server";
+
+// The console's Inbox, built by vite.config.ts and served by the real app over a fresh database,
+// driven in Debian's Chromium. Data comes from the real API (and factories); live updates come
+// over the real GET /events stream.
+
+let server: TestServer;
+let browser: TestBrowser;
+let removeWebUi: () => void;
+const openPages: Page[] = [];
+
+beforeAll(async () => {
+  const web = await buildWebUi();
+  removeWebUi = web.remove;
+  server = await startWebTestServer(web.webRoot);
+  browser = await launchChromium();
+}, 120_000);
+
+afterEach(async () => {
+  await Promise.all(openPages.splice(0).map((page) => page.close()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  removeWebUi?.();
+});
+
+async function logIn(member: { email: string }, page?: Page): Promise<Page> {
+  page ??= await newPage();
+  await page.goto(`${server.url}/#/login`);
+  await page.getByLabel("Email", { exact: true }).fill(member.email);
+  await page.getByLabel("Password", { exact: true }).fill(testPassword);
+  await page.getByRole("button", { name: "Log in" }).click();
+  return page;
+}
+
+async function newPage(): Promise<Page> {
+  const page = await browser.newPage();
+  openPages.push(page);
+  return page;
+}
+
+async function team(...roleIds: string[]) {
+  const workspace = await buildWorkspace(server.database.db);
+  const members: BuiltMember[] = [];
+  for (const roleId of roleIds) {
+    const name = `${roleId[0]?.toUpperCase()}${roleId.slice(1)} ${members.length + 1}`;
+    members.push(await buildMember(server.database.db, workspace, { roleId, name }));
+  }
+  return { workspace, members };
+}
+
+async function connectSandbox(member: BuiltMember, displayName: string, phoneNumber: string) {
+  const connected = await server.api("POST", "/whatsapp-accounts", { token: member.token, body: { provider: "sandbox", phoneNumber, displayName } });
+  expect(connected.status).toBe(201);
+  return connected.body.account as { id: string };
+}
+
+/** A customer writes to a sandbox account (the API the simulator uses); answers the chat id. */
+async function customerWrites(member: BuiltMember, accountId: string, from: string, text: string, name?: string): Promise<string> {
+  const arrived = await server.api("POST", `/whatsapp-accounts/${accountId}/sandbox/inbound`, {
+    token: member.token,
+    body: { from, text, ...(name ? { name } : {}) },
+  });
+  expect(arrived.status).toBe(201);
+  return arrived.body.chatId;
+}
+
+const chatList = (page: Page) => page.getByRole("list", { name: "Chats" });
+const chatItem = (page: Page, name: string | RegExp) => chatList(page).getByRole("button", { name });
+const history = (page: Page) => page.getByRole("list", { name: "Messages" });
+const composer = (page: Page) => page.getByRole("textbox", { name: "Message" });
+const sectionLinks = (page: Page) => page.getByRole("navigation", { name: "Console sections" }).getByRole("link").allTextContents();
+
+/**
+ * Counts the API calls a page makes (to prove that updates arrived live, not by polling), and the
+ * GET /events connections still open (a development build's StrictMode opens and aborts one more).
+ */
+function watchApi(page: Page) {
+  const seen: string[] = [];
+  const openStreams = new Set<Request>();
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.pathname.startsWith("/api/v1/")) seen.push(`${request.method()} ${url.pathname}`);
+    if (url.pathname === "/api/v1/events") openStreams.add(request);
+  });
+  page.on("requestfailed", (request) => openStreams.delete(request));
+  page.on("requestfinished", (request) => openStreams.delete(request));
+  return { calls: (entry: string) => seen.filter((call) => call === entry).length, openStreams: () => openStreams.size };
+}
+
+describe("inbox", () => {
+  it("shows an Agent customer messages as they arrive, lets them reply and shows delivery live", async () => {
+    const { members } = await team("owner", "agent");
+    const [owner, agent] = members as [BuiltMember, BuiltMember];
+    const line = await connectSandbox(agent, "Support line", "+1 555 010 2000");
+    const maria = await customerWrites(agent, line.id, "+44 7700 900001", "Hi! Has my order #4411 shipped yet?", "Maria Lopez");
+    await customerWrites(agent, line.id, "+44 7700 900002", "Do you deliver to Lisbon?", "João Silva");
+    const priya = await customerWrites(agent, line.id, "+44 7700 900003", "Thanks, the replacement arrived 🙌", "Priya Nair");
+    await server.api("PUT", `/chats/${priya}/responsible`, { token: agent.token, body: { memberId: owner.id } });
+
+    const page = await newPage();
+    const { calls, openStreams } = watchApi(page);
+    await logIn(agent, page);
+    await chatItem(page, /Priya Nair/).waitFor();
+    expect(page.url()).toMatch(/#\/inbox$/);
+    expect(await sectionLinks(page)).toEqual(["Inbox", "Team", "Roles", "Settings"]);
+    expect(
+      await chatList(page)
+        .getByRole("button")
+        .evaluateAll((items) => items.map((item) => item.querySelector(".chat-item-name")?.textContent)),
+    ).toEqual(["Priya Nair", "João Silva", "Maria Lopez"]);
+    expect(await chatItem(page, /Priya Nair/).textContent()).toContain("Owner 1");
+
+    await chatItem(page, /Maria Lopez/).click();
+    await history(page).getByText("Hi! Has my order #4411 shipped yet?").waitFor();
+    expect(page.url()).toContain(`#/inbox/${maria}`);
+    // What loading took (a development build's StrictMode runs each effect twice): nothing more may follow.
+    const listLoads = calls("GET /api/v1/chats");
+    const historyLoads = calls(`GET /api/v1/chats/${maria}/messages`);
+
+    // The customer writes again: the open chat and the list update without a reload or a poll.
+    await customerWrites(agent, line.id, "+44 7700 900001", "Also, can I change the delivery address?");
+    await history(page).getByText("Also, can I change the delivery address?").waitFor();
+    await chatItem(page, /Maria Lopez.*change the delivery address/).waitFor();
+    expect(await chatList(page).getByRole("button").first().textContent()).toContain("Maria Lopez");
+
+    // The simulator tool: a new customer appears in the list live.
+    await page.getByRole("button", { name: "Simulate customer message" }).click();
+    const simulator = page.getByRole("dialog", { name: "Simulate a customer message" });
+    await simulator.getByLabel("Customer phone").fill("+44 7700 900077");
+    await simulator.getByLabel("Customer name").fill("Sam Carter");
+    await simulator.getByLabel("Customer message").fill("Hello from the simulator");
+    await simulator.getByRole("button", { name: "Send as customer" }).click();
+    await simulator.getByRole("status").filter({ hasText: "arrived" }).waitFor();
+    await simulator.getByRole("button", { name: "Done" }).click();
+    await chatItem(page, /Sam Carter.*Hello from the simulator/).waitFor();
+
+    // The reply goes out and its ticks move on to delivered and read as the sandbox phone reports them.
+    await composer(page).fill("Yes, it ships today. Send me the new address and I'll update it.");
+    await composer(page).press("Enter");
+    const reply = history(page).getByRole("listitem").filter({ hasText: "Yes, it ships today." });
+    await reply.waitFor();
+    expect(await composer(page).inputValue()).toBe("");
+    expect(await reply.locator(".message-author").textContent()).toBe("Agent 2");
+    await reply
+      .getByRole("img", { name: "Delivered" })
+      .or(reply.getByRole("img", { name: "Read" }))
+      .waitFor();
+    await reply.getByRole("img", { name: "Read" }).waitFor();
+    await chatItem(page, /Maria Lopez.*Yes, it ships today/).waitFor();
+
+    expect(calls("GET /api/v1/chats")).toBe(listLoads);
+    expect(calls(`GET /api/v1/chats/${maria}/messages`)).toBe(historyLoads);
+    expect(openStreams()).toBe(1);
+    // One connection for the whole session: moving between sections keeps it.
+    const connections = calls("GET /api/v1/events");
+    await page.getByRole("link", { name: "Team" }).click();
+    await page.getByRole("link", { name: "Inbox" }).click();
+    await chatItem(page, /Sam Carter/).waitFor();
+    await chatItem(page, /Maria Lopez/).click();
+    await reply.getByRole("img", { name: "Read" }).waitFor();
+    expect(calls("GET /api/v1/events")).toBe(connections);
+    expect(openStreams()).toBe(1);
+    await page.screenshot({ path: "/tmp/inbox.png" });
+
+    const stored = await server.api("GET", `/chats/${maria}/messages`, { token: owner.token });
+    expect(
+      stored.body.data.map((message: { direction: string; status: string; authorId: string | null }) => [message.direction, message.status, message.authorId]),
+    ).toEqual([
+      ["out", "read", agent.id],
+      ["in", "received", null],
+      ["in", "received", null],
+    ]);
+
+    // Logging out closes the live connection.
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByRole("button", { name: "Log in" }).waitFor();
+    await expect.poll(openStreams).toBe(0);
+  });
+
+  it("shows a Collaborator only the chat assigned to them, with a composer and no New chat; a chat taken away goes", async () => {
+    const { members } = await team("owner", "agent", "collaborator");
+    const [owner, agent, collaborator] = members as [BuiltMember, BuiltMember, BuiltMember];
+    const line = await connectSandbox(agent, "Sales line", "+1 555 010 3000");
+    const theirs = await customerWrites(agent, line.id, "+49 151 1000001", "Can someone call me back?", "Clara Becker");
+    const other = await customerWrites(agent, line.id, "+49 151 1000002", "What are your prices?", "Dieter Wolf");
+    expect((await server.api("PUT", `/chats/${theirs}/responsible`, { token: owner.token, body: { memberId: collaborator.id } })).status).toBe(200);
+
+    const page = await logIn(collaborator);
+    await chatItem(page, /Clara Becker/).waitFor();
+    expect(await chatList(page).getByRole("button").count()).toBe(1);
+    expect(await chatItem(page, /Clara Becker/).textContent()).toContain("You");
+    expect(await page.getByRole("button", { name: "New chat" }).count()).toBe(0);
+
+    await chatItem(page, /Clara Becker/).click();
+    await history(page).getByText("Can someone call me back?").waitFor();
+    await composer(page).waitFor();
+    expect(await page.getByLabel("Responsible").count()).toBe(0);
+
+    // Assigned to them while they look: the chat newly visible arrives live.
+    expect((await server.api("PUT", `/chats/${other}/responsible`, { token: owner.token, body: { memberId: collaborator.id } })).status).toBe(200);
+    await chatItem(page, /Dieter Wolf/).waitFor();
+
+    // Unassigned by the Owner. The server sends no event to a member who can no longer see the chat
+    // (see the report: it needs a "no longer visible" event), so the UI learns it on the next call:
+    // the reply is refused with 404, the chat leaves the list and the member is told why.
+    expect((await server.api("PUT", `/chats/${theirs}/responsible`, { token: owner.token, body: { memberId: null } })).status).toBe(200);
+    await composer(page).fill("I'll call you in five minutes.");
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await page.getByRole("status").filter({ hasText: "This chat is no longer visible to you" }).waitFor();
+    await chatItem(page, /Clara Becker/).waitFor({ state: "detached" });
+    expect(await chatList(page).getByRole("button").allTextContents()).toEqual([expect.stringContaining("Dieter Wolf")]);
+    expect(await composer(page).count()).toBe(0);
+    const stored = await server.api("GET", `/chats/${theirs}/messages`, { token: owner.token });
+    expect(stored.body.data).toHaveLength(1);
+  });
+
+  it("lets a Teammate start a chat from any account, and an Agent only from their own", async () => {
+    const { members } = await team("owner", "teammate", "agent");
+    const [owner, teammate, agent] = members as [BuiltMember, BuiltMember, BuiltMember];
+    await connectSandbox(owner, "Head office", "+1 555 010 4000");
+    await connectSandbox(agent, "Agent's phone", "+1 555 010 4001");
+
+    const page = await logIn(teammate);
+    await page.getByRole("button", { name: "New chat" }).click();
+    const dialog = page.getByRole("dialog", { name: "New chat" });
+    const accountOptions = () => dialog.getByLabel("From account").locator("option").allTextContents();
+    expect(await accountOptions()).toEqual(["Head office · +15550104000", "Agent's phone · +15550104001"]);
+    await dialog.getByLabel("From account").selectOption({ label: "Head office · +15550104000" });
+    await dialog.getByLabel("Phone number").fill("+34 612 345 678");
+    await dialog.getByLabel("First message").fill("Hello from Head office! Your appointment is confirmed.");
+    await dialog.getByRole("button", { name: "Start chat" }).click();
+    await history(page).getByText("Hello from Head office! Your appointment is confirmed.").waitFor();
+    await chatItem(page, /\+34612345678/).waitFor();
+    expect(await dialog.count()).toBe(0);
+
+    const agentPage = await logIn(agent);
+    await agentPage.getByRole("button", { name: "New chat" }).click();
+    expect(await agentPage.getByRole("dialog", { name: "New chat" }).getByLabel("From account").locator("option").allTextContents()).toEqual([
+      "Agent's phone · +15550104001",
+    ]);
+  });
+
+  it("shows a role with chats.view all and chats.reply none the history but no composer", async () => {
+    const { workspace, members } = await team("owner", "agent");
+    const agent = members[1] as BuiltMember;
+    const line = await connectSandbox(agent, "Support line", "+1 555 010 5000");
+    await customerWrites(agent, line.id, "+33 6 12 34 56 78", "Bonjour, où est mon colis ?", "Élodie Martin");
+    const observer = await buildRole(server.database.db, workspace, { "chats.view": "all", "chats.reply": "none" }, "Observer");
+    const member = await buildMember(server.database.db, workspace, { roleId: observer.id, name: "Oscar Observer" });
+
+    const page = await logIn(member);
+    await chatItem(page, /Élodie Martin/).click();
+    await history(page).getByText("Bonjour, où est mon colis ?").waitFor();
+    await page.getByText("your role does not let you reply").waitFor();
+    expect(await composer(page).count()).toBe(0);
+    expect(await page.getByRole("button", { name: /^Send/ }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "New chat" }).count()).toBe(0);
+    expect(await page.getByLabel("Responsible").count()).toBe(0);
+  });
+
+  it("filters by Mine, Unassigned, account and search, pages with Load more, and sets the responsible", async () => {
+    const { workspace, members } = await team("owner", "agent");
+    const [owner, agent] = members as [BuiltMember, BuiltMember];
+    const agentLine = await connectSandbox(agent, "Agent line", "+1 555 010 7000");
+    const headOffice = await connectSandbox(owner, "Head office", "+1 555 010 7001");
+    for (let index = 1; index <= 32; index += 1) {
+      await buildChat(server.database.db, workspace, agentLine, { name: `Customer ${String(index).padStart(2, "0")}` });
+    }
+    await buildChat(server.database.db, workspace, agentLine, { name: "Zoe Zimmer", responsibleId: owner.id });
+    await buildChat(server.database.db, workspace, headOffice, { name: "Hannah Hart" });
+
+    const page = await logIn(owner);
+    const names = () => chatList(page).locator(".chat-item-name").allTextContents();
+    await chatItem(page, /Hannah Hart/).waitFor();
+    expect(await chatList(page).getByRole("button").count()).toBe(30);
+    await page.getByRole("button", { name: "Load more" }).click();
+    await chatItem(page, /Customer 01/).waitFor();
+    expect(await chatList(page).getByRole("button").count()).toBe(34);
+    expect(await page.getByRole("button", { name: "Load more" }).count()).toBe(0);
+
+    await page.getByRole("button", { name: "Mine", exact: true }).click();
+    await expect.poll(names).toEqual(["Zoe Zimmer"]);
+    await page.getByRole("button", { name: "Unassigned", exact: true }).click();
+    await page.getByLabel("Account", { exact: true }).selectOption({ label: "Head office" });
+    await expect.poll(names).toEqual(["Hannah Hart"]);
+    await page.getByRole("button", { name: "All", exact: true }).click();
+    await page.getByLabel("Account", { exact: true }).selectOption({ label: "All accounts" });
+    await page.getByRole("searchbox", { name: "Search chats" }).fill("Customer 07");
+    await expect.poll(names).toEqual(["Customer 07"]);
+
+    await chatItem(page, /Customer 07/).click();
+    await page.getByLabel("Responsible").selectOption({ label: "Agent 2" });
+    await expect
+      .poll(() =>
+        chatItem(page, /Customer 07/)
+          .locator(".tag")
+          .first()
+          .textContent(),
+      )
+      .toBe("Agent 2");
+    const chatId = (await chatItem(page, /Customer 07/).getAttribute("data-chat-id")) as string;
+    expect((await server.api("GET", `/chats/${chatId}`, { token: owner.token })).body.responsibleId).toBe(agent.id);
+  });
+
+  it("offers only a template once a Cloud chat's 24-hour window is closed", async () => {
+    const { workspace, members } = await team("owner");
+    const owner = members[0] as BuiltMember;
+    const cloud = await server.api("POST", "/whatsapp-accounts", {
+      token: owner.token,
+      body: {
+        provider: "cloud",
+        phoneNumber: "+1 555 010 6000",
+        displayName: "Cloud line",
+        cloud: { phoneNumberId: "1055501060001", wabaId: "2055501060001", accessToken: "EAAG-test-token-0123456789" },
+      },
+    });
+    expect(cloud.status).toBe(201);
+    await buildChat(server.database.db, workspace, cloud.body.account, { name: "Quiet Customer" });
+
+    const page = await logIn(owner);
+    await chatItem(page, /Quiet Customer/).click();
+    await page.getByText("The 24-hour window is closed.").waitFor();
+    const form = page.getByRole("form", { name: "Send a template" });
+    expect(await form.getByLabel("Template name").count()).toBe(1);
+    expect(await form.getByLabel("Language").inputValue()).toBe("en_US");
+    await form.getByRole("button", { name: "Add parameter" }).click();
+    expect(await form.getByLabel("Parameter {{1}}").count()).toBe(1);
+    expect(await composer(page).count()).toBe(0);
+  });
+});
