@@ -12,6 +12,10 @@ const extensionRoot = path.join(projectRoot, "extension");
  */
 export const webPages = {
   console: { html: "console/index.html", servedAt: "/" },
+  pipedrivePanel: { html: "pipedrive/panel/index.html", servedAt: "/pipedrive/panel/" },
+  pipedriveModal: { html: "pipedrive/modal/index.html", servedAt: "/pipedrive/modal/" },
+  pipedriveSettings: { html: "pipedrive/settings/index.html", servedAt: "/pipedrive/settings/" },
+  simulator: { html: "simulator/index.html", servedAt: "/simulator/" },
 } as const satisfies Record<string, { html: string; servedAt: `/${string}` }>;
 
 /** Where the server (server/main.ts) serves the built UI from. */

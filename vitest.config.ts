@@ -13,7 +13,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "pglite", include: serverTests, env: { TEST_ENGINE: "pglite" }, globalSetup: ["test/support/global-setup.ts"] },
+        test: { name: "pglite", include: serverTests, exclude: ["**/*.postgres.test.ts", "**/node_modules/**"], env: { TEST_ENGINE: "pglite" }, globalSetup: ["test/support/global-setup.ts"] },
       },
       ...(withPostgres
         ? [

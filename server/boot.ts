@@ -1,8 +1,11 @@
 import { RateLimiterMemory } from "rate-limiter-flexible";
+import { startCampaignDispatcher } from "./campaigns/dispatcher";
 import type { Config } from "./config";
 import type { DatabaseHandle } from "./db/client";
 import { EventHub } from "./events/bus";
 import { createLogger } from "./logger";
+import { isPipedriveConfigured } from "./pipedrive/connections";
+import { startPipedriveLogWorker } from "./pipedrive/log-worker";
 import type { Services } from "./services";
 import { createCloudClient } from "./whatsapp/cloud-client";
 
@@ -21,7 +24,7 @@ export async function startServices(
 ): Promise<Services> {
   const events = new EventHub();
   await events.start(database, database.databaseUrl);
-  return {
+  const services: Services = {
     config,
     database,
     logger: createLogger(config),
@@ -31,6 +34,9 @@ export async function startServices(
     cloud: createCloudClient({ baseUrl: config.whatsapp.graphBaseUrl, apiVersion: config.whatsapp.graphApiVersion }),
     background: new Set(),
   };
+  if (isPipedriveConfigured(services)) startPipedriveLogWorker(services);
+  if (config.campaigns.dispatcherEnabled) startCampaignDispatcher(services);
+  return services;
 }
 
 /** Stops background work and the event listener (the caller closes the database). */

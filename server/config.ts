@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { hkdfSync, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
@@ -25,6 +25,12 @@ const EnvSchema = z.object({
   WHATSAPP_VERIFY_TOKEN: z.string().min(8).optional(),
   WHATSAPP_SEND_RATE: z.coerce.number().positive().max(1000).default(80),
   SANDBOX_PROVIDER: z.enum(["on", "off"]).optional(),
+  CAMPAIGN_DISPATCHER: z.enum(["on", "off"]).default("on"),
+  CAMPAIGN_UNKNOWN_OUTCOME_AFTER_MS: z.coerce.number().int().min(100).default(60_000),
+  PIPEDRIVE_CLIENT_ID: z.string().min(1).optional(),
+  PIPEDRIVE_CLIENT_SECRET: z.string().min(1).optional(),
+  PIPEDRIVE_OAUTH_HOST: z.url().default("https://oauth.pipedrive.com"),
+  PIPEDRIVE_JWT_SECRET: z.string().min(8).optional(),
 });
 
 export type Config = {
@@ -46,6 +52,27 @@ export type Config = {
     sendRatePerSecond: number;
     sandboxEnabled: boolean;
   };
+  campaigns: {
+    /** Whether this process sends campaigns (any number of processes may). */
+    dispatcherEnabled: boolean;
+    /**
+     * A recipient still `sending` this long after its send began was in flight when a process
+     * died: it is marked failed (outcome unknown), never sent again. Longer than any live send.
+     */
+    unknownOutcomeAfterMs: number;
+  };
+  pipedrive: {
+    /** Our Marketplace app; the integration is off (routes answer 409) until both are set. */
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    oauthHost: string;
+    /** Verifies the panel's Pipedrive-signed JWT; Pipedrive falls back to the client secret. */
+    jwtSecret: string | undefined;
+    /** The Callback URL registered in Developer Hub. */
+    redirectUri: string;
+    /** Signs OAuth `state`; derived from ENCRYPTION_KEY so there is no extra secret to manage. */
+    stateKey: Buffer;
+  };
 };
 
 export class ConfigError extends Error {}
@@ -63,13 +90,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const values = parsed.data;
   const dataDir = path.resolve(values.DATA_DIR);
   const port = values.PORT;
+  const publicUrl = (values.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, "");
+  const encryptionKey = resolveEncryptionKey(values.ENCRYPTION_KEY, values.NODE_ENV, dataDir);
   return {
     nodeEnv: values.NODE_ENV,
     port,
     dataDir,
     databaseUrl: values.DATABASE_URL,
-    publicUrl: (values.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ""),
-    encryptionKey: resolveEncryptionKey(values.ENCRYPTION_KEY, values.NODE_ENV, dataDir),
+    publicUrl,
+    encryptionKey,
     logLevel: values.LOG_LEVEL,
     demo: values.DEMO ? values.DEMO === "on" : values.NODE_ENV === "development",
     whatsapp: {
@@ -79,6 +108,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       verifyToken: values.WHATSAPP_VERIFY_TOKEN,
       sendRatePerSecond: values.WHATSAPP_SEND_RATE,
       sandboxEnabled: values.SANDBOX_PROVIDER ? values.SANDBOX_PROVIDER === "on" : values.NODE_ENV !== "production",
+    },
+    campaigns: {
+      dispatcherEnabled: values.CAMPAIGN_DISPATCHER === "on",
+      unknownOutcomeAfterMs: values.CAMPAIGN_UNKNOWN_OUTCOME_AFTER_MS,
+    },
+    pipedrive: {
+      clientId: values.PIPEDRIVE_CLIENT_ID,
+      clientSecret: values.PIPEDRIVE_CLIENT_SECRET,
+      oauthHost: values.PIPEDRIVE_OAUTH_HOST.replace(/\/$/, ""),
+      jwtSecret: values.PIPEDRIVE_JWT_SECRET ?? values.PIPEDRIVE_CLIENT_SECRET,
+      redirectUri: `${publicUrl}/api/v1/integrations/pipedrive/callback`,
+      stateKey: Buffer.from(hkdfSync("sha256", encryptionKey, Buffer.alloc(0), "switchboard.pipedrive.oauth-state", 32)),
     },
   };
 }

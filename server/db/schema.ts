@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  date,
   foreignKey,
   index,
   jsonb,
@@ -97,7 +98,7 @@ export const authTokens = pgTable(
       .references(() => workspaces.id, { onDelete: "cascade" }),
     id: text("id").notNull(),
     memberId: text("member_id").notNull(),
-    kind: text("kind", { enum: ["session", "personal", "workspace_key"] }).notNull(),
+    kind: text("kind", { enum: ["session", "personal", "workspace_key", "panel"] }).notNull(),
     name: text("name"),
     tokenHash: text("token_hash").notNull(),
     expiresAt: timestamp("expires_at", { withTimezone: true }),
@@ -203,6 +204,8 @@ export const sendPacing = pgTable(
       .references(() => workspaces.id, { onDelete: "cascade" }),
     accountId: text("account_id").notNull(),
     nextSlotAt: timestamp("next_slot_at", { withTimezone: true, precision: 6 }).notNull(),
+    /** Until when an interactive (member) send is waiting: campaign sends leave the slots to it. */
+    interactiveUntil: timestamp("interactive_until", { withTimezone: true, precision: 6 }),
   },
   (table) => [primaryKey({ columns: [table.workspaceId, table.accountId] })],
 );
@@ -438,6 +441,9 @@ export const templates = pgTable(
   ],
 );
 
+/** What a campaign sends, frozen at launch. */
+export type CampaignTemplateSnapshot = { name: string; body: string; metaTemplateName: string | null; metaLanguage: string | null };
+
 export const campaignStatuses = ["awaiting_approval", "scheduled", "running", "paused", "completed", "cancelled"] as const;
 
 export const campaigns = pgTable(
@@ -458,6 +464,10 @@ export const campaigns = pgTable(
     createdAt: createdAt(),
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
+    /** The template as it was at launch: an edit or deletion mid-campaign changes nothing sent. */
+    template: jsonb("template").$type<CampaignTemplateSnapshot>(),
+    /** Why the campaign is paused or cancelled when no member did it (e.g. Meta rejected the token), or who rejected it. */
+    statusReason: text("status_reason"),
   },
   (table) => [
     primaryKey({ columns: [table.workspaceId, table.id] }),
@@ -468,7 +478,12 @@ export const campaigns = pgTable(
   ],
 );
 
-export const recipientStatuses = ["queued", "sending", "sent", "delivered", "read", "failed", "skipped"] as const;
+/**
+ * `queued` waits; `claimed`: a sender holds it while it waits for a send slot (no provider call
+ * yet, so a crash puts it back in the queue); `sending`: its slot is taken and the provider call
+ * made or about to be (a crash leaves its outcome unknown); the rest are outcomes.
+ */
+export const recipientStatuses = ["queued", "claimed", "sending", "sent", "delivered", "read", "failed", "skipped"] as const;
 
 /** One row per recipient: the dispatch queue, the idempotency record and the report in one. */
 export const campaignRecipients = pgTable(
@@ -489,10 +504,17 @@ export const campaignRecipients = pgTable(
     sentAt: timestamp("sent_at", { withTimezone: true, precision: 6 }),
     deliveredAt: timestamp("delivered_at", { withTimezone: true }),
     readAt: timestamp("read_at", { withTimezone: true }),
+    /** Values for the template's {{variables}} besides name and phone. */
+    variables: jsonb("variables").$type<Record<string, string>>().notNull().default({}),
+    /** Provider calls made for this recipient (a definite refusal such as 130429 puts it back in the queue). */
+    attempts: bigint("attempts", { mode: "number" }).notNull().default(0),
   },
   (table) => [
     primaryKey({ columns: [table.workspaceId, table.campaignId, table.seq] }),
     index("campaign_recipients_queued_idx").on(table.workspaceId, table.campaignId, table.seq).where(sql`${table.status} = 'queued'`),
+    // In-flight sends only: the sweep for outcomes left unknown by a crash stays small.
+    index("campaign_recipients_sending_idx").on(table.workspaceId, table.campaignId, table.sendingAt).where(sql`${table.status} = 'sending'`),
+    index("campaign_recipients_claimed_idx").on(table.workspaceId, table.campaignId, table.sendingAt).where(sql`${table.status} = 'claimed'`),
     uniqueIndex("campaign_recipients_phone_key").on(table.workspaceId, table.campaignId, table.phone),
     uniqueIndex("campaign_recipients_provider_key").on(table.workspaceId, table.providerMessageId).where(sql`${table.providerMessageId} is not null`),
     foreignKey({
@@ -514,3 +536,167 @@ export const campaignSettings = pgTable("campaign_settings", {
   /** Campaigns with more recipients than this wait for approval by team.manage; null = never. */
   approvalThreshold: bigint("approval_threshold", { mode: "number" }),
 });
+
+// Pipedrive. Tokens are AES-256-GCM ciphertexts (server/pipedrive/token-storage.ts), never presented.
+
+const pipedriveTokenColumns = () => ({
+  accessTokenEncrypted: text("access_token_encrypted").notNull(),
+  refreshTokenEncrypted: text("refresh_token_encrypted").notNull(),
+  scope: text("scope").notNull(),
+  apiDomain: text("api_domain").notNull(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  status: text("status", { enum: ["connected", "reconnect_required"] }).notNull().default("connected"),
+  statusReason: text("status_reason"),
+  createdAt: createdAt(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** The workspace's Pipedrive company connection (one per workspace). */
+export const pipedriveConnections = pgTable("pipedrive_connections", {
+  workspaceId: text("workspace_id")
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: "cascade" }),
+  companyId: bigint("company_id", { mode: "number" }).notNull(),
+  companyDomain: text("company_domain").notNull(),
+  /** The Pipedrive user who authorized it. */
+  pipedriveUserId: bigint("pipedrive_user_id", { mode: "number" }).notNull(),
+  connectedBy: text("connected_by").notNull(),
+  ...pipedriveTokenColumns(),
+});
+
+/** Global routing of a Pipedrive company to its workspace (panel sessions, uninstalls). */
+export const pipedriveCompanyRoutes = pgTable("pipedrive_company_routes", {
+  companyId: bigint("company_id", { mode: "number" }).primaryKey(),
+  workspaceId: text("workspace_id")
+    .notNull()
+    .references(() => workspaces.id, { onDelete: "cascade" }),
+});
+
+/** A member's own Pipedrive connection: notes they cause are written under their name. */
+export const pipedriveIndividualConnections = pgTable(
+  "pipedrive_individual_connections",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    memberId: text("member_id").notNull(),
+    pipedriveUserId: bigint("pipedrive_user_id", { mode: "number" }).notNull(),
+    companyId: bigint("company_id", { mode: "number" }).notNull(),
+    name: text("name").notNull(),
+    ...pipedriveTokenColumns(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.memberId] }),
+    index("pipedrive_individual_company_idx").on(table.workspaceId, table.companyId),
+    foreignKey({ columns: [table.workspaceId, table.memberId], foreignColumns: [members.workspaceId, members.id] }).onDelete("cascade"),
+  ],
+);
+
+/** Which member a Pipedrive user is (set by an Admin, or by the member's own connection). */
+export const pipedriveUserLinks = pgTable(
+  "pipedrive_user_links",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    pipedriveUserId: bigint("pipedrive_user_id", { mode: "number" }).notNull(),
+    memberId: text("member_id").notNull(),
+    linkedBy: text("linked_by").notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.pipedriveUserId] }),
+    uniqueIndex("pipedrive_user_links_member_key").on(table.workspaceId, table.memberId),
+    foreignKey({ columns: [table.workspaceId, table.memberId], foreignColumns: [members.workspaceId, members.id] }).onDelete("cascade"),
+  ],
+);
+
+/** Single-use OAuth state nonces (global: the callback knows no workspace until the state is verified). */
+export const pipedriveOAuthNonces = pgTable("pipedrive_oauth_nonces", {
+  nonce: text("nonce").primaryKey(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+});
+
+export const pipedriveLoggingModes = ["off", "note", "activity"] as const;
+
+/** How conversations are logged to Pipedrive. */
+export const pipedriveSettings = pgTable("pipedrive_settings", {
+  workspaceId: text("workspace_id")
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: "cascade" }),
+  logging: text("logging", { enum: pipedriveLoggingModes }).notNull().default("note"),
+  updatedBy: text("updated_by"),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** The deal and person a chat is logged under (chosen in the panel). */
+export const pipedriveChatLinks = pgTable(
+  "pipedrive_chat_links",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    chatId: text("chat_id").notNull(),
+    personId: bigint("person_id", { mode: "number" }).notNull(),
+    dealId: bigint("deal_id", { mode: "number" }),
+    linkedBy: text("linked_by").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.chatId] }),
+    foreignKey({ columns: [table.workspaceId, table.chatId], foreignColumns: [chats.workspaceId, chats.id] }).onDelete("cascade"),
+  ],
+);
+
+/** The one note (or activity) per chat per UTC day that carries that day's transcript. */
+export const pipedriveLogEntries = pgTable(
+  "pipedrive_log_entries",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    chatId: text("chat_id").notNull(),
+    day: date("day", { mode: "string" }).notNull(),
+    kind: text("kind", { enum: ["note", "activity"] }).notNull(),
+    pipedriveId: bigint("pipedrive_id", { mode: "number" }).notNull(),
+    /** Whose tokens wrote it (a member with an individual connection), null for the workspace's. */
+    writtenByMemberId: text("written_by_member_id"),
+    personId: bigint("person_id", { mode: "number" }),
+    dealId: bigint("deal_id", { mode: "number" }),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.chatId, table.day, table.kind] }),
+    foreignKey({ columns: [table.workspaceId, table.chatId], foreignColumns: [chats.workspaceId, chats.id] }).onDelete("cascade"),
+  ],
+);
+
+/**
+ * The logging outbox: one row per chat-day, written in the transaction that stores a message.
+ * `version` grows with every new message, so a run that started before it never marks it done.
+ */
+export const pipedriveLogJobs = pgTable(
+  "pipedrive_log_jobs",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    chatId: text("chat_id").notNull(),
+    day: date("day", { mode: "string" }).notNull(),
+    status: text("status", { enum: ["pending", "done", "failed", "skipped"] }).notNull().default("pending"),
+    version: bigint("version", { mode: "number" }).notNull().default(1),
+    attempts: bigint("attempts", { mode: "number" }).notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    lastError: text("last_error"),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.chatId, table.day] }),
+    index("pipedrive_log_jobs_due_idx")
+      .on(table.workspaceId, table.nextAttemptAt)
+      .where(sql`${table.status} = 'pending'`),
+    foreignKey({ columns: [table.workspaceId, table.chatId], foreignColumns: [chats.workspaceId, chats.id] }).onDelete("cascade"),
+  ],
+);

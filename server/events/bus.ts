@@ -10,7 +10,9 @@ export type InboxEventType = (typeof inboxEventTypes)[number];
 /** What travels through NOTIFY: ids only (the payload limit is 8 kB); listeners load the rest. */
 export type BusEvent =
   | { type: InboxEventType; workspaceId: string; chatId: string; messageId?: string }
-  | { type: "access.changed"; workspaceId: string };
+  | { type: "access.changed"; workspaceId: string }
+  /** A campaign's state or counts changed (sent at most every few hundred ms per campaign). */
+  | { type: "campaign.progress"; workspaceId: string; campaignId: string };
 
 /**
  * Publishes an event in the caller's transaction: NOTIFY is delivered on commit and not at all

@@ -1,4 +1,5 @@
 import { and, eq } from "drizzle-orm";
+import { renderCampaignProgress } from "../campaigns/live";
 import { messages } from "../db/schema";
 import { anyMember, route } from "../http/route";
 import { type Principal, resolvePrincipal } from "../identity/tokens";
@@ -25,10 +26,10 @@ export const eventRoutes = [
   route({
     method: "get",
     path: "/events",
-    summary: "Live updates (server-sent events) about the chats the caller may see",
+    summary: "Live updates (server-sent events) about the chats and campaign reports the caller may see",
     tag: "Live updates",
     access: anyMember,
-    responses: { 200: "text/event-stream: message.created, message.status, chat.assigned, chat.unassigned" },
+    responses: { 200: "text/event-stream: message.created, message.status, chat.assigned, chat.unassigned, campaign.progress" },
     async handler({ actor, services, request, response }) {
       const token = request.get("authorization")?.replace(/^Bearer\s+/i, "") ?? "";
       let viewer: Principal | null = actor;
@@ -51,7 +52,7 @@ export const eventRoutes = [
             if (viewer?.status !== "active") close();
             return;
           }
-          const rendered = await renderFor(services, viewer, event);
+          const rendered = event.type === "campaign.progress" ? await renderCampaignProgress(services, viewer, event) : await renderFor(services, viewer, event);
           if (rendered) response.write(`event: ${event.type}\ndata: ${JSON.stringify(rendered)}\n\n`);
         }).catch((error) => services.logger.warn({ err: error }, "live update failed"));
       });

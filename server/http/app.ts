@@ -19,7 +19,13 @@ export const apiPrefix = "/api/v1";
 export function createApp(services: Services, options: { webRoot?: string } = {}) {
   const app = express();
   app.disable("x-powered-by");
-  app.use(helmet());
+  // The Pipedrive surfaces are iframes inside Pipedrive; everything else may not be framed.
+  const embeddableInPipedrive = helmet({
+    frameguard: false,
+    contentSecurityPolicy: { directives: { frameAncestors: ["'self'", "https://*.pipedrive.com"] } },
+  });
+  const standardHeaders = helmet();
+  app.use((request, response, next) => (request.path.startsWith("/pipedrive/") ? embeddableInPipedrive : standardHeaders)(request, response, next));
   const api = express.Router();
   const jsonBody = express.json({ limit: "100kb", strict: true });
   const rawBody = express.raw({ type: () => true, limit: "1mb" });
@@ -27,7 +33,8 @@ export function createApp(services: Services, options: { webRoot?: string } = {}
     response.json(openApiDocument(services.config.publicUrl));
   });
   for (const definition of allRoutes) {
-    api[definition.method](definition.path, definition.rawBody ? rawBody : jsonBody, (request, response) =>
+    const bodyParser = definition.rawBody ? rawBody : definition.bodyLimit ? express.json({ limit: definition.bodyLimit, strict: true }) : jsonBody;
+    api[definition.method](definition.path, bodyParser, (request, response) =>
       handle(services, definition, request, response),
     );
   }
@@ -36,7 +43,9 @@ export function createApp(services: Services, options: { webRoot?: string } = {}
   app.use(apiPrefix, api);
   if (options.webRoot && existsSync(options.webRoot)) {
     const webRoot = options.webRoot;
-    app.use(express.static(webRoot, { index: false }));
+    // The CRM simulator is a development tool: never served in production.
+    if (services.config.nodeEnv === "production") app.use("/simulator", (_request, response) => response.status(404).end());
+    app.use(express.static(webRoot));
     app.get(/^\/(?!api\/).*/, (_request, response) => response.sendFile(path.join(webRoot, "index.html")));
   }
   return app;
@@ -205,7 +214,7 @@ function toProblem(error: unknown): HttpProblem {
     case "entity.parse.failed":
       return invalidRequest("The body is not valid JSON.");
     case "entity.too.large":
-      return new HttpProblem(413, "payload_too_large", "Payload too large", "The body exceeds 100 kB.");
+      return new HttpProblem(413, "payload_too_large", "Payload too large", `The body exceeds ${Math.round(((error as { limit?: number }).limit ?? 102_400) / 1024)} kB.`);
     case "encoding.unsupported":
     case "charset.unsupported":
       return new HttpProblem(415, "unsupported_media_type", "Unsupported media type", "Send the body as UTF-8 JSON.");

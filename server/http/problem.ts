@@ -11,6 +11,7 @@ export const problemCodes = [
   "unsupported_media_type",
   "rate_limited",
   "unprocessable",
+  "crm_not_linked",
   "internal",
 ] as const;
 export type ProblemCode = (typeof problemCodes)[number];
@@ -24,7 +25,7 @@ export class HttpProblem extends Error {
     readonly code: ProblemCode,
     readonly title: string,
     readonly detail: string,
-    readonly extras: { permission?: Permission; errors?: FieldError[]; retryAfterSeconds?: number } = {},
+    readonly extras: { permission?: Permission; errors?: FieldError[]; retryAfterSeconds?: number; missing?: string } = {},
   ) {
     super(detail);
   }
@@ -38,6 +39,7 @@ export class HttpProblem extends Error {
       code: this.code,
       ...(this.extras.permission ? { permission: this.extras.permission } : {}),
       ...(this.extras.errors ? { errors: this.extras.errors } : {}),
+      ...(this.extras.missing ? { missing: this.extras.missing } : {}),
     };
   }
 }

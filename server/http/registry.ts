@@ -1,4 +1,7 @@
 import { auditRoutes } from "../audit/routes";
+import { campaignRoutes } from "../campaigns/campaign-routes";
+import { campaignSettingsRoutes } from "../campaigns/settings-routes";
+import { templateRoutes } from "../campaigns/template-routes";
 import { eventRoutes } from "../events/routes";
 import { exportRoutes } from "../inbox/export-routes";
 import { chatRoutes } from "../inbox/routes";
@@ -12,6 +15,8 @@ import { joinRequestRoutes } from "../team/join-requests";
 import { teamRoutes } from "../team/routes";
 import { webhookRoutes } from "../webhooks/routes";
 import { workspaceRoutes } from "../workspace/routes";
+import { pipedriveRoutes } from "../pipedrive/routes";
+import { simulatorRoutes } from "../pipedrive/simulator-routes";
 import type { RouteDefinition } from "./route";
 
 /** Every API route; a new capability adds its list here. */
@@ -28,6 +33,11 @@ export const allRoutes: RouteDefinition[] = [
   ...chatRoutes,
   ...exportRoutes,
   ...eventRoutes,
+  ...templateRoutes,
+  ...campaignRoutes,
+  ...campaignSettingsRoutes,
   ...webhookRoutes,
   ...apiKeyRoutes,
+  ...pipedriveRoutes,
+  ...simulatorRoutes,
 ];

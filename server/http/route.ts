@@ -65,6 +65,8 @@ export type RouteDefinition = {
   allowSuspended?: boolean;
   /** Hand the handler the raw bytes (`request.body` as a Buffer) instead of parsed JSON. */
   rawBody?: boolean;
+  /** A larger JSON body than the default 100 kB (e.g. "5mb" for a campaign's recipient list). */
+  bodyLimit?: string;
   handler(context: Context<unknown, unknown, unknown, Principal | null>): Promise<Reply>;
 };
 
@@ -90,6 +92,7 @@ export function route<
   ownTransactions?: boolean;
   idempotent?: boolean;
   rawBody?: boolean;
+  bodyLimit?: string;
   allowSuspended?: boolean;
   handler(
     context: Context<Infer<B>, Infer<Q>, Infer<P>, [A] extends [{ kind: "public" }] ? Principal | null : Principal>,

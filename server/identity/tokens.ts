@@ -4,8 +4,11 @@ import { authTokens, members, roles, users } from "../db/schema";
 import { newId, newSecret, sha256 } from "../ids";
 import { type Actor, builtinRoles, completePermissions, isBuiltinRoleId, type PermissionMap } from "../permissions";
 
-export type TokenKind = "session" | "personal" | "workspace_key";
+export type TokenKind = "session" | "personal" | "workspace_key" | "panel";
 const sessionLifetimeMs = 30 * 24 * 60 * 60 * 1000;
+/** A Pipedrive panel session: short, since the panel re-exchanges a fresh Pipedrive JWT anyway. */
+export const panelTokenLifetimeMs = 60 * 60 * 1000;
+const lifetimeMs: Partial<Record<TokenKind, number>> = { session: sessionLifetimeMs, panel: panelTokenLifetimeMs };
 
 /** The authenticated caller: who they are now, read fresh on every request. */
 export type Principal = Actor & { name: string; email: string; tokenId: string; tokenKind: TokenKind };
@@ -20,6 +23,7 @@ export async function issueToken(
 ): Promise<{ id: string; token: string }> {
   const id = newId("tok");
   const secret = newSecret();
+  const lifetime = lifetimeMs[input.kind];
   await executor.insert(authTokens).values({
     workspaceId: input.workspaceId,
     id,
@@ -27,7 +31,7 @@ export async function issueToken(
     kind: input.kind,
     name: input.name ?? null,
     tokenHash: sha256(secret),
-    expiresAt: input.kind === "session" ? new Date(Date.now() + sessionLifetimeMs) : null,
+    expiresAt: lifetime === undefined ? null : new Date(Date.now() + lifetime),
   });
   return { id, token: `sbt.${input.workspaceId}.${secret}` };
 }

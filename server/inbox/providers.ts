@@ -19,10 +19,11 @@ export function contentText(content: OutboundContent): string {
 
 /**
  * Hands one message to the account's provider and returns the provider's message id.
- * Cloud: Meta's Graph API, backing off and retrying on 130429 (rate limited); every other
- * failure is a CloudApiError for the caller to record. Sandbox: accepted at once.
+ * Cloud: Meta's Graph API, backing off and retrying on 130429 (rate limited) up to
+ * `rateLimitAttempts` calls in all; every other failure is a CloudApiError for the caller to
+ * record. Sandbox: accepted at once. Campaigns pass 1: they back the whole number off instead.
  */
-export async function deliverOutbound(services: Services, account: AccountRow, to: string, content: OutboundContent, messageId: string): Promise<string> {
+export async function deliverOutbound(services: Services, account: AccountRow, to: string, content: OutboundContent, messageId: string, options: { rateLimitAttempts?: number } = {}): Promise<string> {
   if (account.provider === "sandbox") return `sbx.${newSecret().slice(0, 24)}`;
   const phoneNumberId = account.cloudPhoneNumberId;
   if (!phoneNumberId || !account.accessTokenEncrypted) throw new Error(`Cloud account ${account.id} has no credentials`);
@@ -35,7 +36,7 @@ export async function deliverOutbound(services: Services, account: AccountRow, t
           : await services.cloud.sendTemplate({ phoneNumberId, accessToken, to, templateName: content.name, languageCode: content.languageCode, bodyParameters: content.bodyParameters, callbackData: messageId });
       return accepted.wamid;
     } catch (error) {
-      const backOff = error instanceof CloudApiError && error.kind === "rate_limited" && attempt < rateLimitAttempts;
+      const backOff = error instanceof CloudApiError && error.kind === "rate_limited" && attempt < (options.rateLimitAttempts ?? rateLimitAttempts);
       if (!backOff) throw error;
       await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs ?? 250 * 2 ** attempt));
     }

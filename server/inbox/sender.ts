@@ -58,7 +58,7 @@ export async function sendToChat(context: SendContext, account: AccountRow, chat
   });
   const recipient = chat.contactPhone;
   if (!recipient) return recordFailure(services, queued, account, { code: "no_phone", detail: "The contact has no phone number to send to." });
-  const slotAt = await waitForSendSlot(db, actor.workspaceId, account.id, services.config.whatsapp.sendRatePerSecond);
+  const slotAt = await waitForSendSlot(db, actor.workspaceId, account.id, services.config.whatsapp.sendRatePerSecond, "interactive");
   try {
     const providerMessageId = await deliverOutbound(services, account, recipient, content, queued.id);
     // sentAt is the rate slot the send took (database clock), the moment the rate governs.

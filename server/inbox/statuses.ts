@@ -1,4 +1,5 @@
 import { and, eq } from "drizzle-orm";
+import { applyRecipientStatus } from "../campaigns/progress";
 import type { Database } from "../db/client";
 import { messages } from "../db/schema";
 import { isMessageStatus, type MessageStatus, shouldApplyStatus } from "../whatsapp/message-status";
@@ -20,6 +21,8 @@ export type StatusUpdate = {
  */
 export async function applyStatus(db: Database, update: StatusUpdate): Promise<boolean> {
   return db.transaction(async (tx) => {
+    // A campaign message's recipient row (its report line) follows the same statuses.
+    await applyRecipientStatus(tx, db, update);
     const where = and(eq(messages.workspaceId, update.workspaceId), eq(messages.providerMessageId, update.providerMessageId));
     const [message] = await tx.select().from(messages).where(where).for("update");
     if (!message || message.direction !== "out") return false;

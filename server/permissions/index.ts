@@ -4,3 +4,4 @@ export * from "./catalogue";
 export * from "./engine";
 export * from "./invariants";
 export { type AccountRecord, type ChatRecord, type OwnedRecord, type RecordAction, recordActions } from "./rules";
+export * from "./campaigns";

@@ -3,6 +3,7 @@ import type { Executor } from "../db/client";
 import { webhookDeliveries, webhooks } from "../db/schema";
 import { type BusEvent, type InboxEventType, publish } from "../events/bus";
 import { newId } from "../ids";
+import { enqueuePipedriveLog } from "../pipedrive/log-queue";
 
 /**
  * Emits an inbox event in the caller's transaction: NOTIFY for live updates, and one pending
@@ -14,6 +15,8 @@ export async function emitInboxEvent(
   payload: Record<string, unknown>,
 ): Promise<void> {
   await publish(db, event satisfies BusEvent);
+  // CRM logging rides the same transaction as the message (a no-op without a Pipedrive connection).
+  if (event.type === "message.created" && event.messageId) await enqueuePipedriveLog(db, { workspaceId: event.workspaceId, messageId: event.messageId });
   const subscribed = await db
     .select({ id: webhooks.id })
     .from(webhooks)

@@ -16,38 +16,78 @@ export function slotTiming(ratePerSecond: number) {
 }
 
 /**
+ * Who is sending: a member's message (`interactive`) or a campaign (`bulk`). Interactive sends go
+ * first: while one waits, it keeps a short `interactive_until` marker on the number, and bulk
+ * sends take no slot until the marker has passed, so a campaign never starves a rep's reply.
+ */
+export type SendPriority = "interactive" | "bulk";
+
+/**
+ * How long past its slot a waiting interactive send keeps bulk sends off: one spacing, and at
+ * least 50 ms so a busy event loop that wakes the waiter a little late does not lose the slot.
+ */
+export function interactiveHoldMicros(ratePerSecond: number): number {
+  return Math.max(slotTiming(ratePerSecond).spacingMicros, 50_000);
+}
+
+/**
  * Tries to take one number's next send slot on the database clock: it succeeds only when the
  * slot is due, and then moves it one spacing ahead. Because the slot is taken at the moment of
  * sending (not booked in advance), a delayed sender cannot bunch up with the next one, and every
- * server process shares the same schedule. Returns the slot's time when acquired, else how long
- * to wait.
+ * server process shares the same schedule. A bulk send also needs the interactive marker to have
+ * passed. Returns the slot's time when acquired, else how long to wait.
  */
-export async function tryAcquireSendSlot(db: Executor, workspaceId: string, accountId: string, ratePerSecond: number): Promise<{ acquiredAt: Date } | { waitMs: number }> {
+export async function tryAcquireSendSlot(db: Executor, workspaceId: string, accountId: string, ratePerSecond: number, priority: SendPriority = "interactive"): Promise<{ acquiredAt: Date } | { waitMs: number }> {
   const { spacingMicros, catchUpMicros } = slotTiming(ratePerSecond);
   const spacing = sql.raw(`interval '${spacingMicros} microseconds'`);
   const catchUp = sql.raw(`interval '${catchUpMicros} microseconds'`);
+  const bulk = priority === "bulk";
+  const noInteractiveWaiting = bulk ? sql`and coalesce(${sendPacing.interactiveUntil}, '-infinity') <= clock_timestamp()` : sql``;
+  const freeAt = bulk ? sql`greatest(${sendPacing.nextSlotAt}, coalesce(${sendPacing.interactiveUntil}, '-infinity'))` : sql`${sendPacing.nextSlotAt}`;
   const result = await db.execute<Row>(sql`
     with taken as (
       insert into ${sendPacing} (workspace_id, account_id, next_slot_at)
       values (${workspaceId}, ${accountId}, clock_timestamp() + ${spacing})
       on conflict (workspace_id, account_id) do update
         set next_slot_at = greatest(${sendPacing.nextSlotAt}, clock_timestamp() - ${catchUp}) + ${spacing}
-        where ${sendPacing.nextSlotAt} <= clock_timestamp()
+        where ${sendPacing.nextSlotAt} <= clock_timestamp() ${noInteractiveWaiting}
       returning next_slot_at - ${spacing} as slot_at
     )
     select (select slot_at from taken) as acquired_at,
-      coalesce((select extract(epoch from (${sendPacing.nextSlotAt} - clock_timestamp())) * 1000 from ${sendPacing}
+      coalesce((select extract(epoch from (${freeAt} - clock_timestamp())) * 1000 from ${sendPacing}
         where ${sendPacing.workspaceId} = ${workspaceId} and ${sendPacing.accountId} = ${accountId}), 1) as wait_ms`);
   const row = (result as unknown as { rows: Row[] }).rows[0];
   if (row?.acquired_at) return { acquiredAt: new Date(row.acquired_at) };
   return { waitMs: Math.max(1, Number(row?.wait_ms ?? 1)) };
 }
 
+/** Marks an interactive send as waiting for the number's next slot (see SendPriority). */
+async function holdForInteractive(db: Executor, workspaceId: string, accountId: string, ratePerSecond: number): Promise<void> {
+  const hold = sql.raw(`interval '${interactiveHoldMicros(ratePerSecond)} microseconds'`);
+  await db
+    .update(sendPacing)
+    .set({ interactiveUntil: sql`greatest(coalesce(${sendPacing.interactiveUntil}, '-infinity'), ${sendPacing.nextSlotAt} + ${hold})` })
+    .where(sql`${sendPacing.workspaceId} = ${workspaceId} and ${sendPacing.accountId} = ${accountId}`);
+}
+
 /** Waits until this sender holds a slot of the number's rate; returns the slot's time. */
-export async function waitForSendSlot(db: Executor, workspaceId: string, accountId: string, ratePerSecond: number): Promise<Date> {
+export async function waitForSendSlot(db: Executor, workspaceId: string, accountId: string, ratePerSecond: number, priority: SendPriority = "interactive"): Promise<Date> {
   for (;;) {
-    const attempt = await tryAcquireSendSlot(db, workspaceId, accountId, ratePerSecond);
+    const attempt = await tryAcquireSendSlot(db, workspaceId, accountId, ratePerSecond, priority);
     if ("acquiredAt" in attempt) return attempt.acquiredAt;
+    if (priority === "interactive") await holdForInteractive(db, workspaceId, accountId, ratePerSecond);
     await new Promise((resolve) => setTimeout(resolve, attempt.waitMs));
   }
+}
+
+/**
+ * Pushes the number's next slot at least `delayMs` into the future, for every sender of every
+ * process: Meta answered 130429 (throughput exceeded), so the number as a whole backs off.
+ */
+export async function deferSendSlots(db: Executor, workspaceId: string, accountId: string, delayMs: number): Promise<void> {
+  const delay = sql.raw(`interval '${Math.max(0, Math.round(delayMs))} milliseconds'`);
+  await db
+    .insert(sendPacing)
+    .values({ workspaceId, accountId, nextSlotAt: sql`clock_timestamp() + ${delay}` })
+    .onConflictDoUpdate({ target: [sendPacing.workspaceId, sendPacing.accountId], set: { nextSlotAt: sql`greatest(${sendPacing.nextSlotAt}, clock_timestamp() + ${delay})` } });
 }

@@ -24,6 +24,8 @@ export type FakePipedrive = {
   activities: FakeActivity[];
   addPerson(person: Partial<FakePerson> & { name: string }): FakePerson;
   addDeal(deal: Partial<FakeDeal> & { title: string }): FakeDeal;
+  /** A user of a company, listed by GET /v1/users (users who get a code are added anyway). */
+  addUser(user: FakeUser): void;
   /** What the consent page hands our callback after the user clicks "Allow". */
   issueAuthorizationCode(user?: FakeUser): string;
   /** Every access token issued so far is now rejected (401); refreshing still works. */
@@ -160,6 +162,7 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
   let codes = new Map<string, { user: FakeUser; issuedAtMs: number; used: boolean }>();
   let refreshTokens = new Map<string, { user: FakeUser; revoked: boolean }>();
   let accessTokens = new Map<string, IssuedAccessToken>();
+  let knownUsers = new Map<number, FakeUser>([[defaultUser.id, defaultUser]]);
   let queuedFailures: ScriptedFailure[] = [];
   let nextId = 1;
 
@@ -236,6 +239,16 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
     response.json({
       success: true,
       data: { ...user, locale: "en_US", timezone_name: "Europe/Tallinn", active_flag: true, is_you: true, default_currency: "EUR" },
+    });
+  });
+
+  // The company's users (scope users:read): every user the fake issued a code for or was given with addUser.
+  api.get("/v1/users", (_request, response) => {
+    const me: FakeUser = response.locals.user;
+    const company = [...knownUsers.values()].filter((user) => user.company_id === me.company_id);
+    response.json({
+      success: true,
+      data: company.map((user) => ({ id: user.id, name: user.name, email: user.email, active_flag: true, is_admin: user.is_admin ? 1 : 0, is_you: user.id === me.id })),
     });
   });
 
@@ -425,7 +438,9 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
       deals.set(deal.id, deal);
       return deal;
     },
+    addUser: (user) => void knownUsers.set(user.id, user),
     issueAuthorizationCode: (user = defaultUser) => {
+      knownUsers.set(user.id, user);
       const code = randomBytes(16).toString("hex");
       codes.set(code, { user, issuedAtMs: Date.now(), used: false });
       return code;
@@ -458,6 +473,7 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
       codes = new Map();
       refreshTokens = new Map();
       accessTokens = new Map();
+      knownUsers = new Map([[defaultUser.id, defaultUser]]);
       queuedFailures = [];
       nextId = 1;
     },

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import type { Executor } from "../../server/db/client";
-import { chats, contacts, roles, users, whatsappAccounts, workspaces } from "../../server/db/schema";
+import { campaignRecipients, campaignStatuses, campaigns, chats, contacts, roles, templates, users, whatsappAccounts, workspaces } from "../../server/db/schema";
 import { hashPassword } from "../../server/identity/passwords";
 import { issueToken } from "../../server/identity/tokens";
 import { newId } from "../../server/ids";
@@ -66,4 +66,21 @@ export async function buildChat(db: Executor, workspace: { id: string }, account
   const contactId = contact?.id as string;
   await db.insert(chats).values({ workspaceId: workspace.id, id, accountId: account.id, contactId, contactPhone: phone, contactName: options.name ?? null, responsibleId: options.responsibleId ?? null });
   return { id, accountId: account.id, responsibleId: options.responsibleId ?? null };
+}
+
+export async function buildTemplate(db: Executor, workspace: { id: string }, ownerId: string, options: { name?: string; body?: string } = {}) {
+  const id = newId("tpl");
+  await db.insert(templates).values({ workspaceId: workspace.id, id, ownerId, name: options.name ?? `Template ${unique()}`, body: options.body ?? "Hello {{name}}" });
+  return { id, ownerId };
+}
+
+/** A campaign row with `recipients` queued recipients (status paused, so no dispatcher sends it). */
+export async function buildCampaign(db: Executor, workspace: { id: string }, account: { id: string }, createdBy: string, options: { status?: (typeof campaignStatuses)[number]; recipients?: number } = {}) {
+  const id = newId("cmp");
+  const recipients = options.recipients ?? 1;
+  await db.insert(campaigns).values({ workspaceId: workspace.id, id, accountId: account.id, templateId: "tpl_none", createdBy, name: `Campaign ${unique()}`, status: options.status ?? "paused", recipientCount: recipients, template: { name: "Built", body: "Hello {{name}}", metaTemplateName: null, metaLanguage: null } });
+  if (recipients > 0) {
+    await db.insert(campaignRecipients).values(Array.from({ length: recipients }, (_, index) => ({ workspaceId: workspace.id, campaignId: id, seq: index + 1, phone: `+1555300${String(index).padStart(4, "0")}`, name: `Recipient ${index}` })));
+  }
+  return { id, createdBy, accountId: account.id };
 }

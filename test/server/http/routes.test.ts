@@ -1,7 +1,7 @@
 import { builtinRoleIds, holds, builtinRoles } from "../../../server/permissions";
 import { allRoutes } from "../../../server/http/registry";
 import { createApp } from "../../../server/http/app";
-import { buildAccount, buildChat, buildMember, buildRole, buildWorkspace } from "../../support/factories";
+import { buildAccount, buildCampaign, buildChat, buildMember, buildRole, buildTemplate, buildWorkspace } from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
 import { buildTeam, type Team } from "../../support/team";
 
@@ -69,9 +69,13 @@ describe("tenant isolation", () => {
     "post /chats/:id/messages": { text: "hello" },
     "put /chats/:id/responsible": { memberId: null },
     "post /whatsapp-accounts/:id/sandbox/inbound": { from: "+15550001111", text: "hi" },
+    "patch /templates/:id": { name: "Renamed" },
+    "put /panel/pipedrive/chats/:id/link": { personId: 1 },
   };
   // Public routes whose path holds a credential rather than a record id.
   const credentialRoutes = ["post /invitations/:acceptToken/accept"];
+  // Routes whose id is another system's (a Pipedrive user id), always read within the caller's workspace.
+  const externalIdRoutes = ["put /integrations/pipedrive/users/:id"];
 
   it("an Owner of workspace B gets 404 for every workspace A resource, on every route with an id", async () => {
     const db = server.database.db;
@@ -83,6 +87,8 @@ describe("tenant isolation", () => {
     const apiToken = await server.api("POST", "/api-tokens", { token: a.owner.token, body: { name: "A's token" } });
     const account = await buildAccount(db, a.workspace, a.agent.id);
     const chat = await buildChat(db, a.workspace, account, { responsibleId: a.collaborator.id });
+    const template = await buildTemplate(db, a.workspace, a.agent.id);
+    const campaign = await buildCampaign(db, a.workspace, account, a.agent.id, { status: "awaiting_approval" });
     const idsOfA: Record<string, string> = {
       members: a.agent.id,
       roles: customRole.id,
@@ -91,9 +97,12 @@ describe("tenant isolation", () => {
       "api-tokens": apiToken.body.id,
       "whatsapp-accounts": account.id,
       chats: chat.id,
+      templates: template.id,
+      campaigns: campaign.id,
+      panel: chat.id,
       webhooks: (await server.api("POST", "/webhooks", { token: a.owner.token, body: { url: "http://127.0.0.1:9/hook", events: ["message.created"] } })).body.webhook.id,
     };
-    const withIds = allRoutes.filter((route) => route.path.includes("/:") && !credentialRoutes.includes(key(route)));
+    const withIds = allRoutes.filter((route) => route.path.includes("/:") && !credentialRoutes.includes(key(route)) && !externalIdRoutes.includes(key(route)));
     expect(withIds.length).toBeGreaterThan(5);
     for (const route of withIds) {
       const collection = route.path.split("/")[1] as string;

@@ -1,0 +1,144 @@
+import { useCallback, useMemo, useRef, useState } from "react";
+/** The custom modal's id in the app's manifest (manifest/pipedrive), opened with OPEN_MODAL. */
+import { startChatModalId } from "../../../manifest/pipedrive/surface-ids";
+import { contactLabel, listTime } from "../../console/inbox/format";
+import type { LiveEvent } from "../../console/live/live-event";
+import type { PanelApi, PanelSession } from "../shared/api";
+import { Composer } from "../shared/Composer";
+import type { IframeParams, PanelResource } from "../shared/iframe-params";
+import type { SurfaceHost } from "../shared/sdk";
+import { Loading, Notice, RefusedScreen, usePanelSession } from "../shared/surface";
+import type { Chat, Message } from "../shared/types";
+import { ChatPane } from "./ChatPane";
+import { useHistory, usePanelData } from "./use-panel-data";
+
+export function PanelApp({ host, api, params }: { host: SurfaceHost; api: PanelApi; params: IframeParams }) {
+  const state = usePanelSession(api, params.token);
+  if (state.kind === "starting") return <Loading label="Opening Switchboard…" />;
+  if (state.kind === "refused") return <RefusedScreen problem={state.problem} />;
+  if (!params.resource || !params.selectedId) return <p className="muted">Open a deal or a person to see its WhatsApp chats.</p>;
+  return <PanelBody host={host} api={api} session={state.session} record={{ resource: params.resource, id: params.selectedId }} />;
+}
+
+type PanelBodyProps = { host: SurfaceHost; api: PanelApi; session: PanelSession; record: { resource: PanelResource; id: number } };
+
+function PanelBody({ host, api, session, record }: PanelBodyProps) {
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const linked = useRef(new Set<string>());
+  const selectedIdRef = useRef(selectedId);
+  selectedIdRef.current = selectedId;
+  const history = useHistory(api, selectedId);
+  const mergeHistory = history.merge;
+  const onLive = useCallback(
+    (event: LiveEvent) => {
+      if (event.message && event.chat.id === selectedIdRef.current) mergeHistory(event.message);
+    },
+    [mergeHistory],
+  );
+  const data = usePanelData(api, session.token, record, onLive);
+  const context = data.context;
+  const phones = useMemo(() => context?.persons.flatMap((person) => person.phones) ?? [], [context]);
+
+  if (data.loading && !context) return <Loading label="Loading WhatsApp chats…" />;
+  if (!context) return <Notice tone="error">{data.problem?.problem.detail ?? "The chats could not be loaded."}</Notice>;
+  const selected = context.chats.find((chat) => chat.id === selectedId);
+
+  // A chat used from this record is logged under it: the person whose number it is, and the deal.
+  const linkChat = (chat: Chat) => {
+    if (linked.current.has(chat.id)) return;
+    const person = context.persons.find((candidate) => candidate.phones.some((phone) => phone.e164 === chat.contact.phone));
+    if (!person) return;
+    linked.current.add(chat.id);
+    const body = record.resource === "deal" ? { personId: person.id, dealId: record.id } : { personId: person.id };
+    api.call("PUT", `/panel/pipedrive/chats/${encodeURIComponent(chat.id)}/link`, body).catch(() => linked.current.delete(chat.id));
+  };
+
+  const onSent = (result: { chat: Chat | null; message: Message }) => {
+    const chat = result.chat ?? selected ?? context.chats.find((candidate) => candidate.id === result.message.chatId);
+    if (result.chat) data.upsertChat(result.chat);
+    if (chat) {
+      linkChat(chat);
+      setSelectedId(chat.id);
+    }
+    if (!result.chat || result.chat.id === selectedId) history.merge(result.message);
+    host.snackbar(result.message.status === "failed" ? "WhatsApp message failed" : "WhatsApp message sent");
+  };
+
+  const openStartChatModal = async (phone: string) => {
+    const status = await host.openCustomModal(startChatModalId, { resource: record.resource, id: String(record.id), phone });
+    if (status === "submitted") data.reload();
+  };
+
+  return (
+    <main aria-label="Switchboard WhatsApp">
+      <div className="whoami">
+        <span>{session.member.name}</span>
+        <span>{session.workspace.name}</span>
+      </div>
+      <h3>People and phones</h3>
+      <ul className="persons" aria-label="People">
+        {context.persons.length === 0 && <li className="muted">No person on this {record.resource}.</li>}
+        {context.persons.map((person) => (
+          <li key={person.id}>
+            <strong>{person.name}</strong>
+            {person.phones.length === 0 && <p className="muted">No phone number.</p>}
+            {person.phones.map((phone) => (
+              <div className="phone" key={`${phone.raw}-${phone.label}`}>
+                <span>
+                  <code>{phone.e164 ?? phone.raw}</code> <span className="muted">{phone.label}</span>
+                </span>
+                {phone.e164 && context.accounts.some((account) => account.canStartChats) && (
+                  <button type="button" className="link" onClick={() => void openStartChatModal(phone.e164 as string)}>
+                    Start chat…
+                  </button>
+                )}
+                {!phone.e164 && <span className="muted">not a valid number</span>}
+              </div>
+            ))}
+          </li>
+        ))}
+      </ul>
+      <h3>WhatsApp chats</h3>
+      <ul className="chats" aria-label="Chats">
+        {context.chats.length === 0 && <li className="muted">No chats you can see with these people.</li>}
+        {context.chats.map((chat) => (
+          <li key={chat.id}>
+            <button type="button" aria-current={chat.id === selectedId} onClick={() => setSelectedId(chat.id === selectedId ? null : chat.id)}>
+              <span className="chat-line">
+                <strong>{contactLabel(chat)}</strong>
+                <span>{listTime(chat.lastMessageAt)}</span>
+              </span>
+              <span className="chat-line">
+                <span>{chat.lastMessagePreview ?? ""}</span>
+                <span>{context.accounts.find((account) => account.id === chat.accountId)?.phoneNumber ?? ""}</span>
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      {selected && (
+        <ChatPane
+          api={api}
+          chat={selected}
+          messages={history.messages}
+          members={data.members}
+          onChat={(chat) => {
+            data.upsertChat(chat);
+            if (record.resource === "deal") linkChat(chat);
+          }}
+        />
+      )}
+      <h3>Send</h3>
+      <Composer
+        key={selected?.id ?? "new"}
+        api={api}
+        accounts={context.accounts}
+        chats={context.chats}
+        phones={phones}
+        chat={selected}
+        onSent={onSent}
+        onFailed={(detail) => host.snackbar(`WhatsApp message not sent: ${detail}`)}
+      />
+    </main>
+  );
+}

@@ -1,0 +1,87 @@
+import { useCallback, useEffect, useState } from "react";
+import { newerMessage } from "../../console/inbox/format";
+import { openEventStream } from "../../console/live/event-stream";
+import type { LiveEvent } from "../../console/live/live-event";
+import { type ApiProblem, type PanelApi, problemOf } from "../shared/api";
+import type { PanelResource } from "../shared/iframe-params";
+import type { Chat, ListedMember, Message, PanelContext } from "../shared/types";
+
+type DataState = { context?: PanelContext; members: ListedMember[]; problem?: ApiProblem; loading: boolean };
+
+/** The record's people, the member's chats with them and the accounts they may send from; kept live. */
+export function usePanelData(api: PanelApi, bearer: string, record: { resource: PanelResource; id: number }, onLive: (event: LiveEvent) => void) {
+  const [state, setState] = useState<DataState>({ members: [], loading: true });
+  const [version, setVersion] = useState(0);
+  const reload = useCallback(() => setVersion((value) => value + 1), []);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` is the trigger reload() bumps.
+  useEffect(() => {
+    let current = true;
+    Promise.all([
+      api.call<PanelContext>("GET", `/panel/pipedrive/context?resource=${record.resource}&id=${record.id}`),
+      api.call<{ data: ListedMember[] }>("GET", "/members").catch(() => ({ data: [] as ListedMember[] })),
+    ]).then(
+      ([context, members]) => current && setState({ context, members: members.data, loading: false }),
+      (error: unknown) => current && setState((previous) => ({ ...previous, problem: problemOf(error), loading: false })),
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, record.resource, record.id, version]);
+
+  const upsertChat = useCallback((chat: Chat) => {
+    setState((previous) => {
+      if (!previous.context) return previous;
+      const known = previous.context.chats.some((candidate) => candidate.id === chat.id);
+      const chats = known ? previous.context.chats.map((candidate) => (candidate.id === chat.id ? chat : candidate)) : [chat, ...previous.context.chats];
+      return { ...previous, context: { ...previous.context, chats } };
+    });
+  }, []);
+
+  // Live updates over GET /events with the current bearer; a refreshed bearer reopens the stream.
+  useEffect(() => {
+    return openEventStream(bearer, {
+      onEvent(event) {
+        setState((previous) => {
+          if (!previous.context?.chats.some((chat) => chat.id === event.chat.id)) return previous;
+          const chats = previous.context.chats.map((chat) => (chat.id === event.chat.id ? { ...chat, ...event.chat } : chat));
+          return { ...previous, context: { ...previous.context, chats } };
+        });
+        onLive(event);
+      },
+      onStatus() {},
+    });
+  }, [bearer, onLive]);
+
+  return { ...state, reload, upsertChat };
+}
+
+/** A chat's messages, oldest first; live and sent messages merge in without duplicates or status going back. */
+export function useHistory(api: PanelApi, chatId: string | null) {
+  const [messages, setMessages] = useState<Message[]>([]);
+  const [problem, setProblem] = useState<ApiProblem>();
+  useEffect(() => {
+    setMessages([]);
+    setProblem(undefined);
+    if (!chatId) return;
+    let current = true;
+    api.call<{ data: Message[] }>("GET", `/chats/${encodeURIComponent(chatId)}/messages?limit=50`).then(
+      (page) => current && setMessages((previous) => mergeMessages(previous, page.data)),
+      (error: unknown) => current && setProblem(problemOf(error)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, chatId]);
+  const merge = useCallback((message: Message) => setMessages((previous) => mergeMessages(previous, [message])), []);
+  return { messages, problem, merge };
+}
+
+function mergeMessages(messages: Message[], incoming: Message[]): Message[] {
+  const byId = new Map(messages.map((message) => [message.id, message]));
+  for (const message of incoming) {
+    const known = byId.get(message.id);
+    byId.set(message.id, known ? newerMessage(known, message) : message);
+  }
+  return [...byId.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+}

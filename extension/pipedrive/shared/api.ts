@@ -1,0 +1,119 @@
+import { ApiProblem, apiBase } from "../../console/api/client";
+import type { ProblemBody } from "../../console/api/types";
+
+// The panel's API client. The bearer lives in memory only: an iframe inside Pipedrive is a
+// third-party context, so no cookies and no storage are relied on (pipedrive.md §2.3). A new
+// bearer comes from trading a fresh Pipedrive-signed JWT at POST /panel/pipedrive/session.
+
+export { ApiProblem };
+export type PanelMember = { id: string; name: string; roleId: string; status: string };
+export type PanelSession = { token: string; expiresAt: string; member: PanelMember; workspace: { id: string; name: string } };
+
+type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
+type SessionListener = (session: PanelSession) => void;
+
+/** Refresh this long before the bearer expires. */
+const refreshMarginMs = 60_000;
+
+export type PanelApi = {
+  /** Trades the iframe's JWT for a session; throws ApiProblem (crm_not_linked, member_suspended, 401). */
+  start(jwt: string): Promise<PanelSession>;
+  call<Result>(method: HttpMethod, path: string, body?: unknown): Promise<Result>;
+  bearer(): string | null;
+  onSession(listener: SessionListener): () => void;
+  stop(): void;
+};
+
+/** `freshJwt` asks the host for a new signed token (GET_SIGNED_TOKEN); null when it cannot. */
+export function createPanelApi(freshJwt: () => Promise<string | null>): PanelApi {
+  let session: PanelSession | null = null;
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  let refreshing: Promise<PanelSession | null> | null = null;
+  const listeners = new Set<SessionListener>();
+
+  const adopt = (next: PanelSession) => {
+    session = next;
+    clearTimeout(refreshTimer);
+    const wait = Math.max(5_000, Date.parse(next.expiresAt) - Date.now() - refreshMarginMs);
+    refreshTimer = setTimeout(() => void refresh(), wait);
+    for (const listener of listeners) listener(next);
+    return next;
+  };
+
+  const exchange = async (jwt: string) => adopt(await request<PanelSession>(null, "POST", "/panel/pipedrive/session", { token: jwt }));
+
+  // One refresh at a time, however many calls found the bearer expired.
+  const refresh = () => {
+    refreshing ??= (async () => {
+      try {
+        const jwt = await freshJwt();
+        return jwt ? await exchange(jwt) : null;
+      } catch {
+        return null;
+      } finally {
+        refreshing = null;
+      }
+    })();
+    return refreshing;
+  };
+
+  return {
+    start: exchange,
+    async call<Result>(method: HttpMethod, path: string, body?: unknown) {
+      try {
+        return await request<Result>(session?.token ?? null, method, path, body);
+      } catch (error) {
+        if (!(error instanceof ApiProblem) || error.status !== 401) throw error;
+        const renewed = await refresh();
+        if (!renewed) throw error;
+        return request<Result>(renewed.token, method, path, body);
+      }
+    },
+    bearer: () => session?.token ?? null,
+    onSession(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    stop() {
+      clearTimeout(refreshTimer);
+    },
+  };
+}
+
+async function request<Result>(bearer: string | null, method: HttpMethod, path: string, body?: unknown): Promise<Result> {
+  const headers: Record<string, string> = {};
+  if (bearer) headers.authorization = `Bearer ${bearer}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  let response: Response;
+  try {
+    response = await fetch(`${apiBase}${path}`, { method, headers, credentials: "omit", body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiProblem({
+      title: "Network error",
+      status: 0,
+      detail: "Switchboard could not be reached. Check your connection and try again.",
+      code: "network_error",
+    });
+  }
+  if (response.status === 204) return undefined as Result;
+  const text = await response.text();
+  if (response.ok) return JSON.parse(text) as Result;
+  let problem: ProblemBody = {
+    title: response.statusText || "Error",
+    status: response.status,
+    detail: `Switchboard answered ${response.status}.`,
+    code: "internal",
+  };
+  try {
+    const parsed = JSON.parse(text) as ProblemBody;
+    if (typeof parsed.detail === "string" && typeof parsed.code === "string") problem = { ...parsed, status: response.status };
+  } catch {
+    // not JSON: the generic problem above
+  }
+  throw new ApiProblem(problem);
+}
+
+export const problemOf = (error: unknown): ApiProblem =>
+  error instanceof ApiProblem
+    ? error
+    : new ApiProblem({ title: "Error", status: 0, detail: error instanceof Error ? error.message : "Something went wrong.", code: "internal" });

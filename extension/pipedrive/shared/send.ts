@@ -1,0 +1,42 @@
+import type { PanelApi } from "./api";
+import type { Chat, Message, TemplateContent, WhatsAppAccount } from "./types";
+
+export type Content = { text: string } | { template: TemplateContent };
+
+/**
+ * Accounts the member may send to `phone` from: every account they may start chats on, plus the
+ * account of a visible chat with that phone they may reply in (a Collaborator: chats they are
+ * responsible for). `accounts` already holds only what the server lets the member send from.
+ */
+export function sendableAccounts(accounts: WhatsAppAccount[], chats: Chat[], phone: string): WhatsAppAccount[] {
+  return accounts.filter(
+    (account) => account.canStartChats || chats.some((chat) => chat.accountId === account.id && chat.contact.phone === phone && chat.abilities.reply),
+  );
+}
+
+export function existingChat(chats: Chat[], accountId: string, phone: string): Chat | undefined {
+  return chats.find((chat) => chat.accountId === accountId && chat.contact.phone === phone);
+}
+
+/** Free-form text outside a Cloud account's 24-hour window is refused by WhatsApp: only a template then. */
+export function needsTemplate(account: WhatsAppAccount | undefined, chat: Chat | undefined): boolean {
+  if (account?.provider !== "cloud") return false;
+  return !chat?.windowOpenUntil || Date.parse(chat.windowOpenUntil) <= Date.now();
+}
+
+/** Replies in the chat when there is one the member may reply in; otherwise starts one (POST /chats). */
+export async function sendTo(
+  api: PanelApi,
+  target: { accountId: string; phone: string; chat: Chat | undefined },
+  content: Content,
+): Promise<{ chat: Chat | null; message: Message }> {
+  if (target.chat?.abilities.reply) {
+    const { message } = await api.call<{ message: Message }>("POST", `/chats/${encodeURIComponent(target.chat.id)}/messages`, content);
+    return { chat: null, message };
+  }
+  return api.call<{ chat: Chat; message: Message }>("POST", "/chats", { accountId: target.accountId, phone: target.phone, ...content });
+}
+
+export function accountLabel(account: WhatsAppAccount): string {
+  return account.displayName ? `${account.displayName} (${account.phoneNumber})` : account.phoneNumber;
+}

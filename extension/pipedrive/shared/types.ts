@@ -1,0 +1,10 @@
+// The panel's shapes as the API presents them. Only *types* come from the console and server/.
+import type { Chat, Message, WhatsAppAccount } from "../../console/inbox/types";
+
+export type { Chat, Message, WhatsAppAccount };
+export type PanelPhone = { e164: string | null; label: string; raw: string };
+export type PanelPerson = { id: number; name: string; phones: PanelPhone[] };
+/** GET /panel/pipedrive/context: `accounts` are only those the member may send from. */
+export type PanelContext = { persons: PanelPerson[]; chats: Chat[]; accounts: WhatsAppAccount[] };
+export type ListedMember = { id: string; name: string; roleId: string; status: string };
+export type TemplateContent = { name: string; languageCode: string; bodyParameters: string[] };

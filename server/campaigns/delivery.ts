@@ -1,0 +1,178 @@
+import { and, eq, like, or } from "drizzle-orm";
+import { type CampaignTemplateSnapshot, campaignRecipients, messages, whatsappAccounts } from "../db/schema";
+import { findOrCreateContact } from "../inbox/contacts";
+import { findOrCreateChat, touchChat } from "../inbox/ingest";
+import { presentMessage } from "../inbox/presenters";
+import { type AccountRow, deliverOutbound, type OutboundContent } from "../inbox/providers";
+import { scheduleSandboxReceipts } from "../inbox/sandbox";
+import type { Services } from "../services";
+import { emitInboxEvent } from "../webhooks/outbox";
+import { CloudApiError } from "../whatsapp/cloud-client";
+import { fillTemplate, positionalParameters, recipientValues } from "./variables";
+
+export type RecipientRow = typeof campaignRecipients.$inferSelect;
+/** What a lane knows about the campaign it is sending. */
+export type LaneCampaign = { workspaceId: string; id: string; createdBy: string; template: CampaignTemplateSnapshot };
+
+/** How one send ended, for the lane: go on, back the number off, or stop for the account. */
+export type DeliveryOutcome =
+  | { kind: "sent" }
+  | { kind: "failed" }
+  /** Refused for now; `rateLimited` (130429): the whole number backs off, `retryAfterMs` if Meta said. */
+  | { kind: "requeued"; rateLimited: boolean; retryAfterMs: number | null }
+  | { kind: "token_invalid" }
+  | { kind: "abandoned" };
+
+/** The error text of a recipient whose send may or may not have reached WhatsApp. */
+export const unknownOutcomePrefix = "outcome unknown";
+export const unknownAfterRestart = `${unknownOutcomePrefix} after a restart; not re-sent to avoid a duplicate`;
+/** Definite refusals (130429 and the like) put a recipient back in the queue at most this often. */
+export const maxAttempts = 10;
+
+/** The message a recipient gets: text on the sandbox, the mapped Meta template on the Cloud API. */
+export function contentFor(account: AccountRow, template: CampaignTemplateSnapshot, recipient: RecipientRow): { content: OutboundContent; text: string } {
+  const values = recipientValues({ phone: recipient.phone, name: recipient.name, variables: recipient.variables });
+  const text = fillTemplate(template.body, values);
+  if (account.provider === "cloud" && template.metaTemplateName && template.metaLanguage) {
+    return {
+      content: {
+        kind: "template",
+        name: template.metaTemplateName,
+        languageCode: template.metaLanguage,
+        bodyParameters: positionalParameters(template.body, values),
+      },
+      text,
+    };
+  }
+  return { content: { kind: "text", text }, text };
+}
+
+/**
+ * Hands one claimed recipient (already `sending`, committed) to the provider and records the
+ * result. A send whose outcome is unknown (no answer from the Graph API) is failed, never
+ * retried; a definite refusal is queued again. `alive` turns false when the process is taken
+ * down mid-send (crash tests): then nothing more is written, as after a real crash.
+ */
+export async function deliverRecipient(
+  services: Services,
+  account: AccountRow,
+  campaign: LaneCampaign,
+  recipient: RecipientRow,
+  slotAt: Date,
+  alive: () => boolean,
+): Promise<DeliveryOutcome> {
+  const { content, text } = contentFor(account, campaign.template, recipient);
+  const messageId = recipient.messageId as string;
+  let providerMessageId: string;
+  try {
+    services.logger.debug({ campaignId: campaign.id, seq: recipient.seq }, "campaign send");
+    providerMessageId = await deliverOutbound(services, account, recipient.phone, content, messageId, { rateLimitAttempts: 1 });
+  } catch (error) {
+    if (!alive()) return { kind: "abandoned" };
+    return recordRefusal(services, account, recipient, error);
+  }
+  if (!alive()) return { kind: "abandoned" };
+  await recordSent(services, account, campaign, recipient, {
+    messageId,
+    providerMessageId,
+    text,
+    templateName: campaign.template.metaTemplateName ?? campaign.template.name,
+    slotAt,
+  });
+  if (account.provider === "sandbox") scheduleSandboxReceipts(services, campaign.workspaceId, providerMessageId);
+  return { kind: "sent" };
+}
+
+/** The recipient row, while its outcome is still ours to write (a late result may replace "unknown"). */
+const ownedBy = (recipient: RecipientRow) =>
+  and(
+    eq(campaignRecipients.workspaceId, recipient.workspaceId),
+    eq(campaignRecipients.campaignId, recipient.campaignId),
+    eq(campaignRecipients.seq, recipient.seq),
+    or(eq(campaignRecipients.status, "sending"), and(eq(campaignRecipients.status, "failed"), like(campaignRecipients.error, `${unknownOutcomePrefix}%`))),
+  );
+
+/** Sent: the message lands in the recipient's chat (created on first contact), so replies arrive there. */
+async function recordSent(
+  services: Services,
+  account: AccountRow,
+  campaign: LaneCampaign,
+  recipient: RecipientRow,
+  sent: { messageId: string; providerMessageId: string; text: string; templateName: string; slotAt: Date },
+) {
+  await services.database.db.transaction(async (tx) => {
+    const contact = await findOrCreateContact(tx, campaign.workspaceId, { phone: recipient.phone, name: recipient.name });
+    const chat = await findOrCreateChat(tx, campaign.workspaceId, account.id, contact);
+    const [message] = await tx
+      .insert(messages)
+      .values({
+        workspaceId: campaign.workspaceId,
+        id: sent.messageId,
+        chatId: chat.id,
+        direction: "out",
+        text: sent.text,
+        status: "sent",
+        authorId: campaign.createdBy,
+        providerMessageId: sent.providerMessageId,
+        templateName: sent.templateName,
+        statusAt: new Date(),
+        sentAt: sent.slotAt,
+      })
+      .onConflictDoNothing()
+      .returning();
+    await tx
+      .update(campaignRecipients)
+      .set({ status: "sent", providerMessageId: sent.providerMessageId, sentAt: sent.slotAt, error: null })
+      .where(ownedBy(recipient));
+    if (!message) return;
+    await touchChat(tx, campaign.workspaceId, chat.id, message.createdAt, message.text, false);
+    await emitInboxEvent(
+      tx,
+      { type: "message.created", workspaceId: campaign.workspaceId, chatId: chat.id, messageId: message.id },
+      { message: presentMessage(message) },
+    );
+  });
+}
+
+async function recordRefusal(services: Services, account: AccountRow, recipient: RecipientRow, error: unknown): Promise<DeliveryOutcome> {
+  const db = services.database.db;
+  if (!(error instanceof CloudApiError)) {
+    services.logger.error({ err: error, campaignId: recipient.campaignId, seq: recipient.seq }, "campaign send failed");
+    await db
+      .update(campaignRecipients)
+      .set({ status: "failed", error: (error as Error)?.message ?? String(error) })
+      .where(ownedBy(recipient));
+    return { kind: "failed" };
+  }
+  const reason = `${error.code ?? error.kind}: ${error.details ?? error.message}`;
+  // No HTTP answer: the Graph API may have accepted it, and it has no idempotency key.
+  if (error.httpStatus === null) {
+    await db
+      .update(campaignRecipients)
+      .set({ status: "failed", error: `${unknownOutcomePrefix}: ${error.message}; not re-sent to avoid a duplicate` })
+      .where(ownedBy(recipient));
+    return { kind: "failed" };
+  }
+  if (error.kind === "token_invalid") {
+    await db
+      .update(whatsappAccounts)
+      .set({ status: "disconnected", statusReason: "Meta rejected the access token (190); reconnect the account" })
+      .where(and(eq(whatsappAccounts.workspaceId, account.workspaceId), eq(whatsappAccounts.id, account.id)));
+    await requeue(services, recipient, reason);
+    return { kind: "token_invalid" };
+  }
+  if (error.retryable && recipient.attempts < maxAttempts) {
+    await requeue(services, recipient, reason);
+    return { kind: "requeued", rateLimited: error.kind === "rate_limited", retryAfterMs: error.retryAfterMs };
+  }
+  await db.update(campaignRecipients).set({ status: "failed", error: reason }).where(ownedBy(recipient));
+  return { kind: "failed" };
+}
+
+/** Meta refused the send outright (nothing went out): the recipient waits in the queue again. */
+async function requeue(services: Services, recipient: RecipientRow, reason: string) {
+  await services.database.db
+    .update(campaignRecipients)
+    .set({ status: "queued", sendingAt: null, error: `last attempt refused: ${reason}` })
+    .where(ownedBy(recipient));
+}

@@ -1,0 +1,28 @@
+import { stringify } from "csv-stringify/sync";
+import { and, asc, eq } from "drizzle-orm";
+import type { Executor } from "../db/client";
+import { campaignRecipients } from "../db/schema";
+
+export const reportColumns = ["phone", "name", "status", "error", "sentAt", "deliveredAt", "readAt"] as const;
+
+/** The campaign report: one CSV row per recipient, in the order they were given. */
+export async function campaignReportCsv(db: Executor, workspaceId: string, campaignId: string): Promise<{ csv: string; rows: number }> {
+  const recipients = await db
+    .select()
+    .from(campaignRecipients)
+    .where(and(eq(campaignRecipients.workspaceId, workspaceId), eq(campaignRecipients.campaignId, campaignId)))
+    .orderBy(asc(campaignRecipients.seq));
+  const csv = stringify(
+    recipients.map((recipient) => ({
+      phone: recipient.phone,
+      name: recipient.name,
+      status: recipient.status,
+      error: recipient.error,
+      sentAt: recipient.sentAt?.toISOString() ?? null,
+      deliveredAt: recipient.deliveredAt?.toISOString() ?? null,
+      readAt: recipient.readAt?.toISOString() ?? null,
+    })),
+    { header: true, columns: [...reportColumns] },
+  );
+  return { csv, rows: recipients.length };
+}

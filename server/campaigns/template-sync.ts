@@ -1,0 +1,76 @@
+import { and, eq, sql } from "drizzle-orm";
+import { decryptSecret } from "../crypto/secrets";
+import type { Executor } from "../db/client";
+import { templates } from "../db/schema";
+import { conflict } from "../http/problem";
+import { newId } from "../ids";
+import type { AccountRow } from "../inbox/providers";
+import type { Services } from "../services";
+import { CloudApiError, type MessageTemplate } from "../whatsapp/cloud-client";
+import type { TemplateRow } from "./queries";
+
+/** Fetches the WhatsApp Business Account's templates from the Graph API (outside any transaction). */
+export async function fetchMetaTemplates(services: Services, account: AccountRow): Promise<MessageTemplate[]> {
+  if (account.provider !== "cloud") throw conflict("Only Cloud API accounts have Meta-approved templates to sync.");
+  if (account.status !== "connected" || !account.cloudWabaId || !account.accessTokenEncrypted) {
+    throw conflict(`The WhatsApp account ${account.phoneNumber} is disconnected; reconnect it to sync its templates.`);
+  }
+  try {
+    return await services.cloud.listTemplates({
+      wabaId: account.cloudWabaId,
+      accessToken: decryptSecret(services.config.encryptionKey, account.accessTokenEncrypted),
+    });
+  } catch (error) {
+    if (!(error instanceof CloudApiError)) throw error;
+    throw conflict(`Meta's Graph API refused the template list${error.code ? ` (${error.code})` : ""}: ${error.details ?? error.message}`);
+  }
+}
+
+/**
+ * Stores the approved templates as `meta` templates owned by the syncing member (one per name
+ * and language), and refreshes the Meta status of ones synced before, so a template Meta has
+ * since paused or disabled can no longer start a campaign.
+ */
+export async function storeMetaTemplates(tx: Executor, workspaceId: string, ownerId: string, fetched: MessageTemplate[]) {
+  const stored: TemplateRow[] = [];
+  let imported = 0;
+  for (const template of fetched) {
+    const key = and(
+      eq(templates.workspaceId, workspaceId),
+      eq(templates.ownerId, ownerId),
+      eq(templates.source, "meta"),
+      eq(templates.metaTemplateName, template.name),
+      eq(templates.metaLanguage, template.language),
+    );
+    const [existing] = await tx.select().from(templates).where(key);
+    if (existing) {
+      const [updated] = await tx
+        .update(templates)
+        .set({ metaStatus: template.status, ...(template.bodyText ? { body: template.bodyText } : {}), updatedAt: sql`now()` })
+        .where(key)
+        .returning();
+      if (updated) stored.push(updated);
+      continue;
+    }
+    if (template.status !== "APPROVED") continue;
+    const [inserted] = await tx
+      .insert(templates)
+      .values({
+        workspaceId,
+        id: newId("tpl"),
+        ownerId,
+        name: `${template.name} (${template.language})`,
+        body: template.bodyText ?? template.name,
+        metaTemplateName: template.name,
+        metaLanguage: template.language,
+        source: "meta",
+        metaStatus: template.status,
+      })
+      .returning();
+    if (inserted) {
+      stored.push(inserted);
+      imported++;
+    }
+  }
+  return { stored, imported, refreshed: stored.length - imported };
+}

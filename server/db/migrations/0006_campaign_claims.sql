@@ -1,0 +1,1 @@
+CREATE INDEX "campaign_recipients_claimed_idx" ON "campaign_recipients" USING btree ("workspace_id","campaign_id","sending_at") WHERE "campaign_recipients"."status" = 'claimed';

@@ -1,0 +1,139 @@
+import { z } from "zod";
+import { publicAccess, requires, route } from "../http/route";
+import { holds } from "../permissions";
+import type { Services } from "../services";
+import { databaseNonceStore, isPipedriveConfigured, pipedriveApp } from "./connections";
+import { PipedriveError } from "./errors";
+import { InstallRefused, loadActor, removeCompany, storeIndividualConnection, storeWorkspaceConnection } from "./installations";
+import { buildAuthorizeUrl, completeOAuthCallback } from "./oauth";
+import { createOAuthState, OAuthStateError, type OAuthStatePurpose } from "./oauth-state";
+import { verifyUninstallRequest } from "./uninstall";
+
+// Connecting Pipedrive: we sign a state bound to member, workspace and purpose, Pipedrive sends
+// the browser back to GET /integrations/pipedrive/callback, and that redirect lands on the
+// console's Integrations page with the outcome in the hash query.
+
+const callbackPath = "/integrations/pipedrive/callback";
+const purposePermission = { workspace: "integrations.workspace", individual: "integrations.individual" } as const;
+
+const CallbackQuery = z.looseObject({ code: z.string().optional(), state: z.string().optional(), error: z.string().optional() });
+
+function integrationsPage(services: Services, outcome: Record<string, string>): string {
+  return `${services.config.publicUrl}/#/integrations?${new URLSearchParams(outcome).toString()}`;
+}
+
+const redirect = (location: string) => ({ status: 302, headers: { location, "cache-control": "no-store" } });
+
+function connectRoute(path: string, purpose: OAuthStatePurpose) {
+  return route({
+    method: "post",
+    path,
+    summary: purpose === "workspace" ? "Start connecting the workspace's Pipedrive company" : "Start connecting your own Pipedrive user",
+    tag: "Integrations",
+    access: requires(purposePermission[purpose]),
+    responses: { 200: "{authorizeUrl}: send the browser there; the callback finishes the connection", 409: "Pipedrive is not configured on this server" },
+    auditExempt: "Only signs a state; the callback writes the activity-log entry when a connection is stored",
+    async handler({ actor, services }) {
+      const app = pipedriveApp(services);
+      const state = createOAuthState(services.config.pipedrive.stateKey, { memberId: actor.memberId, workspaceId: actor.workspaceId, purpose });
+      return { status: 200, body: { authorizeUrl: buildAuthorizeUrl(app, state) } };
+    },
+  });
+}
+
+export const pipedriveOAuthRoutes = [
+  connectRoute("/integrations/pipedrive/connect", "workspace"),
+  connectRoute("/me/integrations/pipedrive/connect", "individual"),
+  route({
+    method: "get",
+    path: callbackPath,
+    summary: "Pipedrive's OAuth callback (also the Marketplace install landing)",
+    tag: "Integrations",
+    access: publicAccess("Pipedrive redirects the browser here; the signed, single-use state is the credential"),
+    query: CallbackQuery,
+    responses: { 302: "To the console's Integrations page: ?pipedrive=connected|install|error&reason=…" },
+    async handler({ services, query, audit }) {
+      if (!isPipedriveConfigured(services)) return redirect(integrationsPage(services, { pipedrive: "error", reason: "not_configured" }));
+      const db = services.database.db;
+      let result: Awaited<ReturnType<typeof completeOAuthCallback>>;
+      try {
+        result = await completeOAuthCallback(pipedriveApp(services), query, {
+          stateKey: services.config.pipedrive.stateKey,
+          nonceStore: databaseNonceStore(db),
+        });
+      } catch (error) {
+        if (error instanceof OAuthStateError || error instanceof PipedriveError) {
+          services.logger.warn({ reason: error.reason }, "Pipedrive callback refused");
+          return redirect(integrationsPage(services, { pipedrive: "error", reason: error.reason }));
+        }
+        throw error;
+      }
+      if (result.kind === "denied") return redirect(integrationsPage(services, { pipedrive: "error", reason: "denied" }));
+      // "Install now" in the Marketplace carries no state: we can't tell which workspace it is
+      // for, so the tokens are dropped and the Admin connects from Switchboard (onboarding).
+      if (result.kind === "marketplace_install") return redirect(integrationsPage(services, { pipedrive: "install" }));
+      const { state, tokens, identity } = result;
+      try {
+        await db.transaction(async (tx) => {
+          const actor = await loadActor(tx, state.workspaceId, state.memberId);
+          if (actor?.status !== "active") throw new InstallRefused("member_inactive");
+          if (!holds(actor, purposePermission[state.purpose])) throw new InstallRefused("permission_denied");
+          const input = { workspaceId: state.workspaceId, memberId: state.memberId, tokens, identity };
+          if (state.purpose === "workspace") await storeWorkspaceConnection(tx, services.config.encryptionKey, input);
+          else await storeIndividualConnection(tx, services.config.encryptionKey, input);
+          await audit(
+            {
+              workspaceId: state.workspaceId,
+              actorId: state.memberId,
+              action: state.purpose === "workspace" ? "pipedrive.connect" : "pipedrive.connect_individual",
+              targetType: "pipedrive_company",
+              targetId: String(identity.pipedriveCompanyId),
+              details: { companyDomain: identity.companyDomain, pipedriveUserId: identity.pipedriveUserId, scope: tokens.scope },
+            },
+            tx,
+          );
+        });
+      } catch (error) {
+        if (error instanceof InstallRefused) return redirect(integrationsPage(services, { pipedrive: "error", reason: error.reason }));
+        throw error;
+      }
+      return redirect(integrationsPage(services, { pipedrive: "connected", ...(state.purpose === "individual" ? { scope: "me" } : {}) }));
+    },
+  }),
+  route({
+    method: "delete",
+    path: callbackPath,
+    summary: "Pipedrive's uninstall notice: the company's tokens are removed",
+    tag: "Integrations",
+    access: publicAccess("Pipedrive calls it; Basic client_id:client_secret, compared in constant time, is the credential"),
+    responses: { 200: "Removed (or nothing to remove)", 401: "Not Pipedrive's credentials" },
+    ownTransactions: true,
+    async handler({ services, request, body, audit }) {
+      const verification = verifyUninstallRequest(pipedriveApp(services), { authorization: request.get("authorization"), body: request.body ?? body });
+      if (!verification.ok) {
+        services.logger.warn({ reason: verification.reason }, "Pipedrive uninstall refused");
+        // The registry needs a trace of every successful mutation; a refused one changes nothing.
+        return { status: verification.reason === "bad_body" ? 400 : 401, body: { error: verification.reason } };
+      }
+      const { notice } = verification;
+      await services.database.db.transaction(async (tx) => {
+        const workspaceIds = await removeCompany(tx, notice.pipedriveCompanyId);
+        for (const workspaceId of workspaceIds) {
+          await audit(
+            {
+              workspaceId,
+              actorId: null,
+              action: "pipedrive.uninstall",
+              targetType: "pipedrive_company",
+              targetId: String(notice.pipedriveCompanyId),
+              details: { pipedriveUserId: notice.pipedriveUserId },
+            },
+            tx,
+          );
+        }
+      });
+      return { status: 200, body: { ok: true } };
+    },
+    auditExempt: "Audited per affected workspace; an uninstall for an unknown company touches no workspace",
+  }),
+];

@@ -1,0 +1,168 @@
+import { and, desc, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
+import {
+  chats,
+  pipedriveChatLinks,
+  pipedriveCompanyRoutes,
+  pipedriveIndividualConnections,
+  pipedriveUserLinks,
+  whatsappAccounts,
+  workspaces,
+} from "../db/schema";
+import { HttpProblem, notFound, unauthenticated } from "../http/problem";
+import { anyMember, publicAccess, route } from "../http/route";
+import { IdParam } from "../http/schemas";
+import { issueToken, panelTokenLifetimeMs } from "../identity/tokens";
+import { presentChat } from "../inbox/presenters";
+import { type ChatRow, chatsWithAccount, loadVisibleChat } from "../inbox/queries";
+import { accountScope, scope } from "../permissions";
+import { findMember } from "../team/membership";
+import { presentMember, presentWorkspace } from "../team/presenters";
+import { presentAccount } from "../whatsapp/accounts";
+import { getDealWithPersons, getPersonWithPhones, type PanelPerson } from "./api";
+import { workspaceClient } from "./connections";
+import { answeringPipedriveErrors } from "./http-errors";
+import { PanelTokenError, verifyPanelToken } from "./panel-token";
+
+// The Pipedrive panel (an iframe inside a deal or person) trades Pipedrive's signed JWT for a
+// short-lived Switchboard token, then works with the ordinary API under the member's own role.
+
+const SessionBody = z.strictObject({ token: z.string().min(1).max(4000) });
+const ContextQuery = z.strictObject({ resource: z.enum(["deal", "person"]), id: z.coerce.number().int().positive() });
+
+const LinkBody = z.strictObject({ personId: z.number().int().positive(), dealId: z.number().int().positive().nullable().optional() });
+
+const notLinked = (missing: "workspace_connection" | "member_link", detail: string) =>
+  new HttpProblem(403, "crm_not_linked", "Pipedrive not linked", detail, { missing });
+
+export const pipedrivePanelRoutes = [
+  route({
+    method: "post",
+    path: "/panel/pipedrive/session",
+    summary: "Exchange the panel's Pipedrive-signed JWT for a short-lived Switchboard token",
+    tag: "Pipedrive panel",
+    access: publicAccess("The Pipedrive-signed panel JWT (HS256, our JWT secret) is the credential"),
+    body: SessionBody,
+    responses: {
+      201: "{token, expiresAt, member, workspace}; the token acts with the member's current role for about an hour",
+      401: "The JWT is invalid or expired",
+      403: "crm_not_linked (missing: workspace_connection | member_link) or member_suspended",
+    },
+    async handler({ services, db, body, audit }) {
+      const secret = services.config.pipedrive.jwtSecret;
+      if (!secret) throw new HttpProblem(409, "conflict", "Pipedrive is not configured", "This server has no Pipedrive JWT secret (PIPEDRIVE_JWT_SECRET).");
+      let identity: Awaited<ReturnType<typeof verifyPanelToken>>;
+      try {
+        identity = await verifyPanelToken(body.token, secret);
+      } catch (error) {
+        if (error instanceof PanelTokenError) throw unauthenticated(`The Pipedrive panel token is not valid (${error.reason}).`);
+        throw error;
+      }
+      const [companyRoute] = await db.select().from(pipedriveCompanyRoutes).where(eq(pipedriveCompanyRoutes.companyId, identity.pipedriveCompanyId));
+      if (!companyRoute) {
+        throw notLinked(
+          "workspace_connection",
+          "This Pipedrive company is not connected to a Switchboard workspace: an Admin of the workspace must connect Pipedrive in Switchboard's settings (Settings → Integrations).",
+        );
+      }
+      const workspaceId = companyRoute.workspaceId;
+      const memberId = await memberForPipedriveUser(db, workspaceId, identity.pipedriveUserId);
+      const member = memberId ? await findMember(db, workspaceId, memberId) : null;
+      if (!member) {
+        throw notLinked(
+          "member_link",
+          "Your Pipedrive user is not linked to a Switchboard member: connect your own Pipedrive account in Switchboard (My integrations), or ask an Admin to map your Pipedrive user.",
+        );
+      }
+      if (member.status !== "active") throw new HttpProblem(403, "member_suspended", "Member suspended", "Your membership in this workspace is suspended.");
+      const [workspace] = await db.select().from(workspaces).where(eq(workspaces.id, workspaceId));
+      if (!workspace) throw notFound("workspace");
+      const issued = await issueToken(db, { workspaceId, memberId: member.id, kind: "panel", name: "Pipedrive panel" });
+      await audit({
+        workspaceId,
+        actorId: member.id,
+        action: "session.create",
+        targetType: "member",
+        targetId: member.id,
+        details: { via: "pipedrive_panel", pipedriveUserId: identity.pipedriveUserId },
+      });
+      return {
+        status: 201,
+        body: {
+          token: issued.token,
+          expiresAt: new Date(Date.now() + panelTokenLifetimeMs).toISOString(),
+          member: presentMember(member),
+          workspace: presentWorkspace(workspace, false),
+        },
+      };
+    },
+  }),
+  route({
+    method: "get",
+    path: "/panel/pipedrive/context",
+    summary: "The deal's or person's phones, your visible chats with them and the accounts you may send from",
+    tag: "Pipedrive panel",
+    access: anyMember,
+    query: ContextQuery,
+    responses: { 200: "{persons: [{id, name, phones: [{e164, label, raw}]}], chats: [chat], accounts: [account]}", 409: "Pipedrive is not connected" },
+    async handler({ actor, db, services, query }) {
+      const persons = await answeringPipedriveErrors(async () => {
+        const client = await workspaceClient(services, actor.workspaceId);
+        return query.resource === "deal" ? (await getDealWithPersons(client, query.id)).persons : [await getPersonWithPhones(client, query.id)];
+      });
+      const phones = [...new Set(persons.flatMap((person) => person.phones.flatMap((phone) => (phone.e164 ? [phone.e164] : []))))];
+      const chatRows: ChatRow[] =
+        phones.length === 0
+          ? []
+          : ((await chatsWithAccount(db)
+              .where(and(eq(chats.workspaceId, actor.workspaceId), inArray(chats.contactPhone, phones), scope(actor, "chats.view")))
+              .orderBy(desc(chats.lastMessageAt))) as ChatRow[]);
+      const accountsWithChats = new Set(chatRows.map((row) => row.accountId));
+      const accounts = (await db.select().from(whatsappAccounts).where(accountScope(actor)).orderBy(whatsappAccounts.createdAt))
+        .map((account) => presentAccount(account, actor))
+        .filter((account) => account.canStartChats || accountsWithChats.has(account.id));
+      return {
+        status: 200,
+        body: { persons: persons.map(presentPanelPerson), chats: chatRows.map((row) => presentChat(row, actor)), accounts },
+      };
+    },
+  }),
+  route({
+    method: "put",
+    path: "/panel/pipedrive/chats/:id/link",
+    summary: "Choose the Pipedrive person (and deal) a chat is logged under",
+    tag: "Pipedrive panel",
+    access: anyMember,
+    params: IdParam,
+    body: LinkBody,
+    responses: { 200: "{chatId, personId, dealId}", 404: "No such chat, or you cannot see it" },
+    async handler({ actor, db, params, body, audit }) {
+      const chat = await loadVisibleChat(db, actor, params.id);
+      const values = { personId: body.personId, dealId: body.dealId ?? null, linkedBy: actor.memberId, updatedAt: new Date() };
+      await db
+        .insert(pipedriveChatLinks)
+        .values({ workspaceId: actor.workspaceId, chatId: chat.id, ...values })
+        .onConflictDoUpdate({ target: [pipedriveChatLinks.workspaceId, pipedriveChatLinks.chatId], set: values });
+      await audit({ action: "pipedrive.chat_link", targetType: "chat", targetId: chat.id, details: { personId: values.personId, dealId: values.dealId } });
+      return { status: 200, body: { chatId: chat.id, personId: values.personId, dealId: values.dealId } };
+    },
+  }),
+];
+
+/** A member's own connection names their Pipedrive user first; an Admin's mapping otherwise. */
+async function memberForPipedriveUser(db: Parameters<typeof findMember>[0], workspaceId: string, pipedriveUserId: number): Promise<string | null> {
+  const [own] = await db
+    .select({ memberId: pipedriveIndividualConnections.memberId })
+    .from(pipedriveIndividualConnections)
+    .where(and(eq(pipedriveIndividualConnections.workspaceId, workspaceId), eq(pipedriveIndividualConnections.pipedriveUserId, pipedriveUserId)));
+  if (own) return own.memberId;
+  const [mapped] = await db
+    .select({ memberId: pipedriveUserLinks.memberId })
+    .from(pipedriveUserLinks)
+    .where(and(eq(pipedriveUserLinks.workspaceId, workspaceId), eq(pipedriveUserLinks.pipedriveUserId, pipedriveUserId)));
+  return mapped?.memberId ?? null;
+}
+
+function presentPanelPerson(person: PanelPerson) {
+  return { id: person.id, name: person.name, phones: person.phones.map((phone) => ({ e164: phone.e164, label: phone.label, raw: phone.raw })) };
+}

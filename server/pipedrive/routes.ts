@@ -1,0 +1,6 @@
+import { pipedriveIntegrationRoutes } from "./integration-routes";
+import { pipedriveOAuthRoutes } from "./oauth-routes";
+import { pipedrivePanelRoutes } from "./panel-routes";
+
+/** Every Pipedrive route: connecting, state and settings, and the panel's. */
+export const pipedriveRoutes = [...pipedriveOAuthRoutes, ...pipedriveIntegrationRoutes, ...pipedrivePanelRoutes];

@@ -1,0 +1,140 @@
+// `npm run bench`: seeds each size on each engine, measures the inbox API, ingests webhooks on
+// PostgreSQL, and writes test/bench/RESULTS.md. See test/bench/README.md.
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import { type CommitProbeResult, probeCommits } from "./commit-probe";
+import { type BenchDatabase, type EngineName, openBenchDatabase } from "./engines";
+import { type ExplainedQuery, explainCases } from "./explain";
+import { type IngestResult, runIngest } from "./ingest";
+import { type IngestProfile, profileIngest } from "./ingest-profile";
+import { type LatencyResult, measureLatency } from "./latency";
+import { describeMachine } from "./machine";
+import { renderReport } from "./report";
+import { type SeedResult, seedWorkspace } from "./seed";
+import { rowsOf } from "./sessions";
+import { settings, sizeLabel } from "./settings";
+import { compareOwnScope, type WhatIfResult } from "./what-if";
+
+export type SizeRun = {
+  engine: EngineName;
+  chats: number;
+  seed: SeedResult;
+  engineVersion: string;
+  latency: LatencyResult[];
+  explained: ExplainedQuery[];
+  whatIf: WhatIfResult[];
+};
+export type PrototypeRun = { mode: "statement" | "batch"; result: IngestResult };
+export type IngestRun = { chats: number; result: IngestResult; prototypes: PrototypeRun[]; profile: IngestProfile; commitProbe: CommitProbeResult[] };
+
+const startedAt = new Date();
+const started = performance.now();
+const log = (message: string) => console.log(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)}s] ${message}`);
+
+// A benchmark must end by itself: every loop is bounded, and this is the backstop.
+setTimeout(() => {
+  console.error(`bench: exceeded ${settings.hardLimitMinutes} minutes, giving up`);
+  process.exit(2);
+}, settings.hardLimitMinutes * 60_000).unref();
+
+/** Seeds one size; the database stays open for the latency run. */
+async function seedSize(engine: EngineName, chats: number): Promise<{ database: BenchDatabase; seed: SeedResult; engineVersion: string }> {
+  const label = sizeLabel(chats);
+  log(`${engine} ${label}: creating and migrating the database`);
+  const database = await openBenchDatabase(engine, label);
+  try {
+    log(`${engine} ${label}: seeding ${chats} chats`);
+    const seed = await seedWorkspace(database, chats, workspaceIdFor(chats));
+    log(`${engine} ${label}: seeded ${seed.chats} chats, ${seed.messages} messages in ${seed.seconds.toFixed(1)}s`);
+    const [version] = await rowsOf(database, "select version() as version");
+    return { database, seed, engineVersion: String(version?.version ?? "").replace(/ on (x86_64|wasm32).*$/, "") };
+  } catch (error) {
+    await database.dispose();
+    throw error;
+  }
+}
+
+const workspaceIdFor = (chats: number) => `ws_bench_${sizeLabel(chats)}`;
+
+/** Every size of one engine: seed them all, measure them interleaved, explain, ingest, drop. */
+async function benchEngine(engine: EngineName): Promise<{ runs: SizeRun[]; ingest: IngestRun | null }> {
+  const seeded: { chats: number; database: BenchDatabase; seed: SeedResult; engineVersion: string }[] = [];
+  try {
+    for (const chats of settings.sizes) seeded.push({ chats, ...(await seedSize(engine, chats)) });
+    log(`${engine}: measuring latency (${settings.sizes.map(sizeLabel).join(" and ")} interleaved)`);
+    const latency = await measureLatency(
+      seeded.map((entry) => ({ label: sizeLabel(entry.chats), database: entry.database, workspaceId: workspaceIdFor(entry.chats) })),
+      settings.latency,
+    );
+    const runs: SizeRun[] = [];
+    for (const entry of seeded) {
+      const results = latency.get(sizeLabel(entry.chats)) ?? [];
+      const run: SizeRun = { engine, chats: entry.chats, seed: entry.seed, engineVersion: entry.engineVersion, latency: results, explained: [], whatIf: [] };
+      if (engine === "postgres") {
+        log(`${engine} ${sizeLabel(entry.chats)}: EXPLAIN ANALYZE and the "own" scope comparison`);
+        if (entry === seeded.at(-1)) run.explained = await explainCases(entry.database, results);
+        run.whatIf = await compareOwnScope(entry.database, workspaceIdFor(entry.chats), results, settings.whatIfRepetitions);
+      }
+      runs.push(run);
+    }
+    const largest = seeded.at(-1);
+    const ingest = engine === "postgres" && settings.ingest.enabled && largest ? await benchIngest(largest.database, largest.chats) : null;
+    return { runs, ingest };
+  } finally {
+    for (const entry of seeded) await entry.database.dispose();
+  }
+}
+
+async function benchIngest(database: BenchDatabase, chats: number): Promise<IngestRun> {
+  const workspaceId = workspaceIdFor(chats);
+  log(`ingest: ${settings.ingest.messages} webhooks, ${settings.ingest.concurrency} in flight, ${settings.ingest.processes} server processes`);
+  const result = await runIngest(database, workspaceId, { ...settings.ingest, entry: "server/main.ts", contactOffset: 0 });
+  log(`ingest: ${result.messagesPerSecond.toFixed(0)} messages/s, lost ${result.lost}, duplicated ${result.duplicated}`);
+  const prototypes: PrototypeRun[] = [];
+  if (settings.ingest.prototype) {
+    for (const [index, mode] of (["statement", "batch"] as const).entries()) {
+      log(`ingest: the same load against the prototype, ${mode} mode (test/bench/prototype-ingest-server.ts)`);
+      const prototype = await runIngest(database, workspaceId, {
+        ...settings.ingest,
+        secondsCap: settings.ingest.prototypeSecondsCap,
+        entry: "test/bench/prototype-ingest-server.ts",
+        environment: { PROTOTYPE_MODE: mode },
+        contactOffset: 1_000_000 * (index + 1),
+      });
+      log(`ingest: prototype (${mode}) ${prototype.messagesPerSecond.toFixed(0)} messages/s, lost ${prototype.lost}, duplicated ${prototype.duplicated}`);
+      prototypes.push({ mode, result: prototype });
+    }
+  }
+  log("ingest: profiling one request at a time");
+  const profile = await profileIngest(database, workspaceId, settings.ingest.profileSamples);
+  log("ingest: commit probe (NOTIFY and group commit)");
+  const commitProbe = await probeCommits(database, workspaceId, settings.commitProbe.clients, settings.commitProbe.seconds);
+  return { chats, result, prototypes, profile, commitProbe };
+}
+
+async function main() {
+  log(`sizes ${settings.sizes.map(sizeLabel).join(", ")}; engines ${settings.engines.join(", ")}`);
+  const machine = await describeMachine(settings.engines.includes("postgres"));
+  const sizeRuns: SizeRun[] = [];
+  let ingest: IngestRun | null = null;
+  for (const engine of settings.engines) {
+    const result = await benchEngine(engine);
+    sizeRuns.push(...result.runs);
+    ingest ??= result.ingest;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const loadAverageAtEnd = os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(" / ");
+  writeFileSync(settings.resultsFile, renderReport({ startedAt, seconds, loadAverageAtEnd, machine, settings, sizeRuns, ingest }));
+  log(`done in ${(seconds / 60).toFixed(1)} min; results in ${settings.resultsFile}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

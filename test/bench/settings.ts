@@ -1,0 +1,66 @@
+import { type EngineName, engineNames } from "./engines";
+
+// The benchmark's knobs. test/ code reads process.env directly (server/config.ts is the app's
+// one reader; the bench is not the app).
+
+const environment = process.env;
+
+function parseSize(text: string): number {
+  const match = text
+    .trim()
+    .toLowerCase()
+    .match(/^(\d+(?:\.\d+)?)(k|m)?$/);
+  if (!match) throw new Error(`BENCH_SIZES: "${text}" is not a size like 1k or 100000`);
+  const multiplier = match[2] === "k" ? 1_000 : match[2] === "m" ? 1_000_000 : 1;
+  return Math.round(Number(match[1]) * multiplier);
+}
+
+const numberFrom = (name: string, fallback: number) => {
+  const value = environment[name];
+  if (value === undefined || value === "") return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`${name}: "${value}" is not a positive number`);
+  return parsed;
+};
+
+export const sizeLabel = (chats: number) => (chats % 1000 === 0 ? `${chats / 1000}k` : String(chats));
+
+const sizes = (environment.BENCH_SIZES ?? "1k,100k")
+  .split(",")
+  .filter(Boolean)
+  .map(parseSize)
+  .sort((a, b) => a - b);
+const engines = (environment.BENCH_ENGINES ?? engineNames.join(",")).split(",").map((name) => name.trim()) as EngineName[];
+for (const engine of engines) if (!engineNames.includes(engine)) throw new Error(`BENCH_ENGINES: unknown engine "${engine}" (use ${engineNames.join(", ")})`);
+
+export const settings = {
+  sizes,
+  engines,
+  latency: {
+    warmup: numberFrom("BENCH_WARMUP", 20),
+    timedRequests: numberFrom("BENCH_REQUESTS", 200),
+    secondsPerCase: numberFrom("BENCH_CASE_SECONDS", 30),
+  },
+  ingest: {
+    enabled: environment.BENCH_INGEST !== "off" && engines.includes("postgres"),
+    messages: numberFrom("BENCH_INGEST_MESSAGES", 20_000),
+    contacts: numberFrom("BENCH_INGEST_CONTACTS", 5_000),
+    concurrency: numberFrom("BENCH_INGEST_CONCURRENCY", 64),
+    processes: numberFrom("BENCH_INGEST_PROCESSES", 2),
+    redeliveryShare: 0.01,
+    secondsCap: numberFrom("BENCH_INGEST_SECONDS", 120),
+    // Below Linux's ephemeral range (32768+), where test servers on random ports land.
+    basePort: numberFrom("BENCH_INGEST_PORT", 21_100),
+    profileSamples: numberFrom("BENCH_PROFILE_SAMPLES", 200),
+    /** Also run the load against test/bench/prototype-ingest-server.ts (the proposed shape). */
+    prototype: environment.BENCH_PROTOTYPE !== "off",
+    prototypeSecondsCap: numberFrom("BENCH_PROTOTYPE_SECONDS", 45),
+  },
+  commitProbe: { clients: 32, seconds: 4 },
+  whatIfRepetitions: 30,
+  /** The whole run is killed past this, whatever it is doing. */
+  hardLimitMinutes: numberFrom("BENCH_HARD_LIMIT_MINUTES", 30),
+  resultsFile: environment.BENCH_RESULTS ?? new URL("./RESULTS.md", import.meta.url).pathname,
+};
+
+export type BenchSettings = typeof settings;

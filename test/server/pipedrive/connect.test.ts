@@ -1,0 +1,245 @@
+import { eq } from "drizzle-orm";
+import { pipedriveCompanyRoutes, pipedriveConnections, pipedriveIndividualConnections } from "../../../server/db/schema";
+import { basicHeader, type FakePipedrive } from "../../fakes/pipedrive";
+import type { TestServer } from "../../support/server";
+import { buildTeam, type Team } from "../../support/team";
+import { callback, callbackUrl, connect, otherUser, publicUrl, startPipedriveStack } from "./server-support";
+
+let fake: FakePipedrive;
+let server: TestServer;
+let team: Team;
+beforeAll(async () => {
+  ({ fake, server } = await startPipedriveStack());
+});
+afterAll(async () => {
+  await server.close();
+  await fake.close();
+});
+beforeEach(async () => {
+  fake.reset();
+  await server.database.db.delete(pipedriveCompanyRoutes);
+  team = await buildTeam(server.database.db);
+});
+
+const integrations = () => server.api("GET", "/integrations", { token: team.admin.token });
+const workspaceRow = async () =>
+  (await server.database.db.select().from(pipedriveConnections).where(eq(pipedriveConnections.workspaceId, team.workspace.id)))[0];
+
+describe("connecting the workspace", () => {
+  it("an Admin connects: tokens are stored encrypted, the company is routed, GET /integrations shows it", async () => {
+    const before = await integrations();
+    expect(before.body).toEqual({
+      pipedrive: { status: "not_connected", companyId: null, companyDomain: null, connectedBy: null, connectedAt: null },
+      hubspot: { status: "not_connected" },
+    });
+
+    const result = await connect(server, fake, team.admin.token, "workspace");
+
+    expect(new URL(result.authorizeUrl).origin).toBe(fake.url);
+    expect(new URL(result.authorizeUrl).searchParams.get("redirect_uri")).toBe(callbackUrl);
+    expect(result.status).toBe(302);
+    expect(result.location).toBe(`${publicUrl}/#/integrations?pipedrive=connected`);
+    const after = await integrations();
+    expect(after.body.pipedrive).toEqual({
+      status: "connected",
+      companyId: 67890,
+      companyDomain: "acme",
+      connectedBy: team.admin.id,
+      connectedAt: expect.any(String),
+    });
+    const row = await workspaceRow();
+    const issued = fake.requests.find((request) => request.path === "/api/v1/users/me")?.authorization?.replace("Bearer ", "");
+    expect(issued).toBeTruthy();
+    expect(JSON.stringify(row)).not.toContain(issued as string);
+    expect(row?.refreshTokenEncrypted).not.toContain("67890:12345");
+    expect(after.text).not.toContain("Encrypted");
+    const log = await server.api("GET", "/audit-log?action=pipedrive.connect", { token: team.owner.token });
+    expect(log.body.data).toHaveLength(1);
+  });
+
+  it("a Teammate can't connect the workspace (403 integrations.workspace)", async () => {
+    const denied = await server.api("POST", "/integrations/pipedrive/connect", { token: team.teammate.token });
+    expect(denied.status).toBe(403);
+    expect(denied.body).toMatchObject({ code: "permission_denied", permission: "integrations.workspace" });
+  });
+
+  it("a forged state stores nothing and redirects with the reason", async () => {
+    const started = await server.api("POST", "/integrations/pipedrive/connect", { token: team.admin.token });
+    const state = new URL(started.body.authorizeUrl).searchParams.get("state") as string;
+    const [payload] = state.split(".");
+    const forged = await callback(server, { code: fake.issueAuthorizationCode(), state: `${payload}.AAAA` });
+    expect(forged.status).toBe(302);
+    expect(forged.outcome.get("pipedrive")).toBe("error");
+    expect(["forged", "tampered"]).toContain(forged.outcome.get("reason"));
+    expect(await workspaceRow()).toBeUndefined();
+    expect(fake.requests.some((request) => request.path === "/oauth/token")).toBe(false);
+  });
+
+  it("a replayed state is refused the second time", async () => {
+    const first = await connect(server, fake, team.admin.token, "workspace");
+    expect(first.outcome.get("pipedrive")).toBe("connected");
+    await server.api("DELETE", "/integrations/pipedrive", { token: team.admin.token });
+    const replay = await callback(server, { code: fake.issueAuthorizationCode(), state: first.state });
+    expect(replay.outcome.get("pipedrive")).toBe("error");
+    expect(replay.outcome.get("reason")).toBe("replayed");
+    expect(await workspaceRow()).toBeUndefined();
+  });
+
+  it("a Marketplace install without state lands on onboarding, never an error page", async () => {
+    const install = await callback(server, { code: fake.issueAuthorizationCode() });
+    expect(install.status).toBe(302);
+    expect(install.location).toBe(`${publicUrl}/#/integrations?pipedrive=install`);
+    expect(await workspaceRow()).toBeUndefined();
+  });
+
+  it("consent denied redirects with an error", async () => {
+    const denied = await callback(server, { error: "user_denied" });
+    expect(denied.outcome.get("pipedrive")).toBe("error");
+    expect(denied.outcome.get("reason")).toBe("denied");
+  });
+
+  it("an expired access token is refreshed and the new tokens saved", async () => {
+    await connect(server, fake, team.admin.token, "workspace");
+    const before = await workspaceRow();
+    await server.database.db
+      .update(pipedriveConnections)
+      .set({ expiresAt: new Date(Date.now() - 60_000) })
+      .where(eq(pipedriveConnections.workspaceId, team.workspace.id));
+    fake.requests.length = 0;
+
+    const users = await server.api("GET", "/integrations/pipedrive/users", { token: team.admin.token });
+
+    expect(users.status).toBe(200);
+    expect(fake.requests.map((request) => `${request.method} ${request.path}`)).toEqual(["POST /oauth/token", "GET /api/v1/users"]);
+    const after = await workspaceRow();
+    expect(after?.accessTokenEncrypted).not.toBe(before?.accessTokenEncrypted);
+    expect(after?.expiresAt.getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
+  });
+
+  it("a revoked refresh token marks the connection reconnect_required, shown with a hint", async () => {
+    await connect(server, fake, team.admin.token, "workspace");
+    fake.revokeRefreshTokens();
+    const users = await server.api("GET", "/integrations/pipedrive/users", { token: team.admin.token });
+    expect(users.status).toBe(409);
+    const state = await integrations();
+    expect(state.body.pipedrive).toMatchObject({ status: "reconnect_required", reconnectHint: expect.stringContaining("Connect") });
+    // Reconnecting clears it.
+    await connect(server, fake, team.admin.token, "workspace");
+    expect((await integrations()).body.pipedrive.status).toBe("connected");
+  });
+
+  it("a company already linked to another workspace is refused", async () => {
+    await connect(server, fake, team.admin.token, "workspace");
+    const elsewhere = await buildTeam(server.database.db);
+    const second = await connect(server, fake, elsewhere.admin.token, "workspace");
+    expect(second.outcome.get("reason")).toBe("company_linked_elsewhere");
+  });
+
+  it("disconnecting removes the tokens", async () => {
+    await connect(server, fake, team.admin.token, "workspace");
+    expect((await server.api("DELETE", "/integrations/pipedrive", { token: team.admin.token })).status).toBe(204);
+    expect((await integrations()).body.pipedrive.status).toBe("not_connected");
+  });
+});
+
+describe("connecting a member's own Pipedrive user", () => {
+  it("an Agent connects: GET /me/integrations shows it and their Pipedrive user is mapped to them", async () => {
+    await connect(server, fake, team.admin.token, "workspace");
+    expect((await server.api("GET", "/me/integrations", { token: team.agent.token })).body).toEqual({
+      pipedrive: { status: "not_connected", pipedriveUserId: null },
+    });
+
+    const result = await connect(server, fake, team.agent.token, "individual", otherUser());
+
+    expect(result.outcome.get("pipedrive")).toBe("connected");
+    const mine = await server.api("GET", "/me/integrations", { token: team.agent.token });
+    expect(mine.body).toEqual({ pipedrive: { status: "connected", pipedriveUserId: 22222, name: "Grace Hopper" } });
+    const users = await server.api("GET", "/integrations/pipedrive/users", { token: team.admin.token });
+    expect(users.body.data).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ pipedriveUserId: 22222, memberId: team.agent.id }),
+        expect.objectContaining({ pipedriveUserId: 12345, memberId: team.admin.id }),
+      ]),
+    );
+    const [row] = await server.database.db.select().from(pipedriveIndividualConnections).where(eq(pipedriveIndividualConnections.memberId, team.agent.id));
+    expect(row?.accessTokenEncrypted).not.toContain("v1u:");
+  });
+
+  it("a Collaborator can't connect individually (403 integrations.individual)", async () => {
+    const denied = await server.api("POST", "/me/integrations/pipedrive/connect", { token: team.collaborator.token });
+    expect(denied.status).toBe(403);
+    expect(denied.body).toMatchObject({ code: "permission_denied", permission: "integrations.individual" });
+  });
+
+  it("a state for one purpose can't finish the other", async () => {
+    const started = await server.api("POST", "/me/integrations/pipedrive/connect", { token: team.teammate.token });
+    const state = new URL(started.body.authorizeUrl).searchParams.get("state") as string;
+    const result = await callback(server, { code: fake.issueAuthorizationCode(), state });
+    expect(result.outcome.get("pipedrive")).toBe("connected");
+    expect(await workspaceRow()).toBeUndefined();
+  });
+
+  it("disconnecting your own user", async () => {
+    await connect(server, fake, team.agent.token, "individual", otherUser());
+    expect((await server.api("DELETE", "/me/integrations/pipedrive", { token: team.agent.token })).status).toBe(204);
+    expect((await server.api("GET", "/me/integrations", { token: team.agent.token })).body.pipedrive.status).toBe("not_connected");
+  });
+});
+
+describe("uninstall callback", () => {
+  it("with Pipedrive's Basic credentials removes the company's workspace and individual tokens", async () => {
+    await connect(server, fake, team.admin.token, "workspace");
+    await connect(server, fake, team.agent.token, "individual", otherUser());
+
+    const delivered = await fake.deliverUninstall(`${server.url}/api/v1/integrations/pipedrive/callback`);
+
+    expect(delivered.status).toBe(200);
+    expect((await integrations()).body.pipedrive.status).toBe("not_connected");
+    expect((await server.api("GET", "/me/integrations", { token: team.agent.token })).body.pipedrive.status).toBe("not_connected");
+    const routes = await server.database.db.select().from(pipedriveCompanyRoutes).where(eq(pipedriveCompanyRoutes.workspaceId, team.workspace.id));
+    expect(routes).toEqual([]);
+  });
+
+  it.each([
+    ["wrong secret", basicHeader("fake-client-id", "not-the-secret")],
+    ["no credentials", null],
+  ])("refused with %s: nothing is removed", async (_name, credentials) => {
+    await connect(server, fake, team.admin.token, "workspace");
+    const delivered = await fake.deliverUninstall(`${server.url}/api/v1/integrations/pipedrive/callback`, { credentials });
+    expect(delivered.status).toBe(401);
+    expect((await integrations()).body.pipedrive.status).toBe("connected");
+  });
+});
+
+describe("settings and user mapping", () => {
+  it("anyone reads the settings (edit only with integrations.workspace); an Admin changes them", async () => {
+    expect((await server.api("GET", "/integrations/pipedrive/settings", { token: team.agent.token })).body).toEqual({
+      logging: "note",
+      abilities: { edit: false },
+    });
+    expect((await server.api("PUT", "/integrations/pipedrive/settings", { token: team.agent.token, body: { logging: "off" } })).status).toBe(403);
+    const changed = await server.api("PUT", "/integrations/pipedrive/settings", { token: team.admin.token, body: { logging: "activity" } });
+    expect(changed.body).toEqual({ logging: "activity", abilities: { edit: true } });
+    expect((await server.api("GET", "/integrations/pipedrive/settings", { token: team.admin.token })).body).toEqual({
+      logging: "activity",
+      abilities: { edit: true },
+    });
+  });
+
+  it("an Admin maps and unmaps a Pipedrive user", async () => {
+    await connect(server, fake, team.admin.token, "workspace");
+    fake.addUser(otherUser());
+    const mapped = await server.api("PUT", "/integrations/pipedrive/users/22222", { token: team.admin.token, body: { memberId: team.teammate.id } });
+    expect(mapped.body).toEqual({ pipedriveUserId: 22222, memberId: team.teammate.id });
+    let users = await server.api("GET", "/integrations/pipedrive/users", { token: team.admin.token });
+    expect(users.body.data.find((user: { pipedriveUserId: number }) => user.pipedriveUserId === 22222)).toMatchObject({
+      name: "Grace Hopper",
+      memberId: team.teammate.id,
+    });
+    await server.api("PUT", "/integrations/pipedrive/users/22222", { token: team.admin.token, body: { memberId: null } });
+    users = await server.api("GET", "/integrations/pipedrive/users", { token: team.admin.token });
+    expect(users.body.data.find((user: { pipedriveUserId: number }) => user.pipedriveUserId === 22222).memberId).toBeNull();
+    const strangers = await server.api("PUT", "/integrations/pipedrive/users/22222", { token: team.admin.token, body: { memberId: "mem_nobody" } });
+    expect(strangers.status).toBe(404);
+  });
+});

@@ -1,0 +1,156 @@
+import { and, eq, sql } from "drizzle-orm";
+import { pipedriveCompanyRoutes, pipedriveLogJobs } from "../../../server/db/schema";
+import { ingestInboundMessage } from "../../../server/inbox/ingest";
+import type { FakePerson, FakePipedrive } from "../../fakes/pipedrive";
+import { buildAccount } from "../../support/factories";
+import type { TestServer } from "../../support/server";
+import { buildTeam, type Team } from "../../support/team";
+import { connect, eventually, startPipedriveStack } from "./server-support";
+
+let fake: FakePipedrive;
+let server: TestServer;
+let team: Team;
+let account: { id: string };
+let person: FakePerson;
+beforeAll(async () => {
+  ({ fake, server } = await startPipedriveStack());
+});
+afterAll(async () => {
+  await server.close();
+  await fake.close();
+});
+beforeEach(async () => {
+  fake.reset();
+  await server.database.db.delete(pipedriveCompanyRoutes);
+  team = await buildTeam(server.database.db);
+  await connect(server, fake, team.admin.token, "workspace");
+  account = await buildAccount(server.database.db, team.workspace, team.admin.id);
+  person = fake.addPerson({ name: "Carla Customer", phones: [{ value: "+1 555 010 0001", label: "mobile", primary: true }] });
+});
+
+const customerSays = async (text: string) => {
+  const sent = await server.api("POST", `/whatsapp-accounts/${account.id}/sandbox/inbound`, {
+    token: team.admin.token,
+    body: { from: "+15550100001", name: "Carla", text },
+  });
+  expect(sent.status).toBe(201);
+  return sent.body.chatId as string;
+};
+const requestLines = () => fake.requests.map((request) => `${request.method} ${request.path}`);
+const jobsOf = (chatId: string) =>
+  server.database.db
+    .select()
+    .from(pipedriveLogJobs)
+    .where(and(eq(pipedriveLogJobs.workspaceId, team.workspace.id), eq(pipedriveLogJobs.chatId, chatId)));
+
+describe("logging conversations to Pipedrive", () => {
+  it("two messages the same day → one note, created then updated with both lines", async () => {
+    const chatId = await customerSays("Hello, is the <kitchen> ready?");
+    await eventually(() => expect(fake.notes).toHaveLength(1));
+    expect(fake.notes[0]).toMatchObject({ person_id: person.id, user_id: 12345 });
+    expect(fake.notes[0]?.content).toContain("Hello, is the &lt;kitchen&gt; ready?");
+
+    const reply = await server.api("POST", `/chats/${chatId}/messages`, { token: team.admin.token, body: { text: "Yes, Friday!" } });
+    expect(reply.status).toBe(201);
+    await eventually(() => expect(fake.notes[0]?.content).toContain("Yes, Friday!"));
+
+    expect(fake.notes).toHaveLength(1);
+    expect(fake.notes[0]?.content).toContain("&lt;kitchen&gt;");
+    expect(fake.notes[0]?.content).toContain("The admin:");
+    expect(requestLines().filter((line) => line === "POST /api/v1/notes")).toHaveLength(1);
+    expect(requestLines()).toContain(`PUT /api/v1/notes/${fake.notes[0]?.id}`);
+  });
+
+  it("re-running a finished job updates the same note, never a second one", async () => {
+    const chatId = await customerSays("First");
+    await eventually(() => expect(fake.notes).toHaveLength(1));
+    await eventually(async () => expect((await jobsOf(chatId))[0]?.status).toBe("done"));
+    await server.database.db.update(pipedriveLogJobs).set({ status: "pending", nextAttemptAt: new Date() }).where(eq(pipedriveLogJobs.chatId, chatId));
+    await eventually(async () => expect((await jobsOf(chatId))[0]?.status).toBe("done"));
+    expect(fake.notes).toHaveLength(1);
+    expect(requestLines().filter((line) => line.startsWith("PUT /api/v1/notes/"))).toHaveLength(1);
+  });
+
+  it("a new day → a new note", async () => {
+    const yesterday = new Date(Date.now() - 24 * 60 * 60 * 1000);
+    await ingestInboundMessage(server.database.db, {
+      workspaceId: team.workspace.id,
+      accountId: account.id,
+      from: { phone: "+15550100001", name: "Carla" },
+      providerMessageId: `old-${Date.now()}`,
+      text: "Yesterday question",
+      receivedAt: yesterday,
+    });
+    await eventually(() => expect(fake.notes).toHaveLength(1));
+    await customerSays("Today question");
+    await eventually(() => expect(fake.notes).toHaveLength(2));
+    expect(fake.notes[0]?.content).toContain("Yesterday question");
+    expect(fake.notes[0]?.content).not.toContain("Today question");
+    expect(fake.notes[1]?.content).toContain("Today question");
+    expect(fake.notes[1]?.content).toContain(new Date().toISOString().slice(0, 10));
+  });
+
+  it("a 429 reschedules the job after retry-after; it succeeds later", async () => {
+    fake.failNext({ status: 429, retryAfterSeconds: 1 });
+    const startedAt = Date.now();
+    const chatId = await customerSays("Are you there?");
+    await eventually(async () => expect((await jobsOf(chatId))[0]?.lastError).toContain("429"));
+    expect(fake.notes).toHaveLength(0);
+    await eventually(() => expect(fake.notes).toHaveLength(1));
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1000);
+    expect(requestLines().filter((line) => line === "GET /api/v2/persons/search")).toHaveLength(2);
+  });
+
+  it("logging off → nothing is queued or written", async () => {
+    await server.api("PUT", "/integrations/pipedrive/settings", { token: team.admin.token, body: { logging: "off" } });
+    const chatId = await customerSays("Nobody logs this");
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(fake.notes).toHaveLength(0);
+    expect(fake.activities).toHaveLength(0);
+    expect(await jobsOf(chatId)).toEqual([]);
+  });
+
+  it("activity mode → one done activity per chat-day carrying the transcript", async () => {
+    await server.api("PUT", "/integrations/pipedrive/settings", { token: team.admin.token, body: { logging: "activity" } });
+    await customerSays("Please call me back");
+    await eventually(() => expect(fake.activities).toHaveLength(1));
+    expect(fake.notes).toHaveLength(0);
+    expect(fake.activities[0]).toMatchObject({ person_id: person.id, done: true, subject: expect.stringContaining("WhatsApp") });
+    expect(fake.activities[0]?.note).toContain("Please call me back");
+  });
+
+  it("a chat linked in the panel logs under the chosen deal and person", async () => {
+    const deal = fake.addDeal({ title: "Kitchen refit", person_id: person.id });
+    const chatId = await customerSays("Linked soon");
+    await eventually(() => expect(fake.notes).toHaveLength(1));
+    await server.api("PUT", `/panel/pipedrive/chats/${chatId}/link`, { token: team.admin.token, body: { personId: person.id, dealId: deal.id } });
+    await customerSays("Now on the deal");
+    await eventually(() => expect(fake.notes[0]?.deal_id).toBe(deal.id));
+    expect(fake.notes).toHaveLength(1);
+  });
+
+  it("a member with their own connection writes the notes of their chats under their name", async () => {
+    const grace = {
+      id: 22222,
+      company_id: 67890,
+      name: "Grace Hopper",
+      email: "grace@acme.test",
+      company_domain: "acme",
+      company_name: "Acme Ltd",
+      is_admin: false,
+    };
+    await connect(server, fake, team.teammate.token, "individual", grace);
+    // The chat exists and is the Teammate's before anything is logged.
+    await server.api("PUT", "/integrations/pipedrive/settings", { token: team.admin.token, body: { logging: "off" } });
+    const chatId = await customerSays("For Grace");
+    await server.database.db.execute(sql`update chats set responsible_id = ${team.teammate.id} where workspace_id = ${team.workspace.id} and id = ${chatId}`);
+    await server.api("PUT", "/integrations/pipedrive/settings", { token: team.admin.token, body: { logging: "note" } });
+
+    await server.api("POST", `/chats/${chatId}/messages`, { token: team.teammate.token, body: { text: "Grace here" } });
+
+    await eventually(() => expect(fake.notes).toHaveLength(1));
+    expect(fake.notes[0]).toMatchObject({ user_id: 22222, person_id: person.id });
+    expect(fake.notes[0]?.content).toContain("For Grace");
+    expect(fake.notes[0]?.content).toContain("Grace here");
+  });
+});

@@ -1,0 +1,167 @@
+import { pipedriveCompanyRoutes } from "../../../server/db/schema";
+import { signPanelToken } from "../../../server/pipedrive/panel-token";
+import type { FakePipedrive } from "../../fakes/pipedrive";
+import { buildAccount, buildChat, buildMember } from "../../support/factories";
+import type { TestServer } from "../../support/server";
+import { buildTeam, type Team } from "../../support/team";
+import { connect, otherUser, panelSecret, startPipedriveStack } from "./server-support";
+
+let fake: FakePipedrive;
+let server: TestServer;
+let team: Team;
+beforeAll(async () => {
+  ({ fake, server } = await startPipedriveStack());
+});
+afterAll(async () => {
+  await server.close();
+  await fake.close();
+});
+beforeEach(async () => {
+  fake.reset();
+  await server.database.db.delete(pipedriveCompanyRoutes);
+  team = await buildTeam(server.database.db);
+});
+
+const admin = { userId: 12345, companyId: 67890 };
+const session = (token: string) => server.api("POST", "/panel/pipedrive/session", { body: { token } });
+
+describe("panel session", () => {
+  beforeEach(async () => {
+    await connect(server, fake, team.admin.token, "workspace");
+  });
+
+  it("a valid Pipedrive JWT gives a short-lived token that works on the API with the member's role", async () => {
+    const started = await session(await signPanelToken(panelSecret, admin));
+
+    expect(started.status).toBe(201);
+    expect(started.body).toMatchObject({
+      token: expect.stringMatching(/^sbt\./),
+      member: { id: team.admin.id, roleId: "admin", status: "active" },
+      workspace: { id: team.workspace.id },
+    });
+    const lifetimeMs = new Date(started.body.expiresAt).getTime() - Date.now();
+    expect(lifetimeMs).toBeGreaterThan(55 * 60_000);
+    expect(lifetimeMs).toBeLessThanOrEqual(60 * 60_000);
+    const me = await server.api("GET", "/me", { token: started.body.token });
+    expect(me.body.member.id).toBe(team.admin.id);
+    expect((await server.api("GET", "/integrations", { token: started.body.token })).status).toBe(200);
+  });
+
+  it("a member's own connection links their Pipedrive user; the token acts with their (narrower) role", async () => {
+    await connect(server, fake, team.agent.token, "individual", otherUser());
+    const started = await session(await signPanelToken(panelSecret, { userId: 22222, companyId: 67890 }));
+    expect(started.body.member.id).toBe(team.agent.id);
+    expect((await server.api("GET", "/integrations", { token: started.body.token })).status).toBe(403);
+  });
+
+  it.each([
+    ["expired", () => signPanelToken(panelSecret, admin, 300, new Date(Date.now() - 3600_000))],
+    ["signed with another secret", () => signPanelToken("not-our-secret-at-all", admin)],
+    ["alg none", async () => unsignedToken(admin)],
+    ["not a JWT", async () => "garbage"],
+  ])("%s → 401 unauthenticated", async (_name, token) => {
+    const refused = await session(await token());
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe("unauthenticated");
+  });
+
+  it("another company → 403 crm_not_linked (workspace_connection)", async () => {
+    const refused = await session(await signPanelToken(panelSecret, { userId: 12345, companyId: 99999 }));
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ code: "crm_not_linked", missing: "workspace_connection" });
+  });
+
+  it("a Pipedrive user no member is linked to → 403 crm_not_linked (member_link)", async () => {
+    const refused = await session(await signPanelToken(panelSecret, { userId: 55555, companyId: 67890 }));
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ code: "crm_not_linked", missing: "member_link", detail: expect.stringContaining("ask an Admin") });
+  });
+
+  it("a suspended member → 403 member_suspended", async () => {
+    const suspended = await buildMember(server.database.db, team.workspace, { roleId: "agent", status: "suspended" });
+    await server.api("PUT", "/integrations/pipedrive/users/22222", { token: team.admin.token, body: { memberId: suspended.id } });
+    const refused = await session(await signPanelToken(panelSecret, { userId: 22222, companyId: 67890 }));
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe("member_suspended");
+  });
+});
+
+it("without a workspace connection → 403 crm_not_linked (workspace_connection), saying an Admin must connect", async () => {
+  const refused = await session(await signPanelToken(panelSecret, admin));
+  expect(refused.status).toBe(403);
+  expect(refused.body).toMatchObject({ code: "crm_not_linked", missing: "workspace_connection", detail: expect.stringContaining("Admin") });
+});
+
+describe("panel context", () => {
+  const phone = "+15550100001";
+  let agentAccount: { id: string };
+  let teammateAccount: { id: string };
+  let agentChat: { id: string };
+  let teammateChat: { id: string };
+  let dealId: number;
+
+  beforeEach(async () => {
+    await connect(server, fake, team.admin.token, "workspace");
+    const db = server.database.db;
+    const person = fake.addPerson({ name: "Carla Customer", phones: [{ value: "+1 (555) 010-0001", label: "mobile", primary: true }] });
+    const colleague = fake.addPerson({ name: "Other Person", phones: [{ value: "not a number", label: "work", primary: true }] });
+    dealId = fake.addDeal({ title: "Kitchen refit", person_id: person.id, participant_ids: [colleague.id] }).id;
+    agentAccount = await buildAccount(db, team.workspace, team.agent.id);
+    teammateAccount = await buildAccount(db, team.workspace, team.teammate.id);
+    agentChat = await buildChat(db, team.workspace, agentAccount, { phone, name: "Carla" });
+    teammateChat = await buildChat(db, team.workspace, teammateAccount, { phone, responsibleId: team.teammate.id });
+    await buildChat(db, team.workspace, agentAccount, { phone: "+15550109999" });
+  });
+
+  const context = (token: string, query = `resource=deal&id=${dealId}`) => server.api("GET", `/panel/pipedrive/context?${query}`, { token });
+
+  it("gives the deal's persons with E.164 phones", async () => {
+    const answer = await context(team.teammate.token);
+    expect(answer.status).toBe(200);
+    expect(answer.body.persons).toEqual([
+      { id: expect.any(Number), name: "Carla Customer", phones: [{ e164: phone, label: "mobile", raw: "+1 (555) 010-0001" }] },
+      { id: expect.any(Number), name: "Other Person", phones: [{ e164: null, label: "work", raw: "not a number" }] },
+    ]);
+  });
+
+  it("an Agent sees only their visible chats and only their own account to send from", async () => {
+    const answer = await context(team.agent.token);
+    expect(answer.body.chats.map((chat: { id: string }) => chat.id)).toEqual([agentChat.id]);
+    expect(answer.body.chats[0]).toMatchObject({ contact: { phone }, abilities: { reply: true } });
+    expect(answer.body.accounts.map((account: { id: string }) => account.id)).toEqual([agentAccount.id]);
+  });
+
+  it("a Teammate sees every chat with those numbers and may send from every account", async () => {
+    const answer = await context(team.teammate.token);
+    expect(answer.body.chats.map((chat: { id: string }) => chat.id).sort()).toEqual([agentChat.id, teammateChat.id].sort());
+    expect(answer.body.accounts.map((account: { id: string }) => account.id).sort()).toEqual([agentAccount.id, teammateAccount.id].sort());
+  });
+
+  it("works for a person, and through a panel token", async () => {
+    const personId = (await context(team.teammate.token)).body.persons[0].id;
+    const started = await session(await signPanelToken(panelSecret, admin));
+    const answer = await context(started.body.token, `resource=person&id=${personId}`);
+    expect(answer.body.persons).toHaveLength(1);
+    expect(answer.body.chats).toHaveLength(2);
+  });
+
+  it("an unknown deal is 404; a bad query 400", async () => {
+    expect((await context(team.teammate.token, "resource=deal&id=424242")).status).toBe(404);
+    expect((await context(team.teammate.token, "resource=lead&id=1")).status).toBe(400);
+  });
+
+  it("links a visible chat to a deal and person; an invisible one is 404", async () => {
+    const linked = await server.api("PUT", `/panel/pipedrive/chats/${agentChat.id}/link`, { token: team.agent.token, body: { personId: 7, dealId } });
+    expect(linked.body).toEqual({ chatId: agentChat.id, personId: 7, dealId });
+    const hidden = await server.api("PUT", `/panel/pipedrive/chats/${teammateChat.id}/link`, { token: team.agent.token, body: { personId: 7 } });
+    expect(hidden.status).toBe(404);
+    const log = await server.api("GET", "/audit-log?action=pipedrive.chat_link", { token: team.owner.token });
+    expect(log.body.data).toHaveLength(1);
+  });
+});
+
+function unsignedToken(claims: { userId: number; companyId: number }): string {
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const now = Math.floor(Date.now() / 1000);
+  return `${encode({ alg: "none", typ: "JWT" })}.${encode({ ...claims, iat: now, exp: now + 300 })}.`;
+}
