@@ -13,7 +13,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "pglite", include: serverTests, exclude: ["**/*.postgres.test.ts", "**/node_modules/**"], env: { TEST_ENGINE: "pglite" }, globalSetup: ["test/support/global-setup.ts"] },
+        test: {
+          name: "pglite",
+          include: serverTests,
+          exclude: ["**/*.postgres.test.ts", "**/node_modules/**"],
+          env: { TEST_ENGINE: "pglite" },
+          globalSetup: ["test/support/global-setup.ts"],
+        },
       },
       ...(withPostgres
         ? [
@@ -30,7 +36,13 @@ export default defineConfig({
         : []),
       {
         extends: true,
-        test: { name: "browser", include: ["test/browser/**/*.test.ts"], env: { TEST_ENGINE: "pglite" }, globalSetup: ["test/support/global-setup.ts"], fileParallelism: false },
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          env: { TEST_ENGINE: "pglite" },
+          globalSetup: ["test/support/global-setup.ts"],
+          fileParallelism: false,
+        },
       },
     ],
   },

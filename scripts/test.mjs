@@ -8,11 +8,9 @@ if (chromium.status !== 0) process.exit(chromium.status ?? 1);
 
 mkdirSync(".test-tmp", { recursive: true });
 const resultsFile = ".test-tmp/results.json";
-const vitest = spawnSync(
-  "npx",
-  ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${resultsFile}`, ...process.argv.slice(2)],
-  { stdio: "inherit" },
-);
+const vitest = spawnSync("npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${resultsFile}`, ...process.argv.slice(2)], {
+  stdio: "inherit",
+});
 if (existsSync(resultsFile)) {
   const results = JSON.parse(readFileSync(resultsFile, "utf8"));
   // A file that fails to load has no test results; count it as a failure too.

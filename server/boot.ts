@@ -17,11 +17,7 @@ export function createLoginLimiter() {
 }
 
 /** Wires the process-wide services over an open database and starts listening for events. */
-export async function startServices(
-  config: Config,
-  database: DatabaseHandle,
-  options: { passwordCost?: Services["passwordCost"] } = {},
-): Promise<Services> {
+export async function startServices(config: Config, database: DatabaseHandle, options: { passwordCost?: Services["passwordCost"] } = {}): Promise<Services> {
   const events = new EventHub();
   await events.start(database, database.databaseUrl);
   const services: Services = {

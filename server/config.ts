@@ -20,7 +20,10 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DEMO: z.enum(["on", "off"]).optional(),
   GRAPH_API_BASE_URL: z.url().default("https://graph.facebook.com"),
-  GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/, "must look like v25.0").default("v25.0"),
+  GRAPH_API_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, "must look like v25.0")
+    .default("v25.0"),
   WHATSAPP_APP_SECRET: z.string().min(8).optional(),
   WHATSAPP_VERIFY_TOKEN: z.string().min(8).optional(),
   WHATSAPP_SEND_RATE: z.coerce.number().positive().max(1000).default(80),
@@ -124,11 +127,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
-function resolveEncryptionKey(
-  fromEnv: string | undefined,
-  nodeEnv: Config["nodeEnv"],
-  dataDir: string,
-): Buffer {
+function resolveEncryptionKey(fromEnv: string | undefined, nodeEnv: Config["nodeEnv"], dataDir: string): Buffer {
   if (fromEnv) return decodeKey(fromEnv);
   if (nodeEnv === "production") {
     throw new ConfigError("Invalid ENCRYPTION_KEY: required in production (32 bytes, base64)");

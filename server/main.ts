@@ -1,10 +1,10 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { productionPasswordCost, startServices, stopServices } from "./boot";
 import { ConfigError, loadConfig } from "./config";
 import { openDatabase } from "./db/client";
 import { seedDemo } from "./demo/seed";
 import { createApp } from "./http/app";
-import { productionPasswordCost, startServices, stopServices } from "./boot";
 import { startWebhookWorker } from "./webhooks/worker";
 
 const webRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "dist", "web");
@@ -37,7 +37,12 @@ async function main() {
     console.log(`Switchboard: ${config.publicUrl} (database: ${database.engine})`);
   });
   const shutdown = () => {
-    server.close(() => void stopServices(services).then(() => database.close()).then(() => process.exit(0)));
+    server.close(
+      () =>
+        void stopServices(services)
+          .then(() => database.close())
+          .then(() => process.exit(0)),
+    );
   };
   process.on("SIGINT", shutdown);
   process.on("SIGTERM", shutdown);

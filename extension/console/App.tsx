@@ -1,11 +1,11 @@
 import { useEffect } from "react";
+import { ActivityLogPage } from "./activity/ActivityLogPage";
+import type { Me } from "./api/types";
 import { AcceptInvitationPage } from "./auth/AcceptInvitationPage";
 import { JoinRequestPage } from "./auth/JoinRequestPage";
 import { LockedScreen } from "./auth/LockedScreen";
 import { LoginPage } from "./auth/LoginPage";
 import { SignupPage } from "./auth/SignupPage";
-import { ActivityLogPage } from "./activity/ActivityLogPage";
-import type { Me } from "./api/types";
 import { InboxPage } from "./inbox/InboxPage";
 import { LiveUpdatesProvider } from "./live/LiveUpdatesProvider";
 import { type ConsoleSectionId, visibleSections } from "./permissions/sections";

@@ -36,7 +36,9 @@ export function entryHash(prevHash: string, entry: ChainedFields): string {
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const keys = Object.keys(value as object).filter((key) => (value as Record<string, unknown>)[key] !== undefined).sort();
+  const keys = Object.keys(value as object)
+    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+    .sort();
   return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(",")}}`;
 }
 
@@ -66,9 +68,6 @@ export async function recordAudit(executor: Executor, input: AuditEntryInput): P
   };
   const hash = entryHash(head.hash, entry);
   await executor.insert(auditLog).values({ workspaceId: input.workspaceId, ...entry, prevHash: head.hash, hash });
-  await executor
-    .update(workspaces)
-    .set({ auditHeadSeq: entry.seq, auditHeadHash: hash })
-    .where(eq(workspaces.id, input.workspaceId));
+  await executor.update(workspaces).set({ auditHeadSeq: entry.seq, auditHeadHash: hash }).where(eq(workspaces.id, input.workspaceId));
   return entry.id;
 }

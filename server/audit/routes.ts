@@ -1,5 +1,5 @@
-import { and, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
 import { stringify } from "csv-stringify/sync";
+import { and, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { auditLog } from "../db/schema";
 import { requires, route } from "../http/route";
@@ -70,7 +70,12 @@ export const auditRoutes = [
     query: AuditFilters,
     responses: { 200: "text/csv" },
     async handler({ actor, query, db, audit }) {
-      const rows = await db.select().from(auditLog).where(and(...filtersFor(actor, query))).orderBy(desc(auditLog.seq)).limit(exportLimit);
+      const rows = await db
+        .select()
+        .from(auditLog)
+        .where(and(...filtersFor(actor, query)))
+        .orderBy(desc(auditLog.seq))
+        .limit(exportLimit);
       await audit({ action: "export.audit_log", targetType: "workspace", targetId: actor.workspaceId, details: { filters: query, rows: rows.length } });
       const csv = stringify(
         rows.map(presentEntry).map((entry) => ({ ...entry, details: JSON.stringify(entry.details) })),

@@ -15,9 +15,7 @@ type Schema = typeof schema;
 /** The Drizzle database, whichever engine is behind it. */
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 /** A transaction, or the database itself where no transaction is needed. */
-export type Executor =
-  | Database
-  | PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+export type Executor = Database | PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
 
 export type DatabaseHandle = {
   db: Database;
@@ -32,10 +30,7 @@ export type DatabaseHandle = {
 
 const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
 
-export type OpenOptions =
-  | { databaseUrl: string; poolSize?: number }
-  | { dataDir: string }
-  | { loadDataDir: Blob | File };
+export type OpenOptions = { databaseUrl: string; poolSize?: number } | { dataDir: string } | { loadDataDir: Blob | File };
 
 /** Opens PostgreSQL when a URL is given, otherwise embedded PGlite; applies migrations. */
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {

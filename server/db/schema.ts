@@ -1,16 +1,5 @@
 import { sql } from "drizzle-orm";
-import {
-  bigint,
-  date,
-  foreignKey,
-  index,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-} from "drizzle-orm/pg-core";
+import { bigint, date, foreignKey, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 // Every tenant table carries workspace_id, leads its primary key and indexes with it,
 // and references other tenant rows through (workspace_id, id), so tables can be
@@ -58,10 +47,7 @@ export const roles = pgTable(
     permissions: jsonb("permissions").notNull(),
     createdAt: createdAt(),
   },
-  (table) => [
-    primaryKey({ columns: [table.workspaceId, table.id] }),
-    uniqueIndex("roles_workspace_name_key").on(table.workspaceId, sql`lower(${table.name})`),
-  ],
+  (table) => [primaryKey({ columns: [table.workspaceId, table.id] }), uniqueIndex("roles_workspace_name_key").on(table.workspaceId, sql`lower(${table.name})`)],
 );
 
 export const members = pgTable(
@@ -75,7 +61,9 @@ export const members = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     roleId: text("role_id").notNull(),
-    status: text("status", { enum: ["active", "suspended"] }).notNull().default("active"),
+    status: text("status", { enum: ["active", "suspended"] })
+      .notNull()
+      .default("active"),
     createdAt: createdAt(),
   },
   (table) => [
@@ -83,9 +71,7 @@ export const members = pgTable(
     uniqueIndex("members_workspace_user_key").on(table.workspaceId, table.userId),
     index("members_workspace_role_idx").on(table.workspaceId, table.roleId),
     // Exactly one owner per workspace, held by the database as well as the code.
-    uniqueIndex("members_one_owner_key")
-      .on(table.workspaceId)
-      .where(sql`${table.roleId} = 'owner'`),
+    uniqueIndex("members_one_owner_key").on(table.workspaceId).where(sql`${table.roleId} = 'owner'`),
   ],
 );
 
@@ -131,10 +117,7 @@ export const invitations = pgTable(
     acceptedAt: timestamp("accepted_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (table) => [
-    primaryKey({ columns: [table.workspaceId, table.id] }),
-    uniqueIndex("invitations_token_key").on(table.workspaceId, table.tokenHash),
-  ],
+  (table) => [primaryKey({ columns: [table.workspaceId, table.id] }), uniqueIndex("invitations_token_key").on(table.workspaceId, table.tokenHash)],
 );
 
 export const joinRequests = pgTable(
@@ -153,10 +136,7 @@ export const joinRequests = pgTable(
     decidedBy: text("decided_by"),
     createdAt: createdAt(),
   },
-  (table) => [
-    primaryKey({ columns: [table.workspaceId, table.id] }),
-    index("join_requests_status_idx").on(table.workspaceId, table.status, table.createdAt),
-  ],
+  (table) => [primaryKey({ columns: [table.workspaceId, table.id] }), index("join_requests_status_idx").on(table.workspaceId, table.status, table.createdAt)],
 );
 
 export const whatsappAccounts = pgTable(
@@ -170,7 +150,9 @@ export const whatsappAccounts = pgTable(
     phoneNumber: text("phone_number").notNull(),
     displayName: text("display_name").notNull(),
     connectedBy: text("connected_by").notNull(),
-    status: text("status", { enum: ["connected", "disconnected"] }).notNull().default("connected"),
+    status: text("status", { enum: ["connected", "disconnected"] })
+      .notNull()
+      .default("connected"),
     /** Why the account is disconnected (e.g. Meta rejected its token), shown in the UI and API. */
     statusReason: text("status_reason"),
     cloudPhoneNumberId: text("cloud_phone_number_id"),
@@ -180,10 +162,7 @@ export const whatsappAccounts = pgTable(
     appSecretEncrypted: text("app_secret_encrypted"),
     createdAt: createdAt(),
   },
-  (table) => [
-    primaryKey({ columns: [table.workspaceId, table.id] }),
-    index("whatsapp_accounts_connected_by_idx").on(table.workspaceId, table.connectedBy),
-  ],
+  (table) => [primaryKey({ columns: [table.workspaceId, table.id] }), index("whatsapp_accounts_connected_by_idx").on(table.workspaceId, table.connectedBy)],
 );
 
 /** Global routing of Meta's phone_number_id to the account it belongs to (inbound webhooks). */
@@ -264,18 +243,8 @@ export const chats = pgTable(
       foreignColumns: [contacts.workspaceId, contacts.id],
     }).onDelete("cascade"),
     index("chats_activity_idx").on(table.workspaceId, table.lastMessageAt, table.id),
-    index("chats_account_activity_idx").on(
-      table.workspaceId,
-      table.accountId,
-      table.lastMessageAt,
-      table.id,
-    ),
-    index("chats_responsible_activity_idx").on(
-      table.workspaceId,
-      table.responsibleId,
-      table.lastMessageAt,
-      table.id,
-    ),
+    index("chats_account_activity_idx").on(table.workspaceId, table.accountId, table.lastMessageAt, table.id),
+    index("chats_responsible_activity_idx").on(table.workspaceId, table.responsibleId, table.lastMessageAt, table.id),
     foreignKey({
       columns: [table.workspaceId, table.accountId],
       foreignColumns: [whatsappAccounts.workspaceId, whatsappAccounts.id],
@@ -339,9 +308,7 @@ export const messages = pgTable(
   (table) => [
     primaryKey({ columns: [table.workspaceId, table.id] }),
     index("messages_chat_idx").on(table.workspaceId, table.chatId, table.createdAt, table.id),
-    uniqueIndex("messages_provider_id_key")
-      .on(table.workspaceId, table.providerMessageId)
-      .where(sql`${table.providerMessageId} is not null`),
+    uniqueIndex("messages_provider_id_key").on(table.workspaceId, table.providerMessageId).where(sql`${table.providerMessageId} is not null`),
     foreignKey({
       columns: [table.workspaceId, table.chatId],
       foreignColumns: [chats.workspaceId, chats.id],
@@ -392,7 +359,9 @@ export const webhookDeliveries = pgTable(
     webhookId: text("webhook_id").notNull(),
     event: text("event").notNull(),
     payload: jsonb("payload").notNull(),
-    status: text("status", { enum: ["pending", "delivered", "failed"] }).notNull().default("pending"),
+    status: text("status", { enum: ["pending", "delivered", "failed"] })
+      .notNull()
+      .default("pending"),
     attempts: bigint("attempts", { mode: "number" }).notNull().default(0),
     nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
     lastStatusCode: bigint("last_status_code", { mode: "number" }),
@@ -404,9 +373,7 @@ export const webhookDeliveries = pgTable(
     primaryKey({ columns: [table.workspaceId, table.id] }),
     index("webhook_deliveries_log_idx").on(table.workspaceId, table.webhookId, table.createdAt),
     // Only pending rows: the worker's scan stays small however long the log grows.
-    index("webhook_deliveries_due_idx")
-      .on(table.workspaceId, table.nextAttemptAt)
-      .where(sql`${table.status} = 'pending'`),
+    index("webhook_deliveries_due_idx").on(table.workspaceId, table.nextAttemptAt).where(sql`${table.status} = 'pending'`),
     foreignKey({
       columns: [table.workspaceId, table.webhookId],
       foreignColumns: [webhooks.workspaceId, webhooks.id],
@@ -429,7 +396,9 @@ export const templates = pgTable(
     metaTemplateName: text("meta_template_name"),
     metaLanguage: text("meta_language"),
     /** `local`: written here; `meta`: synced from the WhatsApp Business Account. */
-    source: text("source", { enum: ["local", "meta"] }).notNull().default("local"),
+    source: text("source", { enum: ["local", "meta"] })
+      .notNull()
+      .default("local"),
     metaStatus: text("meta_status"),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -545,7 +514,9 @@ const pipedriveTokenColumns = () => ({
   scope: text("scope").notNull(),
   apiDomain: text("api_domain").notNull(),
   expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
-  status: text("status", { enum: ["connected", "reconnect_required"] }).notNull().default("connected"),
+  status: text("status", { enum: ["connected", "reconnect_required"] })
+    .notNull()
+    .default("connected"),
   statusReason: text("status_reason"),
   createdAt: createdAt(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -684,7 +655,9 @@ export const pipedriveLogJobs = pgTable(
       .references(() => workspaces.id, { onDelete: "cascade" }),
     chatId: text("chat_id").notNull(),
     day: date("day", { mode: "string" }).notNull(),
-    status: text("status", { enum: ["pending", "done", "failed", "skipped"] }).notNull().default("pending"),
+    status: text("status", { enum: ["pending", "done", "failed", "skipped"] })
+      .notNull()
+      .default("pending"),
     version: bigint("version", { mode: "number" }).notNull().default(1),
     attempts: bigint("attempts", { mode: "number" }).notNull().default(0),
     nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
@@ -694,9 +667,7 @@ export const pipedriveLogJobs = pgTable(
   },
   (table) => [
     primaryKey({ columns: [table.workspaceId, table.chatId, table.day] }),
-    index("pipedrive_log_jobs_due_idx")
-      .on(table.workspaceId, table.nextAttemptAt)
-      .where(sql`${table.status} = 'pending'`),
+    index("pipedrive_log_jobs_due_idx").on(table.workspaceId, table.nextAttemptAt).where(sql`${table.status} = 'pending'`),
     foreignKey({ columns: [table.workspaceId, table.chatId], foreignColumns: [chats.workspaceId, chats.id] }).onDelete("cascade"),
   ],
 );

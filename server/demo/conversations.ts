@@ -5,7 +5,7 @@ import { newId } from "../ids";
 import { ingestInboundMessage, touchChat } from "../inbox/ingest";
 
 type Line = { label: string; phoneNumber: string; connectedBy: string };
-type Conversation = { line: 0 | 1; from: string; name: string; turns: [("in" | "out"), string][]; responsible?: string };
+type Conversation = { line: 0 | 1; from: string; name: string; turns: ["in" | "out", string][]; responsible?: string };
 
 /** Sandbox accounts for the Owner and the Agent, and a few conversations with history. */
 export async function seedDemoConversations(db: Database, workspaceId: string, memberIds: Record<string, string>) {
@@ -16,13 +16,42 @@ export async function seedDemoConversations(db: Database, workspaceId: string, m
   const accountIds: string[] = [];
   for (const line of lines) {
     const id = newId("wa");
-    await db.insert(whatsappAccounts).values({ workspaceId, id, provider: "sandbox", phoneNumber: line.phoneNumber, displayName: line.label, connectedBy: line.connectedBy });
+    await db
+      .insert(whatsappAccounts)
+      .values({ workspaceId, id, provider: "sandbox", phoneNumber: line.phoneNumber, displayName: line.label, connectedBy: line.connectedBy });
     accountIds.push(id);
   }
   const conversations: Conversation[] = [
-    { line: 0, from: "+442079460958", name: "Grace Hopper", turns: [["in", "Hi! Is the enterprise plan billed yearly?"], ["out", "Hi Grace, yes, yearly or monthly, as you prefer."], ["in", "Great, can you send a quote for 25 seats?"]] },
-    { line: 0, from: "+4915112345678", name: "Ada Lovelace", responsible: memberIds.collaborator, turns: [["in", "Our invoice shows the wrong VAT number."], ["out", "Sorry about that! I'll have it corrected today."], ["in", "Thank you 🙏"]] },
-    { line: 1, from: "+5511987654321", name: "Alan Turing", turns: [["in", "Do you ship to Brazil?"], ["out", "We do, delivery takes 5-7 business days."]] },
+    {
+      line: 0,
+      from: "+442079460958",
+      name: "Grace Hopper",
+      turns: [
+        ["in", "Hi! Is the enterprise plan billed yearly?"],
+        ["out", "Hi Grace, yes, yearly or monthly, as you prefer."],
+        ["in", "Great, can you send a quote for 25 seats?"],
+      ],
+    },
+    {
+      line: 0,
+      from: "+4915112345678",
+      name: "Ada Lovelace",
+      responsible: memberIds.collaborator,
+      turns: [
+        ["in", "Our invoice shows the wrong VAT number."],
+        ["out", "Sorry about that! I'll have it corrected today."],
+        ["in", "Thank you 🙏"],
+      ],
+    },
+    {
+      line: 1,
+      from: "+5511987654321",
+      name: "Alan Turing",
+      turns: [
+        ["in", "Do you ship to Brazil?"],
+        ["out", "We do, delivery takes 5-7 business days."],
+      ],
+    },
     { line: 1, from: "+34612345678", name: "Hedy Lamarr", responsible: memberIds.agent, turns: [["in", "Can we book a demo on Thursday?"]] },
   ];
   const start = Date.now() - 3 * 60 * 60 * 1000;
@@ -34,15 +63,37 @@ export async function seedDemoConversations(db: Database, workspaceId: string, m
     for (const [direction, text] of conversation.turns) {
       const at = new Date(start + minute++ * 7 * 60 * 1000);
       if (direction === "in") {
-        const created = await ingestInboundMessage(db, { workspaceId, accountId, from: { phone: conversation.from, name: conversation.name }, providerMessageId: `sbx-demo.${newId("m")}`, text, receivedAt: at });
+        const created = await ingestInboundMessage(db, {
+          workspaceId,
+          accountId,
+          from: { phone: conversation.from, name: conversation.name },
+          providerMessageId: `sbx-demo.${newId("m")}`,
+          text,
+          receivedAt: at,
+        });
         chatId = created.chatId;
       } else {
-        await db.insert(messages).values({ workspaceId, id: newId("msg"), chatId, direction: "out", text, status: "read", authorId: author, providerMessageId: `sbx-demo.${newId("m")}`, createdAt: at, sentAt: at, statusAt: at });
+        await db.insert(messages).values({
+          workspaceId,
+          id: newId("msg"),
+          chatId,
+          direction: "out",
+          text,
+          status: "read",
+          authorId: author,
+          providerMessageId: `sbx-demo.${newId("m")}`,
+          createdAt: at,
+          sentAt: at,
+          statusAt: at,
+        });
         await touchChat(db, workspaceId, chatId, at, text, false);
       }
     }
     if (conversation.responsible) {
-      await db.update(chats).set({ responsibleId: conversation.responsible }).where(and(eq(chats.workspaceId, workspaceId), eq(chats.id, chatId)));
+      await db
+        .update(chats)
+        .set({ responsibleId: conversation.responsible })
+        .where(and(eq(chats.workspaceId, workspaceId), eq(chats.id, chatId)));
     }
   }
 }

@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
+import { recordAudit } from "../audit/recorder";
 import type { Database } from "../db/client";
 import { users, workspaces } from "../db/schema";
-import { newJoinCode } from "../identity/routes";
 import { hashPassword } from "../identity/passwords";
+import { newJoinCode } from "../identity/routes";
 import { newId } from "../ids";
-import { recordAudit } from "../audit/recorder";
 import { type BuiltinRoleId, builtinRoleIds } from "../permissions";
 import { addMember } from "../team/membership";
 import { seedDemoConversations } from "./conversations";
@@ -17,7 +17,10 @@ export type DemoLogin = { roleId: BuiltinRoleId; email: string; password: string
 
 /** Creates the demo workspace — one member per built-in role, sandbox lines, chats — unless it exists. */
 export async function seedDemo(db: Database, cost: { N: number; r: number; p: number }): Promise<DemoLogin[] | null> {
-  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, demoEmail("owner")));
+  const [existing] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.email, demoEmail("owner")));
   const logins = builtinRoleIds.map((roleId) => ({ roleId, email: demoEmail(roleId), password: demoPassword }));
   if (existing) return logins;
   const passwordHash = await hashPassword(demoPassword, cost);
@@ -31,7 +34,14 @@ export async function seedDemo(db: Database, cost: { N: number; r: number; p: nu
       await tx.insert(users).values({ id: userId, email: demoEmail(roleId), name, passwordHash });
       const memberId = await addMember(tx, { workspaceId, userId, roleId });
       memberIds[roleId] = memberId;
-      await recordAudit(tx, { workspaceId, actorId: memberId, action: roleId === "owner" ? "workspace.create" : "member.create", targetType: "member", targetId: memberId, details: { demo: true, roleId } });
+      await recordAudit(tx, {
+        workspaceId,
+        actorId: memberId,
+        action: roleId === "owner" ? "workspace.create" : "member.create",
+        targetType: "member",
+        targetId: memberId,
+        details: { demo: true, roleId },
+      });
     }
   });
   await seedDemoConversations(db, workspaceId, memberIds);

@@ -17,7 +17,10 @@ async function renderFor(services: Services, viewer: Principal, event: Extract<B
   const chat = await loadChat(db, event.workspaceId, event.chatId);
   if (!chat || !can(viewer, "chats.view", chatRecord(chat))) return null;
   const [message] = event.messageId
-    ? await db.select().from(messages).where(and(eq(messages.workspaceId, event.workspaceId), eq(messages.id, event.messageId)))
+    ? await db
+        .select()
+        .from(messages)
+        .where(and(eq(messages.workspaceId, event.workspaceId), eq(messages.id, event.messageId)))
     : [];
   return { type: event.type, chat: presentChat(chat, viewer), ...(message ? { message: presentMessage(message) } : {}) };
 }
@@ -33,7 +36,12 @@ export const eventRoutes = [
     async handler({ actor, services, request, response }) {
       const token = request.get("authorization")?.replace(/^Bearer\s+/i, "") ?? "";
       let viewer: Principal | null = actor;
-      response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no" });
+      response.writeHead(200, {
+        "content-type": "text/event-stream",
+        "cache-control": "no-cache, no-transform",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+      });
       response.write(": connected\n\n");
       // Events are handled one at a time, in bus order, so a subscriber never sees them reordered.
       let queue = Promise.resolve();
@@ -44,17 +52,20 @@ export const eventRoutes = [
       };
       const unsubscribe = services.events.subscribe((event) => {
         if (event.workspaceId !== actor.workspaceId) return;
-        queue = queue.then(async () => {
-          if (!viewer) return;
-          if (event.type === "access.changed") {
-            // A role change or suspension applies to open streams too: re-read who is listening.
-            viewer = await resolvePrincipal(services.database.db, token);
-            if (viewer?.status !== "active") close();
-            return;
-          }
-          const rendered = event.type === "campaign.progress" ? await renderCampaignProgress(services, viewer, event) : await renderFor(services, viewer, event);
-          if (rendered) response.write(`event: ${event.type}\ndata: ${JSON.stringify(rendered)}\n\n`);
-        }).catch((error) => services.logger.warn({ err: error }, "live update failed"));
+        queue = queue
+          .then(async () => {
+            if (!viewer) return;
+            if (event.type === "access.changed") {
+              // A role change or suspension applies to open streams too: re-read who is listening.
+              viewer = await resolvePrincipal(services.database.db, token);
+              if (viewer?.status !== "active") close();
+              return;
+            }
+            const rendered =
+              event.type === "campaign.progress" ? await renderCampaignProgress(services, viewer, event) : await renderFor(services, viewer, event);
+            if (rendered) response.write(`event: ${event.type}\ndata: ${JSON.stringify(rendered)}\n\n`);
+          })
+          .catch((error) => services.logger.warn({ err: error }, "live update failed"));
       });
       const heartbeat = setInterval(() => response.write(": ping\n\n"), heartbeatMs);
       heartbeat.unref();

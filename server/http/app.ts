@@ -5,13 +5,13 @@ import helmet from "helmet";
 import { z } from "zod";
 import { canonicalJson, recordAudit } from "../audit/recorder";
 import { type Principal, resolvePrincipal } from "../identity/tokens";
+import { openApiDocument } from "../openapi/document";
 import { InvariantViolation, PermissionDenied, requirePermission } from "../permissions";
 import type { Services } from "../services";
-import { allRoutes } from "./registry";
-import { HttpProblem, invalidRequest, unauthenticated } from "./problem";
-import type { Reply, RequestMeta, RouteDefinition } from "./route";
-import { openApiDocument } from "../openapi/document";
 import { withIdempotency } from "./idempotency";
+import { HttpProblem, invalidRequest, unauthenticated } from "./problem";
+import { allRoutes } from "./registry";
+import type { Reply, RequestMeta, RouteDefinition } from "./route";
 
 export const apiPrefix = "/api/v1";
 
@@ -34,9 +34,7 @@ export function createApp(services: Services, options: { webRoot?: string } = {}
   });
   for (const definition of allRoutes) {
     const bodyParser = definition.rawBody ? rawBody : definition.bodyLimit ? express.json({ limit: definition.bodyLimit, strict: true }) : jsonBody;
-    api[definition.method](definition.path, bodyParser, (request, response) =>
-      handle(services, definition, request, response),
-    );
+    api[definition.method](definition.path, bodyParser, (request, response) => handle(services, definition, request, response));
   }
   api.use((_request, _response, next) => next(new HttpProblem(404, "not_found", "Not found", "No such endpoint.")));
   api.use(errorHandler(services));
@@ -93,13 +91,14 @@ async function execute(services: Services, definition: RouteDefinition, { actor,
       audit: async (entry, executor) => {
         const workspaceId = entry.workspaceId ?? actor?.workspaceId;
         if (!workspaceId) throw new Error(`${definition.path}: audit entry without a workspace`);
-        const write = (executor: typeof db) => recordAudit(executor, {
-          ...entry,
-          workspaceId,
-          actorId: entry.actorId === undefined ? (actor?.memberId ?? null) : entry.actorId,
-          ip: meta.ip,
-          userAgent: meta.userAgent,
-        });
+        const write = (executor: typeof db) =>
+          recordAudit(executor, {
+            ...entry,
+            workspaceId,
+            actorId: entry.actorId === undefined ? (actor?.memberId ?? null) : entry.actorId,
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+          });
         // Reads that audit (exports) and self-managed handlers get a transaction of their own.
         await (executor ? write(executor) : inTransaction ? write(db) : database.transaction((tx) => write(tx)));
         audited = true;
@@ -158,11 +157,7 @@ function send(response: Response, reply: Reply) {
     return;
   }
   if ("csv" in reply) {
-    response
-      .status(reply.status)
-      .type("text/csv; charset=utf-8")
-      .attachment(reply.filename)
-      .send(reply.csv);
+    response.status(reply.status).type("text/csv; charset=utf-8").attachment(reply.filename).send(reply.csv);
     return;
   }
   for (const [name, value] of Object.entries(reply.headers ?? {})) response.set(name, value);
@@ -207,14 +202,22 @@ function toProblem(error: unknown): HttpProblem {
   }
   if (error instanceof InvariantViolation) return new HttpProblem(409, "conflict", "Conflict", error.message);
   if (error instanceof z.ZodError) {
-    return invalidRequest("The request has invalid fields.", error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })));
+    return invalidRequest(
+      "The request has invalid fields.",
+      error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
+    );
   }
   const bodyError = error as { type?: string; status?: number } | null;
   switch (bodyError?.type) {
     case "entity.parse.failed":
       return invalidRequest("The body is not valid JSON.");
     case "entity.too.large":
-      return new HttpProblem(413, "payload_too_large", "Payload too large", `The body exceeds ${Math.round(((error as { limit?: number }).limit ?? 102_400) / 1024)} kB.`);
+      return new HttpProblem(
+        413,
+        "payload_too_large",
+        "Payload too large",
+        `The body exceeds ${Math.round(((error as { limit?: number }).limit ?? 102_400) / 1024)} kB.`,
+      );
     case "encoding.unsupported":
     case "charset.unsupported":
       return new HttpProblem(415, "unsupported_media_type", "Unsupported media type", "Send the body as UTF-8 JSON.");

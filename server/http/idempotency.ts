@@ -3,7 +3,7 @@ import { idempotencyKeys } from "../db/schema";
 import type { Principal } from "../identity/tokens";
 import { sha256 } from "../ids";
 import type { Services } from "../services";
-import { HttpProblem, conflict, invalidRequest } from "./problem";
+import { conflict, HttpProblem, invalidRequest } from "./problem";
 import type { Reply } from "./route";
 
 const retentionMs = 24 * 60 * 60 * 1000;
@@ -13,14 +13,9 @@ const retentionMs = 24 * 60 * 60 * 1000;
  * same request gets the first answer and sends nothing; a different request under the same key
  * is a 422. The key row is claimed before the work starts, so concurrent repeats wait on it.
  */
-export async function withIdempotency(
-  services: Services,
-  actor: Principal,
-  key: string,
-  fingerprint: string,
-  run: () => Promise<Reply>,
-): Promise<Reply> {
-  if (key.length > 200) throw invalidRequest("The Idempotency-Key header is too long.", [{ path: "header.idempotency-key", message: "at most 200 characters" }]);
+export async function withIdempotency(services: Services, actor: Principal, key: string, fingerprint: string, run: () => Promise<Reply>): Promise<Reply> {
+  if (key.length > 200)
+    throw invalidRequest("The Idempotency-Key header is too long.", [{ path: "header.idempotency-key", message: "at most 200 characters" }]);
   const db = services.database.db;
   const where = and(eq(idempotencyKeys.workspaceId, actor.workspaceId), eq(idempotencyKeys.memberId, actor.memberId), eq(idempotencyKeys.key, key));
   const requestHash = sha256(fingerprint);
@@ -45,7 +40,10 @@ export async function withIdempotency(
   try {
     const reply = await run();
     if ("body" in reply && reply.status < 300) {
-      await db.update(idempotencyKeys).set({ responseStatus: reply.status, responseBody: reply.body ?? null }).where(where);
+      await db
+        .update(idempotencyKeys)
+        .set({ responseStatus: reply.status, responseBody: reply.body ?? null })
+        .where(where);
     } else {
       await db.delete(idempotencyKeys).where(where);
     }

@@ -44,12 +44,9 @@ export class HttpProblem extends Error {
   }
 }
 
-export const notFound = (what = "resource") =>
-  new HttpProblem(404, "not_found", "Not found", `The ${what} does not exist or you cannot see it.`);
+export const notFound = (what = "resource") => new HttpProblem(404, "not_found", "Not found", `The ${what} does not exist or you cannot see it.`);
 export const conflict = (detail: string) => new HttpProblem(409, "conflict", "Conflict", detail);
-export const unauthenticated = (detail = "A valid bearer token is required.") =>
-  new HttpProblem(401, "unauthenticated", "Unauthenticated", detail);
+export const unauthenticated = (detail = "A valid bearer token is required.") => new HttpProblem(401, "unauthenticated", "Unauthenticated", detail);
 export const invalidRequest = (detail: string, errors?: FieldError[]) =>
   new HttpProblem(400, "invalid_request", "Invalid request", detail, errors ? { errors } : {});
-export const forbidden = (permission: Permission, detail: string) =>
-  new HttpProblem(403, "permission_denied", "Permission denied", detail, { permission });
+export const forbidden = (permission: Permission, detail: string) => new HttpProblem(403, "permission_denied", "Permission denied", detail, { permission });

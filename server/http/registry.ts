@@ -3,20 +3,20 @@ import { campaignRoutes } from "../campaigns/campaign-routes";
 import { campaignSettingsRoutes } from "../campaigns/settings-routes";
 import { templateRoutes } from "../campaigns/template-routes";
 import { eventRoutes } from "../events/routes";
+import { identityRoutes } from "../identity/routes";
 import { exportRoutes } from "../inbox/export-routes";
 import { chatRoutes } from "../inbox/routes";
 import { apiKeyRoutes } from "../integrations/api-key-routes";
-import { accountRoutes } from "../whatsapp/account-routes";
-import { inboundRoutes } from "../whatsapp/inbound-routes";
-import { identityRoutes } from "../identity/routes";
+import { pipedriveRoutes } from "../pipedrive/routes";
+import { simulatorRoutes } from "../pipedrive/simulator-routes";
 import { roleRoutes } from "../roles/routes";
 import { invitationRoutes } from "../team/invitations";
 import { joinRequestRoutes } from "../team/join-requests";
 import { teamRoutes } from "../team/routes";
 import { webhookRoutes } from "../webhooks/routes";
+import { accountRoutes } from "../whatsapp/account-routes";
+import { inboundRoutes } from "../whatsapp/inbound-routes";
 import { workspaceRoutes } from "../workspace/routes";
-import { pipedriveRoutes } from "../pipedrive/routes";
-import { simulatorRoutes } from "../pipedrive/simulator-routes";
 import type { RouteDefinition } from "./route";
 
 /** Every API route; a new capability adds its list here. */

@@ -7,10 +7,7 @@ import type { Permission } from "../permissions";
 import type { Services } from "../services";
 
 /** Who may call a route: anyone, any active member, or members holding a permission. */
-export type Access =
-  | { kind: "public"; why: string }
-  | { kind: "member" }
-  | { kind: "permission"; permission: Permission };
+export type Access = { kind: "public"; why: string } | { kind: "member" } | { kind: "permission"; permission: Permission };
 
 export const publicAccess = (why: string) => ({ kind: "public", why }) as const;
 export const anyMember = { kind: "member" } as const;
@@ -26,8 +23,7 @@ export type Reply =
 
 export type RequestMeta = { ip: string | null; userAgent: string | null };
 
-type AuditInput = Omit<AuditEntryInput, "workspaceId" | "actorId" | "ip" | "userAgent"> &
-  Partial<Pick<AuditEntryInput, "workspaceId" | "actorId">>;
+type AuditInput = Omit<AuditEntryInput, "workspaceId" | "actorId" | "ip" | "userAgent"> & Partial<Pick<AuditEntryInput, "workspaceId" | "actorId">>;
 
 export type Context<Body, Query, Params, Auth> = {
   services: Services;
@@ -94,9 +90,7 @@ export function route<
   rawBody?: boolean;
   bodyLimit?: string;
   allowSuspended?: boolean;
-  handler(
-    context: Context<Infer<B>, Infer<Q>, Infer<P>, [A] extends [{ kind: "public" }] ? Principal | null : Principal>,
-  ): Promise<Reply>;
+  handler(context: Context<Infer<B>, Infer<Q>, Infer<P>, [A] extends [{ kind: "public" }] ? Principal | null : Principal>): Promise<Reply>;
 }): RouteDefinition {
   return definition as unknown as RouteDefinition;
 }

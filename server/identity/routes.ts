@@ -2,7 +2,7 @@ import { and, desc, eq } from "drizzle-orm";
 import { RateLimiterRes } from "rate-limiter-flexible";
 import { z } from "zod";
 import { authTokens, members, users, workspaces } from "../db/schema";
-import { HttpProblem, conflict, notFound, unauthenticated } from "../http/problem";
+import { conflict, HttpProblem, notFound, unauthenticated } from "../http/problem";
 import { anyMember, publicAccess, route } from "../http/route";
 import { Email, IdParam, Password, PersonName } from "../http/schemas";
 import { newId, newSecret } from "../ids";
@@ -12,12 +12,8 @@ import { presentMember, presentWorkspace } from "../team/presenters";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "./passwords";
 import { issueToken } from "./tokens";
 
-const Signup = z
-  .object({ workspaceName: z.string().trim().min(1).max(100), name: PersonName, email: Email, password: Password })
-  .strict();
-const Login = z
-  .object({ email: Email, password: z.string().min(1).max(200), workspaceId: z.string().max(100).optional() })
-  .strict();
+const Signup = z.object({ workspaceName: z.string().trim().min(1).max(100), name: PersonName, email: Email, password: Password }).strict();
+const Login = z.object({ email: Email, password: z.string().min(1).max(200), workspaceId: z.string().max(100).optional() }).strict();
 const NewApiToken = z.object({ name: z.string().trim().min(1).max(100) }).strict();
 
 export function newJoinCode(): string {
@@ -44,10 +40,7 @@ export const identityRoutes = [
         name: body.name,
         passwordHash: await hashPassword(body.password, services.passwordCost),
       });
-      const [workspace] = await db
-        .insert(workspaces)
-        .values({ id: workspaceId, name: body.workspaceName, joinCode: newJoinCode() })
-        .returning();
+      const [workspace] = await db.insert(workspaces).values({ id: workspaceId, name: body.workspaceName, joinCode: newJoinCode() }).returning();
       const memberId = await addMember(db, { workspaceId, userId, roleId: "owner" });
       const { token } = await issueToken(db, { workspaceId, memberId, kind: "session" });
       await audit({ workspaceId, actorId: memberId, action: "workspace.create", targetType: "workspace", targetId: workspaceId });

@@ -24,12 +24,18 @@ export async function findOrCreateContact(db: Executor, workspaceId: string, inp
   if (!phone && !bsuid) throw new Error("A contact needs a phone number or a WhatsApp user id");
   const handles = [phone ? eq(contacts.phone, phone) : undefined, bsuid ? eq(contacts.bsuid, bsuid) : undefined].filter(Boolean) as SQL[];
   const find = async () => {
-    const [found] = await db.select().from(contacts).where(and(eq(contacts.workspaceId, workspaceId), or(...handles)));
+    const [found] = await db
+      .select()
+      .from(contacts)
+      .where(and(eq(contacts.workspaceId, workspaceId), or(...handles)));
     return found;
   };
   let contact = await find();
   if (!contact) {
-    await db.insert(contacts).values({ workspaceId, id: newId("ct"), phone, bsuid, name: input.name ?? null }).onConflictDoNothing();
+    await db
+      .insert(contacts)
+      .values({ workspaceId, id: newId("ct"), phone, bsuid, name: input.name ?? null })
+      .onConflictDoNothing();
     contact = await find();
     if (!contact) throw new Error("Contact vanished while being created");
     return contact;
@@ -40,6 +46,10 @@ export async function findOrCreateContact(db: Executor, workspaceId: string, inp
     ...(input.name && input.name !== contact.name ? { name: input.name } : {}),
   };
   if (Object.keys(missing).length === 0) return contact;
-  const [updated] = await db.update(contacts).set(missing).where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contact.id))).returning();
+  const [updated] = await db
+    .update(contacts)
+    .set(missing)
+    .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contact.id)))
+    .returning();
   return updated ?? contact;
 }

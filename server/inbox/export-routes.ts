@@ -1,5 +1,5 @@
-import { desc } from "drizzle-orm";
 import { stringify } from "csv-stringify/sync";
+import { desc } from "drizzle-orm";
 import { chats } from "../db/schema";
 import { requires, route } from "../http/route";
 import { scope } from "../permissions";
@@ -16,7 +16,10 @@ export const exportRoutes = [
     access: requires("data.export"),
     responses: { 200: "text/csv" },
     async handler({ actor, db, audit }) {
-      const rows = (await chatsWithAccount(db).where(scope(actor, "chats.view")).orderBy(desc(chats.lastMessageAt), desc(chats.id)).limit(exportLimit)) as ChatRow[];
+      const rows = (await chatsWithAccount(db)
+        .where(scope(actor, "chats.view"))
+        .orderBy(desc(chats.lastMessageAt), desc(chats.id))
+        .limit(exportLimit)) as ChatRow[];
       await audit({ action: "export.chats", targetType: "workspace", targetId: actor.workspaceId, details: { rows: rows.length } });
       const csv = stringify(
         rows.map((row) => ({

@@ -25,10 +25,24 @@ export type InboundMessage = {
  * (redeliveries), so a chat stamped "now" would be newer than its own first message and
  * touchChat would never take that message as the preview.
  */
-export async function findOrCreateChat(db: Executor, workspaceId: string, accountId: string, contact: { id: string; phone: string | null; name: string | null }, firstMessageAt?: Date) {
+export async function findOrCreateChat(
+  db: Executor,
+  workspaceId: string,
+  accountId: string,
+  contact: { id: string; phone: string | null; name: string | null },
+  firstMessageAt?: Date,
+) {
   await db
     .insert(chats)
-    .values({ workspaceId, id: newId("chat"), accountId, contactId: contact.id, contactPhone: contact.phone, contactName: contact.name, ...(firstMessageAt ? { lastMessageAt: firstMessageAt } : {}) })
+    .values({
+      workspaceId,
+      id: newId("chat"),
+      accountId,
+      contactId: contact.id,
+      contactPhone: contact.phone,
+      contactName: contact.name,
+      ...(firstMessageAt ? { lastMessageAt: firstMessageAt } : {}),
+    })
     .onConflictDoNothing();
   const [chat] = await db
     .select({ id: chats.id })
@@ -46,7 +60,9 @@ export async function touchChat(db: Executor, workspaceId: string, chatId: strin
       lastMessageAt: sql`greatest(${chats.lastMessageAt}, ${at.toISOString()}::timestamptz)`,
       lastMessagePreview: sql`case when ${chats.lastMessageAt} <= ${at.toISOString()}::timestamptz then ${preview.slice(0, previewLength)} else ${chats.lastMessagePreview} end`,
       ...(opensWindow
-        ? { windowOpenUntil: sql`greatest(coalesce(${chats.windowOpenUntil}, '-infinity'::timestamptz), ${new Date(at.getTime() + customerServiceWindowMs).toISOString()}::timestamptz)` }
+        ? {
+            windowOpenUntil: sql`greatest(coalesce(${chats.windowOpenUntil}, '-infinity'::timestamptz), ${new Date(at.getTime() + customerServiceWindowMs).toISOString()}::timestamptz)`,
+          }
         : {}),
     })
     .where(and(eq(chats.workspaceId, workspaceId), eq(chats.id, chatId)));
@@ -88,7 +104,11 @@ export async function ingestInboundMessage(
       return { chatId: existing?.chatId ?? chat.id, messageId: existing?.id ?? "", duplicate: true };
     }
     await touchChat(tx, inbound.workspaceId, chat.id, inbound.receivedAt, inbound.text, true);
-    await emitInboxEvent(tx, { type: "message.created", workspaceId: inbound.workspaceId, chatId: chat.id, messageId: message.id }, { message: presentMessage(message) });
+    await emitInboxEvent(
+      tx,
+      { type: "message.created", workspaceId: inbound.workspaceId, chatId: chat.id, messageId: message.id },
+      { message: presentMessage(message) },
+    );
     await within?.(tx, { chatId: chat.id, messageId: message.id });
     return { chatId: chat.id, messageId: message.id, duplicate: false };
   });

@@ -1,5 +1,5 @@
 import type { messages } from "../db/schema";
-import { abilities, type Actor } from "../permissions";
+import { type Actor, abilities } from "../permissions";
 import { type ChatRow, chatRecord } from "./queries";
 
 /** A chat as the API shows it; with an actor, its abilities for that actor. */

@@ -6,9 +6,7 @@ import { CloudApiError } from "../whatsapp/cloud-client";
 
 export type AccountRow = typeof whatsappAccounts.$inferSelect;
 
-export type OutboundContent =
-  | { kind: "text"; text: string }
-  | { kind: "template"; name: string; languageCode: string; bodyParameters: string[] };
+export type OutboundContent = { kind: "text"; text: string } | { kind: "template"; name: string; languageCode: string; bodyParameters: string[] };
 
 const rateLimitAttempts = 4;
 
@@ -23,7 +21,14 @@ export function contentText(content: OutboundContent): string {
  * `rateLimitAttempts` calls in all; every other failure is a CloudApiError for the caller to
  * record. Sandbox: accepted at once. Campaigns pass 1: they back the whole number off instead.
  */
-export async function deliverOutbound(services: Services, account: AccountRow, to: string, content: OutboundContent, messageId: string, options: { rateLimitAttempts?: number } = {}): Promise<string> {
+export async function deliverOutbound(
+  services: Services,
+  account: AccountRow,
+  to: string,
+  content: OutboundContent,
+  messageId: string,
+  options: { rateLimitAttempts?: number } = {},
+): Promise<string> {
   if (account.provider === "sandbox") return `sbx.${newSecret().slice(0, 24)}`;
   const phoneNumberId = account.cloudPhoneNumberId;
   if (!phoneNumberId || !account.accessTokenEncrypted) throw new Error(`Cloud account ${account.id} has no credentials`);
@@ -33,7 +38,15 @@ export async function deliverOutbound(services: Services, account: AccountRow, t
       const accepted =
         content.kind === "text"
           ? await services.cloud.sendText({ phoneNumberId, accessToken, to, body: content.text, callbackData: messageId })
-          : await services.cloud.sendTemplate({ phoneNumberId, accessToken, to, templateName: content.name, languageCode: content.languageCode, bodyParameters: content.bodyParameters, callbackData: messageId });
+          : await services.cloud.sendTemplate({
+              phoneNumberId,
+              accessToken,
+              to,
+              templateName: content.name,
+              languageCode: content.languageCode,
+              bodyParameters: content.bodyParameters,
+              callbackData: messageId,
+            });
       return accepted.wamid;
     } catch (error) {
       const backOff = error instanceof CloudApiError && error.kind === "rate_limited" && attempt < (options.rateLimitAttempts ?? rateLimitAttempts);

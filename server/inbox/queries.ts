@@ -1,10 +1,10 @@
 import { and, eq } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { chats, whatsappAccounts } from "../db/schema";
-import type { Principal } from "../identity/tokens";
-import { type ChatRecord, scope } from "../permissions";
 import { notFound } from "../http/problem";
 import { timestampText } from "../http/schemas";
+import type { Principal } from "../identity/tokens";
+import { type ChatRecord, scope } from "../permissions";
 
 /** The columns a chat is presented and authorized with. */
 export const chatColumns = {

@@ -6,9 +6,9 @@ import { requires, route } from "../http/route";
 import { afterKeyset, decodeCursor, IdParam, ListQuery, page, timestampText } from "../http/schemas";
 import type { Principal } from "../identity/tokens";
 import { authorize, can, scope } from "../permissions";
+import { emitInboxEvent } from "../webhooks/outbox";
 import { loadVisibleAccount } from "../whatsapp/accounts";
 import { normalizePhone } from "../whatsapp/phone";
-import { emitInboxEvent } from "../webhooks/outbox";
 import { findOrCreateContact } from "./contacts";
 import { findOrCreateChat } from "./ingest";
 import { presentChat, presentMessage } from "./presenters";
@@ -22,7 +22,10 @@ const ChatFilters = ListQuery.extend({
   unassigned: z.enum(["true", "false"]).optional(),
   q: z.string().trim().min(1).max(200).optional(),
 });
-const StartChat = z.object({ accountId: z.string().min(1).max(100), phone: z.string().min(3).max(40), ...MessageContent }).strict().refine(exactlyOneContent, contentMessage);
+const StartChat = z
+  .object({ accountId: z.string().min(1).max(100), phone: z.string().min(3).max(40), ...MessageContent })
+  .strict()
+  .refine(exactlyOneContent, contentMessage);
 const Reply = z.object(MessageContent).strict().refine(exactlyOneContent, contentMessage);
 const SetResponsible = z.object({ memberId: z.string().min(1).max(100).nullable() }).strict();
 
@@ -61,7 +64,15 @@ export const chatRoutes = [
         .where(and(chatListWhere(actor, query), afterKeyset(chats.lastMessageAt, chats.id, after, "desc")))
         .orderBy(desc(chats.lastMessageAt), desc(chats.id))
         .limit(query.limit + 1)) as ChatRow[];
-      return { status: 200, body: page(rows, query.limit, (row) => [row.lastMessageAtText, row.id], (row) => presentChat(row, actor)) };
+      return {
+        status: 200,
+        body: page(
+          rows,
+          query.limit,
+          (row) => [row.lastMessageAtText, row.id],
+          (row) => presentChat(row, actor),
+        ),
+      };
     },
   }),
   route({
@@ -129,16 +140,18 @@ export const chatRoutes = [
       const rows = await db
         .select({ message: messages, cursorAt: timestampText(messages.createdAt) })
         .from(messages)
-        .where(
-          and(
-            eq(messages.workspaceId, actor.workspaceId),
-            eq(messages.chatId, chat.id),
-            afterKeyset(messages.createdAt, messages.id, after, "desc"),
-          ),
-        )
+        .where(and(eq(messages.workspaceId, actor.workspaceId), eq(messages.chatId, chat.id), afterKeyset(messages.createdAt, messages.id, after, "desc")))
         .orderBy(desc(messages.createdAt), desc(messages.id))
         .limit(query.limit + 1);
-      return { status: 200, body: page(rows, query.limit, (row) => [row.cursorAt, row.message.id], (row) => presentMessage(row.message)) };
+      return {
+        status: 200,
+        body: page(
+          rows,
+          query.limit,
+          (row) => [row.cursorAt, row.message.id],
+          (row) => presentMessage(row.message),
+        ),
+      };
     },
   }),
   route({
@@ -175,14 +188,30 @@ export const chatRoutes = [
       const chat = await loadVisibleChat(db, actor, params.id);
       authorize(actor, "chats.assign", chatRecord(chat));
       if (body.memberId) {
-        const [member] = await db.select({ status: members.status }).from(members).where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, body.memberId)));
-        if (member?.status !== "active") throw invalidRequest("The responsible must be an active member of the workspace.", [{ path: "body.memberId", message: "not an active member" }]);
+        const [member] = await db
+          .select({ status: members.status })
+          .from(members)
+          .where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, body.memberId)));
+        if (member?.status !== "active")
+          throw invalidRequest("The responsible must be an active member of the workspace.", [{ path: "body.memberId", message: "not an active member" }]);
       }
-      await db.update(chats).set({ responsibleId: body.memberId }).where(and(eq(chats.workspaceId, actor.workspaceId), eq(chats.id, chat.id)));
+      await db
+        .update(chats)
+        .set({ responsibleId: body.memberId })
+        .where(and(eq(chats.workspaceId, actor.workspaceId), eq(chats.id, chat.id)));
       const updated: ChatRow = { ...chat, responsibleId: body.memberId };
       const assigned = body.memberId !== null;
-      await audit({ action: assigned ? "chat.assign" : "chat.unassign", targetType: "chat", targetId: chat.id, details: { before: { responsibleId: chat.responsibleId }, after: { responsibleId: body.memberId } } });
-      await emitInboxEvent(db, { type: assigned ? "chat.assigned" : "chat.unassigned", workspaceId: actor.workspaceId, chatId: chat.id }, { chat: presentChat(updated), byMemberId: actor.memberId });
+      await audit({
+        action: assigned ? "chat.assign" : "chat.unassign",
+        targetType: "chat",
+        targetId: chat.id,
+        details: { before: { responsibleId: chat.responsibleId }, after: { responsibleId: body.memberId } },
+      });
+      await emitInboxEvent(
+        db,
+        { type: assigned ? "chat.assigned" : "chat.unassigned", workspaceId: actor.workspaceId, chatId: chat.id },
+        { chat: presentChat(updated), byMemberId: actor.memberId },
+      );
       const visible = can(actor, "chats.view", chatRecord(updated));
       return { status: 200, body: { chat: visible ? presentChat(updated, actor) : presentChat(updated) } };
     },

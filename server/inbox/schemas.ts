@@ -16,7 +16,8 @@ export const MessageContent = {
 };
 
 export function contentOf(body: { text?: string; template?: z.infer<typeof Template> }): OutboundContent {
-  if (body.template) return { kind: "template", name: body.template.name, languageCode: body.template.languageCode, bodyParameters: body.template.bodyParameters };
+  if (body.template)
+    return { kind: "template", name: body.template.name, languageCode: body.template.languageCode, bodyParameters: body.template.bodyParameters };
   return { kind: "text", text: body.text ?? "" };
 }
 

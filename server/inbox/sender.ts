@@ -1,13 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import { messages, whatsappAccounts } from "../db/schema";
-import { HttpProblem, conflict } from "../http/problem";
+import { conflict, HttpProblem } from "../http/problem";
 import type { Context } from "../http/route";
 import type { Principal } from "../identity/tokens";
 import { newId } from "../ids";
 import type { Services } from "../services";
+import { emitInboxEvent } from "../webhooks/outbox";
 import { CloudApiError } from "../whatsapp/cloud-client";
 import { waitForSendSlot } from "../whatsapp/pacing";
-import { emitInboxEvent } from "../webhooks/outbox";
 import { touchChat } from "./ingest";
 import { presentMessage } from "./presenters";
 import { type AccountRow, contentText, deliverOutbound, type OutboundContent } from "./providers";
@@ -19,7 +19,9 @@ type SendContext = Pick<Context<unknown, unknown, unknown, Principal>, "services
 /** Checks what must hold before anything is stored: a connected account and, for text, an open window. */
 export function assertCanSend(account: AccountRow, chat: Pick<ChatRow, "windowOpenUntil"> | null, content: OutboundContent) {
   if (account.status !== "connected") {
-    throw conflict(`The WhatsApp account ${account.phoneNumber} is disconnected${account.statusReason ? ` (${account.statusReason})` : ""}; reconnect it to send.`);
+    throw conflict(
+      `The WhatsApp account ${account.phoneNumber} is disconnected${account.statusReason ? ` (${account.statusReason})` : ""}; reconnect it to send.`,
+    );
   }
   const windowOpen = chat?.windowOpenUntil && chat.windowOpenUntil.getTime() > Date.now();
   if (account.provider === "cloud" && content.kind === "text" && !windowOpen) {
@@ -48,12 +50,28 @@ export async function sendToChat(context: SendContext, account: AccountRow, chat
   const queued = await db.transaction(async (tx) => {
     const [message] = await tx
       .insert(messages)
-      .values({ workspaceId: actor.workspaceId, id: newId("msg"), chatId: chat.id, direction: "out", text: contentText(content), status: "queued", authorId: actor.memberId, templateName: content.kind === "template" ? content.name : null })
+      .values({
+        workspaceId: actor.workspaceId,
+        id: newId("msg"),
+        chatId: chat.id,
+        direction: "out",
+        text: contentText(content),
+        status: "queued",
+        authorId: actor.memberId,
+        templateName: content.kind === "template" ? content.name : null,
+      })
       .returning();
     if (!message) throw new Error("message insert returned nothing");
     await touchChat(tx, actor.workspaceId, chat.id, message.createdAt, message.text, false);
-    await context.audit({ action: "message.send", targetType: "chat", targetId: chat.id, details: { messageId: message.id, accountId: account.id, kind: content.kind } }, tx);
-    await emitInboxEvent(tx, { type: "message.created", workspaceId: actor.workspaceId, chatId: chat.id, messageId: message.id }, { message: presentMessage(message) });
+    await context.audit(
+      { action: "message.send", targetType: "chat", targetId: chat.id, details: { messageId: message.id, accountId: account.id, kind: content.kind } },
+      tx,
+    );
+    await emitInboxEvent(
+      tx,
+      { type: "message.created", workspaceId: actor.workspaceId, chatId: chat.id, messageId: message.id },
+      { message: presentMessage(message) },
+    );
     return message;
   });
   const recipient = chat.contactPhone;
@@ -69,17 +87,29 @@ export async function sendToChat(context: SendContext, account: AccountRow, chat
     if (!(error instanceof CloudApiError)) throw error;
     await recordFailure(services, queued, account, { code: String(error.code ?? error.kind), detail: error.details ?? error.message });
     if (error.kind === "outside_window") throw outsideWindow();
-    if (error.kind === "token_invalid") throw conflict(`Meta rejected the access token of ${account.phoneNumber}; the account is now disconnected. Reconnect it to send.`);
-    const failed = await db.select().from(messages).where(and(eq(messages.workspaceId, queued.workspaceId), eq(messages.id, queued.id)));
+    if (error.kind === "token_invalid")
+      throw conflict(`Meta rejected the access token of ${account.phoneNumber}; the account is now disconnected. Reconnect it to send.`);
+    const failed = await db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.workspaceId, queued.workspaceId), eq(messages.id, queued.id)));
     return failed[0] ?? queued;
   }
 }
 
 async function updateMessage(services: Services, message: typeof messages.$inferSelect, changes: Partial<typeof messages.$inferInsert>) {
   return services.database.db.transaction(async (tx) => {
-    const [updated] = await tx.update(messages).set(changes).where(and(eq(messages.workspaceId, message.workspaceId), eq(messages.id, message.id))).returning();
+    const [updated] = await tx
+      .update(messages)
+      .set(changes)
+      .where(and(eq(messages.workspaceId, message.workspaceId), eq(messages.id, message.id)))
+      .returning();
     if (!updated) throw new Error("message vanished");
-    await emitInboxEvent(tx, { type: "message.status", workspaceId: message.workspaceId, chatId: message.chatId, messageId: message.id }, { message: presentMessage(updated) });
+    await emitInboxEvent(
+      tx,
+      { type: "message.status", workspaceId: message.workspaceId, chatId: message.chatId, messageId: message.id },
+      { message: presentMessage(updated) },
+    );
     return updated;
   });
 }

@@ -2,8 +2,8 @@ import { and, eq } from "drizzle-orm";
 import { applyRecipientStatus } from "../campaigns/progress";
 import type { Database } from "../db/client";
 import { messages } from "../db/schema";
-import { isMessageStatus, type MessageStatus, shouldApplyStatus } from "../whatsapp/message-status";
 import { emitInboxEvent } from "../webhooks/outbox";
+import { isMessageStatus, type MessageStatus, shouldApplyStatus } from "../whatsapp/message-status";
 import { presentMessage } from "./presenters";
 
 export type StatusUpdate = {
@@ -25,7 +25,7 @@ export async function applyStatus(db: Database, update: StatusUpdate): Promise<b
     await applyRecipientStatus(tx, db, update);
     const where = and(eq(messages.workspaceId, update.workspaceId), eq(messages.providerMessageId, update.providerMessageId));
     const [message] = await tx.select().from(messages).where(where).for("update");
-    if (!message || message.direction !== "out") return false;
+    if (message?.direction !== "out") return false;
     const current = isMessageStatus(message.status) ? message.status : null;
     if (!shouldApplyStatus(current, update.status)) return false;
     const [updated] = await tx
@@ -38,7 +38,11 @@ export async function applyStatus(db: Database, update: StatusUpdate): Promise<b
       .where(where)
       .returning();
     if (!updated) return false;
-    await emitInboxEvent(tx, { type: "message.status", workspaceId: update.workspaceId, chatId: updated.chatId, messageId: updated.id }, { message: presentMessage(updated) });
+    await emitInboxEvent(
+      tx,
+      { type: "message.status", workspaceId: update.workspaceId, chatId: updated.chatId, messageId: updated.id },
+      { message: presentMessage(updated) },
+    );
     return true;
   });
 }

@@ -18,7 +18,12 @@ export const apiKeyRoutes = [
         .delete(authTokens)
         .where(and(eq(authTokens.workspaceId, actor.workspaceId), eq(authTokens.kind, "workspace_key")))
         .returning({ id: authTokens.id });
-      const { id, token } = await issueToken(db, { workspaceId: actor.workspaceId, memberId: actor.memberId, kind: "workspace_key", name: "Workspace API key" });
+      const { id, token } = await issueToken(db, {
+        workspaceId: actor.workspaceId,
+        memberId: actor.memberId,
+        kind: "workspace_key",
+        name: "Workspace API key",
+      });
       await audit({ action: "api_key.rotate", targetType: "token", targetId: id, details: { revoked: revoked.map((row) => row.id) } });
       return { status: 201, body: { key: token } };
     },

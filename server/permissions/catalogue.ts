@@ -42,13 +42,11 @@ export type OwnerOnlyPermission = {
   [P in Permission]: Catalogue[P]["kind"] extends "owner" ? P : never;
 }[Permission];
 
-export const ownerOnlyPermissions = permissionNames.filter(
-  (name) => permissionCatalogue[name].kind === "owner",
-) as OwnerOnlyPermission[];
+export const ownerOnlyPermissions = permissionNames.filter((name) => permissionCatalogue[name].kind === "owner") as OwnerOnlyPermission[];
 
 /** A complete permission map: every permission with its value. */
 export type PermissionMap = {
-  [P in Permission]: P extends ScopedPermission ? Catalogue[P] extends { levels: readonly (infer L)[] } ? L : never : boolean;
+  [P in Permission]: P extends ScopedPermission ? (Catalogue[P] extends { levels: readonly (infer L)[] } ? L : never) : boolean;
 };
 
 export function isScoped(permission: Permission): permission is ScopedPermission {

@@ -1,13 +1,6 @@
 import { and, eq, or, type SQL, sql } from "drizzle-orm";
 import { chats, whatsappAccounts } from "../db/schema";
-import {
-  type BooleanPermission,
-  grantsAnything,
-  type Permission,
-  type PermissionMap,
-  permissionNames,
-  type ScopedLevel,
-} from "./catalogue";
+import { type BooleanPermission, grantsAnything, type Permission, type PermissionMap, permissionNames, type ScopedLevel } from "./catalogue";
 import {
   type AccountRecord,
   type ChatRecord,
@@ -73,11 +66,7 @@ export function requirePermission(actor: Actor, permission: Permission): void {
 }
 
 /** The predicate face: may the actor perform `action` on this one record? */
-export function can<A extends RecordAction>(
-  actor: Actor,
-  action: A,
-  record: RecordOf<ResourceOfAction<A>>,
-): boolean {
+export function can<A extends RecordAction>(actor: Actor, action: A, record: RecordOf<ResourceOfAction<A>>): boolean {
   if (actor.status !== "active" || record.workspaceId !== actor.workspaceId) return false;
   return failingPermission(actor, action, record) === null;
 }
@@ -95,22 +84,14 @@ export function scope(actor: Actor, action: RecordAction): SQL {
 }
 
 /** Throws PermissionDenied (with its reason) unless `can()` allows the action on the record. */
-export function authorize<A extends RecordAction>(
-  actor: Actor,
-  action: A,
-  record: RecordOf<ResourceOfAction<A>>,
-): void {
+export function authorize<A extends RecordAction>(actor: Actor, action: A, record: RecordOf<ResourceOfAction<A>>): void {
   if (can(actor, action, record)) return;
   const { permission } = recordActions[action];
   throw new PermissionDenied(permission, explain(actor, action, record));
 }
 
 /** One sentence on why the actor may not perform `action` (on `record`, when given). */
-export function explain<A extends RecordAction>(
-  actor: Actor,
-  action: A,
-  record?: RecordOf<ResourceOfAction<A>>,
-): string {
+export function explain<A extends RecordAction>(actor: Actor, action: A, record?: RecordOf<ResourceOfAction<A>>): string {
   const { resource, permission } = recordActions[action];
   if (actor.status !== "active") return "Your membership is suspended.";
   const failing = record ? (failingPermission(actor, action, record) ?? permission) : permission;
@@ -121,20 +102,14 @@ export function explain<A extends RecordAction>(
 }
 
 /** The abilities map shipped with a record, so the UI never re-derives the rules. */
-export function abilities<A extends RecordAction>(
-  actor: Actor,
-  actions: readonly A[],
-  record: RecordOf<ResourceOfAction<A>>,
-): Record<string, boolean> {
+export function abilities<A extends RecordAction>(actor: Actor, actions: readonly A[], record: RecordOf<ResourceOfAction<A>>): Record<string, boolean> {
   return Object.fromEntries(actions.map((action) => [action.split(".")[1], can(actor, action, record)]));
 }
 
 /** The actor's effective permission map (for GET /me): nothing while suspended. */
 export function effectivePermissions(actor: Actor): PermissionMap {
   if (actor.status === "active") return actor.permissions;
-  return Object.fromEntries(
-    permissionNames.map((name) => [name, typeof actor.permissions[name] === "boolean" ? false : "none"]),
-  ) as PermissionMap;
+  return Object.fromEntries(permissionNames.map((name) => [name, typeof actor.permissions[name] === "boolean" ? false : "none"])) as PermissionMap;
 }
 
 export function explainMissing(actor: Actor, permission: Permission): string {

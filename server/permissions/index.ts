@@ -1,7 +1,7 @@
 // The one permissions module: the only place that knows what a role may do.
 export * from "./builtin-roles";
+export * from "./campaigns";
 export * from "./catalogue";
 export * from "./engine";
 export * from "./invariants";
 export { type AccountRecord, type ChatRecord, type OwnedRecord, type RecordAction, recordActions } from "./rules";
-export * from "./campaigns";

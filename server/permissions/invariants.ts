@@ -14,10 +14,7 @@ export class InvariantViolation extends Error {
 /** Nobody assigns the owner role except by ownership transfer. */
 export function assertOwnerOnlyByTransfer(targetRoleId: string): void {
   if (targetRoleId === "owner") {
-    throw new InvariantViolation(
-      "owner_only_by_transfer",
-      "The owner role is never assigned directly; ownership moves only by transfer.",
-    );
+    throw new InvariantViolation("owner_only_by_transfer", "The owner role is never assigned directly; ownership moves only by transfer.");
   }
 }
 
@@ -46,9 +43,6 @@ const selfManagementPermissions: Permission[] = ["team.manage", "roles.manage"];
 export function assertKeepsOwnManagement(actor: Actor, newPermissions: PermissionMap): void {
   const lost = selfManagementPermissions.find((name) => actor.permissions[name] && !newPermissions[name]);
   if (lost) {
-    throw new InvariantViolation(
-      "keeps_own_management",
-      `This change would remove your own ${lost}; ask another member who holds it to make it.`,
-    );
+    throw new InvariantViolation("keeps_own_management", `This change would remove your own ${lost}; ask another member who holds it to make it.`);
   }
 }

@@ -6,11 +6,7 @@ import type { ScopedLevel, ScopedPermission } from "./catalogue";
 // A rule is written once as a small condition tree; `can()` evaluates it against a record
 // and `scope()` compiles it into SQL, so the two faces cannot drift apart.
 
-export type Condition =
-  | { kind: "always" }
-  | { kind: "never" }
-  | { kind: "memberIs"; field: string }
-  | { kind: "anyOf"; conditions: Condition[] };
+export type Condition = { kind: "always" } | { kind: "never" } | { kind: "memberIs"; field: string } | { kind: "anyOf"; conditions: Condition[] };
 
 const always: Condition = { kind: "always" };
 const never: Condition = { kind: "never" };
@@ -85,11 +81,7 @@ const accountResource: ResourceDefinition<AccountRecord> = {
 };
 
 /** Templates and campaigns: records owned by one member. Their tables bind the column. */
-export function ownedResource(
-  ownerColumn: Parameters<typeof eq>[0],
-  workspaceColumn: Parameters<typeof eq>[0],
-  noun: string,
-): ResourceDefinition<OwnedRecord> {
+export function ownedResource(ownerColumn: Parameters<typeof eq>[0], workspaceColumn: Parameters<typeof eq>[0], noun: string): ResourceDefinition<OwnedRecord> {
   return {
     workspaceColumn: () => workspaceColumn as AnyPgColumn,
     fields: {
@@ -121,10 +113,7 @@ export const recordActions = {
   "campaigns.send": { resource: "account", permission: "campaigns.send", within: null },
   "templates.use": { resource: "template", permission: "templates.use", within: null },
   "campaigns.reports": { resource: "campaign", permission: "campaigns.reports", within: null },
-} as const satisfies Record<
-  string,
-  { resource: ResourceName; permission: ScopedPermission; within: ScopedPermission | null }
->;
+} as const satisfies Record<string, { resource: ResourceName; permission: ScopedPermission; within: ScopedPermission | null }>;
 export type RecordAction = keyof typeof recordActions;
 export type ResourceOfAction<A extends RecordAction> = (typeof recordActions)[A]["resource"];
 
@@ -132,12 +121,7 @@ export function conditionFor(resource: ResourceName, level: ScopedLevel): Condit
   return resources[resource].levels[level] ?? never;
 }
 
-export function evaluate<RecordType>(
-  condition: Condition,
-  definition: ResourceDefinition<RecordType>,
-  memberId: string,
-  record: RecordType,
-): boolean {
+export function evaluate<RecordType>(condition: Condition, definition: ResourceDefinition<RecordType>, memberId: string, record: RecordType): boolean {
   switch (condition.kind) {
     case "always":
       return true;
@@ -150,12 +134,7 @@ export function evaluate<RecordType>(
   }
 }
 
-export function compile<RecordType>(
-  condition: Condition,
-  definition: ResourceDefinition<RecordType>,
-  memberId: string,
-  workspaceId: string,
-): SQL {
+export function compile<RecordType>(condition: Condition, definition: ResourceDefinition<RecordType>, memberId: string, workspaceId: string): SQL {
   switch (condition.kind) {
     case "always":
       return sql`true`;

@@ -1,13 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { roles } from "../db/schema";
-import {
-  builtinRoles,
-  completePermissions,
-  isBuiltinRoleId,
-  type PermissionMap,
-  type RoleDefinition,
-} from "../permissions";
+import { builtinRoles, completePermissions, isBuiltinRoleId, type PermissionMap, type RoleDefinition } from "../permissions";
 
 /** A built-in role or a custom role of the workspace, with its complete permission map. */
 export async function findRole(db: Executor, workspaceId: string, roleId: string): Promise<RoleDefinition | null> {

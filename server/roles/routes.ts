@@ -1,6 +1,8 @@
 import { and, asc, count, eq } from "drizzle-orm";
 import { z } from "zod";
+import type { Executor } from "../db/client";
 import { members, roles } from "../db/schema";
+import { publish } from "../events/bus";
 import { conflict, notFound } from "../http/problem";
 import { anyMember, requires, route } from "../http/route";
 import { IdParam } from "../http/schemas";
@@ -9,14 +11,12 @@ import {
   assertGrantWithinOwn,
   assertKeepsOwnManagement,
   builtinRoles,
-  completePermissions,
   CustomPermissionsSchema,
+  completePermissions,
   isBuiltinRoleId,
   type PermissionMap,
   roleAbilities,
 } from "../permissions";
-import type { Executor } from "../db/client";
-import { publish } from "../events/bus";
 import { presentableRole } from "./lookup";
 
 const RoleName = z.string().trim().min(1).max(60);
@@ -31,7 +31,11 @@ function assertNameFree(name: string) {
 
 async function requireCustomRole(db: Executor, workspaceId: string, id: string) {
   if (isBuiltinRoleId(id)) throw conflict("Built-in roles are read-only; create a custom role instead.");
-  const [row] = await db.select().from(roles).where(and(eq(roles.workspaceId, workspaceId), eq(roles.id, id))).for("update");
+  const [row] = await db
+    .select()
+    .from(roles)
+    .where(and(eq(roles.workspaceId, workspaceId), eq(roles.id, id)))
+    .for("update");
   if (!row) throw notFound("role");
   return row;
 }
@@ -84,9 +88,17 @@ export const roleRoutes = [
       assertGrantWithinOwn(actor, permissions);
       if (actor.roleId === existing.id) assertKeepsOwnManagement(actor, permissions);
       const name = body.name ?? existing.name;
-      await db.update(roles).set({ name, permissions }).where(and(eq(roles.workspaceId, actor.workspaceId), eq(roles.id, existing.id)));
+      await db
+        .update(roles)
+        .set({ name, permissions })
+        .where(and(eq(roles.workspaceId, actor.workspaceId), eq(roles.id, existing.id)));
       await publish(db, { type: "access.changed", workspaceId: actor.workspaceId });
-      await audit({ action: "role.update", targetType: "role", targetId: existing.id, details: { before: { name: existing.name, permissions: existing.permissions }, after: { name, permissions } } });
+      await audit({
+        action: "role.update",
+        targetType: "role",
+        targetId: existing.id,
+        details: { before: { name: existing.name, permissions: existing.permissions }, after: { name, permissions } },
+      });
       return { status: 200, body: { role: { id: existing.id, name, builtin: false, permissions } } };
     },
   }),
@@ -100,10 +112,18 @@ export const roleRoutes = [
     responses: { 204: "Deleted", 409: "Built-in, or held by a member" },
     async handler({ actor, params, db, audit }) {
       const existing = await requireCustomRole(db, actor.workspaceId, params.id);
-      const [usage] = await db.select({ holders: count() }).from(members).where(and(eq(members.workspaceId, actor.workspaceId), eq(members.roleId, existing.id)));
+      const [usage] = await db
+        .select({ holders: count() })
+        .from(members)
+        .where(and(eq(members.workspaceId, actor.workspaceId), eq(members.roleId, existing.id)));
       if ((usage?.holders ?? 0) > 0) throw conflict(`The role is held by ${usage?.holders} member(s); give them another role first.`);
       await db.delete(roles).where(and(eq(roles.workspaceId, actor.workspaceId), eq(roles.id, existing.id)));
-      await audit({ action: "role.delete", targetType: "role", targetId: existing.id, details: { before: { name: existing.name, permissions: existing.permissions } } });
+      await audit({
+        action: "role.delete",
+        targetType: "role",
+        targetId: existing.id,
+        details: { before: { name: existing.name, permissions: existing.permissions } },
+      });
       return { status: 204 };
     },
   }),

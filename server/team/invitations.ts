@@ -2,16 +2,16 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../db/client";
 import { invitations, members, users } from "../db/schema";
-import { issueToken } from "../identity/tokens";
-import { hashPassword, verifyPassword } from "../identity/passwords";
-import { HttpProblem, conflict, notFound } from "../http/problem";
+import { conflict, HttpProblem, notFound } from "../http/problem";
 import { publicAccess, requires, route } from "../http/route";
 import { Email, IdParam, Password, PersonName } from "../http/schemas";
+import { hashPassword, verifyPassword } from "../identity/passwords";
+import { issueToken } from "../identity/tokens";
 import { newId, newSecret, sha256 } from "../ids";
 import { assertGrantWithinOwn } from "../permissions";
+import { grantableRole } from "./grants";
 import { addMember, findMember } from "./membership";
 import { presentMember } from "./presenters";
-import { grantableRole } from "./grants";
 
 const invitationLifetimeMs = 7 * 24 * 60 * 60 * 1000;
 const NewInvitation = z.object({ email: Email, roleId: z.string().min(1).max(100) }).strict();
@@ -64,9 +64,14 @@ export const invitationRoutes = [
       const id = newId("inv");
       const secret = newSecret();
       const expiresAt = new Date(Date.now() + invitationLifetimeMs);
-      await db.insert(invitations).values({ workspaceId: actor.workspaceId, id, email: body.email, roleId: role.id, tokenHash: sha256(secret), invitedBy: actor.memberId, expiresAt });
+      await db
+        .insert(invitations)
+        .values({ workspaceId: actor.workspaceId, id, email: body.email, roleId: role.id, tokenHash: sha256(secret), invitedBy: actor.memberId, expiresAt });
       await audit({ action: "invitation.create", targetType: "invitation", targetId: id, details: { email: body.email, roleId: role.id } });
-      return { status: 201, body: { id, email: body.email, roleId: role.id, acceptToken: `inv.${actor.workspaceId}.${secret}`, expiresAt: expiresAt.toISOString() } };
+      return {
+        status: 201,
+        body: { id, email: body.email, roleId: role.id, acceptToken: `inv.${actor.workspaceId}.${secret}`, expiresAt: expiresAt.toISOString() },
+      };
     },
   }),
   route({
@@ -78,7 +83,13 @@ export const invitationRoutes = [
     responses: { 200: "{data: [{id, email, roleId, expiresAt}]}" },
     async handler({ actor, db }) {
       const rows = await db
-        .select({ id: invitations.id, email: invitations.email, roleId: invitations.roleId, expiresAt: invitations.expiresAt, invitedBy: invitations.invitedBy })
+        .select({
+          id: invitations.id,
+          email: invitations.email,
+          roleId: invitations.roleId,
+          expiresAt: invitations.expiresAt,
+          invitedBy: invitations.invitedBy,
+        })
         .from(invitations)
         .where(and(eq(invitations.workspaceId, actor.workspaceId), isNull(invitations.acceptedAt)))
         .orderBy(desc(invitations.createdAt))
@@ -126,9 +137,19 @@ export const invitationRoutes = [
       await assertNotAlreadyMember(db, invitation.workspaceId, invitation.email);
       const userId = await userForEmail(db, { email: invitation.email, name: body.name, password: body.password, cost: services.passwordCost });
       const memberId = await addMember(db, { workspaceId: invitation.workspaceId, userId, roleId: invitation.roleId });
-      await db.update(invitations).set({ acceptedAt: new Date() }).where(and(eq(invitations.workspaceId, invitation.workspaceId), eq(invitations.id, invitation.id)));
+      await db
+        .update(invitations)
+        .set({ acceptedAt: new Date() })
+        .where(and(eq(invitations.workspaceId, invitation.workspaceId), eq(invitations.id, invitation.id)));
       const { token } = await issueToken(db, { workspaceId: invitation.workspaceId, memberId, kind: "session" });
-      await audit({ workspaceId: invitation.workspaceId, actorId: memberId, action: "invitation.accept", targetType: "invitation", targetId: invitation.id, details: { roleId: invitation.roleId } });
+      await audit({
+        workspaceId: invitation.workspaceId,
+        actorId: memberId,
+        action: "invitation.accept",
+        targetType: "invitation",
+        targetId: invitation.id,
+        details: { roleId: invitation.roleId },
+      });
       const member = await findMember(db, invitation.workspaceId, memberId);
       return { status: 201, body: { token, member: member && presentMember(member) } };
     },

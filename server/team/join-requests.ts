@@ -1,17 +1,17 @@
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
+import type { Executor } from "../db/client";
 import { joinRequests, users, workspaces } from "../db/schema";
-import { hashPassword, verifyPassword } from "../identity/passwords";
-import { HttpProblem, conflict, notFound } from "../http/problem";
+import { conflict, HttpProblem, notFound } from "../http/problem";
 import { publicAccess, requires, route } from "../http/route";
 import { Email, IdParam, Password, PersonName } from "../http/schemas";
+import { hashPassword, verifyPassword } from "../identity/passwords";
 import { newId } from "../ids";
 import { assertGrantWithinOwn } from "../permissions";
+import { grantableRole } from "./grants";
 import { assertNotAlreadyMember } from "./invitations";
 import { addMember, findMember } from "./membership";
 import { presentMember } from "./presenters";
-import { grantableRole } from "./grants";
-import type { Executor } from "../db/client";
 
 const NewJoinRequest = z.object({ joinCode: z.string().min(1).max(100), name: PersonName, email: Email, password: Password }).strict();
 const AcceptJoinRequest = z.object({ roleId: z.string().min(1).max(100) }).strict();
@@ -52,7 +52,14 @@ export const joinRequestRoutes = [
         email: body.email,
         passwordHash: existingUser?.passwordHash ?? (await hashPassword(body.password, services.passwordCost)),
       });
-      await audit({ workspaceId: workspace.id, actorId: null, action: "join_request.create", targetType: "join_request", targetId: id, details: { email: body.email } });
+      await audit({
+        workspaceId: workspace.id,
+        actorId: null,
+        action: "join_request.create",
+        targetType: "join_request",
+        targetId: id,
+        details: { email: body.email },
+      });
       return { status: 202, body: { id } };
     },
   }),
@@ -93,7 +100,10 @@ export const joinRequestRoutes = [
         await db.insert(users).values({ id: user.id, email: request.email, name: request.name, passwordHash: request.passwordHash });
       }
       const memberId = await addMember(db, { workspaceId: actor.workspaceId, userId: user.id, roleId: role.id });
-      await db.update(joinRequests).set({ status: "accepted", decidedBy: actor.memberId }).where(and(eq(joinRequests.workspaceId, actor.workspaceId), eq(joinRequests.id, request.id)));
+      await db
+        .update(joinRequests)
+        .set({ status: "accepted", decidedBy: actor.memberId })
+        .where(and(eq(joinRequests.workspaceId, actor.workspaceId), eq(joinRequests.id, request.id)));
       await audit({ action: "join_request.accept", targetType: "join_request", targetId: request.id, details: { memberId, roleId: role.id } });
       const member = await findMember(db, actor.workspaceId, memberId);
       return { status: 201, body: { member: member && presentMember(member) } };
@@ -109,7 +119,10 @@ export const joinRequestRoutes = [
     responses: { 200: "{id, status}" },
     async handler({ actor, params, db, audit }) {
       const request = await pendingRequest(db, actor.workspaceId, params.id);
-      await db.update(joinRequests).set({ status: "rejected", decidedBy: actor.memberId }).where(and(eq(joinRequests.workspaceId, actor.workspaceId), eq(joinRequests.id, request.id)));
+      await db
+        .update(joinRequests)
+        .set({ status: "rejected", decidedBy: actor.memberId })
+        .where(and(eq(joinRequests.workspaceId, actor.workspaceId), eq(joinRequests.id, request.id)));
       await audit({ action: "join_request.reject", targetType: "join_request", targetId: request.id });
       return { status: 200, body: { id: request.id, status: "rejected" } };
     },

@@ -5,10 +5,7 @@ import { newId } from "../ids";
 import { presentMember } from "./presenters";
 
 /** Adds a user to a workspace with a role; the workspace becomes their default for login. */
-export async function addMember(
-  db: Executor,
-  input: { workspaceId: string; userId: string; roleId: string },
-): Promise<string> {
+export async function addMember(db: Executor, input: { workspaceId: string; userId: string; roleId: string }): Promise<string> {
   const id = newId("mem");
   await db.insert(members).values({ workspaceId: input.workspaceId, id, userId: input.userId, roleId: input.roleId });
   await db.update(users).set({ lastWorkspaceId: input.workspaceId }).where(eq(users.id, input.userId));

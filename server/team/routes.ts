@@ -1,18 +1,12 @@
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
+import type { Executor } from "../db/client";
 import { members, users, workspaces } from "../db/schema";
+import { publish } from "../events/bus";
 import { conflict, notFound } from "../http/problem";
 import { anyMember, requires, route } from "../http/route";
 import { afterKeyset, decodeCursor, IdParam, ListQuery, page, timestampText } from "../http/schemas";
-import {
-  assertGrantWithinOwn,
-  assertKeepsOwnManagement,
-  assertNotTheOwner,
-  InvariantViolation,
-  memberAbilities,
-} from "../permissions";
-import { publish } from "../events/bus";
-import type { Executor } from "../db/client";
+import { assertGrantWithinOwn, assertKeepsOwnManagement, assertNotTheOwner, InvariantViolation, memberAbilities } from "../permissions";
 import { grantableRole } from "./grants";
 import { findMember } from "./membership";
 import { presentMember } from "./presenters";
@@ -38,24 +32,31 @@ export const teamRoutes = [
     async handler({ actor, query, db }) {
       const after = decodeCursor(query.cursor, 2);
       const rows = await db
-        .select({ id: members.id, name: users.name, email: users.email, roleId: members.roleId, status: members.status, cursorAt: timestampText(members.createdAt) })
+        .select({
+          id: members.id,
+          name: users.name,
+          email: users.email,
+          roleId: members.roleId,
+          status: members.status,
+          cursorAt: timestampText(members.createdAt),
+        })
         .from(members)
         .innerJoin(users, eq(users.id, members.userId))
-        .where(
-          and(
-            eq(members.workspaceId, actor.workspaceId),
-            afterKeyset(members.createdAt, members.id, after, "asc"),
-          ),
-        )
+        .where(and(eq(members.workspaceId, actor.workspaceId), afterKeyset(members.createdAt, members.id, after, "asc")))
         .orderBy(asc(members.createdAt), asc(members.id))
         .limit(query.limit + 1);
       const showEmail = actor.permissions["team.manage"];
       return {
         status: 200,
-        body: page(rows, query.limit, (row) => [row.cursorAt, row.id], (row) => {
-          const { email, ...rest } = presentMember(row);
-          return { ...rest, ...(showEmail ? { email } : {}), abilities: memberAbilities(actor, row) };
-        }),
+        body: page(
+          rows,
+          query.limit,
+          (row) => [row.cursorAt, row.id],
+          (row) => {
+            const { email, ...rest } = presentMember(row);
+            return { ...rest, ...(showEmail ? { email } : {}), abilities: memberAbilities(actor, row) };
+          },
+        ),
       };
     },
   }),
@@ -74,9 +75,17 @@ export const teamRoutes = [
       const role = await grantableRole(db, actor.workspaceId, body.roleId);
       assertGrantWithinOwn(actor, role.permissions);
       if (target.id === actor.memberId) assertKeepsOwnManagement(actor, role.permissions);
-      await db.update(members).set({ roleId: role.id }).where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, target.id)));
+      await db
+        .update(members)
+        .set({ roleId: role.id })
+        .where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, target.id)));
       await publish(db, { type: "access.changed", workspaceId: actor.workspaceId });
-      await audit({ action: "member.role_change", targetType: "member", targetId: target.id, details: { before: { roleId: target.roleId }, after: { roleId: role.id } } });
+      await audit({
+        action: "member.role_change",
+        targetType: "member",
+        targetId: target.id,
+        details: { before: { roleId: target.roleId }, after: { roleId: role.id } },
+      });
       return { status: 200, body: { member: presentMember({ ...target, roleId: role.id }) } };
     },
   }),
@@ -96,9 +105,17 @@ export const teamRoutes = [
           assertNotTheOwner(target, "suspend");
           if (target.id === actor.memberId) throw new InvariantViolation("no_self_suspend", "You cannot suspend yourself.");
         }
-        await db.update(members).set({ status }).where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, target.id)));
+        await db
+          .update(members)
+          .set({ status })
+          .where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, target.id)));
         await publish(db, { type: "access.changed", workspaceId: actor.workspaceId });
-        await audit({ action: `member.${change}`, targetType: "member", targetId: target.id, details: { before: { status: target.status }, after: { status } } });
+        await audit({
+          action: `member.${change}`,
+          targetType: "member",
+          targetId: target.id,
+          details: { before: { status: target.status }, after: { status } },
+        });
         return { status: 200, body: { member: presentMember({ ...target, status }) } };
       },
     }),
@@ -119,10 +136,21 @@ export const teamRoutes = [
       }
       // Lock the workspace so two transfers cannot interleave; the one-owner index backs this up.
       await db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, actor.workspaceId)).for("no key update");
-      await db.update(members).set({ roleId: "admin" }).where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, actor.memberId)));
-      await db.update(members).set({ roleId: "owner" }).where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, target.id)));
+      await db
+        .update(members)
+        .set({ roleId: "admin" })
+        .where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, actor.memberId)));
+      await db
+        .update(members)
+        .set({ roleId: "owner" })
+        .where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, target.id)));
       await publish(db, { type: "access.changed", workspaceId: actor.workspaceId });
-      await audit({ action: "workspace.transfer", targetType: "member", targetId: target.id, details: { before: { ownerId: actor.memberId }, after: { ownerId: target.id } } });
+      await audit({
+        action: "workspace.transfer",
+        targetType: "member",
+        targetId: target.id,
+        details: { before: { ownerId: actor.memberId }, after: { ownerId: target.id } },
+      });
       return { status: 200, body: { member: presentMember({ ...target, roleId: "owner" }) } };
     },
   }),

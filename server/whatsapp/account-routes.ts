@@ -2,7 +2,7 @@ import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { encryptSecret } from "../crypto/secrets";
 import { whatsappAccounts, whatsappRoutes } from "../db/schema";
-import { HttpProblem, conflict, invalidRequest } from "../http/problem";
+import { conflict, HttpProblem, invalidRequest } from "../http/problem";
 import { anyMember, requires, route } from "../http/route";
 import { IdParam } from "../http/schemas";
 import { newId } from "../ids";
@@ -29,7 +29,9 @@ const ConnectAccount = z
   .strict()
   .refine((body) => body.provider !== "cloud" || body.cloud, { path: ["cloud"], message: "required for provider cloud" })
   .refine((body) => body.provider !== "sandbox" || !body.cloud, { path: ["cloud"], message: "only for provider cloud" });
-const SandboxInbound = z.object({ from: z.string().min(3).max(40), text: z.string().min(1).max(4096), name: z.string().trim().min(1).max(100).optional() }).strict();
+const SandboxInbound = z
+  .object({ from: z.string().min(3).max(40), text: z.string().min(1).max(4096), name: z.string().trim().min(1).max(100).optional() })
+  .strict();
 
 export const accountRoutes = [
   route({
@@ -62,10 +64,19 @@ export const accountRoutes = [
         .returning();
       if (!account) throw new Error("account insert returned nothing");
       if (body.cloud) {
-        const routed = await db.insert(whatsappRoutes).values({ phoneNumberId: body.cloud.phoneNumberId, workspaceId: actor.workspaceId, accountId: account.id }).onConflictDoNothing().returning();
+        const routed = await db
+          .insert(whatsappRoutes)
+          .values({ phoneNumberId: body.cloud.phoneNumberId, workspaceId: actor.workspaceId, accountId: account.id })
+          .onConflictDoNothing()
+          .returning();
         if (routed.length === 0) throw conflict("This WhatsApp number is already connected to a workspace.");
       }
-      await audit({ action: "whatsapp_account.connect", targetType: "whatsapp_account", targetId: account.id, details: { provider: body.provider, phoneNumber } });
+      await audit({
+        action: "whatsapp_account.connect",
+        targetType: "whatsapp_account",
+        targetId: account.id,
+        details: { provider: body.provider, phoneNumber },
+      });
       return { status: 201, body: { account: presentAccount(account, actor) } };
     },
   }),
@@ -115,16 +126,22 @@ export const accountRoutes = [
     responses: { 201: "{chatId, messageId}", 409: "Not a sandbox account" },
     async handler({ actor, params, body, services, audit }) {
       const db = services.database.db;
-      const account = holds(actor, "team.manage")
-        ? await loadAnyAccount(db, actor.workspaceId, params.id)
-        : await loadVisibleAccount(db, actor, params.id);
+      const account = holds(actor, "team.manage") ? await loadAnyAccount(db, actor.workspaceId, params.id) : await loadVisibleAccount(db, actor, params.id);
       if (account.provider !== "sandbox") throw conflict("Only sandbox accounts take simulated customer messages.");
       const from = normalizePhone(body.from);
       if (!from) throw invalidRequest("The sender is not a phone number.", [{ path: "body.from", message: "not a phone number" }]);
       const result = await ingestInboundMessage(
         db,
-        { workspaceId: actor.workspaceId, accountId: account.id, from: { phone: from, name: body.name ?? null }, providerMessageId: `sbx-in.${newId("m")}`, text: body.text, receivedAt: new Date() },
-        (tx, created) => audit({ action: "sandbox.inbound", targetType: "chat", targetId: created.chatId, details: { messageId: created.messageId, from } }, tx),
+        {
+          workspaceId: actor.workspaceId,
+          accountId: account.id,
+          from: { phone: from, name: body.name ?? null },
+          providerMessageId: `sbx-in.${newId("m")}`,
+          text: body.text,
+          receivedAt: new Date(),
+        },
+        (tx, created) =>
+          audit({ action: "sandbox.inbound", targetType: "chat", targetId: created.chatId, details: { messageId: created.messageId, from } }, tx),
       );
       return { status: 201, body: { chatId: result.chatId, messageId: result.messageId } };
     },
@@ -132,7 +149,10 @@ export const accountRoutes = [
 ];
 
 async function loadAnyAccount(db: Parameters<typeof loadVisibleAccount>[0], workspaceId: string, accountId: string) {
-  const [account] = await db.select().from(whatsappAccounts).where(and(eq(whatsappAccounts.workspaceId, workspaceId), eq(whatsappAccounts.id, accountId)));
+  const [account] = await db
+    .select()
+    .from(whatsappAccounts)
+    .where(and(eq(whatsappAccounts.workspaceId, workspaceId), eq(whatsappAccounts.id, accountId)));
   if (!account) throw new HttpProblem(404, "not_found", "Not found", "The WhatsApp account does not exist or you cannot see it.");
   return account;
 }

@@ -1,10 +1,10 @@
 import { and, eq } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { whatsappAccounts } from "../db/schema";
-import type { Principal } from "../identity/tokens";
-import { accountScope, can } from "../permissions";
 import { notFound } from "../http/problem";
+import type { Principal } from "../identity/tokens";
 import type { AccountRow } from "../inbox/providers";
+import { accountScope, can } from "../permissions";
 
 /** Loads an account the actor may see, or answers 404. */
 export async function loadVisibleAccount(db: Executor, actor: Principal, accountId: string): Promise<AccountRow> {

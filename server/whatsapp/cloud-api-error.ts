@@ -1,12 +1,5 @@
 /** What went wrong with a Cloud API call, in the terms a caller acts on. */
-export const cloudApiErrorKinds = [
-  "rate_limited",
-  "pair_rate_limited",
-  "outside_window",
-  "undeliverable",
-  "token_invalid",
-  "other",
-] as const;
+export const cloudApiErrorKinds = ["rate_limited", "pair_rate_limited", "outside_window", "undeliverable", "token_invalid", "other"] as const;
 export type CloudApiErrorKind = (typeof cloudApiErrorKinds)[number];
 
 // Meta asks integrators to branch on `code` (titles are being deprecated); see whatsapp.md §2-3.
@@ -80,18 +73,12 @@ export class CloudApiError extends Error implements CloudApiErrorFields {
 }
 
 /** Builds the CloudApiError for a Graph error response. */
-export function cloudApiErrorFromGraph(
-  httpStatus: number,
-  error: GraphErrorBody | null,
-  retryAfterHeader: string | null,
-): CloudApiError {
+export function cloudApiErrorFromGraph(httpStatus: number, error: GraphErrorBody | null, retryAfterHeader: string | null): CloudApiError {
   const code = error?.code ?? null;
   const kind = (code !== null && kindByCode.get(code)) || "other";
   const headerDelayMs = parseRetryAfter(retryAfterHeader);
   const retryable =
-    kind === "rate_limited" ||
-    kind === "pair_rate_limited" ||
-    (kind === "other" && (httpStatus >= 500 || (code !== null && transientCodes.has(code))));
+    kind === "rate_limited" || kind === "pair_rate_limited" || (kind === "other" && (httpStatus >= 500 || (code !== null && transientCodes.has(code))));
   const retryAfterMs = headerDelayMs ?? (kind === "pair_rate_limited" ? pairRateDelayMs : null);
   const message = error?.message ?? `Graph API answered HTTP ${httpStatus}`;
   return new CloudApiError(kind, message, {

@@ -88,8 +88,7 @@ export function createCloudClient(options: CloudClientOptions = {}): CloudClient
   const baseUrl = (options.baseUrl ?? defaultGraphBaseUrl).replace(/\/+$/, "");
   const apiVersion = options.apiVersion ?? defaultGraphApiVersion;
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
-  const graphUrl = (...segments: string[]) =>
-    new URL(`${baseUrl}/${[apiVersion, ...segments].map(encodeURIComponent).join("/")}`);
+  const graphUrl = (...segments: string[]) => new URL(`${baseUrl}/${[apiVersion, ...segments].map(encodeURIComponent).join("/")}`);
 
   async function call(url: URL, accessToken: string, body?: unknown): Promise<unknown> {
     let response: Response;
@@ -111,11 +110,7 @@ export function createCloudClient(options: CloudClientOptions = {}): CloudClient
     const json = parseJson(text);
     const graphError = GraphErrorResponse.safeParse(json);
     if (!response.ok || graphError.success) {
-      throw cloudApiErrorFromGraph(
-        response.status,
-        graphError.success ? graphError.data.error : null,
-        response.headers.get("retry-after"),
-      );
+      throw cloudApiErrorFromGraph(response.status, graphError.success ? graphError.data.error : null, response.headers.get("retry-after"));
     }
     return json;
   }

@@ -6,8 +6,8 @@ import { publicAccess, route } from "../http/route";
 import { ingestInboundMessage } from "../inbox/ingest";
 import { applyStatus } from "../inbox/statuses";
 import type { Services } from "../services";
-import { answerVerificationChallenge, verifyWebhookSignature } from "./webhook-signature";
 import { parseWebhook, WebhookPayloadError } from "./webhook-payload";
+import { answerVerificationChallenge, verifyWebhookSignature } from "./webhook-signature";
 
 type Route = { phoneNumberId: string; workspaceId: string; accountId: string; appSecretEncrypted: string | null };
 
@@ -22,7 +22,12 @@ function phoneNumberIdsOf(json: unknown): string[] {
 async function routesFor(services: Services, phoneNumberIds: string[]): Promise<Route[]> {
   if (phoneNumberIds.length === 0) return [];
   return services.database.db
-    .select({ phoneNumberId: whatsappRoutes.phoneNumberId, workspaceId: whatsappRoutes.workspaceId, accountId: whatsappRoutes.accountId, appSecretEncrypted: whatsappAccounts.appSecretEncrypted })
+    .select({
+      phoneNumberId: whatsappRoutes.phoneNumberId,
+      workspaceId: whatsappRoutes.workspaceId,
+      accountId: whatsappRoutes.accountId,
+      appSecretEncrypted: whatsappAccounts.appSecretEncrypted,
+    })
     .from(whatsappRoutes)
     .innerJoin(whatsappAccounts, and(eq(whatsappAccounts.workspaceId, whatsappRoutes.workspaceId), eq(whatsappAccounts.id, whatsappRoutes.accountId)))
     .where(inArray(whatsappRoutes.phoneNumberId, phoneNumberIds));
@@ -30,7 +35,9 @@ async function routesFor(services: Services, phoneNumberIds: string[]): Promise<
 
 /** Our app's secret, or the account's own when it brought its own Meta app. */
 function secretsFor(services: Services, routes: Route[]): string[] {
-  const secrets = routes.map((known) => (known.appSecretEncrypted ? decryptSecret(services.config.encryptionKey, known.appSecretEncrypted) : services.config.whatsapp.appSecret));
+  const secrets = routes.map((known) =>
+    known.appSecretEncrypted ? decryptSecret(services.config.encryptionKey, known.appSecretEncrypted) : services.config.whatsapp.appSecret,
+  );
   if (routes.length === 0 && services.config.whatsapp.appSecret) secrets.push(services.config.whatsapp.appSecret);
   return [...new Set(secrets.filter((secret): secret is string => Boolean(secret)))];
 }

@@ -37,7 +37,13 @@ export function interactiveHoldMicros(ratePerSecond: number): number {
  * server process shares the same schedule. A bulk send also needs the interactive marker to have
  * passed. Returns the slot's time when acquired, else how long to wait.
  */
-export async function tryAcquireSendSlot(db: Executor, workspaceId: string, accountId: string, ratePerSecond: number, priority: SendPriority = "interactive"): Promise<{ acquiredAt: Date } | { waitMs: number }> {
+export async function tryAcquireSendSlot(
+  db: Executor,
+  workspaceId: string,
+  accountId: string,
+  ratePerSecond: number,
+  priority: SendPriority = "interactive",
+): Promise<{ acquiredAt: Date } | { waitMs: number }> {
   const { spacingMicros, catchUpMicros } = slotTiming(ratePerSecond);
   const spacing = sql.raw(`interval '${spacingMicros} microseconds'`);
   const catchUp = sql.raw(`interval '${catchUpMicros} microseconds'`);
@@ -71,7 +77,13 @@ async function holdForInteractive(db: Executor, workspaceId: string, accountId: 
 }
 
 /** Waits until this sender holds a slot of the number's rate; returns the slot's time. */
-export async function waitForSendSlot(db: Executor, workspaceId: string, accountId: string, ratePerSecond: number, priority: SendPriority = "interactive"): Promise<Date> {
+export async function waitForSendSlot(
+  db: Executor,
+  workspaceId: string,
+  accountId: string,
+  ratePerSecond: number,
+  priority: SendPriority = "interactive",
+): Promise<Date> {
   for (;;) {
     const attempt = await tryAcquireSendSlot(db, workspaceId, accountId, ratePerSecond, priority);
     if ("acquiredAt" in attempt) return attempt.acquiredAt;
@@ -89,5 +101,8 @@ export async function deferSendSlots(db: Executor, workspaceId: string, accountI
   await db
     .insert(sendPacing)
     .values({ workspaceId, accountId, nextSlotAt: sql`clock_timestamp() + ${delay}` })
-    .onConflictDoUpdate({ target: [sendPacing.workspaceId, sendPacing.accountId], set: { nextSlotAt: sql`greatest(${sendPacing.nextSlotAt}, clock_timestamp() + ${delay})` } });
+    .onConflictDoUpdate({
+      target: [sendPacing.workspaceId, sendPacing.accountId],
+      set: { nextSlotAt: sql`greatest(${sendPacing.nextSlotAt}, clock_timestamp() + ${delay})` },
+    });
 }

@@ -7,9 +7,7 @@ export { type MessageStatus, messageStatuses, shouldApplyStatus, statusRank } fr
 // Schemas list only the fields we use: zod strips the rest, so fields Meta adds are ignored,
 // while a missing or mistyped field we rely on rejects the payload.
 
-const UnixSeconds = z
-  .union([z.string().regex(/^\d{1,12}$/), z.number().int().nonnegative()])
-  .transform((seconds) => new Date(Number(seconds) * 1000));
+const UnixSeconds = z.union([z.string().regex(/^\d{1,12}$/), z.number().int().nonnegative()]).transform((seconds) => new Date(Number(seconds) * 1000));
 
 const GraphError = z.object({
   code: z.number().int(),
@@ -188,9 +186,7 @@ function eventsOf(value: z.infer<typeof MessagesValue>, path: (string | number)[
       },
     ];
   });
-  const errors = (value.errors ?? []).map(
-    (error): WebhookErrorEvent => ({ kind: "error", phoneNumberId, error: presentError(error) }),
-  );
+  const errors = (value.errors ?? []).map((error): WebhookErrorEvent => ({ kind: "error", phoneNumberId, error: presentError(error) }));
   return [...messages, ...statuses, ...errors];
 }
 
@@ -248,7 +244,5 @@ function presentError(error: z.infer<typeof GraphError>): WebhookError {
 function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, path: (string | number)[]): z.infer<T> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  throw new WebhookPayloadError(
-    parsed.error.issues.map((issue) => `${[...path, ...issue.path.map(String)].join(".") || "body"}: ${issue.message}`),
-  );
+  throw new WebhookPayloadError(parsed.error.issues.map((issue) => `${[...path, ...issue.path.map(String)].join(".") || "body"}: ${issue.message}`));
 }

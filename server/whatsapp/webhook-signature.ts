@@ -16,11 +16,7 @@ export function signWebhookBody(appSecret: string, body: string | Uint8Array): s
  * re-serialising changes the bytes and the signature would never match (mount `express.raw`).
  * Throws on an empty app secret: that is a configuration bug, not a bad request.
  */
-export function verifyWebhookSignature(
-  appSecret: string,
-  rawBody: Uint8Array,
-  signatureHeader: string | null | undefined,
-): boolean {
+export function verifyWebhookSignature(appSecret: string, rawBody: Uint8Array, signatureHeader: string | null | undefined): boolean {
   requireSecret(appSecret);
   const received = decodeSignature(signatureHeader);
   if (!received) return false;

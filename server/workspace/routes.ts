@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { workspaces } from "../db/schema";
+import { publish } from "../events/bus";
 import { invalidRequest, notFound } from "../http/problem";
 import { anyMember, requires, route } from "../http/route";
 import { holds } from "../permissions";
-import { publish } from "../events/bus";
 import { presentWorkspace } from "../team/presenters";
 
 export const plans = ["free", "pro", "business"] as const;

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Page } from "playwright-core";
-import { type BuiltMember, buildMember, buildRole, buildWorkspace, testPassword } from "../support/factories";
 import { launchChromium, type TestBrowser } from "../support/browser";
+import { type BuiltMember, buildMember, buildRole, buildWorkspace, testPassword } from "../support/factories";
 import type { TestServer } from "../support/server";
 import { buildWebUi, startWebTestServer } from "../support/web-server";
 
@@ -371,9 +371,7 @@ describe("admin console", () => {
     await page.getByRole("link", { name: "Activity log" }).click();
     const entries = page.getByRole("table", { name: "Activity log entries" });
     await entries.getByRole("cell", { name: "member.suspend" }).waitFor();
-    const rows = await entries.locator("tbody tr").evaluateAll((trs) =>
-      trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? "")),
-    );
+    const rows = await entries.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? "")));
     expect(rows.map((cells) => [cells[1], cells[2]])).toEqual([
       ["Owner 1", "member.suspend"],
       ["Owner 1", "member.role_change"],

@@ -223,9 +223,7 @@ export async function startFakeGraphApi(options: { accessToken?: string } = {}):
  * anything else is serialised once with JSON.stringify.
  */
 export async function deliverSignedWebhook(url: string, appSecret: string, payload: unknown): Promise<WebhookDelivery> {
-  const bytes = Buffer.isBuffer(payload)
-    ? payload
-    : Buffer.from(typeof payload === "string" ? payload : JSON.stringify(payload));
+  const bytes = Buffer.isBuffer(payload) ? payload : Buffer.from(typeof payload === "string" ? payload : JSON.stringify(payload));
   const response = await fetch(url, {
     method: "POST",
     headers: {

@@ -248,7 +248,14 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
     const company = [...knownUsers.values()].filter((user) => user.company_id === me.company_id);
     response.json({
       success: true,
-      data: company.map((user) => ({ id: user.id, name: user.name, email: user.email, active_flag: true, is_admin: user.is_admin ? 1 : 0, is_you: user.id === me.id })),
+      data: company.map((user) => ({
+        id: user.id,
+        name: user.name,
+        email: user.email,
+        active_flag: true,
+        is_admin: user.is_admin ? 1 : 0,
+        is_you: user.id === me.id,
+      })),
     });
   });
 

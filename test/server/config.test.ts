@@ -29,7 +29,12 @@ describe("config", () => {
   });
 
   it("accepts production settings", () => {
-    const config = loadConfig({ NODE_ENV: "production", ENCRYPTION_KEY: key, DATABASE_URL: "postgres://db/switchboard", PUBLIC_URL: "https://app.example.com/" });
+    const config = loadConfig({
+      NODE_ENV: "production",
+      ENCRYPTION_KEY: key,
+      DATABASE_URL: "postgres://db/switchboard",
+      PUBLIC_URL: "https://app.example.com/",
+    });
     expect(config).toMatchObject({ nodeEnv: "production", publicUrl: "https://app.example.com", demo: false });
   });
 });

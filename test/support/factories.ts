@@ -1,7 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import type { Executor } from "../../server/db/client";
-import { campaignRecipients, campaignStatuses, campaigns, chats, contacts, roles, templates, users, whatsappAccounts, workspaces } from "../../server/db/schema";
+import {
+  campaignRecipients,
+  type campaignStatuses,
+  campaigns,
+  chats,
+  contacts,
+  roles,
+  templates,
+  users,
+  whatsappAccounts,
+  workspaces,
+} from "../../server/db/schema";
 import { hashPassword } from "../../server/identity/passwords";
 import { issueToken } from "../../server/identity/tokens";
 import { newId } from "../../server/ids";
@@ -51,36 +62,85 @@ export async function buildRole(db: Executor, workspace: { id: string }, permiss
 
 export async function buildAccount(db: Executor, workspace: { id: string }, connectedBy: string) {
   const id = newId("wa");
-  await db.insert(whatsappAccounts).values({ workspaceId: workspace.id, id, provider: "sandbox", phoneNumber: `+1555${Math.floor(Math.random() * 1e7)}`, displayName: "Test line", connectedBy });
+  await db.insert(whatsappAccounts).values({
+    workspaceId: workspace.id,
+    id,
+    provider: "sandbox",
+    phoneNumber: `+1555${Math.floor(Math.random() * 1e7)}`,
+    displayName: "Test line",
+    connectedBy,
+  });
   return { id, connectedBy };
 }
 
-export async function buildChat(db: Executor, workspace: { id: string }, account: { id: string }, options: { responsibleId?: string | null; phone?: string; name?: string } = {}) {
+export async function buildChat(
+  db: Executor,
+  workspace: { id: string },
+  account: { id: string },
+  options: { responsibleId?: string | null; phone?: string; name?: string } = {},
+) {
   const id = newId("chat");
   const phone = options.phone ?? `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
   await db
     .insert(contacts)
     .values({ workspaceId: workspace.id, id: newId("ct"), phone, name: options.name ?? null })
     .onConflictDoNothing();
-  const [contact] = await db.select({ id: contacts.id }).from(contacts).where(and(eq(contacts.workspaceId, workspace.id), eq(contacts.phone, phone)));
+  const [contact] = await db
+    .select({ id: contacts.id })
+    .from(contacts)
+    .where(and(eq(contacts.workspaceId, workspace.id), eq(contacts.phone, phone)));
   const contactId = contact?.id as string;
-  await db.insert(chats).values({ workspaceId: workspace.id, id, accountId: account.id, contactId, contactPhone: phone, contactName: options.name ?? null, responsibleId: options.responsibleId ?? null });
+  await db.insert(chats).values({
+    workspaceId: workspace.id,
+    id,
+    accountId: account.id,
+    contactId,
+    contactPhone: phone,
+    contactName: options.name ?? null,
+    responsibleId: options.responsibleId ?? null,
+  });
   return { id, accountId: account.id, responsibleId: options.responsibleId ?? null };
 }
 
 export async function buildTemplate(db: Executor, workspace: { id: string }, ownerId: string, options: { name?: string; body?: string } = {}) {
   const id = newId("tpl");
-  await db.insert(templates).values({ workspaceId: workspace.id, id, ownerId, name: options.name ?? `Template ${unique()}`, body: options.body ?? "Hello {{name}}" });
+  await db
+    .insert(templates)
+    .values({ workspaceId: workspace.id, id, ownerId, name: options.name ?? `Template ${unique()}`, body: options.body ?? "Hello {{name}}" });
   return { id, ownerId };
 }
 
 /** A campaign row with `recipients` queued recipients (status paused, so no dispatcher sends it). */
-export async function buildCampaign(db: Executor, workspace: { id: string }, account: { id: string }, createdBy: string, options: { status?: (typeof campaignStatuses)[number]; recipients?: number } = {}) {
+export async function buildCampaign(
+  db: Executor,
+  workspace: { id: string },
+  account: { id: string },
+  createdBy: string,
+  options: { status?: (typeof campaignStatuses)[number]; recipients?: number } = {},
+) {
   const id = newId("cmp");
   const recipients = options.recipients ?? 1;
-  await db.insert(campaigns).values({ workspaceId: workspace.id, id, accountId: account.id, templateId: "tpl_none", createdBy, name: `Campaign ${unique()}`, status: options.status ?? "paused", recipientCount: recipients, template: { name: "Built", body: "Hello {{name}}", metaTemplateName: null, metaLanguage: null } });
+  await db.insert(campaigns).values({
+    workspaceId: workspace.id,
+    id,
+    accountId: account.id,
+    templateId: "tpl_none",
+    createdBy,
+    name: `Campaign ${unique()}`,
+    status: options.status ?? "paused",
+    recipientCount: recipients,
+    template: { name: "Built", body: "Hello {{name}}", metaTemplateName: null, metaLanguage: null },
+  });
   if (recipients > 0) {
-    await db.insert(campaignRecipients).values(Array.from({ length: recipients }, (_, index) => ({ workspaceId: workspace.id, campaignId: id, seq: index + 1, phone: `+1555300${String(index).padStart(4, "0")}`, name: `Recipient ${index}` })));
+    await db.insert(campaignRecipients).values(
+      Array.from({ length: recipients }, (_, index) => ({
+        workspaceId: workspace.id,
+        campaignId: id,
+        seq: index + 1,
+        phone: `+1555300${String(index).padStart(4, "0")}`,
+        name: `Recipient ${index}`,
+      })),
+    );
   }
   return { id, createdBy, accountId: account.id };
 }

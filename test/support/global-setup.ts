@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { TestProject } from "vitest/node";
 import pg from "pg";
+import type { TestProject } from "vitest/node";
 import { openDatabase } from "../../server/db/client";
 
 // Prepares one migrated database per run; every test file clones it instead of initialising

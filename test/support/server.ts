@@ -1,9 +1,9 @@
-import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { startServices, stopServices } from "../../server/boot";
 import { loadConfig } from "../../server/config";
 import type { DatabaseHandle } from "../../server/db/client";
 import { createApp } from "../../server/http/app";
-import { startServices, stopServices } from "../../server/boot";
 import type { Services } from "../../server/services";
 import { openTestDatabase } from "./database";
 
@@ -27,7 +27,13 @@ export type ApiClient = (
 
 /** The configuration tests run with; `overrides` are environment variables. */
 export function testConfig(overrides: Record<string, string> = {}) {
-  return loadConfig({ NODE_ENV: "test", DATA_DIR: ".test-tmp/data", LOG_LEVEL: "silent", ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"), ...overrides });
+  return loadConfig({
+    NODE_ENV: "test",
+    DATA_DIR: ".test-tmp/data",
+    LOG_LEVEL: "silent",
+    ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
+    ...overrides,
+  });
 }
 
 /** Starts the real app on a random port over a fresh test database. */

@@ -1,5 +1,5 @@
-import { type BuiltinRoleId, builtinRoleIds } from "../../server/permissions";
 import type { Executor } from "../../server/db/client";
+import { type BuiltinRoleId, builtinRoleIds } from "../../server/permissions";
 import { type BuiltMember, type BuiltWorkspace, buildMember, buildWorkspace } from "./factories";
 
 export type Team = { workspace: BuiltWorkspace } & Record<BuiltinRoleId, BuiltMember>;

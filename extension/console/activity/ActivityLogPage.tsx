@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import { asProblem, callApi, downloadFromApi, type ApiProblem } from "../api/client";
+import { type ApiProblem, asProblem, callApi, downloadFromApi } from "../api/client";
 import type { AuditEntry, Member, Page } from "../api/types";
 import { useAction } from "../api/use-action";
 import { useApiList } from "../api/use-api-query";
@@ -45,7 +45,11 @@ export function ActivityLogPage() {
     <>
       <div className="page-header">
         <h1>Activity log</h1>
-        <button type="button" disabled={download.pending} onClick={() => void download.run(() => downloadFromApi(`/audit-log/export${auditQuery(filters)}`, "activity-log.csv"))}>
+        <button
+          type="button"
+          disabled={download.pending}
+          onClick={() => void download.run(() => downloadFromApi(`/audit-log/export${auditQuery(filters)}`, "activity-log.csv"))}
+        >
           {download.pending ? "Preparing…" : "Download CSV"}
         </button>
       </div>
@@ -54,11 +58,7 @@ export function ActivityLogPage() {
       </section>
       <ProblemMessage problem={problem ?? download.problem} />
       <section className="card">
-        {entries.length > 0 ? (
-          <ActivityTable entries={entries} actorName={actorName} />
-        ) : (
-          !loading && <p className="muted">No entries match these filters.</p>
-        )}
+        {entries.length > 0 ? <ActivityTable entries={entries} actorName={actorName} /> : !loading && <p className="muted">No entries match these filters.</p>}
         {loading && <p className="muted">Loading…</p>}
         {nextCursor && !loading && (
           <button type="button" onClick={() => void load(filters, nextCursor)}>

@@ -90,7 +90,12 @@ async function send(method: HttpMethod, path: string, body?: unknown): Promise<R
   try {
     response = await fetch(`${apiBase}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
-    throw new ApiProblem({ title: "Network error", status: 0, detail: "The server could not be reached. Check your connection and try again.", code: "network_error" });
+    throw new ApiProblem({
+      title: "Network error",
+      status: 0,
+      detail: "The server could not be reached. Check your connection and try again.",
+      code: "network_error",
+    });
   }
   if (response.ok) return response;
   const problem = new ApiProblem(await readProblem(response));

@@ -41,7 +41,16 @@ export function JoinRequestPage({ initialJoinCode }: { initialJoinCode: string }
         <TextField label="Join code" value={joinCode} onChange={setJoinCode} required hint="Ask a workspace admin for it." />
         <TextField label="Your name" value={name} onChange={setName} autoComplete="name" required />
         <TextField label="Email" type="email" value={email} onChange={setEmail} autoComplete="username" required />
-        <TextField label="Password" type="password" value={password} onChange={setPassword} autoComplete="new-password" minLength={10} required hint="At least 10 characters." />
+        <TextField
+          label="Password"
+          type="password"
+          value={password}
+          onChange={setPassword}
+          autoComplete="new-password"
+          minLength={10}
+          required
+          hint="At least 10 characters."
+        />
         <ProblemMessage problem={request.problem} />
         <button type="submit" className="primary" disabled={request.pending}>
           {request.pending ? "Sending…" : "Send request"}

@@ -2,13 +2,7 @@ import { type FormEvent, useId, useState } from "react";
 import { callApi } from "../api/client";
 import type { Permission, PermissionMap, Role } from "../api/types";
 import { useAction } from "../api/use-action";
-import {
-  emptyPermissions,
-  grantablePermissionNames,
-  isScopedPermission,
-  levelsOf,
-  permissionCatalogue,
-} from "../permissions/permission-catalogue";
+import { emptyPermissions, grantablePermissionNames, isScopedPermission, levelsOf, permissionCatalogue } from "../permissions/permission-catalogue";
 import { SelectField, TextField } from "../shared/fields";
 import { ProblemMessage } from "../shared/ProblemMessage";
 
@@ -24,8 +18,7 @@ export function RoleEditor({ role, onSaved, onCancel }: RoleEditorProps) {
   const save = useAction();
   const [name, setName] = useState(role?.name ?? "");
   const [permissions, setPermissions] = useState<PermissionMap>(() => ({ ...emptyPermissions(), ...role?.permissions }));
-  const setPermission = (permission: Permission, value: PermissionMap[Permission]) =>
-    setPermissions((previous) => ({ ...previous, [permission]: value }));
+  const setPermission = (permission: Permission, value: PermissionMap[Permission]) => setPermissions((previous) => ({ ...previous, [permission]: value }));
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

@@ -54,12 +54,7 @@ export function RolesPage() {
       <ProblemMessage problem={roles.problem ?? remove.problem} />
       {roles.data && (
         <section className="card">
-          <PermissionGrid
-            roles={roles.data.data}
-            onEdit={(role) => setEditing({ mode: "edit", role })}
-            onDelete={deleteRole}
-            deleting={remove.pending}
-          />
+          <PermissionGrid roles={roles.data.data} onEdit={(role) => setEditing({ mode: "edit", role })} onDelete={deleteRole} deleting={remove.pending} />
         </section>
       )}
     </>

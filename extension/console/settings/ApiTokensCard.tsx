@@ -66,7 +66,13 @@ export function ApiTokensCard() {
                 <td>{token.name}</td>
                 <td>{new Date(token.createdAt).toLocaleString()}</td>
                 <td>
-                  <button type="button" className="danger" aria-label={`Revoke ${token.name ?? "token"}`} disabled={revoke.pending} onClick={() => revokeToken(token.id)}>
+                  <button
+                    type="button"
+                    className="danger"
+                    aria-label={`Revoke ${token.name ?? "token"}`}
+                    disabled={revoke.pending}
+                    onClick={() => revokeToken(token.id)}
+                  >
                     Revoke
                   </button>
                 </td>

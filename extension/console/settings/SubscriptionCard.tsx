@@ -48,7 +48,11 @@ export function SubscriptionCard() {
               Change plan
             </button>
           </div>
-          {saved && <p role="status" className="success">Plan changed.</p>}
+          {saved && (
+            <p role="status" className="success">
+              Plan changed.
+            </p>
+          )}
         </>
       )}
     </section>

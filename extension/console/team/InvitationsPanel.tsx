@@ -75,7 +75,12 @@ export function InvitationsPanel({ roles, invitations }: { roles: Role[] | undef
                 <td>{roleNameOf(roles, invitation.roleId)}</td>
                 <td>{new Date(invitation.expiresAt) < new Date() ? "Expired" : new Date(invitation.expiresAt).toLocaleDateString()}</td>
                 <td>
-                  <button type="button" aria-label={`Withdraw invitation for ${invitation.email}`} disabled={withdraw.pending} onClick={() => withdrawInvitation(invitation.id)}>
+                  <button
+                    type="button"
+                    aria-label={`Withdraw invitation for ${invitation.email}`}
+                    disabled={withdraw.pending}
+                    onClick={() => withdrawInvitation(invitation.id)}
+                  >
                     Withdraw
                   </button>
                 </td>

@@ -11,7 +11,10 @@ export function JoinCodeCard({ workspace }: { workspace: Workspace | undefined }
         People who have this code can ask to join <strong>{workspace.name}</strong>; their requests appear above for you to accept or reject.
       </p>
       <p>
-        Code: <code className="join-code" data-testid="join-code">{workspace.joinCode}</code>
+        Code:{" "}
+        <code className="join-code" data-testid="join-code">
+          {workspace.joinCode}
+        </code>
       </p>
       <p className="muted">
         Link to share: <code>{joinLink}</code>

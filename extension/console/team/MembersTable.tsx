@@ -108,7 +108,13 @@ function MemberRow({ member, roles, showEmail, canManage, isCurrentMember, onCha
         <td>
           <div className="row-actions">
             {abilities.suspend && (
-              <button type="button" className="danger" aria-label={`Suspend ${member.name}`} disabled={change.pending} onClick={() => void setStatus("suspend")}>
+              <button
+                type="button"
+                className="danger"
+                aria-label={`Suspend ${member.name}`}
+                disabled={change.pending}
+                onClick={() => void setStatus("suspend")}
+              >
                 Suspend
               </button>
             )}

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
-import { auditLog } from "../../../server/db/schema";
 import { verifyAuditChains } from "../../../server/audit/verify";
+import { auditLog } from "../../../server/db/schema";
 import { startTestServer, type TestServer } from "../../support/server";
 import { buildTeam, type Team } from "../../support/team";
 
@@ -18,7 +18,11 @@ const entries = async (token: string, query = "") => (await server.api("GET", `/
 
 describe("activity log", () => {
   it("records a mutation with actor, target, IP, user agent and before/after", async () => {
-    await server.api("PATCH", `/members/${team.agent.id}`, { token: team.admin.token, body: { roleId: "teammate" }, headers: { "user-agent": "console-test" } });
+    await server.api("PATCH", `/members/${team.agent.id}`, {
+      token: team.admin.token,
+      body: { roleId: "teammate" },
+      headers: { "user-agent": "console-test" },
+    });
     const [entry] = await entries(team.admin.token, "?action=member.role_change");
     expect(entry).toEqual({
       id: expect.any(String),
@@ -88,7 +92,10 @@ describe("hash chain", () => {
     const mine = <P extends { workspaceId: string }>(problems: P[]) => problems.filter((problem) => problem.workspaceId === team.workspace.id);
     expect(mine(await verifyAuditChains(db))).toEqual([]);
     const [first] = await db.select().from(auditLog).where(eq(auditLog.workspaceId, team.workspace.id)).orderBy(auditLog.seq).limit(1);
-    await db.update(auditLog).set({ action: "member.activate" }).where(and(eq(auditLog.workspaceId, team.workspace.id), eq(auditLog.seq, first?.seq ?? 0)));
+    await db
+      .update(auditLog)
+      .set({ action: "member.activate" })
+      .where(and(eq(auditLog.workspaceId, team.workspace.id), eq(auditLog.seq, first?.seq ?? 0)));
     expect(mine(await verifyAuditChains(db))).toEqual([{ workspaceId: team.workspace.id, seq: first?.seq, problem: "was changed after it was written" }]);
     await db.delete(auditLog).where(and(eq(auditLog.workspaceId, team.workspace.id), eq(auditLog.seq, 2)));
     expect(mine(await verifyAuditChains(db)).map((problem) => problem.problem)).toContain("entries 2..2 are missing");

@@ -1,5 +1,5 @@
 import { demoEmail, demoPassword, seedDemo } from "../../../server/demo/seed";
-import { testPasswordCost, startTestServer, type TestServer } from "../../support/server";
+import { startTestServer, type TestServer, testPasswordCost } from "../../support/server";
 
 let server: TestServer;
 beforeAll(async () => {

@@ -41,7 +41,11 @@ describe("problem+json for bad input, never a 500", () => {
     for (const route of allRoutes.filter((candidate) => candidate.method !== "get")) {
       for (const body of junk) {
         const path = route.path.replace(/:(\w+)/g, "x");
-        const response = await server.api(route.method.toUpperCase(), path, { token: junkTeam.owner.token, rawBody: JSON.stringify(body), headers: { "content-type": "application/json" } });
+        const response = await server.api(route.method.toUpperCase(), path, {
+          token: junkTeam.owner.token,
+          rawBody: JSON.stringify(body),
+          headers: { "content-type": "application/json" },
+        });
         expect(response.status, `${route.method} ${route.path} ${JSON.stringify(body)}: ${response.text}`).toBeLessThan(500);
       }
     }

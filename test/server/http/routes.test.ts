@@ -1,6 +1,6 @@
-import { builtinRoleIds, holds, builtinRoles } from "../../../server/permissions";
-import { allRoutes } from "../../../server/http/registry";
 import { createApp } from "../../../server/http/app";
+import { allRoutes } from "../../../server/http/registry";
+import { builtinRoleIds, builtinRoles, holds } from "../../../server/permissions";
 import { buildAccount, buildCampaign, buildChat, buildMember, buildRole, buildTemplate, buildWorkspace } from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
 import { buildTeam, type Team } from "../../support/team";
@@ -83,7 +83,9 @@ describe("tenant isolation", () => {
     const intruder = await buildMember(db, await buildWorkspace(db), { roleId: "owner" });
     const customRole = await buildRole(db, a.workspace, { "chats.view": "all" });
     const invitation = await server.api("POST", "/invitations", { token: a.owner.token, body: { email: "inv@a.test", roleId: "agent" } });
-    const joinRequest = await server.api("POST", "/join-requests", { body: { joinCode: a.workspace.joinCode, name: "J", email: "j@a.test", password: "joining password" } });
+    const joinRequest = await server.api("POST", "/join-requests", {
+      body: { joinCode: a.workspace.joinCode, name: "J", email: "j@a.test", password: "joining password" },
+    });
     const apiToken = await server.api("POST", "/api-tokens", { token: a.owner.token, body: { name: "A's token" } });
     const account = await buildAccount(db, a.workspace, a.agent.id);
     const chat = await buildChat(db, a.workspace, account, { responsibleId: a.collaborator.id });
@@ -100,7 +102,8 @@ describe("tenant isolation", () => {
       templates: template.id,
       campaigns: campaign.id,
       panel: chat.id,
-      webhooks: (await server.api("POST", "/webhooks", { token: a.owner.token, body: { url: "http://127.0.0.1:9/hook", events: ["message.created"] } })).body.webhook.id,
+      webhooks: (await server.api("POST", "/webhooks", { token: a.owner.token, body: { url: "http://127.0.0.1:9/hook", events: ["message.created"] } })).body
+        .webhook.id,
     };
     const withIds = allRoutes.filter((route) => route.path.includes("/:") && !credentialRoutes.includes(key(route)) && !externalIdRoutes.includes(key(route)));
     expect(withIds.length).toBeGreaterThan(5);

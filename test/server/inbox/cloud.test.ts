@@ -76,7 +76,11 @@ async function chatWith(from: { phone?: string; bsuid?: string }) {
 const history = async (chatId: string, token = team.agent.token) => (await server.api("GET", `/chats/${chatId}/messages`, { token })).body.data;
 const reply = (chatId: string, body: unknown, token = team.agent.token) => server.api("POST", `/chats/${chatId}/messages`, { token, body });
 const status = (wamid: string, value: string, errors?: { code: number; title: string; details?: string }[]) =>
-  fake.deliverWebhook(webhookUrl(), appSecret, statusWebhook({ phoneNumberId: account.phoneNumberId, wamid, status: value, recipient: { phone: customer.waId }, ...(errors ? { errors } : {}) }));
+  fake.deliverWebhook(
+    webhookUrl(),
+    appSecret,
+    statusWebhook({ phoneNumberId: account.phoneNumberId, wamid, status: value, recipient: { phone: customer.waId }, ...(errors ? { errors } : {}) }),
+  );
 
 /** How many contacts, chats and messages the test's workspace holds. */
 async function storedCounts() {
@@ -89,7 +93,10 @@ async function storedCounts() {
 }
 
 async function storedMessage(messageId: string) {
-  const [row] = await server.database.db.select().from(messages).where(and(eq(messages.workspaceId, team.workspace.id), eq(messages.id, messageId)));
+  const [row] = await server.database.db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.workspaceId, team.workspace.id), eq(messages.id, messageId)));
   return row;
 }
 
@@ -161,7 +168,14 @@ describe("connecting a Cloud API account", () => {
 describe("inbound webhooks", () => {
   it("a signed text message creates the contact, the chat (window = message time + 24 h) and the message; a redelivery creates nothing", async () => {
     const timestamp = Math.floor(Date.now() / 1000);
-    const payload = inboundTextWebhook({ phoneNumberId: account.phoneNumberId, from: { phone: customer.waId }, body: "Olá ✓ does it come in blue?", name: customer.name, wamid: "wamid.first-inbound", timestamp });
+    const payload = inboundTextWebhook({
+      phoneNumberId: account.phoneNumberId,
+      from: { phone: customer.waId },
+      body: "Olá ✓ does it come in blue?",
+      name: customer.name,
+      wamid: "wamid.first-inbound",
+      timestamp,
+    });
     // Pretty-printed bytes: only a signature over the exact bytes received verifies.
     const bytes = JSON.stringify(payload, null, 2);
     expect(await deliverSignedWebhook(webhookUrl(), appSecret, bytes)).toEqual({ status: 200, text: JSON.stringify({ received: 1 }) });
@@ -179,7 +193,13 @@ describe("inbound webhooks", () => {
     ]);
     const chatId = list.body.data[0].id;
     expect(await history(chatId)).toEqual([
-      expect.objectContaining({ direction: "in", text: "Olá ✓ does it come in blue?", status: "received", authorId: null, createdAt: new Date(timestamp * 1000).toISOString() }),
+      expect.objectContaining({
+        direction: "in",
+        text: "Olá ✓ does it come in blue?",
+        status: "received",
+        authorId: null,
+        createdAt: new Date(timestamp * 1000).toISOString(),
+      }),
     ]);
     expect(await storedCounts()).toEqual({ contacts: 1, chats: 1, messages: 1 });
 
@@ -198,12 +218,20 @@ describe("inbound webhooks", () => {
     expect(list.body.data).toHaveLength(2);
     const bsuidChat = list.body.data.find((chat: { contact: { phone: string | null } }) => chat.contact.phone === null);
     expect((await history(bsuidChat.id)).map((message: { text: string }) => message.text)).toEqual(["I have no phone number"]);
-    const [contact] = await server.database.db.select().from(contacts).where(and(eq(contacts.workspaceId, team.workspace.id), eq(contacts.id, bsuidChat.contact.id)));
+    const [contact] = await server.database.db
+      .select()
+      .from(contacts)
+      .where(and(eq(contacts.workspaceId, team.workspace.id), eq(contacts.id, bsuidChat.contact.id)));
     expect(contact).toMatchObject({ phone: null, bsuid: "US.13491208655302741918" });
   });
 
   it("refuses a wrong signature, a missing header or a tampered body (401) and stores nothing", async () => {
-    const payload = inboundTextWebhook({ phoneNumberId: account.phoneNumberId, from: { phone: customer.waId }, body: "Hello", timestamp: Math.floor(Date.now() / 1000) });
+    const payload = inboundTextWebhook({
+      phoneNumberId: account.phoneNumberId,
+      from: { phone: customer.waId },
+      body: "Hello",
+      timestamp: Math.floor(Date.now() / 1000),
+    });
     const bytes = JSON.stringify(payload);
     const attempts = [
       await deliverSignedWebhook(webhookUrl(), "an-attackers-secret", bytes),
@@ -221,7 +249,12 @@ describe("inbound webhooks", () => {
 
   it("an account with its own app secret is verified with that secret only", async () => {
     const own = await connectCloudAccount(team.agent.token, { appSecret: "the-account-own-secret" });
-    const payload = inboundTextWebhook({ phoneNumberId: own.phoneNumberId, from: { phone: customer.waId }, body: "Hi", timestamp: Math.floor(Date.now() / 1000) });
+    const payload = inboundTextWebhook({
+      phoneNumberId: own.phoneNumberId,
+      from: { phone: customer.waId },
+      body: "Hi",
+      timestamp: Math.floor(Date.now() / 1000),
+    });
     expect((await deliverSignedWebhook(webhookUrl(), appSecret, payload)).status).toBe(401);
     expect(await storedCounts()).toEqual({ contacts: 0, chats: 0, messages: 0 });
     expect((await deliverSignedWebhook(webhookUrl(), "the-account-own-secret", payload)).status).toBe(200);
@@ -230,7 +263,12 @@ describe("inbound webhooks", () => {
   });
 
   it("a signed webhook for a phone_number_id nobody connected is acknowledged and ignored", async () => {
-    const payload = inboundTextWebhook({ phoneNumberId: "999999999999999", from: { phone: customer.waId }, body: "Hi", timestamp: Math.floor(Date.now() / 1000) });
+    const payload = inboundTextWebhook({
+      phoneNumberId: "999999999999999",
+      from: { phone: customer.waId },
+      body: "Hi",
+      timestamp: Math.floor(Date.now() / 1000),
+    });
     expect(await deliverSignedWebhook(webhookUrl(), appSecret, payload)).toEqual({ status: 200, text: JSON.stringify({ received: 0 }) });
     expect(await storedCounts()).toEqual({ contacts: 0, chats: 0, messages: 0 });
   });
@@ -276,15 +314,24 @@ describe("replies and delivery statuses", () => {
     const second = await reply(chatId, { text: "Shall I reserve one?" });
     const secondWamid = fake.sentMessages[1]?.wamid as string;
     expect(secondWamid).toMatch(/^wamid\./);
-    const failed = await status(secondWamid, "failed", [{ code: 131026, title: "Message undeliverable", details: "The recipient has not accepted the new Terms of Service." }]);
+    const failed = await status(secondWamid, "failed", [
+      { code: 131026, title: "Message undeliverable", details: "The recipient has not accepted the new Terms of Service." },
+    ]);
     expect(failed.status).toBe(200);
     const [newest, first] = await history(chatId);
-    expect(newest).toMatchObject({ id: second.body.message.id, status: "failed", error: { code: "131026", detail: "The recipient has not accepted the new Terms of Service." } });
+    expect(newest).toMatchObject({
+      id: second.body.message.id,
+      status: "failed",
+      error: { code: "131026", detail: "The recipient has not accepted the new Terms of Service." },
+    });
     expect(first).toMatchObject({ id: sent.body.message.id, status: "read", error: null });
   });
 
   it("free text outside the window is a 422 that reaches nobody; a template is sent", async () => {
-    const refused = await server.api("POST", "/chats", { token: team.agent.token, body: { accountId: account.id, phone: "+44 20 7946 0958", text: "Hello, new customer" } });
+    const refused = await server.api("POST", "/chats", {
+      token: team.agent.token,
+      body: { accountId: account.id, phone: "+44 20 7946 0958", text: "Hello, new customer" },
+    });
     expect(refused.status).toBe(422);
     expect(refused.body).toMatchObject({ status: 422, code: "unprocessable", detail: expect.stringMatching(/template/) });
     expect(fake.requests).toEqual([]);
@@ -296,14 +343,31 @@ describe("replies and delivery statuses", () => {
     const started = await server.api("POST", "/chats", { token: team.agent.token, body: { accountId: account.id, phone: "+44 20 7946 0958", template } });
     expect(started.status).toBe(201);
     expect(started.body.chat).toMatchObject({ contact: { phone: "+442079460958" }, windowOpenUntil: null });
-    expect(started.body.message).toMatchObject({ direction: "out", status: "sent", templateName: "order_update_v1", text: "[template order_update_v1] Ana · #12345" });
+    expect(started.body.message).toMatchObject({
+      direction: "out",
+      status: "sent",
+      templateName: "order_update_v1",
+      text: "[template order_update_v1] Ana · #12345",
+    });
     expect(fake.sentMessages.map((sent) => sent.body)).toEqual([
       {
         messaging_product: "whatsapp",
         recipient_type: "individual",
         to: "442079460958",
         type: "template",
-        template: { name: "order_update_v1", language: { code: "en_US" }, components: [{ type: "body", parameters: [{ type: "text", text: "Ana" }, { type: "text", text: "#12345" }] }] },
+        template: {
+          name: "order_update_v1",
+          language: { code: "en_US" },
+          components: [
+            {
+              type: "body",
+              parameters: [
+                { type: "text", text: "Ana" },
+                { type: "text", text: "#12345" },
+              ],
+            },
+          ],
+        },
         biz_opaque_callback_data: started.body.message.id,
       },
     ]);
@@ -312,16 +376,24 @@ describe("replies and delivery statuses", () => {
     expect((await reply(started.body.chat.id, { text: "Did you get it?" })).status).toBe(422);
     const { chatId } = await customerWrites("Hi");
     // Starting a chat with someone whose window is open may use free text, and finds their chat.
-    const restarted = await server.api("POST", "/chats", { token: team.agent.token, body: { accountId: account.id, phone: customer.phone, text: "Welcome back" } });
+    const restarted = await server.api("POST", "/chats", {
+      token: team.agent.token,
+      body: { accountId: account.id, phone: customer.phone, text: "Welcome back" },
+    });
     expect([restarted.status, restarted.body.chat?.id, restarted.body.message?.status]).toEqual([201, chatId, "sent"]);
-    await server.database.db.update(chats).set({ windowOpenUntil: new Date(Date.now() - 60_000) }).where(and(eq(chats.workspaceId, team.workspace.id), eq(chats.id, chatId)));
+    await server.database.db
+      .update(chats)
+      .set({ windowOpenUntil: new Date(Date.now() - 60_000) })
+      .where(and(eq(chats.workspaceId, team.workspace.id), eq(chats.id, chatId)));
     fake.reset();
     const closed = await reply(chatId, { text: "Sorry for the wait" });
     expect([closed.status, closed.body.code]).toEqual([422, "unprocessable"]);
     expect(fake.requests).toEqual([]);
     expect((await history(chatId)).map((message: { text: string }) => message.text)).toEqual(["Welcome back", "Hi"]);
     expect((await reply(chatId, { template: { name: "follow_up", languageCode: "en" } })).status).toBe(201);
-    expect(fake.sentMessages.map((sent) => sent.body)).toEqual([expect.objectContaining({ to: customer.waId, type: "template", template: { name: "follow_up", language: { code: "en" } } })]);
+    expect(fake.sentMessages.map((sent) => sent.body)).toEqual([
+      expect.objectContaining({ to: customer.waId, type: "template", template: { name: "follow_up", language: { code: "en" } } }),
+    ]);
   });
 });
 
@@ -334,7 +406,12 @@ describe("Graph errors through our API", () => {
     expect(refused.body).toMatchObject({ code: "unprocessable", detail: expect.stringMatching(/template/) });
     expect(fake.requests).toHaveLength(1);
     const [stored] = await history(chatId);
-    expect(stored).toMatchObject({ direction: "out", text: "Hello again", status: "failed", error: { code: "131047", detail: expect.stringMatching(/24 hours/) } });
+    expect(stored).toMatchObject({
+      direction: "out",
+      text: "Hello again",
+      status: "failed",
+      error: { code: "131047", detail: expect.stringMatching(/24 hours/) },
+    });
   });
 
   it("130429 (rate limit) once is retried: 201 sent after two requests", async () => {

@@ -2,8 +2,8 @@ import type { AddressInfo } from "node:net";
 import { startServices, stopServices } from "../../../server/boot";
 import { openDatabase } from "../../../server/db/client";
 import { createApp } from "../../../server/http/app";
-import { eventually, openEventStream } from "../../support/sse";
 import { startTestServer, type TestServer, testConfig } from "../../support/server";
+import { eventually, openEventStream } from "../../support/sse";
 import { buildTeam, type Team } from "../../support/team";
 
 let server: TestServer;
@@ -14,7 +14,8 @@ beforeAll(async () => {
 });
 beforeEach(async () => {
   team = await buildTeam(server.database.db);
-  accountId = (await server.api("POST", "/whatsapp-accounts", { token: team.agent.token, body: { provider: "sandbox", phoneNumber: "+15550103000" } })).body.account.id;
+  accountId = (await server.api("POST", "/whatsapp-accounts", { token: team.agent.token, body: { provider: "sandbox", phoneNumber: "+15550103000" } })).body
+    .account.id;
 });
 afterAll(() => server.close());
 

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { chats, messages } from "../../../server/db/schema";
-import { eventually } from "../../support/sse";
 import { startTestServer, type TestServer } from "../../support/server";
+import { eventually } from "../../support/sse";
 import { buildTeam, type Team } from "../../support/team";
 
 let server: TestServer;
@@ -12,7 +12,10 @@ beforeAll(async () => {
 });
 beforeEach(async () => {
   team = await buildTeam(server.database.db);
-  const connected = await server.api("POST", "/whatsapp-accounts", { token: team.agent.token, body: { provider: "sandbox", phoneNumber: "+1 (555) 010-2000", displayName: "Agent line" } });
+  const connected = await server.api("POST", "/whatsapp-accounts", {
+    token: team.agent.token,
+    body: { provider: "sandbox", phoneNumber: "+1 (555) 010-2000", displayName: "Agent line" },
+  });
   expect(connected.status).toBe(201);
   agentLine = connected.body.account.id;
 });
@@ -26,7 +29,13 @@ describe("sandbox conversation", () => {
     const inbound = await customerWrites(team.agent.token, "Hi, is the blue one in stock?");
     expect(inbound.status).toBe(201);
     const chat = await server.api("GET", `/chats/${inbound.body.chatId}`, { token: team.agent.token });
-    expect(chat.body).toMatchObject({ accountId: agentLine, contact: { phone: "+442079460958", name: "Grace Hopper" }, responsibleId: null, abilities: { reply: true, assign: true }, windowOpenUntil: null });
+    expect(chat.body).toMatchObject({
+      accountId: agentLine,
+      contact: { phone: "+442079460958", name: "Grace Hopper" },
+      responsibleId: null,
+      abilities: { reply: true, assign: true },
+      windowOpenUntil: null,
+    });
     const again = await customerWrites(team.agent.token, "Hello?");
     expect(again.body.chatId).toBe(inbound.body.chatId);
 
@@ -46,7 +55,10 @@ describe("sandbox conversation", () => {
   });
 
   it("starting a chat does not make the starter responsible", async () => {
-    const started = await server.api("POST", "/chats", { token: team.agent.token, body: { accountId: agentLine, phone: "0044 20 7946 0000", text: "Hello from the shop" } });
+    const started = await server.api("POST", "/chats", {
+      token: team.agent.token,
+      body: { accountId: agentLine, phone: "0044 20 7946 0000", text: "Hello from the shop" },
+    });
     expect(started.status).toBe(201);
     expect(started.body.chat).toMatchObject({ responsibleId: null, contact: { phone: "+442079460000" } });
     expect(started.body.message.status).toBe("sent");
@@ -57,9 +69,14 @@ describe("sandbox conversation", () => {
   it("a chat assigned to a member outside its account becomes visible to them at once, and is logged", async () => {
     const inbound = await customerWrites(team.agent.token, "Need help");
     const otherAgent = await server.api("POST", "/invitations", { token: team.owner.token, body: { email: "second.agent@acme.test", roleId: "agent" } });
-    const joined = await server.api("POST", `/invitations/${otherAgent.body.acceptToken}/accept`, { body: { name: "Second Agent", password: "second agent pass" } });
+    const joined = await server.api("POST", `/invitations/${otherAgent.body.acceptToken}/accept`, {
+      body: { name: "Second Agent", password: "second agent pass" },
+    });
     expect((await server.api("GET", `/chats/${inbound.body.chatId}`, { token: joined.body.token })).status).toBe(404);
-    const assigned = await server.api("PUT", `/chats/${inbound.body.chatId}/responsible`, { token: team.agent.token, body: { memberId: joined.body.member.id } });
+    const assigned = await server.api("PUT", `/chats/${inbound.body.chatId}/responsible`, {
+      token: team.agent.token,
+      body: { memberId: joined.body.member.id },
+    });
     expect(assigned.body.chat.responsibleId).toBe(joined.body.member.id);
     expect((await server.api("GET", `/chats/${inbound.body.chatId}`, { token: joined.body.token })).body.abilities).toEqual({ reply: true, assign: true });
     expect((await server.api("POST", `/chats/${inbound.body.chatId}/messages`, { token: joined.body.token, body: { text: "I can help" } })).status).toBe(201);
@@ -72,10 +89,17 @@ describe("sandbox conversation", () => {
 
   it("refuses a responsible who is not an active member (400), and the Collaborator may not assign (403)", async () => {
     const inbound = await customerWrites(team.agent.token, "Hi");
-    expect((await server.api("PUT", `/chats/${inbound.body.chatId}/responsible`, { token: team.owner.token, body: { memberId: "mem_nobody" } })).status).toBe(400);
+    expect((await server.api("PUT", `/chats/${inbound.body.chatId}/responsible`, { token: team.owner.token, body: { memberId: "mem_nobody" } })).status).toBe(
+      400,
+    );
     await server.api("POST", `/members/${team.teammate.id}/suspend`, { token: team.owner.token });
-    expect((await server.api("PUT", `/chats/${inbound.body.chatId}/responsible`, { token: team.owner.token, body: { memberId: team.teammate.id } })).status).toBe(400);
-    const denied = await server.api("PUT", `/chats/${inbound.body.chatId}/responsible`, { token: team.collaborator.token, body: { memberId: team.collaborator.id } });
+    expect(
+      (await server.api("PUT", `/chats/${inbound.body.chatId}/responsible`, { token: team.owner.token, body: { memberId: team.teammate.id } })).status,
+    ).toBe(400);
+    const denied = await server.api("PUT", `/chats/${inbound.body.chatId}/responsible`, {
+      token: team.collaborator.token,
+      body: { memberId: team.collaborator.id },
+    });
     expect(denied.body).toMatchObject({ status: 403, permission: "chats.assign" });
   });
 
@@ -88,7 +112,10 @@ describe("sandbox conversation", () => {
       ),
     );
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
-    const [row] = await server.database.db.select({ responsibleId: chats.responsibleId }).from(chats).where(and(eq(chats.workspaceId, team.workspace.id), eq(chats.id, inbound.body.chatId)));
+    const [row] = await server.database.db
+      .select({ responsibleId: chats.responsibleId })
+      .from(chats)
+      .where(and(eq(chats.workspaceId, team.workspace.id), eq(chats.id, inbound.body.chatId)));
     expect(candidates.map((candidate) => candidate.id)).toContain(row?.responsibleId);
     const log = await server.api("GET", `/audit-log?action=chat.assign&targetId=${inbound.body.chatId}`, { token: team.owner.token });
     expect(log.body.data).toHaveLength(5);
@@ -113,7 +140,10 @@ describe("Idempotency-Key", () => {
     const third = await send("Pong");
     expect(third.body.message.id).toBe(answers[0]?.body.message.id);
     expect((await send("Something else")).status).toBe(422);
-    const sent = await server.database.db.select().from(messages).where(and(eq(messages.workspaceId, team.workspace.id), eq(messages.text, "Pong")));
+    const sent = await server.database.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.workspaceId, team.workspace.id), eq(messages.text, "Pong")));
     expect(sent).toHaveLength(1);
   });
 });
@@ -121,9 +151,16 @@ describe("Idempotency-Key", () => {
 describe("outbound rate", () => {
   it("paces one number's messages to the configured rate, with no burst (20/s here)", async () => {
     const inbound = await customerWrites(team.agent.token, "Go");
-    const answers = await Promise.all(Array.from({ length: 30 }, (_, index) => server.api("POST", `/chats/${inbound.body.chatId}/messages`, { token: team.agent.token, body: { text: `burst ${index}` } })));
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, index) =>
+        server.api("POST", `/chats/${inbound.body.chatId}/messages`, { token: team.agent.token, body: { text: `burst ${index}` } }),
+      ),
+    );
     expect(answers.map((answer) => answer.status)).toEqual(Array(30).fill(201));
-    const rows = await server.database.db.select({ sentAt: messages.sentAt, text: messages.text }).from(messages).where(and(eq(messages.workspaceId, team.workspace.id), eq(messages.chatId, inbound.body.chatId), eq(messages.direction, "out")));
+    const rows = await server.database.db
+      .select({ sentAt: messages.sentAt, text: messages.text })
+      .from(messages)
+      .where(and(eq(messages.workspaceId, team.workspace.id), eq(messages.chatId, inbound.body.chatId), eq(messages.direction, "out")));
     const sentAt = rows.map((row) => row.sentAt?.getTime() ?? 0).sort((a, b) => a - b);
     expect(sentAt).toHaveLength(30);
     // No one-second window holds more than 20 sends, and 30 sends take at least 29 slots.

@@ -1,24 +1,24 @@
-import { builtinRoles, type BuiltinRoleId, type Permission, permissionNames } from "../../../server/permissions";
+import { type BuiltinRoleId, builtinRoles, type Permission, permissionNames } from "../../../server/permissions";
 
 // Written out by hand from the role descriptions, so the module cannot drift from them silently.
 const expected: Record<Permission, Record<BuiltinRoleId, string | boolean>> = {
-  "chats.view":              { owner: "all", admin: "all", teammate: "all", agent: "own", collaborator: "assigned" },
-  "chats.reply":             { owner: "all", admin: "all", teammate: "all", agent: "own", collaborator: "assigned" },
-  "chats.start":             { owner: "all", admin: "all", teammate: "all", agent: "own", collaborator: "none" },
-  "chats.assign":            { owner: "all", admin: "all", teammate: "all", agent: "own", collaborator: "none" },
-  "campaigns.send":          { owner: "all", admin: "all", teammate: "all", agent: "own", collaborator: "none" },
-  "campaigns.reports":       { owner: "all", admin: "all", teammate: "all", agent: "own", collaborator: "none" },
-  "templates.use":           { owner: "all", admin: "all", teammate: "all", agent: "own", collaborator: "none" },
-  "whatsapp.connect":        { owner: true, admin: true, teammate: true, agent: true, collaborator: false },
-  "team.manage":             { owner: true, admin: true, teammate: false, agent: false, collaborator: false },
-  "roles.manage":            { owner: true, admin: true, teammate: false, agent: false, collaborator: false },
-  "integrations.workspace":  { owner: true, admin: true, teammate: false, agent: false, collaborator: false },
+  "chats.view": { owner: "all", admin: "all", teammate: "all", agent: "own", collaborator: "assigned" },
+  "chats.reply": { owner: "all", admin: "all", teammate: "all", agent: "own", collaborator: "assigned" },
+  "chats.start": { owner: "all", admin: "all", teammate: "all", agent: "own", collaborator: "none" },
+  "chats.assign": { owner: "all", admin: "all", teammate: "all", agent: "own", collaborator: "none" },
+  "campaigns.send": { owner: "all", admin: "all", teammate: "all", agent: "own", collaborator: "none" },
+  "campaigns.reports": { owner: "all", admin: "all", teammate: "all", agent: "own", collaborator: "none" },
+  "templates.use": { owner: "all", admin: "all", teammate: "all", agent: "own", collaborator: "none" },
+  "whatsapp.connect": { owner: true, admin: true, teammate: true, agent: true, collaborator: false },
+  "team.manage": { owner: true, admin: true, teammate: false, agent: false, collaborator: false },
+  "roles.manage": { owner: true, admin: true, teammate: false, agent: false, collaborator: false },
+  "integrations.workspace": { owner: true, admin: true, teammate: false, agent: false, collaborator: false },
   "integrations.individual": { owner: true, admin: true, teammate: true, agent: true, collaborator: false },
-  "data.export":             { owner: true, admin: true, teammate: false, agent: false, collaborator: false },
-  "audit.view":              { owner: true, admin: true, teammate: false, agent: false, collaborator: false },
-  "billing.manage":          { owner: true, admin: false, teammate: false, agent: false, collaborator: false },
-  "workspace.delete":        { owner: true, admin: false, teammate: false, agent: false, collaborator: false },
-  "workspace.transfer":      { owner: true, admin: false, teammate: false, agent: false, collaborator: false },
+  "data.export": { owner: true, admin: true, teammate: false, agent: false, collaborator: false },
+  "audit.view": { owner: true, admin: true, teammate: false, agent: false, collaborator: false },
+  "billing.manage": { owner: true, admin: false, teammate: false, agent: false, collaborator: false },
+  "workspace.delete": { owner: true, admin: false, teammate: false, agent: false, collaborator: false },
+  "workspace.transfer": { owner: true, admin: false, teammate: false, agent: false, collaborator: false },
 };
 
 describe("built-in role matrix", () => {

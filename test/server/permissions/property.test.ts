@@ -1,25 +1,25 @@
-import fc from "fast-check";
 import { and, eq } from "drizzle-orm";
+import fc from "fast-check";
+import type { DatabaseHandle } from "../../../server/db/client";
 import { campaigns, chats, templates, whatsappAccounts } from "../../../server/db/schema";
 import { newId } from "../../../server/ids";
-import type { DatabaseHandle } from "../../../server/db/client";
 import {
-  accountScope,
-  canSeeAccount,
   type Actor,
+  accountScope,
   builtinRoleIds,
   builtinRoles,
   can,
+  canSeeAccount,
   completePermissions,
-  type PermissionMap,
   ownershipLevels,
+  type PermissionMap,
   type RecordAction,
   recordActions,
   scope,
   scopedLevels,
 } from "../../../server/permissions";
-import { buildAccount, buildChat, buildMember, buildRole, buildWorkspace } from "../../support/factories";
 import { openTestDatabase } from "../../support/database";
+import { buildAccount, buildChat, buildMember, buildRole, buildWorkspace } from "../../support/factories";
 
 let database: DatabaseHandle;
 beforeAll(async () => {
@@ -73,7 +73,14 @@ describe("can() and scope() agree", () => {
             permissions = builtinRoles.admin.permissions;
           }
           const built = await buildMember(db, workspace, { roleId, status: member.suspended ? "suspended" : "active" });
-          actors.push({ workspaceId: workspace.id, memberId: built.id, roleId, roleName: roleId, status: member.suspended ? "suspended" : "active", permissions });
+          actors.push({
+            workspaceId: workspace.id,
+            memberId: built.id,
+            roleId,
+            roleName: roleId,
+            status: member.suspended ? "suspended" : "active",
+            permissions,
+          });
         }
         const accounts = [];
         for (const owner of shape.accounts) {
@@ -90,14 +97,24 @@ describe("can() and scope() agree", () => {
           const ownerId = actors[owner % actors.length]?.memberId as string;
           const id = newId("own");
           await db.insert(templates).values({ workspaceId: workspace.id, id, ownerId, name: id, body: "Hi {{name}}" });
-          await db.insert(campaigns).values({ workspaceId: workspace.id, id, accountId: "wa_x", templateId: id, createdBy: ownerId, name: id, status: "completed", recipientCount: 0 });
+          await db
+            .insert(campaigns)
+            .values({ workspaceId: workspace.id, id, accountId: "wa_x", templateId: id, createdBy: ownerId, name: id, status: "completed", recipientCount: 0 });
           ownedRecords.push({ id, ownerId });
         }
         for (const actor of actors) {
           const visibleAccounts = await db.select({ id: whatsappAccounts.id }).from(whatsappAccounts).where(accountScope(actor));
-          const chatRecord = (chat: (typeof builtChats)[number]) => ({ workspaceId: workspace.id, responsibleId: chat.responsibleId, account: { connectedBy: chat.account.connectedBy } });
+          const chatRecord = (chat: (typeof builtChats)[number]) => ({
+            workspaceId: workspace.id,
+            responsibleId: chat.responsibleId,
+            account: { connectedBy: chat.account.connectedBy },
+          });
           const predicateAccounts = accounts.filter((account) =>
-            canSeeAccount(actor, { workspaceId: workspace.id, connectedBy: account.connectedBy }, builtChats.filter((chat) => chat.accountId === account.id).map(chatRecord)),
+            canSeeAccount(
+              actor,
+              { workspaceId: workspace.id, connectedBy: account.connectedBy },
+              builtChats.filter((chat) => chat.accountId === account.id).map(chatRecord),
+            ),
           );
           expect(visibleAccounts.map((row) => row.id).sort()).toEqual(predicateAccounts.map((account) => account.id).sort());
           for (const action of actions) {
@@ -109,14 +126,21 @@ describe("can() and scope() agree", () => {
                 .where(and(eq(chats.workspaceId, workspace.id), scope(actor, action)));
               const fromSql = rows.map((row) => row.id).sort();
               const fromPredicate = builtChats
-                .filter((chat) => can(actor, action, { workspaceId: workspace.id, responsibleId: chat.responsibleId, account: { connectedBy: chat.account.connectedBy } }))
+                .filter((chat) =>
+                  can(actor, action, { workspaceId: workspace.id, responsibleId: chat.responsibleId, account: { connectedBy: chat.account.connectedBy } }),
+                )
                 .map((chat) => chat.id)
                 .sort();
               expect(fromSql).toEqual(fromPredicate);
             } else if (resource === "template" || resource === "campaign") {
               const table = resource === "template" ? templates : campaigns;
-              const rows = await db.select({ id: table.id }).from(table).where(and(eq(table.workspaceId, workspace.id), scope(actor, action)));
-              const fromPredicate = ownedRecords.filter((record) => can(actor, action, { workspaceId: workspace.id, ownerId: record.ownerId })).map((record) => record.id);
+              const rows = await db
+                .select({ id: table.id })
+                .from(table)
+                .where(and(eq(table.workspaceId, workspace.id), scope(actor, action)));
+              const fromPredicate = ownedRecords
+                .filter((record) => can(actor, action, { workspaceId: workspace.id, ownerId: record.ownerId }))
+                .map((record) => record.id);
               expect(rows.map((row) => row.id).sort()).toEqual(fromPredicate.sort());
             } else {
               const rows = await db
@@ -146,7 +170,14 @@ describe("can() and scope() agree", () => {
     // The database itself refuses a responsible from another workspace (composite foreign key).
     await expect(buildChat(db, theirs, theirAccount, { responsibleId: owner.id })).rejects.toThrow();
     const theirChat = await buildChat(db, theirs, theirAccount, { responsibleId: stranger.id });
-    const actor: Actor = { workspaceId: mine.id, memberId: owner.id, roleId: "owner", roleName: "Owner", status: "active", permissions: builtinRoles.owner.permissions };
+    const actor: Actor = {
+      workspaceId: mine.id,
+      memberId: owner.id,
+      roleId: "owner",
+      roleName: "Owner",
+      status: "active",
+      permissions: builtinRoles.owner.permissions,
+    };
     const visible = await db.select({ id: chats.id }).from(chats).where(scope(actor, "chats.view"));
     expect(visible.map((row) => row.id)).not.toContain(theirChat.id);
     expect(can(actor, "chats.view", { workspaceId: theirs.id, responsibleId: owner.id, account: { connectedBy: stranger.id } })).toBe(false);

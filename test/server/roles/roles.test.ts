@@ -18,7 +18,11 @@ describe("custom roles", () => {
   it("lists the five built-ins first, read-only", async () => {
     const roles = await server.api("GET", "/roles", { token: team.agent.token });
     expect(roles.body.data.map((role: { id: string; builtin: boolean }) => [role.id, role.builtin])).toEqual([
-      ["owner", true], ["admin", true], ["teammate", true], ["agent", true], ["collaborator", true],
+      ["owner", true],
+      ["admin", true],
+      ["teammate", true],
+      ["agent", true],
+      ["collaborator", true],
     ]);
     expect(roles.body.data.every((role: { abilities: object }) => JSON.stringify(role.abilities) === '{"edit":false,"delete":false}')).toBe(true);
     expect((await server.api("PATCH", "/roles/agent", { token: team.admin.token, body: { name: "Rep" } })).status).toBe(409);
@@ -52,7 +56,10 @@ describe("custom roles", () => {
     const created = await server.api("POST", "/roles", { token: team.admin.token, body: { name: "Manager", permissions: viewer } });
     const member = await buildMember(server.database.db, team.workspace, { roleId: created.body.role.id });
     expect((await server.api("GET", "/audit-log", { token: member.token })).status).toBe(403);
-    const edited = await server.api("PATCH", `/roles/${created.body.role.id}`, { token: team.admin.token, body: { permissions: { ...viewer, "audit.view": true } } });
+    const edited = await server.api("PATCH", `/roles/${created.body.role.id}`, {
+      token: team.admin.token,
+      body: { permissions: { ...viewer, "audit.view": true } },
+    });
     expect(edited.status).toBe(200);
     expect((await server.api("GET", "/audit-log", { token: member.token })).status).toBe(200);
   });

@@ -80,7 +80,10 @@ describe("invitations", () => {
 
   it("an expired invitation cannot be accepted (409)", async () => {
     const invite = await server.api("POST", "/invitations", { token: team.admin.token, body: { email: "late@acme.test", roleId: "agent" } });
-    await server.database.db.update(invitations).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(invitations.id, invite.body.id));
+    await server.database.db
+      .update(invitations)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(invitations.id, invite.body.id));
     const late = await server.api("POST", `/invitations/${invite.body.acceptToken}/accept`, { body: { name: "Late", password: "another long one" } });
     expect([late.status, late.body.detail]).toEqual([409, "This invitation has expired; ask for a new one."]);
   });
@@ -89,7 +92,9 @@ describe("invitations", () => {
     expect((await server.api("POST", "/invitations", { token: team.admin.token, body: { email: team.agent.email, roleId: "agent" } })).status).toBe(409);
     const invite = await server.api("POST", "/invitations", { token: team.admin.token, body: { email: "gone@acme.test", roleId: "agent" } });
     expect((await server.api("DELETE", `/invitations/${invite.body.id}`, { token: team.admin.token })).status).toBe(204);
-    expect((await server.api("POST", `/invitations/${invite.body.acceptToken}/accept`, { body: { name: "Gone", password: "another long one" } })).status).toBe(404);
+    expect((await server.api("POST", `/invitations/${invite.body.acceptToken}/accept`, { body: { name: "Gone", password: "another long one" } })).status).toBe(
+      404,
+    );
   });
 
   it("a forged accept token is a 404", async () => {
@@ -103,7 +108,9 @@ describe("join requests", () => {
     const workspace = await server.api("GET", "/workspace", { token: team.admin.token });
     expect(workspace.body.joinCode).toBe(team.workspace.joinCode);
     expect((await server.api("GET", "/workspace", { token: team.agent.token })).body.joinCode).toBeUndefined();
-    const asked = await server.api("POST", "/join-requests", { body: { joinCode: team.workspace.joinCode, name: "Joiner", email: "joiner@acme.test", password: "joining password" } });
+    const asked = await server.api("POST", "/join-requests", {
+      body: { joinCode: team.workspace.joinCode, name: "Joiner", email: "joiner@acme.test", password: "joining password" },
+    });
     expect(asked.status).toBe(202);
     const list = await server.api("GET", "/join-requests", { token: team.admin.token });
     expect(list.body.data).toEqual([{ id: asked.body.id, name: "Joiner", email: "joiner@acme.test", createdAt: expect.any(String) }]);
@@ -116,7 +123,9 @@ describe("join requests", () => {
   });
 
   it("rejects a request; unknown join codes are a 404; owner is never a target role", async () => {
-    const asked = await server.api("POST", "/join-requests", { body: { joinCode: team.workspace.joinCode, name: "Nope", email: "nope@acme.test", password: "joining password" } });
+    const asked = await server.api("POST", "/join-requests", {
+      body: { joinCode: team.workspace.joinCode, name: "Nope", email: "nope@acme.test", password: "joining password" },
+    });
     expect((await server.api("POST", `/join-requests/${asked.body.id}/accept`, { token: team.admin.token, body: { roleId: "owner" } })).status).toBe(409);
     expect((await server.api("POST", `/join-requests/${asked.body.id}/reject`, { token: team.admin.token })).body.status).toBe("rejected");
     const unknown = await server.api("POST", "/join-requests", { body: { joinCode: "nope", name: "X", email: "x@acme.test", password: "joining password" } });

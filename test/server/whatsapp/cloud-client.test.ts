@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { cloudApiErrorFromGraph } from "../../../server/whatsapp/cloud-api-error";
-import { type CloudApiErrorKind, CloudApiError, createCloudClient } from "../../../server/whatsapp/cloud-client";
+import { CloudApiError, type CloudApiErrorKind, createCloudClient } from "../../../server/whatsapp/cloud-client";
 import { type FakeGraphApi, type GraphFailure, startFakeGraphApi } from "../../fakes/graph-api";
 
 let graph: FakeGraphApi;

@@ -1,12 +1,4 @@
-import {
-  type CountryCode,
-  contactAliasesOf,
-  contactKeyOf,
-  type ContactIdentity,
-  e164ToWaId,
-  normalizePhone,
-  waIdToE164,
-} from "../../../server/whatsapp/phone";
+import { type ContactIdentity, type CountryCode, contactAliasesOf, contactKeyOf, e164ToWaId, normalizePhone, waIdToE164 } from "../../../server/whatsapp/phone";
 
 describe("normalizePhone", () => {
   describe.each<{ input: string; defaultRegion?: CountryCode; expected: string | null }>([

@@ -66,8 +66,7 @@ describe("signed webhook delivery", () => {
 
 describe("verification handshake over HTTP", () => {
   it("echoes the challenge as text/plain for the right token and answers 403 otherwise", async () => {
-    const query = (token: string) =>
-      new URLSearchParams({ "hub.mode": "subscribe", "hub.verify_token": token, "hub.challenge": "1158201444" });
+    const query = (token: string) => new URLSearchParams({ "hub.mode": "subscribe", "hub.verify_token": token, "hub.challenge": "1158201444" });
     const ok = await fetch(`${webhookUrl}?${query(verifyToken)}`);
     expect([ok.status, ok.headers.get("content-type"), await ok.text()]).toEqual([200, "text/plain; charset=utf-8", "1158201444"]);
     expect((await fetch(`${webhookUrl}?${query("wrong")}`)).status).toBe(403);

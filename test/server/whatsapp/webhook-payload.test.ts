@@ -106,8 +106,18 @@ describe("parseWebhook: inbound messages", () => {
   });
 
   describe.each<{ type: string; content: Record<string, unknown>; text: string; media?: object }>([
-    { type: "image", content: { image: { id: "media_1", mime_type: "image/jpeg", caption: "the red one" } }, text: "[image] the red one", media: { id: "media_1", mimeType: "image/jpeg" } },
-    { type: "audio", content: { audio: { id: "media_2", mime_type: "audio/ogg", voice: true } }, text: "[audio]", media: { id: "media_2", mimeType: "audio/ogg" } },
+    {
+      type: "image",
+      content: { image: { id: "media_1", mime_type: "image/jpeg", caption: "the red one" } },
+      text: "[image] the red one",
+      media: { id: "media_1", mimeType: "image/jpeg" },
+    },
+    {
+      type: "audio",
+      content: { audio: { id: "media_2", mime_type: "audio/ogg", voice: true } },
+      text: "[audio]",
+      media: { id: "media_2", mimeType: "audio/ogg" },
+    },
     { type: "document", content: { document: { id: "media_3", filename: "invoice.pdf" } }, text: "[document] invoice.pdf", media: { id: "media_3" } },
     { type: "sticker", content: { sticker: { id: "media_4", animated: false } }, text: "[sticker]", media: { id: "media_4" } },
     { type: "location", content: { location: { latitude: 1, longitude: 2, name: "Cafe Central" } }, text: "[location] Cafe Central" },
@@ -140,9 +150,7 @@ describe("parseWebhook: inbound messages", () => {
     Object.assign(itemsOf(payload, "messages")[0] ?? {}, { brand_new_field: { nested: true }, context: { id: "wamid.quoted", from: "x" } });
     Object.assign(payload, { sent_by: "meta" });
     payload.entry.push({ id: "1", changes: [{ field: "message_template_status_update", value: { event: "APPROVED" } as never }] });
-    expect(parseWebhook(payload)).toEqual([
-      expect.objectContaining({ kind: "message", wamid: "wamid.2", text: "Hi", replyToWamid: "wamid.quoted" }),
-    ]);
+    expect(parseWebhook(payload)).toEqual([expect.objectContaining({ kind: "message", wamid: "wamid.2", text: "Hi", replyToWamid: "wamid.quoted" })]);
   });
 
   it("returns events from every entry and change in one POST", () => {

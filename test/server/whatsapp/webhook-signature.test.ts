@@ -1,9 +1,5 @@
 import { createHmac } from "node:crypto";
-import {
-  answerVerificationChallenge,
-  signWebhookBody,
-  verifyWebhookSignature,
-} from "../../../server/whatsapp/webhook-signature";
+import { answerVerificationChallenge, signWebhookBody, verifyWebhookSignature } from "../../../server/whatsapp/webhook-signature";
 
 const appSecret = "app-secret-from-meta";
 const body = Buffer.from('{"object":"whatsapp_business_account","entry":[]}');

@@ -28,7 +28,9 @@ describe("workspace deletion", () => {
   it("needs the exact name; then removes every row of the workspace and every token stops working", async () => {
     const wrong = await server.api("DELETE", "/workspace", { token: team.owner.token, body: { confirm: "nope" } });
     expect(wrong.status).toBe(400);
-    expect((await server.api("DELETE", "/workspace", { token: team.admin.token, body: { confirm: team.workspace.name } })).body.permission).toBe("workspace.delete");
+    expect((await server.api("DELETE", "/workspace", { token: team.admin.token, body: { confirm: team.workspace.name } })).body.permission).toBe(
+      "workspace.delete",
+    );
     expect((await server.api("DELETE", "/workspace", { token: team.owner.token, body: { confirm: team.workspace.name } })).status).toBe(204);
     for (const member of [team.owner, team.agent]) expect((await server.api("GET", "/me", { token: member.token })).status).toBe(401);
     const db = server.database.db;
