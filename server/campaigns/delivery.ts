@@ -48,7 +48,7 @@ export function contentFor(account: AccountRow, template: CampaignTemplateSnapsh
 }
 
 /**
- * Hands one claimed recipient (already `sending`, committed) to the provider and records the
+ * Hands one recipient already marked `sending` (committed) to the provider and records the
  * result. A send whose outcome is unknown (no answer from the Graph API) is failed, never
  * retried; a definite refusal is queued again. `alive` turns false when the process is taken
  * down mid-send (crash tests): then nothing more is written, as after a real crash.

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { and, eq } from "drizzle-orm";
 import { whatsappAccounts } from "../db/schema";
+import { newId } from "../ids";
 import type { AccountRow } from "../inbox/providers";
 import type { Services } from "../services";
 import { deferSendSlots, tryAcquireSendSlot } from "../whatsapp/pacing";
@@ -8,13 +9,14 @@ import { type DeliveryOutcome, deliverRecipient, type LaneCampaign, type Recipie
 import { noteCampaignProgress } from "./progress";
 import {
   accountsWithRunningCampaigns,
-  claimNextRecipient,
+  claimRecipients,
   completeFinishedCampaigns,
+  ensureContacts,
   markSending,
   nextRunningCampaign,
   pauseCampaignsOfDisconnectedAccounts,
   recoverAbandonedSends,
-  releaseClaim,
+  releaseClaims,
   startDueCampaigns,
 } from "./queue";
 
@@ -38,6 +40,8 @@ export type CampaignDispatcher = {
 const minTickGapMs = 500;
 
 const maxBackOffMs = 30_000;
+/** Recipients a lane claims at a time (one statement); a crash puts unsent claims back in the queue. */
+const claimBatch = 4;
 
 /**
  * Lanes keep the rate with time to spare for each send's own round trips: a lane's cycle (claim,
@@ -123,60 +127,90 @@ export function startCampaignDispatcher(services: Services, options: CampaignDis
   const runLane = async (workspaceId: string, accountId: string) => {
     let campaign: LaneCampaign | null = null;
     let account: AccountRow | undefined;
-    while (!stopping.signal.aborted) {
-      try {
-        if (!campaign || !account) {
-          campaign = await nextRunningCampaign(db, workspaceId, accountId);
-          [account] = await db
-            .select()
-            .from(whatsappAccounts)
-            .where(and(eq(whatsappAccounts.workspaceId, workspaceId), eq(whatsappAccounts.id, accountId)));
-          if (!campaign || account?.status !== "connected") return;
-        }
-        const recipient = await claimNextRecipient(db, workspaceId, campaign.id);
-        if (dead) return;
-        if (!recipient) {
+    let claims: RecipientRow[] = [];
+    const giveBack = async () => {
+      const held = claims;
+      claims = [];
+      if (!dead && held.length > 0) await releaseClaims(db, held);
+    };
+    try {
+      while (!stopping.signal.aborted) {
+        try {
+          if (!campaign || !account) {
+            campaign = await nextRunningCampaign(db, workspaceId, accountId);
+            [account] = await db
+              .select()
+              .from(whatsappAccounts)
+              .where(and(eq(whatsappAccounts.workspaceId, workspaceId), eq(whatsappAccounts.id, accountId)));
+            if (!campaign || account?.status !== "connected") return;
+          }
+          if (claims.length === 0) {
+            claims = await claimRecipients(db, workspaceId, campaign.id, claimBatch);
+            await ensureContacts(db, claims);
+          }
+          if (dead) return;
+          const recipient = claims.shift();
+          if (!recipient) {
+            campaign = null;
+            continue;
+          }
+          const messageId = recipient.messageId ?? newId("msg");
+          const slotAt = await takeSlot(recipient, accountId, messageId).catch(async (error: unknown) => {
+            claims.unshift(recipient);
+            throw error;
+          });
+          if (dead) return;
+          if (!slotAt) {
+            // Paused or cancelled while it waited: back to the queue (or it stays skipped).
+            claims.unshift(recipient);
+            await giveBack();
+            campaign = null;
+            continue;
+          }
+          const outcome = await deliverRecipient(services, account, campaign, { ...recipient, messageId }, slotAt, () => !dead);
+          if (dead) return;
+          noteCampaignProgress(db, workspaceId, campaign.id);
+          if (!(await afterDelivery(workspaceId, accountId, outcome))) return;
+        } catch (error) {
+          if (stopping.signal.aborted) return;
+          services.logger.error({ err: error, accountId }, "campaign lane failed; retrying");
+          await giveBack();
           campaign = null;
-          continue;
+          await sleep(1000, undefined, { signal: stopping.signal }).catch(() => undefined);
         }
-        const slotAt = await takeSlot(recipient, accountId).catch(async (error: unknown) => {
-          if (!dead) await releaseClaim(db, recipient);
-          throw error;
-        });
-        if (dead) return;
-        if (!slotAt) {
-          // Paused or cancelled while it waited: it goes back to the queue (or stays skipped).
-          await releaseClaim(db, recipient);
-          campaign = null;
-          continue;
-        }
-        const outcome = await deliverRecipient(services, account, campaign, recipient, slotAt, () => !dead);
-        if (dead) return;
-        noteCampaignProgress(db, workspaceId, campaign.id);
-        if (!(await afterDelivery(workspaceId, accountId, outcome))) return;
-      } catch (error) {
-        if (stopping.signal.aborted) return;
-        services.logger.error({ err: error, accountId }, "campaign lane failed; retrying");
-        campaign = null;
-        await sleep(1000, undefined, { signal: stopping.signal }).catch(() => undefined);
       }
+    } finally {
+      await giveBack().catch((error: unknown) => services.logger.warn({ err: error }, "could not give back campaign claims"));
     }
   };
 
   /**
-   * Waits for the number's next bulk slot, then marks the claimed recipient `sending` at the
-   * slot's time: the slot is taken last, right before the provider call, so the rate holds where
-   * Meta counts it. Null when the campaign stopped running meanwhile; that slot goes unused,
-   * which only delays the next send (a crash between the two statements leaves a claim, which is
-   * queued again).
+   * Waits for the number's next bulk slot and, in the same statement, marks the claimed recipient
+   * `sending` at the slot's time: the slot is taken last, right before the provider call, so the
+   * rate holds where Meta counts it. Null when the campaign stopped running meanwhile (that slot
+   * goes unused, which only delays the next send).
    */
-  const takeSlot = async (recipient: RecipientRow, accountId: string): Promise<Date | null> => {
-    for (;;) {
-      stopping.signal.throwIfAborted();
-      const attempt = await tryAcquireSendSlot(db, recipient.workspaceId, accountId, rate, "bulk");
-      if ("acquiredAt" in attempt) return (await markSending(db, recipient, attempt.acquiredAt)) ? attempt.acquiredAt : null;
-      await sleep(attempt.waitMs, undefined, { signal: stopping.signal });
-    }
+  const takeSlot = (recipient: RecipientRow, accountId: string, messageId: string): Promise<Date | null> =>
+    // One lane of this process asks for the number's slot at a time: the others would only wake
+    // together at the same instant and all but one ask in vain.
+    oneAtATime(`${recipient.workspaceId}:${accountId}`, async () => {
+      for (;;) {
+        stopping.signal.throwIfAborted();
+        const attempt = await tryAcquireSendSlot(db, recipient.workspaceId, accountId, rate, "bulk", markSending(recipient, messageId));
+        if ("acquiredAt" in attempt) return attempt.changed === 1 ? attempt.acquiredAt : null;
+        await sleep(attempt.waitMs, undefined, { signal: stopping.signal });
+      }
+    });
+  const slotQueues = new Map<string, Promise<unknown>>();
+  const oneAtATime = <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    const previous = slotQueues.get(key) ?? Promise.resolve();
+    const current = previous.catch(() => undefined).then(work);
+    const settled = current.catch(() => undefined);
+    slotQueues.set(key, settled);
+    void settled.then(() => {
+      if (slotQueues.get(key) === settled) slotQueues.delete(key);
+    });
+    return current;
   };
 
   /** Backs the number off after Meta's 130429; false when the lane should stop (token rejected). */

@@ -1,6 +1,6 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../db/client";
-import { campaignRecipients, campaigns, whatsappAccounts } from "../db/schema";
+import { campaignRecipients, campaigns, contacts, whatsappAccounts } from "../db/schema";
 import { newId } from "../ids";
 import type { LaneCampaign, RecipientRow } from "./delivery";
 import { unknownAfterRestart } from "./delivery";
@@ -13,21 +13,16 @@ type CampaignKey = { workspaceId: string; campaignId: string };
 const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
 
 /**
- * Claims the campaign's next queued recipient — SELECT … FOR UPDATE SKIP LOCKED, so processes
- * never take the same row — as `claimed` since the database time, in one committed statement.
- * Only while the campaign runs and its account is connected; null when none is left.
+ * Claims up to `limit` of the campaign's next queued recipients — SELECT … FOR UPDATE SKIP LOCKED,
+ * so processes never take the same row — as `claimed` since the database time, in one committed
+ * statement. Only while the campaign runs and its account is connected; empty when none is left.
  */
-export async function claimNextRecipient(db: Executor, workspaceId: string, campaignId: string): Promise<RecipientRow | null> {
-  const [claimed] = await db
+export async function claimRecipients(db: Executor, workspaceId: string, campaignId: string, limit: number): Promise<RecipientRow[]> {
+  const claimed = await db
     .update(campaignRecipients)
-    .set({
-      status: "claimed",
-      sendingAt: sql`clock_timestamp()`,
-      attempts: sql`${campaignRecipients.attempts} + 1`,
-      messageId: sql`coalesce(${campaignRecipients.messageId}, ${newId("msg")})`,
-    })
+    .set({ status: "claimed", sendingAt: sql`clock_timestamp()`, attempts: sql`${campaignRecipients.attempts} + 1` })
     .where(
-      sql`(${campaignRecipients.workspaceId}, ${campaignRecipients.campaignId}, ${campaignRecipients.seq}) = (
+      sql`(${campaignRecipients.workspaceId}, ${campaignRecipients.campaignId}, ${campaignRecipients.seq}) in (
         select candidate.workspace_id, candidate.campaign_id, candidate.seq from ${campaignRecipients} as candidate
         where candidate.workspace_id = ${workspaceId} and candidate.campaign_id = ${campaignId} and candidate.status = 'queued'
           and exists (
@@ -36,46 +31,55 @@ export async function claimNextRecipient(db: Executor, workspaceId: string, camp
             where live_campaign.workspace_id = candidate.workspace_id and live_campaign.id = candidate.campaign_id
               and live_campaign.status = 'running' and live_account.status = 'connected')
         order by candidate.seq
-        limit 1
+        limit ${limit}
         for update of candidate skip locked)`,
     )
     .returning();
-  return claimed ?? null;
+  return claimed.sort((a, b) => a.seq - b.seq);
 }
-
-const recipientKey = (recipient: RecipientRow) =>
-  and(
-    eq(campaignRecipients.workspaceId, recipient.workspaceId),
-    eq(campaignRecipients.campaignId, recipient.campaignId),
-    eq(campaignRecipients.seq, recipient.seq),
-  );
 
 /**
- * Turns a claim into `sending` at its slot's time — committed before the provider call, this is
- * the recipient's idempotency record — only while its campaign still runs. False when the
- * campaign was paused or cancelled meanwhile.
+ * Creates, in one statement, the contacts of claimed recipients who are not contacts yet, so
+ * recording each send finds its contact at once (server/inbox/contacts.ts findOrCreateContact).
  */
-export async function markSending(tx: Executor, recipient: RecipientRow, slotAt: Date): Promise<boolean> {
-  const marked = await tx
-    .update(campaignRecipients)
-    .set({ status: "sending", sendingAt: slotAt })
-    .where(
-      and(
-        recipientKey(recipient),
-        eq(campaignRecipients.status, "claimed"),
-        sql`exists (select 1 from ${campaigns} where ${campaigns.workspaceId} = ${campaignRecipients.workspaceId} and ${campaigns.id} = ${campaignRecipients.campaignId} and ${campaigns.status} = 'running')`,
-      ),
-    )
-    .returning({ seq: campaignRecipients.seq });
-  return marked.length === 1;
+export async function ensureContacts(db: Executor, recipients: RecipientRow[]): Promise<void> {
+  if (recipients.length === 0) return;
+  await db
+    .insert(contacts)
+    .values(recipients.map((recipient) => ({ workspaceId: recipient.workspaceId, id: newId("ct"), phone: recipient.phone, name: recipient.name })))
+    .onConflictDoNothing();
 }
 
-/** Gives back a claim that never reached the provider (stopping, or the campaign paused): queued again. */
-export async function releaseClaim(db: Executor, recipient: RecipientRow): Promise<void> {
-  await db
-    .update(campaignRecipients)
-    .set({ status: "queued", sendingAt: null, attempts: sql`${campaignRecipients.attempts} - 1` })
-    .where(and(recipientKey(recipient), eq(campaignRecipients.status, "claimed")));
+/**
+ * The statement that turns a claim into `sending` at its slot's time, run inside the one that
+ * takes the slot (server/whatsapp/pacing.ts): committed before the provider call, it is the
+ * recipient's idempotency record. Only while its campaign still runs. It also fixes the id of the
+ * message the recipient gets (kept across retries: the provider echoes it back).
+ */
+export function markSending(recipient: RecipientRow, messageId: string): (slotAt: SQL) => SQL {
+  return (slotAt) => sql`
+    update ${campaignRecipients} set status = 'sending', sending_at = ${slotAt}, message_id = coalesce(message_id, ${messageId})
+    where workspace_id = ${recipient.workspaceId} and campaign_id = ${recipient.campaignId} and seq = ${recipient.seq}
+      and status = 'claimed' and ${slotAt} is not null
+      and exists (select 1 from ${campaigns} as live_campaign where live_campaign.workspace_id = ${recipient.workspaceId} and live_campaign.id = ${recipient.campaignId} and live_campaign.status = 'running')
+    returning seq`;
+}
+
+/** Gives back claims that never reached the provider (stopping, or the campaign paused): queued again. */
+export async function releaseClaims(db: Executor, recipients: RecipientRow[]): Promise<void> {
+  for (const recipient of recipients) {
+    await db
+      .update(campaignRecipients)
+      .set({ status: "queued", sendingAt: null, attempts: sql`${campaignRecipients.attempts} - 1` })
+      .where(
+        and(
+          eq(campaignRecipients.workspaceId, recipient.workspaceId),
+          eq(campaignRecipients.campaignId, recipient.campaignId),
+          eq(campaignRecipients.seq, recipient.seq),
+          eq(campaignRecipients.status, "claimed"),
+        ),
+      );
+  }
 }
 
 /** The account's oldest running campaign that still has queued recipients (lanes send it first). */

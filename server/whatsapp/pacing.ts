@@ -1,8 +1,8 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { sendPacing } from "../db/schema";
 
-type Row = { acquired_at: string | Date | null; wait_ms: string | number };
+type Row = { acquired_at: string | Date | null; changed: string | number; wait_ms: string | number };
 
 /**
  * Slot spacing and the lateness a sender may make up. With spacing 1/(rate − ½) s and catch-up
@@ -36,6 +36,9 @@ export function interactiveHoldMicros(ratePerSecond: number): number {
  * sending (not booked in advance), a delayed sender cannot bunch up with the next one, and every
  * server process shares the same schedule. A bulk send also needs the interactive marker to have
  * passed. Returns the slot's time when acquired, else how long to wait.
+ *
+ * `whenAcquired` is a data-modifying statement run in the same statement (one round trip, one
+ * commit) given the slot's time, or NULL when no slot was taken; `changed` counts its rows.
  */
 export async function tryAcquireSendSlot(
   db: Executor,
@@ -43,7 +46,8 @@ export async function tryAcquireSendSlot(
   accountId: string,
   ratePerSecond: number,
   priority: SendPriority = "interactive",
-): Promise<{ acquiredAt: Date } | { waitMs: number }> {
+  whenAcquired?: (slotAt: SQL) => SQL,
+): Promise<{ acquiredAt: Date; changed: number } | { waitMs: number }> {
   const { spacingMicros, catchUpMicros } = slotTiming(ratePerSecond);
   const spacing = sql.raw(`interval '${spacingMicros} microseconds'`);
   const catchUp = sql.raw(`interval '${catchUpMicros} microseconds'`);
@@ -58,12 +62,12 @@ export async function tryAcquireSendSlot(
         set next_slot_at = greatest(${sendPacing.nextSlotAt}, clock_timestamp() - ${catchUp}) + ${spacing}
         where ${sendPacing.nextSlotAt} <= clock_timestamp() ${noInteractiveWaiting}
       returning next_slot_at - ${spacing} as slot_at
-    )
-    select (select slot_at from taken) as acquired_at,
+    )${whenAcquired ? sql`, also as (${whenAcquired(sql`(select slot_at from taken)`)})` : sql``}
+    select (select slot_at from taken) as acquired_at, ${whenAcquired ? sql`(select count(*) from also)` : sql`0`} as changed,
       coalesce((select extract(epoch from (${freeAt} - clock_timestamp())) * 1000 from ${sendPacing}
         where ${sendPacing.workspaceId} = ${workspaceId} and ${sendPacing.accountId} = ${accountId}), 1) as wait_ms`);
   const row = (result as unknown as { rows: Row[] }).rows[0];
-  if (row?.acquired_at) return { acquiredAt: new Date(row.acquired_at) };
+  if (row?.acquired_at) return { acquiredAt: new Date(row.acquired_at), changed: Number(row.changed ?? 0) };
   return { waitMs: Math.max(1, Number(row?.wait_ms ?? 1)) };
 }
 

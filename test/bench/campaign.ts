@@ -10,6 +10,7 @@
 // (send attempts: a recipient sent twice would show two). BENCH_DATABASE_URL as for the inbox
 // benchmark; BENCH_CAMPAIGN_RECIPIENTS and BENCH_CAMPAIGN_RATE override 10,000 and 80.
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -43,28 +44,34 @@ export type CampaignRunFigures = {
   /** The most send attempts (log times, as the provider sees them) in any one-second window. */
   busiestSecondAttempts: number;
   wallSeconds: number;
+  /** CPU time of the server process(es), in ms per recipient sent (from /proc). */
+  serverCpuMsPerRecipient: number | null;
   /** Kill run only: sent before the kill, and the gap between the last slot before it and the first after. */
   killedAfter?: number;
   outageSeconds?: number;
 };
 
-export type CampaignBenchmark = { rate: number; recipients: number; runs: CampaignRunFigures[]; loadAverage: string; postgres: string };
+export type CampaignBenchmark = { rate: number; recipients: number; processes: number; runs: CampaignRunFigures[]; loadAverage: string; postgres: string };
 
 /** Runs both campaigns and returns their figures. */
-export async function runCampaignBenchmark(options: { recipients?: number; rate?: number; log?: (line: string) => void } = {}): Promise<CampaignBenchmark> {
+export async function runCampaignBenchmark(
+  options: { recipients?: number; rate?: number; processes?: number; runs?: ("uninterrupted" | "kill")[]; log?: (line: string) => void } = {},
+): Promise<CampaignBenchmark> {
   const recipients = options.recipients ?? Number(process.env.BENCH_CAMPAIGN_RECIPIENTS ?? 10_000);
   const rate = options.rate ?? Number(process.env.BENCH_CAMPAIGN_RATE ?? 80);
+  const processes = options.processes ?? Number(process.env.BENCH_CAMPAIGN_PROCESSES ?? 1);
   const log = options.log ?? ((line: string) => console.error(`[campaign bench] ${line}`));
   const [version] = await adminQuery("select version() as version");
   const runs: CampaignRunFigures[] = [];
-  for (const kill of [false, true]) {
+  for (const kill of (options.runs ?? ["uninterrupted", "kill"]).map((run) => run === "kill")) {
     const label = kill ? "kill -9 halfway, restart" : "uninterrupted";
-    log(`${label}: ${recipients} recipients at ${rate}/s`);
-    runs.push(await runOnce({ recipients, rate, kill, label, log }));
+    log(`${label}: ${recipients} recipients at ${rate}/s, ${processes} server process(es)`);
+    runs.push(await runOnce({ recipients, rate, processes, kill, label, log }));
   }
   return {
     rate,
     recipients,
+    processes,
     runs,
     loadAverage: os
       .loadavg()
@@ -74,20 +81,46 @@ export async function runCampaignBenchmark(options: { recipients?: number; rate?
   };
 }
 
-async function runOnce(input: { recipients: number; rate: number; kill: boolean; label: string; log: (line: string) => void }): Promise<CampaignRunFigures> {
+async function runOnce(input: {
+  recipients: number;
+  rate: number;
+  processes: number;
+  kill: boolean;
+  label: string;
+  log: (line: string) => void;
+}): Promise<CampaignRunFigures> {
   const name = `switchboard_bench_campaign_${input.kill ? "kill" : "run"}`;
   await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await adminQuery(`CREATE DATABASE ${name}`);
   const databaseUrl = withDatabase(adminDatabaseUrl, name);
   const database = await openDatabase({ databaseUrl, poolSize: 2 });
   const attempts: { key: string; at: number }[] = [];
-  let child: ChildProcess | undefined;
+  let children: ChildProcess[] = [];
+  const stopAll = async (signal: NodeJS.Signals) => {
+    const cpuMs = children.reduce((sum, child) => sum + processCpuMs(child.pid), 0);
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise((resolve) => {
+            if (child.exitCode !== null) return resolve(null);
+            child.once("exit", resolve);
+            child.kill(signal);
+          }),
+      ),
+    );
+    children = [];
+    return cpuMs;
+  };
   try {
     const { token } = await seedOwner(database);
-    const port = await freePort();
-    const api = apiClient(`http://127.0.0.1:${port}/api/v1`, token);
-    const start = () => startServer({ port, databaseUrl, rate: input.rate, onAttempt: (key, at) => attempts.push({ key, at }) });
-    child = await start();
+    const ports = await Promise.all(Array.from({ length: input.processes }, () => freePort()));
+    const api = apiClient(`http://127.0.0.1:${ports[0]}/api/v1`, token);
+    const startAll = async () => {
+      children = await Promise.all(
+        ports.map((port) => startServer({ port, databaseUrl, rate: input.rate, onAttempt: (key, at) => attempts.push({ key, at }) })),
+      );
+    };
+    await startAll();
     const account = await api("POST", "/whatsapp-accounts", { provider: "sandbox", phoneNumber: "+15550190000", displayName: "Bench line" });
     const template = await api("POST", "/templates", { name: "Bench", body: "Hi {{name}}, your order {{order}} is ready." });
     const list = Array.from({ length: input.recipients }, (_, index) => ({
@@ -99,21 +132,27 @@ async function runOnce(input: { recipients: number; rate: number; kill: boolean;
     const launched = await api("POST", "/campaigns", { accountId: account.account.id, templateId: template.template.id, recipients: list });
     const campaignId = launched.campaign.id as string;
     let killedAfter: number | undefined;
+    let serverCpuMs = 0;
     if (input.kill) {
       await until(async () => (await sentCount(database, campaignId)) >= input.recipients / 2, 600_000);
-      child.kill("SIGKILL");
-      await new Promise((resolve) => child?.once("exit", resolve));
+      serverCpuMs += await stopAll("SIGKILL");
       killedAfter = await sentCount(database, campaignId);
       input.log(`killed (SIGKILL) after ${killedAfter} sent; restarting`);
-      child = await start();
+      await startAll();
     }
     await until(async () => (await campaignStatus(database, campaignId)) === "completed", 900_000);
     const wallSeconds = (Date.now() - startedAt) / 1000;
-    child.kill("SIGTERM");
-    await new Promise((resolve) => child?.once("exit", resolve));
-    return { label: input.label, recipients: input.recipients, ...(await measure(database, campaignId, attempts, killedAfter)), wallSeconds };
+    serverCpuMs += await stopAll("SIGTERM");
+    const figures = await measure(database, campaignId, attempts, killedAfter);
+    return {
+      label: input.label,
+      recipients: input.recipients,
+      ...figures,
+      wallSeconds,
+      serverCpuMsPerRecipient: serverCpuMs > 0 ? serverCpuMs / figures.sent : null,
+    };
   } finally {
-    if (child && child.exitCode === null) child.kill("SIGKILL");
+    for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
     await database.close();
     await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
@@ -141,6 +180,17 @@ async function measure(database: DatabaseHandle, campaignId: string, attempts: {
     busiestSecondAttempts: busiestSecond(attempts.map((attempt) => attempt.at)),
     ...(killedAfter === undefined ? {} : { killedAfter, outageSeconds: outageMs / 1000 }),
   };
+}
+
+/** User + system CPU time a process has used so far, in ms (0 where /proc is missing). */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
 }
 
 /** The most times in any window [t, t + 1 s). */
@@ -176,18 +226,19 @@ export function renderCampaignSection(result: CampaignBenchmark): string {
       run.busiestSecondAttempts,
       run.killedAfter === undefined ? "—" : `${run.killedAfter.toLocaleString("en")} sent, ${run.outageSeconds?.toFixed(1)} s gap`,
       `${run.wallSeconds.toFixed(1)} s`,
+      run.serverCpuMsPerRecipient === null ? "—" : run.serverCpuMsPerRecipient.toFixed(1),
       verdict(run),
     ].join(" | "),
   );
   return [
     "## Campaign dispatch (sandbox, PostgreSQL)",
     "",
-    `${result.recipients.toLocaleString("en")} recipients from one sandbox number at a configured ${result.rate} messages/s (\`WHATSAPP_SEND_RATE\`), launched through \`POST /campaigns\` and sent by \`server/main.ts\` running as its own process (production mode) against ${result.postgres}. The second run sends \`SIGKILL\` to that process once half the recipients are sent and starts a new one; recipients it left in flight are failed as "outcome unknown" after ${unknownOutcomeAfterMs / 1000} s and never re-sent.`,
+    `${result.recipients.toLocaleString("en")} recipients from one sandbox number at a configured ${result.rate} messages/s (\`WHATSAPP_SEND_RATE\`), launched through \`POST /campaigns\` and sent by ${result.processes === 1 ? "`server/main.ts` running as its own process" : `${result.processes} \`server/main.ts\` processes sharing the number's schedule`} (production mode) against ${result.postgres}. The second run sends \`SIGKILL\` to ${result.processes === 1 ? "that process" : "every one of them"} once half the recipients are sent and starts ${result.processes === 1 ? "a new one" : "them again"}; recipients it left in flight are failed as "outcome unknown" after ${unknownOutcomeAfterMs / 1000} s and never re-sent.`,
     "",
-    "Targets: average rate within 5 % of the configured rate while sending, never above it in any one-second window, zero duplicates. *Slots* are the pacing slots stored as each recipient's `sent_at` (database clock); *attempts* are the dispatcher's `campaign send` log lines, written just before each provider call (a recipient sent twice would appear twice). *Sending rate* leaves out the outage between the kill and the restart; *overall* includes it.",
+    "Targets: average rate within 5 % of the configured rate while sending, never above it in any one-second window, zero duplicates. *Slots* are the pacing slots stored as each recipient's `sent_at` (database clock); *attempts* are the dispatcher's `campaign send` log lines, written just before each provider call (a recipient sent twice would appear twice). *Sending rate* leaves out the outage between the kill and the restart; *overall* includes it. *Server CPU* is the server process's own CPU time (user + system, from /proc) per recipient: sending, recording each message in its chat, the sandbox's two receipts (delivered, read) and the events they emit — one Node process has at most 1,000 ms of it a second.",
     "",
-    "| run | sent | unknown outcome | duplicates | sending rate, msg/s | overall, msg/s | busiest second (slots) | busiest second (attempts) | kill | wall time | target |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |",
+    "| run | sent | unknown outcome | duplicates | sending rate, msg/s | overall, msg/s | busiest second (slots) | busiest second (attempts) | kill | wall time | server CPU ms/recipient | target |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |",
     ...rows.map((row) => `| ${row} |`),
     "",
     `Load average when it finished: ${result.loadAverage}.`,
