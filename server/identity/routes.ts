@@ -6,7 +6,7 @@ import { conflict, HttpProblem, notFound, unauthenticated } from "../http/proble
 import { anyMember, publicAccess, route } from "../http/route";
 import { Email, IdParam, Password, PersonName } from "../http/schemas";
 import { newId, newSecret } from "../ids";
-import { effectivePermissions } from "../permissions";
+import { effectivePermissions, holds } from "../permissions";
 import { addMember, findMember } from "../team/membership";
 import { presentMember, presentWorkspace } from "../team/presenters";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "./passwords";
@@ -110,7 +110,7 @@ export const identityRoutes = [
         body: {
           member: presentMember({ id: actor.memberId, name: actor.name, email: actor.email, roleId: actor.roleId, status: actor.status }),
           role: { id: actor.roleId, name: actor.roleName },
-          workspace: presentWorkspace(workspace, permissions["team.manage"]),
+          workspace: presentWorkspace(workspace, holds(actor, "team.manage")),
           permissions,
         },
       };

@@ -37,6 +37,13 @@ export function assertGrantWithinOwn(actor: Actor, granted: PermissionMap): void
   }
 }
 
+/** Ownership moves only to an active Admin. */
+export function assertOwnershipTarget(target: { roleId: string; status: string }): void {
+  if (target.roleId !== "admin" || target.status !== "active") {
+    throw new InvariantViolation("ownership_to_active_admin", "Ownership can be transferred only to an active Admin.");
+  }
+}
+
 const selfManagementPermissions: Permission[] = ["team.manage", "roles.manage"];
 
 /** Nobody removes their own team.manage / roles.manage by editing or changing their own role. */

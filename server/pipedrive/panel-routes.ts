@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, or } from "drizzle-orm";
 import { z } from "zod";
 import {
   chats,
@@ -117,10 +117,19 @@ export const pipedrivePanelRoutes = [
           : ((await chatsWithAccount(db)
               .where(and(eq(chats.workspaceId, actor.workspaceId), inArray(chats.contactPhone, phones), scope(actor, "chats.view")))
               .orderBy(desc(chats.lastMessageAt))) as ChatRow[]);
-      const accountsWithChats = new Set(chatRows.map((row) => row.accountId));
-      const accounts = (await db.select().from(whatsappAccounts).where(accountScope(actor)).orderBy(whatsappAccounts.createdAt))
-        .map((account) => presentAccount(account, actor))
-        .filter((account) => account.canStartChats || accountsWithChats.has(account.id));
+      // Accounts to send from: those the member may start chats on, or that hold one of these chats.
+      const accountsWithChats = [...new Set(chatRows.map((row) => row.accountId))];
+      const sendable = or(
+        and(scope(actor, "chats.start"), eq(whatsappAccounts.status, "connected")),
+        accountsWithChats.length > 0 ? inArray(whatsappAccounts.id, accountsWithChats) : undefined,
+      );
+      const accounts = (
+        await db
+          .select()
+          .from(whatsappAccounts)
+          .where(and(accountScope(actor), sendable))
+          .orderBy(whatsappAccounts.createdAt)
+      ).map((account) => presentAccount(account, actor));
       return {
         status: 200,
         body: { persons: persons.map(presentPanelPerson), chats: chatRows.map((row) => presentChat(row, actor)), accounts },

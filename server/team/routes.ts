@@ -3,10 +3,18 @@ import { z } from "zod";
 import type { Executor } from "../db/client";
 import { members, users, workspaces } from "../db/schema";
 import { publish } from "../events/bus";
-import { conflict, notFound } from "../http/problem";
+import { notFound } from "../http/problem";
 import { anyMember, requires, route } from "../http/route";
 import { afterKeyset, decodeCursor, IdParam, ListQuery, page, timestampText } from "../http/schemas";
-import { assertGrantWithinOwn, assertKeepsOwnManagement, assertNotTheOwner, InvariantViolation, memberAbilities } from "../permissions";
+import {
+  assertGrantWithinOwn,
+  assertKeepsOwnManagement,
+  assertNotTheOwner,
+  assertOwnershipTarget,
+  holds,
+  InvariantViolation,
+  memberAbilities,
+} from "../permissions";
 import { grantableRole } from "./grants";
 import { findMember } from "./membership";
 import { presentMember } from "./presenters";
@@ -45,7 +53,7 @@ export const teamRoutes = [
         .where(and(eq(members.workspaceId, actor.workspaceId), afterKeyset(members.createdAt, members.id, after, "asc")))
         .orderBy(asc(members.createdAt), asc(members.id))
         .limit(query.limit + 1);
-      const showEmail = actor.permissions["team.manage"];
+      const showEmail = holds(actor, "team.manage");
       return {
         status: 200,
         body: page(
@@ -131,9 +139,7 @@ export const teamRoutes = [
     async handler({ actor, body, db, audit }) {
       const target = await findMember(db, actor.workspaceId, body.memberId);
       if (!target) throw notFound("member");
-      if (target.roleId !== "admin" || target.status !== "active") {
-        throw conflict("Ownership can be transferred only to an active Admin.");
-      }
+      assertOwnershipTarget(target);
       // Lock the workspace so two transfers cannot interleave; the one-owner index backs this up.
       await db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, actor.workspaceId)).for("no key update");
       await db

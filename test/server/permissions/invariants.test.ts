@@ -4,6 +4,7 @@ import {
   assertKeepsOwnManagement,
   assertNotTheOwner,
   assertOwnerOnlyByTransfer,
+  assertOwnershipTarget,
   builtinRoles,
   completePermissions,
   InvariantViolation,
@@ -44,6 +45,12 @@ describe("role-administration invariants (predicates)", () => {
     } catch (error) {
       expect((error as PermissionDenied).permission).toBe("chats.view");
     }
+  });
+
+  it("ownership_to_active_admin: ownership moves only to an active Admin", () => {
+    expect(() => assertOwnershipTarget({ roleId: "admin", status: "active" })).not.toThrow();
+    expect(() => assertOwnershipTarget({ roleId: "teammate", status: "active" })).toThrow(InvariantViolation);
+    expect(() => assertOwnershipTarget({ roleId: "admin", status: "suspended" })).toThrow(/active Admin/);
   });
 
   it("keeps_own_management: nobody removes their own team.manage or roles.manage", () => {
