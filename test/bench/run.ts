@@ -2,6 +2,7 @@
 // PostgreSQL, and writes test/bench/RESULTS.md. See test/bench/README.md.
 import { writeFileSync } from "node:fs";
 import os from "node:os";
+import { renderCampaignSection, runCampaignBenchmark } from "./campaign";
 import { type CommitProbeResult, probeCommits } from "./commit-probe";
 import { type BenchDatabase, type EngineName, openBenchDatabase } from "./engines";
 import { type ExplainedQuery, explainCases } from "./explain";
@@ -122,12 +123,14 @@ async function main() {
     sizeRuns.push(...result.runs);
     ingest ??= result.ingest;
   }
+  const campaign = settings.campaign.enabled ? await runCampaignBenchmark({ log }) : null;
   const seconds = (performance.now() - started) / 1000;
   const loadAverageAtEnd = os
     .loadavg()
     .map((value) => value.toFixed(2))
     .join(" / ");
-  writeFileSync(settings.resultsFile, renderReport({ startedAt, seconds, loadAverageAtEnd, machine, settings, sizeRuns, ingest }));
+  const report = renderReport({ startedAt, seconds, loadAverageAtEnd, machine, settings, sizeRuns, ingest });
+  writeFileSync(settings.resultsFile, campaign ? `${report.trimEnd()}\n\n${renderCampaignSection(campaign)}` : report);
   log(`done in ${(seconds / 60).toFixed(1)} min; results in ${settings.resultsFile}`);
 }
 

@@ -56,6 +56,8 @@ export const settings = {
     prototype: environment.BENCH_PROTOTYPE !== "off",
     prototypeSecondsCap: numberFrom("BENCH_PROTOTYPE_SECONDS", 45),
   },
+  /** The mass-sending benchmark (test/bench/campaign.ts): PostgreSQL, with and without a kill -9. */
+  campaign: { enabled: environment.BENCH_CAMPAIGN !== "off" && engines.includes("postgres") },
   commitProbe: { clients: 32, seconds: 4 },
   whatIfRepetitions: 30,
   /** The whole run is killed past this, whatever it is doing. */
