@@ -1,8 +1,8 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, inArray, sql } from "drizzle-orm";
 import type { Database, Executor } from "../db/client";
 import { campaignRecipients } from "../db/schema";
 import { publish } from "../events/bus";
-import type { MessageStatus } from "../whatsapp/message-status";
+import { type FoldedStatus, statusBatchSql, statusRankSql } from "../inbox/statuses";
 
 /** Live progress goes out at most this often per campaign and process; the last change always does. */
 export const progressIntervalMs = 250;
@@ -25,43 +25,30 @@ export function noteCampaignProgress(db: Database, workspaceId: string, campaign
   pending.set(key, timer);
 }
 
-/** Which recipient statuses a provider status may replace (never backwards, as for messages). */
-const replaces: Record<MessageStatus, ("sent" | "failed" | "delivered")[]> = {
-  sent: [],
-  failed: ["sent"],
-  delivered: ["sent", "failed"],
-  read: ["sent", "failed", "delivered"],
-};
-
 /**
- * Applies a provider status to the campaign recipient sent as `providerMessageId`, if any, in
- * the caller's transaction (server/inbox/statuses.ts applyStatus), with its time for the report.
+ * Applies provider statuses (one per message, server/inbox/statuses.ts foldStatuses) to the
+ * campaign recipients sent as those messages, if any, in the caller's transaction and one
+ * statement, with their times for the report. As for messages, a status only replaces an
+ * earlier one (sent < failed < delivered < read); queued or in-flight recipients are left alone.
  */
-export async function applyRecipientStatus(
-  tx: Executor,
-  db: Database,
-  update: { workspaceId: string; providerMessageId: string; status: MessageStatus; at: Date; error?: { code: string; detail: string } },
-): Promise<void> {
-  const from = replaces[update.status];
-  if (from.length === 0) return;
-  const at = update.at.toISOString();
-  const [changed] = await tx
+export async function applyRecipientStatuses(tx: Executor, db: Database, folded: FoldedStatus[]): Promise<void> {
+  const changed = await tx
     .update(campaignRecipients)
     .set({
-      status: update.status,
-      ...(update.status === "delivered" || update.status === "read"
-        ? { deliveredAt: sql`coalesce(${campaignRecipients.deliveredAt}, ${at}::timestamptz)` }
-        : {}),
-      ...(update.status === "read" ? { readAt: update.at } : {}),
-      ...(update.status === "failed" ? { error: update.error ? `${update.error.code}: ${update.error.detail}` : "failed" } : {}),
+      status: sql`batch.status`,
+      deliveredAt: sql`coalesce(${campaignRecipients.deliveredAt}, batch.delivered_at)`,
+      readAt: sql`case when batch.status = 'read' then batch.at else ${campaignRecipients.readAt} end`,
+      error: sql`case when batch.status = 'failed' then coalesce(batch.error_code || ': ' || batch.error_detail, 'failed') else ${campaignRecipients.error} end`,
     })
+    .from(statusBatchSql(folded))
     .where(
       and(
-        eq(campaignRecipients.workspaceId, update.workspaceId),
-        eq(campaignRecipients.providerMessageId, update.providerMessageId),
-        inArray(campaignRecipients.status, from),
+        sql`${campaignRecipients.workspaceId} = batch.workspace_id and ${campaignRecipients.providerMessageId} = batch.provider_message_id`,
+        inArray(campaignRecipients.status, ["sent", "failed", "delivered"]),
+        sql`${statusRankSql(campaignRecipients.status)} < ${statusRankSql(sql`batch.status`)}`,
       ),
     )
-    .returning({ campaignId: campaignRecipients.campaignId });
-  if (changed) noteCampaignProgress(db, update.workspaceId, changed.campaignId);
+    .returning({ workspaceId: campaignRecipients.workspaceId, campaignId: campaignRecipients.campaignId });
+  for (const key of new Map(changed.map((row) => [`${row.workspaceId}:${row.campaignId}`, row])).values())
+    noteCampaignProgress(db, key.workspaceId, key.campaignId);
 }

@@ -1,9 +1,9 @@
-import { and, eq } from "drizzle-orm";
-import { applyRecipientStatus } from "../campaigns/progress";
+import { and, eq, getTableColumns, sql } from "drizzle-orm";
+import { applyRecipientStatuses } from "../campaigns/progress";
 import type { Database } from "../db/client";
 import { messages } from "../db/schema";
-import { emitInboxEvent } from "../webhooks/outbox";
-import { isMessageStatus, type MessageStatus, shouldApplyStatus } from "../whatsapp/message-status";
+import { emitInboxEvents } from "../webhooks/outbox";
+import { type MessageStatus, messageStatuses, statusRank } from "../whatsapp/message-status";
 import { presentMessage } from "./presenters";
 
 export type StatusUpdate = {
@@ -14,35 +14,85 @@ export type StatusUpdate = {
   error?: { code: string; detail: string };
 };
 
+/** One message's updates of a batch folded into the one that wins, with the first delivery time. */
+export type FoldedStatus = StatusUpdate & { deliveredAt: Date | null };
+
 /**
- * Applies a delivery status from the provider. Statuses never move a message backwards
- * (read > delivered > failed > sent), so redelivered and out-of-order webhooks are harmless.
- * Returns false when the status was stale or the message unknown.
+ * Folds a batch into one update per message: the furthest status (statuses never go backwards,
+ * so the others would be replaced anyway) and the earliest proof of delivery for reports.
  */
-export async function applyStatus(db: Database, update: StatusUpdate): Promise<boolean> {
+export function foldStatuses(updates: StatusUpdate[]): FoldedStatus[] {
+  const byMessage = new Map<string, FoldedStatus>();
+  for (const update of updates) {
+    const key = `${update.workspaceId}\u0000${update.providerMessageId}`;
+    const deliveredAt = update.status === "delivered" || update.status === "read" ? update.at : null;
+    const known = byMessage.get(key);
+    const earliest = [known?.deliveredAt, deliveredAt].filter((at): at is Date => at instanceof Date).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
+    const winner = !known || statusRank(update.status) > statusRank(known.status) ? update : known;
+    byMessage.set(key, { ...winner, deliveredAt: earliest });
+  }
+  return [...byMessage.values()];
+}
+
+/** The SQL rank of a status column or value (sent 1 … read 4, anything else 0), as statusRank. */
+export const statusRankSql = (status: unknown) =>
+  sql`coalesce(array_position(array[${sql.raw(messageStatuses.map((name) => `'${name}'`).join(", "))}]::text[], ${status}::text), 0)`;
+
+/** A folded batch as a row source `batch(workspace_id, provider_message_id, status, at, delivered_at, error_code, error_detail)`. */
+export function statusBatchSql(folded: FoldedStatus[]) {
+  const rows = folded.map((update) => ({
+    workspace_id: update.workspaceId,
+    provider_message_id: update.providerMessageId,
+    status: update.status,
+    at: update.at.toISOString(),
+    delivered_at: update.deliveredAt?.toISOString() ?? null,
+    error_code: update.error?.code ?? null,
+    error_detail: update.error?.detail ?? null,
+  }));
+  return sql`jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as batch(workspace_id text, provider_message_id text, status text, at timestamptz, delivered_at timestamptz, error_code text, error_detail text)`;
+}
+
+/**
+ * Applies delivery statuses from the provider, a batch in one transaction of a few set-based
+ * statements (a Meta webhook carries several; the sandbox's receipts are gathered). Statuses
+ * never move a message backwards (read > delivered > failed > sent), so redelivered and
+ * out-of-order webhooks are harmless. Returns how many messages changed.
+ */
+export async function applyStatuses(db: Database, updates: StatusUpdate[]): Promise<number> {
+  if (updates.length === 0) return 0;
+  const folded = foldStatuses(updates);
   return db.transaction(async (tx) => {
     // A campaign message's recipient row (its report line) follows the same statuses.
-    await applyRecipientStatus(tx, db, update);
-    const where = and(eq(messages.workspaceId, update.workspaceId), eq(messages.providerMessageId, update.providerMessageId));
-    const [message] = await tx.select().from(messages).where(where).for("update");
-    if (message?.direction !== "out") return false;
-    const current = isMessageStatus(message.status) ? message.status : null;
-    if (!shouldApplyStatus(current, update.status)) return false;
-    const [updated] = await tx
+    await applyRecipientStatuses(tx, db, folded);
+    const updated = await tx
       .update(messages)
       .set({
-        status: update.status,
-        statusAt: update.at,
-        ...(update.status === "failed" ? { errorCode: update.error?.code ?? "failed", errorDetail: update.error?.detail ?? null } : {}),
+        status: sql`batch.status`,
+        statusAt: sql`batch.at`,
+        errorCode: sql`case when batch.status = 'failed' then coalesce(batch.error_code, 'failed') else ${messages.errorCode} end`,
+        errorDetail: sql`case when batch.status = 'failed' then batch.error_detail else ${messages.errorDetail} end`,
       })
-      .where(where)
-      .returning();
-    if (!updated) return false;
-    await emitInboxEvent(
+      .from(statusBatchSql(folded))
+      .where(
+        and(
+          sql`${messages.workspaceId} = batch.workspace_id and ${messages.providerMessageId} = batch.provider_message_id`,
+          eq(messages.direction, "out"),
+          sql`${statusRankSql(messages.status)} < ${statusRankSql(sql`batch.status`)}`,
+        ),
+      )
+      .returning(getTableColumns(messages));
+    await emitInboxEvents(
       tx,
-      { type: "message.status", workspaceId: update.workspaceId, chatId: updated.chatId, messageId: updated.id },
-      { message: presentMessage(updated) },
+      updated.map((message) => ({
+        event: { type: "message.status" as const, workspaceId: message.workspaceId, chatId: message.chatId, messageId: message.id },
+        payload: { message: presentMessage(message) },
+      })),
     );
-    return true;
+    return updated.length;
   });
+}
+
+/** Applies one delivery status; false when it was stale or the message unknown. */
+export async function applyStatus(db: Database, update: StatusUpdate): Promise<boolean> {
+  return (await applyStatuses(db, [update])) > 0;
 }

@@ -1,35 +1,43 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, inArray, sql } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { webhookDeliveries, webhooks } from "../db/schema";
-import { type BusEvent, type InboxEventType, publish } from "../events/bus";
+import { type InboxEventType, publishAll } from "../events/bus";
 import { newId } from "../ids";
 import { enqueuePipedriveLog } from "../pipedrive/log-queue";
+
+export type InboxEvent = { type: InboxEventType; workspaceId: string; chatId: string; messageId?: string };
 
 /**
  * Emits an inbox event in the caller's transaction: NOTIFY for live updates, and one pending
  * delivery for every webhook of the workspace subscribed to it (sent by the webhook worker).
  */
-export async function emitInboxEvent(
-  db: Executor,
-  event: { type: InboxEventType; workspaceId: string; chatId: string; messageId?: string },
-  payload: Record<string, unknown>,
-): Promise<void> {
-  await publish(db, event satisfies BusEvent);
-  // CRM logging rides the same transaction as the message (a no-op without a Pipedrive connection).
-  if (event.type === "message.created" && event.messageId) await enqueuePipedriveLog(db, { workspaceId: event.workspaceId, messageId: event.messageId });
-  const subscribed = await db
-    .select({ id: webhooks.id })
-    .from(webhooks)
-    .where(and(eq(webhooks.workspaceId, event.workspaceId), sql`${webhooks.events} @> ${JSON.stringify([event.type])}::jsonb`));
-  if (subscribed.length === 0) return;
-  const body = { id: newId("evt"), type: event.type, occurredAt: new Date().toISOString(), data: payload };
-  await db.insert(webhookDeliveries).values(
-    subscribed.map((webhook) => ({
-      workspaceId: event.workspaceId,
-      id: newId("dlv"),
-      webhookId: webhook.id,
-      event: event.type,
-      payload: body,
-    })),
+export async function emitInboxEvent(db: Executor, event: InboxEvent, payload: Record<string, unknown>): Promise<void> {
+  await emitInboxEvents(db, [{ event, payload }]);
+}
+
+/** emitInboxEvent for a batch, in a fixed few statements however many events there are. */
+export async function emitInboxEvents(db: Executor, batch: { event: InboxEvent; payload: Record<string, unknown> }[]): Promise<void> {
+  if (batch.length === 0) return;
+  await publishAll(
+    db,
+    batch.map(({ event }) => event),
   );
+  // CRM logging rides the same transaction as the message (a no-op without a Pipedrive connection).
+  for (const { event } of batch)
+    if (event.type === "message.created" && event.messageId) await enqueuePipedriveLog(db, { workspaceId: event.workspaceId, messageId: event.messageId });
+  const workspaceIds = [...new Set(batch.map(({ event }) => event.workspaceId))];
+  const types = [...new Set(batch.map(({ event }) => event.type))];
+  const subscribed = await db
+    .select({ id: webhooks.id, workspaceId: webhooks.workspaceId, events: webhooks.events })
+    .from(webhooks)
+    .where(and(inArray(webhooks.workspaceId, workspaceIds), sql`${webhooks.events} ?| ${sql.raw(`array[${types.map((type) => `'${type}'`).join(", ")}]`)}`));
+  if (subscribed.length === 0) return;
+  const occurredAt = new Date().toISOString();
+  const deliveries = batch.flatMap(({ event, payload }) => {
+    const body = { id: newId("evt"), type: event.type, occurredAt, data: payload };
+    return subscribed
+      .filter((webhook) => webhook.workspaceId === event.workspaceId && (webhook.events as string[]).includes(event.type))
+      .map((webhook) => ({ workspaceId: event.workspaceId, id: newId("dlv"), webhookId: webhook.id, event: event.type, payload: body }));
+  });
+  if (deliveries.length > 0) await db.insert(webhookDeliveries).values(deliveries);
 }

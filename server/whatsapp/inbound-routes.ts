@@ -4,7 +4,7 @@ import { whatsappAccounts, whatsappRoutes } from "../db/schema";
 import { HttpProblem, invalidRequest } from "../http/problem";
 import { publicAccess, route } from "../http/route";
 import { ingestInboundMessage } from "../inbox/ingest";
-import { applyStatus } from "../inbox/statuses";
+import { applyStatuses, type StatusUpdate } from "../inbox/statuses";
 import type { Services } from "../services";
 import { parseWebhook, WebhookPayloadError } from "./webhook-payload";
 import { answerVerificationChallenge, verifyWebhookSignature } from "./webhook-signature";
@@ -91,6 +91,7 @@ export const inboundRoutes = [
       }
       const byPhoneNumberId = new Map(routes.map((known) => [known.phoneNumberId, known]));
       let received = 0;
+      const statuses: StatusUpdate[] = [];
       for (const event of events) {
         const target = byPhoneNumberId.get(event.phoneNumberId);
         if (!target) continue;
@@ -104,7 +105,7 @@ export const inboundRoutes = [
             receivedAt: event.timestamp,
           });
         } else if (event.kind === "status") {
-          await applyStatus(services.database.db, {
+          statuses.push({
             workspaceId: target.workspaceId,
             providerMessageId: event.wamid,
             status: event.status,
@@ -116,6 +117,8 @@ export const inboundRoutes = [
         }
         received++;
       }
+      // The payload's statuses together: a few statements however many there are.
+      await applyStatuses(services.database.db, statuses);
       return { status: 200, body: { received } };
     },
   }),
