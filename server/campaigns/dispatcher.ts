@@ -4,7 +4,7 @@ import { whatsappAccounts } from "../db/schema";
 import { newId } from "../ids";
 import type { AccountRow } from "../inbox/providers";
 import type { Services } from "../services";
-import { deferSendSlots, tryAcquireSendSlot } from "../whatsapp/pacing";
+import { deferSendSlots, slotWaitInDatabaseMs, tryAcquireSendSlot, wakeBeforeSlotMs } from "../whatsapp/pacing";
 import { type DeliveryOutcome, deliverRecipient, type LaneCampaign, type RecipientRow } from "./delivery";
 import { noteCampaignProgress } from "./progress";
 import {
@@ -196,9 +196,9 @@ export function startCampaignDispatcher(services: Services, options: CampaignDis
     oneAtATime(`${recipient.workspaceId}:${accountId}`, async () => {
       for (;;) {
         stopping.signal.throwIfAborted();
-        const attempt = await tryAcquireSendSlot(db, recipient.workspaceId, accountId, rate, "bulk", markSending(recipient, messageId));
+        const attempt = await tryAcquireSendSlot(db, recipient.workspaceId, accountId, rate, "bulk", markSending(recipient, messageId), slotWaitInDatabaseMs);
         if ("acquiredAt" in attempt) return attempt.changed === 1 ? attempt.acquiredAt : null;
-        await sleep(attempt.waitMs, undefined, { signal: stopping.signal });
+        await sleep(wakeBeforeSlotMs(attempt.waitMs), undefined, { signal: stopping.signal });
       }
     });
   const slotQueues = new Map<string, Promise<unknown>>();

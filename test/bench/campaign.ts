@@ -246,9 +246,15 @@ export function renderCampaignSection(result: CampaignBenchmark): string {
   ].join("\n");
 }
 
+/** BENCH_CPU_PROFILE_DIR=dir: each server process writes a V8 CPU profile there when it exits normally. */
+function cpuProfileFlags(): string[] {
+  const directory = process.env.BENCH_CPU_PROFILE_DIR;
+  return directory ? ["--cpu-prof", `--cpu-prof-dir=${directory}`] : [];
+}
+
 async function startServer(input: { port: number; databaseUrl: string; rate: number; onAttempt(key: string, at: number): void }): Promise<ChildProcess> {
   // `node --import tsx`: one process, so SIGKILL reaches the server itself.
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+  const child = spawn(process.execPath, [...cpuProfileFlags(), "--import", "tsx", "server/main.ts"], {
     cwd: repositoryRoot,
     env: {
       ...process.env,
