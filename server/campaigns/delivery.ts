@@ -1,13 +1,13 @@
 import { and, eq, like, or } from "drizzle-orm";
 import { type CampaignTemplateSnapshot, campaignRecipients, messages, whatsappAccounts } from "../db/schema";
-import { findOrCreateContact } from "../inbox/contacts";
-import { findOrCreateChat, touchChat } from "../inbox/ingest";
+import { touchChat } from "../inbox/ingest";
 import { presentMessage } from "../inbox/presenters";
 import { type AccountRow, deliverOutbound, type OutboundContent } from "../inbox/providers";
 import { scheduleSandboxReceipts } from "../inbox/sandbox";
 import type { Services } from "../services";
-import { emitInboxEvent } from "../webhooks/outbox";
+import { emitInboxEvents } from "../webhooks/outbox";
 import { CloudApiError } from "../whatsapp/cloud-client";
+import type { ClaimedRecipient } from "./queue";
 import { fillTemplate, positionalParameters, recipientValues } from "./variables";
 
 export type RecipientRow = typeof campaignRecipients.$inferSelect;
@@ -57,7 +57,7 @@ export async function deliverRecipient(
   services: Services,
   account: AccountRow,
   campaign: LaneCampaign,
-  recipient: RecipientRow,
+  recipient: ClaimedRecipient,
   slotAt: Date,
   alive: () => boolean,
 ): Promise<DeliveryOutcome> {
@@ -72,7 +72,7 @@ export async function deliverRecipient(
     return recordRefusal(services, account, recipient, error);
   }
   if (!alive()) return { kind: "abandoned" };
-  await recordSent(services, account, campaign, recipient, {
+  await recordSent(services, campaign, recipient, {
     messageId,
     providerMessageId,
     text,
@@ -92,23 +92,23 @@ const ownedBy = (recipient: RecipientRow) =>
     or(eq(campaignRecipients.status, "sending"), and(eq(campaignRecipients.status, "failed"), like(campaignRecipients.error, `${unknownOutcomePrefix}%`))),
   );
 
-/** Sent: the message lands in the recipient's chat (created on first contact), so replies arrive there. */
+/**
+ * Sent: the message lands in the recipient's chat (server/campaigns/queue.ts ensureChats), so
+ * replies arrive there. Its live update goes out after the commit, batched with other sends'.
+ */
 async function recordSent(
   services: Services,
-  account: AccountRow,
   campaign: LaneCampaign,
-  recipient: RecipientRow,
+  recipient: ClaimedRecipient,
   sent: { messageId: string; providerMessageId: string; text: string; templateName: string; slotAt: Date },
 ) {
-  await services.database.db.transaction(async (tx) => {
-    const contact = await findOrCreateContact(tx, campaign.workspaceId, { phone: recipient.phone, name: recipient.name });
-    const chat = await findOrCreateChat(tx, campaign.workspaceId, account.id, contact);
+  const created = await services.database.db.transaction(async (tx) => {
     const [message] = await tx
       .insert(messages)
       .values({
         workspaceId: campaign.workspaceId,
         id: sent.messageId,
-        chatId: chat.id,
+        chatId: recipient.chatId,
         direction: "out",
         text: sent.text,
         status: "sent",
@@ -124,14 +124,13 @@ async function recordSent(
       .update(campaignRecipients)
       .set({ status: "sent", providerMessageId: sent.providerMessageId, sentAt: sent.slotAt, error: null })
       .where(ownedBy(recipient));
-    if (!message) return;
-    await touchChat(tx, campaign.workspaceId, chat.id, message.createdAt, message.text, false);
-    await emitInboxEvent(
-      tx,
-      { type: "message.created", workspaceId: campaign.workspaceId, chatId: chat.id, messageId: message.id },
-      { message: presentMessage(message) },
-    );
+    if (!message) return null;
+    await touchChat(tx, campaign.workspaceId, message.chatId, message.createdAt, message.text, false);
+    const event = { type: "message.created" as const, workspaceId: campaign.workspaceId, chatId: message.chatId, messageId: message.id };
+    await emitInboxEvents(tx, [{ event, payload: { message: presentMessage(message) } }], { notify: false });
+    return event;
   });
+  if (created) services.events.publishAfterCommit([created]);
 }
 
 async function recordRefusal(services: Services, account: AccountRow, recipient: RecipientRow, error: unknown): Promise<DeliveryOutcome> {

@@ -5,13 +5,14 @@ import { newId } from "../ids";
 import type { AccountRow } from "../inbox/providers";
 import type { Services } from "../services";
 import { deferSendSlots, slotWaitInDatabaseMs, tryAcquireSendSlot, wakeBeforeSlotMs } from "../whatsapp/pacing";
-import { type DeliveryOutcome, deliverRecipient, type LaneCampaign, type RecipientRow } from "./delivery";
+import { type DeliveryOutcome, deliverRecipient, type LaneCampaign } from "./delivery";
 import { noteCampaignProgress } from "./progress";
 import {
   accountsWithRunningCampaigns,
+  type ClaimedRecipient,
   claimRecipients,
   completeFinishedCampaigns,
-  ensureContacts,
+  ensureChats,
   markSending,
   nextRunningCampaign,
   pauseCampaignsOfDisconnectedAccounts,
@@ -127,7 +128,7 @@ export function startCampaignDispatcher(services: Services, options: CampaignDis
   const runLane = async (workspaceId: string, accountId: string) => {
     let campaign: LaneCampaign | null = null;
     let account: AccountRow | undefined;
-    let claims: RecipientRow[] = [];
+    let claims: ClaimedRecipient[] = [];
     const giveBack = async () => {
       const held = claims;
       claims = [];
@@ -145,8 +146,11 @@ export function startCampaignDispatcher(services: Services, options: CampaignDis
             if (!campaign || account?.status !== "connected") return;
           }
           if (claims.length === 0) {
-            claims = await claimRecipients(db, workspaceId, campaign.id, claimBatch);
-            await ensureContacts(db, claims);
+            const claimed = await claimRecipients(db, workspaceId, campaign.id, claimBatch);
+            claims = await ensureChats(db, accountId, claimed).catch(async (error: unknown) => {
+              await releaseClaims(db, claimed);
+              throw error;
+            });
           }
           if (dead) return;
           const recipient = claims.shift();
@@ -190,7 +194,7 @@ export function startCampaignDispatcher(services: Services, options: CampaignDis
    * rate holds where Meta counts it. Null when the campaign stopped running meanwhile (that slot
    * goes unused, which only delays the next send).
    */
-  const takeSlot = (recipient: RecipientRow, accountId: string, messageId: string): Promise<Date | null> =>
+  const takeSlot = (recipient: ClaimedRecipient, accountId: string, messageId: string): Promise<Date | null> =>
     // One lane of this process asks for the number's slot at a time: the others would only wake
     // together at the same instant and all but one ask in vain.
     oneAtATime(`${recipient.workspaceId}:${accountId}`, async () => {

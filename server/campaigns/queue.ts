@@ -1,6 +1,6 @@
-import { and, asc, eq, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../db/client";
-import { campaignRecipients, campaigns, contacts, whatsappAccounts } from "../db/schema";
+import { campaignRecipients, campaigns, chats, contacts, whatsappAccounts } from "../db/schema";
 import { newId } from "../ids";
 import type { LaneCampaign, RecipientRow } from "./delivery";
 import { unknownAfterRestart } from "./delivery";
@@ -38,16 +38,45 @@ export async function claimRecipients(db: Executor, workspaceId: string, campaig
   return claimed.sort((a, b) => a.seq - b.seq);
 }
 
+/** A claimed recipient with the chat its message will land in (created on first contact). */
+export type ClaimedRecipient = RecipientRow & { chatId: string };
+
 /**
- * Creates, in one statement, the contacts of claimed recipients who are not contacts yet, so
- * recording each send finds its contact at once (server/inbox/contacts.ts findOrCreateContact).
+ * Makes sure every claimed recipient has a contact (by phone; a contact without a name takes the
+ * recipient's) and a chat with it on the campaign's account — in three statements for the batch —
+ * so recording each send is a write to known rows, and replies arrive in the same conversation.
  */
-export async function ensureContacts(db: Executor, recipients: RecipientRow[]): Promise<void> {
-  if (recipients.length === 0) return;
+export async function ensureChats(db: Executor, accountId: string, recipients: RecipientRow[]): Promise<ClaimedRecipient[]> {
+  const [first] = recipients;
+  if (!first) return [];
+  const workspaceId = first.workspaceId;
+  const phones = recipients.map((recipient) => recipient.phone);
   await db
     .insert(contacts)
-    .values(recipients.map((recipient) => ({ workspaceId: recipient.workspaceId, id: newId("ct"), phone: recipient.phone, name: recipient.name })))
-    .onConflictDoNothing();
+    .values(recipients.map((recipient) => ({ workspaceId, id: newId("ct"), phone: recipient.phone, name: recipient.name })))
+    .onConflictDoUpdate({
+      target: [contacts.workspaceId, contacts.phone],
+      targetWhere: sql`${contacts.phone} is not null`,
+      set: { name: sql`coalesce(${contacts.name}, excluded.name)` },
+    });
+  const newChats = JSON.stringify(phones.map((phone) => ({ id: newId("chat"), phone })));
+  await db.execute(sql`
+    insert into ${chats} (workspace_id, id, account_id, contact_id, contact_phone, contact_name)
+    select ${workspaceId}, wanted.id, ${accountId}, contact.id, contact.phone, contact.name
+    from jsonb_to_recordset(${newChats}::jsonb) as wanted(id text, phone text)
+    join ${contacts} as contact on contact.workspace_id = ${workspaceId} and contact.phone = wanted.phone
+    on conflict (workspace_id, account_id, contact_id) do nothing`);
+  const found = await db
+    .select({ phone: contacts.phone, chatId: chats.id })
+    .from(chats)
+    .innerJoin(contacts, and(eq(contacts.workspaceId, chats.workspaceId), eq(contacts.id, chats.contactId)))
+    .where(and(eq(chats.workspaceId, workspaceId), eq(chats.accountId, accountId), inArray(contacts.phone, phones)));
+  const chatOf = new Map(found.map((row) => [row.phone, row.chatId]));
+  return recipients.map((recipient) => {
+    const chatId = chatOf.get(recipient.phone);
+    if (!chatId) throw new Error(`No chat with ${recipient.phone} after creating it`);
+    return { ...recipient, chatId };
+  });
 }
 
 /**

@@ -33,12 +33,46 @@ export async function publishAll(db: Executor, events: BusEvent[]): Promise<void
 
 type Listener = (event: BusEvent) => void;
 
+/** How long events given to publishAfterCommit gather before they go out together. */
+export const afterCommitBatchMs = 20;
+
 /** This process's end of the bus: one LISTEN connection, fanned out to in-process listeners. */
 export class EventHub {
   private readonly listeners = new Set<Listener>();
   private stopListening: (() => Promise<void>) | undefined;
+  private database: DatabaseHandle | undefined;
+  private queued: BusEvent[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  /**
+   * Publishes events of changes the caller has already committed, gathered for a few ms and sent
+   * in one statement outside any transaction. For hot paths (a campaign's sends): a transaction
+   * that NOTIFYs holds a database-wide lock until its commit is flushed, so NOTIFY inside every
+   * send's transaction would serialize their commits. A crash in between loses only the live
+   * update; the change itself is committed.
+   */
+  publishAfterCommit(events: BusEvent[]): void {
+    if (!this.database || events.length === 0) return;
+    this.queued.push(...events);
+    this.flushTimer ??= setTimeout(() => void this.flush(), afterCommitBatchMs);
+  }
+
+  private flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const events = this.queued;
+    this.queued = [];
+    const database = this.database;
+    this.flushing = this.flushing.then(async () => {
+      // Best-effort, like any live update: the changes themselves are committed.
+      if (database && events.length > 0) await publishAll(database.db, events).catch(() => undefined);
+    });
+    return this.flushing;
+  }
 
   async start(database: DatabaseHandle, databaseUrl?: string): Promise<void> {
+    this.database = database;
     const deliver = (payload: string) => {
       const event = JSON.parse(payload) as BusEvent;
       for (const listener of this.listeners) listener(event);
@@ -61,6 +95,8 @@ export class EventHub {
   }
 
   async stop(): Promise<void> {
+    await this.flush();
+    this.database = undefined;
     await this.stopListening?.();
     this.listeners.clear();
   }

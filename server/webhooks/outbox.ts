@@ -15,13 +15,22 @@ export async function emitInboxEvent(db: Executor, event: InboxEvent, payload: R
   await emitInboxEvents(db, [{ event, payload }]);
 }
 
-/** emitInboxEvent for a batch, in a fixed few statements however many events there are. */
-export async function emitInboxEvents(db: Executor, batch: { event: InboxEvent; payload: Record<string, unknown> }[]): Promise<void> {
+/**
+ * emitInboxEvent for a batch, in a fixed few statements however many events there are.
+ * `notify: false` leaves the live update to the caller, to publish after its commit
+ * (EventHub.publishAfterCommit).
+ */
+export async function emitInboxEvents(
+  db: Executor,
+  batch: { event: InboxEvent; payload: Record<string, unknown> }[],
+  options: { notify: boolean } = { notify: true },
+): Promise<void> {
   if (batch.length === 0) return;
-  await publishAll(
-    db,
-    batch.map(({ event }) => event),
-  );
+  if (options.notify)
+    await publishAll(
+      db,
+      batch.map(({ event }) => event),
+    );
   // CRM logging rides the same transaction as the message (a no-op without a Pipedrive connection).
   for (const { event } of batch)
     if (event.type === "message.created" && event.messageId) await enqueuePipedriveLog(db, { workspaceId: event.workspaceId, messageId: event.messageId });
