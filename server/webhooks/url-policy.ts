@@ -65,25 +65,37 @@ export type HostLookup = (hostname: string) => Promise<string[]>;
 export const systemLookup: HostLookup = async (hostname) => (await dnsLookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
 
 /**
- * At delivery time: why the URL may not be called now, or null. Re-checks the URL and refuses a
- * host any of whose current addresses is not allowed, so a name re-pointed (DNS rebinding) at a
- * private address after the webhook was created is refused too.
+ * At delivery time: the addresses the URL may be called at now, or why not. Re-checks the URL
+ * and refuses a host any of whose current addresses is not allowed, so a name re-pointed (DNS
+ * rebinding) at a private address after the webhook was created is refused too. The delivery then
+ * connects to one of these checked addresses (server/webhooks/attempt.ts), never resolving again.
+ * `addresses` is empty when the URL's host is itself an address.
  */
-export async function refusedResolvedHost(url: string, policy: UrlPolicy, lookup: HostLookup = systemLookup): Promise<string | null> {
+export async function resolveAllowedHost(
+  url: string,
+  policy: UrlPolicy,
+  lookup: HostLookup = systemLookup,
+): Promise<{ ok: true; addresses: string[] } | { ok: false; reason: string }> {
   const verdict = checkWebhookUrl(url, policy);
-  if (!verdict.ok) return `URL ${verdict.reason}`;
+  if (!verdict.ok) return { ok: false, reason: `URL ${verdict.reason}` };
   const hostname = verdict.url.hostname;
-  if (classifyAddress(hostname) !== null) return null;
+  if (classifyAddress(hostname) !== null) return { ok: true, addresses: [] };
   let addresses: string[];
   try {
     addresses = await lookup(hostname);
   } catch (error) {
-    return `DNS lookup of ${hostname} failed (${(error as { code?: string }).code ?? "error"})`;
+    return { ok: false, reason: `DNS lookup of ${hostname} failed (${(error as { code?: string }).code ?? "error"})` };
   }
-  if (addresses.length === 0) return `DNS lookup of ${hostname} returned no address`;
+  if (addresses.length === 0) return { ok: false, reason: `DNS lookup of ${hostname} returned no address` };
   for (const address of addresses) {
     const refused = refusedAddressKind(address, policy);
-    if (refused) return `${hostname} resolves to ${address}, ${withArticle(refused)} address`;
+    if (refused) return { ok: false, reason: `${hostname} resolves to ${address}, ${withArticle(refused)} address` };
   }
-  return null;
+  return { ok: true, addresses };
+}
+
+/** Why the URL may not be called now (resolveAllowedHost), or null. */
+export async function refusedResolvedHost(url: string, policy: UrlPolicy, lookup: HostLookup = systemLookup): Promise<string | null> {
+  const resolved = await resolveAllowedHost(url, policy, lookup);
+  return resolved.ok ? null : resolved.reason;
 }

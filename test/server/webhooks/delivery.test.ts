@@ -286,6 +286,25 @@ describe("webhook delivery", () => {
     expect(target.requests).toHaveLength(0);
   });
 
+  it("connects to the address it checked, never resolving the host a second time (no DNS-rebinding window)", async () => {
+    const target = await receiver();
+    const port = new URL(target.url).port;
+    // A name no resolver knows: the delivery can only arrive if it goes to the checked address.
+    const webhook = await subscribe(team.admin.token, `http://pinned.example.test:${port}/hook`);
+    const lookups: string[] = [];
+    startWorker({
+      lookup: async (hostname) => {
+        lookups.push(hostname);
+        return ["127.0.0.1"];
+      },
+    });
+    await emit(team.workspace.id, "message.created", {});
+    const [request] = await target.waitFor(1);
+    expect(request?.headers.host).toBe(`pinned.example.test:${port}`);
+    expect((await eventually(() => deliveryLog(webhook.id), settled))[0]).toMatchObject({ status: "delivered", attempts: 1, lastStatusCode: 200 });
+    expect(lookups).toEqual(["pinned.example.test"]);
+  });
+
   it("stopping the worker mid-attempt gives the delivery back uncounted; the next worker delivers it", async () => {
     let answer: (() => void) | undefined;
     const target = await receiver(async (index) => {
