@@ -9,7 +9,8 @@ export type InboxEventType = (typeof inboxEventTypes)[number];
 
 /** What travels through NOTIFY: ids only (the payload limit is 8 kB); listeners load the rest. */
 export type BusEvent =
-  | { type: InboxEventType; workspaceId: string; chatId: string; messageId?: string }
+  /** `previousResponsibleId`: on chat.assigned/unassigned, who was responsible before (they may have just lost the chat). */
+  | { type: InboxEventType; workspaceId: string; chatId: string; messageId?: string; previousResponsibleId?: string }
   | { type: "access.changed"; workspaceId: string }
   /** A campaign's state or counts changed (sent at most every few hundred ms per campaign). */
   | { type: "campaign.progress"; workspaceId: string; campaignId: string };

@@ -11,11 +11,17 @@ import type { BusEvent } from "./bus";
 
 const heartbeatMs = 25_000;
 
-/** What one subscriber receives for one bus event, or null when the chat is not theirs to see. */
+/**
+ * What one subscriber receives for one bus event, or null when the chat is not theirs to see. A
+ * member who was responsible until this event and can no longer see the chat hears that it left
+ * their view — its id and `visible: false`, nothing more — so their list drops it at once.
+ */
 async function renderFor(services: Services, viewer: Principal, event: Extract<BusEvent, { chatId: string }>) {
   const db = services.database.db;
   const chat = await loadChat(db, event.workspaceId, event.chatId);
-  if (!chat || !can(viewer, "chats.view", chatRecord(chat))) return null;
+  if (!chat) return null;
+  if (!can(viewer, "chats.view", chatRecord(chat)))
+    return event.previousResponsibleId === viewer.memberId ? { type: event.type, chat: { id: chat.id }, visible: false } : null;
   const [message] = event.messageId
     ? await db
         .select()

@@ -209,7 +209,12 @@ export const chatRoutes = [
       });
       await emitInboxEvent(
         db,
-        { type: assigned ? "chat.assigned" : "chat.unassigned", workspaceId: actor.workspaceId, chatId: chat.id },
+        {
+          type: assigned ? "chat.assigned" : "chat.unassigned",
+          workspaceId: actor.workspaceId,
+          chatId: chat.id,
+          ...(chat.responsibleId && chat.responsibleId !== body.memberId ? { previousResponsibleId: chat.responsibleId } : {}),
+        },
         { chat: presentChat(updated), byMemberId: actor.memberId },
       );
       const visible = can(actor, "chats.view", chatRecord(updated));

@@ -5,7 +5,7 @@ import { type InboxEventType, publishAll } from "../events/bus";
 import { newId } from "../ids";
 import { enqueuePipedriveLog } from "../pipedrive/log-queue";
 
-export type InboxEvent = { type: InboxEventType; workspaceId: string; chatId: string; messageId?: string };
+export type InboxEvent = { type: InboxEventType; workspaceId: string; chatId: string; messageId?: string; previousResponsibleId?: string };
 
 /**
  * Emits an inbox event in the caller's transaction: NOTIFY for live updates, and one pending

@@ -9,8 +9,8 @@ export type LiveEvent = {
   chat: Chat;
   message?: Message;
   /**
-   * false: the chat just left what the member may see (e.g. they were unassigned). Not sent by the
-   * server yet (it drops events about chats the viewer no longer sees); handled for when it is.
+   * false: the chat just left what the member may see (they were its responsible and it was
+   * unassigned or reassigned); `chat` then carries only its id.
    */
   visible?: boolean;
 };

@@ -46,6 +46,33 @@ describe("live updates", () => {
     for (const stream of Object.values(streams)) await stream.close();
   });
 
+  it("a member who loses a chat (unassigned or reassigned) hears only that it left their view", async () => {
+    const created = await inbound("Who is looking after me?");
+    const chatId = created.body.chatId;
+    await server.api("PUT", `/chats/${chatId}/responsible`, { token: team.agent.token, body: { memberId: team.collaborator.id } });
+    const collaborator = await openEventStream(`${server.url}/api/v1/events`, team.collaborator.token);
+    const owner = await openEventStream(`${server.url}/api/v1/events`, team.owner.token);
+    await server.api("PUT", `/chats/${chatId}/responsible`, { token: team.agent.token, body: { memberId: null } });
+    await eventually(() => expect(collaborator.events).toHaveLength(1));
+    expect(collaborator.events[0]).toMatchObject({ type: "chat.unassigned", data: { type: "chat.unassigned", chat: { id: chatId }, visible: false } });
+    expect(Object.keys(collaborator.events[0]?.data.chat ?? {})).toEqual(["id"]);
+    // Those who still see it get the full chat, as before.
+    await eventually(() => expect(owner.events[0]?.data).toMatchObject({ chat: { id: chatId, responsibleId: null } }));
+    expect(owner.events[0]?.data.visible).toBeUndefined();
+    // Gone from view, the chat tells the collaborator nothing more.
+    await inbound("Still there?");
+    await eventually(() => expect(owner.events.map((event) => event.type)).toContain("message.created"));
+    expect(collaborator.events).toHaveLength(1);
+    // Reassigned from one collaborator-like member to another: the previous one hears it left.
+    await server.api("PUT", `/chats/${chatId}/responsible`, { token: team.agent.token, body: { memberId: team.collaborator.id } });
+    await eventually(() => expect(collaborator.events.map((event) => event.type)).toEqual(["chat.unassigned", "chat.assigned"]));
+    await server.api("PUT", `/chats/${chatId}/responsible`, { token: team.agent.token, body: { memberId: team.teammate.id } });
+    await eventually(() => expect(collaborator.events).toHaveLength(3));
+    expect(collaborator.events[2]).toMatchObject({ type: "chat.assigned", data: { chat: { id: chatId }, visible: false } });
+    await collaborator.close();
+    await owner.close();
+  });
+
   it("a suspension closes the member's open stream; a role change re-scopes it", async () => {
     const agentStream = await openEventStream(`${server.url}/api/v1/events`, team.agent.token);
     const teammateStream = await openEventStream(`${server.url}/api/v1/events`, team.teammate.token);
