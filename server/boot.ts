@@ -2,6 +2,7 @@ import { RateLimiterMemory } from "rate-limiter-flexible";
 import { startCampaignDispatcher } from "./campaigns/dispatcher";
 import type { Config } from "./config";
 import type { DatabaseHandle } from "./db/client";
+import { createDemoCrmStore } from "./demo-crm/store";
 import { EventHub } from "./events/bus";
 import { createLogger } from "./logger";
 import { isPipedriveConfigured } from "./pipedrive/connections";
@@ -28,6 +29,7 @@ export async function startServices(config: Config, database: DatabaseHandle, op
     loginLimiter: createLoginLimiter(),
     events,
     cloud: createCloudClient({ baseUrl: config.whatsapp.graphBaseUrl, apiVersion: config.whatsapp.graphApiVersion }),
+    demoCrm: config.demoCrm.enabled ? createDemoCrmStore() : null,
     background: new Set(),
   };
   if (isPipedriveConfigured(services)) startPipedriveLogWorker(services);

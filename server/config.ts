@@ -32,8 +32,10 @@ const EnvSchema = z.object({
   CAMPAIGN_UNKNOWN_OUTCOME_AFTER_MS: z.coerce.number().int().min(100).default(60_000),
   PIPEDRIVE_CLIENT_ID: z.string().min(1).optional(),
   PIPEDRIVE_CLIENT_SECRET: z.string().min(1).optional(),
-  PIPEDRIVE_OAUTH_HOST: z.url().default("https://oauth.pipedrive.com"),
+  PIPEDRIVE_OAUTH_HOST: z.url().optional(),
   PIPEDRIVE_JWT_SECRET: z.string().min(8).optional(),
+  PIPEDRIVE_PANEL_SESSION_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
+  DEMO_CRM: z.enum(["on", "off"]).optional(),
 });
 
 export type Config = {
@@ -75,10 +77,31 @@ export type Config = {
     redirectUri: string;
     /** Signs OAuth `state`; derived from ENCRYPTION_KEY so there is no extra secret to manage. */
     stateKey: Buffer;
+    /** How long a panel's Switchboard bearer lives before the panel trades a fresh signed token for another. */
+    panelSessionTtlMs: number;
+    /** The app above is the demo CRM's (no PIPEDRIVE_CLIENT_ID/SECRET while the demo CRM is on). */
+    usesDemoCrm: boolean;
+  };
+  /**
+   * The development-only imitation of Pipedrive (server/demo-crm/), mounted at /dev/demo-crm.
+   * Never enabled in production, whatever DEMO_CRM says.
+   */
+  demoCrm: {
+    enabled: boolean;
+    /** Both its API domain and its OAuth host. */
+    url: string;
+    clientId: string;
+    /** Derived from ENCRYPTION_KEY; also the panel JWT secret when the demo CRM is the app. */
+    clientSecret: string;
+    /** Signs its stateless access tokens, refresh tokens and authorization codes. */
+    tokenKey: Buffer;
   };
 };
 
 export class ConfigError extends Error {}
+
+/** Where the app mounts the demo CRM (server/demo-crm/); its address is `${PUBLIC_URL}${demoCrmPath}`. */
+export const demoCrmPath = "/dev/demo-crm";
 
 /** Parses the environment into a Config; throws ConfigError with one line naming the variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -95,6 +118,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const port = values.PORT;
   const publicUrl = (values.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, "");
   const encryptionKey = resolveEncryptionKey(values.ENCRYPTION_KEY, values.NODE_ENV, dataDir);
+  const demoCrm = {
+    enabled: values.NODE_ENV !== "production" && (values.DEMO_CRM ? values.DEMO_CRM === "on" : values.NODE_ENV === "development"),
+    url: `${publicUrl}${demoCrmPath}`,
+    clientId: "switchboard-demo-crm",
+    clientSecret: deriveKey(encryptionKey, "switchboard.demo-crm.client-secret").toString("base64url"),
+    tokenKey: deriveKey(encryptionKey, "switchboard.demo-crm.tokens"),
+  };
+  // Without a Pipedrive app of its own, a development server uses the demo CRM's, so the panel,
+  // the simulator and logging work after `npm start` with nothing configured.
+  const usesDemoCrm = demoCrm.enabled && !values.PIPEDRIVE_CLIENT_ID && !values.PIPEDRIVE_CLIENT_SECRET;
+  const clientSecret = values.PIPEDRIVE_CLIENT_SECRET ?? (usesDemoCrm ? demoCrm.clientSecret : undefined);
+  const defaultOAuthHost = usesDemoCrm ? demoCrm.url : "https://oauth.pipedrive.com";
   return {
     nodeEnv: values.NODE_ENV,
     port,
@@ -117,14 +152,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       unknownOutcomeAfterMs: values.CAMPAIGN_UNKNOWN_OUTCOME_AFTER_MS,
     },
     pipedrive: {
-      clientId: values.PIPEDRIVE_CLIENT_ID,
-      clientSecret: values.PIPEDRIVE_CLIENT_SECRET,
-      oauthHost: values.PIPEDRIVE_OAUTH_HOST.replace(/\/$/, ""),
-      jwtSecret: values.PIPEDRIVE_JWT_SECRET ?? values.PIPEDRIVE_CLIENT_SECRET,
+      clientId: values.PIPEDRIVE_CLIENT_ID ?? (usesDemoCrm ? demoCrm.clientId : undefined),
+      clientSecret,
+      oauthHost: (values.PIPEDRIVE_OAUTH_HOST ?? defaultOAuthHost).replace(/\/$/, ""),
+      // Pipedrive signs with the client secret when an extension has no JWT secret of its own.
+      jwtSecret: values.PIPEDRIVE_JWT_SECRET ?? clientSecret,
       redirectUri: `${publicUrl}/api/v1/integrations/pipedrive/callback`,
-      stateKey: Buffer.from(hkdfSync("sha256", encryptionKey, Buffer.alloc(0), "switchboard.pipedrive.oauth-state", 32)),
+      stateKey: deriveKey(encryptionKey, "switchboard.pipedrive.oauth-state"),
+      panelSessionTtlMs: values.PIPEDRIVE_PANEL_SESSION_SECONDS * 1000,
+      usesDemoCrm,
     },
+    demoCrm,
   };
+}
+
+/** A 32-byte key for one purpose, derived from ENCRYPTION_KEY (HKDF-SHA256). */
+function deriveKey(encryptionKey: Buffer, purpose: string): Buffer {
+  return Buffer.from(hkdfSync("sha256", encryptionKey, Buffer.alloc(0), purpose, 32));
 }
 
 function resolveEncryptionKey(fromEnv: string | undefined, nodeEnv: Config["nodeEnv"], dataDir: string): Buffer {

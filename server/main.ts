@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { productionPasswordCost, startServices, stopServices } from "./boot";
 import { ConfigError, loadConfig } from "./config";
 import { openDatabase } from "./db/client";
-import { seedDemo } from "./demo/seed";
+import { startDemo } from "./demo/start";
 import { createApp } from "./http/app";
 import { startWebhookWorker } from "./webhooks/worker";
 
@@ -25,11 +25,12 @@ async function main() {
   startWebhookWorker(services);
   const logger = services.logger;
   if (config.demo) {
-    const logins = await seedDemo(database.db, productionPasswordCost);
+    const { logins, demoCrm } = await startDemo(services, productionPasswordCost);
     if (logins) {
       console.log("Demo workspace logins (password for all: %s):", logins[0]?.password);
       for (const login of logins) console.log(`  ${login.roleId.padEnd(12)} ${login.email}`);
     }
+    if (demoCrm !== "skipped") console.log(`CRM simulator (the Pipedrive panel on the demo CRM's deal): ${config.publicUrl}/simulator/`);
   }
   const app = createApp(services, { webRoot });
   const server = app.listen(config.port, () => {

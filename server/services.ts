@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { RateLimiterMemory } from "rate-limiter-flexible";
 import type { Config } from "./config";
 import type { DatabaseHandle } from "./db/client";
+import type { DemoCrmStore } from "./demo-crm/store";
 import type { EventHub } from "./events/bus";
 import type { CloudClient } from "./whatsapp/cloud-client";
 
@@ -17,6 +18,8 @@ export type Services = {
   events: EventHub;
   /** Meta's Graph API, at the configured base URL and version. */
   cloud: CloudClient;
+  /** The development-only demo CRM's notes and activities; null unless `config.demoCrm.enabled`. */
+  demoCrm: DemoCrmStore | null;
   /** Background timers and loops to stop on shutdown. */
   background: Set<{ stop(): Promise<void> | void }>;
 };

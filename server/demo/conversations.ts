@@ -1,11 +1,19 @@
 import { and, eq } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { chats, messages, whatsappAccounts } from "../db/schema";
+import { type DemoCrmPerson, demoCrmPeople } from "../demo-crm/company";
 import { newId } from "../ids";
 import { ingestInboundMessage, touchChat } from "../inbox/ingest";
+import { normalizePhone } from "../whatsapp/phone";
 
 type Line = { label: string; phoneNumber: string; connectedBy: string };
 type Conversation = { line: 0 | 1; from: string; name: string; turns: ["in" | "out", string][]; responsible?: string };
+
+/** A person of the demo CRM on one of their numbers (the first unless told), so the panel finds the chat. */
+const contact = (person: DemoCrmPerson, phoneIndex = 0) => ({
+  from: normalizePhone(person.phones[phoneIndex]?.value ?? "") as string,
+  name: person.name,
+});
 
 /** Sandbox accounts for the Owner and the Agent, and a few conversations with history. */
 export async function seedDemoConversations(db: Database, workspaceId: string, memberIds: Record<string, string>) {
@@ -24,8 +32,7 @@ export async function seedDemoConversations(db: Database, workspaceId: string, m
   const conversations: Conversation[] = [
     {
       line: 0,
-      from: "+442079460958",
-      name: "Grace Hopper",
+      ...contact(demoCrmPeople.grace),
       turns: [
         ["in", "Hi! Is the enterprise plan billed yearly?"],
         ["out", "Hi Grace, yes, yearly or monthly, as you prefer."],
@@ -34,8 +41,7 @@ export async function seedDemoConversations(db: Database, workspaceId: string, m
     },
     {
       line: 0,
-      from: "+4915112345678",
-      name: "Ada Lovelace",
+      ...contact(demoCrmPeople.ada),
       responsible: memberIds.collaborator,
       turns: [
         ["in", "Our invoice shows the wrong VAT number."],
@@ -45,14 +51,22 @@ export async function seedDemoConversations(db: Database, workspaceId: string, m
     },
     {
       line: 1,
-      from: "+5511987654321",
-      name: "Alan Turing",
+      ...contact(demoCrmPeople.alan),
       turns: [
         ["in", "Do you ship to Brazil?"],
         ["out", "We do, delivery takes 5-7 business days."],
       ],
     },
-    { line: 1, from: "+34612345678", name: "Hedy Lamarr", responsible: memberIds.agent, turns: [["in", "Can we book a demo on Thursday?"]] },
+    { line: 1, ...contact(demoCrmPeople.hedy), responsible: memberIds.agent, turns: [["in", "Can we book a demo on Thursday?"]] },
+    // Grace also wrote to the Agent's line from her work phone: the Agent's panel on her deal has history too.
+    {
+      line: 1,
+      ...contact(demoCrmPeople.grace, 1),
+      turns: [
+        ["in", "Hello, Grace from Navy Labs here. Who can walk us through onboarding?"],
+        ["out", "That's me! I'll send you a few time slots."],
+      ],
+    },
   ];
   const start = Date.now() - 3 * 60 * 60 * 1000;
   let minute = 0;

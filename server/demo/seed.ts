@@ -8,10 +8,11 @@ import { newId } from "../ids";
 import { type BuiltinRoleId, builtinRoleIds } from "../permissions";
 import { addMember } from "../team/membership";
 import { seedDemoConversations } from "./conversations";
+import { demoEmail, demoMemberName } from "./members";
 
 export const demoPassword = "switchboard-demo";
 export const demoWorkspaceName = "Demo Workspace";
-export const demoEmail = (roleId: BuiltinRoleId) => `${roleId}@demo.switchboard.test`;
+export { demoEmail };
 
 export type DemoLogin = { roleId: BuiltinRoleId; email: string; password: string };
 
@@ -30,8 +31,7 @@ export async function seedDemo(db: Database, cost: { N: number; r: number; p: nu
     await tx.insert(workspaces).values({ id: workspaceId, name: demoWorkspaceName, joinCode: newJoinCode() });
     for (const roleId of builtinRoleIds) {
       const userId = newId("usr");
-      const name = `Demo ${roleId[0]?.toUpperCase()}${roleId.slice(1)}`;
-      await tx.insert(users).values({ id: userId, email: demoEmail(roleId), name, passwordHash });
+      await tx.insert(users).values({ id: userId, email: demoEmail(roleId), name: demoMemberName(roleId), passwordHash });
       const memberId = await addMember(tx, { workspaceId, userId, roleId });
       memberIds[roleId] = memberId;
       await recordAudit(tx, {

@@ -4,6 +4,8 @@ import express, { type NextFunction, type Request, type Response } from "express
 import helmet from "helmet";
 import { z } from "zod";
 import { canonicalJson, recordAudit } from "../audit/recorder";
+import { demoCrmPath } from "../config";
+import { demoCrmRouter } from "../demo-crm/router";
 import { type Principal, resolvePrincipal } from "../identity/tokens";
 import { openApiDocument } from "../openapi/document";
 import { InvariantViolation, PermissionDenied, requirePermission } from "../permissions";
@@ -39,10 +41,13 @@ export function createApp(services: Services, options: { webRoot?: string } = {}
   api.use((_request, _response, next) => next(new HttpProblem(404, "not_found", "Not found", "No such endpoint.")));
   api.use(errorHandler(services));
   app.use(apiPrefix, api);
+  // The demo CRM and the CRM simulator are development tools: never served in production.
+  if (services.config.demoCrm.enabled && services.demoCrm) app.use(demoCrmPath, demoCrmRouter(services.config, services.demoCrm));
+  if (services.config.nodeEnv === "production") {
+    for (const devOnly of ["/simulator", "/dev"]) app.use(devOnly, (_request, response) => response.status(404).end());
+  }
   if (options.webRoot && existsSync(options.webRoot)) {
     const webRoot = options.webRoot;
-    // The CRM simulator is a development tool: never served in production.
-    if (services.config.nodeEnv === "production") app.use("/simulator", (_request, response) => response.status(404).end());
     app.use(express.static(webRoot));
     app.get(/^\/(?!api\/).*/, (_request, response) => response.sendFile(path.join(webRoot, "index.html")));
   }

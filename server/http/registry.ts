@@ -2,6 +2,7 @@ import { auditRoutes } from "../audit/routes";
 import { campaignRoutes } from "../campaigns/campaign-routes";
 import { campaignSettingsRoutes } from "../campaigns/settings-routes";
 import { templateRoutes } from "../campaigns/template-routes";
+import { demoCrmSimulatorRoutes } from "../demo-crm/simulator-routes";
 import { eventRoutes } from "../events/routes";
 import { identityRoutes } from "../identity/routes";
 import { exportRoutes } from "../inbox/export-routes";
@@ -40,4 +41,5 @@ export const allRoutes: RouteDefinition[] = [
   ...apiKeyRoutes,
   ...pipedriveRoutes,
   ...simulatorRoutes,
+  ...demoCrmSimulatorRoutes,
 ];

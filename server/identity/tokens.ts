@@ -6,7 +6,7 @@ import { type Actor, builtinRoles, completePermissions, isBuiltinRoleId, type Pe
 
 export type TokenKind = "session" | "personal" | "workspace_key" | "panel";
 const sessionLifetimeMs = 30 * 24 * 60 * 60 * 1000;
-/** A Pipedrive panel session: short, since the panel re-exchanges a fresh Pipedrive JWT anyway. */
+/** A Pipedrive panel session: short, since the panel re-exchanges a fresh Pipedrive JWT anyway (PIPEDRIVE_PANEL_SESSION_SECONDS). */
 export const panelTokenLifetimeMs = 60 * 60 * 1000;
 const lifetimeMs: Partial<Record<TokenKind, number>> = { session: sessionLifetimeMs, panel: panelTokenLifetimeMs };
 
@@ -19,11 +19,12 @@ export type Principal = Actor & { name: string; email: string; tokenId: string; 
  */
 export async function issueToken(
   executor: Executor,
-  input: { workspaceId: string; memberId: string; kind: TokenKind; name?: string },
-): Promise<{ id: string; token: string }> {
+  input: { workspaceId: string; memberId: string; kind: TokenKind; name?: string; lifetimeMs?: number },
+): Promise<{ id: string; token: string; expiresAt: Date | null }> {
   const id = newId("tok");
   const secret = newSecret();
-  const lifetime = lifetimeMs[input.kind];
+  const lifetime = input.lifetimeMs ?? lifetimeMs[input.kind];
+  const expiresAt = lifetime === undefined ? null : new Date(Date.now() + lifetime);
   await executor.insert(authTokens).values({
     workspaceId: input.workspaceId,
     id,
@@ -31,9 +32,9 @@ export async function issueToken(
     kind: input.kind,
     name: input.name ?? null,
     tokenHash: sha256(secret),
-    expiresAt: lifetime === undefined ? null : new Date(Date.now() + lifetime),
+    expiresAt,
   });
-  return { id, token: `sbt.${input.workspaceId}.${secret}` };
+  return { id, token: `sbt.${input.workspaceId}.${secret}`, expiresAt };
 }
 
 export function parseToken(token: string): { workspaceId: string; secretHash: string } | null {

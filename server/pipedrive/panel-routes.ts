@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, or } from "drizzle-orm";
 import { z } from "zod";
 import {
   chats,
+  messages,
   pipedriveChatLinks,
   pipedriveCompanyRoutes,
   pipedriveIndividualConnections,
@@ -12,7 +13,7 @@ import {
 import { HttpProblem, notFound, unauthenticated } from "../http/problem";
 import { anyMember, publicAccess, route } from "../http/route";
 import { IdParam } from "../http/schemas";
-import { issueToken, panelTokenLifetimeMs } from "../identity/tokens";
+import { issueToken } from "../identity/tokens";
 import { presentChat } from "../inbox/presenters";
 import { type ChatRow, chatsWithAccount, loadVisibleChat } from "../inbox/queries";
 import { accountScope, scope } from "../permissions";
@@ -22,6 +23,7 @@ import { presentAccount } from "../whatsapp/accounts";
 import { getDealWithPersons, getPersonWithPhones, type PanelPerson } from "./api";
 import { workspaceClient } from "./connections";
 import { answeringPipedriveErrors } from "./http-errors";
+import { enqueuePipedriveLog } from "./log-queue";
 import { PanelTokenError, verifyPanelToken } from "./panel-token";
 
 // The Pipedrive panel (an iframe inside a deal or person) trades Pipedrive's signed JWT for a
@@ -44,7 +46,7 @@ export const pipedrivePanelRoutes = [
     access: publicAccess("The Pipedrive-signed panel JWT (HS256, our JWT secret) is the credential"),
     body: SessionBody,
     responses: {
-      201: "{token, expiresAt, member, workspace}; the token acts with the member's current role for about an hour",
+      201: "{token, expiresAt, member, workspace}; the token acts with the member's current role for PIPEDRIVE_PANEL_SESSION_SECONDS (an hour by default)",
       401: "The JWT is invalid or expired",
       403: "crm_not_linked (missing: workspace_connection | member_link) or member_suspended",
     },
@@ -77,7 +79,13 @@ export const pipedrivePanelRoutes = [
       if (member.status !== "active") throw new HttpProblem(403, "member_suspended", "Member suspended", "Your membership in this workspace is suspended.");
       const [workspace] = await db.select().from(workspaces).where(eq(workspaces.id, workspaceId));
       if (!workspace) throw notFound("workspace");
-      const issued = await issueToken(db, { workspaceId, memberId: member.id, kind: "panel", name: "Pipedrive panel" });
+      const issued = await issueToken(db, {
+        workspaceId,
+        memberId: member.id,
+        kind: "panel",
+        name: "Pipedrive panel",
+        lifetimeMs: services.config.pipedrive.panelSessionTtlMs,
+      });
       await audit({
         workspaceId,
         actorId: member.id,
@@ -90,7 +98,7 @@ export const pipedrivePanelRoutes = [
         status: 201,
         body: {
           token: issued.token,
-          expiresAt: new Date(Date.now() + panelTokenLifetimeMs).toISOString(),
+          expiresAt: (issued.expiresAt ?? new Date()).toISOString(),
           member: presentMember(member),
           workspace: presentWorkspace(workspace, false),
         },
@@ -152,6 +160,15 @@ export const pipedrivePanelRoutes = [
         .insert(pipedriveChatLinks)
         .values({ workspaceId: actor.workspaceId, chatId: chat.id, ...values })
         .onConflictDoUpdate({ target: [pipedriveChatLinks.workspaceId, pipedriveChatLinks.chatId], set: values });
+      // Log the chat's latest day again: a note written a moment before the link (the message that
+      // started the chat) moves onto this person and deal.
+      const [latest] = await db
+        .select({ id: messages.id })
+        .from(messages)
+        .where(and(eq(messages.workspaceId, actor.workspaceId), eq(messages.chatId, chat.id)))
+        .orderBy(desc(messages.createdAt))
+        .limit(1);
+      if (latest) await enqueuePipedriveLog(db, { workspaceId: actor.workspaceId, messageId: latest.id });
       await audit({ action: "pipedrive.chat_link", targetType: "chat", targetId: chat.id, details: { personId: values.personId, dealId: values.dealId } });
       return { status: 200, body: { chatId: chat.id, personId: values.personId, dealId: values.dealId } };
     },

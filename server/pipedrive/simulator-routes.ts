@@ -19,7 +19,7 @@ export const simulatorRoutes = [
       // The secret stays on the server: the simulator page asks for a token instead of signing one.
       if (services.config.nodeEnv === "production") throw notFound("endpoint");
       const secret = services.config.pipedrive.jwtSecret;
-      if (!secret) throw conflict("Set PIPEDRIVE_JWT_SECRET (or PIPEDRIVE_CLIENT_SECRET) to use the simulator.");
+      if (!secret) throw conflict("Set PIPEDRIVE_JWT_SECRET (or PIPEDRIVE_CLIENT_SECRET), or turn the demo CRM on (DEMO_CRM=on), to use the simulator.");
       return { status: 200, body: { token: await signPanelToken(secret, { userId: body.userId, companyId: body.companyId }, 5 * 60) } };
     },
   }),

@@ -37,4 +37,53 @@ describe("config", () => {
     });
     expect(config).toMatchObject({ nodeEnv: "production", publicUrl: "https://app.example.com", demo: false });
   });
+
+  describe("the demo CRM", () => {
+    const dataDir = () => mkdtempSync(path.join(tmpdir(), "sb-config-"));
+
+    it("is on in development and, with no Pipedrive app configured, is the app: its client secret signs panel tokens", () => {
+      const config = loadConfig({ DATA_DIR: dataDir(), ENCRYPTION_KEY: key, PORT: "4100" });
+      expect(config.demoCrm).toMatchObject({ enabled: true, url: "http://localhost:4100/dev/demo-crm", clientId: "switchboard-demo-crm" });
+      expect(config.pipedrive).toMatchObject({
+        usesDemoCrm: true,
+        clientId: "switchboard-demo-crm",
+        clientSecret: config.demoCrm.clientSecret,
+        oauthHost: "http://localhost:4100/dev/demo-crm",
+        jwtSecret: config.demoCrm.clientSecret,
+      });
+      // Derived from ENCRYPTION_KEY: stable across restarts, different for another key.
+      expect(config.demoCrm.clientSecret).toHaveLength(43);
+      expect(loadConfig({ DATA_DIR: dataDir(), ENCRYPTION_KEY: key }).demoCrm.clientSecret).toBe(config.demoCrm.clientSecret);
+      const otherKey = Buffer.alloc(32, 2).toString("base64");
+      expect(loadConfig({ DATA_DIR: dataDir(), ENCRYPTION_KEY: otherKey }).demoCrm.clientSecret).not.toBe(config.demoCrm.clientSecret);
+    });
+
+    it("steps aside for a real Pipedrive app, and PIPEDRIVE_JWT_SECRET still wins", () => {
+      const config = loadConfig({ DATA_DIR: dataDir(), ENCRYPTION_KEY: key, PIPEDRIVE_CLIENT_ID: "id", PIPEDRIVE_CLIENT_SECRET: "secret" });
+      expect(config.demoCrm.enabled).toBe(true);
+      expect(config.pipedrive).toMatchObject({ usesDemoCrm: false, clientId: "id", oauthHost: "https://oauth.pipedrive.com", jwtSecret: "secret" });
+      const withJwt = loadConfig({ DATA_DIR: dataDir(), ENCRYPTION_KEY: key, PIPEDRIVE_JWT_SECRET: "a-panel-secret" });
+      expect(withJwt.pipedrive).toMatchObject({ usesDemoCrm: true, jwtSecret: "a-panel-secret" });
+    });
+
+    it.each([
+      [{ NODE_ENV: "test" }, false],
+      [{ NODE_ENV: "test", DEMO_CRM: "on" }, true],
+      [{ NODE_ENV: "development", DEMO_CRM: "off" }, false],
+      [{ NODE_ENV: "production", DEMO_CRM: "on" }, false],
+    ])("%o → enabled: %s (never in production)", (env, enabled) => {
+      const config = loadConfig({ DATA_DIR: dataDir(), ENCRYPTION_KEY: key, ...env });
+      expect(config.demoCrm.enabled).toBe(enabled);
+      expect(config.pipedrive.usesDemoCrm).toBe(enabled);
+      expect(config.pipedrive.jwtSecret).toBe(enabled ? config.demoCrm.clientSecret : undefined);
+    });
+  });
+
+  it("takes the panel session's lifetime from PIPEDRIVE_PANEL_SESSION_SECONDS (an hour by default)", () => {
+    expect(loadConfig({ NODE_ENV: "test", ENCRYPTION_KEY: key }).pipedrive.panelSessionTtlMs).toBe(3_600_000);
+    expect(loadConfig({ NODE_ENV: "test", ENCRYPTION_KEY: key, PIPEDRIVE_PANEL_SESSION_SECONDS: "3" }).pipedrive.panelSessionTtlMs).toBe(3000);
+    expect(() => loadConfig({ NODE_ENV: "test", ENCRYPTION_KEY: key, PIPEDRIVE_PANEL_SESSION_SECONDS: "0" })).toThrow(
+      /^Invalid PIPEDRIVE_PANEL_SESSION_SECONDS: /,
+    );
+  });
 });

@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { startServices, stopServices } from "../../server/boot";
 import { loadConfig } from "../../server/config";
@@ -36,27 +36,45 @@ export function testConfig(overrides: Record<string, string> = {}) {
   });
 }
 
+export type TestServerOptions = {
+  /** Also serve the built web UI from here (see web-server.ts). */
+  webRoot?: string;
+  /** PUBLIC_URL is the server's own address, so it can call itself (the demo CRM). */
+  ownPublicUrl?: boolean;
+};
+
 /** Starts the real app on a random port over a fresh test database. */
-export async function startTestServer(overrides: Record<string, string> = {}): Promise<TestServer> {
-  const database = await openTestDatabase();
-  const config = testConfig(overrides);
-  const services = await startServices(config, database, { passwordCost: testPasswordCost });
-  const app = createApp(services);
-  const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
-  });
+export async function startTestServer(overrides: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
+  // The port is bound first, so the configuration can know the server's own address.
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const api = apiClient(`${url}/api/v1`);
+  const closeListener = () => {
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(resolve));
+  };
+  let database: DatabaseHandle | undefined;
+  let services: Services;
+  try {
+    database = await openTestDatabase();
+    const config = testConfig({ ...(options.ownPublicUrl ? { PUBLIC_URL: url } : {}), ...overrides });
+    services = await startServices(config, database, { passwordCost: testPasswordCost });
+  } catch (error) {
+    await closeListener();
+    await database?.close();
+    throw error;
+  }
+  server.on("request", createApp(services, { webRoot: options.webRoot }));
+  const openDatabase = database;
   return {
     url,
     services,
-    database,
-    api,
+    database: openDatabase,
+    api: apiClient(`${url}/api/v1`),
     async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await closeListener();
       await stopServices(services);
-      await database.close();
+      await openDatabase.close();
     },
   };
 }

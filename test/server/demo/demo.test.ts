@@ -1,4 +1,6 @@
 import { demoEmail, demoPassword, seedDemo } from "../../../server/demo/seed";
+import { demoCrmPersons } from "../../../server/demo-crm/company";
+import { normalizePhone } from "../../../server/whatsapp/phone";
 import { startTestServer, type TestServer, testPasswordCost } from "../../support/server";
 
 let server: TestServer;
@@ -27,12 +29,19 @@ describe("demo workspace", () => {
     ]);
     const visibleNames = async (roleId: Parameters<typeof demoEmail>[0]) =>
       (await server.api("GET", "/chats", { token: await login(roleId) })).body.data.map((chat: { contact: { name: string } }) => chat.contact.name).sort();
-    expect(await visibleNames("owner")).toEqual(["Ada Lovelace", "Alan Turing", "Grace Hopper", "Hedy Lamarr"]);
-    expect(await visibleNames("agent")).toEqual(["Alan Turing", "Hedy Lamarr"]);
+    expect(await visibleNames("owner")).toEqual(["Ada Lovelace", "Alan Turing", "Grace Hopper", "Grace Hopper", "Hedy Lamarr"]);
+    expect(await visibleNames("agent")).toEqual(["Alan Turing", "Grace Hopper", "Hedy Lamarr"]);
     expect(await visibleNames("collaborator")).toEqual(["Ada Lovelace"]);
     const chats = (await server.api("GET", "/chats", { token: owner })).body.data;
-    const grace = chats.find((chat: { contact: { name: string } }) => chat.contact.name === "Grace Hopper");
+    // Grace wrote to the Sales line from her mobile (and to the Agent's line from her work phone).
+    const grace = chats.find((chat: { contact: { phone: string } }) => chat.contact.phone === "+442079460958");
     const history = await server.api("GET", `/chats/${grace.id}/messages`, { token: owner });
     expect(history.body.data.map((message: { direction: string }) => message.direction)).toEqual(["in", "out", "in"]);
+  });
+
+  it("talks to the people of the demo CRM on the numbers it has for them, so the panel finds their chats", async () => {
+    const chats = (await server.api("GET", "/chats", { token: await login("owner") })).body.data as { contact: { name: string; phone: string } }[];
+    const crmNumbers = demoCrmPersons.flatMap((person) => person.phones.map((phone) => `${person.name} ${normalizePhone(phone.value)}`));
+    expect(chats.map((chat) => `${chat.contact.name} ${chat.contact.phone}`).sort()).toEqual(crmNumbers.sort());
   });
 });

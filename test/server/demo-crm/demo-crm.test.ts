@@ -1,0 +1,176 @@
+import { and, eq } from "drizzle-orm";
+import { chats, pipedriveConnections, pipedriveIndividualConnections, pipedriveUserLinks } from "../../../server/db/schema";
+import { startDemo } from "../../../server/demo/start";
+import { demoCrmPeople } from "../../../server/demo-crm/company";
+import { loadWorkspaceConnection } from "../../../server/pipedrive/connections";
+import { openPipedriveTokens, sealPipedriveTokens } from "../../../server/pipedrive/token-storage";
+import { type DemoServer, startDemoServer } from "../../support/demo";
+import { testPasswordCost } from "../../support/server";
+import { eventually } from "../../support/sse";
+
+// The development demo CRM on a server seeded like `npm start`: the demo workspace connected to it,
+// the panel reading its deal, logging writing its notes, and the official client refreshing there.
+
+let server: DemoServer;
+let workspaceId: string;
+beforeAll(async () => {
+  server = await startDemoServer();
+  const [connection] = await server.database.db.select().from(pipedriveConnections);
+  workspaceId = connection?.workspaceId as string;
+});
+afterAll(() => server.close());
+
+const demoCrmUrl = () => `${server.url}/dev/demo-crm`;
+const graceWorkPhone = "+15550100999";
+
+describe("the demo workspace's connection to the demo CRM", () => {
+  it("is the company 67890 at the demo CRM's address, with tokens encrypted at rest", async () => {
+    const row = await loadWorkspaceConnection(server.database.db, workspaceId);
+    expect(row).toMatchObject({ companyId: 67890, pipedriveUserId: 101, apiDomain: demoCrmUrl(), status: "connected" });
+    const tokens = openPipedriveTokens(server.services.config.encryptionKey, row as NonNullable<typeof row>);
+    expect(row?.accessTokenEncrypted).not.toContain(tokens.accessToken);
+    expect(row?.refreshTokenEncrypted).not.toContain(tokens.refreshToken);
+    const integrations = await server.api("GET", "/integrations", { token: await server.login("owner") });
+    expect(integrations.body.pipedrive).toMatchObject({ status: "connected", companyId: 67890, companyDomain: "demo" });
+  });
+
+  it("maps Pipedrive users 101–105 to the Owner, Admin, Teammate, Agent and Collaborator; all but the Collaborator connected their own", async () => {
+    for (const [roleId, userId] of [
+      ["owner", 101],
+      ["admin", 102],
+      ["teammate", 103],
+      ["agent", 104],
+      ["collaborator", 105],
+    ] as const) {
+      const me = await server.api("GET", "/me", { token: await server.panelLogin(roleId) });
+      expect(me.body.member, roleId).toMatchObject({ roleId, name: `Demo ${roleId[0]?.toUpperCase()}${roleId.slice(1)}` });
+      const own = await server.api("GET", "/me/integrations", { token: await server.login(roleId) });
+      expect(own.body.pipedrive, roleId).toEqual(
+        roleId === "collaborator"
+          ? { status: "not_connected", pipedriveUserId: null }
+          : expect.objectContaining({ status: "connected", pipedriveUserId: userId }),
+      );
+    }
+    const links = await server.database.db.select().from(pipedriveUserLinks).where(eq(pipedriveUserLinks.workspaceId, workspaceId));
+    expect(links.map((link) => link.pipedriveUserId).sort()).toEqual([101, 102, 103, 104, 105]);
+  });
+
+  it("is left as it is by the next start, and re-pointed when the server's address changed", async () => {
+    expect((await startDemo(server.services, testPasswordCost)).demoCrm).toBe("unchanged");
+    const db = server.database.db;
+    await db.update(pipedriveConnections).set({ apiDomain: "http://localhost:1/dev/demo-crm" }).where(eq(pipedriveConnections.workspaceId, workspaceId));
+    await db.update(pipedriveIndividualConnections).set({ apiDomain: "http://localhost:1/dev/demo-crm" });
+    expect((await startDemo(server.services, testPasswordCost)).demoCrm).toBe("refreshed");
+    expect((await loadWorkspaceConnection(db, workspaceId))?.apiDomain).toBe(demoCrmUrl());
+    const individual = await db.select({ apiDomain: pipedriveIndividualConnections.apiDomain }).from(pipedriveIndividualConnections);
+    expect(new Set(individual.map((row) => row.apiDomain))).toEqual(new Set([demoCrmUrl()]));
+  });
+});
+
+describe("the panel and logging against the demo CRM", () => {
+  it("reads deal 1: Grace Hopper's numbers, the Agent's chat with her and only the Agent's line", async () => {
+    const context = await server.api("GET", "/panel/pipedrive/context?resource=deal&id=1", { token: await server.panelLogin("agent") });
+    expect(context.status).toBe(200);
+    expect(context.body.persons).toEqual([
+      {
+        id: demoCrmPeople.grace.id,
+        name: "Grace Hopper",
+        phones: [
+          { e164: "+442079460958", label: "mobile", raw: "+44 20 7946 0958" },
+          { e164: graceWorkPhone, label: "work", raw: "+1 (555) 010-0999" },
+        ],
+      },
+    ]);
+    expect(context.body.chats.map((chat: { contact: { phone: string } }) => chat.contact.phone)).toEqual([graceWorkPhone]);
+    expect(context.body.accounts.map((account: { displayName: string }) => account.displayName)).toEqual(["Agent's line"]);
+  });
+
+  it("logs a sent message as a note under the member's own Pipedrive user, moved onto the deal when the panel links the chat", async () => {
+    const agent = await server.panelLogin("agent");
+    const [chat] = await server.database.db
+      .select({ id: chats.id })
+      .from(chats)
+      .where(and(eq(chats.workspaceId, workspaceId), eq(chats.contactPhone, graceWorkPhone)));
+    const sent = await server.api("POST", `/chats/${chat?.id}/messages`, { token: agent, body: { text: "Slots: Tuesday 10:00 or Wednesday 14:00." } });
+    expect(sent.status).toBe(201);
+    const note = await eventually(() => {
+      const found = server.services.demoCrm?.notes.find((candidate) => candidate.content.includes("Slots: Tuesday 10:00 or Wednesday 14:00."));
+      if (!found) throw new Error("no note yet");
+      return found;
+    }, 20_000);
+    expect(note).toMatchObject({ userId: 104, personId: demoCrmPeople.grace.id });
+
+    const linked = await server.api("PUT", `/panel/pipedrive/chats/${chat?.id}/link`, { token: agent, body: { personId: demoCrmPeople.grace.id, dealId: 1 } });
+    expect(linked.status).toBe(200);
+    await eventually(() => expect(note.dealId).toBe(1), 20_000);
+    expect(server.services.demoCrm?.notes.filter((candidate) => candidate.content.includes("Slots: Tuesday"))).toHaveLength(1);
+
+    const record = await server.api("GET", "/dev/simulator/record?resource=deal&id=1");
+    expect(record.body.notes[0]).toMatchObject({ id: note.id, author: "Demo Agent", onDeal: 1, html: expect.stringContaining("Slots: Tuesday") });
+  });
+
+  it("refreshes an expired token, and one the demo CRM refuses, through its OAuth server", async () => {
+    const db = server.database.db;
+    const key = server.services.config.encryptionKey;
+    const before = openPipedriveTokens(
+      key,
+      (await loadWorkspaceConnection(db, workspaceId)) as NonNullable<Awaited<ReturnType<typeof loadWorkspaceConnection>>>,
+    );
+    const owner = await server.panelLogin("owner");
+    const readDeal = () => server.api("GET", "/panel/pipedrive/context?resource=deal&id=1", { token: owner });
+
+    // Our own clock says it expired: refreshed before the call.
+    await db
+      .update(pipedriveConnections)
+      .set({ expiresAt: new Date(Date.now() - 60_000) })
+      .where(eq(pipedriveConnections.workspaceId, workspaceId));
+    expect((await readDeal()).status).toBe(200);
+    const afterExpiry = openPipedriveTokens(
+      key,
+      (await loadWorkspaceConnection(db, workspaceId)) as NonNullable<Awaited<ReturnType<typeof loadWorkspaceConnection>>>,
+    );
+    expect(afterExpiry.accessToken).not.toBe(before.accessToken);
+    expect(afterExpiry.refreshToken).toBe(before.refreshToken);
+    expect(afterExpiry.expiresAt.getTime()).toBeGreaterThan(Date.now() + 55 * 60_000);
+
+    // The demo CRM answers 401 to a token it didn't issue: refreshed, then the call is retried.
+    const sealed = sealPipedriveTokens(key, { ...afterExpiry, accessToken: "dcrm.forged.token" });
+    await db.update(pipedriveConnections).set(sealed).where(eq(pipedriveConnections.workspaceId, workspaceId));
+    expect((await readDeal()).status).toBe(200);
+    const row = await loadWorkspaceConnection(db, workspaceId);
+    expect(row?.status).toBe("connected");
+    expect(openPipedriveTokens(key, row as NonNullable<typeof row>).accessToken).not.toBe("dcrm.forged.token");
+  });
+});
+
+describe("the demo CRM's own checks", () => {
+  it("refuses API calls without a token it issued, and token requests from another client", async () => {
+    expect((await fetch(`${demoCrmUrl()}/api/v1/users/me`)).status).toBe(401);
+    expect((await fetch(`${demoCrmUrl()}/api/v1/users/me`, { headers: { authorization: "Bearer dcrm.e30.forged" } })).status).toBe(401);
+    const wrongClient = await fetch(`${demoCrmUrl()}/oauth/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from("someone:else").toString("base64")}` },
+      body: "grant_type=refresh_token&refresh_token=x",
+    });
+    expect(wrongClient.status).toBe(401);
+    expect(await wrongClient.json()).toMatchObject({ error: "invalid_client" });
+  });
+
+  it("lets a member connect their own Pipedrive user through its consent page", async () => {
+    const teammate = await server.login("teammate");
+    expect((await server.api("DELETE", "/me/integrations/pipedrive", { token: teammate })).status).toBe(204);
+    const started = await server.api("POST", "/me/integrations/pipedrive/connect", { token: teammate });
+    expect(started.body.authorizeUrl).toMatch(new RegExp(`^${demoCrmUrl()}/oauth/authorize\\?`));
+
+    const consent = await (await fetch(started.body.authorizeUrl)).text();
+    const allowHref = /href="([^"]+)">Demo Teammate</.exec(consent)?.[1]?.replace(/&amp;/g, "&");
+    expect(allowHref).toBeDefined();
+    const allowed = await fetch(new URL(allowHref as string, started.body.authorizeUrl), { redirect: "manual" });
+    expect(allowed.status).toBe(302);
+    const callback = await fetch(allowed.headers.get("location") as string, { redirect: "manual" });
+    expect(callback.headers.get("location")).toContain("pipedrive=connected");
+
+    const own = await server.api("GET", "/me/integrations", { token: teammate });
+    expect(own.body.pipedrive).toMatchObject({ status: "connected", pipedriveUserId: 103, name: "Demo Teammate" });
+  });
+});
