@@ -1,93 +1,103 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { SimulatorSetup } from "./demo";
+import { DealPage } from "./DealPage";
 import { startHost } from "./host";
+import type { SimulatorSetup } from "./setup";
 import { mintPanelToken } from "./tokens";
 
 type Snackbar = { id: number; message: string };
 type OpenModal = { src: string; resolve(result: { status: "closed" | "submitted" }): void };
+/** Each iframe's `name`: which surface it is. */
+type Surface = "panel" | "settings" | "modal";
 
+const surfacePaths: Record<Surface, string> = {
+  panel: "/pipedrive/panel/index.html",
+  settings: "/pipedrive/settings/index.html",
+  modal: "/pipedrive/modal/index.html",
+};
 let runtimeIds = 0;
 
-/** A Pipedrive deal detail view with the real panel in its sidebar, answering the SDK like Pipedrive. */
+/**
+ * A Pipedrive page with the real app inside, answering the SDK like Pipedrive: the deal (or person)
+ * detail view with the custom panel, the app's settings page, and custom modals opened over either.
+ */
 export function Simulator({ setup }: { setup: SimulatorSetup }) {
   const [member, setMember] = useState(setup.member);
   const [theme, setTheme] = useState(setup.theme);
-  const [panelSrc, setPanelSrc] = useState<string>();
-  const [panelHeight, setPanelHeight] = useState(160);
+  const [view, setView] = useState(setup.view);
+  const [surfaceSrc, setSurfaceSrc] = useState<string>();
+  const [heights, setHeights] = useState<Record<Surface, number>>({ panel: 160, settings: 420, modal: 320 });
   const [problem, setProblem] = useState<string>();
   const [snackbars, setSnackbars] = useState<Snackbar[]>([]);
   const [modal, setModal] = useState<OpenModal>();
-  const [modalHeight, setModalHeight] = useState(320);
-  const panelFrame = useRef<HTMLIFrameElement>(null);
+  const surfaceFrame = useRef<HTMLIFrameElement>(null);
   const modalFrame = useRef<HTMLIFrameElement>(null);
   const persona = setup.personas.find((candidate) => candidate.key === member) ?? setup.personas[0];
   const claims = useMemo(() => ({ userId: persona?.pipedriveUserId ?? 0, companyId: setup.companyId }), [persona, setup.companyId]);
   const themeRef = useRef(theme);
   themeRef.current = theme;
+  const { record } = setup;
 
+  // Pipedrive's iframe URL (pipedrive.md §2.2): the app settings page gets no record.
   const surfaceUrl = useCallback(
-    (path: string, token: string, extra: Record<string, string> = {}) => {
+    (surface: Surface, token: string, extra: Record<string, string> = {}) => {
       const query = new URLSearchParams({
         id: `sim-${++runtimeIds}`,
         userId: String(claims.userId),
         companyId: String(claims.companyId),
         token,
-        resource: setup.resource,
-        view: "details",
-        selectedIds: String(setup.recordId),
+        ...(surface === "settings" ? {} : { resource: record.resource, view: "details", selectedIds: String(record.id) }),
         theme: themeRef.current,
         ...extra,
       });
-      return `${path}?${query}`;
+      return `${surfacePaths[surface]}?${query}`;
     },
-    [claims, setup.resource, setup.recordId],
+    [claims, record.resource, record.id],
   );
 
   useEffect(() => {
     let current = true;
-    setPanelSrc(undefined);
+    setSurfaceSrc(undefined);
     mintPanelToken(claims).then(
-      (token) => current && setPanelSrc(surfaceUrl("/pipedrive/panel/index.html", token)),
+      (token) => current && setSurfaceSrc(surfaceUrl(view === "settings" ? "settings" : "panel", token)),
       (error: unknown) => current && setProblem(error instanceof Error ? error.message : String(error)),
     );
     return () => {
       current = false;
     };
-  }, [claims, surfaceUrl]);
+  }, [claims, surfaceUrl, view]);
 
-  const host = useMemo(
-    () =>
-      startHost(() => [panelFrame.current, modalFrame.current].filter((frame): frame is HTMLIFrameElement => frame !== null), {
-        initialize(frame, args) {
-          frame.dataset.initialized = "true";
-          if (args?.size?.height) (frame === modalFrame.current ? setModalHeight : setPanelHeight)(args.size.height);
-        },
-        resize(frame, args) {
-          if (args.height) (frame === modalFrame.current ? setModalHeight : setPanelHeight)(args.height);
-        },
-        snackbar(message) {
-          const id = Date.now() + Math.random();
-          setSnackbars((previous) => [...previous, { id, message }]);
-          setTimeout(() => setSnackbars((previous) => previous.filter((snackbar) => snackbar.id !== id)), 6_000);
-        },
-        signedToken: () => mintPanelToken(claims),
-        async openModal(args) {
-          if (args.type !== "custom_modal") throw new Error(`The simulator opens only custom modals, not ${args.type}`);
-          const token = await mintPanelToken(claims);
-          return new Promise((resolve) =>
-            setModal({ src: surfaceUrl("/pipedrive/modal/index.html", token, { data: JSON.stringify(args.data ?? {}) }), resolve }),
-          );
-        },
-        closeModal(frame) {
-          if (frame !== modalFrame.current) return;
-          setModal((open) => {
-            open?.resolve({ status: "submitted" });
-            return undefined;
-          });
-        },
-      }),
-    [claims, surfaceUrl],
-  );
+  const host = useMemo(() => {
+    const setHeight = (frame: HTMLIFrameElement, height: number | undefined) => {
+      if (height) setHeights((previous) => ({ ...previous, [frame.name as Surface]: height }));
+    };
+    return startHost(() => [surfaceFrame.current, modalFrame.current].filter((frame): frame is HTMLIFrameElement => frame !== null), {
+      initialize(frame, args) {
+        frame.dataset.initialized = "true";
+        setHeight(frame, args?.size?.height);
+      },
+      resize(frame, args) {
+        setHeight(frame, args.height);
+      },
+      snackbar(message) {
+        const id = Date.now() + Math.random();
+        setSnackbars((previous) => [...previous, { id, message }]);
+        setTimeout(() => setSnackbars((previous) => previous.filter((snackbar) => snackbar.id !== id)), 6_000);
+      },
+      signedToken: () => mintPanelToken(claims),
+      async openModal(args) {
+        if (args.type !== "custom_modal") throw new Error(`The simulator opens only custom modals, not ${args.type}`);
+        const token = await mintPanelToken(claims);
+        return new Promise((resolve) => setModal({ src: surfaceUrl("modal", token, { data: JSON.stringify(args.data ?? {}) }), resolve }));
+      },
+      closeModal(frame) {
+        if (frame !== modalFrame.current) return;
+        setModal((open) => {
+          open?.resolve({ status: "submitted" });
+          return undefined;
+        });
+      },
+    });
+  }, [claims, surfaceUrl]);
   useEffect(() => host.listen(), [host]);
   useEffect(() => {
     (window as unknown as { simulatorLog: unknown }).simulatorLog = host.log;
@@ -103,11 +113,16 @@ export function Simulator({ setup }: { setup: SimulatorSetup }) {
     setModal(undefined);
   };
 
+  const surface = view === "settings" ? "settings" : "panel";
+  const surfaceTitle = view === "settings" ? "Switchboard settings" : "Switchboard panel";
+  const frame = surfaceSrc && (
+    <iframe ref={surfaceFrame} key={surfaceSrc} name={surface} title={surfaceTitle} src={surfaceSrc} style={{ height: heights[surface] }} />
+  );
   return (
-    <div className={`pd pd-${theme}`}>
+    <div className={`pd pd-${theme}`} data-theme={theme}>
       <header className="pd-topbar">
         <strong>Pipedrive</strong>
-        <span className="pd-crumb">Deals / {setup.deal.title}</span>
+        <span className="pd-crumb">{view === "settings" ? "Tools and apps / Marketplace apps / Switchboard" : `Deals / ${record.title}`}</span>
         <span className="pd-sim">
           <label htmlFor="persona">Simulate user</label>
           <select id="persona" value={member} onChange={(event) => setMember(event.target.value)}>
@@ -117,59 +132,43 @@ export function Simulator({ setup }: { setup: SimulatorSetup }) {
               </option>
             ))}
           </select>
+          <button type="button" onClick={() => setView(view === "settings" ? "deal" : "settings")}>
+            {view === "settings" ? `Back to the ${record.resource}` : "App settings"}
+          </button>
           <button type="button" onClick={switchTheme}>
             {theme === "light" ? "Dark theme" : "Light theme"}
           </button>
         </span>
       </header>
-      <div className="pd-dealbar">
-        <h1>{setup.deal.title}</h1>
-        <span className="pd-value">{setup.deal.value}</span>
-        <span className="pd-stage">{setup.deal.stage}</span>
-        <span className="pd-actions">
-          <button type="button" className="pd-won">
-            Won
-          </button>
-          <button type="button" className="pd-lost">
-            Lost
-          </button>
-        </span>
-      </div>
-      <div className="pd-body">
-        <aside className="pd-sidebar">
-          <section className="pd-card">
-            <h2>Person</h2>
-            <p>
-              <strong>{setup.deal.person.name}</strong>
-              <br />
-              <span className="pd-muted">{setup.deal.person.org}</span>
-            </p>
-            {setup.deal.person.phones.map((phone) => (
-              <p key={phone.value}>
-                {phone.value} <span className="pd-muted">({phone.label})</span>
-              </p>
-            ))}
-          </section>
-          <section className="pd-card pd-panel">
-            <h2>Switchboard WhatsApp</h2>
-            {problem && <p role="alert">{problem}</p>}
-            {panelSrc && <iframe ref={panelFrame} key={panelSrc} name="panel" title="Switchboard panel" src={panelSrc} style={{ height: panelHeight }} />}
-          </section>
-        </aside>
-        <main className="pd-timeline">
-          <h2>Focus</h2>
-          <div className="pd-placeholder">No activities planned. Schedule an activity.</div>
-          <h2>History</h2>
-          <div className="pd-placeholder">Deal created · Stage changed to {setup.deal.stage}</div>
-        </main>
-      </div>
+      {problem && (
+        <p className="pd-problem" role="alert">
+          {problem}
+        </p>
+      )}
+      {view === "settings" ? (
+        <div className="pd-settings">
+          <h1>Switchboard — app settings</h1>
+          <section className="pd-card pd-panel">{frame}</section>
+        </div>
+      ) : (
+        <DealPage
+          record={record}
+          fromDemoCrm={setup.fromDemoCrm}
+          panel={
+            <section className="pd-card pd-panel">
+              <h2>Switchboard WhatsApp</h2>
+              {frame}
+            </section>
+          }
+        />
+      )}
       {modal && (
         <div className="pd-overlay" role="dialog" aria-label="Custom modal">
           <div className="pd-modal">
             <button type="button" className="pd-close" aria-label="Close modal" onClick={closeModalFromHost}>
               ×
             </button>
-            <iframe ref={modalFrame} name="modal" title="Switchboard modal" src={modal.src} style={{ height: modalHeight }} />
+            <iframe ref={modalFrame} name="modal" title="Switchboard modal" src={modal.src} style={{ height: heights.modal }} />
           </div>
         </div>
       )}

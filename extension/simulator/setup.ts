@@ -1,51 +1,48 @@
-// The simulator's fake Pipedrive company: who can be switched to and the deal it shows. The ids
-// must match the workspace's Pipedrive link (the demo seed, or a test's setup); a page URL may
-// override them: ?companyId=…&personas=owner:101,agent:104&dealId=…
+// What the simulator page shows and as whom: the demo CRM's record, company and users (read from
+// the development server, see crm-record.ts), unless the URL says otherwise — the browser tests
+// point it at a fake Pipedrive with ?companyId=…&personas=owner:101,agent:104&dealId=…
 
-export const personaKeys = ["owner", "admin", "teammate", "agent", "collaborator"] as const;
 export type Persona = { key: string; label: string; pipedriveUserId: number };
+export type Resource = "deal" | "person";
+export type SimulatorView = "deal" | "settings";
 
-export const demoCompanyId = 67890;
-export const demoPersonas: Persona[] = personaKeys.map((key, index) => ({
-  key,
-  label: `Demo ${key[0]?.toUpperCase()}${key.slice(1)}`,
-  pipedriveUserId: 101 + index,
-}));
-
-export type SimulatedDeal = {
+/** The deal or person the page shows; `person` and `value` are unknown without the demo CRM. */
+export type SimulatedRecord = {
+  resource: Resource;
   id: number;
   title: string;
-  value: string;
-  stage: string;
-  person: { name: string; org: string; phones: { label: string; value: string }[] };
+  value: { amount: number; currency: string } | null;
+  stage: string | null;
+  person: { name: string; org: string | null; phones: { label: string; value: string }[] } | null;
 };
-export const demoDeal: SimulatedDeal = {
-  id: 1,
-  title: "Enterprise plan — 25 seats",
-  value: "€12,500",
-  stage: "Proposal made",
-  person: {
-    name: "Grace Hopper",
-    org: "Navy Labs",
-    phones: [
-      { label: "mobile", value: "+44 20 7946 0958" },
-      { label: "work", value: "+1 (555) 010-0999" },
-    ],
-  },
+
+/** The page's URL: every part optional. */
+export type SimulatorQuery = {
+  companyId: number | null;
+  personas: Persona[] | null;
+  member: string | null;
+  resource: Resource;
+  recordId: number;
+  recordTitle: string | null;
+  theme: "light" | "dark";
+  view: SimulatorView;
 };
 
 export type SimulatorSetup = {
   companyId: number;
   personas: Persona[];
   member: string;
-  resource: "deal" | "person";
-  recordId: number;
   theme: "light" | "dark";
-  deal: SimulatedDeal;
+  view: SimulatorView;
+  record: SimulatedRecord;
+  /** The record comes from the demo CRM, whose notes the page shows. */
+  fromDemoCrm: boolean;
 };
 
-/** Reads the page's setup from its URL, falling back to the demo company. */
-export function readSetup(search: string): SimulatorSetup {
+/** The demo CRM's answer for a record (GET /api/v1/dev/simulator/record). */
+export type DemoCrmView = { companyId: number; personas: Persona[]; record: SimulatedRecord };
+
+export function readQuery(search: string): SimulatorQuery {
   const query = new URLSearchParams(search);
   const personas = query.get("personas")
     ? (query.get("personas") ?? "").split(",").flatMap((pair) => {
@@ -53,15 +50,49 @@ export function readSetup(search: string): SimulatorSetup {
         const label = query.get(`name.${key}`) ?? key;
         return key && /^\d+$/.test(id) ? [{ key, label, pipedriveUserId: Number(id) }] : [];
       })
-    : demoPersonas;
-  const recordId = Number(query.get("dealId") ?? query.get("personId") ?? demoDeal.id);
+    : null;
+  const companyId = query.get("companyId");
   return {
-    companyId: Number(query.get("companyId") ?? demoCompanyId),
+    companyId: companyId && /^\d+$/.test(companyId) ? Number(companyId) : null,
     personas,
-    member: query.get("member") ?? personas[0]?.key ?? "owner",
+    member: query.get("member"),
     resource: query.get("personId") ? "person" : "deal",
-    recordId,
+    recordId: Number(query.get("dealId") ?? query.get("personId") ?? 1),
+    recordTitle: query.get("dealTitle"),
     theme: query.get("theme") === "dark" ? "dark" : "light",
-    deal: { ...demoDeal, id: recordId, title: query.get("dealTitle") ?? demoDeal.title },
+    view: query.get("view") === "settings" ? "settings" : "deal",
+  };
+}
+
+/**
+ * The page's setup: the URL's choices first, the demo CRM's for the rest. The demo CRM's record is
+ * used only for its own company; without it the URL must name the company and the personas.
+ */
+export function resolveSetup(query: SimulatorQuery, demoCrm: DemoCrmView | null): SimulatorSetup | { problem: string } {
+  const crm = demoCrm && (query.companyId === null || query.companyId === demoCrm.companyId) ? demoCrm : null;
+  const companyId = query.companyId ?? crm?.companyId;
+  const personas = query.personas ?? crm?.personas;
+  if (companyId === undefined || !personas?.length) {
+    return {
+      problem:
+        "This server has no demo CRM (DEMO_CRM is off, or the record does not exist there). Name the Pipedrive company and users in the URL: ?companyId=…&personas=owner:101,agent:104&dealId=…",
+    };
+  }
+  const record: SimulatedRecord = crm?.record ?? {
+    resource: query.resource,
+    id: query.recordId,
+    title: query.recordTitle ?? `${query.resource === "deal" ? "Deal" : "Person"} ${query.recordId}`,
+    value: null,
+    stage: null,
+    person: null,
+  };
+  return {
+    companyId,
+    personas,
+    member: query.member ?? personas[0]?.key ?? "owner",
+    theme: query.theme,
+    view: query.view,
+    record,
+    fromDemoCrm: crm !== null,
   };
 }
