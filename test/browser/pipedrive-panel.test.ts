@@ -1,128 +1,19 @@
-import type { FrameLocator, Page } from "playwright-core";
-import { linkPipedriveUser, storeWorkspaceConnection } from "../../server/pipedrive/installations";
-import { exchangeAuthorizationCode } from "../../server/pipedrive/oauth";
-import { type FakeDeal, type FakePipedrive, startFakePipedrive } from "../fakes/pipedrive";
-import { launchChromium, type TestBrowser } from "../support/browser";
-import { buildAccount, buildChat, buildMember } from "../support/factories";
-import type { TestServer } from "../support/server";
+import { chatList, fromOptions, graceMobile, type Persona, type SimulatorStack, startSimulatorStack } from "../support/pipedrive-simulator";
 import { eventually } from "../support/sse";
-import { buildTeam, type Team } from "../support/team";
-import { buildWebUi, startWebTestServer } from "../support/web-server";
 
-// The real Pipedrive panel, built by vite.config.ts and served by the real app, inside the CRM
-// simulator (extension/simulator/), which answers the SDK the way Pipedrive does. The server talks
-// to a fake Pipedrive for the deal's persons and for logging.
+// The real Pipedrive panel inside the CRM simulator, against a fake Pipedrive (test/support/pipedrive-simulator.ts).
 
-const jwtSecret = "simulator-test-jwt-secret";
-const graceMobile = "+442079460958";
-const pipedriveUserIds = { owner: 101, admin: 102, teammate: 103, agent: 104, collaborator: 105, suspended: 106, unlinked: 107 } as const;
-
-let server: TestServer;
-let browser: TestBrowser;
-let fake: FakePipedrive;
-let removeWebUi: () => void;
-let team: Team;
-let deal: FakeDeal;
-let lines: { owner: { id: string }; agent: { id: string } };
-let agentLineNumber: string;
-let ownerLineNumber: string;
-const openPages: Page[] = [];
-
+let stack: SimulatorStack;
 beforeAll(async () => {
-  fake = await startFakePipedrive();
-  const web = await buildWebUi();
-  removeWebUi = web.remove;
-  server = await startWebTestServer(web.webRoot, {
-    PIPEDRIVE_CLIENT_ID: fake.clientId,
-    PIPEDRIVE_CLIENT_SECRET: fake.clientSecret,
-    PIPEDRIVE_OAUTH_HOST: fake.url,
-    PIPEDRIVE_JWT_SECRET: jwtSecret,
-  });
-  const db = server.database.db;
-  team = await buildTeam(db);
-  lines = { owner: await buildAccount(db, team.workspace, team.owner.id), agent: await buildAccount(db, team.workspace, team.agent.id) };
-  ({ phoneNumber: ownerLineNumber } = (await server.api("GET", "/whatsapp-accounts", { token: team.owner.token })).body.data.find(
-    (account: { id: string }) => account.id === lines.owner.id,
-  ));
-  ({ phoneNumber: agentLineNumber } = (await server.api("GET", "/whatsapp-accounts", { token: team.owner.token })).body.data.find(
-    (account: { id: string }) => account.id === lines.agent.id,
-  ));
-
-  // The Pipedrive side: Grace on a deal, with a mobile and a work number.
-  const grace = fake.addPerson({
-    name: "Grace Hopper",
-    phones: [
-      { value: "+44 20 7946 0958", label: "mobile", primary: true },
-      { value: "+1 (555) 010-0999", label: "work", primary: false },
-    ],
-  });
-  deal = fake.addDeal({ title: "Enterprise plan — 25 seats", person_id: grace.id });
-  // Grace wrote to both lines; the Collaborator is responsible for the chat on the Owner's line.
-  await buildChat(db, team.workspace, lines.owner, { phone: graceMobile, name: "Grace Hopper", responsibleId: team.collaborator.id });
-  await buildChat(db, team.workspace, lines.agent, { phone: graceMobile, name: "Grace Hopper" });
-
-  // The workspace is connected to the fake company, and each Pipedrive user is mapped to a member.
-  const tokens = await exchangeAuthorizationCode(
-    { clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: fake.redirectUri, oauthHost: fake.url },
-    fake.issueAuthorizationCode(),
-  );
-  await storeWorkspaceConnection(db, server.services.config.encryptionKey, {
-    workspaceId: team.workspace.id,
-    memberId: team.owner.id,
-    tokens,
-    identity: {
-      pipedriveUserId: fake.user.id,
-      pipedriveCompanyId: fake.user.company_id,
-      name: fake.user.name,
-      email: fake.user.email,
-      companyDomain: fake.user.company_domain,
-      companyName: fake.user.company_name,
-      isAdmin: true,
-    },
-  });
-  const suspended = await buildMember(db, team.workspace, { roleId: "teammate", name: "Sam Suspended", status: "suspended" });
-  const memberOf = {
-    owner: team.owner.id,
-    admin: team.admin.id,
-    teammate: team.teammate.id,
-    agent: team.agent.id,
-    collaborator: team.collaborator.id,
-    suspended: suspended.id,
-  };
-  for (const [key, memberId] of Object.entries(memberOf)) {
-    await linkPipedriveUser(db, team.workspace.id, pipedriveUserIds[key as keyof typeof memberOf], memberId, team.owner.id);
-  }
-
-  browser = await launchChromium();
+  stack = await startSimulatorStack();
   // The simulator gets its signed tokens from the server's development-only route.
-  const probe = await server.api("POST", "/dev/simulator/token", { body: { userId: 1, companyId: 1 } });
+  const probe = await stack.server.api("POST", "/dev/simulator/token", { body: { userId: 1, companyId: 1 } });
   expect(probe.status).toBe(200);
 }, 180_000);
+afterEach(() => stack.closePages());
+afterAll(() => stack?.close());
 
-afterEach(async () => {
-  await Promise.all(openPages.splice(0).map((page) => page.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await fake?.close();
-  removeWebUi?.();
-});
-
-/** The simulator's deal page as this Pipedrive user (of `companyId`), and the panel inside it. */
-async function openDealAs(member: keyof typeof pipedriveUserIds, companyId = fake.user.company_id): Promise<{ page: Page; panel: FrameLocator }> {
-  const page = await browser.newPage();
-  openPages.push(page);
-  const personas = Object.entries(pipedriveUserIds)
-    .map(([key, id]) => `${key}:${id}`)
-    .join(",");
-  await page.goto(`${server.url}/simulator/index.html?companyId=${companyId}&personas=${personas}&member=${member}&dealId=${deal.id}`);
-  return { page, panel: page.frameLocator('iframe[name="panel"]') };
-}
-
-const fromOptions = (panel: FrameLocator) => panel.getByLabel("From").locator("option").allTextContents();
-const chatList = (panel: FrameLocator) => panel.getByRole("list", { name: "Chats" }).getByRole("button");
+const openDealAs = (persona: Persona, companyId?: number) => stack.openSimulator(persona, { companyId });
 
 describe("Pipedrive panel in the CRM simulator", () => {
   it("lets an Agent send only from their own number, and the message appears in the history", async () => {
@@ -133,7 +24,7 @@ describe("Pipedrive panel in the CRM simulator", () => {
 
     await chatList(panel).first().waitFor();
     expect(await chatList(panel).count()).toBe(1);
-    expect(await fromOptions(panel)).toEqual([expect.stringContaining(agentLineNumber)]);
+    expect(await fromOptions(panel)).toEqual([expect.stringContaining(stack.lines.agent.phoneNumber)]);
 
     await chatList(panel).first().click();
     await panel.getByLabel("Message", { exact: true }).fill("Hello Grace, here is your quote.");
@@ -144,7 +35,7 @@ describe("Pipedrive panel in the CRM simulator", () => {
 
     // Logged to Pipedrive as a note on the deal (the workspace logs notes by default).
     const note = await eventually(() => {
-      const found = fake.notes.find((candidate) => candidate.content.includes("Hello Grace, here is your quote."));
+      const found = stack.fake.notes.find((candidate) => candidate.content.includes("Hello Grace, here is your quote."));
       if (!found) throw new Error("no note yet");
       return found;
     }, 20_000);
@@ -157,7 +48,7 @@ describe("Pipedrive panel in the CRM simulator", () => {
     const { panel } = await openDealAs("collaborator");
     await chatList(panel).first().waitFor();
     expect(await chatList(panel).count()).toBe(1);
-    expect(await fromOptions(panel)).toEqual([expect.stringContaining(ownerLineNumber)]);
+    expect(await fromOptions(panel)).toEqual([expect.stringContaining(stack.lines.owner.phoneNumber)]);
     await chatList(panel).first().click();
     expect(await panel.getByTestId("responsible").textContent()).toContain("The collaborator");
   });
@@ -168,15 +59,15 @@ describe("Pipedrive panel in the CRM simulator", () => {
     expect(await chatList(panel).count()).toBe(2);
     const options = await fromOptions(panel);
     expect(options).toHaveLength(2);
-    expect(options.join(" ")).toContain(agentLineNumber);
-    expect(options.join(" ")).toContain(ownerLineNumber);
+    expect(options.join(" ")).toContain(stack.lines.agent.phoneNumber);
+    expect(options.join(" ")).toContain(stack.lines.owner.phoneNumber);
 
     // The responsible is shown and, with abilities.assign, changeable.
     await chatList(panel).first().click();
     await panel.getByLabel("Responsible").selectOption({ label: "The agent" });
     await eventually(async () => {
-      const chats = (await server.api("GET", "/chats", { token: team.owner.token })).body.data as { responsibleId: string | null }[];
-      expect(chats.map((chat) => chat.responsibleId)).toContain(team.agent.id);
+      const chats = (await stack.server.api("GET", "/chats", { token: stack.team.owner.token })).body.data as { responsibleId: string | null }[];
+      expect(chats.map((chat) => chat.responsibleId)).toContain(stack.team.agent.id);
     });
   });
 
@@ -200,5 +91,28 @@ describe("Pipedrive panel in the CRM simulator", () => {
     await notConnected.waitFor();
     expect(await notConnected.getAttribute("data-missing")).toBe("workspace_connection");
     expect(await notConnected.textContent()).toContain("An Owner or Admin");
+  });
+
+  it("follows the simulator's light and dark theme, in the panel's own document", async () => {
+    const { page, panel } = await openDealAs("teammate");
+    await chatList(panel).first().waitFor();
+    const panelTheme = () => panel.locator("html").getAttribute("data-theme");
+    const panelBackground = () => panel.locator("body").evaluate((body) => getComputedStyle(body).backgroundColor);
+    expect(await panelTheme()).toBe("light");
+    expect(await panelBackground()).toBe("rgb(255, 255, 255)");
+
+    await page.getByRole("button", { name: "Dark theme" }).click();
+    await eventually(async () => expect(await panelTheme()).toBe("dark"));
+    expect(await panelBackground()).toBe("rgb(33, 39, 46)");
+    // Pushed by the host as USER_SETTINGS_CHANGE, to which the panel had subscribed.
+    const log = (await page.evaluate(() => (window as unknown as { simulatorLog: { type: string; event?: string }[] }).simulatorLog)) ?? [];
+    expect(log).toContainEqual(expect.objectContaining({ type: "listener", event: "user_settings_change" }));
+
+    // A panel opened while dark (another user) starts dark; switching back reaches it too.
+    await page.locator("#persona").selectOption("owner");
+    await panel.getByText("The owner").first().waitFor();
+    expect(await panelTheme()).toBe("dark");
+    await page.getByRole("button", { name: "Light theme" }).click();
+    await eventually(async () => expect(await panelBackground()).toBe("rgb(255, 255, 255)"));
   });
 });

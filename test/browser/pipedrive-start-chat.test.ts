@@ -1,0 +1,58 @@
+import { and, eq } from "drizzle-orm";
+import { pipedriveChatLinks } from "../../server/db/schema";
+import { chatList, fromOptions, graceWork, type SimulatorStack, startSimulatorStack } from "../support/pipedrive-simulator";
+import { eventually } from "../support/sse";
+
+// The custom modal for starting a chat (OPEN_MODAL from the panel), in the CRM simulator.
+
+let stack: SimulatorStack;
+beforeAll(async () => {
+  stack = await startSimulatorStack();
+}, 180_000);
+afterEach(() => stack.closePages());
+afterAll(() => stack?.close());
+
+describe("Start-chat modal", () => {
+  it("opens from the panel, starts a chat from an account the member may use, and the chat appears in the panel", async () => {
+    const { page, panel } = await stack.openSimulator("agent");
+    await chatList(panel).first().waitFor();
+    expect(await chatList(panel).count()).toBe(1);
+
+    await panel.locator(".phone").filter({ hasText: graceWork }).getByRole("button", { name: "Start chat…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Custom modal" });
+    await dialog.waitFor();
+    const modal = page.frameLocator('iframe[name="modal"]');
+    await modal.getByRole("heading", { name: "Start a WhatsApp chat" }).waitFor();
+    expect(await page.locator('iframe[name="modal"]').getAttribute("data-initialized")).toBe("true");
+    // The number chosen in the panel comes first; only the Agent's own line may start chats.
+    expect(await modal.getByLabel("To").inputValue()).toBe(graceWork);
+    expect(await fromOptions(modal)).toEqual([expect.stringContaining(stack.lines.agent.phoneNumber)]);
+
+    await modal.getByLabel("Message", { exact: true }).fill("Hello Grace, writing to your work phone.");
+    await modal.getByRole("button", { name: "Send", exact: true }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.getByRole("status").filter({ hasText: "WhatsApp message sent" }).waitFor();
+
+    // The panel reloads when the modal reports "submitted": the new chat is there.
+    await chatList(panel).filter({ hasText: graceWork }).waitFor();
+    expect(await chatList(panel).count()).toBe(2);
+    await chatList(panel).filter({ hasText: graceWork }).click();
+    await panel.getByRole("list", { name: "Messages" }).getByText("Hello Grace, writing to your work phone.").waitFor();
+
+    // Started on the Agent's line and logged under this deal's person and the deal.
+    const chats = (await stack.server.api("GET", "/chats", { token: stack.team.agent.token })).body.data as {
+      id: string;
+      accountId: string;
+      contact: { phone: string };
+    }[];
+    const started = chats.find((chat) => chat.contact.phone === graceWork);
+    expect(started?.accountId).toBe(stack.lines.agent.id);
+    await eventually(async () => {
+      const [link] = await stack.server.database.db
+        .select()
+        .from(pipedriveChatLinks)
+        .where(and(eq(pipedriveChatLinks.workspaceId, stack.team.workspace.id), eq(pipedriveChatLinks.chatId, started?.id as string)));
+      expect(link).toMatchObject({ dealId: stack.deal.id, personId: stack.deal.person_id });
+    });
+  });
+});

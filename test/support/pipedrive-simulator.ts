@@ -1,0 +1,151 @@
+import type { FrameLocator, Page } from "playwright-core";
+import { linkPipedriveUser, storeWorkspaceConnection } from "../../server/pipedrive/installations";
+import { exchangeAuthorizationCode } from "../../server/pipedrive/oauth";
+import { type FakeDeal, type FakePipedrive, startFakePipedrive } from "../fakes/pipedrive";
+import { launchChromium, type TestBrowser } from "./browser";
+import { buildAccount, buildChat, buildMember } from "./factories";
+import type { TestServer } from "./server";
+import { buildTeam, type Team } from "./team";
+import { buildWebUi, startWebTestServer } from "./web-server";
+
+// The real Pipedrive surfaces, built by vite.config.ts and served by the real app, inside the CRM
+// simulator (extension/simulator/), which answers the SDK the way Pipedrive does. The server talks
+// to a fake Pipedrive for the deal's persons, the company's users and logging.
+
+export const graceMobile = "+442079460958";
+export const graceWork = "+15550100999";
+/** The simulator's personas: one Pipedrive user per member, plus one suspended and one nobody linked. */
+export const pipedriveUserIds = { owner: 101, admin: 102, teammate: 103, agent: 104, collaborator: 105, suspended: 106, unlinked: 107 } as const;
+export type Persona = keyof typeof pipedriveUserIds;
+const jwtSecret = "simulator-test-jwt-secret";
+
+export type SimulatorStack = {
+  server: TestServer;
+  fake: FakePipedrive;
+  browser: TestBrowser;
+  team: Team;
+  /** Deal "Enterprise plan — 25 seats" with Grace Hopper (mobile and work numbers) in the fake. */
+  deal: FakeDeal;
+  lines: { owner: { id: string; phoneNumber: string }; agent: { id: string; phoneNumber: string } };
+  /** The member each persona is mapped to (the unlinked one has none). */
+  memberOf: Record<Exclude<Persona, "unlinked">, string>;
+  /** The simulator as this Pipedrive user (of `companyId`): the deal page, or the app settings page. */
+  openSimulator(
+    persona: Persona,
+    options?: { companyId?: number; view?: "deal" | "settings" },
+  ): Promise<{ page: Page; panel: FrameLocator; settings: FrameLocator }>;
+  /** Closes the pages opened so far (after each test). */
+  closePages(): Promise<void>;
+  close(): Promise<void>;
+};
+
+/**
+ * A fake Pipedrive company (67890) and a workspace connected to it, with a team whose members are
+ * Pipedrive users 101–106, sandbox lines of the Owner and the Agent, and Grace Hopper's chats on
+ * both: the Collaborator is responsible for the one on the Owner's line. `env` adds configuration.
+ */
+export async function startSimulatorStack(env: Record<string, string> = {}): Promise<SimulatorStack> {
+  const fake = await startFakePipedrive();
+  const web = await buildWebUi();
+  const server = await startWebTestServer(web.webRoot, {
+    PIPEDRIVE_CLIENT_ID: fake.clientId,
+    PIPEDRIVE_CLIENT_SECRET: fake.clientSecret,
+    PIPEDRIVE_OAUTH_HOST: fake.url,
+    PIPEDRIVE_JWT_SECRET: jwtSecret,
+    ...env,
+  });
+  const db = server.database.db;
+  const team = await buildTeam(db);
+  const ownerLine = await buildAccount(db, team.workspace, team.owner.id);
+  const agentLine = await buildAccount(db, team.workspace, team.agent.id);
+  const accounts = (await server.api("GET", "/whatsapp-accounts", { token: team.owner.token })).body.data as { id: string; phoneNumber: string }[];
+  const numberOf = (id: string) => accounts.find((account) => account.id === id)?.phoneNumber as string;
+  const lines = { owner: { id: ownerLine.id, phoneNumber: numberOf(ownerLine.id) }, agent: { id: agentLine.id, phoneNumber: numberOf(agentLine.id) } };
+
+  const grace = fake.addPerson({
+    name: "Grace Hopper",
+    phones: [
+      { value: "+44 20 7946 0958", label: "mobile", primary: true },
+      { value: "+1 (555) 010-0999", label: "work", primary: false },
+    ],
+  });
+  const deal = fake.addDeal({ title: "Enterprise plan — 25 seats", person_id: grace.id });
+  await buildChat(db, team.workspace, ownerLine, { phone: graceMobile, name: "Grace Hopper", responsibleId: team.collaborator.id });
+  await buildChat(db, team.workspace, agentLine, { phone: graceMobile, name: "Grace Hopper" });
+
+  const tokens = await exchangeAuthorizationCode(
+    { clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: fake.redirectUri, oauthHost: fake.url },
+    fake.issueAuthorizationCode(),
+  );
+  await storeWorkspaceConnection(db, server.services.config.encryptionKey, {
+    workspaceId: team.workspace.id,
+    memberId: team.owner.id,
+    tokens,
+    identity: {
+      pipedriveUserId: fake.user.id,
+      pipedriveCompanyId: fake.user.company_id,
+      name: fake.user.name,
+      email: fake.user.email,
+      companyDomain: fake.user.company_domain,
+      companyName: fake.user.company_name,
+      isAdmin: true,
+    },
+  });
+  const suspended = await buildMember(db, team.workspace, { roleId: "teammate", name: "Sam Suspended", status: "suspended" });
+  const memberOf = {
+    owner: team.owner.id,
+    admin: team.admin.id,
+    teammate: team.teammate.id,
+    agent: team.agent.id,
+    collaborator: team.collaborator.id,
+    suspended: suspended.id,
+  };
+  for (const [persona, userId] of Object.entries(pipedriveUserIds)) {
+    // Users of the company, as GET /v1/users lists them for the user mapping.
+    fake.addUser({ ...fake.user, id: userId, name: `Pipedrive ${persona}`, email: `${persona}@acme.test`, is_admin: false });
+    const memberId = memberOf[persona as keyof typeof memberOf];
+    if (memberId) await linkPipedriveUser(db, team.workspace.id, userId, memberId, team.owner.id);
+  }
+
+  const browser = await launchChromium();
+  const openPages: Page[] = [];
+  const personas = Object.entries(pipedriveUserIds)
+    .map(([key, id]) => `${key}:${id}`)
+    .join(",");
+  return {
+    server,
+    fake,
+    browser,
+    team,
+    deal,
+    lines,
+    memberOf,
+    async openSimulator(persona, options = {}) {
+      const page = await browser.newPage();
+      openPages.push(page);
+      const query = new URLSearchParams({
+        companyId: String(options.companyId ?? fake.user.company_id),
+        personas,
+        member: persona,
+        dealId: String(deal.id),
+        ...(options.view ? { view: options.view } : {}),
+      });
+      await page.goto(`${server.url}/simulator/index.html?${query}`);
+      return { page, panel: page.frameLocator('iframe[name="panel"]'), settings: page.frameLocator('iframe[name="settings"]') };
+    },
+    async closePages() {
+      await Promise.all(openPages.splice(0).map((page) => page.close()));
+    },
+    async close() {
+      await browser.close();
+      await server.close();
+      await fake.close();
+      web.remove();
+    },
+  };
+}
+
+/** The panel's "From" choices, as shown. */
+export const fromOptions = (frame: FrameLocator) => frame.getByLabel("From").locator("option").allTextContents();
+/** The panel's chat list entries. */
+export const chatList = (frame: FrameLocator) => frame.getByRole("list", { name: "Chats" }).getByRole("button");
