@@ -1,8 +1,9 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Database, Executor } from "../db/client";
 import { chats, messages } from "../db/schema";
+import type { BusEvent } from "../events/bus";
 import { newId } from "../ids";
-import { emitInboxEvent } from "../webhooks/outbox";
+import { emitInboxEvents } from "../webhooks/outbox";
 import { type ContactInput, findOrCreateContact } from "./contacts";
 import { presentMessage } from "./presenters";
 
@@ -32,6 +33,13 @@ export async function findOrCreateChat(
   contact: { id: string; phone: string | null; name: string | null },
   firstMessageAt?: Date,
 ) {
+  const find = () =>
+    db
+      .select({ id: chats.id })
+      .from(chats)
+      .where(and(eq(chats.workspaceId, workspaceId), eq(chats.accountId, accountId), eq(chats.contactId, contact.id)));
+  const [existing] = await find();
+  if (existing) return existing;
   await db
     .insert(chats)
     .values({
@@ -44,10 +52,7 @@ export async function findOrCreateChat(
       ...(firstMessageAt ? { lastMessageAt: firstMessageAt } : {}),
     })
     .onConflictDoNothing();
-  const [chat] = await db
-    .select({ id: chats.id })
-    .from(chats)
-    .where(and(eq(chats.workspaceId, workspaceId), eq(chats.accountId, accountId), eq(chats.contactId, contact.id)));
+  const [chat] = await find();
   if (!chat) throw new Error("Chat vanished while being created");
   return chat;
 }
@@ -78,8 +83,13 @@ export async function ingestInboundMessage(
   inbound: InboundMessage,
   /** Extra writes in the same transaction (the activity-log entry of a sandbox message). */
   within?: (tx: Executor, result: { chatId: string; messageId: string }) => Promise<void>,
+  /**
+   * Publishes the live update after the commit instead of inside the transaction (Meta's
+   * webhooks: a NOTIFY inside every message's transaction would serialize their commits).
+   */
+  publishAfterCommit?: (events: BusEvent[]) => void,
 ): Promise<{ chatId: string; messageId: string; duplicate: boolean }> {
-  return db.transaction(async (tx) => {
+  const ingested = await db.transaction(async (tx) => {
     const contact = await findOrCreateContact(tx, inbound.workspaceId, inbound.from);
     const chat = await findOrCreateChat(tx, inbound.workspaceId, inbound.accountId, contact, inbound.receivedAt);
     const [message] = await tx
@@ -101,15 +111,15 @@ export async function ingestInboundMessage(
         .select({ id: messages.id, chatId: messages.chatId })
         .from(messages)
         .where(and(eq(messages.workspaceId, inbound.workspaceId), eq(messages.providerMessageId, inbound.providerMessageId)));
-      return { chatId: existing?.chatId ?? chat.id, messageId: existing?.id ?? "", duplicate: true };
+      return { chatId: existing?.chatId ?? chat.id, messageId: existing?.id ?? "", duplicate: true, event: null };
     }
     await touchChat(tx, inbound.workspaceId, chat.id, inbound.receivedAt, inbound.text, true);
-    await emitInboxEvent(
-      tx,
-      { type: "message.created", workspaceId: inbound.workspaceId, chatId: chat.id, messageId: message.id },
-      { message: presentMessage(message) },
-    );
+    const event = { type: "message.created" as const, workspaceId: inbound.workspaceId, chatId: chat.id, messageId: message.id };
+    await emitInboxEvents(tx, [{ event, payload: { message: presentMessage(message) } }], { notify: !publishAfterCommit });
     await within?.(tx, { chatId: chat.id, messageId: message.id });
-    return { chatId: chat.id, messageId: message.id, duplicate: false };
+    return { chatId: chat.id, messageId: message.id, duplicate: false, event };
   });
+  const { event, ...result } = ingested;
+  if (event && publishAfterCommit) publishAfterCommit([event]);
+  return result;
 }

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { messages, pipedriveConnections, pipedriveLogJobs, pipedriveSettings } from "../db/schema";
 
@@ -17,12 +17,18 @@ const milliseconds = (ms: number) => sql`(${ms}::double precision * interval '1 
  * one indexed lookup.
  */
 export async function enqueuePipedriveLog(db: Executor, event: { workspaceId: string; messageId: string }): Promise<void> {
-  await db.execute(sql`
+  await db.execute(pipedriveLogEnqueueSql([event]));
+}
+
+/** The statement of enqueuePipedriveLog for several new messages (one day's chat job each). */
+export function pipedriveLogEnqueueSql(events: { workspaceId: string; messageId: string }[]): SQL {
+  const keys = JSON.stringify(events.map((event) => ({ workspace_id: event.workspaceId, id: event.messageId })));
+  return sql`
     insert into ${pipedriveLogJobs} (workspace_id, chat_id, day)
-    select m.workspace_id, m.chat_id, (m.created_at at time zone 'UTC')::date
-    from ${messages} as m
-    where m.workspace_id = ${event.workspaceId} and m.id = ${event.messageId}
-      and exists (select 1 from ${pipedriveConnections} as c where c.workspace_id = m.workspace_id and c.status = 'connected')
+    select distinct m.workspace_id, m.chat_id, (m.created_at at time zone 'UTC')::date
+    from jsonb_to_recordset(${keys}::jsonb) as wanted(workspace_id text, id text)
+    join ${messages} as m on m.workspace_id = wanted.workspace_id and m.id = wanted.id
+    where exists (select 1 from ${pipedriveConnections} as c where c.workspace_id = m.workspace_id and c.status = 'connected')
       and coalesce((select s.logging from ${pipedriveSettings} as s where s.workspace_id = m.workspace_id), 'note') <> 'off'
     on conflict (workspace_id, chat_id, day) do update set
       version = ${pipedriveLogJobs}.version + 1,
@@ -30,7 +36,7 @@ export async function enqueuePipedriveLog(db: Executor, event: { workspaceId: st
       next_attempt_at = case when ${pipedriveLogJobs}.status = 'pending' then ${pipedriveLogJobs}.next_attempt_at else now() end,
       attempts = case when ${pipedriveLogJobs}.status = 'pending' then ${pipedriveLogJobs}.attempts else 0 end,
       status = 'pending',
-      updated_at = now()`);
+      updated_at = now()`;
 }
 
 type ClaimRow = { workspace_id: string; chat_id: string; day: string; version: string | number; attempts: string | number };

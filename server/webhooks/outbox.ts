@@ -1,9 +1,9 @@
-import { and, inArray, sql } from "drizzle-orm";
+import { inArray, sql } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { webhookDeliveries, webhooks } from "../db/schema";
 import { type InboxEventType, publishAll } from "../events/bus";
 import { newId } from "../ids";
-import { enqueuePipedriveLog } from "../pipedrive/log-queue";
+import { pipedriveLogEnqueueSql } from "../pipedrive/log-queue";
 
 export type InboxEvent = { type: InboxEventType; workspaceId: string; chatId: string; messageId?: string; previousResponsibleId?: string };
 
@@ -31,15 +31,19 @@ export async function emitInboxEvents(
       db,
       batch.map(({ event }) => event),
     );
-  // CRM logging rides the same transaction as the message (a no-op without a Pipedrive connection).
-  for (const { event } of batch)
-    if (event.type === "message.created" && event.messageId) await enqueuePipedriveLog(db, { workspaceId: event.workspaceId, messageId: event.messageId });
+  // CRM logging rides the same transaction as the message (a no-op without a Pipedrive
+  // connection), in the same statement as the webhook lookup: one round trip for both.
+  const created = batch.flatMap(({ event }) =>
+    event.type === "message.created" && event.messageId ? [{ workspaceId: event.workspaceId, messageId: event.messageId }] : [],
+  );
   const workspaceIds = [...new Set(batch.map(({ event }) => event.workspaceId))];
   const types = [...new Set(batch.map(({ event }) => event.type))];
-  const subscribed = await db
-    .select({ id: webhooks.id, workspaceId: webhooks.workspaceId, events: webhooks.events })
-    .from(webhooks)
-    .where(and(inArray(webhooks.workspaceId, workspaceIds), sql`${webhooks.events} ?| ${sql.raw(`array[${types.map((type) => `'${type}'`).join(", ")}]`)}`));
+  const lookup = sql`select ${webhooks.id} as "id", ${webhooks.workspaceId} as "workspaceId", ${webhooks.events} as "events" from ${webhooks}
+    where ${inArray(webhooks.workspaceId, workspaceIds)} and ${webhooks.events} ?| ${sql.raw(`array[${types.map((type) => `'${type}'`).join(", ")}]`)}`;
+  const result = await db.execute<{ id: string; workspaceId: string; events: string[] }>(
+    created.length > 0 ? sql`with logged as (${pipedriveLogEnqueueSql(created)} returning 1) ${lookup}` : lookup,
+  );
+  const subscribed = (result as unknown as { rows: { id: string; workspaceId: string; events: string[] }[] }).rows;
   if (subscribed.length === 0) return;
   const occurredAt = new Date().toISOString();
   const deliveries = batch.flatMap(({ event, payload }) => {

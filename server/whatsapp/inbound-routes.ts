@@ -96,14 +96,19 @@ export const inboundRoutes = [
         const target = byPhoneNumberId.get(event.phoneNumberId);
         if (!target) continue;
         if (event.kind === "message") {
-          await ingestInboundMessage(services.database.db, {
-            workspaceId: target.workspaceId,
-            accountId: target.accountId,
-            from: { phone: event.from.phone ?? null, bsuid: event.from.bsuid ?? null, name: event.contactName ?? null },
-            providerMessageId: event.wamid,
-            text: event.text,
-            receivedAt: event.timestamp,
-          });
+          await ingestInboundMessage(
+            services.database.db,
+            {
+              workspaceId: target.workspaceId,
+              accountId: target.accountId,
+              from: { phone: event.from.phone ?? null, bsuid: event.from.bsuid ?? null, name: event.contactName ?? null },
+              providerMessageId: event.wamid,
+              text: event.text,
+              receivedAt: event.timestamp,
+            },
+            undefined,
+            (events) => services.events.publishAfterCommit(events),
+          );
         } else if (event.kind === "status") {
           statuses.push({
             workspaceId: target.workspaceId,
