@@ -207,12 +207,10 @@ describe("inbox", () => {
     expect((await server.api("PUT", `/chats/${other}/responsible`, { token: owner.token, body: { memberId: collaborator.id } })).status).toBe(200);
     await chatItem(page, /Dieter Wolf/).waitFor();
 
-    // Unassigned by the Owner. The server sends no event to a member who can no longer see the chat
-    // (see the report: it needs a "no longer visible" event), so the UI learns it on the next call:
-    // the reply is refused with 404, the chat leaves the list and the member is told why.
-    expect((await server.api("PUT", `/chats/${theirs}/responsible`, { token: owner.token, body: { memberId: null } })).status).toBe(200);
+    // Unassigned by the Owner while they have it open: the live "no longer visible" event takes the
+    // chat out of the list and closes it at once, telling the member why; nothing can be sent.
     await composer(page).fill("I'll call you in five minutes.");
-    await page.getByRole("button", { name: "Send", exact: true }).click();
+    expect((await server.api("PUT", `/chats/${theirs}/responsible`, { token: owner.token, body: { memberId: null } })).status).toBe(200);
     await page.getByRole("status").filter({ hasText: "This chat is no longer visible to you" }).waitFor();
     await chatItem(page, /Clara Becker/).waitFor({ state: "detached" });
     expect(await chatList(page).getByRole("button").allTextContents()).toEqual([expect.stringContaining("Dieter Wolf")]);
