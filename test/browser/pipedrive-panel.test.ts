@@ -53,6 +53,23 @@ describe("Pipedrive panel in the CRM simulator", () => {
     expect(await panel.getByTestId("responsible").textContent()).toContain("The collaborator");
   });
 
+  it("takes a chat out of a Collaborator's panel as soon as it is unassigned", async () => {
+    const { panel } = await openDealAs("collaborator");
+    await chatList(panel).first().click();
+    await panel.getByTestId("responsible").waitFor();
+    const owner = stack.team.owner.token;
+    const chats = (await stack.server.api("GET", "/chats", { token: owner })).body.data as { id: string; responsibleId: string | null }[];
+    const theirs = chats.find((chat) => chat.responsibleId === stack.team.collaborator.id);
+    if (!theirs) throw new Error("the stack assigns the Collaborator a chat");
+    try {
+      expect((await stack.server.api("PUT", `/chats/${theirs.id}/responsible`, { token: owner, body: { memberId: null } })).status).toBe(200);
+      await eventually(async () => expect(await chatList(panel).count()).toBe(0));
+      expect(await panel.getByTestId("responsible").count()).toBe(0);
+    } finally {
+      await stack.server.api("PUT", `/chats/${theirs.id}/responsible`, { token: owner, body: { memberId: stack.team.collaborator.id } });
+    }
+  });
+
   it("lets a Teammate pick any account and change the responsible", async () => {
     const { panel } = await openDealAs("teammate");
     await chatList(panel).nth(1).waitFor();

@@ -44,7 +44,11 @@ export function usePanelData(api: PanelApi, bearer: string, record: { resource: 
       onEvent(event) {
         setState((previous) => {
           if (!previous.context?.chats.some((chat) => chat.id === event.chat.id)) return previous;
-          const chats = previous.context.chats.map((chat) => (chat.id === event.chat.id ? { ...chat, ...event.chat } : chat));
+          // The chat left what the member may see (they were unassigned): it leaves the panel.
+          const chats =
+            event.visible === false
+              ? previous.context.chats.filter((chat) => chat.id !== event.chat.id)
+              : previous.context.chats.map((chat) => (chat.id === event.chat.id ? { ...chat, ...event.chat } : chat));
           return { ...previous, context: { ...previous.context, chats } };
         });
         onLive(event);
