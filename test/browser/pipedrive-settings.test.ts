@@ -40,6 +40,9 @@ describe("App settings page", () => {
     expect(await loggingSelect(settings).inputValue()).toBe("activity");
     expect(await memberFor(settings, "unlinked").inputValue()).toBe(stack.team.collaborator.id);
     expect(await memberFor(settings, "collaborator").inputValue()).toBe("");
+    // The iframe is resized to the whole page, padding included: nothing is cut off or scrolls.
+    const frame = page.frame({ name: "settings" });
+    await eventually(async () => expect(await frame?.evaluate(() => document.documentElement.scrollHeight - window.innerHeight)).toBeLessThanOrEqual(0));
 
     expect((await stack.server.api("GET", "/integrations/pipedrive/settings", { token: owner })).body.logging).toBe("activity");
     const users = await mapping();

@@ -13,11 +13,15 @@ export function useHostTheme(host: SurfaceHost): Theme {
   return theme;
 }
 
-/** Keeps the iframe as tall as its content (Pipedrive clamps panels to 100–750 px). */
+/**
+ * Keeps the iframe as tall as its content (Pipedrive clamps panels to 100–750 px): down to the
+ * bottom of the page's container (#root), so its padding and the content's margins are included.
+ */
 export function useAutoResize(host: SurfaceHost, element: HTMLElement | null) {
   useEffect(() => {
     if (!element) return;
-    const observer = new ResizeObserver(() => host.resize(element.scrollHeight + 2));
+    const container = element.parentElement ?? element;
+    const observer = new ResizeObserver(() => host.resize(Math.ceil(container.getBoundingClientRect().bottom + window.scrollY)));
     observer.observe(element);
     return () => observer.disconnect();
   }, [host, element]);
