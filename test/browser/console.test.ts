@@ -1,40 +1,17 @@
 import { readFile } from "node:fs/promises";
 import type { Page } from "playwright-core";
-import { launchChromium, type TestBrowser } from "../support/browser";
 import { type BuiltMember, buildMember, buildRole, buildWorkspace, testPassword } from "../support/factories";
-import type { TestServer } from "../support/server";
-import { buildWebUi, startWebTestServer } from "../support/web-server";
+import { startWebTestServer, webUiSuite } from "../support/web-server";
 
 // The admin console, built by vite.config.ts and served by the real app over a fresh database,
 // driven in Debian's Chromium. Everyone logs in or signs up through the UI.
 
-let server: TestServer;
-let browser: TestBrowser;
-let removeWebUi: () => void;
-const openPages: Page[] = [];
-
-beforeAll(async () => {
-  const web = await buildWebUi();
-  removeWebUi = web.remove;
-  server = await startWebTestServer(web.webRoot);
-  browser = await launchChromium();
-}, 120_000);
-
-afterEach(async () => {
-  await Promise.all(openPages.splice(0).map((page) => page.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  removeWebUi?.();
-});
+const suite = webUiSuite(startWebTestServer);
 
 /** A new tab (so a new console session) at `#<hashPath>`. */
 async function openConsole(hashPath = "/"): Promise<Page> {
-  const page = await browser.newPage();
-  openPages.push(page);
-  await page.goto(`${server.url}/#${hashPath}`);
+  const page = await suite.newPage();
+  await page.goto(`${suite.server.url}/#${hashPath}`);
   return page;
 }
 
@@ -56,10 +33,12 @@ async function waitForMembers(page: Page, someMemberName: string) {
 const sectionLinks = (page: Page) => page.getByRole("navigation", { name: "Console sections" }).getByRole("link").allTextContents();
 
 async function workspaceWith(...roleIds: string[]) {
-  const workspace = await buildWorkspace(server.database.db);
+  const workspace = await buildWorkspace(suite.server.database.db);
   const members: BuiltMember[] = [];
   for (const roleId of roleIds) {
-    members.push(await buildMember(server.database.db, workspace, { roleId, name: `${roleId[0]?.toUpperCase()}${roleId.slice(1)} ${members.length + 1}` }));
+    members.push(
+      await buildMember(suite.server.database.db, workspace, { roleId, name: `${roleId[0]?.toUpperCase()}${roleId.slice(1)} ${members.length + 1}` }),
+    );
   }
   return { workspace, members };
 }
@@ -85,7 +64,7 @@ describe("admin console", () => {
     await page.getByRole("button", { name: "Invite", exact: true }).click();
 
     const acceptLink = await page.getByTestId("accept-link").textContent();
-    expect(acceptLink).toMatch(new RegExp(`^${server.url}/#/accept/inv\\.ws_[^.]+\\.[^.]+$`));
+    expect(acceptLink).toMatch(new RegExp(`^${suite.server.url}/#/accept/inv\\.ws_[^.]+\\.[^.]+$`));
     const pending = page.getByRole("table", { name: "Pending invitations" });
     await pending.getByRole("row").filter({ hasText: "tom@browser.test" }).waitFor();
     expect(await pending.getByRole("row").filter({ hasText: "tom@browser.test" }).getByRole("cell").allTextContents()).toEqual([
@@ -101,10 +80,10 @@ describe("admin console", () => {
   });
 
   it("lets an invited person accept through #/accept/<token> and land in the console", async () => {
-    const owner = await server.api("POST", "/signup", {
+    const owner = await suite.server.api("POST", "/signup", {
       body: { workspaceName: "Invite Co", name: "Ivy Owner", email: "ivy@invite.test", password: "a long enough password" },
     });
-    const invitation = await server.api("POST", "/invitations", { token: owner.body.token, body: { email: "nina@invite.test", roleId: "teammate" } });
+    const invitation = await suite.server.api("POST", "/invitations", { token: owner.body.token, body: { email: "nina@invite.test", roleId: "teammate" } });
     expect(invitation.status).toBe(201);
 
     const page = await openConsole(`/accept/${invitation.body.acceptToken}`);
@@ -115,7 +94,7 @@ describe("admin console", () => {
     await waitForMembers(page, "Nina Newcomer");
     expect(await whoAmI(page)).toEqual(["Nina Newcomer", "Teammate"]);
     expect(await page.getByRole("heading", { name: "Team", exact: true }).isVisible()).toBe(true);
-    const members = await server.api("GET", "/members", { token: owner.body.token });
+    const members = await suite.server.api("GET", "/members", { token: owner.body.token });
     expect(members.body.data).toContainEqual({
       id: expect.any(String),
       name: "Nina Newcomer",
@@ -161,7 +140,7 @@ describe("admin console", () => {
 
   it("shows an Agent no team management, no role editing and no activity log", async () => {
     const { workspace, members } = await workspaceWith("owner", "agent", "teammate");
-    await buildRole(server.database.db, workspace, { "chats.view": "all" }, "Night shift");
+    await buildRole(suite.server.database.db, workspace, { "chats.view": "all" }, "Night shift");
     const agent = members[1] as BuiltMember;
     const page = await logIn(agent);
 
@@ -184,15 +163,15 @@ describe("admin console", () => {
     await page.getByRole("heading", { name: "Personal API tokens" }).waitFor();
     expect(await page.getByRole("heading", { name: /Subscription|Transfer ownership|Delete workspace/ }).count()).toBe(0);
 
-    await page.goto(`${server.url}/#/activity`);
+    await page.goto(`${suite.server.url}/#/activity`);
     await page.getByText("Your role does not include this section.").waitFor();
     expect(await page.getByRole("table", { name: "Activity log entries" }).count()).toBe(0);
   });
 
   it("decides from /me's permission map, not role names: a custom role with only audit.view sees the activity log", async () => {
     const { workspace } = await workspaceWith("owner");
-    const auditor = await buildRole(server.database.db, workspace, { "audit.view": true }, "Admin-ish auditor");
-    const member = await buildMember(server.database.db, workspace, { roleId: auditor.id, name: "Audra Auditor" });
+    const auditor = await buildRole(suite.server.database.db, workspace, { "audit.view": true }, "Admin-ish auditor");
+    const member = await buildMember(suite.server.database.db, workspace, { roleId: auditor.id, name: "Audra Auditor" });
     const page = await logIn(member);
 
     await waitForMembers(page, "Audra Auditor");
@@ -205,15 +184,14 @@ describe("admin console", () => {
   it("shows the detail of a 403 when the server refuses what the UI offered", async () => {
     const { members } = await workspaceWith("owner", "agent");
     const [owner, agent] = members as [BuiltMember, BuiltMember];
-    const page = await browser.newPage();
-    openPages.push(page);
+    const page = await suite.newPage();
     // Pretend /me grants team.manage: the UI offers inviting, and the server, which decides, refuses.
     await page.route("**/api/v1/me", async (route) => {
       const response = await route.fetch();
       const me = await response.json();
       await route.fulfill({ response, json: { ...me, permissions: { ...me.permissions, "team.manage": true } } });
     });
-    await page.goto(`${server.url}/#/login`);
+    await page.goto(`${suite.server.url}/#/login`);
     await page.getByLabel("Email", { exact: true }).fill(agent.email);
     await page.getByLabel("Password", { exact: true }).fill(testPassword);
     await page.getByRole("button", { name: "Log in" }).click();
@@ -225,7 +203,7 @@ describe("admin console", () => {
     expect(await alert.textContent()).toBe(
       "Permission denied Your role (Agent) does not allow you to manage the team (team.manage).Needs the team.manage permission.",
     );
-    const denials = await server.api("GET", "/audit-log?action=permission.denied", { token: owner.token });
+    const denials = await suite.server.api("GET", "/audit-log?action=permission.denied", { token: owner.token });
     expect(denials.body.data.map((entry: { actorId: string; details: unknown }) => [entry.actorId, entry.details])).toEqual([
       [agent.id, { method: "POST", path: "/api/v1/invitations", permission: "team.manage" }],
     ]);
@@ -264,7 +242,7 @@ describe("admin console", () => {
     const replyRow = grid.getByRole("row").filter({ has: page.getByRole("rowheader", { name: /^chats\.reply/ }) });
     expect((await replyRow.getByRole("cell").allTextContents()).at(-1)).toBe("own");
 
-    const roles = await server.api("GET", "/roles", { token: admin.token });
+    const roles = await suite.server.api("GET", "/roles", { token: admin.token });
     expect(roles.body.data.find((role: { name: string }) => role.name === "Manager")).toEqual({
       id: expect.any(String),
       name: "Manager",
@@ -293,24 +271,24 @@ describe("admin console", () => {
   });
 
   it("lets an Owner change the plan, create and revoke an API token, and delete the workspace by typing its name", async () => {
-    const workspace = await buildWorkspace(server.database.db, "Doomed Co");
-    const owner = await buildMember(server.database.db, workspace, { roleId: "owner", name: "Dora Owner" });
+    const workspace = await buildWorkspace(suite.server.database.db, "Doomed Co");
+    const owner = await buildMember(suite.server.database.db, workspace, { roleId: "owner", name: "Dora Owner" });
     const page = await logIn(owner);
     await page.getByRole("link", { name: "Settings" }).click();
 
     await page.getByLabel("Plan").selectOption({ label: "Pro" });
     await page.getByRole("button", { name: "Change plan" }).click();
     await page.getByText("Current plan: Pro").waitFor();
-    expect((await server.api("GET", "/workspace/subscription", { token: owner.token })).body).toEqual({ plan: "pro", paymentProvider: null });
+    expect((await suite.server.api("GET", "/workspace/subscription", { token: owner.token })).body).toEqual({ plan: "pro", paymentProvider: null });
 
     await page.getByLabel("Token name").fill("CI script");
     await page.getByRole("button", { name: "Create token" }).click();
     const apiToken = (await page.getByTestId("new-api-token").textContent()) as string;
     expect(apiToken).toMatch(/^sbt\.ws_/);
-    expect((await server.api("GET", "/me", { token: apiToken })).status).toBe(200);
+    expect((await suite.server.api("GET", "/me", { token: apiToken })).status).toBe(200);
     await page.getByRole("button", { name: "Revoke CI script" }).click();
     await page.getByText("No personal tokens.").waitFor();
-    expect((await server.api("GET", "/me", { token: apiToken })).status).toBe(401);
+    expect((await suite.server.api("GET", "/me", { token: apiToken })).status).toBe(401);
 
     const deleteButton = page.getByRole("button", { name: "Delete workspace" });
     await page.getByLabel("Type the workspace name to confirm").fill("Doomed");
@@ -318,7 +296,7 @@ describe("admin console", () => {
     await page.getByLabel("Type the workspace name to confirm").fill("Doomed Co");
     await deleteButton.click();
     await page.getByRole("status").filter({ hasText: "The workspace “Doomed Co” was deleted." }).waitFor();
-    expect((await server.api("GET", "/me", { token: owner.token })).status).toBe(401);
+    expect((await suite.server.api("GET", "/me", { token: owner.token })).status).toBe(401);
   });
 
   it("lets an Owner hand ownership to an active Admin, after which the owner-only settings are gone", async () => {
@@ -333,13 +311,13 @@ describe("admin console", () => {
     await page.getByRole("heading", { name: "Transfer ownership" }).waitFor({ state: "detached" });
     expect(await whoAmI(page)).toEqual(["Owner 1", "Admin"]);
     expect(await page.getByRole("heading", { name: /Subscription|Delete workspace/ }).count()).toBe(0);
-    const me = await server.api("GET", "/me", { token: admin.token });
+    const me = await suite.server.api("GET", "/me", { token: admin.token });
     expect(me.body.member.roleId).toBe("owner");
   });
 
   it("locks a suspended member out, at login and in the middle of a session", async () => {
     const { workspace, members } = await workspaceWith("owner", "teammate");
-    const suspended = await buildMember(server.database.db, workspace, { roleId: "agent", status: "suspended" });
+    const suspended = await buildMember(suite.server.database.db, workspace, { roleId: "agent", status: "suspended" });
     const page = await logIn(suspended);
     await page.getByRole("heading", { name: "Your access is suspended" }).waitFor();
     expect(await page.getByRole("alert").textContent()).toContain("Your membership in this workspace is suspended.");
@@ -348,7 +326,7 @@ describe("admin console", () => {
     const [owner, teammate] = members as [BuiltMember, BuiltMember];
     const active = await logIn(teammate);
     await waitForMembers(active, "Teammate 2");
-    expect((await server.api("POST", `/members/${teammate.id}/suspend`, { token: owner.token })).status).toBe(200);
+    expect((await suite.server.api("POST", `/members/${teammate.id}/suspend`, { token: owner.token })).status).toBe(200);
     await active.getByRole("link", { name: "Roles" }).click();
     await active.getByRole("heading", { name: "Your access is suspended" }).waitFor();
     expect(await active.getByRole("table").count()).toBe(0);
@@ -399,7 +377,7 @@ describe("admin console", () => {
     const { members } = await workspaceWith("owner");
     const owner = members[0] as BuiltMember;
     for (let index = 0; index < 55; index += 1) {
-      await server.api("POST", "/api-tokens", { token: owner.token, body: { name: `script ${index}` } });
+      await suite.server.api("POST", "/api-tokens", { token: owner.token, body: { name: `script ${index}` } });
     }
     const page = await logIn(owner);
     await page.getByRole("link", { name: "Activity log" }).click();

@@ -1,38 +1,17 @@
-import type { Page } from "playwright-core";
-import { launchChromium, type TestBrowser } from "../support/browser";
-import { type DemoServer, startDemoServer } from "../support/demo";
+import { startDemoServer } from "../support/demo";
 import { chatList, fromOptions } from "../support/pipedrive-simulator";
 import { eventually } from "../support/sse";
-import { buildWebUi } from "../support/web-server";
+import { webUiSuite } from "../support/web-server";
 
 // What `npm start` offers in development, with no fake servers: the demo workspace connected to
 // the demo CRM, and the simulator showing the demo CRM's deal with the real panel inside.
 
-let server: DemoServer;
-let browser: TestBrowser;
-let removeWebUi: () => void;
-const openPages: Page[] = [];
-
-beforeAll(async () => {
-  const web = await buildWebUi();
-  removeWebUi = web.remove;
-  server = await startDemoServer({ webRoot: web.webRoot });
-  browser = await launchChromium();
-}, 180_000);
-afterEach(async () => {
-  await Promise.all(openPages.splice(0).map((page) => page.close()));
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  removeWebUi?.();
-});
+const suite = webUiSuite((webRoot) => startDemoServer({ webRoot }));
 
 describe("the CRM simulator on the demo CRM", () => {
   it("shows the demo CRM's deal; an Agent sends from their own number and the note appears in the demo CRM", async () => {
-    const page = await browser.newPage();
-    openPages.push(page);
-    await page.goto(`${server.url}/simulator/`);
+    const page = await suite.newPage();
+    await page.goto(`${suite.server.url}/simulator/`);
 
     // The deal, its person and the users to switch between all come from the demo CRM.
     await page.getByRole("heading", { name: "Enterprise plan — 25 seats" }).waitFor();
@@ -69,7 +48,7 @@ describe("the CRM simulator on the demo CRM", () => {
     await note.waitFor({ timeout: 20_000 });
     expect(await note.textContent()).toContain("Demo Agent");
     await eventually(() => {
-      const stored = server.services.demoCrm?.notes.find((candidate) => candidate.content.includes("Here are three onboarding slots"));
+      const stored = suite.server.services.demoCrm?.notes.find((candidate) => candidate.content.includes("Here are three onboarding slots"));
       expect(stored).toMatchObject({ userId: 104, dealId: 1 });
     }, 20_000);
   });

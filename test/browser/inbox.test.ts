@@ -1,38 +1,16 @@
 import type { Page, Request } from "playwright-core";
-import { launchChromium, type TestBrowser } from "../support/browser";
 import { type BuiltMember, buildChat, buildMember, buildRole, buildWorkspace, testPassword } from "../support/factories";
-import type { TestServer } from "../support/server";
-import { buildWebUi, startWebTestServer } from "../support/web-server";
+import { startWebTestServer, webUiSuite } from "../support/web-server";
 
 // The console's Inbox, built by vite.config.ts and served by the real app over a fresh database,
 // driven in Debian's Chromium. Data comes from the real API (and factories); live updates come
 // over the real GET /events stream.
 
-let server: TestServer;
-let browser: TestBrowser;
-let removeWebUi: () => void;
-const openPages: Page[] = [];
-
-beforeAll(async () => {
-  const web = await buildWebUi();
-  removeWebUi = web.remove;
-  server = await startWebTestServer(web.webRoot);
-  browser = await launchChromium();
-}, 120_000);
-
-afterEach(async () => {
-  await Promise.all(openPages.splice(0).map((page) => page.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  removeWebUi?.();
-});
+const suite = webUiSuite(startWebTestServer);
 
 async function logIn(member: { email: string }, page?: Page): Promise<Page> {
   page ??= await newPage();
-  await page.goto(`${server.url}/#/login`);
+  await page.goto(`${suite.server.url}/#/login`);
   await page.getByLabel("Email", { exact: true }).fill(member.email);
   await page.getByLabel("Password", { exact: true }).fill(testPassword);
   await page.getByRole("button", { name: "Log in" }).click();
@@ -40,30 +18,29 @@ async function logIn(member: { email: string }, page?: Page): Promise<Page> {
 }
 
 async function newPage(): Promise<Page> {
-  const page = await browser.newPage();
-  openPages.push(page);
+  const page = await suite.newPage();
   return page;
 }
 
 async function team(...roleIds: string[]) {
-  const workspace = await buildWorkspace(server.database.db);
+  const workspace = await buildWorkspace(suite.server.database.db);
   const members: BuiltMember[] = [];
   for (const roleId of roleIds) {
     const name = `${roleId[0]?.toUpperCase()}${roleId.slice(1)} ${members.length + 1}`;
-    members.push(await buildMember(server.database.db, workspace, { roleId, name }));
+    members.push(await buildMember(suite.server.database.db, workspace, { roleId, name }));
   }
   return { workspace, members };
 }
 
 async function connectSandbox(member: BuiltMember, displayName: string, phoneNumber: string) {
-  const connected = await server.api("POST", "/whatsapp-accounts", { token: member.token, body: { provider: "sandbox", phoneNumber, displayName } });
+  const connected = await suite.server.api("POST", "/whatsapp-accounts", { token: member.token, body: { provider: "sandbox", phoneNumber, displayName } });
   expect(connected.status).toBe(201);
   return connected.body.account as { id: string };
 }
 
 /** A customer writes to a sandbox account (the API the simulator uses); answers the chat id. */
 async function customerWrites(member: BuiltMember, accountId: string, from: string, text: string, name?: string): Promise<string> {
-  const arrived = await server.api("POST", `/whatsapp-accounts/${accountId}/sandbox/inbound`, {
+  const arrived = await suite.server.api("POST", `/whatsapp-accounts/${accountId}/sandbox/inbound`, {
     token: member.token,
     body: { from, text, ...(name ? { name } : {}) },
   });
@@ -102,7 +79,7 @@ describe("inbox", () => {
     const maria = await customerWrites(agent, line.id, "+44 7700 900001", "Hi! Has my order #4411 shipped yet?", "Maria Lopez");
     await customerWrites(agent, line.id, "+44 7700 900002", "Do you deliver to Lisbon?", "João Silva");
     const priya = await customerWrites(agent, line.id, "+44 7700 900003", "Thanks, the replacement arrived 🙌", "Priya Nair");
-    await server.api("PUT", `/chats/${priya}/responsible`, { token: agent.token, body: { memberId: owner.id } });
+    await suite.server.api("PUT", `/chats/${priya}/responsible`, { token: agent.token, body: { memberId: owner.id } });
 
     const page = await newPage();
     const { calls, openStreams } = watchApi(page);
@@ -169,7 +146,7 @@ describe("inbox", () => {
     expect(openStreams()).toBe(1);
     await page.screenshot({ path: "/tmp/inbox.png" });
 
-    const stored = await server.api("GET", `/chats/${maria}/messages`, { token: owner.token });
+    const stored = await suite.server.api("GET", `/chats/${maria}/messages`, { token: owner.token });
     expect(
       stored.body.data.map((message: { direction: string; status: string; authorId: string | null }) => [message.direction, message.status, message.authorId]),
     ).toEqual([
@@ -190,7 +167,7 @@ describe("inbox", () => {
     const line = await connectSandbox(agent, "Sales line", "+1 555 010 3000");
     const theirs = await customerWrites(agent, line.id, "+49 151 1000001", "Can someone call me back?", "Clara Becker");
     const other = await customerWrites(agent, line.id, "+49 151 1000002", "What are your prices?", "Dieter Wolf");
-    expect((await server.api("PUT", `/chats/${theirs}/responsible`, { token: owner.token, body: { memberId: collaborator.id } })).status).toBe(200);
+    expect((await suite.server.api("PUT", `/chats/${theirs}/responsible`, { token: owner.token, body: { memberId: collaborator.id } })).status).toBe(200);
 
     const page = await logIn(collaborator);
     await chatItem(page, /Clara Becker/).waitFor();
@@ -204,18 +181,18 @@ describe("inbox", () => {
     expect(await page.getByLabel("Responsible").count()).toBe(0);
 
     // Assigned to them while they look: the chat newly visible arrives live.
-    expect((await server.api("PUT", `/chats/${other}/responsible`, { token: owner.token, body: { memberId: collaborator.id } })).status).toBe(200);
+    expect((await suite.server.api("PUT", `/chats/${other}/responsible`, { token: owner.token, body: { memberId: collaborator.id } })).status).toBe(200);
     await chatItem(page, /Dieter Wolf/).waitFor();
 
     // Unassigned by the Owner while they have it open: the live "no longer visible" event takes the
     // chat out of the list and closes it at once, telling the member why; nothing can be sent.
     await composer(page).fill("I'll call you in five minutes.");
-    expect((await server.api("PUT", `/chats/${theirs}/responsible`, { token: owner.token, body: { memberId: null } })).status).toBe(200);
+    expect((await suite.server.api("PUT", `/chats/${theirs}/responsible`, { token: owner.token, body: { memberId: null } })).status).toBe(200);
     await page.getByRole("status").filter({ hasText: "This chat is no longer visible to you" }).waitFor();
     await chatItem(page, /Clara Becker/).waitFor({ state: "detached" });
     expect(await chatList(page).getByRole("button").allTextContents()).toEqual([expect.stringContaining("Dieter Wolf")]);
     expect(await composer(page).count()).toBe(0);
-    const stored = await server.api("GET", `/chats/${theirs}/messages`, { token: owner.token });
+    const stored = await suite.server.api("GET", `/chats/${theirs}/messages`, { token: owner.token });
     expect(stored.body.data).toHaveLength(1);
   });
 
@@ -250,8 +227,8 @@ describe("inbox", () => {
     const agent = members[1] as BuiltMember;
     const line = await connectSandbox(agent, "Support line", "+1 555 010 5000");
     await customerWrites(agent, line.id, "+33 6 12 34 56 78", "Bonjour, où est mon colis ?", "Élodie Martin");
-    const observer = await buildRole(server.database.db, workspace, { "chats.view": "all", "chats.reply": "none" }, "Observer");
-    const member = await buildMember(server.database.db, workspace, { roleId: observer.id, name: "Oscar Observer" });
+    const observer = await buildRole(suite.server.database.db, workspace, { "chats.view": "all", "chats.reply": "none" }, "Observer");
+    const member = await buildMember(suite.server.database.db, workspace, { roleId: observer.id, name: "Oscar Observer" });
 
     const page = await logIn(member);
     await chatItem(page, /Élodie Martin/).click();
@@ -269,10 +246,10 @@ describe("inbox", () => {
     const agentLine = await connectSandbox(agent, "Agent line", "+1 555 010 7000");
     const headOffice = await connectSandbox(owner, "Head office", "+1 555 010 7001");
     for (let index = 1; index <= 32; index += 1) {
-      await buildChat(server.database.db, workspace, agentLine, { name: `Customer ${String(index).padStart(2, "0")}` });
+      await buildChat(suite.server.database.db, workspace, agentLine, { name: `Customer ${String(index).padStart(2, "0")}` });
     }
-    await buildChat(server.database.db, workspace, agentLine, { name: "Zoe Zimmer", responsibleId: owner.id });
-    await buildChat(server.database.db, workspace, headOffice, { name: "Hannah Hart" });
+    await buildChat(suite.server.database.db, workspace, agentLine, { name: "Zoe Zimmer", responsibleId: owner.id });
+    await buildChat(suite.server.database.db, workspace, headOffice, { name: "Hannah Hart" });
 
     const page = await logIn(owner);
     const names = () => chatList(page).locator(".chat-item-name").allTextContents();
@@ -304,13 +281,13 @@ describe("inbox", () => {
       )
       .toBe("Agent 2");
     const chatId = (await chatItem(page, /Customer 07/).getAttribute("data-chat-id")) as string;
-    expect((await server.api("GET", `/chats/${chatId}`, { token: owner.token })).body.responsibleId).toBe(agent.id);
+    expect((await suite.server.api("GET", `/chats/${chatId}`, { token: owner.token })).body.responsibleId).toBe(agent.id);
   });
 
   it("offers only a template once a Cloud chat's 24-hour window is closed", async () => {
     const { workspace, members } = await team("owner");
     const owner = members[0] as BuiltMember;
-    const cloud = await server.api("POST", "/whatsapp-accounts", {
+    const cloud = await suite.server.api("POST", "/whatsapp-accounts", {
       token: owner.token,
       body: {
         provider: "cloud",
@@ -320,7 +297,7 @@ describe("inbox", () => {
       },
     });
     expect(cloud.status).toBe(201);
-    await buildChat(server.database.db, workspace, cloud.body.account, { name: "Quiet Customer" });
+    await buildChat(suite.server.database.db, workspace, cloud.body.account, { name: "Quiet Customer" });
 
     const page = await logIn(owner);
     await chatItem(page, /Quiet Customer/).click();

@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { Page } from "playwright-core";
 import { build } from "vite";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { launchChromium, type TestBrowser } from "./browser";
 import { startTestServer, type TestServer, type TestServerOptions } from "./server";
 
 const viteConfigFile = path.resolve(import.meta.dirname, "../../vite.config.ts");
@@ -20,4 +23,43 @@ export function startWebTestServer(
   options: Omit<TestServerOptions, "webRoot"> = {},
 ): Promise<TestServer> {
   return startTestServer({ LOG_LEVEL: "warn", ...overrides }, { ...options, webRoot });
+}
+
+/**
+ * A browser suite's lifecycle, registered in the calling test file: builds the web UI, starts
+ * `start(webRoot)` and Chromium before the tests; pages opened with newPage() close after each
+ * test; everything is taken down after the last.
+ */
+export function webUiSuite<Server extends { close(): Promise<void> }>(start: (webRoot: string) => Promise<Server>, timeoutMs = 180_000) {
+  let server: Server | undefined;
+  let browser: TestBrowser | undefined;
+  let removeWebUi: (() => void) | undefined;
+  const openPages: Page[] = [];
+  beforeAll(async () => {
+    const web = await buildWebUi();
+    removeWebUi = web.remove;
+    server = await start(web.webRoot);
+    browser = await launchChromium();
+  }, timeoutMs);
+  afterEach(async () => {
+    await Promise.all(openPages.splice(0).map((page) => page.close()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    removeWebUi?.();
+  });
+  return {
+    get server(): Server {
+      if (!server) throw new Error("the suite's server starts in beforeAll");
+      return server;
+    },
+    /** A new tab (its own sessionStorage), closed after the test. */
+    async newPage(): Promise<Page> {
+      if (!browser) throw new Error("the suite's browser starts in beforeAll");
+      const page = await browser.newPage();
+      openPages.push(page);
+      return page;
+    },
+  };
 }
