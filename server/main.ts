@@ -33,7 +33,16 @@ async function main() {
     if (demoCrm !== "skipped") console.log(`CRM simulator (the Pipedrive panel on the demo CRM's deal): ${config.publicUrl}/simulator/`);
   }
   const app = createApp(services, { webRoot });
-  const server = app.listen(config.port, () => {
+  const server = app.listen(config.port, (error?: Error) => {
+    if (error) {
+      // A port already in use, say: say so and stop, rather than run without listening.
+      logger.fatal({ err: error }, "could not listen");
+      console.error(`Switchboard could not listen on port ${config.port}: ${error.message}`);
+      void stopServices(services)
+        .then(() => database.close())
+        .finally(() => process.exit(1));
+      return;
+    }
     logger.info({ url: config.publicUrl, engine: database.engine }, "Switchboard is listening");
     console.log(`Switchboard: ${config.publicUrl} (database: ${database.engine})`);
   });
