@@ -21,7 +21,8 @@ export const providerJitterToleranceSeconds = 0.01;
 export function slotTiming(ratePerSecond: number) {
   const jitter = providerJitterToleranceSeconds;
   const margin = Math.min(Math.max(0.5, (0.25 + jitter * ratePerSecond) / (1 + jitter)), ratePerSecond / 2);
-  const spacingMicros = Math.round(1_000_000 / (ratePerSecond - margin));
+  // Rounded up: the bound above holds with equality, and a slot a microsecond short would break it.
+  const spacingMicros = Math.ceil(1_000_000 / (ratePerSecond - margin));
   return { spacingMicros, catchUpMicros: Math.floor(spacingMicros / 4) };
 }
 
