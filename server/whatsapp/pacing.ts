@@ -19,10 +19,11 @@ export const providerJitterToleranceSeconds = 0.01;
  * at 20/s: m = ½). Below 1/s the margin shrinks with the rate.
  */
 export function slotTiming(ratePerSecond: number) {
-  const jitter = providerJitterToleranceSeconds;
+  // The bound holds with equality; a tenth of a millisecond more than J keeps rounding (the
+  // spacing to whole microseconds, the catch-up down) from tipping it over.
+  const jitter = providerJitterToleranceSeconds + 1e-4;
   const margin = Math.min(Math.max(0.5, (0.25 + jitter * ratePerSecond) / (1 + jitter)), ratePerSecond / 2);
-  // Rounded up: the bound above holds with equality, and a slot a microsecond short would break it.
-  const spacingMicros = Math.ceil(1_000_000 / (ratePerSecond - margin));
+  const spacingMicros = Math.round(1_000_000 / (ratePerSecond - margin));
   return { spacingMicros, catchUpMicros: Math.floor(spacingMicros / 4) };
 }
 
