@@ -25,11 +25,9 @@ export async function publish(db: Executor, event: BusEvent): Promise<void> {
 
 /** Publishes several events in one statement (one round trip), with the same guarantees as publish. */
 export async function publishAll(db: Executor, events: BusEvent[]): Promise<void> {
-  if (events.length === 1) await db.execute(sql`select pg_notify(${eventChannel}, ${JSON.stringify(events[0])})`);
-  else if (events.length > 1)
-    await db.execute(
-      sql`select pg_notify(${eventChannel}, event) from jsonb_array_elements_text(${JSON.stringify(events.map((event) => JSON.stringify(event)))}::jsonb) as event`,
-    );
+  if (events.length === 0) return;
+  const payloads = JSON.stringify(events.map((event) => JSON.stringify(event)));
+  await db.execute(sql`select pg_notify(${eventChannel}, event) from jsonb_array_elements_text(${payloads}::jsonb) as event`);
 }
 
 type Listener = (event: BusEvent) => void;

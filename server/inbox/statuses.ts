@@ -3,7 +3,7 @@ import { applyRecipientStatuses } from "../campaigns/progress";
 import type { Database } from "../db/client";
 import { messages } from "../db/schema";
 import { emitInboxEvents } from "../webhooks/outbox";
-import { type MessageStatus, messageStatuses, statusRank } from "../whatsapp/message-status";
+import { type MessageStatus, messageStatuses, shouldApplyStatus } from "../whatsapp/message-status";
 import { presentMessage } from "./presenters";
 
 export type StatusUpdate = {
@@ -25,10 +25,10 @@ export function foldStatuses(updates: StatusUpdate[]): FoldedStatus[] {
   const byMessage = new Map<string, FoldedStatus>();
   for (const update of updates) {
     const key = `${update.workspaceId}\u0000${update.providerMessageId}`;
-    const deliveredAt = update.status === "delivered" || update.status === "read" ? update.at : null;
     const known = byMessage.get(key);
-    const earliest = [known?.deliveredAt, deliveredAt].filter((at): at is Date => at instanceof Date).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
-    const winner = !known || statusRank(update.status) > statusRank(known.status) ? update : known;
+    const deliveredAt = update.status === "delivered" || update.status === "read" ? update.at : null;
+    const earliest = known?.deliveredAt && (!deliveredAt || known.deliveredAt <= deliveredAt) ? known.deliveredAt : deliveredAt;
+    const winner = known && !shouldApplyStatus(known.status, update.status) ? known : update;
     byMessage.set(key, { ...winner, deliveredAt: earliest });
   }
   return [...byMessage.values()];
@@ -90,9 +90,4 @@ export async function applyStatuses(db: Database, updates: StatusUpdate[]): Prom
     );
     return updated.length;
   });
-}
-
-/** Applies one delivery status; false when it was stale or the message unknown. */
-export async function applyStatus(db: Database, update: StatusUpdate): Promise<boolean> {
-  return (await applyStatuses(db, [update])) > 0;
 }
