@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { campaignRecipients, campaigns, chats, contacts, whatsappAccounts } from "../db/schema";
 import { newId } from "../ids";
@@ -66,12 +66,16 @@ export async function ensureChats(db: Executor, accountId: string, recipients: R
     from jsonb_to_recordset(${newChats}::jsonb) as wanted(id text, phone text)
     join ${contacts} as contact on contact.workspace_id = ${workspaceId} and contact.phone = wanted.phone
     on conflict (workspace_id, account_id, contact_id) do nothing`);
-  const found = await db
-    .select({ phone: contacts.phone, chatId: chats.id })
-    .from(chats)
-    .innerJoin(contacts, and(eq(contacts.workspaceId, chats.workspaceId), eq(contacts.id, chats.contactId)))
-    .where(and(eq(chats.workspaceId, workspaceId), eq(chats.accountId, accountId), inArray(contacts.phone, phones)));
-  const chatOf = new Map(found.map((row) => [row.phone, row.chatId]));
+  // Contacts through their phone index, then each one's chat by its unique key. Written so on
+  // purpose: with a young table's statistics, a join lets the planner walk all of the account's
+  // chats on every claim (measured: the campaign benchmark fell from 76 to 60 messages/s).
+  const found = await db.execute(sql`
+    select contact.phone,
+      (select chat.id from ${chats} as chat
+        where chat.workspace_id = contact.workspace_id and chat.account_id = ${accountId} and chat.contact_id = contact.id) as chat_id
+    from ${contacts} as contact
+    where contact.workspace_id = ${workspaceId} and contact.phone in ${phones}`);
+  const chatOf = new Map(rowsOf<{ phone: string; chat_id: string | null }>(found).map((row) => [row.phone, row.chat_id]));
   return recipients.map((recipient) => {
     const chatId = chatOf.get(recipient.phone);
     if (!chatId) throw new Error(`No chat with ${recipient.phone} after creating it`);
