@@ -1,19 +1,16 @@
-import { chatList, fromOptions, graceMobile, type Persona, type SimulatorStack, startSimulatorStack } from "../support/pipedrive-simulator";
+import { chatList, fromOptions, graceMobile, type Persona, simulatorSuite } from "../support/pipedrive-simulator";
 import { eventually } from "../support/sse";
 
 // The real Pipedrive panel inside the CRM simulator, against a fake Pipedrive (test/support/pipedrive-simulator.ts).
 
-let stack: SimulatorStack;
+const suite = simulatorSuite();
 beforeAll(async () => {
-  stack = await startSimulatorStack();
   // The simulator gets its signed tokens from the server's development-only route.
-  const probe = await stack.server.api("POST", "/dev/simulator/token", { body: { userId: 1, companyId: 1 } });
+  const probe = await suite.stack.server.api("POST", "/dev/simulator/token", { body: { userId: 1, companyId: 1 } });
   expect(probe.status).toBe(200);
-}, 180_000);
-afterEach(() => stack.closePages());
-afterAll(() => stack?.close());
+});
 
-const openDealAs = (persona: Persona, companyId?: number) => stack.openSimulator(persona, { companyId });
+const openDealAs = (persona: Persona, companyId?: number) => suite.stack.openSimulator(persona, { companyId });
 
 describe("Pipedrive panel in the CRM simulator", () => {
   it("lets an Agent send only from their own number, and the message appears in the history", async () => {
@@ -24,7 +21,7 @@ describe("Pipedrive panel in the CRM simulator", () => {
 
     await chatList(panel).first().waitFor();
     expect(await chatList(panel).count()).toBe(1);
-    expect(await fromOptions(panel)).toEqual([expect.stringContaining(stack.lines.agent.phoneNumber)]);
+    expect(await fromOptions(panel)).toEqual([expect.stringContaining(suite.stack.lines.agent.phoneNumber)]);
 
     await chatList(panel).first().click();
     await panel.getByLabel("Message", { exact: true }).fill("Hello Grace, here is your quote.");
@@ -35,7 +32,7 @@ describe("Pipedrive panel in the CRM simulator", () => {
 
     // Logged to Pipedrive as a note on the deal (the workspace logs notes by default).
     const note = await eventually(() => {
-      const found = stack.fake.notes.find((candidate) => candidate.content.includes("Hello Grace, here is your quote."));
+      const found = suite.stack.fake.notes.find((candidate) => candidate.content.includes("Hello Grace, here is your quote."));
       if (!found) throw new Error("no note yet");
       return found;
     }, 20_000);
@@ -48,7 +45,7 @@ describe("Pipedrive panel in the CRM simulator", () => {
     const { panel } = await openDealAs("collaborator");
     await chatList(panel).first().waitFor();
     expect(await chatList(panel).count()).toBe(1);
-    expect(await fromOptions(panel)).toEqual([expect.stringContaining(stack.lines.owner.phoneNumber)]);
+    expect(await fromOptions(panel)).toEqual([expect.stringContaining(suite.stack.lines.owner.phoneNumber)]);
     await chatList(panel).first().click();
     expect(await panel.getByTestId("responsible").textContent()).toContain("The collaborator");
   });
@@ -57,16 +54,16 @@ describe("Pipedrive panel in the CRM simulator", () => {
     const { panel } = await openDealAs("collaborator");
     await chatList(panel).first().click();
     await panel.getByTestId("responsible").waitFor();
-    const owner = stack.team.owner.token;
-    const chats = (await stack.server.api("GET", "/chats", { token: owner })).body.data as { id: string; responsibleId: string | null }[];
-    const theirs = chats.find((chat) => chat.responsibleId === stack.team.collaborator.id);
+    const owner = suite.stack.team.owner.token;
+    const chats = (await suite.stack.server.api("GET", "/chats", { token: owner })).body.data as { id: string; responsibleId: string | null }[];
+    const theirs = chats.find((chat) => chat.responsibleId === suite.stack.team.collaborator.id);
     if (!theirs) throw new Error("the stack assigns the Collaborator a chat");
     try {
-      expect((await stack.server.api("PUT", `/chats/${theirs.id}/responsible`, { token: owner, body: { memberId: null } })).status).toBe(200);
+      expect((await suite.stack.server.api("PUT", `/chats/${theirs.id}/responsible`, { token: owner, body: { memberId: null } })).status).toBe(200);
       await eventually(async () => expect(await chatList(panel).count()).toBe(0));
       expect(await panel.getByTestId("responsible").count()).toBe(0);
     } finally {
-      await stack.server.api("PUT", `/chats/${theirs.id}/responsible`, { token: owner, body: { memberId: stack.team.collaborator.id } });
+      await suite.stack.server.api("PUT", `/chats/${theirs.id}/responsible`, { token: owner, body: { memberId: suite.stack.team.collaborator.id } });
     }
   });
 
@@ -76,15 +73,15 @@ describe("Pipedrive panel in the CRM simulator", () => {
     expect(await chatList(panel).count()).toBe(2);
     const options = await fromOptions(panel);
     expect(options).toHaveLength(2);
-    expect(options.join(" ")).toContain(stack.lines.agent.phoneNumber);
-    expect(options.join(" ")).toContain(stack.lines.owner.phoneNumber);
+    expect(options.join(" ")).toContain(suite.stack.lines.agent.phoneNumber);
+    expect(options.join(" ")).toContain(suite.stack.lines.owner.phoneNumber);
 
     // The responsible is shown and, with abilities.assign, changeable.
     await chatList(panel).first().click();
     await panel.getByLabel("Responsible").selectOption({ label: "The agent" });
     await eventually(async () => {
-      const chats = (await stack.server.api("GET", "/chats", { token: stack.team.owner.token })).body.data as { responsibleId: string | null }[];
-      expect(chats.map((chat) => chat.responsibleId)).toContain(stack.team.agent.id);
+      const chats = (await suite.stack.server.api("GET", "/chats", { token: suite.stack.team.owner.token })).body.data as { responsibleId: string | null }[];
+      expect(chats.map((chat) => chat.responsibleId)).toContain(suite.stack.team.agent.id);
     });
   });
 

@@ -1,20 +1,15 @@
 import { and, eq } from "drizzle-orm";
 import { pipedriveChatLinks } from "../../server/db/schema";
-import { chatList, fromOptions, graceWork, type SimulatorStack, startSimulatorStack } from "../support/pipedrive-simulator";
+import { chatList, fromOptions, graceWork, simulatorSuite } from "../support/pipedrive-simulator";
 import { eventually } from "../support/sse";
 
 // The custom modal for starting a chat (OPEN_MODAL from the panel), in the CRM simulator.
 
-let stack: SimulatorStack;
-beforeAll(async () => {
-  stack = await startSimulatorStack();
-}, 180_000);
-afterEach(() => stack.closePages());
-afterAll(() => stack?.close());
+const suite = simulatorSuite();
 
 describe("Start-chat modal", () => {
   it("opens from the panel, starts a chat from an account the member may use, and the chat appears in the panel", async () => {
-    const { page, panel } = await stack.openSimulator("agent");
+    const { page, panel } = await suite.stack.openSimulator("agent");
     await chatList(panel).first().waitFor();
     expect(await chatList(panel).count()).toBe(1);
 
@@ -26,7 +21,7 @@ describe("Start-chat modal", () => {
     expect(await page.locator('iframe[name="modal"]').getAttribute("data-initialized")).toBe("true");
     // The number chosen in the panel comes first; only the Agent's own line may start chats.
     expect(await modal.getByLabel("To").inputValue()).toBe(graceWork);
-    expect(await fromOptions(modal)).toEqual([expect.stringContaining(stack.lines.agent.phoneNumber)]);
+    expect(await fromOptions(modal)).toEqual([expect.stringContaining(suite.stack.lines.agent.phoneNumber)]);
 
     await modal.getByLabel("Message", { exact: true }).fill("Hello Grace, writing to your work phone.");
     await modal.getByRole("button", { name: "Send", exact: true }).click();
@@ -40,19 +35,19 @@ describe("Start-chat modal", () => {
     await panel.getByRole("list", { name: "Messages" }).getByText("Hello Grace, writing to your work phone.").waitFor();
 
     // Started on the Agent's line and logged under this deal's person and the deal.
-    const chats = (await stack.server.api("GET", "/chats", { token: stack.team.agent.token })).body.data as {
+    const chats = (await suite.stack.server.api("GET", "/chats", { token: suite.stack.team.agent.token })).body.data as {
       id: string;
       accountId: string;
       contact: { phone: string };
     }[];
     const started = chats.find((chat) => chat.contact.phone === graceWork);
-    expect(started?.accountId).toBe(stack.lines.agent.id);
+    expect(started?.accountId).toBe(suite.stack.lines.agent.id);
     await eventually(async () => {
-      const [link] = await stack.server.database.db
+      const [link] = await suite.stack.server.database.db
         .select()
         .from(pipedriveChatLinks)
-        .where(and(eq(pipedriveChatLinks.workspaceId, stack.team.workspace.id), eq(pipedriveChatLinks.chatId, started?.id as string)));
-      expect(link).toMatchObject({ dealId: stack.deal.id, personId: stack.deal.person_id });
+        .where(and(eq(pipedriveChatLinks.workspaceId, suite.stack.team.workspace.id), eq(pipedriveChatLinks.chatId, started?.id as string)));
+      expect(link).toMatchObject({ dealId: suite.stack.deal.id, personId: suite.stack.deal.person_id });
     });
   });
 });

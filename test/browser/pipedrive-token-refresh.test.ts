@@ -1,22 +1,17 @@
-import { chatList, type SimulatorStack, startSimulatorStack } from "../support/pipedrive-simulator";
+import { chatList, simulatorSuite } from "../support/pipedrive-simulator";
 import { eventually } from "../support/sse";
 
 // The panel's Switchboard bearer is short-lived (here 2 seconds, PIPEDRIVE_PANEL_SESSION_SECONDS);
 // the panel renews it by asking the host for a fresh signed token (GET_SIGNED_TOKEN) and trading
 // it, without the user noticing.
 
-let stack: SimulatorStack;
-beforeAll(async () => {
-  stack = await startSimulatorStack({ PIPEDRIVE_PANEL_SESSION_SECONDS: "2" });
-}, 180_000);
-afterEach(() => stack.closePages());
-afterAll(() => stack?.close());
+const suite = simulatorSuite({ PIPEDRIVE_PANEL_SESSION_SECONDS: "2" });
 
 type LogEntry = { frame: string; type: string; command?: string };
 
 describe("Panel session refresh", () => {
   it("renews an expired bearer through GET_SIGNED_TOKEN while the member keeps working", async () => {
-    const { page, panel } = await stack.openSimulator("teammate");
+    const { page, panel } = await suite.stack.openSimulator("teammate");
     const bearers: string[] = [];
     page.on("request", (request) => {
       const authorization = request.headers().authorization;
@@ -27,7 +22,7 @@ describe("Panel session refresh", () => {
     const first = bearers[0]?.replace(/^Bearer /, "") as string;
 
     // The first bearer expires on the server…
-    await eventually(async () => expect((await stack.server.api("GET", "/me", { token: first })).status).toBe(401), 10_000);
+    await eventually(async () => expect((await suite.stack.server.api("GET", "/me", { token: first })).status).toBe(401), 10_000);
     // …and the member sends a message anyway.
     await chatList(panel).first().click();
     await panel.getByLabel("Message", { exact: true }).fill("Still here after the token expired.");

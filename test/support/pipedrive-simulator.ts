@@ -1,4 +1,5 @@
 import type { FrameLocator, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { linkPipedriveUser, storeWorkspaceConnection } from "../../server/pipedrive/installations";
 import { exchangeAuthorizationCode } from "../../server/pipedrive/oauth";
 import { type FakeDeal, type FakePipedrive, startFakePipedrive } from "../fakes/pipedrive";
@@ -149,3 +150,22 @@ export async function startSimulatorStack(env: Record<string, string> = {}): Pro
 export const fromOptions = (frame: FrameLocator) => frame.getByLabel("From").locator("option").allTextContents();
 /** The panel's chat list entries. */
 export const chatList = (frame: FrameLocator) => frame.getByRole("list", { name: "Chats" }).getByRole("button");
+
+/**
+ * startSimulatorStack() for the calling test file: started before its tests, pages closed after
+ * each, taken down after the last. `suite.stack` is the running stack.
+ */
+export function simulatorSuite(env: Record<string, string> = {}) {
+  let stack: SimulatorStack | undefined;
+  beforeAll(async () => {
+    stack = await startSimulatorStack(env);
+  }, 180_000);
+  afterEach(() => stack?.closePages());
+  afterAll(() => stack?.close());
+  return {
+    get stack(): SimulatorStack {
+      if (!stack) throw new Error("the simulator stack starts in beforeAll");
+      return stack;
+    },
+  };
+}
