@@ -4,7 +4,7 @@ import { whatsappAccounts } from "../db/schema";
 import { newId } from "../ids";
 import type { AccountRow } from "../inbox/providers";
 import type { Services } from "../services";
-import { deferSendSlots, slotWaitInDatabaseMs, tryAcquireSendSlot, wakeBeforeSlotMs } from "../whatsapp/pacing";
+import { deferSendSlots, slotTiming, slotWaitInDatabaseMs, tryAcquireSendSlot, wakeBeforeSlotMs } from "../whatsapp/pacing";
 import { type DeliveryOutcome, deliverRecipient, type LaneCampaign } from "./delivery";
 import { noteCampaignProgress } from "./progress";
 import {
@@ -198,13 +198,24 @@ export function startCampaignDispatcher(services: Services, options: CampaignDis
     // One lane of this process asks for the number's slot at a time: the others would only wake
     // together at the same instant and all but one ask in vain.
     oneAtATime(`${recipient.workspaceId}:${accountId}`, async () => {
+      const key = `${recipient.workspaceId}:${accountId}`;
+      // The slot after the one this process took last is due one spacing later: ask for it just
+      // before then (the database waits out the rest) instead of first asking how long to wait.
+      const expectedInMs = (expectedSlots.get(key) ?? 0) - Date.now();
+      if (expectedInMs > 0) await sleep(wakeBeforeSlotMs(expectedInMs), undefined, { signal: stopping.signal });
       for (;;) {
         stopping.signal.throwIfAborted();
         const attempt = await tryAcquireSendSlot(db, recipient.workspaceId, accountId, rate, "bulk", markSending(recipient, messageId), slotWaitInDatabaseMs);
-        if ("acquiredAt" in attempt) return attempt.changed === 1 ? attempt.acquiredAt : null;
+        if ("acquiredAt" in attempt) {
+          expectedSlots.set(key, attempt.acquiredAt.getTime() + spacingMs);
+          return attempt.changed === 1 ? attempt.acquiredAt : null;
+        }
         await sleep(wakeBeforeSlotMs(attempt.waitMs), undefined, { signal: stopping.signal });
       }
     });
+  /** Per number, when the slot after the last one this process took falls due (epoch ms). */
+  const expectedSlots = new Map<string, number>();
+  const spacingMs = slotTiming(rate).spacingMicros / 1000;
   const slotQueues = new Map<string, Promise<unknown>>();
   const oneAtATime = <T>(key: string, work: () => Promise<T>): Promise<T> => {
     const previous = slotQueues.get(key) ?? Promise.resolve();
