@@ -283,6 +283,8 @@ async function startServer(input: { port: number; databaseUrl: string; rate: num
         output += `${line}\n`;
         continue;
       }
+      // Only the send attempts are needed: parsing every line would take CPU from the server.
+      if (!line.includes('"campaign send"')) continue;
       const entry = JSON.parse(line) as { msg?: string; time?: number; campaignId?: string; seq?: number };
       if (entry.msg === "campaign send" && entry.time) input.onAttempt(`${entry.campaignId}:${entry.seq}`, entry.time);
     }
