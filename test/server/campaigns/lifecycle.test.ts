@@ -1,6 +1,6 @@
 import { parse } from "csv-parse/sync";
-import { and, eq } from "drizzle-orm";
-import { messages } from "../../../server/db/schema";
+import { and, eq, sql } from "drizzle-orm";
+import { campaignRecipients, messages } from "../../../server/db/schema";
 import { buildMember } from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
 import { eventually, openEventStream } from "../../support/sse";
@@ -177,6 +177,22 @@ describe("a campaign on the sandbox", () => {
     expect(new Date(done.startedAt).getTime()).toBeGreaterThanOrEqual(scheduledAt.getTime());
     const rows = await recipientRows(server, team.workspace.id, launched.body.campaign.id);
     for (const row of rows) expect(row.sentAt?.getTime()).toBeGreaterThanOrEqual(scheduledAt.getTime());
+  });
+
+  it("a large launch refreshes the planner's statistics: one recipient is updated through its primary key, not by walking the campaign", async () => {
+    const launched = await launch(server, team.agent.token, {
+      accountId: agentLine,
+      templateId: agentTemplate,
+      recipients: recipients(1000),
+      scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    expect(launched.status).toBe(202);
+    const plan = await server.database.db.execute(sql`
+      explain (format json) update ${campaignRecipients} set error = error
+      where workspace_id = ${team.workspace.id} and campaign_id = ${launched.body.campaign.id} and seq = 500`);
+    const indexes = JSON.stringify((plan as unknown as { rows: unknown[] }).rows).match(/"Index Name":"[^"]+"/g);
+    expect(indexes).toEqual(['"Index Name":"campaign_recipients_workspace_id_campaign_id_seq_pk"']);
+    expect((await server.api("POST", `/campaigns/${launched.body.campaign.id}/cancel`, { token: team.agent.token })).status).toBe(200);
   });
 
   it("the same Idempotency-Key and body launch one campaign; another body under the key is a 422", async () => {
