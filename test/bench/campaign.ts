@@ -39,6 +39,8 @@ export type CampaignRunFigures = {
   averageRate: number;
   /** Sent per second while a process was sending (the outage left out). */
   sendingRate: number;
+  /** Sent per second over the slowest tenth of the recipients (the outage left out): steadiness. */
+  slowestTenthRate: number;
   /** The most slots (sent_at) in any one-second window [t, t + 1 s). */
   busiestSecondSlots: number;
   /** The most send attempts (log times, as the provider sees them) in any one-second window. */
@@ -176,6 +178,7 @@ async function measure(database: DatabaseHandle, campaignId: string, attempts: {
     duplicates: [...perRecipient.values()].filter((count) => count > 1).length,
     averageRate: (slots.length - 1) / spanSeconds,
     sendingRate: (slots.length - (killedAfter === undefined ? 1 : 2)) / (spanSeconds - outageMs / 1000),
+    slowestTenthRate: slowestTenthRate(gaps.map((gap) => (killedAfter !== undefined && gap === outageMs ? 0 : gap))),
     busiestSecondSlots: busiestSecond(slots),
     busiestSecondAttempts: busiestSecond(attempts.map((attempt) => attempt.at)),
     ...(killedAfter === undefined ? {} : { killedAfter, outageSeconds: outageMs / 1000 }),
@@ -204,6 +207,17 @@ export function busiestSecond(times: number[]): number {
   return best;
 }
 
+/** The rate over the slowest tenth of a run, given the gaps between consecutive slots (ms). */
+export function slowestTenthRate(gaps: number[]): number {
+  const tenth = Math.floor(gaps.length / 10);
+  let slowest = Number.POSITIVE_INFINITY;
+  for (let start = 0; tenth > 0 && start + tenth <= gaps.length; start += tenth) {
+    const spanMs = gaps.slice(start, start + tenth).reduce((sum, gap) => sum + gap, 0);
+    slowest = Math.min(slowest, (tenth / spanMs) * 1000);
+  }
+  return slowest;
+}
+
 /** The Markdown section for RESULTS.md. */
 export function renderCampaignSection(result: CampaignBenchmark): string {
   const percent = (value: number) => `${value >= result.rate ? "+" : ""}${(((value - result.rate) / result.rate) * 100).toFixed(1)} %`;
@@ -222,6 +236,7 @@ export function renderCampaignSection(result: CampaignBenchmark): string {
       run.duplicates,
       `${run.sendingRate.toFixed(2)} (${percent(run.sendingRate)})`,
       run.averageRate.toFixed(2),
+      run.slowestTenthRate.toFixed(2),
       run.busiestSecondSlots,
       run.busiestSecondAttempts,
       run.killedAfter === undefined ? "—" : `${run.killedAfter.toLocaleString("en")} sent, ${run.outageSeconds?.toFixed(1)} s gap`,
@@ -235,10 +250,10 @@ export function renderCampaignSection(result: CampaignBenchmark): string {
     "",
     `${result.recipients.toLocaleString("en")} recipients from one sandbox number at a configured ${result.rate} messages/s (\`WHATSAPP_SEND_RATE\`), launched through \`POST /campaigns\` and sent by ${result.processes === 1 ? "`server/main.ts` running as its own process" : `${result.processes} \`server/main.ts\` processes sharing the number's schedule`} (production mode) against ${result.postgres}. The second run sends \`SIGKILL\` to ${result.processes === 1 ? "that process" : "every one of them"} once half the recipients are sent and starts ${result.processes === 1 ? "a new one" : "them again"}; recipients it left in flight are failed as "outcome unknown" after ${unknownOutcomeAfterMs / 1000} s and never re-sent.`,
     "",
-    "Targets: average rate within 5 % of the configured rate while sending, never above it in any one-second window, zero duplicates. *Slots* are the pacing slots stored as each recipient's `sent_at` (database clock); *attempts* are the dispatcher's `campaign send` log lines, written just before each provider call (a recipient sent twice would appear twice). *Sending rate* leaves out the outage between the kill and the restart; *overall* includes it. *Server CPU* is the server process's own CPU time (user + system, from /proc) per recipient: sending, recording each message in its chat, the sandbox's two receipts (delivered, read) and the events they emit — one Node process has at most 1,000 ms of it a second.",
+    "Targets: average rate within 5 % of the configured rate while sending, never above it in any one-second window, zero duplicates. *Slots* are the pacing slots stored as each recipient's `sent_at` (database clock); *attempts* are the dispatcher's `campaign send` log lines, written just before each provider call (a recipient sent twice would appear twice). *Sending rate* leaves out the outage between the kill and the restart; *overall* includes it. *Slowest tenth* is the rate over the tenth of the recipients sent slowest: a dispatcher that slows down as the campaign goes on (a query that walks the rows already sent) shows there. *Server CPU* is the server process's own CPU time (user + system, from /proc) per recipient: sending, recording each message in its chat, the sandbox's two receipts (delivered, read) and the events they emit — one Node process has at most 1,000 ms of it a second.",
     "",
-    "| run | sent | unknown outcome | duplicates | sending rate, msg/s | overall, msg/s | busiest second (slots) | busiest second (attempts) | kill | wall time | server CPU ms/recipient | target |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |",
+    "| run | sent | unknown outcome | duplicates | sending rate, msg/s | overall, msg/s | slowest tenth, msg/s | busiest second (slots) | busiest second (attempts) | kill | wall time | server CPU ms/recipient | target |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |",
     ...rows.map((row) => `| ${row} |`),
     "",
     `Load average when it finished: ${result.loadAverage}.`,
