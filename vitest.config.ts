@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 
-const serverTests = ["test/server/**/*.test.ts", "test/manifest/**/*.test.ts", "test/docs/**/*.test.ts", "test/scripts/**/*.test.ts"];
+const serverTests = ["test/server/**/*.test.ts", "test/security/**/*.test.ts", "test/manifest/**/*.test.ts", "test/docs/**/*.test.ts", "test/scripts/**/*.test.ts"];
 const withPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
 // Integration tests always run on embedded PGlite, and again on PostgreSQL when
@@ -27,7 +27,7 @@ export default defineConfig({
               extends: true as const,
               test: {
                 name: "postgres",
-                include: ["test/server/**/*.test.ts"],
+                include: ["test/server/**/*.test.ts", "test/security/**/*.test.ts"],
                 env: { TEST_ENGINE: "postgres" },
                 globalSetup: ["test/support/global-setup.ts"],
               },
