@@ -8,7 +8,9 @@ import { signWebhookBody } from "../../server/whatsapp/webhook-signature";
 /**
  * A fake of Meta's Graph API (WhatsApp Cloud API) as a real HTTP server, following the contract
  * in shared/reference/whatsapp.md §2-3 and §9: the send endpoint, template listing with cursor
- * paging, Graph error bodies, and scripted failures.
+ * paging, Graph error bodies, and scripted failures. It also knows Meta's side of a setup: which
+ * WhatsApp Business Accounts (WABAs) exist, the phone numbers in each, and which access tokens
+ * may manage which WABA (registerPhoneNumber), so reading a number or a WABA proves control of it.
  */
 export type FakeGraphApi = {
   url: string;
@@ -18,6 +20,14 @@ export type FakeGraphApi = {
   /** Messages the fake accepted (answered with a wamid). */
   sentMessages: SentMessage[];
   setTemplates(wabaId: string, templates: Record<string, unknown>[]): void;
+  /**
+   * A phone number as a real Meta setup has it: in the WABA `wabaId`, which `accessTokens`
+   * (default: the fake's own token) may manage, with our app subscribed to the WABA's webhooks.
+   * Registering a number again in another WABA moves it there. Survives reset().
+   */
+  registerPhoneNumber(number: RegisteredPhoneNumber): void;
+  /** A valid token that may manage only the WABAs it is later registered with (none yet). */
+  addAccessToken(token: string): void;
   /** The next request (any endpoint) fails this way; calls queue up. */
   failNext(failure: ScriptedFailure): void;
   /** Every send to this recipient (E.164 or wa_id) fails this way until reset(). */
@@ -32,6 +42,8 @@ export type FakeGraphApi = {
 
 export type GraphFailure = {
   code: number;
+  /** Graph's exception class; OAuthException unless told. */
+  type?: string;
   subcode?: number;
   httpStatus?: number;
   message?: string;
@@ -50,6 +62,15 @@ export type RecordedRequest = {
 };
 export type SentMessage = { phoneNumberId: string; wamid: string; body: OutboundMessage };
 export type WebhookDelivery = { status: number; text: string };
+export type RegisteredPhoneNumber = {
+  wabaId: string;
+  phoneNumberId: string;
+  /** As Meta shows it, e.g. "+1 555-078-3881". */
+  displayPhoneNumber: string;
+  verifiedName?: string;
+  accessTokens?: string[];
+};
+type Waba = { id: string; tokens: Set<string>; phoneNumberIds: string[] };
 
 const defaultFailures: Record<number, { httpStatus: number; message: string; details?: string; subcode?: number }> = {
   190: { httpStatus: 401, message: "Error validating access token: Session has expired.", subcode: 463 },
@@ -111,6 +132,32 @@ export async function startFakeGraphApi(options: { accessToken?: string } = {}):
   let queuedFailures: ScriptedFailure[] = [];
   let failuresByRecipient = new Map<string, GraphFailure>();
   let tokenExpired = false;
+  const validTokens = new Set([accessToken]);
+  const wabas = new Map<string, Waba>();
+  const phoneNumbers = new Map<string, RegisteredPhoneNumber>();
+  // Meta: Graph API errors — an object that is unknown, or that the token may not read, is the same
+  // answer (HTTP 400, GraphMethodException, code 100, subcode 33), so a token can't probe for ids.
+  const unknownObject = (response: Response, id: string) =>
+    sendGraphError(response, {
+      code: 100,
+      subcode: 33,
+      type: "GraphMethodException",
+      message: `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
+    });
+  const tokenOf = (request: Request) => /^Bearer (\S+)$/.exec(request.get("authorization") ?? "")?.[1] ?? "";
+  const reachableWaba = (request: Request, wabaId: string | undefined) => {
+    const waba = wabas.get(wabaId ?? "");
+    return waba?.tokens.has(tokenOf(request)) ? waba : null;
+  };
+  const presentPhoneNumber = (number: RegisteredPhoneNumber) => ({
+    verified_name: number.verifiedName ?? "Switchboard Test Business",
+    code_verification_status: "VERIFIED",
+    display_phone_number: number.displayPhoneNumber,
+    quality_rating: "GREEN",
+    platform_type: "CLOUD_API",
+    throughput: { level: "STANDARD" },
+    id: number.phoneNumberId,
+  });
 
   const app = express();
   app.use(express.json());
@@ -125,7 +172,8 @@ export async function startFakeGraphApi(options: { accessToken?: string } = {}):
     const failure = queuedFailures.shift();
     if (failure && "dropConnection" in failure) return void request.socket.destroy();
     if (failure) return void sendGraphError(response, failure);
-    if (request.get("authorization") !== `Bearer ${accessToken}`) {
+    // Meta: Graph API access tokens — a token Meta never issued is OAuthException code 190 (whatsapp.md §3).
+    if (!validTokens.has(tokenOf(request))) {
       return void sendGraphError(response, { code: 190, message: "Invalid OAuth access token - Cannot parse access token" });
     }
     if (tokenExpired) return void sendGraphError(response, { code: 190 });
@@ -179,6 +227,41 @@ export async function startFakeGraphApi(options: { accessToken?: string } = {}):
     });
   });
 
+  // Meta: WhatsApp Business Phone Number reference — GET /{phone-number-id} returns
+  // {verified_name, code_verification_status, display_phone_number, quality_rating, platform_type,
+  // throughput, id}; `fields` narrows it (the id always comes back).
+  app.get("/:version/:objectId", (request, response) => {
+    if (!isVersion(request.params.version)) return void sendUnknownPath(response);
+    const number = phoneNumbers.get(request.params.objectId);
+    if (!number || !reachableWaba(request, number.wabaId)) return void unknownObject(response, request.params.objectId);
+    response.json(pickFields(presentPhoneNumber(number), fieldsOf(request)));
+  });
+
+  // Meta: WhatsApp Business Account reference, phone_numbers edge — GET /{waba-id}/phone_numbers
+  // returns {data: [phone number as above], paging: {cursors: {before, after}}}; Meta's documented
+  // way to list a WABA's numbers (Embedded Signup, "Manage Phone Numbers and Certificates").
+  app.get("/:version/:wabaId/phone_numbers", (request, response) => {
+    if (!isVersion(request.params.version)) return void sendUnknownPath(response);
+    const waba = reachableWaba(request, request.params.wabaId);
+    if (!waba) return void unknownObject(response, request.params.wabaId);
+    const fields = fieldsOf(request);
+    const data = waba.phoneNumberIds.flatMap((id) => {
+      const number = phoneNumbers.get(id);
+      return number ? [pickFields(presentPhoneNumber(number), fields)] : [];
+    });
+    response.json({ data, paging: { cursors: { before: encodeCursor(0), after: encodeCursor(data.length) } } });
+  });
+
+  // Meta: WhatsApp Business Account Subscribed Apps reference — GET /{waba-id}/subscribed_apps
+  // returns {data: [{whatsapp_business_api_data: {link, name, id}}]}, the apps receiving the
+  // WABA's webhooks; it needs a token that may manage the WABA.
+  app.get("/:version/:wabaId/subscribed_apps", (request, response) => {
+    if (!isVersion(request.params.version)) return void sendUnknownPath(response);
+    const waba = reachableWaba(request, request.params.wabaId);
+    if (!waba) return void unknownObject(response, request.params.wabaId);
+    response.json({ data: [{ whatsapp_business_api_data: { link: "https://switchboard.test/", name: "Switchboard", id: "100000000000001" } }] });
+  });
+
   app.use((_request, response) => sendUnknownPath(response));
   // express.json() rejects a body that isn't JSON; Graph answers that as an invalid parameter.
   app.use((_error: unknown, _request: Request, response: Response, _next: () => void) => {
@@ -196,6 +279,20 @@ export async function startFakeGraphApi(options: { accessToken?: string } = {}):
     requests,
     sentMessages,
     setTemplates: (wabaId, templates) => void templatesByWaba.set(wabaId, templates),
+    registerPhoneNumber: (number) => {
+      const previous = phoneNumbers.get(number.phoneNumberId);
+      const formerWaba = previous ? wabas.get(previous.wabaId) : undefined;
+      if (formerWaba) formerWaba.phoneNumberIds = formerWaba.phoneNumberIds.filter((id) => id !== number.phoneNumberId);
+      const waba = wabas.get(number.wabaId) ?? { id: number.wabaId, tokens: new Set<string>(), phoneNumberIds: [] };
+      wabas.set(waba.id, waba);
+      for (const token of number.accessTokens ?? [accessToken]) {
+        waba.tokens.add(token);
+        validTokens.add(token);
+      }
+      waba.phoneNumberIds.push(number.phoneNumberId);
+      phoneNumbers.set(number.phoneNumberId, number);
+    },
+    addAccessToken: (token) => void validTokens.add(token),
     failNext: (failure) => void queuedFailures.push(failure),
     failFor: (to, failure) => void failuresByRecipient.set(to.replace(/^\+/, ""), failure),
     expireToken: () => {
@@ -245,7 +342,7 @@ function sendGraphError(response: Response, failure: GraphFailure) {
   response.status(httpStatus).json({
     error: {
       message: failure.message ?? defaults?.message ?? `(#${failure.code}) Error`,
-      type: "OAuthException",
+      type: failure.type ?? "OAuthException",
       code: failure.code,
       ...(subcode === undefined ? {} : { error_subcode: subcode }),
       ...(details === undefined ? {} : { error_data: { messaging_product: "whatsapp", details } }),
@@ -260,6 +357,10 @@ function sendUnknownPath(response: Response) {
 
 function isVersion(version: string | undefined): boolean {
   return /^v\d+\.\d+$/.test(version ?? "");
+}
+
+function fieldsOf(request: Request): string[] | null {
+  return typeof request.query.fields === "string" ? request.query.fields.split(",") : null;
 }
 
 function pickFields(template: Record<string, unknown>, fields: string[] | null): Record<string, unknown> {
