@@ -36,6 +36,8 @@ const EnvSchema = z.object({
   PIPEDRIVE_JWT_SECRET: z.string().min(8).optional(),
   PIPEDRIVE_PANEL_SESSION_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
   DEMO_CRM: z.enum(["on", "off"]).optional(),
+  LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(10),
+  LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).max(100_000).default(100),
 });
 
 export type Config = {
@@ -96,6 +98,11 @@ export type Config = {
     /** Signs its stateless access tokens, refresh tokens and authorization codes. */
     tokenKey: Buffer;
   };
+  /**
+   * Password checks (login, join request, invitation accept) per 15 minutes: per account from any
+   * address, and per address over every account and every signup (server/identity/attempt-limiter.ts).
+   */
+  loginLimits: { perAccount: number; perIp: number };
 };
 
 export class ConfigError extends Error {}
@@ -163,6 +170,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       usesDemoCrm,
     },
     demoCrm,
+    loginLimits: { perAccount: values.LOGIN_LIMIT_PER_ACCOUNT, perIp: values.LOGIN_LIMIT_PER_IP },
   };
 }
 
