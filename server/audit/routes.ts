@@ -1,7 +1,7 @@
-import { stringify } from "csv-stringify/sync";
 import { and, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { auditLog } from "../db/schema";
+import { toCsv } from "../http/csv";
 import { requires, route } from "../http/route";
 import { decodeCursor, ListQuery, page } from "../http/schemas";
 import type { Principal } from "../identity/tokens";
@@ -77,9 +77,9 @@ export const auditRoutes = [
         .orderBy(desc(auditLog.seq))
         .limit(exportLimit);
       await audit({ action: "export.audit_log", targetType: "workspace", targetId: actor.workspaceId, details: { filters: query, rows: rows.length } });
-      const csv = stringify(
+      const csv = toCsv(
         rows.map(presentEntry).map((entry) => ({ ...entry, details: JSON.stringify(entry.details) })),
-        { header: true, columns: ["id", "at", "actorId", "action", "targetType", "targetId", "ip", "userAgent", "details"] },
+        { columns: ["id", "at", "actorId", "action", "targetType", "targetId", "ip", "userAgent", "details"] },
       );
       return { status: 200, csv, filename: "activity-log.csv" };
     },

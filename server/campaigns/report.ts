@@ -1,7 +1,7 @@
-import { stringify } from "csv-stringify/sync";
 import { and, asc, eq } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { campaignRecipients } from "../db/schema";
+import { toCsv } from "../http/csv";
 
 export const reportColumns = ["phone", "name", "status", "error", "sentAt", "deliveredAt", "readAt"] as const;
 
@@ -12,7 +12,7 @@ export async function campaignReportCsv(db: Executor, workspaceId: string, campa
     .from(campaignRecipients)
     .where(and(eq(campaignRecipients.workspaceId, workspaceId), eq(campaignRecipients.campaignId, campaignId)))
     .orderBy(asc(campaignRecipients.seq));
-  const csv = stringify(
+  const csv = toCsv(
     recipients.map((recipient) => ({
       phone: recipient.phone,
       name: recipient.name,
@@ -22,7 +22,7 @@ export async function campaignReportCsv(db: Executor, workspaceId: string, campa
       deliveredAt: recipient.deliveredAt?.toISOString() ?? null,
       readAt: recipient.readAt?.toISOString() ?? null,
     })),
-    { header: true, columns: [...reportColumns] },
+    { columns: reportColumns, phoneColumns: ["phone"] },
   );
   return { csv, rows: recipients.length };
 }

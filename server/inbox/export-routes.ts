@@ -1,6 +1,6 @@
-import { stringify } from "csv-stringify/sync";
 import { desc } from "drizzle-orm";
 import { chats } from "../db/schema";
+import { toCsv } from "../http/csv";
 import { requires, route } from "../http/route";
 import { scope } from "../permissions";
 import { type ChatRow, chatsWithAccount } from "./queries";
@@ -21,7 +21,7 @@ export const exportRoutes = [
         .orderBy(desc(chats.lastMessageAt), desc(chats.id))
         .limit(exportLimit)) as ChatRow[];
       await audit({ action: "export.chats", targetType: "workspace", targetId: actor.workspaceId, details: { rows: rows.length } });
-      const csv = stringify(
+      const csv = toCsv(
         rows.map((row) => ({
           id: row.id,
           accountId: row.accountId,
@@ -31,7 +31,10 @@ export const exportRoutes = [
           lastMessageAt: row.lastMessageAt.toISOString(),
           lastMessagePreview: row.lastMessagePreview,
         })),
-        { header: true, columns: ["id", "accountId", "contactPhone", "contactName", "responsibleId", "lastMessageAt", "lastMessagePreview"] },
+        {
+          columns: ["id", "accountId", "contactPhone", "contactName", "responsibleId", "lastMessageAt", "lastMessagePreview"],
+          phoneColumns: ["contactPhone"],
+        },
       );
       return { status: 200, csv, filename: "chats.csv" };
     },
