@@ -6,18 +6,11 @@ import { publicAccess, route } from "../http/route";
 import { ingestInboundMessage } from "../inbox/ingest";
 import { applyStatuses, type StatusUpdate } from "../inbox/statuses";
 import type { Services } from "../services";
+import { acceptedChanges, phoneNumberIdsOf, scanPhoneNumberIds } from "./webhook-entries";
 import { parseWebhook, WebhookPayloadError } from "./webhook-payload";
 import { answerVerificationChallenge, verifyWebhookSignature } from "./webhook-signature";
 
 type Route = { phoneNumberId: string; workspaceId: string; accountId: string; appSecretEncrypted: string | null };
-
-/** The phone_number_ids a webhook speaks for, read before it is trusted only to pick its secret. */
-function phoneNumberIdsOf(json: unknown): string[] {
-  const entries = (json as { entry?: { changes?: { value?: { metadata?: { phone_number_id?: unknown } } }[] }[] })?.entry;
-  if (!Array.isArray(entries)) return [];
-  const ids = entries.flatMap((entry) => (Array.isArray(entry?.changes) ? entry.changes : []).map((change) => change?.value?.metadata?.phone_number_id));
-  return [...new Set(ids.filter((id): id is string => typeof id === "string"))];
-}
 
 async function routesFor(services: Services, phoneNumberIds: string[]): Promise<Route[]> {
   if (phoneNumberIds.length === 0) return [];
@@ -33,13 +26,27 @@ async function routesFor(services: Services, phoneNumberIds: string[]): Promise<
     .where(inArray(whatsappRoutes.phoneNumberId, phoneNumberIds));
 }
 
-/** Our app's secret, or the account's own when it brought its own Meta app. */
-function secretsFor(services: Services, routes: Route[]): string[] {
-  const secrets = routes.map((known) =>
-    known.appSecretEncrypted ? decryptSecret(services.config.encryptionKey, known.appSecretEncrypted) : services.config.whatsapp.appSecret,
-  );
-  if (routes.length === 0 && services.config.whatsapp.appSecret) secrets.push(services.config.whatsapp.appSecret);
-  return [...new Set(secrets.filter((secret): secret is string => Boolean(secret)))];
+/**
+ * The one secret that may sign for an account: its own app's when it brought one (Meta signs
+ * its webhooks with that app's secret, never ours), else our app's; null when there is neither.
+ */
+function signingSecretOf(services: Services, known: Route): string | null {
+  if (known.appSecretEncrypted) return decryptSecret(services.config.encryptionKey, known.appSecretEncrypted);
+  return services.config.whatsapp.appSecret || null;
+}
+
+/**
+ * Which secrets sign this body: our app's and those of the accounts the body names, each tried in
+ * constant time over the raw bytes, before the body is parsed. Empty means a bad signature.
+ */
+function verifiedSecrets(services: Services, routes: Route[], raw: Buffer, signature: string | undefined): Set<string> {
+  const candidates = new Set<string>();
+  if (services.config.whatsapp.appSecret) candidates.add(services.config.whatsapp.appSecret);
+  for (const known of routes) {
+    const secret = signingSecretOf(services, known);
+    if (secret) candidates.add(secret);
+  }
+  return new Set([...candidates].filter((secret) => verifyWebhookSignature(secret, raw, signature)));
 }
 
 export const inboundRoutes = [
@@ -68,32 +75,50 @@ export const inboundRoutes = [
     responses: { 200: "Accepted", 401: "Missing or wrong signature" },
     async handler({ request, services }) {
       const raw: Buffer = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const text = raw.toString("utf8");
+      // Before the signature verifies, the body is only scanned for the ids that pick the secrets to try.
+      const candidateRoutes = await routesFor(services, scanPhoneNumberIds(text));
+      const signedWith = verifiedSecrets(services, candidateRoutes, raw, request.get("x-hub-signature-256"));
+      if (signedWith.size === 0) {
+        // security-log: a webhook POST whose X-Hub-Signature-256 matches none of the secrets it could be signed with.
+        throw new HttpProblem(401, "unauthenticated", "Bad signature", "X-Hub-Signature-256 does not match the body.");
+      }
       let json: unknown;
       try {
-        json = JSON.parse(raw.toString("utf8"));
+        json = JSON.parse(text);
       } catch {
         throw invalidRequest("The body is not valid JSON.");
       }
-      const routes = await routesFor(services, phoneNumberIdsOf(json));
-      const signature = request.get("x-hub-signature-256");
-      const secrets = secretsFor(services, routes);
-      if (!secrets.some((secret) => verifyWebhookSignature(secret, raw, signature))) {
-        throw new HttpProblem(401, "unauthenticated", "Bad signature", "X-Hub-Signature-256 does not match the body.");
+      const routes = new Map(candidateRoutes.map((known) => [known.phoneNumberId, known]));
+      const unscanned = phoneNumberIdsOf(json).filter((id) => !routes.has(id));
+      for (const known of await routesFor(services, unscanned)) routes.set(known.phoneNumberId, known);
+      // Each change counts only when the body is signed with the secret of the account it is for;
+      // a number nobody connected is acknowledged and ignored, as before.
+      const accepted = acceptedChanges(json, (phoneNumberId) => {
+        const known = routes.get(phoneNumberId);
+        const secret = known ? signingSecretOf(services, known) : null;
+        return !known || (secret !== null && signedWith.has(secret));
+      });
+      for (const dropped of accepted.dropped) {
+        // security-log: a webhook change signed with a secret that is not its account's (another tenant's app, or ours for an own-app account).
+        services.logger.warn(
+          { phoneNumberId: dropped.phoneNumberId, wabaId: dropped.entryId },
+          "WhatsApp webhook change not signed with its account's app secret; dropped",
+        );
       }
       let events: ReturnType<typeof parseWebhook>;
       try {
-        events = parseWebhook(json);
+        events = parseWebhook(accepted.body);
       } catch (error) {
         // Answer 200 all the same: Meta would redeliver a payload we can never read for days.
         if (error instanceof WebhookPayloadError) services.logger.warn({ issues: error.issues }, "unreadable WhatsApp webhook");
         else throw error;
         return { status: 200, body: { received: 0 } };
       }
-      const byPhoneNumberId = new Map(routes.map((known) => [known.phoneNumberId, known]));
       let received = 0;
       const statuses: StatusUpdate[] = [];
       for (const event of events) {
-        const target = byPhoneNumberId.get(event.phoneNumberId);
+        const target = routes.get(event.phoneNumberId);
         if (!target) continue;
         if (event.kind === "message") {
           await ingestInboundMessage(

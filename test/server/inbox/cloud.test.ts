@@ -247,7 +247,7 @@ describe("inbound webhooks", () => {
     expect((await server.api("GET", "/chats", { token: team.agent.token })).body.data).toEqual([]);
   });
 
-  it("an account with its own app secret is verified with that secret only", async () => {
+  it("an account with its own app secret is verified with that secret only (our app's signature vouches for none of its messages)", async () => {
     const own = await connectCloudAccount(team.agent.token, { appSecret: "the-account-own-secret" });
     const payload = inboundTextWebhook({
       phoneNumberId: own.phoneNumberId,
@@ -255,8 +255,10 @@ describe("inbound webhooks", () => {
       body: "Hi",
       timestamp: Math.floor(Date.now() / 1000),
     });
-    expect((await deliverSignedWebhook(webhookUrl(), appSecret, payload)).status).toBe(401);
+    // Our app's secret is a valid signature, so Meta gets its 200, but the entry is not this account's to vouch for.
+    expect(await deliverSignedWebhook(webhookUrl(), appSecret, payload)).toEqual({ status: 200, text: JSON.stringify({ received: 0 }) });
     expect(await storedCounts()).toEqual({ contacts: 0, chats: 0, messages: 0 });
+    expect((await deliverSignedWebhook(webhookUrl(), "an-attackers-secret", payload)).status).toBe(401);
     expect((await deliverSignedWebhook(webhookUrl(), "the-account-own-secret", payload)).status).toBe(200);
     const list = await server.api("GET", "/chats", { token: team.agent.token });
     expect(list.body.data.map((chat: { accountId: string }) => chat.accountId)).toEqual([own.response.body.account.id]);
