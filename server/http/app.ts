@@ -49,6 +49,8 @@ export function createApp(services: Services, options: { webRoot?: string } = {}
   if (options.webRoot && existsSync(options.webRoot)) {
     const webRoot = options.webRoot;
     app.use(express.static(webRoot));
+    // Pages there are framed by Pipedrive: an unknown path is a 404, never the console (frameable there).
+    for (const ownPagesOnly of ["/pipedrive", "/simulator"]) app.use(ownPagesOnly, (_request, response) => response.status(404).end());
     app.get(/^\/(?!api\/).*/, (_request, response) => response.sendFile(path.join(webRoot, "index.html")));
   }
   return app;
