@@ -121,6 +121,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid ${variable}: ${issue?.message ?? "bad value"}`);
   }
   const values = parsed.data;
+  if (values.NODE_ENV === "production" && values.DEMO === "on") {
+    // The demo members all log in with one published password: never on a production server.
+    throw new ConfigError("Invalid DEMO: cannot be on in production (the demo logins share a published password)");
+  }
   const dataDir = path.resolve(values.DATA_DIR);
   const port = values.PORT;
   const publicUrl = (values.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, "");

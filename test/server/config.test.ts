@@ -23,6 +23,7 @@ describe("config", () => {
     [{ NODE_ENV: "staging" }, /^Invalid NODE_ENV: /],
     [{ ENCRYPTION_KEY: "short" }, /^Invalid ENCRYPTION_KEY: /],
     [{ NODE_ENV: "production" }, /^Invalid ENCRYPTION_KEY: required in production/],
+    [{ NODE_ENV: "production", ENCRYPTION_KEY: key, DEMO: "on" }, /^Invalid DEMO: cannot be on in production/],
   ])("stops with one line naming the variable: %o", (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
