@@ -1,9 +1,9 @@
-import { RateLimiterMemory } from "rate-limiter-flexible";
 import { startCampaignDispatcher } from "./campaigns/dispatcher";
 import type { Config } from "./config";
 import type { DatabaseHandle } from "./db/client";
 import { createDemoCrmStore } from "./demo-crm/store";
 import { EventHub } from "./events/bus";
+import { createAttemptLimiter } from "./identity/attempt-limiter";
 import { createLogger } from "./logger";
 import { isPipedriveConfigured } from "./pipedrive/connections";
 import { startPipedriveLogWorker } from "./pipedrive/log-worker";
@@ -12,21 +12,19 @@ import { createCloudClient } from "./whatsapp/cloud-client";
 
 export const productionPasswordCost = { N: 2 ** 15, r: 8, p: 1 };
 
-/** Login attempts per (IP, email): 10 per 15 minutes. */
-export function createLoginLimiter() {
-  return new RateLimiterMemory({ points: 10, duration: 15 * 60 });
-}
-
 /** Wires the process-wide services over an open database and starts listening for events. */
 export async function startServices(config: Config, database: DatabaseHandle, options: { passwordCost?: Services["passwordCost"] } = {}): Promise<Services> {
+  const logger = createLogger(config);
+  // An idle pooled connection the server ended: the pool drops it and connects anew on demand.
+  database.pool?.on("error", (error) => logger.warn({ err: error }, "a pooled database connection was lost"));
   const events = new EventHub();
-  await events.start(database, database.databaseUrl);
+  await events.start(database, database.databaseUrl, logger);
   const services: Services = {
     config,
     database,
-    logger: createLogger(config),
+    logger,
     passwordCost: options.passwordCost ?? productionPasswordCost,
-    loginLimiter: createLoginLimiter(),
+    loginLimiter: createAttemptLimiter(config.loginLimits),
     events,
     cloud: createCloudClient({ baseUrl: config.whatsapp.graphBaseUrl, apiVersion: config.whatsapp.graphApiVersion }),
     demoCrm: config.demoCrm.enabled ? createDemoCrmStore() : null,

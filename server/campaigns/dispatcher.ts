@@ -116,10 +116,13 @@ export function startCampaignDispatcher(services: Services, options: CampaignDis
     const key = `${workspaceId}:${accountId}`;
     for (let running = laneCounts.get(key) ?? 0; running < lanesPerAccount && !stopping.signal.aborted; running++) {
       laneCounts.set(key, running + 1);
-      const lane: Promise<void> = runLane(workspaceId, accountId).finally(() => {
-        laneCounts.set(key, (laneCounts.get(key) ?? 1) - 1);
-        lanes.delete(lane);
-      });
+      const lane: Promise<void> = runLane(workspaceId, accountId)
+        // A lane that fails ends; the next tick starts another. Its rejection must not end the process.
+        .catch((error: unknown) => services.logger.error({ err: error, accountId }, "campaign lane stopped"))
+        .finally(() => {
+          laneCounts.set(key, (laneCounts.get(key) ?? 1) - 1);
+          lanes.delete(lane);
+        });
       lanes.add(lane);
     }
   };
@@ -178,7 +181,9 @@ export function startCampaignDispatcher(services: Services, options: CampaignDis
         } catch (error) {
           if (stopping.signal.aborted) return;
           services.logger.error({ err: error, accountId }, "campaign lane failed; retrying");
-          await giveBack();
+          // The database may be the failure: claims it can't take back now are requeued by the
+          // tick's recovery once they are older than unknownOutcomeAfterMs.
+          await giveBack().catch((giveBackError: unknown) => services.logger.warn({ err: giveBackError }, "could not give back campaign claims"));
           campaign = null;
           await sleep(1000, undefined, { signal: stopping.signal }).catch(() => undefined);
         }

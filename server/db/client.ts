@@ -36,6 +36,12 @@ export type OpenOptions = { databaseUrl: string; poolSize?: number } | { dataDir
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
   if ("databaseUrl" in options) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // A connection PostgreSQL ends (restart, failover, pg_terminate_backend) emits 'error', and an
+    // 'error' without a listener ends the process. An idle one's reaches the pool, which drops it
+    // and connects anew on demand (startServices logs it); a checked-out one's also fails the
+    // statement it was running, which answers for it, so its own event needs no more than a listener.
+    pool.on("error", () => undefined);
+    pool.on("connect", (client) => client.on("error", () => undefined));
     const db = drizzleNodePg(pool, { schema }) as unknown as Database;
     await migrateNodePg(db as never, { migrationsFolder });
     return { db, engine: "postgres", pool, databaseUrl: options.databaseUrl, close: () => pool.end() };

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
-import pg from "pg";
+import type { Logger } from "pino";
 import type { DatabaseHandle, Executor } from "../db/client";
+import { listenWithReconnect } from "./listen-connection";
 
 export const eventChannel = "switchboard_events";
 
@@ -70,22 +71,26 @@ export class EventHub {
     return this.flushing;
   }
 
-  async start(database: DatabaseHandle, databaseUrl?: string): Promise<void> {
+  async start(database: DatabaseHandle, databaseUrl?: string, logger?: Logger): Promise<void> {
     this.database = database;
     const deliver = (payload: string) => {
       const event = JSON.parse(payload) as BusEvent;
-      for (const listener of this.listeners) listener(event);
+      for (const listener of this.listeners) {
+        // One listener's failure must neither starve the others nor escape into the connection's handler.
+        try {
+          listener(event);
+        } catch (error) {
+          logger?.error({ err: error, type: event.type }, "an event listener failed");
+        }
+      }
     };
     if (database.pglite) {
       this.stopListening = await database.pglite.listen(eventChannel, deliver);
       return;
     }
     if (!databaseUrl) throw new Error("EventHub needs the database URL to LISTEN on PostgreSQL");
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    client.on("notification", (message) => message.payload && deliver(message.payload));
-    await client.query(`LISTEN ${eventChannel}`);
-    this.stopListening = () => client.end();
+    const connection = await listenWithReconnect({ databaseUrl, channels: [eventChannel], onNotification: deliver, logger });
+    this.stopListening = () => connection.stop();
   }
 
   subscribe(listener: Listener): () => void {

@@ -5,6 +5,7 @@ import helmet from "helmet";
 import { z } from "zod";
 import { canonicalJson, recordAudit } from "../audit/recorder";
 import { demoCrmPath } from "../config";
+import { isConnectionLost } from "../db/connection-errors";
 import { demoCrmRouter } from "../demo-crm/router";
 import { type Principal, resolvePrincipal } from "../identity/tokens";
 import { openApiDocument } from "../openapi/document";
@@ -175,7 +176,8 @@ function send(response: Response, reply: Reply) {
 function errorHandler(services: Services) {
   return async (error: unknown, request: Request, response: Response, _next: NextFunction) => {
     const problem = toProblem(error);
-    if (problem.status >= 500) services.logger.error({ err: error, path: request.path }, "request failed");
+    if (problem.code === "unavailable") services.logger.warn({ err: error, path: request.path }, "request failed: database connection lost");
+    else if (problem.status >= 500) services.logger.error({ err: error, path: request.path }, "request failed");
     const actor = response.locals.actor as Principal | null | undefined;
     if (problem.code === "permission_denied" && actor && request.method !== "GET") {
       await recordDenial(services, actor, request, problem).catch((auditError) =>
@@ -230,6 +232,14 @@ function toProblem(error: unknown): HttpProblem {
       return new HttpProblem(415, "unsupported_media_type", "Unsupported media type", "Send the body as UTF-8 JSON.");
   }
   if (isUniqueViolation(error)) return new HttpProblem(409, "conflict", "Conflict", "A record with these values already exists.");
+  // The connection died under the request: its transaction was rolled back (or, if only the commit's
+  // answer was lost, a retry meets the change: webhooks dedupe by wamid, API writes take an
+  // Idempotency-Key). The pool connects anew, so "try again" is the honest answer, not a 500.
+  if (isConnectionLost(error)) {
+    return new HttpProblem(503, "unavailable", "Service unavailable", "The database connection was interrupted; try again shortly.", {
+      retryAfterSeconds: 1,
+    });
+  }
   if (bodyError?.status && bodyError.status >= 400 && bodyError.status < 500) {
     return invalidRequest("The request could not be read.");
   }

@@ -13,6 +13,7 @@ export const problemCodes = [
   "unprocessable",
   "crm_not_linked",
   "internal",
+  "unavailable",
 ] as const;
 export type ProblemCode = (typeof problemCodes)[number];
 
