@@ -1,9 +1,9 @@
 import type { Logger } from "pino";
-import type { RateLimiterMemory } from "rate-limiter-flexible";
 import type { Config } from "./config";
 import type { DatabaseHandle } from "./db/client";
 import type { DemoCrmStore } from "./demo-crm/store";
 import type { EventHub } from "./events/bus";
+import type { AttemptLimiter } from "./identity/attempt-limiter";
 import type { CloudClient } from "./whatsapp/cloud-client";
 
 /** What route handlers and commands share for the life of the process. */
@@ -13,7 +13,8 @@ export type Services = {
   logger: Logger;
   /** scrypt cost for new password hashes (lowered only in tests). */
   passwordCost: { N: number; r: number; p: number };
-  loginLimiter: RateLimiterMemory;
+  /** Every password check and signup spends from it (server/identity/attempt-limiter.ts). */
+  loginLimiter: AttemptLimiter;
   /** This process's end of the LISTEN/NOTIFY bus (live updates). */
   events: EventHub;
   /** Meta's Graph API, at the configured base URL and version. */

@@ -1,8 +1,7 @@
 import { and, desc, eq } from "drizzle-orm";
-import { RateLimiterRes } from "rate-limiter-flexible";
 import { z } from "zod";
 import { authTokens, members, users, workspaces } from "../db/schema";
-import { conflict, HttpProblem, notFound, unauthenticated } from "../http/problem";
+import { conflict, notFound, unauthenticated } from "../http/problem";
 import { anyMember, publicAccess, route } from "../http/route";
 import { Email, IdParam, Password, PersonName } from "../http/schemas";
 import { newId, newSecret } from "../ids";
@@ -28,8 +27,11 @@ export const identityRoutes = [
     tag: "Identity",
     access: publicAccess("creates the caller's workspace"),
     body: Signup,
-    responses: { 201: "The token, the Owner and the workspace", 409: "The email is already registered" },
-    async handler({ body, db, services, audit }) {
+    responses: { 201: "The token, the Owner and the workspace", 409: "The email is already registered", 429: "Too many attempts from this address" },
+    async handler({ body, db, services, meta, audit }) {
+      // Signup tells a registered email apart (409; no e-mail exists to answer otherwise), so every
+      // signup spends the address's attempt budget: one address cannot walk a list of emails.
+      await services.loginLimiter.signupAttempt(meta.ip);
       const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, body.email));
       if (existing) throw conflict("An account with this email exists; log in instead.");
       const userId = newId("usr");
@@ -60,10 +62,12 @@ export const identityRoutes = [
     body: Login,
     responses: { 201: "The token and the member", 401: "Wrong email or password", 429: "Too many attempts" },
     async handler({ body, db, services, meta, audit }) {
-      await consumeLoginAttempt(services.loginLimiter, `${meta.ip}|${body.email}`);
+      const attempt = await services.loginLimiter.passwordAttempt({ ip: meta.ip, email: body.email });
       const [user] = await db.select().from(users).where(eq(users.email, body.email));
       const passwordMatches = await verifyPassword(body.password, user?.passwordHash ?? (await decoyPasswordHash(services.passwordCost)));
+      // security-log: login.failed (email, meta.ip)
       if (!user || !passwordMatches) throw unauthenticated("The email or password is wrong.");
+      await attempt.succeeded();
       const workspaceId = body.workspaceId ?? user.lastWorkspaceId;
       const [membership] = workspaceId
         ? await db
@@ -72,7 +76,6 @@ export const identityRoutes = [
             .where(and(eq(members.workspaceId, workspaceId), eq(members.userId, user.id)))
         : [];
       if (!workspaceId || !membership) throw unauthenticated("You are not a member of that workspace.");
-      await services.loginLimiter.delete(`${meta.ip}|${body.email}`);
       const { token } = await issueToken(db, { workspaceId, memberId: membership.id, kind: "session" });
       await db.update(users).set({ lastWorkspaceId: workspaceId }).where(eq(users.id, user.id));
       await audit({ workspaceId, actorId: membership.id, action: "session.create", targetType: "member", targetId: membership.id });
@@ -172,13 +175,3 @@ export const identityRoutes = [
     },
   }),
 ];
-
-async function consumeLoginAttempt(limiter: { consume(key: string): Promise<unknown> }, key: string) {
-  try {
-    await limiter.consume(key);
-  } catch (rejection) {
-    if (!(rejection instanceof RateLimiterRes)) throw rejection;
-    const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-    throw new HttpProblem(429, "rate_limited", "Too many login attempts", `Try again in ${retryAfterSeconds} seconds.`, { retryAfterSeconds });
-  }
-}

@@ -5,6 +5,7 @@ import { invitations, members, users } from "../db/schema";
 import { conflict, HttpProblem, notFound } from "../http/problem";
 import { publicAccess, requires, route } from "../http/route";
 import { Email, IdParam, Password, PersonName } from "../http/schemas";
+import type { PasswordAttempt } from "../identity/attempt-limiter";
 import { hashPassword, verifyPassword } from "../identity/passwords";
 import { issueToken } from "../identity/tokens";
 import { newId, newSecret, sha256 } from "../ids";
@@ -25,13 +26,21 @@ function parseAcceptToken(token: string) {
   return { workspaceId, tokenHash: sha256(secret) };
 }
 
-/** Finds an existing user by email, or creates one; an existing user must prove it is them. */
-export async function userForEmail(db: Executor, input: { email: string; name: string; password: string; cost: { N: number; r: number; p: number } }) {
+/**
+ * Finds an existing user by email, or creates one; an existing user must prove it is them, as one
+ * `attempt` of the shared login limiter (spent by the caller before this check).
+ */
+export async function userForEmail(
+  db: Executor,
+  input: { email: string; name: string; password: string; cost: { N: number; r: number; p: number }; attempt: PasswordAttempt },
+) {
   const [existing] = await db.select().from(users).where(eq(users.email, input.email));
   if (existing) {
     if (!(await verifyPassword(input.password, existing.passwordHash))) {
+      // security-log: login.failed (via invitation accept: input.email)
       throw new HttpProblem(401, "unauthenticated", "Unauthenticated", "This email already has an account; use its password.");
     }
+    await input.attempt.succeeded();
     return existing.id;
   }
   const id = newId("usr");
@@ -123,8 +132,14 @@ export const invitationRoutes = [
     access: publicAccess("the accept token is the credential"),
     params: AcceptTokenParam,
     body: AcceptInvitation,
-    responses: { 201: "{token, member}", 404: "Unknown or used invitation", 409: "Expired" },
-    async handler({ params, body, db, services, audit }) {
+    responses: {
+      201: "{token, member}",
+      401: "The email has an account and this is not its password",
+      404: "Unknown or used invitation",
+      409: "Expired",
+      429: "Too many password attempts for this email or from this address",
+    },
+    async handler({ params, body, db, services, meta, audit }) {
       const parsed = parseAcceptToken(params.acceptToken);
       if (!parsed) throw notFound("invitation");
       const [invitation] = await db
@@ -135,7 +150,8 @@ export const invitationRoutes = [
       if (!invitation) throw notFound("invitation");
       if (invitation.expiresAt.getTime() <= Date.now()) throw conflict("This invitation has expired; ask for a new one.");
       await assertNotAlreadyMember(db, invitation.workspaceId, invitation.email);
-      const userId = await userForEmail(db, { email: invitation.email, name: body.name, password: body.password, cost: services.passwordCost });
+      const attempt = await services.loginLimiter.passwordAttempt({ ip: meta.ip, email: invitation.email });
+      const userId = await userForEmail(db, { email: invitation.email, name: body.name, password: body.password, cost: services.passwordCost, attempt });
       const memberId = await addMember(db, { workspaceId: invitation.workspaceId, userId, roleId: invitation.roleId });
       await db
         .update(invitations)

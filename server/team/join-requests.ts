@@ -35,14 +35,25 @@ export const joinRequestRoutes = [
     tag: "Team",
     access: publicAccess("anyone with the join code may ask"),
     body: NewJoinRequest,
-    responses: { 202: "{id}: waits for a member with team.manage", 404: "Unknown join code" },
-    async handler({ body, db, services, audit }) {
+    responses: {
+      202: "{id}: waits for a member with team.manage",
+      401: "The email has an account and this is not its password",
+      404: "Unknown join code",
+      429: "Too many password attempts for this email or from this address",
+    },
+    async handler({ body, db, services, meta, audit }) {
       const [workspace] = await db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.joinCode, body.joinCode));
       if (!workspace) throw notFound("workspace");
       await assertNotAlreadyMember(db, workspace.id, body.email);
+      // Every request spends an attempt, even for an unknown email: 202 or 401 tells them apart.
+      const attempt = await services.loginLimiter.passwordAttempt({ ip: meta.ip, email: body.email });
       const [existingUser] = await db.select().from(users).where(eq(users.email, body.email));
-      if (existingUser && !(await verifyPassword(body.password, existingUser.passwordHash))) {
-        throw new HttpProblem(401, "unauthenticated", "Unauthenticated", "This email already has an account; use its password.");
+      if (existingUser) {
+        if (!(await verifyPassword(body.password, existingUser.passwordHash))) {
+          // security-log: login.failed (via join request: body.email)
+          throw new HttpProblem(401, "unauthenticated", "Unauthenticated", "This email already has an account; use its password.");
+        }
+        await attempt.succeeded();
       }
       const id = newId("jrq");
       await db.insert(joinRequests).values({
