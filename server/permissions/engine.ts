@@ -129,19 +129,6 @@ function failingPermission<A extends RecordAction>(actor: Actor, action: A, reco
 
 export type { BooleanPermission };
 
-/** What the actor may do to another member (shipped with GET /members for the console). */
-export function memberAbilities(actor: Actor, target: { id: string; roleId: string; status: string }) {
-  const manages = holds(actor, "team.manage");
-  const isOwner = target.roleId === "owner";
-  const isSelf = target.id === actor.memberId;
-  return {
-    changeRole: manages && !isOwner,
-    suspend: manages && !isOwner && !isSelf && target.status === "active",
-    activate: manages && target.status === "suspended",
-    transferOwnership: holds(actor, "workspace.transfer") && target.roleId === "admin" && target.status === "active",
-  };
-}
-
 /** What the actor may do to a role (shipped with GET /roles). */
 export function roleAbilities(actor: Actor, role: { builtin: boolean }) {
   const manages = holds(actor, "roles.manage") && !role.builtin;

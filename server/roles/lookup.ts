@@ -13,6 +13,12 @@ export async function findRole(db: Executor, workspaceId: string, roleId: string
   return row ? presentableRole(row) : null;
 }
 
+/** The complete permission map of a member's role; a custom role that vanished grants nothing. */
+export function rolePermissions(roleId: string, customPermissions: unknown): PermissionMap {
+  if (isBuiltinRoleId(roleId)) return builtinRoles[roleId].permissions;
+  return completePermissions((customPermissions ?? {}) as Partial<PermissionMap>);
+}
+
 export function presentableRole(row: { id: string; name: string; permissions: unknown }): RoleDefinition {
   return {
     id: row.id,

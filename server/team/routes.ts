@@ -1,12 +1,13 @@
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../db/client";
-import { members, users, workspaces } from "../db/schema";
+import { members, roles, users, workspaces } from "../db/schema";
 import { publish } from "../events/bus";
 import { notFound } from "../http/problem";
 import { anyMember, requires, route } from "../http/route";
 import { afterKeyset, decodeCursor, IdParam, ListQuery, page, timestampText } from "../http/schemas";
 import {
+  assertActsWithinOwn,
   assertGrantWithinOwn,
   assertKeepsOwnManagement,
   assertNotTheOwner,
@@ -15,6 +16,7 @@ import {
   InvariantViolation,
   memberAbilities,
 } from "../permissions";
+import { findRole, rolePermissions } from "../roles/lookup";
 import { grantableRole } from "./grants";
 import { findMember } from "./membership";
 import { presentMember } from "./presenters";
@@ -22,10 +24,12 @@ import { presentMember } from "./presenters";
 const RoleChange = z.object({ roleId: z.string().min(1).max(100) }).strict();
 const OwnershipTransfer = z.object({ memberId: z.string().min(1).max(100) }).strict();
 
+/** A member with their role's permissions: what act_within_own compares the actor against. */
 async function requireMember(db: Executor, workspaceId: string, memberId: string) {
   const member = await findMember(db, workspaceId, memberId);
   if (!member) throw notFound("member");
-  return member;
+  const role = await findRole(db, workspaceId, member.roleId);
+  return { ...member, permissions: role?.permissions ?? rolePermissions(member.roleId, null) };
 }
 
 export const teamRoutes = [
@@ -46,10 +50,12 @@ export const teamRoutes = [
           email: users.email,
           roleId: members.roleId,
           status: members.status,
+          customPermissions: roles.permissions,
           cursorAt: timestampText(members.createdAt),
         })
         .from(members)
         .innerJoin(users, eq(users.id, members.userId))
+        .leftJoin(roles, and(eq(roles.workspaceId, members.workspaceId), eq(roles.id, members.roleId)))
         .where(and(eq(members.workspaceId, actor.workspaceId), afterKeyset(members.createdAt, members.id, after, "asc")))
         .orderBy(asc(members.createdAt), asc(members.id))
         .limit(query.limit + 1);
@@ -62,7 +68,7 @@ export const teamRoutes = [
           (row) => [row.cursorAt, row.id],
           (row) => {
             const { email, ...rest } = presentMember(row);
-            return { ...rest, ...(showEmail ? { email } : {}), abilities: memberAbilities(actor, row) };
+            return { ...rest, ...(showEmail ? { email } : {}), abilities: memberAbilities(actor, { ...row, permissions: rolePermissions(row.roleId, row.customPermissions) }) };
           },
         ),
       };
@@ -76,10 +82,15 @@ export const teamRoutes = [
     access: requires("team.manage"),
     params: IdParam,
     body: RoleChange,
-    responses: { 200: "{member}", 403: "The role grants more than the caller holds", 409: "The owner's role, or the owner role" },
+    responses: {
+      200: "{member}",
+      403: "The role, or the member's current role, grants more than the caller holds",
+      409: "The owner's role, the owner role, or an Admin's role changed by someone other than the Owner",
+    },
     async handler({ actor, params, body, db, audit }) {
       const target = await requireMember(db, actor.workspaceId, params.id);
       assertNotTheOwner(target, "role_change");
+      assertActsWithinOwn(actor, target, "role_change");
       const role = await grantableRole(db, actor.workspaceId, body.roleId);
       assertGrantWithinOwn(actor, role.permissions);
       if (target.id === actor.memberId) assertKeepsOwnManagement(actor, role.permissions);
@@ -105,7 +116,11 @@ export const teamRoutes = [
       tag: "Team",
       access: requires("team.manage"),
       params: IdParam,
-      responses: { 200: "{member}", 409: "The owner, or oneself" },
+      responses: {
+        200: "{member}",
+        403: "The member's role grants more than the caller holds",
+        409: "The owner, oneself, or an Admin (by someone other than the Owner)",
+      },
       async handler({ actor, params, db, audit }) {
         const target = await requireMember(db, actor.workspaceId, params.id);
         const status = change === "suspend" ? "suspended" : "active";
@@ -113,6 +128,7 @@ export const teamRoutes = [
           assertNotTheOwner(target, "suspend");
           if (target.id === actor.memberId) throw new InvariantViolation("no_self_suspend", "You cannot suspend yourself.");
         }
+        assertActsWithinOwn(actor, target, change);
         await db
           .update(members)
           .set({ status })

@@ -2,7 +2,8 @@
 import type { FieldError, ProblemCode } from "../../../server/http/problem";
 import type { RoleDefinition } from "../../../server/permissions/builtin-roles";
 import type { Permission, PermissionMap } from "../../../server/permissions/catalogue";
-import type { memberAbilities, roleAbilities } from "../../../server/permissions/engine";
+import type { roleAbilities } from "../../../server/permissions/engine";
+import type { memberAbilities } from "../../../server/permissions/invariants";
 import type { plans } from "../../../server/workspace/routes";
 
 export type { Permission, PermissionMap };
