@@ -61,6 +61,8 @@ export const joinRequestRoutes = [
         id,
         name: body.name,
         email: body.email,
+        // The hash binds the request to the identity that proved it: the account's own (salted, so
+        // unique) hash, or a fresh one no later signup can share. Acceptance compares them.
         passwordHash: existingUser?.passwordHash ?? (await hashPassword(body.password, services.passwordCost)),
       });
       await audit({
@@ -99,15 +101,19 @@ export const joinRequestRoutes = [
     access: requires("team.manage"),
     params: IdParam,
     body: AcceptJoinRequest,
-    responses: { 201: "{member}", 409: "Already decided, or roleId owner" },
+    responses: { 201: "{member}", 409: "Already decided, roleId owner, or the email's account is not the one that asked" },
     async handler({ actor, params, body, db, audit }) {
       const request = await pendingRequest(db, actor.workspaceId, params.id);
       const role = await grantableRole(db, actor.workspaceId, body.roleId);
       assertGrantWithinOwn(actor, role.permissions);
       await assertNotAlreadyMember(db, actor.workspaceId, request.email);
-      let [user] = await db.select({ id: users.id }).from(users).where(eq(users.email, request.email));
+      let [user] = await db.select({ id: users.id, passwordHash: users.passwordHash }).from(users).where(eq(users.email, request.email));
+      // Filed before this email had an account (or by another identity): its owner never asked.
+      if (user && user.passwordHash !== request.passwordHash) {
+        throw conflict("This request was not filed by the account that now owns this email; reject it, and ask them to file a new one.");
+      }
       if (!user) {
-        user = { id: newId("usr") };
+        user = { id: newId("usr"), passwordHash: request.passwordHash };
         await db.insert(users).values({ id: user.id, email: request.email, name: request.name, passwordHash: request.passwordHash });
       }
       const memberId = await addMember(db, { workspaceId: actor.workspaceId, userId: user.id, roleId: role.id });
