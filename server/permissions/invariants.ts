@@ -93,6 +93,57 @@ export function memberAbilities(actor: Actor, target: ManagedMember & { status: 
   };
 }
 
+export type MemberChange = "role_change" | "suspend" | "activate" | "remove";
+const memberChangeVerbs: Record<MemberChange, string> = {
+  role_change: "change the role of",
+  suspend: "suspend",
+  activate: "re-activate",
+  remove: "remove",
+};
+/** A member another member acts on, with their role's complete permission map. */
+export type ManagedMember = { id: string; roleId: string; permissions: PermissionMap };
+
+/**
+ * Why the actor may not make `change` to another member, or null. act_within_own: nobody acts on a
+ * member whose role grants more than their own (a PermissionDenied naming the first such
+ * permission, as grant-within-own does: 403). admins_by_owner_only: only the Owner acts on an
+ * Admin, since another Admin or an Admin-like custom role holds as much (409). Oneself is exempt:
+ * stepping down is allowed, and keeps_own_management / no self-suspension guard the rest.
+ */
+export function memberChangeViolation(actor: Actor, target: ManagedMember, change: MemberChange): PermissionDenied | InvariantViolation | null {
+  if (target.id === actor.memberId) return null;
+  const verb = memberChangeVerbs[change];
+  const beyond = firstPermissionBeyond(actor.permissions, target.permissions);
+  if (beyond) {
+    return new PermissionDenied(
+      beyond,
+      `You cannot ${verb} this member: their role holds ${beyond} at "${String(target.permissions[beyond])}" and yours at "${String(actor.permissions[beyond])}".`,
+    );
+  }
+  if (target.roleId === "admin" && actor.roleId !== "owner") {
+    return new InvariantViolation("admins_by_owner_only", `Only the Owner can ${verb} an Admin.`);
+  }
+  return null;
+}
+
+/** Throws memberChangeViolation's answer: nobody suspends, re-activates, re-roles or removes above their own rank. */
+export function assertActsWithinOwn(actor: Actor, target: ManagedMember, change: MemberChange): void {
+  const violation = memberChangeViolation(actor, target, change);
+  if (violation) throw violation;
+}
+
+/** What the actor may do to another member (shipped with GET /members for the console). */
+export function memberAbilities(actor: Actor, target: ManagedMember & { status: string }) {
+  const manages = holds(actor, "team.manage");
+  const mayMake = (change: MemberChange) => manages && target.roleId !== "owner" && memberChangeViolation(actor, target, change) === null;
+  return {
+    changeRole: mayMake("role_change"),
+    suspend: mayMake("suspend") && target.id !== actor.memberId && target.status === "active",
+    activate: mayMake("activate") && target.status === "suspended",
+    transferOwnership: holds(actor, "workspace.transfer") && target.roleId === "admin" && target.status === "active",
+  };
+}
+
 /** Ownership moves only to an active Admin. */
 export function assertOwnershipTarget(target: { roleId: string; status: string }): void {
   if (target.roleId !== "admin" || target.status !== "active") {
@@ -108,4 +159,30 @@ export function assertKeepsOwnManagement(actor: Actor, newPermissions: Permissio
   if (lost) {
     throw new InvariantViolation("keeps_own_management", `This change would remove your own ${lost}; ask another member who holds it to make it.`);
   }
+}
+
+/** A member a CRM link change touches, whichever CRM: `ownConnection` when their own OAuth made the link. */
+export type CrmLinkedMember = { roleId: string; permissions: PermissionMap; ownConnection: boolean };
+
+/**
+ * Who may say which member a CRM user is, the same for every CRM. A linked CRM user acts as the
+ * member in the CRM's panel, so linking grants the member's role: `gains` (the member the CRM user
+ * will act as) may hold no more than the actor (answered 403, as for role assignment). The Owner's
+ * link is made, moved or removed by the Owner alone, and a link a member made through their own
+ * CRM connection changes only through that connection (both 409). `loses` are the members whose
+ * current link the change replaces or removes.
+ */
+export function assertCrmLinkChange(actor: Actor, change: { gains: CrmLinkedMember | null; loses: CrmLinkedMember[] }): void {
+  for (const member of [change.gains, ...change.loses]) {
+    if (member?.roleId === "owner" && actor.roleId !== "owner") {
+      throw new InvariantViolation("owner_crm_link_by_owner", "Only the Owner links a CRM user to the Owner, or changes the Owner's link.");
+    }
+  }
+  if ([change.gains, ...change.loses].some((member) => member?.ownConnection)) {
+    throw new InvariantViolation(
+      "crm_link_by_own_connection",
+      "This link was made by the member's own CRM connection: only they change it, by reconnecting or disconnecting under My integrations.",
+    );
+  }
+  if (change.gains) assertGrantWithinOwn(actor, change.gains.permissions);
 }

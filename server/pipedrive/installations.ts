@@ -1,7 +1,8 @@
 import { and, eq, inArray, or } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { pipedriveCompanyRoutes, pipedriveConnections, pipedriveIndividualConnections, pipedriveUserLinks, workspaces } from "../db/schema";
-import type { Actor } from "../permissions";
+import { notFound } from "../http/problem";
+import { type Actor, assertCrmLinkChange, type CrmLinkedMember } from "../permissions";
 import { findRole } from "../roles/lookup";
 import { findMember } from "../team/membership";
 import type { PipedriveIdentity, PipedriveTokens } from "./oauth";
@@ -86,6 +87,43 @@ export async function storeIndividualConnection(
     .values({ workspaceId, memberId, ...values })
     .onConflictDoUpdate({ target: [pipedriveIndividualConnections.workspaceId, pipedriveIndividualConnections.memberId], set: values });
   await linkPipedriveUser(db, workspaceId, identity.pipedriveUserId, memberId, memberId);
+}
+
+/**
+ * An Admin's mapping of a Pipedrive user to a member (null unmaps it), under the CRM link rules
+ * (assertCrmLinkChange): every member whose link it would make, move or remove is checked.
+ */
+export async function mapPipedriveUser(db: Executor, actor: Actor, pipedriveUserId: number, memberId: string | null): Promise<void> {
+  const { workspaceId } = actor;
+  // Rows for this Pipedrive user, and for the member it is to be mapped to.
+  const concerned = (table: typeof pipedriveUserLinks | typeof pipedriveIndividualConnections) =>
+    and(
+      eq(table.workspaceId, workspaceId),
+      memberId ? or(eq(table.pipedriveUserId, pipedriveUserId), eq(table.memberId, memberId)) : eq(table.pipedriveUserId, pipedriveUserId),
+    );
+  const links = await db.select().from(pipedriveUserLinks).where(concerned(pipedriveUserLinks));
+  const ownConnections = await db
+    .select({ memberId: pipedriveIndividualConnections.memberId, pipedriveUserId: pipedriveIndividualConnections.pipedriveUserId })
+    .from(pipedriveIndividualConnections)
+    .where(concerned(pipedriveIndividualConnections));
+  const alreadyLinked = links.some((link) => link.pipedriveUserId === pipedriveUserId && link.memberId === memberId);
+  const ownConnectionOf = (id: string) => ownConnections.find((connection) => connection.memberId === id);
+  // Those who are this Pipedrive user now (by mapping or by their own connection) and would stop being it.
+  const losing = new Set(
+    [...links, ...ownConnections].filter((row) => row.pipedriveUserId === pipedriveUserId && row.memberId !== memberId).map((row) => row.memberId),
+  );
+  const touched = async (id: string, ownConnection: boolean): Promise<CrmLinkedMember> => {
+    const member = await loadActor(db, workspaceId, id);
+    if (!member) throw notFound("member");
+    return { roleId: member.roleId, permissions: member.permissions, ownConnection };
+  };
+  // The gaining member's own connection is replaced unless it is this very Pipedrive user.
+  const gains =
+    memberId && !alreadyLinked ? await touched(memberId, (ownConnectionOf(memberId)?.pipedriveUserId ?? pipedriveUserId) !== pipedriveUserId) : null;
+  const loses: CrmLinkedMember[] = [];
+  for (const id of losing) loses.push(await touched(id, ownConnectionOf(id)?.pipedriveUserId === pipedriveUserId));
+  assertCrmLinkChange(actor, { gains, loses });
+  if (!alreadyLinked) await linkPipedriveUser(db, workspaceId, pipedriveUserId, memberId, actor.memberId);
 }
 
 /** Maps a Pipedrive user to a member (or unmaps it with null); each side maps at most once. */

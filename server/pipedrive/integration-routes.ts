@@ -1,12 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { members, pipedriveIndividualConnections, pipedriveLoggingModes, pipedriveSettings, pipedriveUserLinks } from "../db/schema";
+import { pipedriveIndividualConnections, pipedriveLoggingModes, pipedriveSettings, pipedriveUserLinks } from "../db/schema";
 import { notFound } from "../http/problem";
 import { anyMember, requires, route } from "../http/route";
 import { holds } from "../permissions";
 import { loadIndividualConnection, loadWorkspaceConnection, workspaceClient } from "./connections";
 import { answeringPipedriveErrors } from "./http-errors";
-import { linkPipedriveUser, removeWorkspaceConnection } from "./installations";
+import { mapPipedriveUser, removeWorkspaceConnection } from "./installations";
 import { presentIndividualConnection, presentWorkspaceConnection } from "./presenters";
 import { loadLoggingMode } from "./settings";
 
@@ -135,16 +135,14 @@ export const pipedriveIntegrationRoutes = [
     access: requires("integrations.workspace"),
     params: PipedriveUserParam,
     body: UserMapping,
-    responses: { 200: "{pipedriveUserId, memberId}", 404: "No such member in this workspace" },
+    responses: {
+      200: "{pipedriveUserId, memberId}",
+      403: "The member's role grants more than yours",
+      404: "No such member in this workspace",
+      409: "The Owner's link (only the Owner changes it), or a link made by the member's own Pipedrive connection",
+    },
     async handler({ actor, db, params, body, audit }) {
-      if (body.memberId) {
-        const [member] = await db
-          .select({ id: members.id })
-          .from(members)
-          .where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, body.memberId)));
-        if (!member) throw notFound("member");
-      }
-      await linkPipedriveUser(db, actor.workspaceId, params.id, body.memberId, actor.memberId);
+      await mapPipedriveUser(db, actor, params.id, body.memberId);
       await audit({ action: "pipedrive.user_map", targetType: "pipedrive_user", targetId: String(params.id), details: { memberId: body.memberId } });
       return { status: 200, body: { pipedriveUserId: params.id, memberId: body.memberId } };
     },

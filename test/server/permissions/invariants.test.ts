@@ -1,5 +1,6 @@
 import {
   type Actor,
+  assertCrmLinkChange,
   assertGrantWithinOwn,
   assertKeepsOwnManagement,
   assertNotTheOwner,
@@ -57,6 +58,17 @@ describe("role-administration invariants (predicates)", () => {
     expect(() => assertKeepsOwnManagement(actorWith("admin"), builtinRoles.teammate.permissions)).toThrow(/team.manage/);
     expect(() => assertKeepsOwnManagement(actorWith("admin"), { ...builtinRoles.admin.permissions, "roles.manage": false })).toThrow(/roles.manage/);
     expect(() => assertKeepsOwnManagement(actorWith("teammate"), builtinRoles.agent.permissions)).not.toThrow();
+  });
+
+  it("crm links: the linked member's role within the actor's own, the Owner's link by the Owner, own-connection links untouched", () => {
+    const linked = (roleId: keyof typeof builtinRoles, ownConnection = false) => ({ roleId, permissions: builtinRoles[roleId].permissions, ownConnection });
+    expect(() => assertCrmLinkChange(actorWith("admin"), { gains: linked("teammate"), loses: [linked("agent")] })).not.toThrow();
+    expect(() => assertCrmLinkChange(actorWith("admin"), { gains: linked("owner"), loses: [] })).toThrow(/Only the Owner/);
+    expect(() => assertCrmLinkChange(actorWith("admin"), { gains: null, loses: [linked("owner")] })).toThrow(InvariantViolation);
+    expect(() => assertCrmLinkChange(actorWith("owner"), { gains: linked("owner"), loses: [] })).not.toThrow();
+    expect(() => assertCrmLinkChange(actorWith("owner"), { gains: linked("agent"), loses: [linked("teammate", true)] })).toThrow(/own CRM connection/);
+    expect(() => assertCrmLinkChange(actorWith("owner"), { gains: linked("agent", true), loses: [] })).toThrow(/own CRM connection/);
+    expect(() => assertCrmLinkChange(actorWith("teammate"), { gains: linked("admin"), loses: [] })).toThrow(PermissionDenied);
   });
 });
 
