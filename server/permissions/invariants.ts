@@ -93,57 +93,6 @@ export function memberAbilities(actor: Actor, target: ManagedMember & { status: 
   };
 }
 
-export type MemberChange = "role_change" | "suspend" | "activate" | "remove";
-const memberChangeVerbs: Record<MemberChange, string> = {
-  role_change: "change the role of",
-  suspend: "suspend",
-  activate: "re-activate",
-  remove: "remove",
-};
-/** A member another member acts on, with their role's complete permission map. */
-export type ManagedMember = { id: string; roleId: string; permissions: PermissionMap };
-
-/**
- * Why the actor may not make `change` to another member, or null. act_within_own: nobody acts on a
- * member whose role grants more than their own (a PermissionDenied naming the first such
- * permission, as grant-within-own does: 403). admins_by_owner_only: only the Owner acts on an
- * Admin, since another Admin or an Admin-like custom role holds as much (409). Oneself is exempt:
- * stepping down is allowed, and keeps_own_management / no self-suspension guard the rest.
- */
-export function memberChangeViolation(actor: Actor, target: ManagedMember, change: MemberChange): PermissionDenied | InvariantViolation | null {
-  if (target.id === actor.memberId) return null;
-  const verb = memberChangeVerbs[change];
-  const beyond = firstPermissionBeyond(actor.permissions, target.permissions);
-  if (beyond) {
-    return new PermissionDenied(
-      beyond,
-      `You cannot ${verb} this member: their role holds ${beyond} at "${String(target.permissions[beyond])}" and yours at "${String(actor.permissions[beyond])}".`,
-    );
-  }
-  if (target.roleId === "admin" && actor.roleId !== "owner") {
-    return new InvariantViolation("admins_by_owner_only", `Only the Owner can ${verb} an Admin.`);
-  }
-  return null;
-}
-
-/** Throws memberChangeViolation's answer: nobody suspends, re-activates, re-roles or removes above their own rank. */
-export function assertActsWithinOwn(actor: Actor, target: ManagedMember, change: MemberChange): void {
-  const violation = memberChangeViolation(actor, target, change);
-  if (violation) throw violation;
-}
-
-/** What the actor may do to another member (shipped with GET /members for the console). */
-export function memberAbilities(actor: Actor, target: ManagedMember & { status: string }) {
-  const manages = holds(actor, "team.manage");
-  const mayMake = (change: MemberChange) => manages && target.roleId !== "owner" && memberChangeViolation(actor, target, change) === null;
-  return {
-    changeRole: mayMake("role_change"),
-    suspend: mayMake("suspend") && target.id !== actor.memberId && target.status === "active",
-    activate: mayMake("activate") && target.status === "suspended",
-    transferOwnership: holds(actor, "workspace.transfer") && target.roleId === "admin" && target.status === "active",
-  };
-}
-
 /** Ownership moves only to an active Admin. */
 export function assertOwnershipTarget(target: { roleId: string; status: string }): void {
   if (target.roleId !== "admin" || target.status !== "active") {
