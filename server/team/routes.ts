@@ -68,7 +68,11 @@ export const teamRoutes = [
           (row) => [row.cursorAt, row.id],
           (row) => {
             const { email, ...rest } = presentMember(row);
-            return { ...rest, ...(showEmail ? { email } : {}), abilities: memberAbilities(actor, { ...row, permissions: rolePermissions(row.roleId, row.customPermissions) }) };
+            return {
+              ...rest,
+              ...(showEmail ? { email } : {}),
+              abilities: memberAbilities(actor, { ...row, permissions: rolePermissions(row.roleId, row.customPermissions) }),
+            };
           },
         ),
       };

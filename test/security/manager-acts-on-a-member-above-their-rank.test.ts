@@ -15,7 +15,9 @@ async function joinAs(server: TestServer, owner: Member, roleId: string): Promis
   const email = `member-${randomBytes(4).toString("hex")}@example.test`;
   const invitation = await server.api("POST", "/invitations", { token: owner.token, body: { email, roleId } });
   expect(invitation.status).toBe(201);
-  const accepted = await server.api("POST", `/invitations/${invitation.body.acceptToken}/accept`, { body: { name: `The ${roleId}`, password: "a member's password" } });
+  const accepted = await server.api("POST", `/invitations/${invitation.body.acceptToken}/accept`, {
+    body: { name: `The ${roleId}`, password: "a member's password" },
+  });
   expect(accepted.status).toBe(201);
   return { id: accepted.body.member.id, token: accepted.body.token };
 }
