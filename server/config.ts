@@ -38,6 +38,7 @@ const EnvSchema = z.object({
   DEMO_CRM: z.enum(["on", "off"]).optional(),
   LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(10),
   LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).max(100_000).default(100),
+  LIVE_UPDATES_RECHECK_MS: z.coerce.number().int().min(100).max(3_600_000).default(20_000),
 });
 
 export type Config = {
@@ -103,6 +104,13 @@ export type Config = {
    * address, and per address over every account and every signup (server/identity/attempt-limiter.ts).
    */
   loginLimits: { perAccount: number; perIp: number };
+  liveUpdates: {
+    /**
+     * How often an open GET /events stream re-reads its token: a revocation whose notification
+     * this process missed (its LISTEN connection was down) still ends the stream this soon.
+     */
+    tokenRecheckMs: number;
+  };
 };
 
 export class ConfigError extends Error {}
@@ -175,6 +183,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     demoCrm,
     loginLimits: { perAccount: values.LOGIN_LIMIT_PER_ACCOUNT, perIp: values.LOGIN_LIMIT_PER_IP },
+    liveUpdates: { tokenRecheckMs: values.LIVE_UPDATES_RECHECK_MS },
   };
 }
 
