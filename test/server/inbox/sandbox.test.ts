@@ -121,8 +121,10 @@ describe("sandbox conversation", () => {
     expect(log.body.data).toHaveLength(5);
   });
 
-  it("the sandbox takes customer messages only from members who may see the account, or manage the team", async () => {
-    expect((await customerWrites(team.collaborator.token, "x")).status).toBe(404);
+  it("the sandbox takes customer messages only from members who may start chats on the account", async () => {
+    const refused = await customerWrites(team.collaborator.token, "x");
+    expect(refused.status).toBe(403);
+    expect(refused.body.permission).toBe("chats.start");
     expect((await customerWrites(team.admin.token, "x")).status).toBe(201);
   });
 });
