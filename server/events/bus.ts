@@ -13,6 +13,8 @@ export type BusEvent =
   /** `previousResponsibleId`: on chat.assigned/unassigned, who was responsible before (they may have just lost the chat). */
   | { type: InboxEventType; workspaceId: string; chatId: string; messageId?: string; previousResponsibleId?: string }
   | { type: "access.changed"; workspaceId: string }
+  /** Tokens deleted (logout, token deletion, key rotation): streams opened with them end. */
+  | { type: "tokens.revoked"; workspaceId: string; tokenIds: string[] }
   /** A campaign's state or counts changed (sent at most every few hundred ms per campaign). */
   | { type: "campaign.progress"; workspaceId: string; campaignId: string };
 

@@ -10,6 +10,8 @@ import type { Services } from "../services";
 import type { BusEvent } from "./bus";
 
 const heartbeatMs = 25_000;
+/** The longest a Node timer waits (about 24.8 days). */
+const maxTimerMs = 2 ** 31 - 1;
 
 /**
  * What one subscriber receives for one bus event, or null when the chat is not theirs to see. A
@@ -42,6 +44,7 @@ export const eventRoutes = [
     async handler({ actor, services, request, response }) {
       const token = request.get("authorization")?.replace(/^Bearer\s+/i, "") ?? "";
       let viewer: Principal | null = actor;
+      let closed = false;
       response.writeHead(200, {
         "content-type": "text/event-stream",
         "cache-control": "no-cache, no-transform",
@@ -49,32 +52,60 @@ export const eventRoutes = [
         "x-accel-buffering": "no",
       });
       response.write(": connected\n\n");
+      // A write after end() would emit an error on the response: once closed, nothing is written.
+      const send = (chunk: string) => closed || response.write(chunk);
       // Events are handled one at a time, in bus order, so a subscriber never sees them reordered.
       let queue = Promise.resolve();
+      const enqueue = (work: () => Promise<void>) => {
+        queue = queue.then(work).catch((error) => services.logger.warn({ err: error }, "live update failed"));
+      };
       const close = () => {
+        if (closed) return;
+        closed = true;
+        viewer = null;
         unsubscribe();
         clearInterval(heartbeat);
+        clearInterval(recheck);
+        clearTimeout(expiry);
         response.end();
+      };
+      // Re-reads who is listening: a role change re-scopes the stream; a suspension, a removal, or a
+      // token revoked or expired ends it. A database that can't answer leaves the stream as it is.
+      const reread = async () => {
+        if (closed) return;
+        const current = await resolvePrincipal(services.database.db, token);
+        if (closed) return;
+        if (current?.status !== "active") close();
+        else viewer = current;
       };
       const unsubscribe = services.events.subscribe((event) => {
         if (event.workspaceId !== actor.workspaceId) return;
-        queue = queue
-          .then(async () => {
-            if (!viewer) return;
-            if (event.type === "access.changed") {
-              // A role change or suspension applies to open streams too: re-read who is listening.
-              viewer = await resolvePrincipal(services.database.db, token);
-              if (viewer?.status !== "active") close();
-              return;
-            }
-            const rendered =
-              event.type === "campaign.progress" ? await renderCampaignProgress(services, viewer, event) : await renderFor(services, viewer, event);
-            if (rendered) response.write(`event: ${event.type}\ndata: ${JSON.stringify(rendered)}\n\n`);
-          })
-          .catch((error) => services.logger.warn({ err: error }, "live update failed"));
+        // At once, ahead of any queued rendering: nothing more may reach a revoked token.
+        if (event.type === "tokens.revoked") return void (event.tokenIds.includes(actor.tokenId) && close());
+        if (event.type === "access.changed") return enqueue(reread);
+        enqueue(async () => {
+          if (!viewer) return;
+          const rendered =
+            event.type === "campaign.progress" ? await renderCampaignProgress(services, viewer, event) : await renderFor(services, viewer, event);
+          if (rendered) send(`event: ${event.type}\ndata: ${JSON.stringify(rendered)}\n\n`);
+        });
       });
-      const heartbeat = setInterval(() => response.write(": ping\n\n"), heartbeatMs);
+      const heartbeat = setInterval(() => send(": ping\n\n"), heartbeatMs);
       heartbeat.unref();
+      // A revocation this process never heard of (NOTIFY is lost while LISTEN reconnects) still ends the stream.
+      const recheck = setInterval(() => enqueue(reread), services.config.liveUpdates.tokenRecheckMs);
+      recheck.unref();
+      // The stream ends when its token does (a panel session after PIPEDRIVE_PANEL_SESSION_SECONDS),
+      // in steps no longer than a timer can wait (a session lives 30 days).
+      let expiry: NodeJS.Timeout | undefined;
+      const endAtExpiry = () => {
+        if (!actor.tokenExpiresAt) return;
+        const remainingMs = actor.tokenExpiresAt.getTime() - Date.now();
+        if (remainingMs <= 0) return close();
+        expiry = setTimeout(endAtExpiry, Math.min(remainingMs, maxTimerMs));
+        expiry.unref();
+      };
+      endAtExpiry();
       request.on("close", close);
       return { streamed: true };
     },

@@ -9,7 +9,7 @@ import { effectivePermissions, holds } from "../permissions";
 import { addMember, findMember } from "../team/membership";
 import { presentMember, presentWorkspace } from "../team/presenters";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "./passwords";
-import { issueToken } from "./tokens";
+import { issueToken, revokeTokens } from "./tokens";
 
 const Signup = z.object({ workspaceName: z.string().trim().min(1).max(100), name: PersonName, email: Email, password: Password }).strict();
 const Login = z.object({ email: Email, password: z.string().min(1).max(200), workspaceId: z.string().max(100).optional() }).strict();
@@ -92,7 +92,7 @@ export const identityRoutes = [
     allowSuspended: true,
     responses: { 204: "Revoked" },
     async handler({ actor, db, audit }) {
-      await db.delete(authTokens).where(and(eq(authTokens.workspaceId, actor.workspaceId), eq(authTokens.id, actor.tokenId)));
+      await revokeTokens(db, actor.workspaceId, eq(authTokens.id, actor.tokenId));
       await audit({ action: "session.delete", targetType: "token", targetId: actor.tokenId });
       return { status: 204 };
     },
@@ -158,17 +158,13 @@ export const identityRoutes = [
     params: IdParam,
     responses: { 204: "Revoked", 404: "No such token of the caller" },
     async handler({ actor, params, db, audit }) {
-      const deleted = await db
-        .delete(authTokens)
-        .where(
-          and(
-            eq(authTokens.workspaceId, actor.workspaceId),
-            eq(authTokens.id, params.id),
-            eq(authTokens.memberId, actor.memberId),
-            eq(authTokens.kind, "personal"),
-          ),
-        )
-        .returning({ id: authTokens.id });
+      const deleted = await revokeTokens(
+        db,
+        actor.workspaceId,
+        eq(authTokens.id, params.id),
+        eq(authTokens.memberId, actor.memberId),
+        eq(authTokens.kind, "personal"),
+      );
       if (deleted.length === 0) throw notFound("API token");
       await audit({ action: "api_token.delete", targetType: "token", targetId: params.id });
       return { status: 204 };

@@ -1,6 +1,7 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, type SQL } from "drizzle-orm";
 import type { Database, Executor } from "../db/client";
 import { authTokens, members, roles, users } from "../db/schema";
+import { publish } from "../events/bus";
 import { newId, newSecret, sha256 } from "../ids";
 import { type Actor, builtinRoles, completePermissions, isBuiltinRoleId, type PermissionMap } from "../permissions";
 
@@ -11,7 +12,7 @@ export const panelTokenLifetimeMs = 60 * 60 * 1000;
 const lifetimeMs: Partial<Record<TokenKind, number>> = { session: sessionLifetimeMs, panel: panelTokenLifetimeMs };
 
 /** The authenticated caller: who they are now, read fresh on every request. */
-export type Principal = Actor & { name: string; email: string; tokenId: string; tokenKind: TokenKind };
+export type Principal = Actor & { name: string; email: string; tokenId: string; tokenKind: TokenKind; tokenExpiresAt: Date | null };
 
 /**
  * Bearer tokens read `sbt.<workspaceId>.<secret>`: the workspace part keeps the lookup on one
@@ -78,7 +79,23 @@ export async function resolvePrincipal(db: Database, token: string): Promise<Pri
     email: row.email,
     tokenId: row.tokenId,
     tokenKind: row.tokenKind,
+    tokenExpiresAt: row.expiresAt,
   };
+}
+
+/**
+ * Revokes the workspace's tokens matching every one of `conditions` (at least one) in the caller's
+ * transaction, and publishes `tokens.revoked` in it, so on commit every process ends the live
+ * streams opened with them. Answers the revoked ids.
+ */
+export async function revokeTokens(executor: Executor, workspaceId: string, ...conditions: [SQL, ...SQL[]]): Promise<string[]> {
+  const revoked = await executor
+    .delete(authTokens)
+    .where(and(eq(authTokens.workspaceId, workspaceId), ...conditions))
+    .returning({ id: authTokens.id });
+  const tokenIds = revoked.map((row) => row.id);
+  if (tokenIds.length > 0) await publish(executor, { type: "tokens.revoked", workspaceId, tokenIds });
+  return tokenIds;
 }
 
 function roleDefinition(roleId: string, customName: string | null, customPermissions: unknown) {

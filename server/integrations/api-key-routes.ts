@@ -1,7 +1,7 @@
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { authTokens } from "../db/schema";
 import { requires, route } from "../http/route";
-import { issueToken } from "../identity/tokens";
+import { issueToken, revokeTokens } from "../identity/tokens";
 
 export const apiKeyRoutes = [
   route({
@@ -14,17 +14,14 @@ export const apiKeyRoutes = [
     async handler({ actor, db, audit }) {
       // One key per workspace. It authenticates as the member who rotated it, whose role and
       // status are read on every request like any other token's, so a demotion narrows it too.
-      const revoked = await db
-        .delete(authTokens)
-        .where(and(eq(authTokens.workspaceId, actor.workspaceId), eq(authTokens.kind, "workspace_key")))
-        .returning({ id: authTokens.id });
+      const revoked = await revokeTokens(db, actor.workspaceId, eq(authTokens.kind, "workspace_key"));
       const { id, token } = await issueToken(db, {
         workspaceId: actor.workspaceId,
         memberId: actor.memberId,
         kind: "workspace_key",
         name: "Workspace API key",
       });
-      await audit({ action: "api_key.rotate", targetType: "token", targetId: id, details: { revoked: revoked.map((row) => row.id) } });
+      await audit({ action: "api_key.rotate", targetType: "token", targetId: id, details: { revoked } });
       return { status: 201, body: { key: token } };
     },
   }),
