@@ -1,6 +1,7 @@
 // What the simulator page shows and as whom: the demo CRM's record, company and users (read from
 // the development server, see crm-record.ts), unless the URL says otherwise — the browser tests
-// point it at a fake Pipedrive with ?companyId=…&personas=owner:101,agent:104&dealId=…
+// point it at a fake Pipedrive with ?companyId=…&personas=owner:101,agent:104&dealId=… (and sign
+// its tokens themselves: the server signs only for the demo CRM's users).
 
 export type Persona = { key: string; label: string; pipedriveUserId: number };
 export type Resource = "deal" | "person";

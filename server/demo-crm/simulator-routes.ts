@@ -1,15 +1,18 @@
 import { z } from "zod";
-import { notFound } from "../http/problem";
+import { HttpProblem, notFound } from "../http/problem";
 import { publicAccess, route } from "../http/route";
+import { panelTokenTtlSeconds, signPanelToken } from "../pipedrive/panel-token";
 import { demoCrmCompany, demoCrmOrganizations, demoCrmUsers } from "./company";
 import { type DemoCrmStore, dealPersons, findDeal, findPerson, recordTimeline } from "./store";
 
 const RecordQuery = z.strictObject({ resource: z.enum(["deal", "person"]), id: z.coerce.number().int().positive() });
+const PanelTokenClaims = z.strictObject({ userId: z.number().int().positive(), companyId: z.number().int().positive() });
 
 /**
  * What the CRM simulator's page shows when it imitates the demo CRM: the company's users to switch
  * between, the deal or person, and the notes and activities Switchboard wrote there. The page reads
- * them from here, so the simulator and the demo CRM never disagree.
+ * them from here, so the simulator and the demo CRM never disagree. And the panel tokens the demo
+ * CRM signs for its users, as Pipedrive signs for the iframe (the simulator never holds the secret).
  */
 export const demoCrmSimulatorRoutes = [
   route({
@@ -25,6 +28,37 @@ export const demoCrmSimulatorRoutes = [
       const record = simulatedRecord(query.resource, query.id);
       if (!record) throw notFound(query.resource);
       return { status: 200, body: { companyId: demoCrmCompany.id, personas: personas(), record, ...timeline(services.demoCrm, query.resource, query.id) } };
+    },
+  }),
+  route({
+    method: "post",
+    path: "/dev/simulator/token",
+    summary: "Development only: a panel token the demo CRM signs for one of its users, as Pipedrive signs the iframe's, for the CRM simulator",
+    tag: "Development",
+    access: publicAccess(
+      "the demo CRM vouching for its own made-up users; exists only while the demo CRM is this server's Pipedrive app, so it never signs for a real company",
+    ),
+    body: PanelTokenClaims,
+    auditExempt: "signs a short-lived token for the simulator; changes nothing",
+    responses: {
+      200: "{token}",
+      403: "Not the demo CRM's company or one of its users",
+      404: "In production, or when the Pipedrive app is not the demo CRM (PIPEDRIVE_CLIENT_ID set, or DEMO_CRM off)",
+    },
+    async handler({ services, body }) {
+      // The secret is the Pipedrive app's: with an app of its own, a token signed here would be
+      // Pipedrive's word for a real company's user.
+      const secret = services.config.pipedrive.jwtSecret;
+      if (!services.config.pipedrive.usesDemoCrm || !secret) throw notFound("endpoint");
+      if (body.companyId !== demoCrmCompany.id || !demoCrmUsers.some((user) => user.id === body.userId)) {
+        throw new HttpProblem(
+          403,
+          "permission_denied",
+          "Not a demo CRM user",
+          `The demo CRM signs only for its own company (${demoCrmCompany.id}) and users (${demoCrmUsers.map((user) => user.id).join(", ")}).`,
+        );
+      }
+      return { status: 200, body: { token: await signPanelToken(secret, body, panelTokenTtlSeconds) } };
     },
   }),
 ];

@@ -9,7 +9,6 @@ import { exportRoutes } from "../inbox/export-routes";
 import { chatRoutes } from "../inbox/routes";
 import { apiKeyRoutes } from "../integrations/api-key-routes";
 import { pipedriveRoutes } from "../pipedrive/routes";
-import { simulatorRoutes } from "../pipedrive/simulator-routes";
 import { roleRoutes } from "../roles/routes";
 import { invitationRoutes } from "../team/invitations";
 import { joinRequestRoutes } from "../team/join-requests";
@@ -40,6 +39,5 @@ export const allRoutes: RouteDefinition[] = [
   ...webhookRoutes,
   ...apiKeyRoutes,
   ...pipedriveRoutes,
-  ...simulatorRoutes,
   ...demoCrmSimulatorRoutes,
 ];

@@ -5,9 +5,10 @@ import { eventually } from "../support/sse";
 
 const suite = simulatorSuite();
 beforeAll(async () => {
-  // The simulator gets its signed tokens from the server's development-only route.
-  const probe = await suite.stack.server.api("POST", "/dev/simulator/token", { body: { userId: 1, companyId: 1 } });
-  expect(probe.status).toBe(200);
+  // The server signs panel tokens only as the demo CRM; with a Pipedrive app of its own (the fake's)
+  // it has no signer, and the test signs for the simulator as Pipedrive would.
+  const probe = await suite.stack.server.api("POST", "/dev/simulator/token", { body: { userId: 101, companyId: 67890 } });
+  expect(probe.status).toBe(404);
 });
 
 const openDealAs = (persona: Persona, companyId?: number) => suite.stack.openSimulator(persona, { companyId });

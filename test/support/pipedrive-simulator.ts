@@ -1,7 +1,9 @@
 import type { FrameLocator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll } from "vitest";
+import { devTokenPath } from "../../extension/simulator/tokens";
 import { linkPipedriveUser, storeWorkspaceConnection } from "../../server/pipedrive/installations";
 import { exchangeAuthorizationCode } from "../../server/pipedrive/oauth";
+import { signPanelToken } from "../../server/pipedrive/panel-token";
 import { type FakeDeal, type FakePipedrive, startFakePipedrive } from "../fakes/pipedrive";
 import { launchChromium, type TestBrowser } from "./browser";
 import { buildAccount, buildChat, buildMember } from "./factories";
@@ -11,7 +13,9 @@ import { buildWebUi, startWebTestServer } from "./web-server";
 
 // The real Pipedrive surfaces, built by vite.config.ts and served by the real app, inside the CRM
 // simulator (extension/simulator/), which answers the SDK the way Pipedrive does. The server talks
-// to a fake Pipedrive for the deal's persons, the company's users and logging.
+// to a fake Pipedrive for the deal's persons, the company's users and logging. The server signs
+// panel tokens only for the demo CRM, so here the test plays Pipedrive: it answers the simulator's
+// token requests itself, signing with the app's JWT secret.
 
 export const graceMobile = "+442079460958";
 export const graceWork = "+15550100999";
@@ -124,6 +128,10 @@ export async function startSimulatorStack(env: Record<string, string> = {}): Pro
     async openSimulator(persona, options = {}) {
       const page = await browser.newPage();
       openPages.push(page);
+      await page.route(`${server.url}${devTokenPath}`, async (route) => {
+        const claims = route.request().postDataJSON() as { userId: number; companyId: number };
+        await route.fulfill({ status: 200, json: { token: await signPanelToken(jwtSecret, claims) } });
+      });
       const query = new URLSearchParams({
         companyId: String(options.companyId ?? fake.user.company_id),
         personas,
