@@ -588,7 +588,7 @@ export const pipedriveOAuthNonces = pgTable("pipedrive_oauth_nonces", {
   expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
 });
 
-export const pipedriveLoggingModes = ["off", "note", "activity"] as const;
+export const pipedriveLoggingModes = ["off", "note", "activity", "both"] as const;
 
 /** How conversations are logged to Pipedrive. */
 export const pipedriveSettings = pgTable("pipedrive_settings", {
@@ -596,6 +596,8 @@ export const pipedriveSettings = pgTable("pipedrive_settings", {
     .primaryKey()
     .references(() => workspaces.id, { onDelete: "cascade" }),
   logging: text("logging", { enum: pipedriveLoggingModes }).notNull().default("note"),
+  /** The activity type's key_string (Pipedrive's ActivityTypes) that logged activities get. */
+  activityType: text("activity_type").notNull().default("call"),
   updatedBy: text("updated_by"),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });

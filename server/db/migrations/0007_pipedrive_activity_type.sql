@@ -1,0 +1,1 @@
+ALTER TABLE "pipedrive_settings" ADD COLUMN "activity_type" text DEFAULT 'call' NOT NULL;
