@@ -7,6 +7,7 @@ import path from "node:path";
 import pg from "pg";
 import { inject } from "vitest";
 import { signWebhookBody } from "../../server/whatsapp/webhook-signature";
+import { type FakeGraphApi, startFakeGraphApi } from "../fakes/graph-api";
 import { inboundTextWebhook, newWamid } from "../fakes/whatsapp-webhooks";
 import { withDatabase } from "../support/global-setup";
 import { apiClient } from "../support/server";
@@ -18,6 +19,8 @@ import { eventually, openEventStream } from "../support/sse";
 const repositoryRoot = path.resolve(import.meta.dirname, "../..");
 const appSecret = "meta-app-secret-for-the-drop-test";
 const phoneNumberId = "106540352249001";
+const wabaId = "102290129340398";
+const accessToken = "EAAG-drop-test-token-0123456789";
 
 type Delivery = { wamid: string; status: number; contentType: string | null; retryAfter: string | null; body: string };
 
@@ -29,6 +32,7 @@ let output = "";
 let exited: { code: number | null; signal: string | null } | null = null;
 let dataDir: string;
 let baseUrl: string;
+let graph: FakeGraphApi;
 
 async function freePort(): Promise<number> {
   const probe = createServer();
@@ -100,6 +104,8 @@ beforeAll(async () => {
   admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${databaseName} TEMPLATE ${inject("postgresTemplate")}`);
+  graph = await startFakeGraphApi({ accessToken });
+  graph.registerPhoneNumber({ wabaId, phoneNumberId, displayPhoneNumber: "+1 555-078-9001" });
   dataDir = mkdtempSync(path.join(os.tmpdir(), "switchboard-drop-"));
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
@@ -115,6 +121,7 @@ beforeAll(async () => {
       DATABASE_URL: withDatabase(adminUrl, databaseName),
       ENCRYPTION_KEY: Buffer.alloc(32, 9).toString("base64"),
       WHATSAPP_APP_SECRET: appSecret,
+      GRAPH_API_BASE_URL: graph.url,
       // Every background worker runs, as in production (the Pipedrive one only when configured).
       PIPEDRIVE_CLIENT_ID: "drop-test-client",
       PIPEDRIVE_CLIENT_SECRET: "drop-test-secret",
@@ -142,6 +149,7 @@ afterAll(async () => {
   }
   await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
   await admin.end();
+  await graph?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -163,7 +171,7 @@ describe("PostgreSQL drops the app's connections", () => {
       body: {
         provider: "cloud",
         phoneNumber: "+1 555 078 9001",
-        cloud: { phoneNumberId, wabaId: "102290129340398", accessToken: "EAAG-drop-test-token-0123456789" },
+        cloud: { phoneNumberId, wabaId, accessToken },
       },
     });
     expect(connected.status).toBe(201);
