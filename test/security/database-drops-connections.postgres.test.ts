@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -40,6 +41,25 @@ async function freePort(): Promise<number> {
   const port = (probe.address() as { port: number }).port;
   await new Promise((resolve) => probe.close(resolve));
   return port;
+}
+
+/** A subscriber's endpoint for our outgoing webhooks: records each delivery's body. */
+async function startReceiver() {
+  const bodies: string[] = [];
+  const server = createHttpServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    request.on("end", () => {
+      bodies.push(body);
+      response.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hooks`,
+    bodies,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve()).closeAllConnections()),
+  };
 }
 
 /** Ends every connection the app holds to its database, from a connection of our own. */
@@ -175,6 +195,9 @@ describe("PostgreSQL drops the app's connections", () => {
       },
     });
     expect(connected.status).toBe(201);
+    // Our own outgoing webhook: its delivery worker must keep working through the drops too.
+    const receiver = await startReceiver();
+    expect((await api("POST", "/webhooks", { token, body: { url: receiver.url, events: ["message.created"] } })).status).toBe(201);
     const stream = await openEventStream(`${baseUrl}/api/v1/events`, token);
     const streamed = (text: string) => stream.events.some((event) => event.type === "message.created" && event.data.message?.text === text);
     expect((await deliver(newWamid(), "before any drop")).status).toBe(200);
@@ -256,6 +279,9 @@ describe("PostgreSQL drops the app's connections", () => {
     }, 10_000);
     expect(stream.ended).toBe(false);
     await stream.close();
+    // The delivery worker survived its failed polls: the messages after the drops reach the receiver.
+    await eventually(() => expect(receiver.bodies.some((body) => body.includes("after the drops"))).toBe(true), 10_000);
+    await receiver.close();
     expectAlive();
   }, 120_000);
 });
