@@ -9,6 +9,7 @@ import { newId } from "../ids";
 import { ingestInboundMessage } from "../inbox/ingest";
 import { accountScope, authorize, canDisconnectAccount, PermissionDenied } from "../permissions";
 import { loadVisibleAccount, presentAccount } from "./accounts";
+import { proveNumberControl } from "./number-control";
 import { normalizePhone } from "./phone";
 
 const CloudCredentials = z
@@ -41,43 +42,56 @@ export const accountRoutes = [
     tag: "WhatsApp accounts",
     access: requires("whatsapp.connect"),
     body: ConnectAccount,
-    responses: { 201: "{account}", 409: "Sandbox disabled, or the number is already connected" },
-    async handler({ actor, body, db, services, audit }) {
+    // Meta is asked before the transaction opens, so no connection waits on the Graph API.
+    ownTransactions: true,
+    responses: {
+      201: "{account}",
+      409: "Sandbox disabled, or the number is already connected",
+      422: "The Cloud API token cannot reach the number or its WhatsApp Business Account at Meta",
+      502: "Meta's Graph API could not answer",
+    },
+    async handler({ actor, body, services, audit }) {
       if (body.provider === "sandbox" && !services.config.whatsapp.sandboxEnabled) throw conflict("The sandbox provider is disabled on this server.");
       const phoneNumber = normalizePhone(body.phoneNumber);
       if (!phoneNumber) throw invalidRequest("The phone number is not valid.", [{ path: "body.phoneNumber", message: "not a phone number" }]);
+      if (body.cloud) await proveNumberControl(services.cloud, body.cloud);
       const key = services.config.encryptionKey;
-      const [account] = await db
-        .insert(whatsappAccounts)
-        .values({
-          workspaceId: actor.workspaceId,
-          id: newId("wa"),
-          provider: body.provider,
-          phoneNumber,
-          displayName: body.displayName ?? phoneNumber,
-          connectedBy: actor.memberId,
-          cloudPhoneNumberId: body.cloud?.phoneNumberId ?? null,
-          cloudWabaId: body.cloud?.wabaId ?? null,
-          accessTokenEncrypted: body.cloud ? encryptSecret(key, body.cloud.accessToken) : null,
-          appSecretEncrypted: body.cloud?.appSecret ? encryptSecret(key, body.cloud.appSecret) : null,
-        })
-        .returning();
-      if (!account) throw new Error("account insert returned nothing");
-      if (body.cloud) {
-        const routed = await db
-          .insert(whatsappRoutes)
-          .values({ phoneNumberId: body.cloud.phoneNumberId, workspaceId: actor.workspaceId, accountId: account.id })
-          .onConflictDoNothing()
+      return services.database.db.transaction(async (db) => {
+        const [account] = await db
+          .insert(whatsappAccounts)
+          .values({
+            workspaceId: actor.workspaceId,
+            id: newId("wa"),
+            provider: body.provider,
+            phoneNumber,
+            displayName: body.displayName ?? phoneNumber,
+            connectedBy: actor.memberId,
+            cloudPhoneNumberId: body.cloud?.phoneNumberId ?? null,
+            cloudWabaId: body.cloud?.wabaId ?? null,
+            accessTokenEncrypted: body.cloud ? encryptSecret(key, body.cloud.accessToken) : null,
+            appSecretEncrypted: body.cloud?.appSecret ? encryptSecret(key, body.cloud.appSecret) : null,
+          })
           .returning();
-        if (routed.length === 0) throw conflict("This WhatsApp number is already connected to a workspace.");
-      }
-      await audit({
-        action: "whatsapp_account.connect",
-        targetType: "whatsapp_account",
-        targetId: account.id,
-        details: { provider: body.provider, phoneNumber },
+        if (!account) throw new Error("account insert returned nothing");
+        if (body.cloud) {
+          const routed = await db
+            .insert(whatsappRoutes)
+            .values({ phoneNumberId: body.cloud.phoneNumberId, workspaceId: actor.workspaceId, accountId: account.id })
+            .onConflictDoNothing()
+            .returning();
+          if (routed.length === 0) throw conflict("This WhatsApp number is already connected to a workspace.");
+        }
+        await audit(
+          {
+            action: "whatsapp_account.connect",
+            targetType: "whatsapp_account",
+            targetId: account.id,
+            details: { provider: body.provider, phoneNumber },
+          },
+          db,
+        );
+        return { status: 201, body: { account: presentAccount(account, actor) } };
       });
-      return { status: 201, body: { account: presentAccount(account, actor) } };
     },
   }),
   route({
@@ -109,7 +123,18 @@ export const accountRoutes = [
         .update(whatsappAccounts)
         .set({ status: "disconnected", statusReason: `Disconnected by ${actor.name}`, accessTokenEncrypted: null, appSecretEncrypted: null })
         .where(and(eq(whatsappAccounts.workspaceId, actor.workspaceId), eq(whatsappAccounts.id, account.id)));
-      if (account.cloudPhoneNumberId) await db.delete(whatsappRoutes).where(eq(whatsappRoutes.phoneNumberId, account.cloudPhoneNumberId));
+      // Only this account's own route: a number this stale account names may be routed to another workspace by now.
+      if (account.cloudPhoneNumberId) {
+        await db
+          .delete(whatsappRoutes)
+          .where(
+            and(
+              eq(whatsappRoutes.phoneNumberId, account.cloudPhoneNumberId),
+              eq(whatsappRoutes.workspaceId, actor.workspaceId),
+              eq(whatsappRoutes.accountId, account.id),
+            ),
+          );
+      }
       await audit({ action: "whatsapp_account.disconnect", targetType: "whatsapp_account", targetId: account.id });
       return { status: 204 };
     },

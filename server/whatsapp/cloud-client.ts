@@ -44,10 +44,19 @@ export type MessageTemplate = {
   bodyText: string | null;
 };
 
+/** A business phone number as the token sees it (GET /{phone-number-id}). */
+export type BusinessPhoneNumber = { id: string; displayPhoneNumber: string | null; verifiedName: string | null };
+
 export type CloudClient = {
   sendText(input: SendTextInput): Promise<AcceptedMessage>;
   sendTemplate(input: SendTemplateInput): Promise<AcceptedMessage>;
   listTemplates(input: { wabaId: string; accessToken: string; pageSize?: number }): Promise<MessageTemplate[]>;
+  /** The number, if the token may read it; Graph answers 100/33 when it may not. */
+  getPhoneNumber(input: { phoneNumberId: string; accessToken: string }): Promise<BusinessPhoneNumber>;
+  /** The ids of the WABA's phone numbers (GET /{waba-id}/phone_numbers, every page). */
+  listPhoneNumberIds(input: { wabaId: string; accessToken: string }): Promise<string[]>;
+  /** The apps subscribed to the WABA's webhooks (GET /{waba-id}/subscribed_apps); needs a token that manages the WABA. */
+  listSubscribedApps(input: { wabaId: string; accessToken: string }): Promise<{ id: string | null; name: string | null }[]>;
 };
 
 const optionalCatch = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
@@ -64,6 +73,18 @@ const GraphErrorResponse = z.object({
 const SendResponse = z.object({
   contacts: z.array(z.object({ wa_id: z.string() })).optional(),
   messages: z.array(z.object({ id: z.string().min(1) })).min(1),
+});
+const PhoneNumberNode = z.object({
+  id: z.string().min(1),
+  display_phone_number: optionalCatch(z.string()),
+  verified_name: optionalCatch(z.string()),
+});
+const PhoneNumbersPage = z.object({
+  data: z.array(z.object({ id: z.string().min(1) })),
+  paging: z.object({ next: z.string().optional() }).optional(),
+});
+const SubscribedApps = z.object({
+  data: z.array(z.object({ whatsapp_business_api_data: optionalCatch(z.object({ id: optionalCatch(z.string()), name: optionalCatch(z.string()) })) })),
 });
 const TemplatesPage = z.object({
   data: z.array(
@@ -168,6 +189,36 @@ export function createCloudClient(options: CloudClientOptions = {}): CloudClient
         url = parsed.data.paging?.next ? sameOriginUrl(parsed.data.paging.next, baseUrl) : null;
       }
       return templates;
+    },
+
+    async getPhoneNumber({ phoneNumberId, accessToken }) {
+      const url = graphUrl(phoneNumberId);
+      url.searchParams.set("fields", "id,display_phone_number,verified_name");
+      const parsed = PhoneNumberNode.safeParse(await call(url, accessToken));
+      if (!parsed.success) throw unexpectedResponse("phone number is not { id, ... }");
+      const { id, display_phone_number, verified_name } = parsed.data;
+      return { id, displayPhoneNumber: display_phone_number ?? null, verifiedName: verified_name ?? null };
+    },
+
+    async listPhoneNumberIds({ wabaId, accessToken }) {
+      const ids: string[] = [];
+      let url: URL | null = graphUrl(wabaId, "phone_numbers");
+      url.searchParams.set("fields", "id");
+      url.searchParams.set("limit", "100");
+      for (let page = 0; url; page++) {
+        if (page >= maxTemplatePages) throw unexpectedResponse(`more than ${maxTemplatePages} phone number pages`);
+        const parsed = PhoneNumbersPage.safeParse(await call(url, accessToken));
+        if (!parsed.success) throw unexpectedResponse("phone number page is not { data: [...] }");
+        ids.push(...parsed.data.data.map((number) => number.id));
+        url = parsed.data.paging?.next ? sameOriginUrl(parsed.data.paging.next, baseUrl) : null;
+      }
+      return ids;
+    },
+
+    async listSubscribedApps({ wabaId, accessToken }) {
+      const parsed = SubscribedApps.safeParse(await call(graphUrl(wabaId, "subscribed_apps"), accessToken));
+      if (!parsed.success) throw unexpectedResponse("subscribed apps are not { data: [...] }");
+      return parsed.data.data.map((app) => ({ id: app.whatsapp_business_api_data?.id ?? null, name: app.whatsapp_business_api_data?.name ?? null }));
     },
   };
 }

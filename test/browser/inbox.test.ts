@@ -1,4 +1,5 @@
 import type { Page, Request } from "playwright-core";
+import { startFakeGraphApi } from "../fakes/graph-api";
 import { type BuiltMember, buildChat, buildMember, buildRole, buildWorkspace, testPassword } from "../support/factories";
 import { startWebTestServer, webUiSuite } from "../support/web-server";
 
@@ -6,7 +7,21 @@ import { startWebTestServer, webUiSuite } from "../support/web-server";
 // driven in Debian's Chromium. Data comes from the real API (and factories); live updates come
 // over the real GET /events stream.
 
-const suite = webUiSuite(startWebTestServer);
+// Connecting a Cloud API number asks Meta whether the token controls it: a fake Graph API that
+// has the number in the WABA the token manages, as a real Meta setup would.
+const cloudLine = { phoneNumberId: "1055501060001", wabaId: "2055501060001", accessToken: "EAAG-test-token-0123456789" };
+const suite = webUiSuite(async (webRoot) => {
+  const graph = await startFakeGraphApi({ accessToken: cloudLine.accessToken });
+  graph.registerPhoneNumber({ wabaId: cloudLine.wabaId, phoneNumberId: cloudLine.phoneNumberId, displayPhoneNumber: "+1 555-010-6000" });
+  const server = await startWebTestServer(webRoot, { GRAPH_API_BASE_URL: graph.url });
+  return {
+    ...server,
+    async close() {
+      await server.close();
+      await graph.close();
+    },
+  };
+});
 
 async function logIn(member: { email: string }, page?: Page): Promise<Page> {
   page ??= await newPage();
@@ -293,7 +308,7 @@ describe("inbox", () => {
         provider: "cloud",
         phoneNumber: "+1 555 010 6000",
         displayName: "Cloud line",
-        cloud: { phoneNumberId: "1055501060001", wabaId: "2055501060001", accessToken: "EAAG-test-token-0123456789" },
+        cloud: cloudLine,
       },
     });
     expect(cloud.status).toBe(201);

@@ -22,6 +22,8 @@ describe("kill -9 of the server mid-campaign (PostgreSQL)", () => {
 
   beforeAll(async () => {
     fake = await startFakeGraphApi({ accessToken });
+    // Meta's side: the number is in the WABA our token manages (connecting checks it there).
+    fake.registerPhoneNumber({ wabaId: "102290129340398", phoneNumberId: "406540352240001", displayPhoneNumber: "+1 555-078-0001" });
     // This process only sets up and reads; the child processes send.
     server = await startTestServer({ CAMPAIGN_DISPATCHER: "off", GRAPH_API_BASE_URL: fake.url });
     team = await buildTeam(server.database.db);

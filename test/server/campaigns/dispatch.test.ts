@@ -67,11 +67,14 @@ const dispatch = (options: Parameters<typeof startCampaignDispatcher>[1] = {}) =
 
 async function cloudCampaign(count: number) {
   const phoneNumberId = String(306540352240000 + ++phoneSequence);
+  const phoneNumber = `+1555079${String(phoneSequence).padStart(4, "0")}`;
+  // Meta's side: the number is in the WABA our token manages (connecting checks it there).
+  fake.registerPhoneNumber({ wabaId: "102290129340398", phoneNumberId, displayPhoneNumber: phoneNumber });
   const connected = await server.api("POST", "/whatsapp-accounts", {
     token: team.agent.token,
     body: {
       provider: "cloud",
-      phoneNumber: `+1555079${String(phoneSequence).padStart(4, "0")}`,
+      phoneNumber,
       cloud: { phoneNumberId, wabaId: "102290129340398", accessToken },
     },
   });

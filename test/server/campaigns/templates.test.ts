@@ -114,13 +114,18 @@ describe("template lifecycle", () => {
 
 describe("syncing approved templates from Meta", () => {
   const wabaId = "102290129340398";
-  const connectCloud = async (token: string, phoneNumberId: string) =>
-    (
-      await server.api("POST", "/whatsapp-accounts", {
-        token,
-        body: { provider: "cloud", phoneNumber: `+1555078${phoneNumberId.slice(-4)}`, cloud: { phoneNumberId, wabaId, accessToken } },
-      })
-    ).body.account.id as string;
+  const connectCloud = async (token: string, phoneNumberId: string) => {
+    // Meta's side: the number is in the WABA our token manages (connecting checks it there).
+    fake.registerPhoneNumber({ wabaId, phoneNumberId, displayPhoneNumber: `+1555078${phoneNumberId.slice(-4)}` });
+    const connected = await server.api("POST", "/whatsapp-accounts", {
+      token,
+      body: { provider: "cloud", phoneNumber: `+1555078${phoneNumberId.slice(-4)}`, cloud: { phoneNumberId, wabaId, accessToken } },
+    });
+    expect(connected.status).toBe(201);
+    // The tests count the calls a sync makes, not the connection's checks at Meta.
+    fake.reset();
+    return connected.body.account.id as string;
+  };
   let phoneSequence = 0;
   const nextPhoneNumberId = () => String(207540352240000 + ++phoneSequence);
   const metaTemplate = (name: string, status: string, text: string) => ({

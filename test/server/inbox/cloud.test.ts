@@ -41,6 +41,8 @@ afterAll(async () => {
 async function connectCloudAccount(token: string, options: { appSecret?: string } = {}) {
   accountSequence++;
   const phoneNumberId = String(106540352240000 + accountSequence);
+  // Meta's side: the number is in the WABA our token manages (connecting checks it there).
+  fake.registerPhoneNumber({ wabaId: "102290129340398", phoneNumberId, displayPhoneNumber: `+1 555-078-${String(3800 + accountSequence)}` });
   const cloud = { phoneNumberId, wabaId: "102290129340398", accessToken, ...(options.appSecret ? { appSecret: options.appSecret } : {}) };
   const response = await server.api("POST", "/whatsapp-accounts", {
     token,

@@ -173,6 +173,37 @@ describe("listTemplates", () => {
   });
 });
 
+describe("checking a number at Meta (getPhoneNumber, listSubscribedApps, listPhoneNumberIds)", () => {
+  const number = { wabaId: "802290129340398", phoneNumberId: "806540352240001", displayPhoneNumber: "+1 555-080-0001", verifiedName: "Jasper's Market" };
+  beforeAll(() => graph.registerPhoneNumber(number));
+
+  it("reads the number, the WABA's subscribed apps and its numbers with the bearer token", async () => {
+    const cloud = client();
+    expect(await cloud.getPhoneNumber({ phoneNumberId: number.phoneNumberId, accessToken: graph.accessToken })).toEqual({
+      id: number.phoneNumberId,
+      displayPhoneNumber: "+1 555-080-0001",
+      verifiedName: "Jasper's Market",
+    });
+    expect(await cloud.listSubscribedApps({ wabaId: number.wabaId, accessToken: graph.accessToken })).toEqual([
+      { id: expect.any(String), name: expect.any(String) },
+    ]);
+    expect(await cloud.listPhoneNumberIds({ wabaId: number.wabaId, accessToken: graph.accessToken })).toEqual([number.phoneNumberId]);
+    expect(graph.requests.map((request) => [request.path, request.query.fields ?? null, request.authorization])).toEqual([
+      [`/v25.0/${number.phoneNumberId}`, "id,display_phone_number,verified_name", `Bearer ${graph.accessToken}`],
+      [`/v25.0/${number.wabaId}/subscribed_apps`, null, `Bearer ${graph.accessToken}`],
+      [`/v25.0/${number.wabaId}/phone_numbers`, "id", `Bearer ${graph.accessToken}`],
+    ]);
+  });
+
+  it("an object the token cannot reach is a non-retryable error with Meta's 100/33", async () => {
+    graph.addAccessToken("a-token-with-no-assets");
+    const error = await failureOf(client().getPhoneNumber({ phoneNumberId: number.phoneNumberId, accessToken: "a-token-with-no-assets" }));
+    expect([error.kind, error.code, error.subcode, error.httpStatus, error.retryable]).toEqual(["other", 100, 33, 400, false]);
+    const waba = await failureOf(client().listPhoneNumberIds({ wabaId: number.wabaId, accessToken: "a-token-with-no-assets" }));
+    expect([waba.code, waba.subcode]).toEqual([100, 33]);
+  });
+});
+
 describe("error mapping", () => {
   describe.each<{ failure: GraphFailure; kind: CloudApiErrorKind; retryable: boolean; retryAfterMs: number | null }>([
     { failure: { code: 130429 }, kind: "rate_limited", retryable: true, retryAfterMs: null },
