@@ -1,3 +1,4 @@
+import { sealLegacyAuditChains } from "./audit/seal";
 import { startCampaignDispatcher } from "./campaigns/dispatcher";
 import type { Config } from "./config";
 import type { DatabaseHandle } from "./db/client";
@@ -30,6 +31,8 @@ export async function startServices(config: Config, database: DatabaseHandle, op
     demoCrm: config.demoCrm.enabled ? createDemoCrmStore() : null,
     background: new Set(),
   };
+  const sealed = await sealLegacyAuditChains(database.db, config.auditChainKey);
+  if (sealed > 0) services.logger.info({ workspaces: sealed }, "activity logs written before the keyed chain were sealed");
   if (isPipedriveConfigured(services)) startPipedriveLogWorker(services);
   if (config.campaigns.dispatcherEnabled) startCampaignDispatcher(services);
   return services;

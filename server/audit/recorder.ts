@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { auditLog, workspaces } from "../db/schema";
@@ -27,9 +28,29 @@ export type ChainedFields = {
   details: unknown;
 };
 
-/** The hash that chains an entry to its predecessor. */
-export function entryHash(prevHash: string, entry: ChainedFields): string {
-  return sha256(`${prevHash}\n${canonicalJson(entry)}`);
+// The chain is keyed: each hash is an HMAC-SHA256 under a key derived from ENCRYPTION_KEY, so
+// someone with only database access cannot remove an entry and recompute the links after it.
+// Keyed hashes carry the `hmac:` prefix; entries written before the key (plain SHA-256, bare
+// hex) stay verifiable, and are sealed by the first keyed entry (see seal.ts).
+const keyedPrefix = "hmac:";
+
+/** The hash that chains an entry to its predecessor: `hmac:` and the HMAC-SHA256 under the chain key. */
+export function entryHash(chainKey: Buffer, prevHash: string, entry: ChainedFields): string {
+  return `${keyedPrefix}${createHmac("sha256", chainKey).update(chainInput(prevHash, entry)).digest("hex")}`;
+}
+
+/** The unkeyed hash of entries written before the chain was keyed (verification only). */
+export function legacyEntryHash(prevHash: string, entry: ChainedFields): string {
+  return sha256(chainInput(prevHash, entry));
+}
+
+/** Whether a stored hash is a keyed one (else it is a legacy, unkeyed SHA-256). */
+export function isKeyedHash(hash: string): boolean {
+  return hash.startsWith(keyedPrefix);
+}
+
+function chainInput(prevHash: string, entry: ChainedFields): string {
+  return `${prevHash}\n${canonicalJson(entry)}`;
 }
 
 /** JSON with sorted keys, so the same entry always hashes the same. */
@@ -43,10 +64,11 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * Appends one entry to the workspace's activity log, in the caller's transaction.
+ * Appends one entry to the workspace's activity log, in the caller's transaction, chained under
+ * `chainKey` (config.auditChainKey).
  * The workspace row is locked so concurrent writers extend the chain one at a time.
  */
-export async function recordAudit(executor: Executor, input: AuditEntryInput): Promise<string> {
+export async function recordAudit(executor: Executor, chainKey: Buffer, input: AuditEntryInput): Promise<string> {
   // NO KEY UPDATE: it serializes chain writers but not inserts whose foreign keys share-lock the row.
   const [head] = await executor
     .select({ seq: workspaces.auditHeadSeq, hash: workspaces.auditHeadHash })
@@ -66,7 +88,7 @@ export async function recordAudit(executor: Executor, input: AuditEntryInput): P
     userAgent: input.userAgent ?? null,
     details: input.details ?? {},
   };
-  const hash = entryHash(head.hash, entry);
+  const hash = entryHash(chainKey, head.hash, entry);
   await executor.insert(auditLog).values({ workspaceId: input.workspaceId, ...entry, prevHash: head.hash, hash });
   await executor.update(workspaces).set({ auditHeadSeq: entry.seq, auditHeadHash: hash }).where(eq(workspaces.id, input.workspaceId));
   return entry.id;

@@ -55,7 +55,7 @@ export async function connectDemoWorkspaceToDemoCrm(services: Services): Promise
           await linkPipedriveUser(tx, workspaceId, user.id, member.memberId, owner.memberId);
         }
       }
-      await recordAudit(tx, {
+      await recordAudit(tx, config.auditChainKey, {
         workspaceId,
         actorId: owner.memberId,
         action: "pipedrive.connect",

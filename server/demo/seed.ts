@@ -17,7 +17,7 @@ export { demoEmail };
 export type DemoLogin = { roleId: BuiltinRoleId; email: string; password: string };
 
 /** Creates the demo workspace — one member per built-in role, sandbox lines, chats — unless it exists. */
-export async function seedDemo(db: Database, cost: { N: number; r: number; p: number }): Promise<DemoLogin[] | null> {
+export async function seedDemo(db: Database, cost: { N: number; r: number; p: number }, auditChainKey: Buffer): Promise<DemoLogin[] | null> {
   const [existing] = await db
     .select({ id: users.id })
     .from(users)
@@ -34,7 +34,7 @@ export async function seedDemo(db: Database, cost: { N: number; r: number; p: nu
       await tx.insert(users).values({ id: userId, email: demoEmail(roleId), name: demoMemberName(roleId), passwordHash });
       const memberId = await addMember(tx, { workspaceId, userId, roleId });
       memberIds[roleId] = memberId;
-      await recordAudit(tx, {
+      await recordAudit(tx, auditChainKey, {
         workspaceId,
         actorId: memberId,
         action: roleId === "owner" ? "workspace.create" : "member.create",

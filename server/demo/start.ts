@@ -11,7 +11,7 @@ export async function startDemo(
   services: Services,
   cost: Services["passwordCost"],
 ): Promise<{ logins: DemoLogin[] | null; demoCrm: DemoCrmConnectionOutcome }> {
-  const logins = await seedDemo(services.database.db, cost);
+  const logins = await seedDemo(services.database.db, cost, services.config.auditChainKey);
   const demoCrm = await connectDemoWorkspaceToDemoCrm(services);
   return { logins, demoCrm };
 }

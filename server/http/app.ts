@@ -100,7 +100,7 @@ async function execute(services: Services, definition: RouteDefinition, { actor,
         const workspaceId = entry.workspaceId ?? actor?.workspaceId;
         if (!workspaceId) throw new Error(`${definition.path}: audit entry without a workspace`);
         const write = (executor: typeof db) =>
-          recordAudit(executor, {
+          recordAudit(executor, services.config.auditChainKey, {
             ...entry,
             workspaceId,
             actorId: entry.actorId === undefined ? (actor?.memberId ?? null) : entry.actorId,
@@ -191,7 +191,7 @@ function errorHandler(services: Services) {
 
 function recordDenial(services: Services, actor: Principal, request: Request, problem: HttpProblem) {
   return services.database.db.transaction((tx) =>
-    recordAudit(tx, {
+    recordAudit(tx, services.config.auditChainKey, {
       workspaceId: actor.workspaceId,
       actorId: actor.memberId,
       action: "permission.denied",

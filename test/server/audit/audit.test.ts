@@ -90,15 +90,17 @@ describe("hash chain", () => {
     await server.api("POST", `/members/${team.agent.id}/suspend`, { token: team.owner.token });
     const db = server.database.db;
     const mine = <P extends { workspaceId: string }>(problems: P[]) => problems.filter((problem) => problem.workspaceId === team.workspace.id);
-    expect(mine(await verifyAuditChains(db))).toEqual([]);
+    expect(mine(await verifyAuditChains(db, server.services.config.auditChainKey))).toEqual([]);
     const [first] = await db.select().from(auditLog).where(eq(auditLog.workspaceId, team.workspace.id)).orderBy(auditLog.seq).limit(1);
     await db
       .update(auditLog)
       .set({ action: "member.activate" })
       .where(and(eq(auditLog.workspaceId, team.workspace.id), eq(auditLog.seq, first?.seq ?? 0)));
-    expect(mine(await verifyAuditChains(db))).toEqual([{ workspaceId: team.workspace.id, seq: first?.seq, problem: "was changed after it was written" }]);
+    expect(mine(await verifyAuditChains(db, server.services.config.auditChainKey))).toEqual([
+      { workspaceId: team.workspace.id, seq: first?.seq, problem: "was changed after it was written" },
+    ]);
     await db.delete(auditLog).where(and(eq(auditLog.workspaceId, team.workspace.id), eq(auditLog.seq, 2)));
-    expect(mine(await verifyAuditChains(db)).map((problem) => problem.problem)).toContain("entries 2..2 are missing");
+    expect(mine(await verifyAuditChains(db, server.services.config.auditChainKey)).map((problem) => problem.problem)).toContain("entries 2..2 are missing");
   });
 
   it("detects the newest entry being removed", async () => {
@@ -109,7 +111,7 @@ describe("hash chain", () => {
     const newest = Math.max(...all.map((row) => row.seq));
     expect(last).toBeDefined();
     await db.delete(auditLog).where(and(eq(auditLog.workspaceId, team.workspace.id), eq(auditLog.seq, newest)));
-    const problems = (await verifyAuditChains(db)).filter((problem) => problem.workspaceId === team.workspace.id);
+    const problems = (await verifyAuditChains(db, server.services.config.auditChainKey)).filter((problem) => problem.workspaceId === team.workspace.id);
     expect(problems).toEqual([{ workspaceId: team.workspace.id, seq: newest, problem: "the newest entries are missing" }]);
   });
 
@@ -119,7 +121,9 @@ describe("hash chain", () => {
         server.api("POST", `/members/${team.agent.id}/${index % 2 === 0 ? "suspend" : "activate"}`, { token: team.owner.token }),
       ),
     );
-    const problems = (await verifyAuditChains(server.database.db)).filter((problem) => problem.workspaceId === team.workspace.id);
+    const problems = (await verifyAuditChains(server.database.db, server.services.config.auditChainKey)).filter(
+      (problem) => problem.workspaceId === team.workspace.id,
+    );
     expect(problems).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import { startTestServer, type TestServer, testPasswordCost } from "../../suppor
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
-  await seedDemo(server.database.db, testPasswordCost);
+  await seedDemo(server.database.db, testPasswordCost, server.services.config.auditChainKey);
 });
 afterAll(() => server.close());
 
@@ -15,7 +15,7 @@ const login = async (roleId: Parameters<typeof demoEmail>[0]) =>
 
 describe("demo workspace", () => {
   it("is created once, with a member per built-in role", async () => {
-    expect(await seedDemo(server.database.db, testPasswordCost)).toHaveLength(5);
+    expect(await seedDemo(server.database.db, testPasswordCost, server.services.config.auditChainKey)).toHaveLength(5);
     const members = await server.api("GET", "/members", { token: await login("owner") });
     expect(members.body.data.map((member: { roleId: string }) => member.roleId).sort()).toEqual(["admin", "agent", "collaborator", "owner", "teammate"]);
   });
