@@ -281,6 +281,24 @@ export const auditLog = pgTable(
   ],
 );
 
+/**
+ * Security events that belong to no workspace (a failed login for an unknown email, a refused
+ * panel token, a forged webhook for no known number): operator-only, beside the server log.
+ * Events of a workspace go to its activity log instead. Kept 90 days (server/audit/security-events.ts).
+ */
+export const securityEvents = pgTable(
+  "security_events",
+  {
+    id: text("id").primaryKey(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    kind: text("kind").notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    details: jsonb("details").notNull(),
+  },
+  (table) => [index("security_events_at_idx").on(table.at)],
+);
+
 export const messageStatuses = ["queued", "sent", "delivered", "read", "failed", "received"] as const;
 
 export const messages = pgTable(
