@@ -1,9 +1,13 @@
+import type { AddressInfo } from "node:net";
 import { and, eq } from "drizzle-orm";
+import { startServices, stopServices } from "../../server/boot";
+import { openDatabase } from "../../server/db/client";
 import { authTokens } from "../../server/db/schema";
+import { createApp } from "../../server/http/app";
 import { signPanelToken } from "../../server/pipedrive/panel-token";
 import { type FakePipedrive, startFakePipedrive } from "../fakes/pipedrive";
 import { callbackUrl, connect, panelSecret, publicUrl } from "../server/pipedrive/server-support";
-import { type ApiClient, startTestServer, type TestServer } from "../support/server";
+import { type ApiClient, apiClient, startTestServer, type TestServer, testConfig } from "../support/server";
 import { eventually, openEventStream } from "../support/sse";
 
 // An open GET /events stream is a standing read of the inbox. Revoking or expiring the token it
@@ -109,6 +113,29 @@ describe("a revoked or expired token keeps its open live stream", () => {
       async () => expect((await server.api("POST", "/integrations/api-key", { token: workspace.ownerToken })).status).toBe(201),
       "key rotation",
     );
+  });
+
+  it("a revocation made through another server process ends the stream here too", async () => {
+    // A second app over the same database with its own listener, as a second server process has.
+    const secondHandle = server.database.databaseUrl ? await openDatabase({ databaseUrl: server.database.databaseUrl, poolSize: 2 }) : server.database;
+    const secondServices = await startServices(testConfig(), secondHandle);
+    const secondServer = createApp(secondServices).listen(0, "127.0.0.1");
+    try {
+      await new Promise((resolve) => secondServer.once("listening", resolve));
+      const secondApi = apiClient(`http://127.0.0.1:${(secondServer.address() as AddressInfo).port}/api/v1`);
+      const created = await server.api("POST", "/api-tokens", { token: workspace.ownerToken, body: { name: "Used on two servers" } });
+      const stream = await open(created.body.token);
+      await expectEndedAtOnce(
+        stream,
+        async () => expect((await secondApi("DELETE", `/api-tokens/${created.body.id}`, { token: workspace.ownerToken })).status).toBe(204),
+        "revocation elsewhere",
+      );
+    } finally {
+      secondServer.closeAllConnections();
+      await new Promise((resolve) => secondServer.close(resolve));
+      await stopServices(secondServices);
+      if (secondHandle !== server.database) await secondHandle.close();
+    }
   });
 
   it("a Pipedrive panel session's stream ends when the session expires", async () => {
