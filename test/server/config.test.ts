@@ -87,4 +87,10 @@ describe("config", () => {
       /^Invalid PIPEDRIVE_PANEL_SESSION_SECONDS: /,
     );
   });
+
+  it("takes how often a live stream re-reads its token from LIVE_UPDATES_RECHECK_MS (20 s by default)", () => {
+    expect(loadConfig({ NODE_ENV: "test", ENCRYPTION_KEY: key }).liveUpdates.tokenRecheckMs).toBe(20_000);
+    expect(loadConfig({ NODE_ENV: "test", ENCRYPTION_KEY: key, LIVE_UPDATES_RECHECK_MS: "500" }).liveUpdates.tokenRecheckMs).toBe(500);
+    expect(() => loadConfig({ NODE_ENV: "test", ENCRYPTION_KEY: key, LIVE_UPDATES_RECHECK_MS: "10" })).toThrow(/^Invalid LIVE_UPDATES_RECHECK_MS: /);
+  });
 });
