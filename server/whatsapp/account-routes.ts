@@ -54,6 +54,7 @@ export const accountRoutes = [
       if (body.provider === "sandbox" && !services.config.whatsapp.sandboxEnabled) throw conflict("The sandbox provider is disabled on this server.");
       const phoneNumber = normalizePhone(body.phoneNumber);
       if (!phoneNumber) throw invalidRequest("The phone number is not valid.", [{ path: "body.phoneNumber", message: "not a phone number" }]);
+      // security-log: a refusal here (422) may be a workspace claiming a number it does not control.
       if (body.cloud) await proveNumberControl(services.cloud, body.cloud);
       const key = services.config.encryptionKey;
       return services.database.db.transaction(async (db) => {
