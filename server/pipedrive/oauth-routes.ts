@@ -1,28 +1,50 @@
 import { z } from "zod";
+import { cookieHeader, readCookie } from "../http/cookies";
 import { publicAccess, requires, route } from "../http/route";
 import { holds } from "../permissions";
 import type { Services } from "../services";
 import { databaseNonceStore, isPipedriveConfigured, pipedriveApp } from "./connections";
 import { PipedriveError } from "./errors";
 import { InstallRefused, loadActor, removeCompany, storeIndividualConnection, storeWorkspaceConnection } from "./installations";
-import { buildAuthorizeUrl, completeOAuthCallback } from "./oauth";
-import { createOAuthState, OAuthStateError, type OAuthStatePurpose } from "./oauth-state";
+import { buildAuthorizeUrl, completeOAuthCallback, type PipedriveApp } from "./oauth";
+import { createConnectTicket, createOAuthState, mintBrowserSecret, OAuthStateError, type OAuthStatePurpose, verifyConnectTicket } from "./oauth-state";
 import { verifyUninstallRequest } from "./uninstall";
 
-// Connecting Pipedrive: we sign a state bound to member, workspace and purpose, Pipedrive sends
-// the browser back to GET /integrations/pipedrive/callback, and that redirect lands on the
-// console's Integrations page with the outcome in the hash query.
+// Connecting Pipedrive: Connect answers a link to GET /integrations/pipedrive/authorize carrying a
+// signed, single-use ticket. The browser that opens it gets a secret in an HttpOnly cookie and goes
+// on to Pipedrive with a state bound to member, workspace, purpose and that secret's hash; Pipedrive
+// sends it back to GET /integrations/pipedrive/callback, which accepts the state only with the same
+// browser's cookie, and that redirect lands on the console's Integrations page with the outcome in
+// the hash query. The detour exists because Connect is pressed inside Pipedrive's iframe, where a
+// cookie would be a third-party one the callback never sees.
 
 const callbackPath = "/integrations/pipedrive/callback";
 const purposePermission = { workspace: "integrations.workspace", individual: "integrations.individual" } as const;
 
 const CallbackQuery = z.looseObject({ code: z.string().optional(), state: z.string().optional(), error: z.string().optional() });
+const AuthorizeQuery = z.looseObject({ ticket: z.string().max(2000).optional() });
+
+/** Holds the secret of the browser that opened a connect link, sent only to the callback. */
+const browserCookie = "sb_pipedrive_oauth";
+const browserCookieSeconds = 10 * 60;
+
+function browserCookieFor(app: PipedriveApp, secret: string | null): string {
+  const callback = new URL(app.redirectUri);
+  const options = { path: callback.pathname, secure: callback.protocol === "https:" };
+  return cookieHeader(browserCookie, secret ?? "", { ...options, maxAgeSeconds: secret ? browserCookieSeconds : 0 });
+}
+
+/** The connect link: beside the callback, on the origin whose cookies the callback will receive. */
+const connectLink = (app: PipedriveApp, ticket: string) => `${new URL("authorize", app.redirectUri).toString()}?${new URLSearchParams({ ticket })}`;
 
 function integrationsPage(services: Services, outcome: Record<string, string>): string {
   return `${services.config.publicUrl}/#/integrations?${new URLSearchParams(outcome).toString()}`;
 }
 
-const redirect = (location: string) => ({ status: 302, headers: { location, "cache-control": "no-store" } });
+const redirect = (location: string, headers: Record<string, string> = {}) => ({
+  status: 302,
+  headers: { location, "cache-control": "no-store", "referrer-policy": "no-referrer", ...headers },
+});
 
 function connectRoute(path: string, purpose: OAuthStatePurpose) {
   return route({
@@ -31,12 +53,15 @@ function connectRoute(path: string, purpose: OAuthStatePurpose) {
     summary: purpose === "workspace" ? "Start connecting the workspace's Pipedrive company" : "Start connecting your own Pipedrive user",
     tag: "Integrations",
     access: requires(purposePermission[purpose]),
-    responses: { 200: "{authorizeUrl}: send the browser there; the callback finishes the connection", 409: "Pipedrive is not configured on this server" },
-    auditExempt: "Only signs a state; the callback writes the activity-log entry when a connection is stored",
+    responses: {
+      200: "{authorizeUrl}: open it once, at the top level, in the browser that is to finish the connection (it passes through Switchboard to Pipedrive; valid 5 minutes)",
+      409: "Pipedrive is not configured on this server",
+    },
+    auditExempt: "Only signs a ticket; the callback writes the activity-log entry when a connection is stored",
     async handler({ actor, services }) {
       const app = pipedriveApp(services);
-      const state = createOAuthState(services.config.pipedrive.stateKey, { memberId: actor.memberId, workspaceId: actor.workspaceId, purpose });
-      return { status: 200, body: { authorizeUrl: buildAuthorizeUrl(app, state) } };
+      const ticket = createConnectTicket(services.config.pipedrive.stateKey, { memberId: actor.memberId, workspaceId: actor.workspaceId, purpose });
+      return { status: 200, body: { authorizeUrl: connectLink(app, ticket) } };
     },
   });
 }
@@ -46,32 +71,61 @@ export const pipedriveOAuthRoutes = [
   connectRoute("/me/integrations/pipedrive/connect", "individual"),
   route({
     method: "get",
+    path: "/integrations/pipedrive/authorize",
+    summary: "Opens a connect link: ties the flow to this browser (a cookie) and goes on to Pipedrive's consent page",
+    tag: "Integrations",
+    access: publicAccess("The signed, single-use, five-minute ticket from Connect is the credential"),
+    query: AuthorizeQuery,
+    responses: { 302: "To Pipedrive's consent page, setting the browser's cookie; or to the console's Integrations page: ?pipedrive=error&reason=…" },
+    async handler({ services, query }) {
+      if (!isPipedriveConfigured(services)) return redirect(integrationsPage(services, { pipedrive: "error", reason: "not_configured" }));
+      const app = pipedriveApp(services);
+      const key = services.config.pipedrive.stateKey;
+      let ticket: Awaited<ReturnType<typeof verifyConnectTicket>>;
+      try {
+        ticket = await verifyConnectTicket(key, query.ticket ?? "", { nonceStore: databaseNonceStore(services.database.db) });
+      } catch (error) {
+        if (!(error instanceof OAuthStateError)) throw error;
+        services.logger.warn({ reason: error.reason }, "Pipedrive connect link refused");
+        return redirect(integrationsPage(services, { pipedrive: "error", reason: error.reason }));
+      }
+      const browserSecret = mintBrowserSecret();
+      const state = createOAuthState(key, { memberId: ticket.memberId, workspaceId: ticket.workspaceId, purpose: ticket.purpose, browserSecret });
+      return redirect(buildAuthorizeUrl(app, state), { "set-cookie": browserCookieFor(app, browserSecret) });
+    },
+  }),
+  route({
+    method: "get",
     path: callbackPath,
     summary: "Pipedrive's OAuth callback (also the Marketplace install landing)",
     tag: "Integrations",
     access: publicAccess("Pipedrive redirects the browser here; the signed, single-use state is the credential"),
     query: CallbackQuery,
     responses: { 302: "To the console's Integrations page: ?pipedrive=connected|install|error&reason=…" },
-    async handler({ services, query, audit }) {
+    async handler({ services, query, request, audit }) {
       if (!isPipedriveConfigured(services)) return redirect(integrationsPage(services, { pipedrive: "error", reason: "not_configured" }));
       const db = services.database.db;
+      // Every answer forgets the browser's secret: a state is tried at most once per browser.
+      const finish = (outcome: Record<string, string>) =>
+        redirect(integrationsPage(services, outcome), query.state === undefined ? {} : { "set-cookie": browserCookieFor(pipedriveApp(services), null) });
       let result: Awaited<ReturnType<typeof completeOAuthCallback>>;
       try {
         result = await completeOAuthCallback(pipedriveApp(services), query, {
           stateKey: services.config.pipedrive.stateKey,
           nonceStore: databaseNonceStore(db),
+          browserSecret: readCookie(request, browserCookie),
         });
       } catch (error) {
         if (error instanceof OAuthStateError || error instanceof PipedriveError) {
           services.logger.warn({ reason: error.reason }, "Pipedrive callback refused");
-          return redirect(integrationsPage(services, { pipedrive: "error", reason: error.reason }));
+          return finish({ pipedrive: "error", reason: error.reason });
         }
         throw error;
       }
-      if (result.kind === "denied") return redirect(integrationsPage(services, { pipedrive: "error", reason: "denied" }));
+      if (result.kind === "denied") return finish({ pipedrive: "error", reason: "denied" });
       // "Install now" in the Marketplace carries no state: we can't tell which workspace it is
       // for, so the tokens are dropped and the Admin connects from Switchboard (onboarding).
-      if (result.kind === "marketplace_install") return redirect(integrationsPage(services, { pipedrive: "install" }));
+      if (result.kind === "marketplace_install") return finish({ pipedrive: "install" });
       const { state, tokens, identity } = result;
       try {
         await db.transaction(async (tx) => {
@@ -94,10 +148,10 @@ export const pipedriveOAuthRoutes = [
           );
         });
       } catch (error) {
-        if (error instanceof InstallRefused) return redirect(integrationsPage(services, { pipedrive: "error", reason: error.reason }));
+        if (error instanceof InstallRefused) return finish({ pipedrive: "error", reason: error.reason });
         throw error;
       }
-      return redirect(integrationsPage(services, { pipedrive: "connected", ...(state.purpose === "individual" ? { scope: "me" } : {}) }));
+      return finish({ pipedrive: "connected", ...(state.purpose === "individual" ? { scope: "me" } : {}) });
     },
   }),
   route({

@@ -1,14 +1,17 @@
-import { createHmac, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { safeEqual } from "../ids";
 
-// The OAuth `state` that binds a Pipedrive callback to the member who started the connection:
-// `<base64url(JSON payload)>.<base64url(HMAC-SHA256(key, payload))>`.
+// The OAuth `state` that binds a Pipedrive callback to the member who started the connection and
+// to the browser they started it in: `<base64url(JSON payload)>.<base64url(HMAC-SHA256(key, payload))>`.
+// The payload holds the SHA-256 of a secret that only that browser's cookie carries. A connect
+// ticket, in the same format under another label, is the single-use link that brings the browser
+// to Switchboard to receive that cookie.
 
 export const oauthStatePurposes = ["workspace", "individual"] as const;
 export type OAuthStatePurpose = (typeof oauthStatePurposes)[number];
 
-export const oauthStateFailures = ["malformed", "forged", "tampered", "expired", "replayed", "wrong_purpose"] as const;
+export const oauthStateFailures = ["malformed", "forged", "tampered", "expired", "replayed", "wrong_purpose", "other_browser"] as const;
 export type OAuthStateFailure = (typeof oauthStateFailures)[number];
 
 export class OAuthStateError extends Error {
@@ -32,9 +35,15 @@ export type OAuthStateClaims = {
 /** Single-use nonces: `consume` answers true the first time a nonce is seen, false ever after. */
 export type OAuthNonceStore = { consume(nonce: string, expiresAt: Date): Promise<boolean> };
 
+/** Who starts a connection, and for what: what a connect ticket carries. */
+export type ConnectTicketClaims = { memberId: string; workspaceId: string; purpose: OAuthStatePurpose; nonce: string; expiresAt: Date };
+
 type StateKey = string | Buffer;
+type Label = "state" | "ticket";
 const defaultTtlMinutes = 10;
-const Payload = z.strictObject({
+/** The ticket only has to survive the browser opening it. */
+const ticketTtlMinutes = 5;
+const TicketPayload = z.strictObject({
   memberId: z.string().min(1),
   workspaceId: z.string().min(1),
   purpose: z.enum(oauthStatePurposes),
@@ -42,51 +51,106 @@ const Payload = z.strictObject({
   /** Unix seconds. */
   expiresAt: z.number().int().positive(),
 });
+/** `browser`: base64url SHA-256 of the secret in the starting browser's cookie. */
+const Payload = TicketPayload.extend({ browser: z.string().min(1) });
 
-/** Creates a signed, expiring, single-use `state` for the Pipedrive authorize URL. */
+/** A fresh secret for the browser that opens a connect ticket: its cookie holds it, the state its hash. */
+export function mintBrowserSecret(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+const browserHash = (secret: string) => createHash("sha256").update(secret).digest("base64url");
+
+/** Creates a signed, expiring, single-use `state` for the Pipedrive authorize URL, bound to a browser secret. */
 export function createOAuthState(
   key: StateKey,
-  input: { memberId: string; workspaceId: string; purpose: OAuthStatePurpose },
+  input: { memberId: string; workspaceId: string; purpose: OAuthStatePurpose; browserSecret: string },
   options: { ttlMinutes?: number; now?: Date } = {},
 ): string {
-  assertUsableKey(key);
+  const { browserSecret, ...claims } = input;
+  return sign(key, "state", Payload.parse({ ...claims, browser: browserHash(browserSecret), ...freshClaims(key, options) }));
+}
+
+/** Creates the signed, single-use, short-lived ticket a connect link carries (see createOAuthState). */
+export function createConnectTicket(
+  key: StateKey,
+  input: { memberId: string; workspaceId: string; purpose: OAuthStatePurpose },
+  options: { now?: Date } = {},
+): string {
+  return sign(key, "ticket", TicketPayload.parse({ ...input, ...freshClaims(key, { ...options, ttlMinutes: ticketTtlMinutes }) }));
+}
+
+/** Verifies a connect ticket and burns it; throws OAuthStateError as verifyOAuthState does. */
+export async function verifyConnectTicket(key: StateKey, ticket: string, options: { nonceStore: OAuthNonceStore; now?: Date }): Promise<ConnectTicketClaims> {
+  const payload = await open(key, "ticket", ticket, TicketPayload, options);
+  return { ...payload, expiresAt: new Date(payload.expiresAt * 1000) };
+}
+
+function freshClaims(key: StateKey, options: { ttlMinutes?: number; now?: Date }) {
   const now = options.now ?? new Date();
-  const expiresAt = Math.floor(now.getTime() / 1000) + (options.ttlMinutes ?? defaultTtlMinutes) * 60;
-  const payload = Payload.parse({ ...input, nonce: mintNonce(key), expiresAt });
+  return { nonce: mintNonce(key), expiresAt: Math.floor(now.getTime() / 1000) + (options.ttlMinutes ?? defaultTtlMinutes) * 60 };
+}
+
+function sign(key: StateKey, label: Label, payload: object): string {
+  assertUsableKey(key);
   const encoded = Buffer.from(JSON.stringify(payload)).toString("base64url");
-  return `${encoded}.${mac(key, "state", encoded)}`;
+  return `${encoded}.${mac(key, label, encoded)}`;
 }
 
 /**
  * Verifies a `state` from the OAuth callback and burns its nonce. Throws OAuthStateError:
  * `forged` when neither the signature nor the nonce is ours, `tampered` when the nonce is ours
- * but the signed contents were changed, then `wrong_purpose`, `expired` and `replayed`.
+ * but the signed contents were changed, then `wrong_purpose`, `expired`, `other_browser` (the
+ * callback's browser lacks the secret the state was bound to; the state stays usable by its own
+ * browser) and `replayed`.
  */
 export async function verifyOAuthState(
   key: StateKey,
   state: string,
-  options: { nonceStore: OAuthNonceStore; expectedPurpose?: OAuthStatePurpose; now?: Date },
+  options: { nonceStore: OAuthNonceStore; browserSecret: string | undefined; expectedPurpose?: OAuthStatePurpose; now?: Date },
 ): Promise<OAuthStateClaims> {
+  const { browser, ...payload } = await open(key, "state", state, Payload, {
+    ...options,
+    check(claims) {
+      if (options.expectedPurpose && claims.purpose !== options.expectedPurpose) {
+        throw new OAuthStateError("wrong_purpose", `OAuth state is for a ${claims.purpose} connection`);
+      }
+    },
+    beforeBurning(claims) {
+      if (!options.browserSecret || !safeEqual(browserHash(options.browserSecret), claims.browser)) {
+        throw new OAuthStateError("other_browser", "OAuth state was started in another browser");
+      }
+    },
+  });
+  return { ...payload, expiresAt: new Date(payload.expiresAt * 1000) };
+}
+
+async function open<Claims extends z.infer<typeof TicketPayload>>(
+  key: StateKey,
+  label: Label,
+  token: string,
+  schema: z.ZodType<Claims>,
+  options: { nonceStore: OAuthNonceStore; now?: Date; check?: (claims: Claims) => void; beforeBurning?: (claims: Claims) => void },
+): Promise<Claims> {
   assertUsableKey(key);
-  const [encoded, signature, ...rest] = state.split(".");
-  if (!encoded || !signature || rest.length > 0) throw new OAuthStateError("malformed", "OAuth state is not <payload>.<signature>");
-  const payload = Payload.safeParse(decodeJson(encoded)).data;
-  if (!safeEqual(signature, mac(key, "state", encoded))) {
+  const [encoded, signature, ...rest] = token.split(".");
+  if (!encoded || !signature || rest.length > 0) throw new OAuthStateError("malformed", `OAuth ${label} is not <payload>.<signature>`);
+  const payload = schema.safeParse(decodeJson(encoded)).data;
+  if (!safeEqual(signature, mac(key, label, encoded))) {
     // A genuine nonce under a bad signature means someone edited a state we issued.
-    if (payload && isOurNonce(key, payload.nonce)) throw new OAuthStateError("tampered", "OAuth state was altered after signing");
-    throw new OAuthStateError("forged", "OAuth state was not signed by us");
+    if (payload && isOurNonce(key, payload.nonce)) throw new OAuthStateError("tampered", `OAuth ${label} was altered after signing`);
+    throw new OAuthStateError("forged", `OAuth ${label} was not signed by us`);
   }
-  if (!payload) throw new OAuthStateError("malformed", "OAuth state payload is unreadable");
-  if (options.expectedPurpose && payload.purpose !== options.expectedPurpose) {
-    throw new OAuthStateError("wrong_purpose", `OAuth state is for a ${payload.purpose} connection`);
-  }
+  if (!payload) throw new OAuthStateError("malformed", `OAuth ${label} payload is unreadable`);
+  options.check?.(payload);
   const now = options.now ?? new Date();
   const expiresAt = new Date(payload.expiresAt * 1000);
-  if (expiresAt.getTime() <= now.getTime()) throw new OAuthStateError("expired", "OAuth state has expired");
+  if (expiresAt.getTime() <= now.getTime()) throw new OAuthStateError("expired", `OAuth ${label} has expired`);
+  options.beforeBurning?.(payload);
   if (!(await options.nonceStore.consume(payload.nonce, expiresAt))) {
-    throw new OAuthStateError("replayed", "OAuth state was already used");
+    throw new OAuthStateError("replayed", `OAuth ${label} was already used`);
   }
-  return { ...payload, expiresAt };
+  return payload;
 }
 
 /** An in-process nonce store for tests and single-process development; production uses a table. */
@@ -118,12 +182,12 @@ function isOurNonce(key: StateKey, nonce: string): boolean {
   return safeEqual(bytes.subarray(16).toString("base64url"), expected);
 }
 
-// The label keeps a nonce MAC from ever being accepted as a state MAC, and vice versa.
-function macBytes(key: StateKey, label: "state" | "nonce", value: string): Buffer {
+// The label keeps a nonce, ticket or state MAC from ever being accepted as another.
+function macBytes(key: StateKey, label: Label | "nonce", value: string): Buffer {
   return createHmac("sha256", key).update(`switchboard.pipedrive.oauth-${label}.${value}`).digest();
 }
 
-const mac = (key: StateKey, label: "state" | "nonce", value: string) => macBytes(key, label, value).toString("base64url");
+const mac = (key: StateKey, label: Label | "nonce", value: string) => macBytes(key, label, value).toString("base64url");
 
 function decodeJson(encoded: string): unknown {
   try {

@@ -52,15 +52,22 @@ export function buildAuthorizeUrl(app: PipedriveApp, state?: string): string {
 }
 
 /**
- * Handles the OAuth callback's query. A state, when present, is verified (and its nonce burnt)
- * before the code is exchanged, so a forged callback never spends our exchange; then the code
+ * Handles the OAuth callback's query. A state, when present, is verified against the browser's
+ * secret (and its nonce burnt) before the code is exchanged, so a forged callback never spends our exchange; then the code
  * is exchanged at once (it lives 5 minutes) and the user identified through /users/me.
  * Throws OAuthStateError for a bad state and PipedriveError when Pipedrive refuses.
  */
 export async function completeOAuthCallback(
   app: PipedriveApp,
   query: OAuthCallbackQuery,
-  options: { stateKey: string | Buffer; nonceStore: OAuthNonceStore; expectedPurpose?: OAuthStatePurpose; now?: () => Date },
+  options: {
+    stateKey: string | Buffer;
+    nonceStore: OAuthNonceStore;
+    /** The secret from the callback browser's cookie; a state is accepted only with its own browser's. */
+    browserSecret: string | undefined;
+    expectedPurpose?: OAuthStatePurpose;
+    now?: () => Date;
+  },
 ): Promise<OAuthCallbackResult> {
   if (query.error !== undefined) return { kind: "denied", error: String(query.error) };
   if (typeof query.code !== "string" || query.code === "") return { kind: "denied", error: "missing_code" };
@@ -70,6 +77,7 @@ export async function completeOAuthCallback(
       ? null
       : await verifyOAuthState(options.stateKey, String(query.state), {
           nonceStore: options.nonceStore,
+          browserSecret: options.browserSecret,
           expectedPurpose: options.expectedPurpose,
           now: now(),
         });

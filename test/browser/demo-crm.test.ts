@@ -52,4 +52,21 @@ describe("the CRM simulator on the demo CRM", () => {
       expect(stored).toMatchObject({ userId: 104, dealId: 1 });
     }, 20_000);
   });
+
+  it("an Admin presses Reconnect in the app settings: the consent page opens in a new window, which finishes the connection", async () => {
+    const page = await suite.newPage();
+    await page.goto(`${suite.server.url}/simulator/`);
+    await page.locator("#persona").selectOption("admin");
+    await page.getByRole("button", { name: "App settings" }).click();
+    const settings = page.frameLocator('iframe[name="settings"]');
+
+    // The link passes through Switchboard, which ties the flow to this browser with a cookie.
+    const [consent] = await Promise.all([page.waitForEvent("popup"), settings.getByRole("button", { name: "Reconnect Pipedrive" }).click()]);
+    await consent.getByRole("link", { name: "Demo Admin" }).click();
+
+    await consent.waitForURL(/#\/integrations\?pipedrive=connected/);
+    const owner = await suite.server.login("owner");
+    const log = await suite.server.api("GET", "/audit-log?action=pipedrive.connect", { token: owner });
+    expect(log.body.data[0]).toMatchObject({ action: "pipedrive.connect", details: { pipedriveUserId: 102 } });
+  });
 });

@@ -160,14 +160,18 @@ describe("the demo CRM's own checks", () => {
     const teammate = await server.login("teammate");
     expect((await server.api("DELETE", "/me/integrations/pipedrive", { token: teammate })).status).toBe(204);
     const started = await server.api("POST", "/me/integrations/pipedrive/connect", { token: teammate });
-    expect(started.body.authorizeUrl).toMatch(new RegExp(`^${demoCrmUrl()}/oauth/authorize\\?`));
+    // The link passes through Switchboard, which gives this browser the cookie the callback checks.
+    const opened = await fetch(started.body.authorizeUrl, { redirect: "manual" });
+    const cookie = (opened.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    const authorizeUrl = opened.headers.get("location") as string;
+    expect(authorizeUrl).toMatch(new RegExp(`^${demoCrmUrl()}/oauth/authorize\\?`));
 
-    const consent = await (await fetch(started.body.authorizeUrl)).text();
+    const consent = await (await fetch(authorizeUrl)).text();
     const allowHref = /href="([^"]+)">Demo Teammate</.exec(consent)?.[1]?.replace(/&amp;/g, "&");
     expect(allowHref).toBeDefined();
-    const allowed = await fetch(new URL(allowHref as string, started.body.authorizeUrl), { redirect: "manual" });
+    const allowed = await fetch(new URL(allowHref as string, authorizeUrl), { redirect: "manual" });
     expect(allowed.status).toBe(302);
-    const callback = await fetch(allowed.headers.get("location") as string, { redirect: "manual" });
+    const callback = await fetch(allowed.headers.get("location") as string, { redirect: "manual", headers: { cookie } });
     expect(callback.headers.get("location")).toContain("pipedrive=connected");
 
     const own = await server.api("GET", "/me/integrations", { token: teammate });

@@ -3,7 +3,7 @@ import { pipedriveCompanyRoutes, pipedriveConnections, pipedriveIndividualConnec
 import { basicHeader, type FakePipedrive } from "../../fakes/pipedrive";
 import type { TestServer } from "../../support/server";
 import { buildTeam, type Team } from "../../support/team";
-import { callback, callbackUrl, connect, otherUser, publicUrl, startPipedriveStack } from "./server-support";
+import { callback, callbackUrl, connect, otherUser, publicUrl, startConnect, startPipedriveStack } from "./server-support";
 
 let fake: FakePipedrive;
 let server: TestServer;
@@ -64,10 +64,9 @@ describe("connecting the workspace", () => {
   });
 
   it("a forged state stores nothing and redirects with the reason", async () => {
-    const started = await server.api("POST", "/integrations/pipedrive/connect", { token: team.admin.token });
-    const state = new URL(started.body.authorizeUrl).searchParams.get("state") as string;
+    const { state, cookie } = await startConnect(server, team.admin.token, "workspace");
     const [payload] = state.split(".");
-    const forged = await callback(server, { code: fake.issueAuthorizationCode(), state: `${payload}.AAAA` });
+    const forged = await callback(server, { code: fake.issueAuthorizationCode(), state: `${payload}.AAAA` }, cookie);
     expect(forged.status).toBe(302);
     expect(forged.outcome.get("pipedrive")).toBe("error");
     expect(["forged", "tampered"]).toContain(forged.outcome.get("reason"));
@@ -79,7 +78,7 @@ describe("connecting the workspace", () => {
     const first = await connect(server, fake, team.admin.token, "workspace");
     expect(first.outcome.get("pipedrive")).toBe("connected");
     await server.api("DELETE", "/integrations/pipedrive", { token: team.admin.token });
-    const replay = await callback(server, { code: fake.issueAuthorizationCode(), state: first.state });
+    const replay = await callback(server, { code: fake.issueAuthorizationCode(), state: first.state }, first.cookie);
     expect(replay.outcome.get("pipedrive")).toBe("error");
     expect(replay.outcome.get("reason")).toBe("replayed");
     expect(await workspaceRow()).toBeUndefined();
@@ -172,9 +171,8 @@ describe("connecting a member's own Pipedrive user", () => {
   });
 
   it("a state for one purpose can't finish the other", async () => {
-    const started = await server.api("POST", "/me/integrations/pipedrive/connect", { token: team.teammate.token });
-    const state = new URL(started.body.authorizeUrl).searchParams.get("state") as string;
-    const result = await callback(server, { code: fake.issueAuthorizationCode(), state });
+    const { state, cookie } = await startConnect(server, team.teammate.token, "individual");
+    const result = await callback(server, { code: fake.issueAuthorizationCode(), state }, cookie);
     expect(result.outcome.get("pipedrive")).toBe("connected");
     expect(await workspaceRow()).toBeUndefined();
   });

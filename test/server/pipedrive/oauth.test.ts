@@ -6,6 +6,7 @@ import { appFor } from "./support";
 
 const stateKey = "state-key-for-tests-0123456789abcdef";
 const member = { memberId: "mem_1", workspaceId: "wsp_1", purpose: "workspace" as const };
+const browserSecret = "secret-in-the-members-browser-cookie";
 
 let fake: FakePipedrive;
 beforeAll(async () => {
@@ -42,11 +43,11 @@ describe("buildAuthorizeUrl", () => {
 describe("completeOAuthCallback", () => {
   it("installs: verifies the state, exchanges the code through the SDK and identifies the user", async () => {
     const nonceStore = createMemoryNonceStore();
-    const state = createOAuthState(stateKey, member);
+    const state = createOAuthState(stateKey, { ...member, browserSecret });
     const code = fake.issueAuthorizationCode();
     const before = Date.now();
 
-    const result = await completeOAuthCallback(appFor(fake), { code, state }, { stateKey, nonceStore, expectedPurpose: "workspace" });
+    const result = await completeOAuthCallback(appFor(fake), { code, state }, { stateKey, browserSecret, nonceStore, expectedPurpose: "workspace" });
 
     expect(result).toEqual({
       kind: "connected",
@@ -85,12 +86,16 @@ describe("completeOAuthCallback", () => {
   });
 
   it("treats a callback without state as a Marketplace install to onboard", async () => {
-    const result = await completeOAuthCallback(appFor(fake), { code: fake.issueAuthorizationCode() }, { stateKey, nonceStore: createMemoryNonceStore() });
+    const result = await completeOAuthCallback(
+      appFor(fake),
+      { code: fake.issueAuthorizationCode() },
+      { stateKey, browserSecret, nonceStore: createMemoryNonceStore() },
+    );
     expect(result).toMatchObject({ kind: "marketplace_install", identity: { pipedriveCompanyId: 67890, pipedriveUserId: 12345 } });
   });
 
   it("reports a declined consent without calling Pipedrive", async () => {
-    const options = { stateKey, nonceStore: createMemoryNonceStore() };
+    const options = { stateKey, browserSecret, nonceStore: createMemoryNonceStore() };
     expect(await completeOAuthCallback(appFor(fake), { error: "user_denied" }, options)).toEqual({ kind: "denied", error: "user_denied" });
     expect(await completeOAuthCallback(appFor(fake), {}, options)).toEqual({ kind: "denied", error: "missing_code" });
     expect(fake.requests).toEqual([]);
@@ -98,20 +103,26 @@ describe("completeOAuthCallback", () => {
 
   it("refuses a replayed state before spending the code", async () => {
     const nonceStore = createMemoryNonceStore();
-    const state = createOAuthState(stateKey, member);
-    await completeOAuthCallback(appFor(fake), { code: fake.issueAuthorizationCode(), state }, { stateKey, nonceStore });
+    const state = createOAuthState(stateKey, { ...member, browserSecret });
+    await completeOAuthCallback(appFor(fake), { code: fake.issueAuthorizationCode(), state }, { stateKey, browserSecret, nonceStore });
     fake.requests.length = 0;
 
-    const replay = await rejectionOf(completeOAuthCallback(appFor(fake), { code: fake.issueAuthorizationCode(), state }, { stateKey, nonceStore }));
+    const replay = await rejectionOf(
+      completeOAuthCallback(appFor(fake), { code: fake.issueAuthorizationCode(), state }, { stateKey, browserSecret, nonceStore }),
+    );
     expect(replay).toBeInstanceOf(OAuthStateError);
     expect((replay as OAuthStateError).reason).toBe("replayed");
     expect(fake.requests).toEqual([]);
   });
 
   it("refuses a forged state before spending the code", async () => {
-    const forged = createOAuthState("someone-elses-key-0123456789abcdef", member);
+    const forged = createOAuthState("someone-elses-key-0123456789abcdef", { ...member, browserSecret });
     const rejection = await rejectionOf(
-      completeOAuthCallback(appFor(fake), { code: fake.issueAuthorizationCode(), state: forged }, { stateKey, nonceStore: createMemoryNonceStore() }),
+      completeOAuthCallback(
+        appFor(fake),
+        { code: fake.issueAuthorizationCode(), state: forged },
+        { stateKey, browserSecret, nonceStore: createMemoryNonceStore() },
+      ),
     );
     expect((rejection as OAuthStateError).reason).toBe("forged");
     expect(fake.requests).toEqual([]);

@@ -19,21 +19,55 @@ export async function startPipedriveStack(env: Record<string, string> = {}): Pro
   return { fake, server };
 }
 
-/** Calls our callback as the browser would after Pipedrive's consent page; answers the redirect. */
-export async function callback(server: TestServer, query: Record<string, string>): Promise<{ status: number; location: string; outcome: URLSearchParams }> {
-  const response = await fetch(`${server.url}/api/v1/integrations/pipedrive/callback?${new URLSearchParams(query)}`, { redirect: "manual" });
+/** Calls our callback as the browser would after Pipedrive's consent page, with that browser's cookie; answers the redirect. */
+export async function callback(
+  server: TestServer,
+  query: Record<string, string>,
+  cookie?: string,
+): Promise<{ status: number; location: string; outcome: URLSearchParams; setCookie: string }> {
+  const response = await fetch(`${server.url}/api/v1/integrations/pipedrive/callback?${new URLSearchParams(query)}`, {
+    redirect: "manual",
+    headers: cookie ? { cookie } : {},
+  });
   await response.arrayBuffer();
   const location = response.headers.get("location") ?? "";
-  return { status: response.status, location, outcome: new URLSearchParams(location.split("?")[1] ?? "") };
+  return { status: response.status, location, outcome: new URLSearchParams(location.split("?")[1] ?? ""), setCookie: response.headers.get("set-cookie") ?? "" };
 }
 
-/** Presses Connect, "allows" on Pipedrive as `user`, and follows the callback. */
-export async function connect(server: TestServer, fake: FakePipedrive, token: string, purpose: "workspace" | "individual", user?: FakeUser) {
+/**
+ * Presses Connect and opens the link in a browser, which passes through Switchboard (tying the
+ * flow to that browser's cookie) on its way to Pipedrive's consent page.
+ */
+export async function startConnect(server: TestServer, token: string, purpose: "workspace" | "individual") {
   const started = await server.api("POST", purpose === "workspace" ? "/integrations/pipedrive/connect" : "/me/integrations/pipedrive/connect", { token });
   if (started.status !== 200) throw new Error(`connect answered ${started.status}: ${started.text}`);
-  const state = new URL(started.body.authorizeUrl).searchParams.get("state") as string;
-  const result = await callback(server, { code: fake.issueAuthorizationCode(user), state });
-  return { ...result, state, authorizeUrl: started.body.authorizeUrl as string };
+  const link = started.body.authorizeUrl as string;
+  const opened = await openConnectLink(server, link);
+  if (!opened.authorizeUrl) throw new Error(`the connect link answered ${opened.status}: ${opened.location}`);
+  return { link, ...opened, authorizeUrl: opened.authorizeUrl };
+}
+
+/** Opens a connect link (served by Switchboard at PUBLIC_URL) in a fresh browser: where it sends the browser, and the cookie it sets. */
+export async function openConnectLink(server: TestServer, link: string) {
+  const url = new URL(link);
+  const response = await fetch(`${server.url}${url.pathname}${url.search}`, { redirect: "manual" });
+  await response.arrayBuffer();
+  const location = response.headers.get("location") ?? "";
+  const toPipedrive = location !== "" && !location.startsWith(publicUrl);
+  return {
+    status: response.status,
+    location,
+    authorizeUrl: toPipedrive ? location : null,
+    state: toPipedrive ? (new URL(location).searchParams.get("state") ?? "") : "",
+    cookie: (response.headers.get("set-cookie") ?? "").split(";")[0] ?? "",
+  };
+}
+
+/** Presses Connect, "allows" on Pipedrive as `user`, and follows the callback in the same browser. */
+export async function connect(server: TestServer, fake: FakePipedrive, token: string, purpose: "workspace" | "individual", user?: FakeUser) {
+  const started = await startConnect(server, token, purpose);
+  const result = await callback(server, { code: fake.issueAuthorizationCode(user), state: started.state }, started.cookie);
+  return { ...result, state: started.state, cookie: started.cookie, authorizeUrl: started.authorizeUrl };
 }
 
 /** Waits until `check` stops throwing (background worker effects). */
