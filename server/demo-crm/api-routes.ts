@@ -2,6 +2,7 @@ import express, { type Response } from "express";
 import { z } from "zod";
 import type { Config } from "../config";
 import { type DemoCrmPerson, type DemoCrmUser, demoCrmPersons, demoCrmUsers } from "./company";
+import { parseActivityWrite, primaryPersonId } from "./contract/activities";
 import { presentActivity, presentDeal, presentMe, presentNote, presentPerson, presentSearchItem, presentUsers, sendApiError } from "./presenters";
 import { type DemoCrmStore, dealPersons, findDeal, findPerson, missingTarget } from "./store";
 import { verifyDemoCrmGrant } from "./tokens";
@@ -22,19 +23,6 @@ const NoteBody = z.looseObject({
     .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/)
     .optional(),
 });
-const ActivityBody = z.looseObject({
-  subject: z.string().min(1),
-  type: z.string().min(1).optional(),
-  deal_id: Id.nullish(),
-  person_id: Id.nullish(),
-  org_id: Id.nullish(),
-  due_date: z.string().optional(),
-  due_time: z.string().optional(),
-  duration: z.string().optional(),
-  done: z.boolean().optional(),
-  note: z.string().optional(),
-});
-
 /** The demo CRM's /api router; `store` keeps the notes and activities it is given. */
 export function demoCrmApi(config: Config, store: DemoCrmStore) {
   const api = express.Router();
@@ -124,19 +112,24 @@ export function demoCrmApi(config: Config, store: DemoCrmStore) {
     response.json({ success: true, data: presentNote(note, caller(response)) });
   });
 
+  // Pipedrive's v2 rules for activity bodies (person_id read-only, unknown fields refused):
+  // contract/activities.ts, shared with the tests' fake.
   api.post("/v2/activities", (request, response) => {
-    const parsed = ActivityBody.safeParse(request.body);
-    if (!parsed.success) return void sendApiError(response, 400, `Invalid activity: ${parsed.error.issues[0]?.message}`);
+    const parsed = parseActivityWrite(request.body);
+    if (!parsed.ok) return void response.status(400).json(parsed.error);
     const body = parsed.data;
+    const participants = body.participants ?? [];
     const now = new Date();
+    const type = body.type ?? "task";
     const activity = {
       id: store.nextId(),
-      subject: body.subject,
-      type: body.type ?? "task",
+      subject: body.subject ?? type,
+      type,
       dealId: body.deal_id ?? null,
-      personId: body.person_id ?? null,
+      participants,
+      personId: primaryPersonId(participants),
       orgId: body.org_id ?? null,
-      ownerId: caller(response).id,
+      ownerId: body.owner_id ?? caller(response).id,
       dueDate: body.due_date ?? null,
       dueTime: body.due_time ?? null,
       duration: body.duration ?? null,
@@ -152,15 +145,18 @@ export function demoCrmApi(config: Config, store: DemoCrmStore) {
   api.patch("/v2/activities/:id", (request, response) => {
     const activity = store.activities.find((candidate) => candidate.id === Number(request.params.id));
     if (!activity) return void sendApiError(response, 404, "Activity not found");
-    const parsed = ActivityBody.partial().safeParse(request.body ?? {});
-    if (!parsed.success) return void sendApiError(response, 400, `Invalid activity: ${parsed.error.issues[0]?.message}`);
+    const parsed = parseActivityWrite(request.body ?? {});
+    if (!parsed.ok) return void response.status(400).json(parsed.error);
     const change = parsed.data;
+    const participants = change.participants ?? activity.participants;
     Object.assign(activity, {
       subject: change.subject ?? activity.subject,
       type: change.type ?? activity.type,
-      dealId: change.deal_id ?? activity.dealId,
-      personId: change.person_id ?? activity.personId,
-      orgId: change.org_id ?? activity.orgId,
+      dealId: change.deal_id === undefined ? activity.dealId : change.deal_id,
+      participants,
+      personId: primaryPersonId(participants),
+      orgId: change.org_id === undefined ? activity.orgId : change.org_id,
+      ownerId: change.owner_id ?? activity.ownerId,
       dueDate: change.due_date ?? activity.dueDate,
       dueTime: change.due_time ?? activity.dueTime,
       duration: change.duration ?? activity.duration,

@@ -1,5 +1,6 @@
 import type { Response } from "express";
 import { type DemoCrmDeal, type DemoCrmPerson, type DemoCrmUser, demoCrmCompany, demoCrmOrganizations, demoCrmUsers } from "./company";
+import { presentParticipants } from "./contract/activities";
 import type { DemoCrmActivity, DemoCrmNote } from "./store";
 import { findDeal, findPerson } from "./store";
 
@@ -131,6 +132,7 @@ export function presentActivity(activity: DemoCrmActivity) {
     type: activity.type,
     deal_id: activity.dealId,
     person_id: activity.personId,
+    participants: presentParticipants(activity.participants),
     org_id: activity.orgId,
     owner_id: activity.ownerId,
     due_date: activity.dueDate,

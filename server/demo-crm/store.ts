@@ -20,6 +20,8 @@ export type DemoCrmActivity = {
   subject: string;
   type: string;
   dealId: number | null;
+  /** As v2 takes them; the primary one is the activity's `personId` (read-only in v2). */
+  participants: { person_id: number; primary?: boolean }[];
   personId: number | null;
   orgId: number | null;
   ownerId: number;

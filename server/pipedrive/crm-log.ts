@@ -15,6 +15,10 @@ export type ActivityInput = {
   /** An activity-type key ("call", "task", or a custom type's key); Pipedrive's default when absent. */
   type?: string;
   dealId?: number;
+  /**
+   * The person it is with, sent as the primary participant: API v2 refuses `person_id` on
+   * activities (read-only there, 400), and shows the primary participant's id as `person_id`.
+   */
   personId?: number;
   orgId?: number;
   /** Due date and time, sent in UTC. */
@@ -75,7 +79,9 @@ function activityRequest(input: Partial<ActivityInput>): AddActivityRequest {
     subject: input.subject,
     type: input.type,
     deal_id: input.dealId,
-    person_id: input.personId,
+    // https://pipedrive.readme.io/docs/pipedrive-api-v2-migration-guide: person_id is read-only
+    // in v2; `primary` (not v1's `primary_flag`) marks the participant it becomes.
+    participants: input.personId === undefined ? undefined : [{ person_id: input.personId, primary: true }],
     org_id: input.orgId,
     due_date: input.dueAt?.toISOString().slice(0, 10),
     due_time: input.dueAt?.toISOString().slice(11, 16),

@@ -8,12 +8,13 @@ import { loadIndividualConnection, loadWorkspaceConnection, workspaceClient } fr
 import { answeringPipedriveErrors } from "./http-errors";
 import { mapPipedriveUser, removeWorkspaceConnection } from "./installations";
 import { presentIndividualConnection, presentWorkspaceConnection } from "./presenters";
-import { loadLoggingMode } from "./settings";
+import { ActivityTypeKey, loadLoggingSettings } from "./settings";
 
 // `:id` is the Pipedrive user id.
 const PipedriveUserParam = z.strictObject({ id: z.coerce.number().int().positive() });
 const UserMapping = z.strictObject({ memberId: z.string().min(1).max(100).nullable() });
-const Settings = z.strictObject({ logging: z.enum(pipedriveLoggingModes) });
+// The activity type is kept when a change leaves it out.
+const Settings = z.strictObject({ logging: z.enum(pipedriveLoggingModes), activityType: ActivityTypeKey.optional() });
 
 export const pipedriveIntegrationRoutes = [
   route({
@@ -76,9 +77,9 @@ export const pipedriveIntegrationRoutes = [
     summary: "How conversations are logged to Pipedrive",
     tag: "Integrations",
     access: anyMember,
-    responses: { 200: "{logging: off|note|activity, abilities: {edit}}" },
+    responses: { 200: "{logging: off|note|activity|both, activityType, abilities: {edit}}" },
     async handler({ actor, db }) {
-      return { status: 200, body: { logging: await loadLoggingMode(db, actor.workspaceId), abilities: { edit: holds(actor, "integrations.workspace") } } };
+      return { status: 200, body: { ...(await loadLoggingSettings(db, actor.workspaceId)), abilities: { edit: holds(actor, "integrations.workspace") } } };
     },
   }),
   route({
@@ -88,15 +89,21 @@ export const pipedriveIntegrationRoutes = [
     tag: "Integrations",
     access: requires("integrations.workspace"),
     body: Settings,
-    responses: { 200: "{logging, abilities}" },
+    responses: { 200: "{logging, activityType, abilities}" },
     async handler({ actor, db, body, audit }) {
-      const values = { logging: body.logging, updatedBy: actor.memberId, updatedAt: new Date() };
-      await db
+      const values = {
+        logging: body.logging,
+        ...(body.activityType ? { activityType: body.activityType } : {}),
+        updatedBy: actor.memberId,
+        updatedAt: new Date(),
+      };
+      const [saved] = await db
         .insert(pipedriveSettings)
         .values({ workspaceId: actor.workspaceId, ...values })
-        .onConflictDoUpdate({ target: pipedriveSettings.workspaceId, set: values });
-      await audit({ action: "pipedrive.settings_change", targetType: "workspace", targetId: actor.workspaceId, details: { logging: body.logging } });
-      return { status: 200, body: { logging: body.logging, abilities: { edit: true } } };
+        .onConflictDoUpdate({ target: pipedriveSettings.workspaceId, set: values })
+        .returning({ logging: pipedriveSettings.logging, activityType: pipedriveSettings.activityType });
+      await audit({ action: "pipedrive.settings_change", targetType: "workspace", targetId: actor.workspaceId, details: { ...saved } });
+      return { status: 200, body: { ...saved, abilities: { edit: true } } };
     },
   }),
   route({

@@ -9,28 +9,59 @@ import { clientFor, loadIndividualConnection, loadWorkspaceConnection } from "./
 import { createActivity, createNote, updateActivity, updateNote } from "./crm-log";
 import { PipedriveError } from "./errors";
 import type { ClaimedLogJob } from "./log-queue";
-import { loadLoggingMode } from "./settings";
+import { type LogKind, loadLoggingSettings, logKinds } from "./settings";
 import { transcriptHtml } from "./transcript";
 
 /** What one run did; the worker turns it into the job's next state. */
 export type LogRunOutcome = { kind: "done" } | { kind: "skipped"; why: string } | { kind: "retry_now"; why: string };
 
 /**
- * Brings a chat-day's Pipedrive note (or activity) up to date with that day's messages: created
- * the first time, rewritten after. The entry row names the Pipedrive record, so running a job
- * again updates rather than duplicates. Throws PipedriveError for the worker to schedule.
+ * Brings a chat-day's Pipedrive note and/or activity (as the workspace's logging mode says) up to
+ * date with that day's messages: created the first time, rewritten after. The entry row names the
+ * Pipedrive record, so running a job again updates rather than duplicates. Throws PipedriveError
+ * for the worker to schedule.
  */
 export async function writeChatDayLog(services: Services, job: ClaimedLogJob): Promise<LogRunOutcome> {
   const db = services.database.db;
-  const mode = await loadLoggingMode(db, job.workspaceId);
-  if (mode === "off") return { kind: "skipped", why: "logging is off" };
+  const settings = await loadLoggingSettings(db, job.workspaceId);
+  const kinds = logKinds(settings.logging);
+  if (kinds.length === 0) return { kind: "skipped", why: "logging is off" };
   const workspaceConnection = await loadWorkspaceConnection(db, job.workspaceId);
   if (workspaceConnection?.status !== "connected") return { kind: "skipped", why: "no working workspace connection" };
   const chat = await loadChat(db, job.workspaceId, job.chatId);
   if (!chat) return { kind: "skipped", why: "chat is gone" };
   const lines = await dayMessages(services, job);
   if (lines.length === 0) return { kind: "skipped", why: "no messages that day" };
+  const [link] = await db
+    .select()
+    .from(pipedriveChatLinks)
+    .where(and(eq(pipedriveChatLinks.workspaceId, job.workspaceId), eq(pipedriveChatLinks.chatId, job.chatId)));
+  const day: ChatDay = { services, job, chat, lines, workspaceConnection, activityType: settings.activityType, link: link ?? null, found: undefined };
+  // In "both" mode a note is written even when the activity's run has to wait, and vice versa.
+  let outcome: LogRunOutcome = { kind: "done" };
+  for (const kind of kinds) {
+    const written = await writeEntry(day, kind);
+    if (written.kind !== "done") outcome = written;
+  }
+  return outcome;
+}
 
+type ChatDay = {
+  services: Services;
+  job: ClaimedLogJob;
+  chat: NonNullable<Awaited<ReturnType<typeof loadChat>>>;
+  lines: DayLine[];
+  workspaceConnection: NonNullable<Awaited<ReturnType<typeof loadWorkspaceConnection>>>;
+  activityType: string;
+  link: typeof pipedriveChatLinks.$inferSelect | null;
+  /** The person found by the chat's number, once searched (null: nobody has it). */
+  found: { personId: number; dealId: number | null } | null | undefined;
+};
+
+/** Writes (or rewrites) the chat-day's note or activity. */
+async function writeEntry(day: ChatDay, kind: LogKind): Promise<LogRunOutcome> {
+  const { services, job, chat, lines } = day;
+  const db = services.database.db;
   const [entry] = await db
     .select()
     .from(pipedriveLogEntries)
@@ -39,7 +70,7 @@ export async function writeChatDayLog(services: Services, job: ClaimedLogJob): P
         eq(pipedriveLogEntries.workspaceId, job.workspaceId),
         eq(pipedriveLogEntries.chatId, job.chatId),
         eq(pipedriveLogEntries.day, job.day),
-        eq(pipedriveLogEntries.kind, mode),
+        eq(pipedriveLogEntries.kind, kind),
       ),
     );
   // Whoever wrote the record keeps writing it; a new one goes under the responsible member's
@@ -49,21 +80,24 @@ export async function writeChatDayLog(services: Services, job: ClaimedLogJob): P
   const useIndividual = individual?.status === "connected";
   let client: PipedriveClient;
   try {
-    client = await clientFor(services, useIndividual ? individual : workspaceConnection);
+    client = await clientFor(services, useIndividual ? individual : day.workspaceConnection);
   } catch (error) {
     // The member's tokens died (now marked); the next run writes through the workspace.
     if (useIndividual && error instanceof PipedriveError && error.reason === "reconnect_required") return { kind: "retry_now", why: error.message };
     throw error;
   }
 
-  const [link] = await db
-    .select()
-    .from(pipedriveChatLinks)
-    .where(and(eq(pipedriveChatLinks.workspaceId, job.workspaceId), eq(pipedriveChatLinks.chatId, job.chatId)));
-  let target = link ? { personId: link.personId, dealId: link.dealId } : entry?.personId ? { personId: entry.personId, dealId: entry.dealId } : null;
+  let target = day.link
+    ? { personId: day.link.personId, dealId: day.link.dealId }
+    : entry?.personId
+      ? { personId: entry.personId, dealId: entry.dealId }
+      : null;
   if (!target && chat.contactPhone) {
-    const [match] = await findPersonsByPhone(client, chat.contactPhone);
-    if (match) target = { personId: match.id, dealId: null };
+    if (day.found === undefined) {
+      const [match] = await findPersonsByPhone(client, chat.contactPhone);
+      day.found = match ? { personId: match.id, dealId: null } : null;
+    }
+    target = day.found;
   }
   if (!target) return { kind: "skipped", why: "no Pipedrive person has this number" };
 
@@ -71,23 +105,24 @@ export async function writeChatDayLog(services: Services, job: ClaimedLogJob): P
   const content = transcriptHtml({ contactLabel, day: job.day, lines });
   const links = { personId: target.personId, ...(target.dealId ? { dealId: target.dealId } : {}) };
   const subject = `WhatsApp with ${chat.contactName ?? chat.contactPhone ?? "contact"} (${job.day})`;
+  const type = day.activityType;
 
   let pipedriveId: number | null = null;
   if (entry) {
     try {
       pipedriveId =
-        mode === "note"
+        kind === "note"
           ? (await updateNote(client, entry.pipedriveId, { content, ...links })).id
-          : (await updateActivity(client, entry.pipedriveId, { subject, note: content, ...links })).id;
+          : (await updateActivity(client, entry.pipedriveId, { subject, type, note: content, ...links })).id;
     } catch (error) {
       // Deleted in Pipedrive: the day gets a fresh record.
       if (!(error instanceof PipedriveError && error.reason === "not_found")) throw error;
     }
   }
   pipedriveId ??=
-    mode === "note"
+    kind === "note"
       ? (await createNote(client, { content, ...links })).id
-      : (await createActivity(client, { subject, note: content, done: true, dueAt: lines[0]?.at, ...links })).id;
+      : (await createActivity(client, { subject, type, note: content, done: true, dueAt: lines[0]?.at, ...links })).id;
 
   const values = {
     pipedriveId,
@@ -98,7 +133,7 @@ export async function writeChatDayLog(services: Services, job: ClaimedLogJob): P
   };
   await db
     .insert(pipedriveLogEntries)
-    .values({ workspaceId: job.workspaceId, chatId: job.chatId, day: job.day, kind: mode, ...values })
+    .values({ workspaceId: job.workspaceId, chatId: job.chatId, day: job.day, kind, ...values })
     .onConflictDoUpdate({
       target: [pipedriveLogEntries.workspaceId, pipedriveLogEntries.chatId, pipedriveLogEntries.day, pipedriveLogEntries.kind],
       set: values,

@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { z } from "zod";
+import { type ActivityWrite, parseActivityWrite, presentParticipants, primaryPersonId } from "../../server/demo-crm/contract/activities";
 
 /**
  * A fake of Pipedrive as a real HTTP server, following the contracts in
@@ -74,7 +75,18 @@ export type FakeNote = {
   add_time: string;
   update_time: string;
 };
-export type FakeActivity = z.infer<typeof ActivityBody> & { id: number; owner_id: number; add_time: string; update_time: string };
+/** An activity as v2 shows it: `person_id` is its primary participant's (read-only in v2). */
+export type FakeActivity = Omit<ActivityWrite, "participants"> & {
+  id: number;
+  subject: string;
+  type: string;
+  done: boolean;
+  person_id: number | null;
+  participants: { person_id: number; primary_flag: boolean }[];
+  owner_id: number;
+  add_time: string;
+  update_time: string;
+};
 
 export type ScriptedFailure =
   | { status: 429; retryAfterSeconds?: number; rateLimitResetSeconds?: number }
@@ -124,29 +136,6 @@ const NoteBody = z.looseObject({
     .optional(),
 });
 const NoteChange = NoteBody.partial();
-const ActivityBody = z.strictObject({
-  subject: z.string().min(1),
-  type: z.string().min(1).default("task"),
-  deal_id: Id.nullable().optional(),
-  person_id: Id.nullable().optional(),
-  org_id: Id.nullable().optional(),
-  due_date: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/)
-    .optional(),
-  due_time: z
-    .string()
-    .regex(/^\d{2}:\d{2}$/)
-    .optional(),
-  duration: z
-    .string()
-    .regex(/^\d{2}:\d{2}$/)
-    .optional(),
-  done: z.boolean().default(false),
-  note: z.string().optional(),
-});
-const ActivityChange = ActivityBody.partial().extend({ type: z.string().min(1).optional(), done: z.boolean().optional() });
-
 type IssuedAccessToken = { user: FakeUser; refreshToken: string; expiresAtMs: number; rejected: boolean };
 
 /** Starts the fake on 127.0.0.1 with a random port. */
@@ -353,11 +342,27 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
     response.json({ success: true, data, additional_data: { pagination: { start: 0, limit: 100, more_items_in_collection: false } } });
   });
 
+  // Pipedrive's v2 rules for activity bodies (person_id read-only, unknown fields refused) live in
+  // server/demo-crm/contract/activities.ts, shared with the demo CRM.
   api.post("/v2/activities", (request, response) => {
-    const parsed = ActivityBody.safeParse(request.body);
-    if (!parsed.success) return void sendApiError(response, 400, `Invalid activity: ${issueText(parsed.error)}`);
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
-    const activity: FakeActivity = { ...parsed.data, id: nextId++, owner_id: (response.locals.user as FakeUser).id, add_time: now, update_time: now };
+    const parsed = parseActivityWrite(request.body);
+    if (!parsed.ok) return void response.status(400).json(parsed.error);
+    const now = v2Time(new Date());
+    const { participants, ...fields } = parsed.data;
+    const type = fields.type ?? "task";
+    const activity: FakeActivity = {
+      ...fields,
+      id: nextId++,
+      // Pipedrive names an activity without a subject after its type (inferred).
+      subject: fields.subject ?? type,
+      type,
+      done: fields.done ?? false,
+      person_id: primaryPersonId(participants ?? []),
+      participants: presentParticipants(participants ?? []),
+      owner_id: fields.owner_id ?? (response.locals.user as FakeUser).id,
+      add_time: now,
+      update_time: now,
+    };
     activities.push(activity);
     response.json({ success: true, data: activity });
   });
@@ -365,9 +370,11 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
   api.patch("/v2/activities/:id", (request, response) => {
     const activity = activities.find((candidate) => candidate.id === Number(request.params.id));
     if (!activity) return void sendApiError(response, 404, "Activity not found");
-    const parsed = ActivityChange.safeParse(request.body ?? {});
-    if (!parsed.success) return void sendApiError(response, 400, `Invalid activity: ${issueText(parsed.error)}`);
-    Object.assign(activity, parsed.data, { update_time: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") });
+    const parsed = parseActivityWrite(request.body ?? {});
+    if (!parsed.ok) return void response.status(400).json(parsed.error);
+    const { participants, ...fields } = parsed.data;
+    Object.assign(activity, fields, { update_time: v2Time(new Date()) });
+    if (participants) Object.assign(activity, { person_id: primaryPersonId(participants), participants: presentParticipants(participants) });
     response.json({ success: true, data: activity });
   });
 
@@ -537,9 +544,9 @@ function sendApiError(response: Response, status: number, error: string) {
   response.status(status).json({ success: false, error, errorCode: status, error_info: errorInfo, data: null, additional_data: null });
 }
 
-function issueText(error: z.ZodError): string {
-  const issue = error.issues[0];
-  return `${issue?.path.join(".")}: ${issue?.message}`;
+/** API v2's ISO 8601 time, without milliseconds. */
+function v2Time(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 /** API v1's `YYYY-MM-DD HH:MM:SS` (UTC). */

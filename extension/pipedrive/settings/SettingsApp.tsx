@@ -6,11 +6,16 @@ import { Loading, Notice, RefusedScreen, usePanelSession } from "../shared/surfa
 import type { ListedMember } from "../shared/types";
 
 type Connection = { status: string; companyDomain: string | null; connectedAt: string | null; reconnectHint?: string };
-type LoggingMode = "off" | "note" | "activity";
-type LoggingSettings = { logging: LoggingMode; abilities: { edit: boolean } };
+type LoggingMode = "off" | "note" | "activity" | "both";
+type LoggingSettings = { logging: LoggingMode; activityType: string; abilities: { edit: boolean } };
 type PipedriveUser = { pipedriveUserId: number; name: string; email: string; active: boolean; memberId: string | null };
 
-const loggingLabels: Record<LoggingMode, string> = { off: "Don't log", note: "A note per conversation", activity: "An activity per conversation" };
+const loggingLabels: Record<LoggingMode, string> = {
+  off: "Don't log",
+  note: "A note per conversation",
+  activity: "An activity per conversation",
+  both: "A note and an activity per conversation",
+};
 
 /** Result of a GET the caller may be refused: the data, or the problem (a 403 means read-only). */
 type Loaded<T> = { data?: T; problem?: ApiProblem };
@@ -127,6 +132,23 @@ function SettingsBody({ host, api }: { host: SurfaceHost; api: PanelApi }) {
                 </option>
               ))}
             </select>
+            {settings.data.logging !== "off" && settings.data.logging !== "note" && (
+              <form
+                onSubmit={(event) => {
+                  event.preventDefault();
+                  const activityType = String(new FormData(event.currentTarget).get("activityType") ?? "").trim();
+                  const logging = settings.data?.logging;
+                  void mutate(
+                    async () => setSettings({ data: await api.call<LoggingSettings>("PUT", "/integrations/pipedrive/settings", { logging, activityType }) }),
+                    "Activity type saved",
+                  );
+                }}
+              >
+                <label htmlFor="activity-type">Activity type (its key in Pipedrive, e.g. call)</label>
+                <input id="activity-type" name="activityType" key={settings.data.activityType} defaultValue={settings.data.activityType} />
+                <button type="submit">Save type</button>
+              </form>
+            )}
           </>
         ) : (
           <p data-testid="logging-readonly">{settings.data ? loggingLabels[settings.data.logging] : (settings.problem?.problem.detail ?? "")}</p>

@@ -193,7 +193,7 @@ describe("logging to the CRM", () => {
         subject: "WhatsApp conversation",
         type: "call",
         deal_id: deal.id,
-        person_id: contact.id,
+        participants: [{ person_id: contact.id, primary: true }],
         due_date: "2026-07-10",
         due_time: "09:05",
         duration: "01:15",
@@ -204,7 +204,10 @@ describe("logging to the CRM", () => {
 
     await updateActivity(client, activity.id, { note: "5 messages" });
     expect(fake.requests.at(-1)).toMatchObject({ method: "PATCH", path: `/api/v2/activities/${activity.id}`, body: { note: "5 messages" } });
-    expect(fake.activities).toEqual([expect.objectContaining({ id: activity.id, subject: "WhatsApp conversation", note: "5 messages", done: true })]);
+    expect(fake.requests.at(-2)?.body).not.toHaveProperty("person_id");
+    expect(fake.activities).toEqual([
+      expect.objectContaining({ id: activity.id, subject: "WhatsApp conversation", note: "5 messages", done: true, person_id: contact.id }),
+    ]);
   });
 });
 

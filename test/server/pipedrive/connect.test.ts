@@ -213,13 +213,15 @@ describe("settings and user mapping", () => {
   it("anyone reads the settings (edit only with integrations.workspace); an Admin changes them", async () => {
     expect((await server.api("GET", "/integrations/pipedrive/settings", { token: team.agent.token })).body).toEqual({
       logging: "note",
+      activityType: "call",
       abilities: { edit: false },
     });
     expect((await server.api("PUT", "/integrations/pipedrive/settings", { token: team.agent.token, body: { logging: "off" } })).status).toBe(403);
     const changed = await server.api("PUT", "/integrations/pipedrive/settings", { token: team.admin.token, body: { logging: "activity" } });
-    expect(changed.body).toEqual({ logging: "activity", abilities: { edit: true } });
+    expect(changed.body).toEqual({ logging: "activity", activityType: "call", abilities: { edit: true } });
     expect((await server.api("GET", "/integrations/pipedrive/settings", { token: team.admin.token })).body).toEqual({
       logging: "activity",
+      activityType: "call",
       abilities: { edit: true },
     });
   });

@@ -110,13 +110,79 @@ describe("logging conversations to Pipedrive", () => {
     expect(await jobsOf(chatId)).toEqual([]);
   });
 
-  it("activity mode → one done activity per chat-day carrying the transcript", async () => {
+  it("activity mode → one done activity per chat-day, its person a primary participant, updated as the day's messages arrive", async () => {
     await server.api("PUT", "/integrations/pipedrive/settings", { token: team.admin.token, body: { logging: "activity" } });
-    await customerSays("Please call me back");
+    const chatId = await customerSays("Please call me back");
     await eventually(() => expect(fake.activities).toHaveLength(1));
     expect(fake.notes).toHaveLength(0);
-    expect(fake.activities[0]).toMatchObject({ person_id: person.id, done: true, subject: expect.stringContaining("WhatsApp") });
+    expect(fake.activities[0]).toMatchObject({
+      person_id: person.id,
+      participants: [{ person_id: person.id, primary_flag: true }],
+      done: true,
+      subject: expect.stringContaining("WhatsApp"),
+    });
     expect(fake.activities[0]?.note).toContain("Please call me back");
+    const created = fake.requests.find((request) => request.method === "POST" && request.path === "/api/v2/activities");
+    expect(created?.body).toMatchObject({ participants: [{ person_id: person.id, primary: true }] });
+    expect(created?.body).not.toHaveProperty("person_id");
+
+    await server.api("POST", `/chats/${chatId}/messages`, { token: team.admin.token, body: { text: "Calling at 3" } });
+    await eventually(() => expect(fake.activities[0]?.note).toContain("Calling at 3"));
+    expect(fake.activities).toHaveLength(1);
+    expect(fake.activities[0]?.note).toContain("Please call me back");
+    expect(requestLines().filter((line) => line === "POST /api/v2/activities")).toHaveLength(1);
+    expect(requestLines()).toContain(`PATCH /api/v2/activities/${fake.activities[0]?.id}`);
+    expect(fake.requests.filter((request) => request.path.startsWith("/api/v2/activities")).map((request) => request.body)).not.toContainEqual(
+      expect.objectContaining({ person_id: expect.anything() }),
+    );
+  });
+
+  it("an activity of a chat used from a deal hangs on the deal too, with the type the Admin chose", async () => {
+    const settings = await server.api("PUT", "/integrations/pipedrive/settings", {
+      token: team.admin.token,
+      body: { logging: "activity", activityType: "meeting" },
+    });
+    expect(settings.body).toMatchObject({ logging: "activity", activityType: "meeting" });
+    const deal = fake.addDeal({ title: "Kitchen refit", person_id: person.id });
+    const chatId = await customerSays("About the kitchen");
+    await eventually(() => expect(fake.activities).toHaveLength(1));
+    await server.api("PUT", `/panel/pipedrive/chats/${chatId}/link`, { token: team.admin.token, body: { personId: person.id, dealId: deal.id } });
+    await eventually(() => expect(fake.activities[0]?.deal_id).toBe(deal.id));
+    expect(fake.activities).toHaveLength(1);
+    expect(fake.activities[0]).toMatchObject({ type: "meeting", participants: [{ person_id: person.id, primary_flag: true }] });
+  });
+
+  it("both → a note and an activity per chat-day, each updated in place", async () => {
+    await server.api("PUT", "/integrations/pipedrive/settings", { token: team.admin.token, body: { logging: "both" } });
+    const chatId = await customerSays("Log me twice");
+    await eventually(() => {
+      expect(fake.notes).toHaveLength(1);
+      expect(fake.activities).toHaveLength(1);
+    });
+    await server.api("POST", `/chats/${chatId}/messages`, { token: team.admin.token, body: { text: "Done twice" } });
+    await eventually(() => {
+      expect(fake.notes[0]?.content).toContain("Done twice");
+      expect(fake.activities[0]?.note).toContain("Done twice");
+    });
+    expect(fake.notes).toHaveLength(1);
+    expect(fake.activities).toHaveLength(1);
+  });
+
+  it("settings: the activity type defaults to call and must be an activity type's key", async () => {
+    const read = await server.api("GET", "/integrations/pipedrive/settings", { token: team.admin.token });
+    expect(read.body).toMatchObject({ logging: "note", activityType: "call" });
+    for (const activityType of ["", "two words", "x".repeat(101), 7]) {
+      const refused = await server.api("PUT", "/integrations/pipedrive/settings", { token: team.admin.token, body: { logging: "activity", activityType } });
+      expect(refused.status, String(activityType)).toBe(400);
+    }
+    const kept = await server.api("PUT", "/integrations/pipedrive/settings", {
+      token: team.admin.token,
+      body: { logging: "both", activityType: "whatsapp_chat" },
+    });
+    expect(kept.body).toMatchObject({ logging: "both", activityType: "whatsapp_chat" });
+    // Changing the mode alone keeps the chosen type.
+    const modeOnly = await server.api("PUT", "/integrations/pipedrive/settings", { token: team.admin.token, body: { logging: "activity" } });
+    expect(modeOnly.body).toMatchObject({ logging: "activity", activityType: "whatsapp_chat" });
   });
 
   it("a chat linked in the panel logs under the chosen deal and person", async () => {
