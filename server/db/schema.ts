@@ -600,7 +600,10 @@ export const pipedriveUserLinks = pgTable(
   ],
 );
 
-/** Single-use OAuth state nonces (global: the callback knows no workspace until the state is verified). */
+/**
+ * Single-use OAuth state nonces (global: the callback knows no workspace until the state is verified),
+ * and the panel JWTs already traded for a session (`panel-jwt:…`), each kept until it expires.
+ */
 export const pipedriveOAuthNonces = pgTable("pipedrive_oauth_nonces", {
   nonce: text("nonce").primaryKey(),
   expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),

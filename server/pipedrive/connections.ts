@@ -27,7 +27,7 @@ export function pipedriveApp(services: Services): PipedriveApp {
 
 export const isPipedriveConfigured = (services: Services) => Boolean(services.config.pipedrive.clientId && services.config.pipedrive.clientSecret);
 
-/** Single-use nonces in the database, so a state is burnt for every server process at once. */
+/** Single-use values in the database (OAuth state nonces, used panel tokens), burnt for every server process at once. */
 export function databaseNonceStore(db: Database): OAuthNonceStore {
   return {
     async consume(nonce, expiresAt) {

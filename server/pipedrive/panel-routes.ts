@@ -21,7 +21,7 @@ import { findMember } from "../team/membership";
 import { presentMember, presentWorkspace } from "../team/presenters";
 import { presentAccount } from "../whatsapp/accounts";
 import { getDealWithPersons, getPersonWithPhones, type PanelPerson } from "./api";
-import { workspaceClient } from "./connections";
+import { databaseNonceStore, workspaceClient } from "./connections";
 import { answeringPipedriveErrors } from "./http-errors";
 import { enqueuePipedriveLog } from "./log-queue";
 import { PanelTokenError, verifyPanelToken } from "./panel-token";
@@ -47,7 +47,7 @@ export const pipedrivePanelRoutes = [
     body: SessionBody,
     responses: {
       201: "{token, expiresAt, member, workspace}; the token acts with the member's current role for PIPEDRIVE_PANEL_SESSION_SECONDS (an hour by default)",
-      401: "The JWT is invalid or expired",
+      401: "The JWT is invalid, expired, expires more than 5 minutes ahead, or was used before",
       403: "crm_not_linked (missing: workspace_connection | member_link) or member_suspended",
     },
     async handler({ services, db, body, audit }) {
@@ -55,7 +55,8 @@ export const pipedrivePanelRoutes = [
       if (!secret) throw new HttpProblem(409, "conflict", "Pipedrive is not configured", "This server has no Pipedrive JWT secret (PIPEDRIVE_JWT_SECRET).");
       let identity: Awaited<ReturnType<typeof verifyPanelToken>>;
       try {
-        identity = await verifyPanelToken(body.token, secret);
+        // Used tokens are remembered in the database, so a replay is refused by every server process.
+        identity = await verifyPanelToken(body.token, secret, { usedTokens: databaseNonceStore(db) });
       } catch (error) {
         if (error instanceof PanelTokenError) throw unauthenticated(`The Pipedrive panel token is not valid (${error.reason}).`);
         throw error;

@@ -40,3 +40,27 @@ describe("Panel session refresh", () => {
     expect(await page.getByRole("status").filter({ hasText: "not sent" }).count()).toBe(0);
   });
 });
+
+describe("Panel reload", () => {
+  it("opens again when the iframe reloads with its already-used token, through a fresh GET_SIGNED_TOKEN", async () => {
+    const { page, panel } = await suite.stack.openSimulator("teammate");
+    await chatList(panel).first().waitFor();
+    const signedTokenRequests = async () =>
+      ((await page.evaluate(() => (window as unknown as { simulatorLog: LogEntry[] }).simulatorLog)) as LogEntry[]).filter(
+        (entry) => entry.frame === "panel" && entry.command === "get_signed_token",
+      ).length;
+    const before = await signedTokenRequests();
+
+    // The server accepts each panel token once; the reloaded iframe carries the same URL.
+    const sessionAnswer = (status: number) =>
+      page.waitForResponse((response) => response.url().endsWith("/api/v1/panel/pipedrive/session") && response.status() === status);
+    const refused = sessionAnswer(401);
+    const opened = sessionAnswer(201);
+    await page.locator('iframe[name="panel"]').evaluate((frame: HTMLIFrameElement) => frame.contentWindow?.location.reload());
+    await refused;
+    await opened;
+    await chatList(panel).first().waitFor();
+    expect(await panel.getByRole("alert").count()).toBe(0);
+    expect(await signedTokenRequests()).toBeGreaterThan(before);
+  });
+});

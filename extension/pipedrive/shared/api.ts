@@ -16,7 +16,11 @@ type SessionListener = (session: PanelSession) => void;
 const refreshMarginMs = 60_000;
 
 export type PanelApi = {
-  /** Trades the iframe's JWT for a session; throws ApiProblem (crm_not_linked, member_suspended, 401). */
+  /**
+   * Trades the iframe's JWT for a session, once per JWT; if the server refuses it (401: each JWT
+   * opens one session and lives 5 minutes), with a fresh one from the host. Throws ApiProblem
+   * (crm_not_linked, member_suspended, 401).
+   */
   start(jwt: string): Promise<PanelSession>;
   call<Result>(method: HttpMethod, path: string, body?: unknown): Promise<Result>;
   bearer(): string | null;
@@ -29,6 +33,7 @@ export function createPanelApi(freshJwt: () => Promise<string | null>): PanelApi
   let session: PanelSession | null = null;
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
   let refreshing: Promise<PanelSession | null> | null = null;
+  let started: { jwt: string; session: Promise<PanelSession> } | null = null;
   const listeners = new Set<SessionListener>();
 
   const adopt = (next: PanelSession) => {
@@ -57,8 +62,25 @@ export function createPanelApi(freshJwt: () => Promise<string | null>): PanelApi
     return refreshing;
   };
 
+  // The server accepts a JWT once: a second start with it (React's StrictMode runs effects twice)
+  // shares the first; a refused URL token (used before, or longer-lived than 5 minutes) gives way
+  // to a fresh one from GET_SIGNED_TOKEN.
+  const startWith = async (jwt: string) => {
+    try {
+      return await exchange(jwt);
+    } catch (error) {
+      if (!(error instanceof ApiProblem) || error.status !== 401) throw error;
+      const renewed = await refresh();
+      if (!renewed) throw error;
+      return renewed;
+    }
+  };
+
   return {
-    start: exchange,
+    start(jwt) {
+      if (started?.jwt !== jwt) started = { jwt, session: startWith(jwt) };
+      return started.session;
+    },
     async call<Result>(method: HttpMethod, path: string, body?: unknown) {
       try {
         return await request<Result>(session?.token ?? null, method, path, body);

@@ -37,7 +37,10 @@ export function usePanelSession(api: PanelApi, jwt: string | null): SessionState
     if (!jwt) {
       setState({ kind: "refused", problem: problemOf(new Error("This page must be opened from Pipedrive: the signed token is missing.")) });
     } else {
-      api.start(jwt).catch((error: unknown) => setState({ kind: "refused", problem: problemOf(error) }));
+      api.start(jwt).then(
+        (session) => setState({ kind: "ready", session }),
+        (error: unknown) => setState({ kind: "refused", problem: problemOf(error) }),
+      );
     }
     return () => {
       stopListening();

@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import { SignJWT } from "jose";
+import { createMemoryNonceStore } from "../../../server/pipedrive/oauth-state";
 import { PanelTokenError, type PanelTokenFailure, signPanelToken, verifyPanelToken } from "../../../server/pipedrive/panel-token";
 
 const secret = "panel-jwt-secret-for-tests";
@@ -33,14 +34,15 @@ describe("verifyPanelToken", () => {
     });
   });
 
-  it("signs HS256 with userId, companyId, iat and a 5-minute exp", async () => {
+  it("signs HS256 with userId, companyId, iat, a 5-minute exp and a jti of its own", async () => {
     const token = await signPanelToken(secret, claims, undefined, new Date("2026-07-10T12:00:00Z"));
     const [header, payload] = token
       .split(".")
       .slice(0, 2)
       .map((part) => JSON.parse(Buffer.from(part, "base64url").toString()));
     expect(header).toEqual({ alg: "HS256", typ: "JWT" });
-    expect(payload).toEqual({ userId: 12345, companyId: 67890, iat: 1783684800, exp: 1783685100 });
+    expect(payload).toEqual({ userId: 12345, companyId: 67890, iat: 1783684800, exp: 1783685100, jti: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(await signPanelToken(secret, claims, undefined, new Date("2026-07-10T12:00:00Z"))).not.toBe(token);
   });
 
   it("accepts ids sent as digit strings", async () => {
@@ -93,6 +95,23 @@ describe("verifyPanelToken", () => {
     const token = await signPanelToken(secret, claims);
     expect(await failureOf(verifyPanelToken(token, secret, { companyId: 11111 }))).toBe("wrong_company");
     expect(await failureOf(verifyPanelToken(token, secret, { companyId: 67890, userId: 22222 }))).toBe("wrong_user");
+  });
+
+  it.each([
+    ["expiring a day ahead", () => signPanelToken(secret, claims, 24 * 3600)],
+    ["issued a day before it expires", () => signPanelToken(secret, claims, 24 * 3600 + 60, new Date(Date.now() - 24 * 3600_000))],
+  ])("rejects a token %s: Pipedrive's live 5 minutes", async (_name, sign) => {
+    expect(await failureOf(verifyPanelToken(await sign(), secret))).toBe("too_long_lived");
+  });
+
+  it("accepts a token once when told where used tokens are kept: by its jti, or by its text without one", async () => {
+    const usedTokens = createMemoryNonceStore();
+    const withJti = await signPanelToken(secret, claims);
+    const withoutJti = handMade({ alg: "HS256", typ: "JWT" }, { ...claims, exp: nowSeconds() + 60 });
+    for (const token of [withJti, withoutJti]) {
+      await expect(verifyPanelToken(token, secret, { usedTokens })).resolves.toEqual({ pipedriveUserId: 12345, pipedriveCompanyId: 67890 });
+      expect(await failureOf(verifyPanelToken(token, secret, { usedTokens }))).toBe("replayed");
+    }
   });
 
   it.each(["", "not-a-jwt", "a.b.c"])("rejects %j as malformed", async (token) => {
