@@ -1,5 +1,6 @@
 import { and, eq, lt, sql } from "drizzle-orm";
 import { members, securityEvents, users } from "../db/schema";
+import { HttpProblem } from "../http/problem";
 import { newId } from "../ids";
 import type { Services } from "../services";
 import { recordAudit } from "./recorder";
@@ -105,6 +106,17 @@ export async function recordLoginRefusal(
     userAgent: meta.userAgent,
     detail: { email: refusal.email, ...(refusal.reason ? { reason: refusal.reason } : {}) },
   });
+}
+
+/**
+ * For `.catch()` on a password-attempt limiter: records a refusal (429) as `login.rate_limited`
+ * (without waiting for it), then rethrows whatever was thrown.
+ */
+export function recordingRateLimit(services: SecurityServices, meta: { ip: string | null; userAgent: string | null }, email: string) {
+  return (error: unknown): never => {
+    if (error instanceof HttpProblem && error.status === 429) void recordLoginRefusal(services, meta, { kind: "login.rate_limited", email });
+    throw error;
+  };
 }
 
 /** Null when the event is over budget (counted); otherwise how many were left out before it. */

@@ -1,5 +1,6 @@
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
+import { recordingRateLimit, recordLoginRefusal } from "../audit/security-events";
 import { authTokens, members, users, workspaces } from "../db/schema";
 import { conflict, notFound, unauthenticated } from "../http/problem";
 import { anyMember, publicAccess, route } from "../http/route";
@@ -62,11 +63,14 @@ export const identityRoutes = [
     body: Login,
     responses: { 201: "The token and the member", 401: "Wrong email or password", 429: "Too many attempts" },
     async handler({ body, db, services, meta, audit }) {
-      const attempt = await services.loginLimiter.passwordAttempt({ ip: meta.ip, email: body.email });
+      const attempt = await services.loginLimiter.passwordAttempt({ ip: meta.ip, email: body.email }).catch(recordingRateLimit(services, meta, body.email));
       const [user] = await db.select().from(users).where(eq(users.email, body.email));
       const passwordMatches = await verifyPassword(body.password, user?.passwordHash ?? (await decoyPasswordHash(services.passwordCost)));
-      // security-log: login.failed (email, meta.ip)
-      if (!user || !passwordMatches) throw unauthenticated("The email or password is wrong.");
+      if (!user || !passwordMatches) {
+        // Not awaited: recorded on its own, after this request's transaction is rolled back.
+        void recordLoginRefusal(services, meta, { kind: "login.failed", email: body.email });
+        throw unauthenticated("The email or password is wrong.");
+      }
       await attempt.succeeded();
       const workspaceId = body.workspaceId ?? user.lastWorkspaceId;
       const [membership] = workspaceId
