@@ -35,6 +35,7 @@ const EnvSchema = z.object({
   PIPEDRIVE_OAUTH_HOST: z.url().optional(),
   PIPEDRIVE_JWT_SECRET: z.string().min(8).optional(),
   PIPEDRIVE_PANEL_SESSION_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
+  PIPEDRIVE_START_CHAT_MODAL_ID: z.string().trim().min(1).max(200).optional(),
   DEMO_CRM: z.enum(["on", "off"]).optional(),
   LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(10),
   LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).max(100_000).default(100),
@@ -86,6 +87,11 @@ export type Config = {
     panelSessionTtlMs: number;
     /** The app above is the demo CRM's (no PIPEDRIVE_CLIENT_ID/SECRET while the demo CRM is on). */
     usesDemoCrm: boolean;
+    /**
+     * The start-chat custom modal's id, which Developer Hub assigns (the app can't choose it) and
+     * the panel passes as OPEN_MODAL's `action_id`; null: the panel offers no "Start chat…".
+     */
+    startChatModalId: string | null;
   };
   /**
    * The development-only imitation of Pipedrive (server/demo-crm/), mounted at /dev/demo-crm.
@@ -98,6 +104,8 @@ export type Config = {
     clientId: string;
     /** Derived from ENCRYPTION_KEY; also the panel JWT secret when the demo CRM is the app. */
     clientSecret: string;
+    /** The id "its Developer Hub" gave the start-chat modal (the CRM simulator registers it under this id). */
+    startChatModalId: string;
     /** Signs its stateless access tokens, refresh tokens and authorization codes. */
     tokenKey: Buffer;
   };
@@ -144,6 +152,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     url: `${publicUrl}${demoCrmPath}`,
     clientId: "switchboard-demo-crm",
     clientSecret: deriveKey(encryptionKey, "switchboard.demo-crm.client-secret").toString("base64url"),
+    startChatModalId: "demo-crm-start-chat-modal",
     tokenKey: deriveKey(encryptionKey, "switchboard.demo-crm.tokens"),
   };
   // Without a Pipedrive app of its own, a development server uses the demo CRM's, so the panel,
@@ -183,6 +192,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       stateKey: deriveKey(encryptionKey, "switchboard.pipedrive.oauth-state"),
       panelSessionTtlMs: values.PIPEDRIVE_PANEL_SESSION_SECONDS * 1000,
       usesDemoCrm,
+      startChatModalId: values.PIPEDRIVE_START_CHAT_MODAL_ID ?? (usesDemoCrm ? demoCrm.startChatModalId : null),
     },
     demoCrm,
     loginLimits: { perAccount: values.LOGIN_LIMIT_PER_ACCOUNT, perIp: values.LOGIN_LIMIT_PER_IP },

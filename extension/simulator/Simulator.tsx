@@ -86,6 +86,13 @@ export function Simulator({ setup }: { setup: SimulatorSetup }) {
       signedToken: () => mintPanelToken(claims),
       async openModal(args) {
         if (args.type !== "custom_modal") throw new Error(`The simulator opens only custom modals, not ${args.type}`);
+        // Pipedrive opens a custom modal the app registered in Developer Hub, named by its id or
+        // name (https://pipedrive.readme.io/docs/custom-ui-extensions-modals); anything else is
+        // refused (its wording is not documented).
+        const registered = setup.startChatModal;
+        if (!registered || (args.action_id !== registered.id && args.action_id !== registered.name)) {
+          throw new Error(`Custom modal not found: ${args.action_id ?? "(no action_id)"}`);
+        }
         const token = await mintPanelToken(claims);
         return new Promise((resolve) => setModal({ src: surfaceUrl("modal", token, { data: JSON.stringify(args.data ?? {}) }), resolve }));
       },
@@ -97,7 +104,7 @@ export function Simulator({ setup }: { setup: SimulatorSetup }) {
         });
       },
     });
-  }, [claims, surfaceUrl]);
+  }, [claims, surfaceUrl, setup.startChatModal]);
   useEffect(() => host.listen(), [host]);
   useEffect(() => {
     (window as unknown as { simulatorLog: unknown }).simulatorLog = host.log;

@@ -27,6 +27,8 @@ export type SimulatorQuery = {
   recordTitle: string | null;
   theme: "light" | "dark";
   view: SimulatorView;
+  /** The id "Developer Hub" gave the start-chat modal (?startChatModalId=…). */
+  startChatModalId: string | null;
 };
 
 export type SimulatorSetup = {
@@ -38,10 +40,18 @@ export type SimulatorSetup = {
   record: SimulatedRecord;
   /** The record comes from the demo CRM, whose notes the page shows. */
   fromDemoCrm: boolean;
+  /**
+   * The app's custom modal as registered in Developer Hub, which assigns its id; OPEN_MODAL must
+   * name it (by id or name). Null: the app registered none.
+   */
+  startChatModal: { id: string; name: string } | null;
 };
 
-/** The demo CRM's answer for a record (GET /api/v1/dev/simulator/record). */
-export type DemoCrmView = { companyId: number; personas: Persona[]; record: SimulatedRecord };
+/** The start-chat modal's name in Developer Hub (manifest/pipedrive). */
+export const startChatModalName = "Start a WhatsApp chat";
+
+/** The demo CRM's answer for a record (GET /api/v1/dev/simulator/record), with the id its "Developer Hub" gave the modal. */
+export type DemoCrmView = { companyId: number; personas: Persona[]; record: SimulatedRecord; startChatModalId?: string | null };
 
 export function readQuery(search: string): SimulatorQuery {
   const query = new URLSearchParams(search);
@@ -62,6 +72,7 @@ export function readQuery(search: string): SimulatorQuery {
     recordTitle: query.get("dealTitle"),
     theme: query.get("theme") === "dark" ? "dark" : "light",
     view: query.get("view") === "settings" ? "settings" : "deal",
+    startChatModalId: query.get("startChatModalId") || null,
   };
 }
 
@@ -79,6 +90,7 @@ export function resolveSetup(query: SimulatorQuery, demoCrm: DemoCrmView | null)
         "This server has no demo CRM (DEMO_CRM is off, or the record does not exist there). Name the Pipedrive company and users in the URL: ?companyId=…&personas=owner:101,agent:104&dealId=…",
     };
   }
+  const modalId = query.startChatModalId ?? crm?.startChatModalId ?? null;
   const record: SimulatedRecord = crm?.record ?? {
     resource: query.resource,
     id: query.recordId,
@@ -95,5 +107,6 @@ export function resolveSetup(query: SimulatorQuery, demoCrm: DemoCrmView | null)
     view: query.view,
     record,
     fromDemoCrm: crm !== null,
+    startChatModal: modalId ? { id: modalId, name: startChatModalName } : null,
   };
 }

@@ -1,9 +1,12 @@
 import { webPages } from "../../vite.config";
-import { startChatModalId } from "./surface-ids";
 
 // The Pipedrive app's configuration as entered in Developer Hub, generated from PUBLIC_URL so the
 // URLs never drift from what the server serves (vite.config.ts `webPages`, the OAuth callback in
-// server/config.ts). `npm run manifest:pipedrive` writes manifest/pipedrive/app.json.
+// server/config.ts). `npm run manifest:pipedrive` writes manifest/pipedrive/app.json. Each
+// extension lists the fields of its Developer Hub form, under the names that form uses:
+// https://pipedrive.readme.io/docs/custom-ui-extensions-panels,
+// https://pipedrive.readme.io/docs/custom-ui-extensions-modals and
+// https://pipedrive.readme.io/docs/custom-ui-extensions-app-settings.
 
 /**
  * What the app asks for (pipedrive.md §1.4): read deals and persons, write notes on them (notes
@@ -11,12 +14,15 @@ import { startChatModalId } from "./surface-ids";
  */
 export const pipedriveScopes = ["base", "deals:full", "contacts:full", "activities:full", "users:read"] as const;
 
-export { startChatModalId };
-
 /** Where the server answers Pipedrive's OAuth redirect and uninstall DELETE (server/config.ts). */
 export const oauthCallbackPath = "/api/v1/integrations/pipedrive/callback";
 
+/** The configuration variable that carries the modal's id from Developer Hub to the panel. */
+export const startChatModalIdEnv = "PIPEDRIVE_START_CHAT_MODAL_ID";
+
 const pageUrl = (publicUrl: string, page: { servedAt: string }) => `${publicUrl}${page.servedAt}index.html`;
+// Left empty, Pipedrive signs with the client secret, and so Switchboard checks with it.
+const jwtSecret = "jwt.secret (the same string in every extension and in PIPEDRIVE_JWT_SECRET)";
 
 export type PipedriveAppManifest = ReturnType<typeof pipedriveManifest>;
 
@@ -39,21 +45,37 @@ export function pipedriveManifest(publicUrl: string) {
     extensions: [
       {
         type: "custom_panel",
+        developerHub: "App extensions → Custom panel",
+        // Panel name: required, at most 30 characters, sentence case; description at most 150.
         name: "WhatsApp (Switchboard)",
-        locations: ["deal_details", "person_details"],
+        description: "Your team's WhatsApp chats with the deal's or person's phone numbers: read, reply and start chats.",
         iframeUrl: pageUrl(base, webPages.pipedrivePanel),
+        jwtSecret,
+        // One custom or JSON panel per detail view and app.
+        panelLocations: ["Deals details view", "People details view"],
       },
       {
         type: "custom_modal",
-        id: startChatModalId,
+        developerHub: "App extensions → Custom modal",
         name: "Start a WhatsApp chat",
-        locations: ["deal_details", "person_details"],
+        description: "Start a WhatsApp chat with one of the person's numbers from a line you may use.",
         iframeUrl: pageUrl(base, webPages.pipedriveModal),
+        jwtSecret,
+        // Opened by the panel through the SDK with the number to write to; an actions-menu entry
+        // would open it without one. Pipedrive: "Leave the Entry point field blank".
+        entryPoints: [],
+        id: {
+          assignedBy: "Developer Hub",
+          env: startChatModalIdEnv,
+          howTo: `Save the modal, then Copy the ID Developer Hub shows for it into ${startChatModalIdEnv} and restart Switchboard; the panel opens the modal with it (OPEN_MODAL action_id). Unset, the panel offers no "Start chat…".`,
+        },
       },
       {
         type: "app_settings",
-        name: "Switchboard settings",
+        developerHub: "App extensions → App settings page",
+        settingsType: "Custom UI",
         iframeUrl: pageUrl(base, webPages.pipedriveSettings),
+        jwtSecret,
       },
     ],
   };

@@ -22,12 +22,17 @@ export const demoCrmSimulatorRoutes = [
     tag: "Development",
     access: publicAccess("the CRM simulator's view of the demo CRM's made-up records; absent in production and when DEMO_CRM is off"),
     query: RecordQuery,
-    responses: { 200: "{companyId, personas, record, notes, activities}", 404: "In production, with the demo CRM off, or no such record" },
+    responses: { 200: "{companyId, personas, record, startChatModalId, notes, activities}", 404: "In production, with the demo CRM off, or no such record" },
     async handler({ services, query }) {
       if (!services.config.demoCrm.enabled || !services.demoCrm) throw notFound("demo CRM");
       const record = simulatedRecord(query.resource, query.id);
       if (!record) throw notFound(query.resource);
-      return { status: 200, body: { companyId: demoCrmCompany.id, personas: personas(), record, ...timeline(services.demoCrm, query.resource, query.id) } };
+      // The id the demo CRM's "Developer Hub" gave the start-chat modal: the simulator registers it.
+      const startChatModalId = services.config.demoCrm.startChatModalId;
+      return {
+        status: 200,
+        body: { companyId: demoCrmCompany.id, personas: personas(), record, startChatModalId, ...timeline(services.demoCrm, query.resource, query.id) },
+      };
     },
   }),
   route({

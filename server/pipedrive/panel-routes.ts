@@ -46,7 +46,7 @@ export const pipedrivePanelRoutes = [
     access: publicAccess("The Pipedrive-signed panel JWT (HS256, our JWT secret) is the credential"),
     body: SessionBody,
     responses: {
-      201: "{token, expiresAt, member, workspace}; the token acts with the member's current role for PIPEDRIVE_PANEL_SESSION_SECONDS (an hour by default)",
+      201: "{token, expiresAt, member, workspace, startChatModalId}; startChatModalId (PIPEDRIVE_START_CHAT_MODAL_ID, null when unset) is OPEN_MODAL's action_id; the token acts with the member's current role for PIPEDRIVE_PANEL_SESSION_SECONDS (an hour by default)",
       401: "The JWT is invalid, expired, expires more than 5 minutes ahead, or was used before",
       403: "crm_not_linked (missing: workspace_connection | member_link) or member_suspended",
     },
@@ -102,6 +102,7 @@ export const pipedrivePanelRoutes = [
           expiresAt: (issued.expiresAt ?? new Date()).toISOString(),
           member: presentMember(member),
           workspace: presentWorkspace(workspace, false),
+          startChatModalId: services.config.pipedrive.startChatModalId,
         },
       };
     },

@@ -1,14 +1,22 @@
 import { and, eq } from "drizzle-orm";
+import type { Page } from "playwright-core";
 import { pipedriveChatLinks } from "../../server/db/schema";
 import { chatList, fromOptions, graceWork, simulatorSuite } from "../support/pipedrive-simulator";
 import { eventually } from "../support/sse";
 
-// The custom modal for starting a chat (OPEN_MODAL from the panel), in the CRM simulator.
+// The custom modal for starting a chat (OPEN_MODAL from the panel), in the CRM simulator. Developer
+// Hub assigns the modal's id; the server is told it in PIPEDRIVE_START_CHAT_MODAL_ID and the
+// simulator registers the modal under it, refusing any other id as Pipedrive would.
 
-const suite = simulatorSuite();
+const modalId = "8d2f61c4-1b7e-4c1a-9f3e-start";
+type LogEntry = { frame: string; command?: string; args?: { type?: string; action_id?: string } };
+const openModalCommands = (page: Page) =>
+  page.evaluate(() => ((window as unknown as { simulatorLog: LogEntry[] }).simulatorLog ?? []).filter((entry) => entry.command === "open_modal"));
 
-describe("Start-chat modal", () => {
-  it("opens from the panel, starts a chat from an account the member may use, and the chat appears in the panel", async () => {
+describe("Start-chat modal (PIPEDRIVE_START_CHAT_MODAL_ID set)", () => {
+  const suite = simulatorSuite({ PIPEDRIVE_START_CHAT_MODAL_ID: modalId });
+
+  it("opens from the panel under the configured id, starts a chat from an account the member may use, and the chat appears in the panel", async () => {
     const { page, panel } = await suite.stack.openSimulator("agent");
     await chatList(panel).first().waitFor();
     expect(await chatList(panel).count()).toBe(1);
@@ -18,6 +26,9 @@ describe("Start-chat modal", () => {
     await dialog.waitFor();
     const modal = page.frameLocator('iframe[name="modal"]');
     await modal.getByRole("heading", { name: "Start a WhatsApp chat" }).waitFor();
+    expect(await openModalCommands(page)).toEqual([
+      expect.objectContaining({ frame: "panel", args: expect.objectContaining({ type: "custom_modal", action_id: modalId }) }),
+    ]);
     expect(await page.locator('iframe[name="modal"]').getAttribute("data-initialized")).toBe("true");
     // The number chosen in the panel comes first; only the Agent's own line may start chats.
     expect(await modal.getByLabel("To").inputValue()).toBe(graceWork);
@@ -49,5 +60,23 @@ describe("Start-chat modal", () => {
         .where(and(eq(pipedriveChatLinks.workspaceId, suite.stack.team.workspace.id), eq(pipedriveChatLinks.chatId, started?.id as string)));
       expect(link).toMatchObject({ dealId: suite.stack.deal.id, personId: suite.stack.deal.person_id });
     });
+  });
+
+  it("an id Pipedrive doesn't know (Developer Hub's differs from the configured one) is refused, and the panel says so", async () => {
+    const { page, panel } = await suite.stack.openSimulator("agent", { startChatModalId: "another-modal-id" });
+    await panel.locator(".phone").filter({ hasText: graceWork }).getByRole("button", { name: "Start chat…" }).click();
+    await page.getByRole("status").filter({ hasText: "The start-chat window could not be opened" }).waitFor();
+    expect(await page.getByRole("dialog", { name: "Custom modal" }).count()).toBe(0);
+  });
+});
+
+describe("Start-chat modal (PIPEDRIVE_START_CHAT_MODAL_ID unset)", () => {
+  const suite = simulatorSuite();
+
+  it("the panel offers no Start chat… but works otherwise", async () => {
+    const { panel } = await suite.stack.openSimulator("agent", { startChatModalId: modalId });
+    await chatList(panel).first().waitFor();
+    await panel.locator(".phone").filter({ hasText: graceWork }).waitFor();
+    expect(await panel.getByRole("button", { name: "Start chat…" }).count()).toBe(0);
   });
 });

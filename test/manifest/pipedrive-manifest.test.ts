@@ -26,17 +26,35 @@ describe("manifest/pipedrive/app.json", () => {
     expect(pipedriveManifest(publicUrl).oauth.callbackUrl).toBe(config.pipedrive.redirectUri);
   });
 
-  it("puts a panel on deals and persons, a modal and the settings page, all https under PUBLIC_URL", () => {
+  it("puts a panel on deals and persons, a modal opened only by the panel and the settings page, all https under PUBLIC_URL", () => {
     const manifest = pipedriveManifest("https://sb.example.com/");
-    expect(manifest.extensions.map((extension) => [extension.type, "locations" in extension ? extension.locations : null])).toEqual([
-      ["custom_panel", ["deal_details", "person_details"]],
-      ["custom_modal", ["deal_details", "person_details"]],
-      ["app_settings", null],
-    ]);
+    expect(manifest.extensions.map((extension) => extension.type)).toEqual(["custom_panel", "custom_modal", "app_settings"]);
+    const [panel, modal, settings] = manifest.extensions;
+    expect(panel).toMatchObject({ developerHub: "App extensions → Custom panel", panelLocations: ["Deals details view", "People details view"] });
+    // No entry point: the modal needs the number the panel passes it, so only the SDK opens it.
+    expect(modal).toMatchObject({ developerHub: "App extensions → Custom modal", entryPoints: [] });
+    expect(settings).toMatchObject({ developerHub: "App extensions → App settings page", settingsType: "Custom UI" });
     for (const url of [manifest.oauth.callbackUrl, ...manifest.extensions.map((extension) => extension.iframeUrl)]) {
       expect(url).toMatch(/^https:\/\/sb\.example\.com\/[^?#]+$/);
     }
     expect(manifest.jwt.env).toBe("PIPEDRIVE_JWT_SECRET");
+  });
+
+  it("fills each Developer Hub form: names of at most 30 characters, descriptions of at most 150, every extension's JWT secret", () => {
+    for (const extension of pipedriveManifest("https://sb.example.com").extensions) {
+      expect("name" in extension ? (extension.name?.length ?? 0) : 0, extension.type).toBeLessThanOrEqual(30);
+      expect("description" in extension ? (extension.description?.length ?? 0) : 0, extension.type).toBeLessThanOrEqual(150);
+      expect(extension.jwtSecret, extension.type).toContain("PIPEDRIVE_JWT_SECRET");
+    }
+  });
+
+  it("leaves the modal's id to Developer Hub: copied from there into PIPEDRIVE_START_CHAT_MODAL_ID", () => {
+    const modal = pipedriveManifest("https://sb.example.com").extensions.find((extension) => extension.type === "custom_modal");
+    expect(modal?.id).toEqual({ assignedBy: "Developer Hub", env: "PIPEDRIVE_START_CHAT_MODAL_ID", howTo: expect.stringContaining("Copy the ID") });
+    expect(committed).not.toContain("switchboard-start-chat");
+    const config = loadConfig({ NODE_ENV: "test", ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64"), PIPEDRIVE_START_CHAT_MODAL_ID: " 1d3f0a9c " });
+    expect(config.pipedrive.startChatModalId).toBe("1d3f0a9c");
+    expect(loadConfig({ NODE_ENV: "test", ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64") }).pipedrive.startChatModalId).toBeNull();
   });
 
   it.each(["http://sb.example.com", "https://localhost:3000", "not a url", "https://sb.example.com/?x=1"])("refuses PUBLIC_URL %s", (publicUrl) => {

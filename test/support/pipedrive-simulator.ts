@@ -34,10 +34,14 @@ export type SimulatorStack = {
   lines: { owner: { id: string; phoneNumber: string }; agent: { id: string; phoneNumber: string } };
   /** The member each persona is mapped to (the unlinked one has none). */
   memberOf: Record<Exclude<Persona, "unlinked">, string>;
-  /** The simulator as this Pipedrive user (of `companyId`): the deal page, or the app settings page. */
+  /**
+   * The simulator as this Pipedrive user (of `companyId`): the deal page, or the app settings page.
+   * `startChatModalId` is the id "Developer Hub" gave the app's modal (the server's
+   * PIPEDRIVE_START_CHAT_MODAL_ID unless told otherwise; null: no modal registered).
+   */
   openSimulator(
     persona: Persona,
-    options?: { companyId?: number; view?: "deal" | "settings" },
+    options?: { companyId?: number; view?: "deal" | "settings"; startChatModalId?: string | null },
   ): Promise<{ page: Page; panel: FrameLocator; settings: FrameLocator }>;
   /** Closes the pages opened so far (after each test). */
   closePages(): Promise<void>;
@@ -139,6 +143,8 @@ export async function startSimulatorStack(env: Record<string, string> = {}): Pro
         dealId: String(deal.id),
         ...(options.view ? { view: options.view } : {}),
       });
+      const registeredModalId = options.startChatModalId === undefined ? env.PIPEDRIVE_START_CHAT_MODAL_ID : options.startChatModalId;
+      if (registeredModalId) query.set("startChatModalId", registeredModalId);
       await page.goto(`${server.url}/simulator/index.html?${query}`);
       return { page, panel: page.frameLocator('iframe[name="panel"]'), settings: page.frameLocator('iframe[name="settings"]') };
     },

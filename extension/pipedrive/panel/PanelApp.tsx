@@ -1,6 +1,4 @@
 import { useCallback, useMemo, useRef, useState } from "react";
-/** The custom modal's id in the app's manifest (manifest/pipedrive), opened with OPEN_MODAL. */
-import { startChatModalId } from "../../../manifest/pipedrive/surface-ids";
 import { contactLabel, listTime } from "../../console/inbox/format";
 import type { LiveEvent } from "../../console/live/live-event";
 import type { PanelApi, PanelSession } from "../shared/api";
@@ -64,9 +62,17 @@ function PanelBody({ host, api, session, record }: PanelBodyProps) {
     host.snackbar(result.message.status === "failed" ? "WhatsApp message failed" : "WhatsApp message sent");
   };
 
-  const openStartChatModal = async (phone: string) => {
-    const status = await host.openCustomModal(startChatModalId, { resource: record.resource, id: String(record.id), phone });
-    if (status === "submitted") data.reload();
+  // Developer Hub assigns the modal's id; the server passes on PIPEDRIVE_START_CHAT_MODAL_ID. Without
+  // it there is no modal to open, so there is no button.
+  const startChatModalId = session.startChatModalId;
+  const openStartChatModal = async (modalId: string, phone: string) => {
+    try {
+      const status = await host.openCustomModal(modalId, { resource: record.resource, id: String(record.id), phone });
+      if (status === "submitted") data.reload();
+    } catch (error) {
+      // Pipedrive refuses an id it doesn't know (a stale PIPEDRIVE_START_CHAT_MODAL_ID).
+      host.snackbar(`The start-chat window could not be opened: ${error instanceof Error ? error.message : String(error)}`);
+    }
   };
 
   return (
@@ -87,8 +93,8 @@ function PanelBody({ host, api, session, record }: PanelBodyProps) {
                 <span>
                   <code>{phone.e164 ?? phone.raw}</code> <span className="muted">{phone.label}</span>
                 </span>
-                {phone.e164 && context.accounts.some((account) => account.canStartChats) && (
-                  <button type="button" className="link" onClick={() => void openStartChatModal(phone.e164 as string)}>
+                {startChatModalId && phone.e164 && context.accounts.some((account) => account.canStartChats) && (
+                  <button type="button" className="link" onClick={() => void openStartChatModal(startChatModalId, phone.e164 as string)}>
                     Start chat…
                   </button>
                 )}

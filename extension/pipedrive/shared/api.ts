@@ -7,7 +7,14 @@ import type { ProblemBody } from "../../console/api/types";
 
 export { ApiProblem };
 export type PanelMember = { id: string; name: string; roleId: string; status: string };
-export type PanelSession = { token: string; expiresAt: string; member: PanelMember; workspace: { id: string; name: string } };
+export type PanelSession = {
+  token: string;
+  expiresAt: string;
+  member: PanelMember;
+  workspace: { id: string; name: string };
+  /** The start-chat modal's id in Developer Hub (OPEN_MODAL's `action_id`); null: not configured, no "Start chat…". */
+  startChatModalId: string | null;
+};
 
 type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 type SessionListener = (session: PanelSession) => void;
