@@ -6,6 +6,7 @@ import { publicAccess, route } from "../http/route";
 import { ingestInboundMessage } from "../inbox/ingest";
 import { applyStatuses, type StatusUpdate } from "../inbox/statuses";
 import type { Services } from "../services";
+import { recordRefusedWebhookSignature } from "./refused-webhooks";
 import { acceptedChanges, phoneNumberIdsOf, scanPhoneNumberIds } from "./webhook-entries";
 import { parseWebhook, WebhookPayloadError } from "./webhook-payload";
 import { answerVerificationChallenge, verifyWebhookSignature } from "./webhook-signature";
@@ -80,7 +81,11 @@ export const inboundRoutes = [
       const candidateRoutes = await routesFor(services, scanPhoneNumberIds(text));
       const signedWith = verifiedSecrets(services, candidateRoutes, raw, request.get("x-hub-signature-256"));
       if (signedWith.size === 0) {
-        // security-log: a webhook POST whose X-Hub-Signature-256 matches none of the secrets it could be signed with.
+        recordRefusedWebhookSignature(services, request, {
+          reason: "no_matching_secret",
+          routed: candidateRoutes,
+          namedPhoneNumberIds: scanPhoneNumberIds(text),
+        });
         throw new HttpProblem(401, "unauthenticated", "Bad signature", "X-Hub-Signature-256 does not match the body.");
       }
       let json: unknown;
@@ -100,7 +105,12 @@ export const inboundRoutes = [
         return !known || (secret !== null && signedWith.has(secret));
       });
       for (const dropped of accepted.dropped) {
-        // security-log: a webhook change signed with a secret that is not its account's (another tenant's app, or ours for an own-app account).
+        const known = routes.get(dropped.phoneNumberId);
+        recordRefusedWebhookSignature(services, request, {
+          reason: "not_its_accounts_secret",
+          routed: known ? [known] : [],
+          namedPhoneNumberIds: [dropped.phoneNumberId],
+        });
         services.logger.warn(
           { phoneNumberId: dropped.phoneNumberId, wabaId: dropped.entryId },
           "WhatsApp webhook change not signed with its account's app secret; dropped",
