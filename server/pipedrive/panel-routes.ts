@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, or } from "drizzle-orm";
 import { z } from "zod";
+import { recordSecurityEvent } from "../audit/security-events";
 import {
   chats,
   messages,
@@ -50,7 +51,7 @@ export const pipedrivePanelRoutes = [
       401: "The JWT is invalid, expired, expires more than 5 minutes ahead, or was used before",
       403: "crm_not_linked (missing: workspace_connection | member_link) or member_suspended",
     },
-    async handler({ services, db, body, audit }) {
+    async handler({ services, db, body, meta, audit }) {
       const secret = services.config.pipedrive.jwtSecret;
       if (!secret) throw new HttpProblem(409, "conflict", "Pipedrive is not configured", "This server has no Pipedrive JWT secret (PIPEDRIVE_JWT_SECRET).");
       let identity: Awaited<ReturnType<typeof verifyPanelToken>>;
@@ -58,7 +59,11 @@ export const pipedrivePanelRoutes = [
         // Used tokens are remembered in the database, so a replay is refused by every server process.
         identity = await verifyPanelToken(body.token, secret, { usedTokens: databaseNonceStore(db) });
       } catch (error) {
-        if (error instanceof PanelTokenError) throw unauthenticated(`The Pipedrive panel token is not valid (${error.reason}).`);
+        if (error instanceof PanelTokenError) {
+          // Its claims are unproven, so no workspace: the operator's security log (not awaited: outside this transaction).
+          void recordSecurityEvent(services, { kind: "panel_token.refused", ...meta, detail: { reason: error.reason } });
+          throw unauthenticated(`The Pipedrive panel token is not valid (${error.reason}).`);
+        }
         throw error;
       }
       const [companyRoute] = await db.select().from(pipedriveCompanyRoutes).where(eq(pipedriveCompanyRoutes.companyId, identity.pipedriveCompanyId));
