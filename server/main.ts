@@ -2,7 +2,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { productionPasswordCost, startServices, stopServices } from "./boot";
 import { ConfigError, loadConfig } from "./config";
-import { openDatabase } from "./db/client";
+import { DataDirLocked } from "./datadir/lock";
+import { type DatabaseHandle, openDatabase } from "./db/client";
 import { startDemo } from "./demo/start";
 import { createApp } from "./http/app";
 import { startWebhookWorker } from "./webhooks/worker";
@@ -20,7 +21,18 @@ async function main() {
     }
     throw error;
   }
-  const database = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+  let database: DatabaseHandle;
+  try {
+    database = await openDatabase(
+      config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir, owner: { port: config.port, purpose: "server" } },
+    );
+  } catch (error) {
+    if (error instanceof DataDirLocked) {
+      console.error(`Switchboard cannot start: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
   const services = await startServices(config, database);
   startWebhookWorker(services);
   const logger = services.logger;

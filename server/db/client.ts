@@ -9,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
+import { acquireDataDirLock, type DataDirLock } from "../datadir/lock";
 import * as schema from "./schema";
 
 type Schema = typeof schema;
@@ -22,6 +23,8 @@ export type DatabaseHandle = {
   engine: "pglite" | "postgres";
   /** The raw PGlite instance when embedded (for dumps in tests). */
   pglite?: PGlite;
+  /** This process's lock on DATA_DIR when the embedded database lives there. */
+  dataDirLock?: DataDirLock;
   /** The pool and its URL when on PostgreSQL (LISTEN/NOTIFY, benchmarks). */
   pool?: pg.Pool;
   databaseUrl?: string;
@@ -30,7 +33,11 @@ export type DatabaseHandle = {
 
 const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
 
-export type OpenOptions = { databaseUrl: string; poolSize?: number } | { dataDir: string } | { loadDataDir: Blob | File };
+export type OpenOptions =
+  | { databaseUrl: string; poolSize?: number }
+  /** `owner` goes into DATA_DIR's lock file: a server's port, or the command holding it. */
+  | { dataDir: string; owner?: { port: number | null; purpose: string } }
+  | { loadDataDir: Blob | File };
 
 /** Opens PostgreSQL when a URL is given, otherwise embedded PGlite; applies migrations. */
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
@@ -47,13 +54,33 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     return { db, engine: "postgres", pool, databaseUrl: options.databaseUrl, close: () => pool.end() };
   }
   let pglite: PGlite;
+  let dataDirLock: DataDirLock | undefined;
   if ("dataDir" in options) {
     mkdirSync(options.dataDir, { recursive: true });
-    pglite = await PGlite.create(path.join(options.dataDir, "pglite"));
+    // Two processes writing one PGlite directory corrupt it: take the directory before opening it.
+    dataDirLock = acquireDataDirLock(options.dataDir, options.owner ?? { port: null, purpose: commandName() });
+    try {
+      pglite = await PGlite.create(path.join(options.dataDir, "pglite"));
+    } catch (error) {
+      dataDirLock.release();
+      throw error;
+    }
   } else {
     pglite = await PGlite.create({ loadDataDir: options.loadDataDir });
   }
   const db = drizzlePglite(pglite, { schema }) as unknown as Database;
   await migratePglite(db as never, { migrationsFolder });
-  return { db, engine: "pglite", pglite, close: () => pglite.close() };
+  const close = async () => {
+    try {
+      await pglite.close();
+    } finally {
+      dataDirLock?.release();
+    }
+  };
+  return { db, engine: "pglite", pglite, dataDirLock, close };
+}
+
+/** The script this process runs (`verify-cli.ts`, say), named in the lock it holds. */
+function commandName() {
+  return path.basename(process.argv[1] ?? "a command");
 }
