@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, date, foreignKey, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, date, foreignKey, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 // Every tenant table carries workspace_id, leads its primary key and indexes with it,
 // and references other tenant rows through (workspace_id, id), so tables can be
@@ -579,6 +579,42 @@ export const pipedriveIndividualConnections = pgTable(
     index("pipedrive_individual_company_idx").on(table.workspaceId, table.companyId),
     foreignKey({ columns: [table.workspaceId, table.memberId], foreignColumns: [members.workspaceId, members.id] }).onDelete("cascade"),
   ],
+);
+
+/**
+ * One Pipedrive user's installation of our app: Pipedrive installs per user, not per company
+ * (pipedrive.md §1.2a), so tokens are keyed by (company, user) and its uninstall notice removes one row.
+ * `memberId` set: it is that member's own (individual) connection. The workspace connection
+ * (pipedrive_connections) names the installation that serves company-wide work.
+ */
+export const pipedriveInstallations = pgTable(
+  "pipedrive_installations",
+  {
+    companyId: bigint("company_id", { mode: "number" }).notNull(),
+    pipedriveUserId: bigint("pipedrive_user_id", { mode: "number" }).notNull(),
+    /** Null only for an installation not (yet) linked to a workspace. */
+    workspaceId: text("workspace_id").references(() => workspaces.id, { onDelete: "cascade" }),
+    memberId: text("member_id"),
+    name: text("name").notNull().default(""),
+    ...pipedriveTokenColumns(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.companyId, table.pipedriveUserId] }),
+    uniqueIndex("pipedrive_installations_member_key").on(table.workspaceId, table.memberId),
+    foreignKey({ columns: [table.workspaceId, table.memberId], foreignColumns: [members.workspaceId, members.id] }).onDelete("cascade"),
+  ],
+);
+
+/** Pipedrive's app-sharing notices: an admin shared (or unshared) the app with this user. */
+export const pipedriveAppShares = pgTable(
+  "pipedrive_app_shares",
+  {
+    companyId: bigint("company_id", { mode: "number" }).notNull(),
+    pipedriveUserId: bigint("pipedrive_user_id", { mode: "number" }).notNull(),
+    isShared: boolean("is_shared").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.companyId, table.pipedriveUserId] })],
 );
 
 /** Which member a Pipedrive user is (set by an Admin, or by the member's own connection). */
