@@ -119,6 +119,17 @@ export function recordingRateLimit(services: SecurityServices, meta: { ip: strin
   };
 }
 
+/**
+ * For `.catch()` around a check that answers a wrong password with 401: records it as
+ * `login.failed` via `door` (without waiting), then rethrows whatever was thrown.
+ */
+export function recordingWrongPassword(services: SecurityServices, meta: { ip: string | null; userAgent: string | null }, email: string, door: string) {
+  return (error: unknown): never => {
+    if (error instanceof HttpProblem && error.status === 401) void recordLoginRefusal(services, meta, { kind: "login.failed", email, reason: door });
+    throw error;
+  };
+}
+
 /** Null when the event is over budget (counted); otherwise how many were left out before it. */
 function admit(services: SecurityServices, key: string): number | null {
   const throttle = throttleOf(services);

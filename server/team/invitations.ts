@@ -1,5 +1,6 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
+import { recordingRateLimit, recordingWrongPassword } from "../audit/security-events";
 import type { Executor } from "../db/client";
 import { invitations, members, users } from "../db/schema";
 import { conflict, HttpProblem, notFound } from "../http/problem";
@@ -37,7 +38,6 @@ export async function userForEmail(
   const [existing] = await db.select().from(users).where(eq(users.email, input.email));
   if (existing) {
     if (!(await verifyPassword(input.password, existing.passwordHash))) {
-      // security-log: login.failed (via invitation accept: input.email)
       throw new HttpProblem(401, "unauthenticated", "Unauthenticated", "This email already has an account; use its password.");
     }
     await input.attempt.succeeded();
@@ -150,8 +150,12 @@ export const invitationRoutes = [
       if (!invitation) throw notFound("invitation");
       if (invitation.expiresAt.getTime() <= Date.now()) throw conflict("This invitation has expired; ask for a new one.");
       await assertNotAlreadyMember(db, invitation.workspaceId, invitation.email);
-      const attempt = await services.loginLimiter.passwordAttempt({ ip: meta.ip, email: invitation.email });
-      const userId = await userForEmail(db, { email: invitation.email, name: body.name, password: body.password, cost: services.passwordCost, attempt });
+      const attempt = await services.loginLimiter
+        .passwordAttempt({ ip: meta.ip, email: invitation.email })
+        .catch(recordingRateLimit(services, meta, invitation.email));
+      const userId = await userForEmail(db, { email: invitation.email, name: body.name, password: body.password, cost: services.passwordCost, attempt }).catch(
+        recordingWrongPassword(services, meta, invitation.email, "invitation_accept"),
+      );
       const memberId = await addMember(db, { workspaceId: invitation.workspaceId, userId, roleId: invitation.roleId });
       await db
         .update(invitations)

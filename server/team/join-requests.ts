@@ -1,5 +1,6 @@
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
+import { recordingRateLimit, recordLoginRefusal } from "../audit/security-events";
 import type { Executor } from "../db/client";
 import { joinRequests, users, workspaces } from "../db/schema";
 import { conflict, HttpProblem, notFound } from "../http/problem";
@@ -46,11 +47,11 @@ export const joinRequestRoutes = [
       if (!workspace) throw notFound("workspace");
       await assertNotAlreadyMember(db, workspace.id, body.email);
       // Every request spends an attempt, even for an unknown email: 202 or 401 tells them apart.
-      const attempt = await services.loginLimiter.passwordAttempt({ ip: meta.ip, email: body.email });
+      const attempt = await services.loginLimiter.passwordAttempt({ ip: meta.ip, email: body.email }).catch(recordingRateLimit(services, meta, body.email));
       const [existingUser] = await db.select().from(users).where(eq(users.email, body.email));
       if (existingUser) {
         if (!(await verifyPassword(body.password, existingUser.passwordHash))) {
-          // security-log: login.failed (via join request: body.email)
+          void recordLoginRefusal(services, meta, { kind: "login.failed", email: body.email, reason: "join_request" });
           throw new HttpProblem(401, "unauthenticated", "Unauthenticated", "This email already has an account; use its password.");
         }
         await attempt.succeeded();

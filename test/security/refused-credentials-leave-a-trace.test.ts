@@ -73,6 +73,30 @@ describe("guessing a member's password", () => {
   });
 });
 
+describe("guessing a member's password through the side doors (a join request, an invitation accept)", () => {
+  it("each wrong password is in the member's workspace activity log, naming the door", async () => {
+    const victim = await buildMember(server.database.db, team.workspace, { roleId: "agent" });
+    const elsewhere = await buildTeam(server.database.db);
+    const asked = await server.api("POST", "/join-requests", {
+      body: { joinCode: elsewhere.workspace.joinCode, name: "Guess", email: victim.email, password: "wrong guess" },
+      headers: attacker,
+    });
+    expect(asked.status).toBe(401);
+    const invite = await server.api("POST", "/invitations", { token: elsewhere.owner.token, body: { email: victim.email, roleId: "agent" } });
+    const accepted = await server.api("POST", `/invitations/${invite.body.acceptToken}/accept`, {
+      body: { name: "Guess", password: "another wrong guess" },
+      headers: attacker,
+    });
+    expect(accepted.status).toBe(401);
+    await eventually(async () =>
+      expect((await activity("login.failed")).map((entry: { targetId: string; details: unknown }) => [entry.targetId, entry.details])).toEqual([
+        [victim.id, { email: victim.email, reason: "invitation_accept" }],
+        [victim.id, { email: victim.email, reason: "join_request" }],
+      ]),
+    );
+  });
+});
+
 describe("guessing passwords of an email nobody registered", () => {
   it("goes to the operator's security log, in no workspace", async () => {
     const email = `nobody-${Math.random().toString(36).slice(2)}@example.test`;
