@@ -1,6 +1,12 @@
 import { defineConfig } from "vitest/config";
 
-const serverTests = ["test/server/**/*.test.ts", "test/security/**/*.test.ts", "test/manifest/**/*.test.ts", "test/docs/**/*.test.ts", "test/scripts/**/*.test.ts"];
+const serverTests = [
+  "test/server/**/*.test.ts",
+  "test/security/**/*.test.ts",
+  "test/manifest/**/*.test.ts",
+  "test/docs/**/*.test.ts",
+  "test/scripts/**/*.test.ts",
+];
 const withPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
 // Integration tests always run on embedded PGlite, and again on PostgreSQL when
