@@ -9,7 +9,7 @@ import { verifyDemoCrmGrant } from "./tokens";
 
 // The part of Pipedrive's REST API that Switchboard calls (server/pipedrive/api.ts, crm-log.ts,
 // oauth.ts and the user mapping): users/me and users, v2 deals and persons with search, v1 notes,
-// v2 activities. Every call needs a bearer the demo CRM issued and not yet expired.
+// v2 activities, v1 permitted users. Every call needs a bearer the demo CRM issued and not yet expired.
 
 const Id = z.number().int().positive();
 const NoteBody = z.looseObject({
@@ -44,6 +44,18 @@ export function demoCrmApi(config: Config, store: DemoCrmStore) {
     const deal = findDeal(Number(request.params.id));
     if (!deal) return void sendApiError(response, 404, "Deal not found");
     response.json({ success: true, data: presentDeal(deal) });
+  });
+
+  // "List permitted users" (v1 only): every demo deal and person is visible to the entire company,
+  // so every demo user. https://developers.pipedrive.com/docs/api/v1/Deals#getDealUsers,
+  // https://developers.pipedrive.com/docs/api/v1/Persons#getPersonUsers: `{success, data: [userId, …]}`.
+  api.get("/v1/deals/:id/permittedUsers", (request, response) => {
+    if (!findDeal(Number(request.params.id))) return void sendApiError(response, 404, "Deal not found");
+    response.json({ success: true, data: demoCrmUsers.map((user) => user.id) });
+  });
+  api.get("/v1/persons/:id/permittedUsers", (request, response) => {
+    if (!findPerson(Number(request.params.id))) return void sendApiError(response, 404, "Person not found");
+    response.json({ success: true, data: demoCrmUsers.map((user) => user.id) });
   });
 
   api.get("/v2/persons/search", (request, response) => {

@@ -56,6 +56,21 @@ export async function getPersonWithPhones(client: PipedriveClient, personId: num
   return panelPerson(person, options);
 }
 
+/**
+ * The Pipedrive users who may see this deal or person: "List permitted users", API v1 only
+ * (https://developers.pipedrive.com/docs/api/v1/Deals#getDealUsers,
+ * https://developers.pipedrive.com/docs/api/v1/Persons#getPersonUsers), `data: [userId, …]`.
+ */
+export async function permittedUserIds(client: PipedriveClient, record: { resource: "deal" | "person"; id: number }): Promise<number[]> {
+  const response = await client.run((apis) =>
+    record.resource === "deal" ? apis.dealsV1.getDealUsers({ id: record.id }) : apis.personsV1.getPersonUsers({ id: record.id }),
+  );
+  // The SDK types the deal's answer as a bare {success}; Pipedrive sends the same `data` for both.
+  const data: unknown = (response as { data?: unknown }).data;
+  if (!Array.isArray(data)) throw new PipedriveError("unexpected_response", "Pipedrive's permitted users answer has no data");
+  return data.filter((id): id is number => typeof id === "number");
+}
+
 /** Pipedrive's person search (40 tokens a call: cache results rather than search on every open). */
 export async function searchPersons(
   client: PipedriveClient,

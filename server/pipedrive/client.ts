@@ -1,4 +1,4 @@
-import { Configuration as ConfigurationV1, NotesApi, UsersApi } from "pipedrive/v1";
+import { Configuration as ConfigurationV1, DealsApi as DealsApiV1, NotesApi, PersonsApi as PersonsApiV1, UsersApi } from "pipedrive/v1";
 import { ActivitiesApi, Configuration as ConfigurationV2, DealsApi, PersonsApi } from "pipedrive/v2";
 import { PipedriveError, pipedriveErrorFrom, sdkRequestOptions } from "./errors";
 import { type PipedriveApp, type PipedriveTokens, refreshPipedriveTokens } from "./oauth";
@@ -13,10 +13,13 @@ export type PipedriveConnection = { id: string; tokens: PipedriveTokens };
  */
 export type SaveTokens = (connectionId: string, tokens: PipedriveTokens) => Promise<void>;
 
-/** The official SDK's API objects, v2 where Pipedrive has it and v1 for notes and users/me. */
+/** The official SDK's API objects, v2 where Pipedrive has it and v1 for notes, users/me and permitted users. */
 export type PipedriveApis = {
   deals: DealsApi;
   persons: PersonsApi;
+  /** v1 only: "List permitted users" of a deal or person (GET /v1/{deals|persons}/{id}/permittedUsers). */
+  dealsV1: DealsApiV1;
+  personsV1: PersonsApiV1;
   activities: ActivitiesApi;
   notes: NotesApi;
   users: UsersApi;
@@ -73,6 +76,8 @@ export function createPipedriveConnector(options: { app: PipedriveApp; saveToken
     const apis: PipedriveApis = {
       deals: new DealsApi(v2),
       persons: new PersonsApi(v2),
+      dealsV1: new DealsApiV1(v1),
+      personsV1: new PersonsApiV1(v1),
       activities: new ActivitiesApi(v2),
       notes: new NotesApi(v1),
       users: new UsersApi(v1),

@@ -21,17 +21,22 @@ import { accountScope, scope } from "../permissions";
 import { findMember } from "../team/membership";
 import { presentMember, presentWorkspace } from "../team/presenters";
 import { presentAccount } from "../whatsapp/accounts";
-import { getDealWithPersons, getPersonWithPhones, type PanelPerson } from "./api";
-import { databaseNonceStore, workspaceClient } from "./connections";
-import { answeringPipedriveErrors } from "./http-errors";
+import type { PanelPerson } from "./api";
+import { databaseNonceStore } from "./connections";
 import { enqueuePipedriveLog } from "./log-queue";
+import { panelReaderFor, panelRecordFrom, panelResources, panelTokenName, readPanelPersons } from "./panel-reads";
 import { PanelTokenError, verifyPanelToken } from "./panel-token";
 
 // The Pipedrive panel (an iframe inside a deal or person) trades Pipedrive's signed JWT for a
 // short-lived Switchboard token, then works with the ordinary API under the member's own role.
 
-const SessionBody = z.strictObject({ token: z.string().min(1).max(4000) });
-const ContextQuery = z.strictObject({ resource: z.enum(["deal", "person"]), id: z.coerce.number().int().positive() });
+/** `resource` and `selectedIds` are the iframe URL's (pipedrive.md §2.2): the record the session is bound to. */
+const SessionBody = z.strictObject({
+  token: z.string().min(1).max(4000),
+  resource: z.string().max(40).optional(),
+  selectedIds: z.string().max(2000).optional(),
+});
+const ContextQuery = z.strictObject({ resource: z.enum(panelResources), id: z.coerce.number().int().positive() });
 
 const LinkBody = z.strictObject({ personId: z.number().int().positive(), dealId: z.number().int().positive().nullable().optional() });
 
@@ -47,7 +52,7 @@ export const pipedrivePanelRoutes = [
     access: publicAccess("The Pipedrive-signed panel JWT (HS256, our JWT secret) is the credential"),
     body: SessionBody,
     responses: {
-      201: "{token, expiresAt, member, workspace, startChatModalId}; startChatModalId (PIPEDRIVE_START_CHAT_MODAL_ID, null when unset) is OPEN_MODAL's action_id; the token acts with the member's current role for PIPEDRIVE_PANEL_SESSION_SECONDS (an hour by default)",
+      201: "{token, expiresAt, member, workspace, startChatModalId}; the token is bound to the record `resource`/`selectedIds` name (one deal or person), the only one it reads through the workspace's connection; startChatModalId (PIPEDRIVE_START_CHAT_MODAL_ID, null when unset) is OPEN_MODAL's action_id; the token acts with the member's current role for PIPEDRIVE_PANEL_SESSION_SECONDS (an hour by default)",
       401: "The JWT is invalid, expired, expires more than 5 minutes ahead, or was used before",
       403: "crm_not_linked (missing: workspace_connection | member_link) or member_suspended",
     },
@@ -89,7 +94,11 @@ export const pipedrivePanelRoutes = [
         workspaceId,
         memberId: member.id,
         kind: "panel",
-        name: "Pipedrive panel",
+        name: panelTokenName({
+          companyId: identity.pipedriveCompanyId,
+          pipedriveUserId: identity.pipedriveUserId,
+          record: panelRecordFrom(body.resource, body.selectedIds),
+        }),
         lifetimeMs: services.config.pipedrive.panelSessionTtlMs,
       });
       await audit({
@@ -119,12 +128,15 @@ export const pipedrivePanelRoutes = [
     tag: "Pipedrive panel",
     access: anyMember,
     query: ContextQuery,
-    responses: { 200: "{persons: [{id, name, phones: [{e164, label, raw}]}], chats: [chat], accounts: [account]}", 409: "Pipedrive is not connected" },
+    responses: {
+      200: "{persons: [{id, name, phones: [{e164, label, raw}]}], chats: [chat], accounts: [account], ownConnection}; ownConnection false: read with the workspace's connection (only the panel's record), connecting your own Pipedrive account shows more",
+      403: "crm_not_linked (missing: individual_connection): outside a panel, only your own Pipedrive connection reads records",
+      404: "No such record, or Pipedrive does not let you see it, or (without your own connection) it is not the record the panel was opened on",
+      409: "Pipedrive is not connected",
+    },
     async handler({ actor, db, services, query }) {
-      const persons = await answeringPipedriveErrors(async () => {
-        const client = await workspaceClient(services, actor.workspaceId);
-        return query.resource === "deal" ? (await getDealWithPersons(client, query.id)).persons : [await getPersonWithPhones(client, query.id)];
-      });
+      const reader = await panelReaderFor(services, actor, query);
+      const persons = await readPanelPersons(reader, query);
       const phones = [...new Set(persons.flatMap((person) => person.phones.flatMap((phone) => (phone.e164 ? [phone.e164] : []))))];
       const chatRows: ChatRow[] =
         phones.length === 0
@@ -147,7 +159,7 @@ export const pipedrivePanelRoutes = [
       ).map((account) => presentAccount(account, actor));
       return {
         status: 200,
-        body: { persons: persons.map(presentPanelPerson), chats: chatRows.map((row) => presentChat(row, actor)), accounts },
+        body: { persons: persons.map(presentPanelPerson), chats: chatRows.map((row) => presentChat(row, actor)), accounts, ownConnection: reader.own },
       };
     },
   }),
@@ -159,24 +171,39 @@ export const pipedrivePanelRoutes = [
     access: anyMember,
     params: IdParam,
     body: LinkBody,
-    responses: { 200: "{chatId, personId, dealId}", 404: "No such chat, or you cannot see it" },
-    async handler({ actor, db, params, body, audit }) {
-      const chat = await loadVisibleChat(db, actor, params.id);
+    responses: {
+      200: "{chatId, personId, dealId}",
+      404: "No such chat, or you cannot see it; or a deal or person you may not read (as in context), or a person not on the deal",
+    },
+    // Pipedrive is asked first (whether the member may read the record), outside the transaction.
+    ownTransactions: true,
+    async handler({ actor, services, params, body, audit }) {
+      const database = services.database.db;
+      const chat = await loadVisibleChat(database, actor, params.id);
+      // Only under a record the member may read, as the context route reads it.
+      const record = body.dealId ? { resource: "deal" as const, id: body.dealId } : { resource: "person" as const, id: body.personId };
+      const persons = await readPanelPersons(await panelReaderFor(services, actor, record), record);
+      if (!persons.some((person) => person.id === body.personId)) throw notFound("person");
       const values = { personId: body.personId, dealId: body.dealId ?? null, linkedBy: actor.memberId, updatedAt: new Date() };
-      await db
-        .insert(pipedriveChatLinks)
-        .values({ workspaceId: actor.workspaceId, chatId: chat.id, ...values })
-        .onConflictDoUpdate({ target: [pipedriveChatLinks.workspaceId, pipedriveChatLinks.chatId], set: values });
-      // Log the chat's latest day again: a note written a moment before the link (the message that
-      // started the chat) moves onto this person and deal.
-      const [latest] = await db
-        .select({ id: messages.id })
-        .from(messages)
-        .where(and(eq(messages.workspaceId, actor.workspaceId), eq(messages.chatId, chat.id)))
-        .orderBy(desc(messages.createdAt))
-        .limit(1);
-      if (latest) await enqueuePipedriveLog(db, { workspaceId: actor.workspaceId, messageId: latest.id });
-      await audit({ action: "pipedrive.chat_link", targetType: "chat", targetId: chat.id, details: { personId: values.personId, dealId: values.dealId } });
+      await database.transaction(async (db) => {
+        await db
+          .insert(pipedriveChatLinks)
+          .values({ workspaceId: actor.workspaceId, chatId: chat.id, ...values })
+          .onConflictDoUpdate({ target: [pipedriveChatLinks.workspaceId, pipedriveChatLinks.chatId], set: values });
+        // Log the chat's latest day again: a note written a moment before the link (the message that
+        // started the chat) moves onto this person and deal.
+        const [latest] = await db
+          .select({ id: messages.id })
+          .from(messages)
+          .where(and(eq(messages.workspaceId, actor.workspaceId), eq(messages.chatId, chat.id)))
+          .orderBy(desc(messages.createdAt))
+          .limit(1);
+        if (latest) await enqueuePipedriveLog(db, { workspaceId: actor.workspaceId, messageId: latest.id });
+        await audit(
+          { action: "pipedrive.chat_link", targetType: "chat", targetId: chat.id, details: { personId: values.personId, dealId: values.dealId } },
+          db,
+        );
+      });
       return { status: 200, body: { chatId: chat.id, personId: values.personId, dealId: values.dealId } };
     },
   }),

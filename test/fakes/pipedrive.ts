@@ -10,7 +10,8 @@ import { type ActivityWrite, parseActivityWrite, presentParticipants, primaryPer
  * shared/reference/pipedrive.md §1 and §6 that the official `pipedrive` SDK relies on: the OAuth
  * token endpoint (Basic client auth, form body, authorization_code and refresh_token grants),
  * `/api/v1/users/me`, v2 deals, persons and person search, v1 notes, v2 activities, rate-limit
- * headers, scripted failures, and the uninstall callback Pipedrive sends to apps.
+ * headers, scripted failures, token revocation, and the uninstall and app-sharing notices Pipedrive
+ * sends to apps' Callback URL, per user.
  */
 export type FakePipedrive = {
   url: string;
@@ -37,6 +38,19 @@ export type FakePipedrive = {
   failNext(failure: ScriptedFailure): void;
   /** Sends the uninstall callback: `DELETE url`, JSON body, Basic client credentials. */
   deliverUninstall(url: string, options?: { credentials?: string | null; user?: FakeUser }): Promise<{ status: number }>;
+  /** Where Pipedrive's back end reaches the Callback URL (the app's server); defaults to redirectUri. */
+  deliverNoticesTo(url: string): void;
+  /**
+   * One user uninstalls the app, as Pipedrive does it: that user's tokens stop working and the
+   * uninstall notice goes to the callback for that (company, user) only.
+   */
+  uninstall(companyId: number, userId: number): Promise<{ status: number }>;
+  /** An admin shares (or unshares) the app with a user: Pipedrive POSTs `{company_id, user_id, isShared}` to the callback. */
+  shareApp(companyId: number, userId: number, isShared?: boolean): Promise<{ status: number }>;
+  /** Whether the user still has the app installed (not uninstalled, not revoked through /oauth/revoke). */
+  isInstalled(companyId: number, userId: number): boolean;
+  /** The next /oauth/revoke answers this status (e.g. 503), as a broken Pipedrive would. */
+  failNextRevoke(status: number): void;
   reset(): void;
   close(): Promise<void>;
 };
@@ -51,9 +65,22 @@ export type FakeUser = {
   is_admin: boolean;
 };
 export type FakeContactDetail = { value: string; label: string; primary: boolean };
-export type FakePerson = { id: number; name: string; org_id: number | null; owner_id: number; phones: FakeContactDetail[]; emails: FakeContactDetail[] };
+/**
+ * Who may see a deal or person: `visible_to` 1 is "Owner & followers", 3 "Entire company"
+ * (https://developers.pipedrive.com/docs/api/v1/Deals#addDeal, field visible_to;
+ * https://support.pipedrive.com/en/article/visibility-groups). Admins see everything.
+ */
+export type FakeVisibility = { visible_to: 1 | 3; follower_ids: number[] };
+export type FakePerson = FakeVisibility & {
+  id: number;
+  name: string;
+  org_id: number | null;
+  owner_id: number;
+  phones: FakeContactDetail[];
+  emails: FakeContactDetail[];
+};
 /** `participant_ids` stands for the deal's extra participants, who are listed with its persons. */
-export type FakeDeal = {
+export type FakeDeal = FakeVisibility & {
   id: number;
   title: string;
   status: "open" | "won" | "lost";
@@ -102,6 +129,8 @@ export type RecordedRequest = {
   /** The official SDK announces itself as `Pipedrive-SDK-Javascript-<version>`. */
   userAgent: string | null;
   body: unknown;
+  /** The Pipedrive user whose access token made an API call (null: OAuth, or refused). */
+  pipedriveUserId: number | null;
 };
 
 const defaultUser: FakeUser = {
@@ -118,6 +147,7 @@ const accessTokenLifetimeSeconds = 3599;
 const codeLifetimeMs = 5 * 60_000;
 const errorInfo = "Please check developers.pipedrive.com for more information about Pipedrive API.";
 
+const RevokeRequest = z.strictObject({ token: z.string().min(1), token_type_hint: z.enum(["refresh_token", "access_token"]).optional() });
 const TokenRequest = z.discriminatedUnion("grant_type", [
   z.object({ grant_type: z.literal("authorization_code"), code: z.string().min(1), redirect_uri: z.string().min(1) }),
   z.object({ grant_type: z.literal("refresh_token"), refresh_token: z.string().min(1) }),
@@ -153,7 +183,26 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
   let accessTokens = new Map<string, IssuedAccessToken>();
   let knownUsers = new Map<number, FakeUser>([[defaultUser.id, defaultUser]]);
   let queuedFailures: ScriptedFailure[] = [];
+  let revokeFailures: number[] = [];
+  let uninstalled = new Set<string>();
+  let noticeUrl = redirectUri;
   let nextId = 1;
+  const userKey = (companyId: number, userId: number) => `${companyId}:${userId}`;
+  /** Pipedrive marks the app uninstalled for the user: every token of theirs stops working. */
+  const markUninstalled = (companyId: number, userId: number) => {
+    uninstalled.add(userKey(companyId, userId));
+    for (const refresh of refreshTokens.values()) if (refresh.user.company_id === companyId && refresh.user.id === userId) refresh.revoked = true;
+    for (const issued of accessTokens.values()) if (issued.user.company_id === companyId && issued.user.id === userId) issued.rejected = true;
+  };
+  const sendNotice = async (method: "DELETE" | "POST", body: object, credentials: string | null) => {
+    const response = await fetch(noticeUrl, {
+      method,
+      headers: { "content-type": "application/json", ...(credentials === null ? {} : { authorization: credentials }) },
+      body: JSON.stringify(body),
+    });
+    await response.arrayBuffer();
+    return { status: response.status };
+  };
 
   const app = express();
   app.use((request, response, next) => {
@@ -165,6 +214,7 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
       contentType: request.get("content-type") ?? null,
       userAgent: request.get("user-agent") ?? null,
       body: undefined,
+      pipedriveUserId: null,
     };
     requests.push(recorded);
     response.locals.recorded = recorded;
@@ -194,6 +244,8 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
       }
       if (grant.redirect_uri !== redirectUri) return void sendOAuthError(response, 400, "invalid_request", "Invalid request: redirect_uri is invalid");
       code.used = true;
+      // Authorizing again installs the app again for that user.
+      uninstalled.delete(userKey(code.user.company_id, code.user.id));
       const refreshToken = `${code.user.company_id}:${code.user.id}:${randomBytes(24).toString("hex")}`;
       refreshTokens.set(refreshToken, { user: code.user, revoked: false });
       return void response.json(issueAccessToken(code.user, refreshToken));
@@ -202,6 +254,29 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
     if (!refresh || refresh.revoked) return void sendOAuthError(response, 400, "invalid_grant", "Invalid grant: refresh token is invalid");
     // Pipedrive hands back the same refresh token, its 60-day expiry pushed out.
     response.json(issueAccessToken(refresh.user, grant.refresh_token));
+  });
+
+  // Revocation, strict as Pipedrive's (https://pipedrive.readme.io/docs/app-uninstallation): Basic
+  // client credentials, a form body `token=…&token_type_hint=refresh_token|access_token`. Revoking a
+  // refresh token marks the app uninstalled for its user (all their tokens then answer 401/invalid_grant);
+  // revoking an access token ends only that token. RFC 7009 §2.2: an unknown token is answered 200 too.
+  app.post("/oauth/revoke", (request, response) => {
+    const failure = revokeFailures.shift();
+    if (failure !== undefined) return void sendOAuthError(response, failure, "server_error", "Scripted failure");
+    if (!request.is("application/x-www-form-urlencoded")) {
+      return void sendOAuthError(response, 400, "invalid_request", "Invalid request: content must be application/x-www-form-urlencoded");
+    }
+    if (request.get("authorization") !== basicHeader(clientId, clientSecret)) {
+      return void sendOAuthError(response, 401, "invalid_client", "Invalid client: client is invalid");
+    }
+    const parsed = RevokeRequest.safeParse(request.body);
+    if (!parsed.success) return void sendOAuthError(response, 400, "invalid_request", "Missing parameter: token");
+    const { token, token_type_hint: hint } = parsed.data;
+    const refresh = hint === "access_token" ? undefined : refreshTokens.get(token);
+    const access = hint === "refresh_token" ? undefined : accessTokens.get(token);
+    if (refresh) markUninstalled(refresh.user.company_id, refresh.user.id);
+    else if (access) access.rejected = true;
+    response.status(200).json({ success: true });
   });
 
   const api = express.Router();
@@ -220,6 +295,7 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
     const issued = token ? accessTokens.get(token) : undefined;
     if (!issued || issued.rejected || issued.expiresAtMs <= Date.now()) return void sendApiError(response, 401, "unauthorized access");
     response.locals.user = issued.user;
+    (response.locals.recorded as RecordedRequest).pipedriveUserId = issued.user.id;
     next();
   });
 
@@ -248,12 +324,35 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
     });
   });
 
+  // A record the caller may not see is refused with 403 (inferred: the docs don't say whether
+  // hidden records answer 403 or 404; Switchboard treats both as "not found").
+  const hidden = (response: Response, what: "Deal" | "Person") =>
+    sendApiError(response, 403, `You do not have permission to access this ${what.toLowerCase()}`);
+
   api.get("/v2/deals/:id", (request, response) => {
     const deal = deals.get(Number(request.params.id));
     if (!deal) return void sendApiError(response, 404, "Deal not found");
-    const { participant_ids: _participants, ...fields } = deal;
-    response.json({ success: true, data: { ...fields, pipeline_id: 1, stage_id: 1, visible_to: 3, is_deleted: false, custom_fields: {} } });
+    if (!mayView(response.locals.user, deal)) return void hidden(response, "Deal");
+    const { participant_ids: _participants, follower_ids: _followers, ...fields } = deal;
+    response.json({ success: true, data: { ...fields, pipeline_id: 1, stage_id: 1, is_deleted: false, custom_fields: {} } });
   });
+
+  // "List permitted users": the ids of the users who may access the record.
+  // https://developers.pipedrive.com/docs/api/v1/Deals#getDealUsers (GET /v1/deals/{id}/permittedUsers)
+  // https://developers.pipedrive.com/docs/api/v1/Persons#getPersonUsers (GET /v1/persons/{id}/permittedUsers)
+  // Both answer `{success: true, data: [userId, …]}` (the SDK's GetPermittedUsersResponse1).
+  for (const [path, what, records] of [
+    ["/v1/deals/:id/permittedUsers", "Deal", () => deals],
+    ["/v1/persons/:id/permittedUsers", "Person", () => persons],
+  ] as const) {
+    api.get(path, (request, response) => {
+      const record = records().get(Number(request.params.id));
+      if (!record) return void sendApiError(response, 404, `${what} not found`);
+      if (!mayView(response.locals.user, record)) return void hidden(response, what);
+      const company = [...knownUsers.values()].filter((user) => user.company_id === (response.locals.user as FakeUser).company_id);
+      response.json({ success: true, data: company.filter((user) => mayView(user, record)).map((user) => user.id) });
+    });
+  }
 
   api.get("/v2/persons/search", (request, response) => {
     const term = String(request.query.term ?? "");
@@ -261,7 +360,7 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
     if (term.length < (exact ? 1 : 2)) return void sendApiError(response, 400, "term must be at least 2 characters long");
     const fields = String(request.query.fields ?? "name,phone,email").split(",");
     const items = [...persons.values()]
-      .filter((person) => personMatches(person, term, fields, exact))
+      .filter((person) => mayView(response.locals.user, person) && personMatches(person, term, fields, exact))
       .slice(0, Number(request.query.limit ?? 100))
       .map((person) => ({
         result_score: 1,
@@ -271,7 +370,7 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
           name: person.name,
           phones: person.phones.map((phone) => phone.value),
           emails: person.emails.map((email) => email.value),
-          visible_to: 3,
+          visible_to: person.visible_to,
           owner: { id: person.owner_id },
           organization: person.org_id === null ? null : { id: person.org_id, name: `Org ${person.org_id}`, address: null },
           custom_fields: [],
@@ -284,14 +383,16 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
   api.get("/v2/persons/:id", (request, response) => {
     const person = persons.get(Number(request.params.id));
     if (!person) return void sendApiError(response, 404, "Person not found");
+    if (!mayView(response.locals.user, person)) return void hidden(response, "Person");
     response.json({ success: true, data: presentPerson(person) });
   });
 
   api.get("/v2/persons", (request, response) => {
     const deal = request.query.deal_id === undefined ? null : deals.get(Number(request.query.deal_id));
     if (request.query.deal_id !== undefined && !deal) return void sendApiError(response, 404, "Deal not found");
+    if (deal && !mayView(response.locals.user, deal)) return void hidden(response, "Deal");
     const linked = deal ? [deal.person_id, ...deal.participant_ids] : [...persons.keys()];
-    const data = [...persons.values()].filter((person) => linked.includes(person.id)).map(presentPerson);
+    const data = [...persons.values()].filter((person) => linked.includes(person.id) && mayView(response.locals.user, person)).map(presentPerson);
     response.json({ success: true, data, additional_data: { next_cursor: null } });
   });
 
@@ -433,7 +534,16 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
     notes,
     activities,
     addPerson: (input) => {
-      const person: FakePerson = { org_id: null, owner_id: defaultUser.id, phones: [], emails: [], ...input, id: input.id ?? nextId++ };
+      const person: FakePerson = {
+        org_id: null,
+        owner_id: defaultUser.id,
+        phones: [],
+        emails: [],
+        visible_to: 3,
+        follower_ids: [],
+        ...input,
+        id: input.id ?? nextId++,
+      };
       persons.set(person.id, person);
       return person;
     },
@@ -446,6 +556,8 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
         org_id: null,
         owner_id: defaultUser.id,
         participant_ids: [],
+        visible_to: 3,
+        follower_ids: [],
         ...input,
         id: input.id ?? nextId++,
       };
@@ -467,6 +579,25 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
       for (const issued of accessTokens.values()) issued.rejected = true;
     },
     failNext: (failure) => void queuedFailures.push(failure),
+    deliverNoticesTo: (url) => {
+      noticeUrl = url;
+    },
+    // https://pipedrive.readme.io/docs/app-uninstallation: DELETE on the Callback URL, JSON
+    // `{client_id, company_id, user_id, timestamp}`, Basic client_id:client_secret; one user at a time.
+    uninstall: (companyId, userId) => {
+      markUninstalled(companyId, userId);
+      const body = { client_id: clientId, company_id: companyId, user_id: userId, timestamp: new Date().toISOString() };
+      return sendNotice("DELETE", body, basicHeader(clientId, clientSecret));
+    },
+    // https://pipedrive.readme.io/docs/app-sharing-adding-apps-to-multiple-users: POST on the Callback
+    // URL with `{company_id, user_id, isShared}`. The page doesn't say how it is authenticated; the
+    // fake sends the same Basic client credentials as the uninstall notice (assumed).
+    shareApp: (companyId, userId, isShared = true) =>
+      sendNotice("POST", { company_id: companyId, user_id: userId, isShared }, basicHeader(clientId, clientSecret)),
+    isInstalled: (companyId, userId) =>
+      !uninstalled.has(userKey(companyId, userId)) &&
+      [...refreshTokens.values()].some((refresh) => refresh.user.company_id === companyId && refresh.user.id === userId && !refresh.revoked),
+    failNextRevoke: (status) => void revokeFailures.push(status),
     deliverUninstall: async (callbackUrl, deliveryOptions = {}) => {
       const user = deliveryOptions.user ?? defaultUser;
       const credentials = deliveryOptions.credentials === undefined ? basicHeader(clientId, clientSecret) : deliveryOptions.credentials;
@@ -489,6 +620,8 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
       accessTokens = new Map();
       knownUsers = new Map([[defaultUser.id, defaultUser]]);
       queuedFailures = [];
+      revokeFailures = [];
+      uninstalled = new Set();
       nextId = 1;
     },
     close: () =>
@@ -502,6 +635,11 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
 /** `Authorization: Basic base64(client_id:client_secret)`, as Pipedrive and the SDK send it. */
 export function basicHeader(clientId: string, clientSecret: string): string {
   return `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`;
+}
+
+/** Pipedrive's visibility: admins see everything; "Owner & followers" hides the rest from others. */
+function mayView(user: FakeUser, record: FakeVisibility & { owner_id: number }): boolean {
+  return user.is_admin || record.visible_to === 3 || record.owner_id === user.id || record.follower_ids.includes(user.id);
 }
 
 function personMatches(person: FakePerson, term: string, fields: string[], exact: boolean): boolean {
@@ -521,7 +659,7 @@ function personMatches(person: FakePerson, term: string, fields: string[], exact
   );
 }
 
-function presentPerson(person: FakePerson) {
+function presentPerson({ follower_ids: _followers, ...person }: FakePerson) {
   const [firstName, ...rest] = person.name.split(" ");
   return {
     ...person,
@@ -530,7 +668,6 @@ function presentPerson(person: FakePerson) {
     add_time: "2026-01-05T09:00:00Z",
     update_time: "2026-01-05T09:00:00Z",
     is_deleted: false,
-    visible_to: 3,
     label_ids: [],
     custom_fields: {},
   };

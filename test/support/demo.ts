@@ -8,8 +8,8 @@ import { startTestServer, type TestServer, testPasswordCost } from "./server";
 export type DemoServer = TestServer & {
   /** A console session of the demo member with this role. */
   login(roleId: BuiltinRoleId): Promise<string>;
-  /** A panel session, as the panel opens one: a JWT for the role's demo CRM user, traded at /panel/pipedrive/session. */
-  panelLogin(roleId: BuiltinRoleId): Promise<string>;
+  /** A panel session, as the panel opens one: a JWT for the role's demo CRM user, traded at /panel/pipedrive/session (with the iframe's record, if any). */
+  panelLogin(roleId: BuiltinRoleId, openedOn?: { resource: string; selectedIds: string }): Promise<string>;
 };
 
 /**
@@ -27,9 +27,9 @@ export async function startDemoServer(options: { webRoot?: string } = {}): Promi
       if (response.status !== 201) throw new Error(`login as ${roleId}: ${response.status} ${response.text}`);
       return response.body.token as string;
     },
-    async panelLogin(roleId) {
+    async panelLogin(roleId, openedOn) {
       const jwt = await signPanelToken(secret, { userId: demoCrmUserFor(roleId).id, companyId: demoCrmCompany.id });
-      const response = await server.api("POST", "/panel/pipedrive/session", { body: { token: jwt } });
+      const response = await server.api("POST", "/panel/pipedrive/session", { body: { token: jwt, ...openedOn } });
       if (response.status !== 201) throw new Error(`panel session as ${roleId}: ${response.status} ${response.text}`);
       return response.body.token as string;
     },

@@ -14,8 +14,10 @@ export function StartChatModal({ host, api, params }: { host: SurfaceHost; api: 
   const state = usePanelSession(api, params.token);
   const [context, setContext] = useState<PanelContext>();
   const [problem, setProblem] = useState<string>();
-  const resource = params.data.resource === "person" ? "person" : params.data.resource === "deal" ? "deal" : params.resource;
-  const recordId = Number(params.data.id ?? params.selectedId);
+  // The modal's own URL names its record (its session is bound to it); the panel's `data` only where it doesn't.
+  const fromData = params.data.resource === "person" ? "person" : params.data.resource === "deal" ? "deal" : null;
+  const resource = params.resource ?? fromData;
+  const recordId = Number(params.selectedId ?? params.data.id);
   const ready = state.kind === "ready";
 
   useEffect(() => {

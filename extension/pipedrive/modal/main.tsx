@@ -9,7 +9,7 @@ import { StartChatModal } from "./StartChatModal";
 
 const params = readIframeParams();
 const host = connectToHost(320, params.theme);
-const api = createPanelApi(() => host.signedToken());
+const api = createPanelApi(() => host.signedToken(), params.openedOn);
 
 createRoot(document.getElementById("root") as HTMLElement).render(
   <StrictMode>

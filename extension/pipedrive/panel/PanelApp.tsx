@@ -81,6 +81,9 @@ function PanelBody({ host, api, session, record }: PanelBodyProps) {
         <span>{session.member.name}</span>
         <span>{session.workspace.name}</span>
       </div>
+      {!context.ownConnection && (
+        <Notice>You see this {record.resource} through your workspace's Pipedrive connection. Connect your own Pipedrive account to see more.</Notice>
+      )}
       <h3>People and phones</h3>
       <ul className="persons" aria-label="People">
         {context.persons.length === 0 && <li className="muted">No person on this {record.resource}.</li>}

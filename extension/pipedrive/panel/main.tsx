@@ -10,7 +10,7 @@ import { PanelApp } from "./PanelApp";
 // Initialize the SDK first: Pipedrive hides a panel that has not initialized within 10 seconds.
 const params = readIframeParams();
 const host = connectToHost(160, params.theme);
-const api = createPanelApi(() => host.signedToken());
+const api = createPanelApi(() => host.signedToken(), params.openedOn);
 
 const container = document.getElementById("root") as HTMLElement;
 createRoot(container).render(

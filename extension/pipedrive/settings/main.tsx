@@ -9,7 +9,7 @@ import { SettingsApp } from "./SettingsApp";
 
 const params = readIframeParams();
 const host = connectToHost(400, params.theme);
-const api = createPanelApi(() => host.signedToken());
+const api = createPanelApi(() => host.signedToken(), params.openedOn);
 
 createRoot(document.getElementById("root") as HTMLElement).render(
   <StrictMode>

@@ -35,8 +35,12 @@ export type PanelApi = {
   stop(): void;
 };
 
-/** `freshJwt` asks the host for a new signed token (GET_SIGNED_TOKEN); null when it cannot. */
-export function createPanelApi(freshJwt: () => Promise<string | null>): PanelApi {
+/**
+ * `freshJwt` asks the host for a new signed token (GET_SIGNED_TOKEN); null when it cannot.
+ * `openedOn` is the iframe URL's record (resource, selectedIds): each session is bound to it, and
+ * without the member's own Pipedrive connection it is the only record the session reads.
+ */
+export function createPanelApi(freshJwt: () => Promise<string | null>, openedOn: { resource?: string; selectedIds?: string } = {}): PanelApi {
   let session: PanelSession | null = null;
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
   let refreshing: Promise<PanelSession | null> | null = null;
@@ -52,7 +56,7 @@ export function createPanelApi(freshJwt: () => Promise<string | null>): PanelApi
     return next;
   };
 
-  const exchange = async (jwt: string) => adopt(await request<PanelSession>(null, "POST", "/panel/pipedrive/session", { token: jwt }));
+  const exchange = async (jwt: string) => adopt(await request<PanelSession>(null, "POST", "/panel/pipedrive/session", { token: jwt, ...openedOn }));
 
   // One refresh at a time, however many calls found the bearer expired.
   const refresh = () => {

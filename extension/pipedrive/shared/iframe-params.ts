@@ -17,6 +17,8 @@ export type IframeParams = {
   theme: Theme;
   /** A custom modal's `data` (stringified JSON from OPEN_MODAL). */
   data: Record<string, string>;
+  /** `resource` and `selectedIds` as the URL has them: the session is bound to this record. */
+  openedOn: { resource?: string; selectedIds?: string };
 };
 
 export function readIframeParams(search: string = window.location.search): IframeParams {
@@ -32,6 +34,7 @@ export function readIframeParams(search: string = window.location.search): Ifram
     selectedId: Number.isSafeInteger(firstSelected) && firstSelected > 0 ? firstSelected : null,
     theme: query.get("theme") === "dark" ? "dark" : "light",
     data: parseModalData(query.get("data")),
+    openedOn: { resource: query.get("resource") ?? undefined, selectedIds: query.get("selectedIds") ?? undefined },
   };
 }
 

@@ -94,17 +94,29 @@ it("without a workspace connection → 403 crm_not_linked (workspace_connection)
 
 describe("panel context", () => {
   const phone = "+15550100001";
+  const agentsUser = otherUser({ id: 22222 });
+  const teammatesUser = otherUser({ id: 33333, name: "Tom Teammate", email: "tom@acme.test" });
   let agentAccount: { id: string };
   let teammateAccount: { id: string };
   let agentChat: { id: string };
   let teammateChat: { id: string };
   let dealId: number;
+  let personId: number;
 
   beforeEach(async () => {
     await connect(server, fake, team.admin.token, "workspace");
+    // The Agent's and the Teammate's Pipedrive users are mapped to them (neither has their own connection).
+    for (const [user, memberId] of [
+      [agentsUser, team.agent.id],
+      [teammatesUser, team.teammate.id],
+    ] as const) {
+      fake.addUser(user);
+      await server.api("PUT", `/integrations/pipedrive/users/${user.id}`, { token: team.admin.token, body: { memberId } });
+    }
     const db = server.database.db;
     const person = fake.addPerson({ name: "Carla Customer", phones: [{ value: "+1 (555) 010-0001", label: "mobile", primary: true }] });
     const colleague = fake.addPerson({ name: "Other Person", phones: [{ value: "not a number", label: "work", primary: true }] });
+    personId = person.id;
     dealId = fake.addDeal({ title: "Kitchen refit", person_id: person.id, participant_ids: [colleague.id] }).id;
     agentAccount = await buildAccount(db, team.workspace, team.agent.id);
     teammateAccount = await buildAccount(db, team.workspace, team.teammate.id);
@@ -113,47 +125,62 @@ describe("panel context", () => {
     await buildChat(db, team.workspace, agentAccount, { phone: "+15550109999" });
   });
 
+  /** A panel session as the panel opens one on a record: the iframe's resource and selectedIds come along. */
+  const panelOn = async (userId: number, resource = "deal", id = dealId) => {
+    const started = await server.api("POST", "/panel/pipedrive/session", {
+      body: { token: await signPanelToken(panelSecret, { userId, companyId: 67890 }), resource, selectedIds: String(id) },
+    });
+    return started.body.token as string;
+  };
   const context = (token: string, query = `resource=deal&id=${dealId}`) => server.api("GET", `/panel/pipedrive/context?${query}`, { token });
 
   it("gives the deal's persons with E.164 phones", async () => {
-    const answer = await context(team.teammate.token);
+    const answer = await context(await panelOn(teammatesUser.id));
     expect(answer.status).toBe(200);
     expect(answer.body.persons).toEqual([
       { id: expect.any(Number), name: "Carla Customer", phones: [{ e164: phone, label: "mobile", raw: "+1 (555) 010-0001" }] },
       { id: expect.any(Number), name: "Other Person", phones: [{ e164: null, label: "work", raw: "not a number" }] },
     ]);
+    expect(answer.body.ownConnection).toBe(false);
   });
 
   it("an Agent sees only their visible chats and only their own account to send from", async () => {
-    const answer = await context(team.agent.token);
+    const answer = await context(await panelOn(agentsUser.id));
     expect(answer.body.chats.map((chat: { id: string }) => chat.id)).toEqual([agentChat.id]);
     expect(answer.body.chats[0]).toMatchObject({ contact: { phone }, abilities: { reply: true } });
     expect(answer.body.accounts.map((account: { id: string }) => account.id)).toEqual([agentAccount.id]);
   });
 
   it("a Teammate sees every chat with those numbers and may send from every account", async () => {
-    const answer = await context(team.teammate.token);
+    const answer = await context(await panelOn(teammatesUser.id));
     expect(answer.body.chats.map((chat: { id: string }) => chat.id).sort()).toEqual([agentChat.id, teammateChat.id].sort());
     expect(answer.body.accounts.map((account: { id: string }) => account.id).sort()).toEqual([agentAccount.id, teammateAccount.id].sort());
   });
 
-  it("works for a person, and through a panel token", async () => {
-    const personId = (await context(team.teammate.token)).body.persons[0].id;
-    const started = await session(await signPanelToken(panelSecret, admin));
-    const answer = await context(started.body.token, `resource=person&id=${personId}`);
+  it("works for a person, through a panel token on it", async () => {
+    const answer = await context(await panelOn(teammatesUser.id, "person", personId), `resource=person&id=${personId}`);
     expect(answer.body.persons).toHaveLength(1);
     expect(answer.body.chats).toHaveLength(2);
   });
 
+  it("the Admin who connected reads with their own installation, any record Pipedrive shows them; outside a panel too", async () => {
+    const answer = await context(await panelOn(admin.userId, "person", personId));
+    expect(answer.status).toBe(200);
+    expect(answer.body.ownConnection).toBe(true);
+    expect((await context(team.admin.token)).status).toBe(200);
+  });
+
   it("an unknown deal is 404; a bad query 400", async () => {
-    expect((await context(team.teammate.token, "resource=deal&id=424242")).status).toBe(404);
-    expect((await context(team.teammate.token, "resource=lead&id=1")).status).toBe(400);
+    expect((await context(team.admin.token, "resource=deal&id=424242")).status).toBe(404);
+    expect((await context(await panelOn(teammatesUser.id, "deal", 424242), "resource=deal&id=424242")).status).toBe(404);
+    expect((await context(team.admin.token, "resource=lead&id=1")).status).toBe(400);
   });
 
   it("links a visible chat to a deal and person; an invisible one is 404", async () => {
-    const linked = await server.api("PUT", `/panel/pipedrive/chats/${agentChat.id}/link`, { token: team.agent.token, body: { personId: 7, dealId } });
-    expect(linked.body).toEqual({ chatId: agentChat.id, personId: 7, dealId });
-    const hidden = await server.api("PUT", `/panel/pipedrive/chats/${teammateChat.id}/link`, { token: team.agent.token, body: { personId: 7 } });
+    const panel = await panelOn(agentsUser.id);
+    const linked = await server.api("PUT", `/panel/pipedrive/chats/${agentChat.id}/link`, { token: panel, body: { personId, dealId } });
+    expect(linked.body).toEqual({ chatId: agentChat.id, personId, dealId });
+    const hidden = await server.api("PUT", `/panel/pipedrive/chats/${teammateChat.id}/link`, { token: panel, body: { personId, dealId } });
     expect(hidden.status).toBe(404);
     const log = await server.api("GET", "/audit-log?action=pipedrive.chat_link", { token: team.owner.token });
     expect(log.body.data).toHaveLength(1);
