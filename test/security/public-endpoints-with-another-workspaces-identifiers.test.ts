@@ -1,3 +1,4 @@
+import { signWebhookBody } from "../../server/whatsapp/webhook-signature";
 import { type FakeGraphApi, startFakeGraphApi } from "../fakes/graph-api";
 import { inboundTextWebhook, statusWebhook } from "../fakes/whatsapp-webhooks";
 import { startTestServer, type TestServer } from "../support/server";
@@ -232,5 +233,31 @@ describe("a workspace signs a delivery status for another workspace's message wi
     await eventually(() => expect(victimStream.events.map((event) => event.type)).toEqual(["message.status"]));
     expect(victimStream.events[0]?.data.message).toMatchObject({ status: "delivered" });
     await victimStream.close();
+  });
+});
+
+describe("a workspace signs a webhook that names another workspace's number in a form the pre-parse scan does not see", () => {
+  it("the entry written with JSON escapes is dropped: the victim's inbox never shows it; the signer's own entry is stored", async () => {
+    const attackerNumber = await connectNumber(attacker, attackerAppSecret);
+    const victimNumber = await connectNumber(victim);
+    const entries = [
+      { phoneNumberId: attackerNumber, text: "On the attacker's own number" },
+      { phoneNumberId: victimNumber, text: "Hidden from the scan: click https://evil.example" },
+    ].flatMap(({ phoneNumberId, text }) => inboundTextWebhook({ phoneNumberId, from: { phone: customer }, body: text, timestamp: now() }).entry);
+    const plain = JSON.stringify({ object: "whatsapp_business_account", entry: entries });
+    const escapedId = [...victimNumber].map((digit) => `\\u00${digit.charCodeAt(0).toString(16)}`).join("");
+    const body = plain.replace(`"phone_number_id":"${victimNumber}"`, `"phone_number_id":"${escapedId}"`);
+    expect(body).not.toContain(victimNumber);
+    expect(JSON.parse(body).entry[1].changes[0].value.metadata.phone_number_id).toBe(victimNumber);
+
+    const response = await fetch(webhookUrl(), {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-hub-signature-256": signWebhookBody(attackerAppSecret, body) },
+      body,
+    });
+
+    expect([response.status, await response.text()]).toEqual([200, JSON.stringify({ received: 1 })]);
+    expect((await chats(attacker)).map((chat) => chat.lastMessagePreview)).toContain("On the attacker's own number");
+    expect(JSON.stringify(await chats(victim))).not.toContain("Hidden from the scan");
   });
 });
