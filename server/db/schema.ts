@@ -540,17 +540,22 @@ const pipedriveTokenColumns = () => ({
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
-/** The workspace's Pipedrive company connection (one per workspace). */
+/**
+ * The workspace's Pipedrive company connection (one per workspace): ties the company to the
+ * workspace and names the installation (company, pipedriveUserId) that serves company-wide work.
+ * Its tokens are that installation's; when the installation is gone, the connection needs reconnecting.
+ */
 export const pipedriveConnections = pgTable("pipedrive_connections", {
   workspaceId: text("workspace_id")
     .primaryKey()
     .references(() => workspaces.id, { onDelete: "cascade" }),
   companyId: bigint("company_id", { mode: "number" }).notNull(),
   companyDomain: text("company_domain").notNull(),
-  /** The Pipedrive user who authorized it. */
+  /** The Pipedrive user whose installation serves the workspace. */
   pipedriveUserId: bigint("pipedrive_user_id", { mode: "number" }).notNull(),
   connectedBy: text("connected_by").notNull(),
-  ...pipedriveTokenColumns(),
+  createdAt: createdAt(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
 /** Global routing of a Pipedrive company to its workspace (panel sessions, uninstalls). */
@@ -560,26 +565,6 @@ export const pipedriveCompanyRoutes = pgTable("pipedrive_company_routes", {
     .notNull()
     .references(() => workspaces.id, { onDelete: "cascade" }),
 });
-
-/** A member's own Pipedrive connection: notes they cause are written under their name. */
-export const pipedriveIndividualConnections = pgTable(
-  "pipedrive_individual_connections",
-  {
-    workspaceId: text("workspace_id")
-      .notNull()
-      .references(() => workspaces.id, { onDelete: "cascade" }),
-    memberId: text("member_id").notNull(),
-    pipedriveUserId: bigint("pipedrive_user_id", { mode: "number" }).notNull(),
-    companyId: bigint("company_id", { mode: "number" }).notNull(),
-    name: text("name").notNull(),
-    ...pipedriveTokenColumns(),
-  },
-  (table) => [
-    primaryKey({ columns: [table.workspaceId, table.memberId] }),
-    index("pipedrive_individual_company_idx").on(table.workspaceId, table.companyId),
-    foreignKey({ columns: [table.workspaceId, table.memberId], foreignColumns: [members.workspaceId, members.id] }).onDelete("cascade"),
-  ],
-);
 
 /**
  * One Pipedrive user's installation of our app: Pipedrive installs per user, not per company

@@ -35,7 +35,8 @@ export async function connectDemoWorkspaceToDemoCrm(services: Services): Promise
       if (existing && existing.companyId !== demoCrmCompany.id) return "skipped";
       const fresh = !existing;
       const stale = (row: { apiDomain: string } | null) => row !== null && row.apiDomain !== config.demoCrm.url;
-      if (!fresh && !stale(existing)) return "unchanged";
+      // The Owner's installation was uninstalled or made for another address: connect again.
+      if (!fresh && existing.installation && !stale(existing.installation)) return "unchanged";
       const ownerUser = demoCrmUserFor("owner");
       await storeWorkspaceConnection(tx, config.encryptionKey, {
         workspaceId,

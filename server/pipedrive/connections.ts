@@ -1,6 +1,6 @@
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { Database, Executor } from "../db/client";
-import { pipedriveConnections, pipedriveIndividualConnections, pipedriveOAuthNonces } from "../db/schema";
+import { pipedriveConnections, pipedriveInstallations, pipedriveOAuthNonces } from "../db/schema";
 import { HttpProblem } from "../http/problem";
 import type { Services } from "../services";
 import { createPipedriveConnector, type PipedriveClient, type PipedriveConnector } from "./client";
@@ -9,12 +9,29 @@ import type { PipedriveApp, PipedriveTokens } from "./oauth";
 import type { OAuthNonceStore } from "./oauth-state";
 import { openPipedriveTokens, sealPipedriveTokens } from "./token-storage";
 
-// Stored Pipedrive installations: the workspace's company connection and members' own ones.
-// Connection ids name the row they came from, so saveTokens and markReconnectRequired know
-// which table to write: `ws:<workspaceId>` or `member:<workspaceId>:<memberId>`.
+// Stored Pipedrive installations, one per (company, user) as Pipedrive installs; the workspace's
+// company connection names the one serving it. A connection id names its installation
+// (`pd:<companyId>:<pipedriveUserId>`), so saveTokens and markReconnectRequired know which row to write.
 
-export type WorkspaceConnectionRow = typeof pipedriveConnections.$inferSelect;
-export type IndividualConnectionRow = typeof pipedriveIndividualConnections.$inferSelect;
+export type InstallationRow = typeof pipedriveInstallations.$inferSelect;
+export type InstallationKey = { companyId: number; pipedriveUserId: number };
+
+/** The workspace connection with the state of the installation serving it (null: uninstalled). */
+export type WorkspaceConnection = typeof pipedriveConnections.$inferSelect & {
+  status: "connected" | "reconnect_required";
+  statusReason: string | null;
+  installation: InstallationRow | null;
+};
+
+export const installationId = (key: InstallationKey) => `pd:${key.companyId}:${key.pipedriveUserId}`;
+
+function parseInstallationId(id: string): InstallationKey {
+  const [kind, companyId, pipedriveUserId] = id.split(":");
+  if (kind === "pd" && /^\d+$/.test(companyId ?? "") && /^\d+$/.test(pipedriveUserId ?? "")) {
+    return { companyId: Number(companyId), pipedriveUserId: Number(pipedriveUserId) };
+  }
+  throw new Error(`Not a Pipedrive connection id: ${id}`);
+}
 
 /** Our Marketplace app from config; 409 when this server has no Pipedrive app configured. */
 export function pipedriveApp(services: Services): PipedriveApp {
@@ -42,18 +59,6 @@ export function databaseNonceStore(db: Database): OAuthNonceStore {
   };
 }
 
-type ConnectionKey = { kind: "workspace"; workspaceId: string } | { kind: "member"; workspaceId: string; memberId: string };
-
-export const workspaceConnectionId = (workspaceId: string) => `ws:${workspaceId}`;
-export const individualConnectionId = (workspaceId: string, memberId: string) => `member:${workspaceId}:${memberId}`;
-
-function parseConnectionId(id: string): ConnectionKey {
-  const [kind, workspaceId, memberId] = id.split(":");
-  if (kind === "ws" && workspaceId) return { kind: "workspace", workspaceId };
-  if (kind === "member" && workspaceId && memberId) return { kind: "member", workspaceId, memberId };
-  throw new Error(`Not a Pipedrive connection id: ${id}`);
-}
-
 const connectors = new WeakMap<Services, PipedriveConnector>();
 
 /** One connector per process (it shares in-flight refreshes), saving refreshed tokens to their row. */
@@ -68,31 +73,54 @@ function connectorFor(services: Services): PipedriveConnector {
 
 async function saveTokens(services: Services, connectionId: string, tokens: PipedriveTokens): Promise<void> {
   const sealed = { ...sealPipedriveTokens(services.config.encryptionKey, tokens), status: "connected" as const, statusReason: null, updatedAt: new Date() };
-  const key = parseConnectionId(connectionId);
-  const db = services.database.db;
-  if (key.kind === "workspace") await db.update(pipedriveConnections).set(sealed).where(eq(pipedriveConnections.workspaceId, key.workspaceId));
-  else await db.update(pipedriveIndividualConnections).set(sealed).where(individualWhere(key.workspaceId, key.memberId));
+  await services.database.db
+    .update(pipedriveInstallations)
+    .set(sealed)
+    .where(installationWhere(parseInstallationId(connectionId)));
 }
 
-/** Records that Pipedrive refused the connection's refresh token: shown with a reconnect hint. */
+/** Records that Pipedrive refused the installation's refresh token: shown with a reconnect hint. */
 export async function markReconnectRequired(services: Services, connectionId: string, reason: string): Promise<void> {
-  const key = parseConnectionId(connectionId);
   const change = { status: "reconnect_required" as const, statusReason: reason.slice(0, 300), updatedAt: new Date() };
-  const db = services.database.db;
-  if (key.kind === "workspace") await db.update(pipedriveConnections).set(change).where(eq(pipedriveConnections.workspaceId, key.workspaceId));
-  else await db.update(pipedriveIndividualConnections).set(change).where(individualWhere(key.workspaceId, key.memberId));
+  await services.database.db
+    .update(pipedriveInstallations)
+    .set(change)
+    .where(installationWhere(parseInstallationId(connectionId)));
 }
 
-const individualWhere = (workspaceId: string, memberId: string) =>
-  and(eq(pipedriveIndividualConnections.workspaceId, workspaceId), eq(pipedriveIndividualConnections.memberId, memberId));
+/** Where to find one installation: Pipedrive keys them by (company, user). */
+export const installationWhere = (key: InstallationKey) =>
+  and(eq(pipedriveInstallations.companyId, key.companyId), eq(pipedriveInstallations.pipedriveUserId, key.pipedriveUserId));
 
-export async function loadWorkspaceConnection(db: Executor, workspaceId: string): Promise<WorkspaceConnectionRow | null> {
-  const [row] = await db.select().from(pipedriveConnections).where(eq(pipedriveConnections.workspaceId, workspaceId));
-  return row ?? null;
+/**
+ * The workspace's connection with the installation serving it. It needs reconnecting when that
+ * installation is gone (its user uninstalled the app) or Pipedrive refused its refresh token.
+ */
+export async function loadWorkspaceConnection(db: Executor, workspaceId: string): Promise<WorkspaceConnection | null> {
+  const [row] = await db
+    .select({ connection: pipedriveConnections, installation: pipedriveInstallations })
+    .from(pipedriveConnections)
+    .leftJoin(
+      pipedriveInstallations,
+      and(
+        eq(pipedriveInstallations.companyId, pipedriveConnections.companyId),
+        eq(pipedriveInstallations.pipedriveUserId, pipedriveConnections.pipedriveUserId),
+        eq(pipedriveInstallations.workspaceId, pipedriveConnections.workspaceId),
+      ),
+    )
+    .where(eq(pipedriveConnections.workspaceId, workspaceId));
+  if (!row) return null;
+  const { connection, installation } = row;
+  if (!installation) return { ...connection, status: "reconnect_required", statusReason: "uninstalled", installation: null };
+  return { ...connection, status: installation.status, statusReason: installation.statusReason, installation };
 }
 
-export async function loadIndividualConnection(db: Executor, workspaceId: string, memberId: string): Promise<IndividualConnectionRow | null> {
-  const [row] = await db.select().from(pipedriveIndividualConnections).where(individualWhere(workspaceId, memberId));
+/** A member's own installation in the workspace (their individual connection), or null. */
+export async function loadIndividualConnection(db: Executor, workspaceId: string, memberId: string): Promise<InstallationRow | null> {
+  const [row] = await db
+    .select()
+    .from(pipedriveInstallations)
+    .where(and(eq(pipedriveInstallations.workspaceId, workspaceId), eq(pipedriveInstallations.memberId, memberId)));
   return row ?? null;
 }
 
@@ -100,8 +128,8 @@ export async function loadIndividualConnection(db: Executor, workspaceId: string
  * An authorised client for a stored connection. A refused refresh marks the row
  * reconnect_required before the error reaches the caller.
  */
-export async function clientFor(services: Services, row: WorkspaceConnectionRow | IndividualConnectionRow): Promise<PipedriveClient> {
-  const id = "memberId" in row ? individualConnectionId(row.workspaceId, row.memberId) : workspaceConnectionId(row.workspaceId);
+export async function clientFor(services: Services, row: InstallationRow): Promise<PipedriveClient> {
+  const id = installationId(row);
   const connection = { id, tokens: openPipedriveTokens(services.config.encryptionKey, row) };
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
@@ -117,10 +145,12 @@ export async function clientFor(services: Services, row: WorkspaceConnectionRow 
 
 /** The workspace connection's client for a route; 409 when there is none or it needs reconnecting. */
 export async function workspaceClient(services: Services, workspaceId: string): Promise<PipedriveClient> {
-  const row = await loadWorkspaceConnection(services.database.db, workspaceId);
-  if (!row) throw new HttpProblem(409, "conflict", "Pipedrive not connected", "This workspace has no Pipedrive connection.");
-  if (row.status !== "connected") throw new HttpProblem(409, "conflict", "Pipedrive needs reconnecting", reconnectHint("workspace"));
-  return clientFor(services, row);
+  const connection = await loadWorkspaceConnection(services.database.db, workspaceId);
+  if (!connection) throw new HttpProblem(409, "conflict", "Pipedrive not connected", "This workspace has no Pipedrive connection.");
+  if (connection.status !== "connected" || !connection.installation) {
+    throw new HttpProblem(409, "conflict", "Pipedrive needs reconnecting", reconnectHint("workspace"));
+  }
+  return clientFor(services, connection.installation);
 }
 
 /** What to tell someone whose connection Pipedrive no longer accepts. */

@@ -1,14 +1,18 @@
-import { and, eq, inArray, or } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, ne, or } from "drizzle-orm";
 import type { Executor } from "../db/client";
-import { pipedriveCompanyRoutes, pipedriveConnections, pipedriveIndividualConnections, pipedriveUserLinks, workspaces } from "../db/schema";
+import { pipedriveAppShares, pipedriveCompanyRoutes, pipedriveConnections, pipedriveInstallations, pipedriveUserLinks, workspaces } from "../db/schema";
 import { notFound } from "../http/problem";
 import { type Actor, assertCrmLinkChange, type CrmLinkedMember } from "../permissions";
 import { findRole } from "../roles/lookup";
 import { findMember } from "../team/membership";
+import { type InstallationKey, type InstallationRow, installationWhere } from "./connections";
 import type { PipedriveIdentity, PipedriveTokens } from "./oauth";
 import { sealPipedriveTokens } from "./token-storage";
+import type { AppSharingNotice } from "./uninstall";
 
 // Commands that store or remove Pipedrive installations; each runs in the caller's transaction.
+// An installation is one Pipedrive user's (company, user) tokens; the workspace connection names
+// the one serving company-wide work, and an installation with a member is that member's own.
 
 /** Why a verified callback still can't be stored; the reason travels to the UI in the redirect. */
 export class InstallRefused extends Error {
@@ -26,8 +30,9 @@ export async function loadActor(db: Executor, workspaceId: string, memberId: str
 }
 
 /**
- * Stores the workspace's company connection and routes the company to the workspace. A company
- * already routed to another workspace is refused: one Pipedrive account, one shared inbox.
+ * Stores the authorizing user's installation and makes it the one serving the workspace's company
+ * connection; routes the company to the workspace. A company already routed to another workspace
+ * is refused: one Pipedrive account, one shared inbox.
  */
 export async function storeWorkspaceConnection(
   db: Executor,
@@ -35,23 +40,20 @@ export async function storeWorkspaceConnection(
   input: { workspaceId: string; memberId: string; tokens: PipedriveTokens; identity: PipedriveIdentity },
 ): Promise<void> {
   const { workspaceId, identity } = input;
-  const [route] = await db.select().from(pipedriveCompanyRoutes).where(eq(pipedriveCompanyRoutes.companyId, identity.pipedriveCompanyId));
-  if (route && route.workspaceId !== workspaceId) throw new InstallRefused("company_linked_elsewhere");
-  const values = {
-    companyId: identity.pipedriveCompanyId,
-    companyDomain: identity.companyDomain,
-    pipedriveUserId: identity.pipedriveUserId,
-    connectedBy: input.memberId,
-    ...sealPipedriveTokens(encryptionKey, input.tokens),
-    status: "connected" as const,
-    statusReason: null,
-    updatedAt: new Date(),
-  };
+  await assertCompanyFree(db, workspaceId, identity.pipedriveCompanyId);
   const [previous] = await db
     .select({ companyId: pipedriveConnections.companyId })
     .from(pipedriveConnections)
     .where(eq(pipedriveConnections.workspaceId, workspaceId));
   if (previous && previous.companyId !== identity.pipedriveCompanyId) await forgetCompany(db, workspaceId, previous.companyId);
+  await storeInstallation(db, encryptionKey, { workspaceId, memberId: undefined, tokens: input.tokens, identity });
+  const values = {
+    companyId: identity.pipedriveCompanyId,
+    companyDomain: identity.companyDomain,
+    pipedriveUserId: identity.pipedriveUserId,
+    connectedBy: input.memberId,
+    updatedAt: new Date(),
+  };
   await db
     .insert(pipedriveConnections)
     .values({ workspaceId, ...values })
@@ -64,7 +66,7 @@ export async function storeWorkspaceConnection(
     .onConflictDoNothing();
 }
 
-/** Stores a member's own connection and maps their Pipedrive user to them (replacing older maps). */
+/** Stores a member's own installation and maps their Pipedrive user to them (replacing older maps). */
 export async function storeIndividualConnection(
   db: Executor,
   encryptionKey: Buffer,
@@ -73,9 +75,44 @@ export async function storeIndividualConnection(
   const { workspaceId, memberId, identity } = input;
   const [workspaceConnection] = await db.select().from(pipedriveConnections).where(eq(pipedriveConnections.workspaceId, workspaceId));
   if (workspaceConnection && workspaceConnection.companyId !== identity.pipedriveCompanyId) throw new InstallRefused("wrong_company");
+  await assertCompanyFree(db, workspaceId, identity.pipedriveCompanyId);
+  // A member is one Pipedrive user: an installation of another user stops being theirs (it may still serve the workspace).
+  await db
+    .update(pipedriveInstallations)
+    .set({ memberId: null })
+    .where(
+      and(
+        eq(pipedriveInstallations.workspaceId, workspaceId),
+        eq(pipedriveInstallations.memberId, memberId),
+        or(ne(pipedriveInstallations.companyId, identity.pipedriveCompanyId), ne(pipedriveInstallations.pipedriveUserId, identity.pipedriveUserId)),
+      ),
+    );
+  await storeInstallation(db, encryptionKey, { workspaceId, memberId, tokens: input.tokens, identity });
+  await linkPipedriveUser(db, workspaceId, identity.pipedriveUserId, memberId, memberId);
+}
+
+/** A company routed to another workspace belongs to that workspace's shared inbox. */
+async function assertCompanyFree(db: Executor, workspaceId: string, companyId: number): Promise<void> {
+  const [route] = await db.select().from(pipedriveCompanyRoutes).where(eq(pipedriveCompanyRoutes.companyId, companyId));
+  if (route && route.workspaceId !== workspaceId) throw new InstallRefused("company_linked_elsewhere");
+}
+
+/**
+ * Upserts the (company, user) installation with new tokens. `memberId` undefined keeps whose own
+ * connection it is, unless it moves here from another workspace.
+ */
+async function storeInstallation(
+  db: Executor,
+  encryptionKey: Buffer,
+  input: { workspaceId: string; memberId: string | undefined; tokens: PipedriveTokens; identity: PipedriveIdentity },
+): Promise<void> {
+  const { identity } = input;
+  const key = { companyId: identity.pipedriveCompanyId, pipedriveUserId: identity.pipedriveUserId };
+  const [existing] = await db.select({ workspaceId: pipedriveInstallations.workspaceId }).from(pipedriveInstallations).where(installationWhere(key));
+  const memberId = input.memberId ?? (existing?.workspaceId === input.workspaceId ? undefined : null);
   const values = {
-    pipedriveUserId: identity.pipedriveUserId,
-    companyId: identity.pipedriveCompanyId,
+    workspaceId: input.workspaceId,
+    ...(memberId === undefined ? {} : { memberId }),
     name: identity.name,
     ...sealPipedriveTokens(encryptionKey, input.tokens),
     status: "connected" as const,
@@ -83,10 +120,9 @@ export async function storeIndividualConnection(
     updatedAt: new Date(),
   };
   await db
-    .insert(pipedriveIndividualConnections)
-    .values({ workspaceId, memberId, ...values })
-    .onConflictDoUpdate({ target: [pipedriveIndividualConnections.workspaceId, pipedriveIndividualConnections.memberId], set: values });
-  await linkPipedriveUser(db, workspaceId, identity.pipedriveUserId, memberId, memberId);
+    .insert(pipedriveInstallations)
+    .values({ ...key, ...values })
+    .onConflictDoUpdate({ target: [pipedriveInstallations.companyId, pipedriveInstallations.pipedriveUserId], set: values });
 }
 
 /**
@@ -96,16 +132,18 @@ export async function storeIndividualConnection(
 export async function mapPipedriveUser(db: Executor, actor: Actor, pipedriveUserId: number, memberId: string | null): Promise<void> {
   const { workspaceId } = actor;
   // Rows for this Pipedrive user, and for the member it is to be mapped to.
-  const concerned = (table: typeof pipedriveUserLinks | typeof pipedriveIndividualConnections) =>
+  const concerned = (table: typeof pipedriveUserLinks | typeof pipedriveInstallations) =>
     and(
       eq(table.workspaceId, workspaceId),
       memberId ? or(eq(table.pipedriveUserId, pipedriveUserId), eq(table.memberId, memberId)) : eq(table.pipedriveUserId, pipedriveUserId),
     );
   const links = await db.select().from(pipedriveUserLinks).where(concerned(pipedriveUserLinks));
-  const ownConnections = await db
-    .select({ memberId: pipedriveIndividualConnections.memberId, pipedriveUserId: pipedriveIndividualConnections.pipedriveUserId })
-    .from(pipedriveIndividualConnections)
-    .where(concerned(pipedriveIndividualConnections));
+  const ownConnections = (
+    await db
+      .select({ memberId: pipedriveInstallations.memberId, pipedriveUserId: pipedriveInstallations.pipedriveUserId })
+      .from(pipedriveInstallations)
+      .where(and(concerned(pipedriveInstallations), isNotNull(pipedriveInstallations.memberId)))
+  ).flatMap((row) => (row.memberId ? [{ memberId: row.memberId, pipedriveUserId: row.pipedriveUserId }] : []));
   const alreadyLinked = links.some((link) => link.pipedriveUserId === pipedriveUserId && link.memberId === memberId);
   const ownConnectionOf = (id: string) => ownConnections.find((connection) => connection.memberId === id);
   // Those who are this Pipedrive user now (by mapping or by their own connection) and would stop being it.
@@ -135,7 +173,20 @@ export async function linkPipedriveUser(db: Executor, workspaceId: string, piped
   if (memberId) await db.insert(pipedriveUserLinks).values({ workspaceId, pipedriveUserId, memberId, linkedBy });
 }
 
-/** Disconnects the workspace: its tokens, its company route and the members' own tokens for it. */
+/**
+ * The installations a workspace disconnect removes: the one serving it and the members' own
+ * ones for its company (the caller revokes each before calling removeWorkspaceConnection).
+ */
+export async function workspaceInstallations(db: Executor, workspaceId: string): Promise<InstallationRow[]> {
+  const [connection] = await db.select().from(pipedriveConnections).where(eq(pipedriveConnections.workspaceId, workspaceId));
+  if (!connection) return [];
+  return db
+    .select()
+    .from(pipedriveInstallations)
+    .where(and(eq(pipedriveInstallations.workspaceId, workspaceId), eq(pipedriveInstallations.companyId, connection.companyId)));
+}
+
+/** Disconnects the workspace: its connection, its company route and the installations for that company. */
 export async function removeWorkspaceConnection(db: Executor, workspaceId: string): Promise<{ companyId: number } | null> {
   const [removed] = await db
     .delete(pipedriveConnections)
@@ -148,32 +199,59 @@ export async function removeWorkspaceConnection(db: Executor, workspaceId: strin
 
 async function forgetCompany(db: Executor, workspaceId: string, companyId: number) {
   await db.delete(pipedriveCompanyRoutes).where(and(eq(pipedriveCompanyRoutes.companyId, companyId), eq(pipedriveCompanyRoutes.workspaceId, workspaceId)));
-  await db
-    .delete(pipedriveIndividualConnections)
-    .where(and(eq(pipedriveIndividualConnections.workspaceId, workspaceId), eq(pipedriveIndividualConnections.companyId, companyId)));
+  await db.delete(pipedriveInstallations).where(and(eq(pipedriveInstallations.workspaceId, workspaceId), eq(pipedriveInstallations.companyId, companyId)));
+}
+
+/** Removes one installation (after it was revoked); answers what it was. */
+export async function removeInstallation(db: Executor, key: InstallationKey): Promise<InstallationRow | null> {
+  const [removed] = await db.delete(pipedriveInstallations).where(installationWhere(key)).returning();
+  return removed ?? null;
 }
 
 /**
- * Pipedrive's uninstall notice: every token of that company goes, in whichever workspace holds
- * it (the company route, and members' own connections to that company elsewhere).
+ * Pipedrive's uninstall notice for one user: only that (company, user) installation goes. If it
+ * served a workspace's connection, that connection now needs reconnecting (loadWorkspaceConnection
+ * sees no installation); other users' installations keep working. Answers the affected workspace.
  */
-export async function removeCompany(db: Executor, companyId: number): Promise<string[]> {
-  const [route] = await db.select().from(pipedriveCompanyRoutes).where(eq(pipedriveCompanyRoutes.companyId, companyId));
-  const individual = await db
-    .delete(pipedriveIndividualConnections)
-    .where(eq(pipedriveIndividualConnections.companyId, companyId))
-    .returning({ workspaceId: pipedriveIndividualConnections.workspaceId });
-  const affected = new Set(individual.map((row) => row.workspaceId));
-  if (route) {
-    await db.delete(pipedriveConnections).where(and(eq(pipedriveConnections.workspaceId, route.workspaceId), eq(pipedriveConnections.companyId, companyId)));
-    await db.delete(pipedriveCompanyRoutes).where(eq(pipedriveCompanyRoutes.companyId, companyId));
-    affected.add(route.workspaceId);
-  }
-  // Only workspaces that still exist can take an activity-log entry.
-  if (affected.size === 0) return [];
-  const existing = await db
+export async function removeUninstalledUser(
+  db: Executor,
+  key: InstallationKey,
+): Promise<{ workspaceId: string; memberId: string | null; servedWorkspace: boolean } | null> {
+  const removed = await removeInstallation(db, key);
+  // The route tells which workspace the company belongs to even when the user had no installation here.
+  const [route] = await db.select().from(pipedriveCompanyRoutes).where(eq(pipedriveCompanyRoutes.companyId, key.companyId));
+  const workspaceId = removed?.workspaceId ?? route?.workspaceId ?? null;
+  if (!workspaceId) return null;
+  const [served] = await db
+    .select({ workspaceId: pipedriveConnections.workspaceId })
+    .from(pipedriveConnections)
+    .where(
+      and(
+        eq(pipedriveConnections.workspaceId, workspaceId),
+        eq(pipedriveConnections.companyId, key.companyId),
+        eq(pipedriveConnections.pipedriveUserId, key.pipedriveUserId),
+      ),
+    );
+  if (!removed && !served) return null;
+  // Only a workspace that still exists can take an activity-log entry.
+  const [exists] = await db
     .select({ id: workspaces.id })
     .from(workspaces)
-    .where(inArray(workspaces.id, [...affected]));
-  return existing.map((row) => row.id);
+    .where(inArray(workspaces.id, [workspaceId]));
+  return exists ? { workspaceId, memberId: removed?.memberId ?? null, servedWorkspace: Boolean(served) } : null;
+}
+
+/**
+ * Pipedrive's app-sharing notice: remembers whether the app is shared with the user (GET
+ * /integrations lists them as expected to connect). Answers the company's workspace, if any.
+ */
+export async function recordAppSharing(db: Executor, notice: AppSharingNotice): Promise<string | null> {
+  const key = { companyId: notice.pipedriveCompanyId, pipedriveUserId: notice.pipedriveUserId };
+  const values = { isShared: notice.isShared, updatedAt: new Date() };
+  await db
+    .insert(pipedriveAppShares)
+    .values({ ...key, ...values })
+    .onConflictDoUpdate({ target: [pipedriveAppShares.companyId, pipedriveAppShares.pipedriveUserId], set: values });
+  const [route] = await db.select().from(pipedriveCompanyRoutes).where(eq(pipedriveCompanyRoutes.companyId, key.companyId));
+  return route?.workspaceId ?? null;
 }

@@ -1,14 +1,16 @@
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { pipedriveIndividualConnections, pipedriveLoggingModes, pipedriveSettings, pipedriveUserLinks } from "../db/schema";
+import { pipedriveLoggingModes, pipedriveSettings, pipedriveUserLinks } from "../db/schema";
 import { notFound } from "../http/problem";
 import { anyMember, requires, route } from "../http/route";
 import { holds } from "../permissions";
 import { loadIndividualConnection, loadWorkspaceConnection, workspaceClient } from "./connections";
+import { revokeInstallations } from "./disconnect";
 import { answeringPipedriveErrors } from "./http-errors";
-import { mapPipedriveUser, removeWorkspaceConnection } from "./installations";
-import { presentIndividualConnection, presentWorkspaceConnection } from "./presenters";
+import { mapPipedriveUser, removeInstallation, removeWorkspaceConnection, workspaceInstallations } from "./installations";
+import { presentIndividualConnection, presentReconnect, presentWorkspaceConnection } from "./presenters";
 import { ActivityTypeKey, loadLoggingSettings } from "./settings";
+import { appSharedWith, workspaceFixers } from "./workspace-status";
 
 // `:id` is the Pipedrive user id.
 const PipedriveUserParam = z.strictObject({ id: z.coerce.number().int().positive() });
@@ -23,51 +25,81 @@ export const pipedriveIntegrationRoutes = [
     summary: "The workspace's CRM connections and their state",
     tag: "Integrations",
     access: requires("integrations.workspace"),
-    responses: { 200: "{pipedrive: {status, companyId, companyDomain, connectedBy, connectedAt, reconnectHint?}, hubspot: {status}}" },
+    responses: {
+      200: "{pipedrive: {status, companyId, companyDomain, connectedBy, connectedAt, servedBy, sharedWith: [{pipedriveUserId, memberId, connected}], reconnectReason?, reconnectHint?, reconnectBy?: [{memberId, name}]}, hubspot: {status}}",
+    },
     async handler({ actor, db }) {
       const connection = await loadWorkspaceConnection(db, actor.workspaceId);
-      return { status: 200, body: { pipedrive: presentWorkspaceConnection(connection), hubspot: { status: "not_connected" } } };
+      const extras = connection
+        ? { fixers: await workspaceFixers(db, actor.workspaceId), sharedWith: await appSharedWith(db, actor.workspaceId, connection.companyId) }
+        : { fixers: [], sharedWith: [] };
+      return { status: 200, body: { pipedrive: presentWorkspaceConnection(connection, extras), hubspot: { status: "not_connected" } } };
     },
   }),
   route({
     method: "get",
     path: "/me/integrations",
-    summary: "Your own CRM connections",
+    summary: "Your own CRM connections, and whether the workspace's works",
     tag: "Integrations",
     access: anyMember,
-    responses: { 200: "{pipedrive: {status, pipedriveUserId, name?, reconnectHint?}}" },
+    responses: {
+      200: "{pipedrive: {status, pipedriveUserId, name?, reconnectHint?, workspace: {status, reconnectReason?, reconnectHint?, reconnectBy?}}}",
+    },
     async handler({ actor, db }) {
-      return { status: 200, body: { pipedrive: presentIndividualConnection(await loadIndividualConnection(db, actor.workspaceId, actor.memberId)) } };
+      const own = presentIndividualConnection(await loadIndividualConnection(db, actor.workspaceId, actor.memberId));
+      const connection = await loadWorkspaceConnection(db, actor.workspaceId);
+      const workspace = connection
+        ? { status: connection.status, ...presentReconnect(connection, connection.status === "connected" ? [] : await workspaceFixers(db, actor.workspaceId)) }
+        : { status: "not_connected" as const };
+      return { status: 200, body: { pipedrive: { ...own, workspace } } };
     },
   }),
   route({
     method: "delete",
     path: "/integrations/pipedrive",
-    summary: "Disconnect the workspace's Pipedrive company (members' own connections to it go too)",
+    summary: "Disconnect the workspace's Pipedrive company: its installations are revoked at Pipedrive, then removed (members' own ones too)",
     tag: "Integrations",
     access: requires("integrations.workspace"),
-    responses: { 204: "Disconnected", 404: "Not connected" },
-    async handler({ actor, db, audit }) {
-      const removed = await removeWorkspaceConnection(db, actor.workspaceId);
-      if (!removed) throw notFound("Pipedrive connection");
-      await audit({ action: "pipedrive.disconnect", targetType: "pipedrive_company", targetId: String(removed.companyId) });
+    responses: { 204: "Disconnected (also when Pipedrive could not be reached to revoke; that is logged)", 404: "Not connected" },
+    ownTransactions: true,
+    async handler({ actor, services, audit }) {
+      const db = services.database.db;
+      // Revoked first, outside the transaction: a slow Pipedrive must not hold the database.
+      const revokes = await revokeInstallations(services, await workspaceInstallations(db, actor.workspaceId));
+      await db.transaction(async (tx) => {
+        const removed = await removeWorkspaceConnection(tx, actor.workspaceId);
+        if (!removed) throw notFound("Pipedrive connection");
+        await audit({ action: "pipedrive.disconnect", targetType: "pipedrive_company", targetId: String(removed.companyId), details: { revokes } }, tx);
+      });
       return { status: 204 };
     },
   }),
   route({
     method: "delete",
     path: "/me/integrations/pipedrive",
-    summary: "Disconnect your own Pipedrive user",
+    summary: "Disconnect your own Pipedrive user: revoked at Pipedrive, then removed",
     tag: "Integrations",
     access: anyMember,
-    responses: { 204: "Disconnected (or was not connected)" },
-    async handler({ actor, db, audit }) {
-      const removed = await db
-        .delete(pipedriveIndividualConnections)
-        .where(and(eq(pipedriveIndividualConnections.workspaceId, actor.workspaceId), eq(pipedriveIndividualConnections.memberId, actor.memberId)))
-        .returning({ pipedriveUserId: pipedriveIndividualConnections.pipedriveUserId });
-      // The user mapping stays: the panel still knows who this member is.
-      await audit({ action: "pipedrive.disconnect_individual", targetType: "member", targetId: actor.memberId, details: { removed: removed.length } });
+    responses: { 204: "Disconnected (or was not connected; also when Pipedrive could not be reached to revoke, which is logged)" },
+    ownTransactions: true,
+    async handler({ actor, services, audit }) {
+      const db = services.database.db;
+      const installation = await loadIndividualConnection(db, actor.workspaceId, actor.memberId);
+      const revokes = installation ? await revokeInstallations(services, [installation]) : [];
+      await db.transaction(async (tx) => {
+        const removed = installation ? await removeInstallation(tx, installation) : null;
+        // The user mapping stays: the panel still knows who this member is. If this installation
+        // served the workspace, the workspace connection now needs reconnecting.
+        await audit(
+          {
+            action: "pipedrive.disconnect_individual",
+            targetType: "member",
+            targetId: actor.memberId,
+            details: { removed: removed ? 1 : 0, pipedriveUserId: removed?.pipedriveUserId ?? null, revokes },
+          },
+          tx,
+        );
+      });
       return { status: 204 };
     },
   }),

@@ -28,7 +28,7 @@ export function pipedriveLogEnqueueSql(events: { workspaceId: string; messageId:
     select distinct m.workspace_id, m.chat_id, (m.created_at at time zone 'UTC')::date
     from jsonb_to_recordset(${keys}::jsonb) as wanted(workspace_id text, id text)
     join ${messages} as m on m.workspace_id = wanted.workspace_id and m.id = wanted.id
-    where exists (select 1 from ${pipedriveConnections} as c where c.workspace_id = m.workspace_id and c.status = 'connected')
+    where exists (select 1 from ${pipedriveConnections} as c where c.workspace_id = m.workspace_id)
       and coalesce((select s.logging from ${pipedriveSettings} as s where s.workspace_id = m.workspace_id), 'note') <> 'off'
     on conflict (workspace_id, chat_id, day) do update set
       version = ${pipedriveLogJobs}.version + 1,

@@ -5,7 +5,7 @@ import { loadChat } from "../inbox/queries";
 import type { Services } from "../services";
 import { findPersonsByPhone } from "./api";
 import type { PipedriveClient } from "./client";
-import { clientFor, loadIndividualConnection, loadWorkspaceConnection } from "./connections";
+import { clientFor, type InstallationRow, loadIndividualConnection, loadWorkspaceConnection } from "./connections";
 import { createActivity, createNote, updateActivity, updateNote } from "./crm-log";
 import { PipedriveError } from "./errors";
 import type { ClaimedLogJob } from "./log-queue";
@@ -27,7 +27,9 @@ export async function writeChatDayLog(services: Services, job: ClaimedLogJob): P
   const kinds = logKinds(settings.logging);
   if (kinds.length === 0) return { kind: "skipped", why: "logging is off" };
   const workspaceConnection = await loadWorkspaceConnection(db, job.workspaceId);
-  if (workspaceConnection?.status !== "connected") return { kind: "skipped", why: "no working workspace connection" };
+  if (!workspaceConnection) return { kind: "skipped", why: "no workspace connection" };
+  // A workspace whose serving installation was uninstalled still logs through members' own ones.
+  const workspaceInstallation = workspaceConnection.status === "connected" ? workspaceConnection.installation : null;
   const chat = await loadChat(db, job.workspaceId, job.chatId);
   if (!chat) return { kind: "skipped", why: "chat is gone" };
   const lines = await dayMessages(services, job);
@@ -36,7 +38,7 @@ export async function writeChatDayLog(services: Services, job: ClaimedLogJob): P
     .select()
     .from(pipedriveChatLinks)
     .where(and(eq(pipedriveChatLinks.workspaceId, job.workspaceId), eq(pipedriveChatLinks.chatId, job.chatId)));
-  const day: ChatDay = { services, job, chat, lines, workspaceConnection, activityType: settings.activityType, link: link ?? null, found: undefined };
+  const day: ChatDay = { services, job, chat, lines, workspaceInstallation, activityType: settings.activityType, link: link ?? null, found: undefined };
   // In "both" mode a note is written even when the activity's run has to wait, and vice versa.
   let outcome: LogRunOutcome = { kind: "done" };
   for (const kind of kinds) {
@@ -51,7 +53,8 @@ type ChatDay = {
   job: ClaimedLogJob;
   chat: NonNullable<Awaited<ReturnType<typeof loadChat>>>;
   lines: DayLine[];
-  workspaceConnection: NonNullable<Awaited<ReturnType<typeof loadWorkspaceConnection>>>;
+  /** The installation serving the workspace; null while the workspace connection needs reconnecting. */
+  workspaceInstallation: InstallationRow | null;
   activityType: string;
   link: typeof pipedriveChatLinks.$inferSelect | null;
   /** The person found by the chat's number, once searched (null: nobody has it). */
@@ -78,9 +81,11 @@ async function writeEntry(day: ChatDay, kind: LogKind): Promise<LogRunOutcome> {
   const writerId = entry ? entry.writtenByMemberId : await pickWriter(services, job.workspaceId, [chat.responsibleId, lastAuthor(lines)]);
   const individual = writerId ? await loadIndividualConnection(db, job.workspaceId, writerId) : null;
   const useIndividual = individual?.status === "connected";
+  const installation = useIndividual ? individual : day.workspaceInstallation;
+  if (!installation) return { kind: "skipped", why: "the workspace connection needs reconnecting and no member's own connection can write this" };
   let client: PipedriveClient;
   try {
-    client = await clientFor(services, useIndividual ? individual : day.workspaceConnection);
+    client = await clientFor(services, installation);
   } catch (error) {
     // The member's tokens died (now marked); the next run writes through the workspace.
     if (useIndividual && error instanceof PipedriveError && error.reason === "reconnect_required") return { kind: "retry_now", why: error.message };

@@ -5,10 +5,10 @@ import { holds } from "../permissions";
 import type { Services } from "../services";
 import { databaseNonceStore, isPipedriveConfigured, pipedriveApp } from "./connections";
 import { PipedriveError } from "./errors";
-import { InstallRefused, loadActor, removeCompany, storeIndividualConnection, storeWorkspaceConnection } from "./installations";
+import { InstallRefused, loadActor, recordAppSharing, removeUninstalledUser, storeIndividualConnection, storeWorkspaceConnection } from "./installations";
 import { buildAuthorizeUrl, completeOAuthCallback, type PipedriveApp } from "./oauth";
 import { createConnectTicket, createOAuthState, mintBrowserSecret, OAuthStateError, type OAuthStatePurpose, verifyConnectTicket } from "./oauth-state";
-import { verifyUninstallRequest } from "./uninstall";
+import { verifyAppSharingRequest, verifyUninstallRequest } from "./uninstall";
 
 // Connecting Pipedrive: Connect answers a link to GET /integrations/pipedrive/authorize carrying a
 // signed, single-use ticket. The browser that opens it gets a secret in an HttpOnly cookie and goes
@@ -157,10 +157,10 @@ export const pipedriveOAuthRoutes = [
   route({
     method: "delete",
     path: callbackPath,
-    summary: "Pipedrive's uninstall notice: the company's tokens are removed",
+    summary: "Pipedrive's uninstall notice: that user's installation is removed (only theirs)",
     tag: "Integrations",
     access: publicAccess("Pipedrive calls it; Basic client_id:client_secret, compared in constant time, is the credential"),
-    responses: { 200: "Removed (or nothing to remove)", 401: "Not Pipedrive's credentials" },
+    responses: { 200: "Removed (or nothing to remove)", 400: "Not a notice for our app", 401: "Not Pipedrive's credentials" },
     ownTransactions: true,
     async handler({ services, request, body, audit }) {
       const verification = verifyUninstallRequest(pipedriveApp(services), { authorization: request.get("authorization"), body: request.body ?? body });
@@ -171,23 +171,56 @@ export const pipedriveOAuthRoutes = [
       }
       const { notice } = verification;
       await services.database.db.transaction(async (tx) => {
-        const workspaceIds = await removeCompany(tx, notice.pipedriveCompanyId);
-        for (const workspaceId of workspaceIds) {
-          await audit(
-            {
-              workspaceId,
-              actorId: null,
-              action: "pipedrive.uninstall",
-              targetType: "pipedrive_company",
-              targetId: String(notice.pipedriveCompanyId),
-              details: { pipedriveUserId: notice.pipedriveUserId },
-            },
-            tx,
-          );
-        }
+        const removed = await removeUninstalledUser(tx, { companyId: notice.pipedriveCompanyId, pipedriveUserId: notice.pipedriveUserId });
+        if (!removed) return;
+        await audit(
+          {
+            workspaceId: removed.workspaceId,
+            actorId: null,
+            action: "pipedrive.uninstall",
+            targetType: "pipedrive_company",
+            targetId: String(notice.pipedriveCompanyId),
+            details: { pipedriveUserId: notice.pipedriveUserId, memberId: removed.memberId, servedWorkspace: removed.servedWorkspace },
+          },
+          tx,
+        );
       });
       return { status: 200, body: { ok: true } };
     },
-    auditExempt: "Audited per affected workspace; an uninstall for an unknown company touches no workspace",
+    auditExempt: "Audited in the affected workspace; an uninstall for a user we hold nothing of touches no workspace",
+  }),
+  route({
+    method: "post",
+    path: callbackPath,
+    summary: "Pipedrive's app-sharing notice: an admin shared (or unshared) the app with a user of the company",
+    tag: "Integrations",
+    access: publicAccess("Pipedrive calls it; Basic client_id:client_secret (assumed as for the uninstall notice), compared in constant time"),
+    responses: { 200: "Recorded", 400: "Not a sharing notice", 401: "Not Pipedrive's credentials" },
+    ownTransactions: true,
+    async handler({ services, request, body, audit }) {
+      const verification = verifyAppSharingRequest(pipedriveApp(services), { authorization: request.get("authorization"), body: request.body ?? body });
+      if (!verification.ok) {
+        services.logger.warn({ reason: verification.reason }, "Pipedrive app-sharing notice refused");
+        return { status: verification.reason === "bad_body" ? 400 : 401, body: { error: verification.reason } };
+      }
+      const { notice } = verification;
+      await services.database.db.transaction(async (tx) => {
+        const workspaceId = await recordAppSharing(tx, notice);
+        if (!workspaceId) return;
+        await audit(
+          {
+            workspaceId,
+            actorId: null,
+            action: notice.isShared ? "pipedrive.app_shared" : "pipedrive.app_unshared",
+            targetType: "pipedrive_user",
+            targetId: String(notice.pipedriveUserId),
+            details: { companyId: notice.pipedriveCompanyId },
+          },
+          tx,
+        );
+      });
+      return { status: 200, body: { ok: true } };
+    },
+    auditExempt: "Audited in the company's workspace; a notice for a company no workspace holds is only recorded",
   }),
 ];

@@ -107,6 +107,34 @@ export async function refreshPipedriveTokens(app: PipedriveApp, refreshToken: st
   }
 }
 
+/** How long a revoke may take before the disconnect goes ahead without it. */
+const revokeTimeoutMs = 10_000;
+
+/**
+ * Revokes an installation's refresh token through the SDK's OAuth2Configuration.revokeToken:
+ * `POST /oauth/revoke`, Basic client credentials, `token=…&token_type_hint=refresh_token`. Pipedrive
+ * then marks the app uninstalled for that user (https://pipedrive.readme.io/docs/app-uninstallation);
+ * per RFC 7009 an unknown or already revoked token is answered 200 too. Throws PipedriveError.
+ */
+export async function revokeRefreshToken(app: PipedriveApp, refreshToken: string): Promise<void> {
+  const oauth = oauthClient(app);
+  oauth.updateToken({ refresh_token: refreshToken } as TokenResponse);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new PipedriveError("unreachable", `Pipedrive's revoke endpoint did not answer within ${revokeTimeoutMs} ms`)),
+      revokeTimeoutMs,
+    );
+  });
+  try {
+    await Promise.race([oauth.revokeToken("refresh_token"), timeout]);
+  } catch (rejection) {
+    throw tokenEndpointError(rejection, "server_error");
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** GET /api/v1/users/me with the new tokens. */
 export async function identifyPipedriveUser(tokens: PipedriveTokens): Promise<PipedriveIdentity> {
   const configuration = new ConfigurationV1({ accessToken: tokens.accessToken, basePath: `${tokens.apiDomain}/api/v1` });
@@ -156,7 +184,7 @@ function tokensFrom(response: TokenResponse, receivedAt: Date, previousRefreshTo
 
 // The token endpoint's axios instance is private to the SDK, so only the body is available here:
 // Pipedrive answers `invalid_grant` for a bad code or refresh token and `invalid_client` for us.
-function tokenEndpointError(rejection: unknown, onInvalidGrant: "code_rejected" | "reconnect_required"): unknown {
+function tokenEndpointError(rejection: unknown, onInvalidGrant: "code_rejected" | "reconnect_required" | "server_error"): unknown {
   if (rejection instanceof PipedriveError) return rejection;
   const text = rejection instanceof Error ? null : errorTextOf(rejection);
   if (text === null) return pipedriveErrorFrom(rejection) ?? rejection;

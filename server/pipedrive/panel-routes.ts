@@ -6,7 +6,7 @@ import {
   messages,
   pipedriveChatLinks,
   pipedriveCompanyRoutes,
-  pipedriveIndividualConnections,
+  pipedriveInstallations,
   pipedriveUserLinks,
   whatsappAccounts,
   workspaces,
@@ -212,10 +212,10 @@ export const pipedrivePanelRoutes = [
 /** A member's own connection names their Pipedrive user first; an Admin's mapping otherwise. */
 async function memberForPipedriveUser(db: Parameters<typeof findMember>[0], workspaceId: string, pipedriveUserId: number): Promise<string | null> {
   const [own] = await db
-    .select({ memberId: pipedriveIndividualConnections.memberId })
-    .from(pipedriveIndividualConnections)
-    .where(and(eq(pipedriveIndividualConnections.workspaceId, workspaceId), eq(pipedriveIndividualConnections.pipedriveUserId, pipedriveUserId)));
-  if (own) return own.memberId;
+    .select({ memberId: pipedriveInstallations.memberId })
+    .from(pipedriveInstallations)
+    .where(and(eq(pipedriveInstallations.workspaceId, workspaceId), eq(pipedriveInstallations.pipedriveUserId, pipedriveUserId)));
+  if (own?.memberId) return own.memberId;
   const [mapped] = await db
     .select({ memberId: pipedriveUserLinks.memberId })
     .from(pipedriveUserLinks)

@@ -5,6 +5,10 @@ import type { PipedriveApp } from "./oauth";
 // Pipedrive announces an uninstall with `DELETE <Callback URL>`, a JSON body
 // `{ client_id, company_id, user_id, timestamp }` and `Authorization: Basic client_id:client_secret`
 // (pipedrive.md §1.3). Its response is ignored, so a rejected call simply does nothing.
+// It announces app sharing with `POST <Callback URL>` and `{ company_id, user_id, isShared }`
+// (pipedrive.md §1.2a, https://pipedrive.readme.io/docs/app-sharing-adding-apps-to-multiple-users).
+// Our reference doesn't say how that notice is authenticated; we assume (and require) the same
+// Basic client credentials as the uninstall notice, since both come from Pipedrive's back end.
 
 export const uninstallFailures = ["missing_auth", "bad_auth", "bad_body"] as const;
 export type UninstallFailure = (typeof uninstallFailures)[number];
@@ -34,11 +38,8 @@ export function verifyUninstallRequest(
   app: Pick<PipedriveApp, "clientId" | "clientSecret">,
   request: { authorization: string | undefined; body: unknown },
 ): UninstallVerification {
-  const credentials = basicCredentialsOf(request.authorization);
-  if (!credentials) return { ok: false, reason: "missing_auth" };
-  // Hashing first keeps the comparison's time independent of where, or whether, lengths differ.
-  const expected = sha256(`${app.clientId}:${app.clientSecret}`);
-  if (!safeEqual(sha256(credentials), expected)) return { ok: false, reason: "bad_auth" };
+  const refused = checkClientCredentials(app, request.authorization);
+  if (refused) return { ok: false, reason: refused };
   const body = UninstallBody.safeParse(request.body);
   if (!body.success || body.data.client_id !== app.clientId) return { ok: false, reason: "bad_body" };
   return {
@@ -49,6 +50,36 @@ export function verifyUninstallRequest(
       timestamp: body.data.timestamp === undefined ? null : String(body.data.timestamp),
     },
   };
+}
+
+export type AppSharingNotice = { pipedriveCompanyId: number; pipedriveUserId: number; isShared: boolean };
+export type AppSharingVerification = { ok: true; notice: AppSharingNotice } | { ok: false; reason: UninstallFailure };
+
+const AppSharingBody = z.looseObject({
+  client_id: z.string().min(1).optional(),
+  company_id: PipedriveId,
+  user_id: PipedriveId,
+  isShared: z.boolean(),
+});
+
+/** Checks an app-sharing notice: our Basic client credentials, and a body naming company, user and isShared. */
+export function verifyAppSharingRequest(
+  app: Pick<PipedriveApp, "clientId" | "clientSecret">,
+  request: { authorization: string | undefined; body: unknown },
+): AppSharingVerification {
+  const refused = checkClientCredentials(app, request.authorization);
+  if (refused) return { ok: false, reason: refused };
+  const body = AppSharingBody.safeParse(request.body);
+  if (!body.success || (body.data.client_id !== undefined && body.data.client_id !== app.clientId)) return { ok: false, reason: "bad_body" };
+  return { ok: true, notice: { pipedriveCompanyId: body.data.company_id, pipedriveUserId: body.data.user_id, isShared: body.data.isShared } };
+}
+
+function checkClientCredentials(app: Pick<PipedriveApp, "clientId" | "clientSecret">, authorization: string | undefined): UninstallFailure | null {
+  const credentials = basicCredentialsOf(authorization);
+  if (!credentials) return "missing_auth";
+  // Hashing first keeps the comparison's time independent of where, or whether, lengths differ.
+  const expected = sha256(`${app.clientId}:${app.clientSecret}`);
+  return safeEqual(sha256(credentials), expected) ? null : "bad_auth";
 }
 
 function basicCredentialsOf(header: string | undefined): string | null {

@@ -1,5 +1,5 @@
-import { eq } from "drizzle-orm";
-import { pipedriveCompanyRoutes, pipedriveConnections, pipedriveIndividualConnections } from "../../server/db/schema";
+import { and, eq, isNotNull } from "drizzle-orm";
+import { pipedriveCompanyRoutes, pipedriveConnections, pipedriveInstallations } from "../../server/db/schema";
 import type { FakePipedrive } from "../fakes/pipedrive";
 import { callback, openConnectLink, otherUser, startConnect, startPipedriveStack } from "../server/pipedrive/server-support";
 import type { TestServer } from "../support/server";
@@ -29,7 +29,10 @@ const attacker = otherUser({ id: 66666, company_id: 13131, name: "Eve", email: "
 const workspaceRow = async () =>
   (await server.database.db.select().from(pipedriveConnections).where(eq(pipedriveConnections.workspaceId, team.workspace.id)))[0];
 const individualRows = () =>
-  server.database.db.select().from(pipedriveIndividualConnections).where(eq(pipedriveIndividualConnections.workspaceId, team.workspace.id));
+  server.database.db
+    .select()
+    .from(pipedriveInstallations)
+    .where(and(eq(pipedriveInstallations.workspaceId, team.workspace.id), isNotNull(pipedriveInstallations.memberId)));
 const exchangedCodes = () => fake.requests.filter((request) => request.path === "/oauth/token").length;
 
 describe("a member starts connecting Pipedrive and another person's browser completes the callback with their own account", () => {

@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { chats, pipedriveConnections, pipedriveIndividualConnections, pipedriveUserLinks } from "../../../server/db/schema";
+import { chats, pipedriveConnections, pipedriveInstallations, pipedriveUserLinks } from "../../../server/db/schema";
 import { startDemo } from "../../../server/demo/start";
 import { demoCrmPeople } from "../../../server/demo-crm/company";
 import { loadWorkspaceConnection } from "../../../server/pipedrive/connections";
@@ -21,11 +21,14 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const demoCrmUrl = () => `${server.url}/dev/demo-crm`;
+const servingInstallation = async () => (await loadWorkspaceConnection(server.database.db, workspaceId))?.installation;
 const graceWorkPhone = "+15550100999";
 
 describe("the demo workspace's connection to the demo CRM", () => {
   it("is the company 67890 at the demo CRM's address, with tokens encrypted at rest", async () => {
-    const row = await loadWorkspaceConnection(server.database.db, workspaceId);
+    const connection = await loadWorkspaceConnection(server.database.db, workspaceId);
+    expect(connection).toMatchObject({ companyId: 67890, pipedriveUserId: 101, status: "connected" });
+    const row = connection?.installation;
     expect(row).toMatchObject({ companyId: 67890, pipedriveUserId: 101, apiDomain: demoCrmUrl(), status: "connected" });
     const tokens = openPipedriveTokens(server.services.config.encryptionKey, row as NonNullable<typeof row>);
     expect(row?.accessTokenEncrypted).not.toContain(tokens.accessToken);
@@ -47,7 +50,7 @@ describe("the demo workspace's connection to the demo CRM", () => {
       const own = await server.api("GET", "/me/integrations", { token: await server.login(roleId) });
       expect(own.body.pipedrive, roleId).toEqual(
         roleId === "collaborator"
-          ? { status: "not_connected", pipedriveUserId: null }
+          ? { status: "not_connected", pipedriveUserId: null, workspace: { status: "connected" } }
           : expect.objectContaining({ status: "connected", pipedriveUserId: userId }),
       );
     }
@@ -58,11 +61,10 @@ describe("the demo workspace's connection to the demo CRM", () => {
   it("is left as it is by the next start, and re-pointed when the server's address changed", async () => {
     expect((await startDemo(server.services, testPasswordCost)).demoCrm).toBe("unchanged");
     const db = server.database.db;
-    await db.update(pipedriveConnections).set({ apiDomain: "http://localhost:1/dev/demo-crm" }).where(eq(pipedriveConnections.workspaceId, workspaceId));
-    await db.update(pipedriveIndividualConnections).set({ apiDomain: "http://localhost:1/dev/demo-crm" });
+    await db.update(pipedriveInstallations).set({ apiDomain: "http://localhost:1/dev/demo-crm" });
     expect((await startDemo(server.services, testPasswordCost)).demoCrm).toBe("refreshed");
-    expect((await loadWorkspaceConnection(db, workspaceId))?.apiDomain).toBe(demoCrmUrl());
-    const individual = await db.select({ apiDomain: pipedriveIndividualConnections.apiDomain }).from(pipedriveIndividualConnections);
+    expect((await loadWorkspaceConnection(db, workspaceId))?.installation?.apiDomain).toBe(demoCrmUrl());
+    const individual = await db.select({ apiDomain: pipedriveInstallations.apiDomain }).from(pipedriveInstallations);
     expect(new Set(individual.map((row) => row.apiDomain))).toEqual(new Set([demoCrmUrl()]));
   });
 });
@@ -112,32 +114,29 @@ describe("the panel and logging against the demo CRM", () => {
   it("refreshes an expired token, and one the demo CRM refuses, through its OAuth server", async () => {
     const db = server.database.db;
     const key = server.services.config.encryptionKey;
-    const before = openPipedriveTokens(
-      key,
-      (await loadWorkspaceConnection(db, workspaceId)) as NonNullable<Awaited<ReturnType<typeof loadWorkspaceConnection>>>,
-    );
+    const before = openPipedriveTokens(key, (await servingInstallation()) as NonNullable<Awaited<ReturnType<typeof servingInstallation>>>);
     const owner = await server.panelLogin("owner");
     const readDeal = () => server.api("GET", "/panel/pipedrive/context?resource=deal&id=1", { token: owner });
 
     // Our own clock says it expired: refreshed before the call.
     await db
-      .update(pipedriveConnections)
+      .update(pipedriveInstallations)
       .set({ expiresAt: new Date(Date.now() - 60_000) })
-      .where(eq(pipedriveConnections.workspaceId, workspaceId));
+      .where(and(eq(pipedriveInstallations.companyId, 67890), eq(pipedriveInstallations.pipedriveUserId, 101)));
     expect((await readDeal()).status).toBe(200);
-    const afterExpiry = openPipedriveTokens(
-      key,
-      (await loadWorkspaceConnection(db, workspaceId)) as NonNullable<Awaited<ReturnType<typeof loadWorkspaceConnection>>>,
-    );
+    const afterExpiry = openPipedriveTokens(key, (await servingInstallation()) as NonNullable<Awaited<ReturnType<typeof servingInstallation>>>);
     expect(afterExpiry.accessToken).not.toBe(before.accessToken);
     expect(afterExpiry.refreshToken).toBe(before.refreshToken);
     expect(afterExpiry.expiresAt.getTime()).toBeGreaterThan(Date.now() + 55 * 60_000);
 
     // The demo CRM answers 401 to a token it didn't issue: refreshed, then the call is retried.
     const sealed = sealPipedriveTokens(key, { ...afterExpiry, accessToken: "dcrm.forged.token" });
-    await db.update(pipedriveConnections).set(sealed).where(eq(pipedriveConnections.workspaceId, workspaceId));
+    await db
+      .update(pipedriveInstallations)
+      .set(sealed)
+      .where(and(eq(pipedriveInstallations.companyId, 67890), eq(pipedriveInstallations.pipedriveUserId, 101)));
     expect((await readDeal()).status).toBe(200);
-    const row = await loadWorkspaceConnection(db, workspaceId);
+    const row = await servingInstallation();
     expect(row?.status).toBe("connected");
     expect(openPipedriveTokens(key, row as NonNullable<typeof row>).accessToken).not.toBe("dcrm.forged.token");
   });

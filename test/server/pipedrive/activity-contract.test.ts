@@ -1,5 +1,6 @@
 import { pipedriveConnections } from "../../../server/db/schema";
 import { demoCrmPeople } from "../../../server/demo-crm/company";
+import { loadWorkspaceConnection } from "../../../server/pipedrive/connections";
 import { openPipedriveTokens } from "../../../server/pipedrive/token-storage";
 import { basicHeader, startFakePipedrive } from "../../fakes/pipedrive";
 import { startDemoServer } from "../../support/demo";
@@ -25,7 +26,8 @@ async function theFake(): Promise<Imitation> {
 async function theDemoCrm(): Promise<Imitation> {
   const server = await startDemoServer();
   const [connection] = await server.database.db.select().from(pipedriveConnections);
-  const tokens = openPipedriveTokens(server.services.config.encryptionKey, connection as NonNullable<typeof connection>);
+  const served = await loadWorkspaceConnection(server.database.db, connection?.workspaceId ?? "");
+  const tokens = openPipedriveTokens(server.services.config.encryptionKey, served?.installation as NonNullable<NonNullable<typeof served>["installation"]>);
   return { apiUrl: `${server.url}/dev/demo-crm/api`, accessToken: tokens.accessToken, personId: demoCrmPeople.grace.id, close: () => server.close() };
 }
 

@@ -1,5 +1,5 @@
-import { eq } from "drizzle-orm";
-import { pipedriveCompanyRoutes, pipedriveConnections, pipedriveIndividualConnections } from "../../../server/db/schema";
+import { and, eq } from "drizzle-orm";
+import { pipedriveCompanyRoutes, pipedriveConnections, pipedriveInstallations } from "../../../server/db/schema";
 import { basicHeader, type FakePipedrive } from "../../fakes/pipedrive";
 import type { TestServer } from "../../support/server";
 import { buildTeam, type Team } from "../../support/team";
@@ -24,6 +24,14 @@ beforeEach(async () => {
 const integrations = () => server.api("GET", "/integrations", { token: team.admin.token });
 const workspaceRow = async () =>
   (await server.database.db.select().from(pipedriveConnections).where(eq(pipedriveConnections.workspaceId, team.workspace.id)))[0];
+/** The installation of Pipedrive user `userId` (company 67890), as stored. */
+const installationRow = async (userId: number) =>
+  (
+    await server.database.db
+      .select()
+      .from(pipedriveInstallations)
+      .where(and(eq(pipedriveInstallations.companyId, 67890), eq(pipedriveInstallations.pipedriveUserId, userId)))
+  )[0];
 
 describe("connecting the workspace", () => {
   it("an Admin connects: tokens are stored encrypted, the company is routed, GET /integrations shows it", async () => {
@@ -46,8 +54,12 @@ describe("connecting the workspace", () => {
       companyDomain: "acme",
       connectedBy: team.admin.id,
       connectedAt: expect.any(String),
+      servedBy: 12345,
+      sharedWith: [],
     });
-    const row = await workspaceRow();
+    expect(await workspaceRow()).toMatchObject({ companyId: 67890, pipedriveUserId: 12345 });
+    const row = await installationRow(12345);
+    expect(row).toMatchObject({ workspaceId: team.workspace.id, memberId: null });
     const issued = fake.requests.find((request) => request.path === "/api/v1/users/me")?.authorization?.replace("Bearer ", "");
     expect(issued).toBeTruthy();
     expect(JSON.stringify(row)).not.toContain(issued as string);
@@ -99,18 +111,18 @@ describe("connecting the workspace", () => {
 
   it("an expired access token is refreshed and the new tokens saved", async () => {
     await connect(server, fake, team.admin.token, "workspace");
-    const before = await workspaceRow();
+    const before = await installationRow(12345);
     await server.database.db
-      .update(pipedriveConnections)
+      .update(pipedriveInstallations)
       .set({ expiresAt: new Date(Date.now() - 60_000) })
-      .where(eq(pipedriveConnections.workspaceId, team.workspace.id));
+      .where(and(eq(pipedriveInstallations.companyId, 67890), eq(pipedriveInstallations.pipedriveUserId, 12345)));
     fake.requests.length = 0;
 
     const users = await server.api("GET", "/integrations/pipedrive/users", { token: team.admin.token });
 
     expect(users.status).toBe(200);
     expect(fake.requests.map((request) => `${request.method} ${request.path}`)).toEqual(["POST /oauth/token", "GET /api/v1/users"]);
-    const after = await workspaceRow();
+    const after = await installationRow(12345);
     expect(after?.accessTokenEncrypted).not.toBe(before?.accessTokenEncrypted);
     expect(after?.expiresAt.getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
   });
@@ -121,7 +133,7 @@ describe("connecting the workspace", () => {
     const users = await server.api("GET", "/integrations/pipedrive/users", { token: team.admin.token });
     expect(users.status).toBe(409);
     const state = await integrations();
-    expect(state.body.pipedrive).toMatchObject({ status: "reconnect_required", reconnectHint: expect.stringContaining("Connect") });
+    expect(state.body.pipedrive).toMatchObject({ status: "reconnect_required", reconnectReason: "refused", reconnectHint: expect.stringContaining("Connect") });
     // Reconnecting clears it.
     await connect(server, fake, team.admin.token, "workspace");
     expect((await integrations()).body.pipedrive.status).toBe("connected");
@@ -145,14 +157,14 @@ describe("connecting a member's own Pipedrive user", () => {
   it("an Agent connects: GET /me/integrations shows it and their Pipedrive user is mapped to them", async () => {
     await connect(server, fake, team.admin.token, "workspace");
     expect((await server.api("GET", "/me/integrations", { token: team.agent.token })).body).toEqual({
-      pipedrive: { status: "not_connected", pipedriveUserId: null },
+      pipedrive: { status: "not_connected", pipedriveUserId: null, workspace: { status: "connected" } },
     });
 
     const result = await connect(server, fake, team.agent.token, "individual", otherUser());
 
     expect(result.outcome.get("pipedrive")).toBe("connected");
     const mine = await server.api("GET", "/me/integrations", { token: team.agent.token });
-    expect(mine.body).toEqual({ pipedrive: { status: "connected", pipedriveUserId: 22222, name: "Grace Hopper" } });
+    expect(mine.body).toEqual({ pipedrive: { status: "connected", pipedriveUserId: 22222, name: "Grace Hopper", workspace: { status: "connected" } } });
     const users = await server.api("GET", "/integrations/pipedrive/users", { token: team.admin.token });
     expect(users.body.data).toEqual(
       expect.arrayContaining([
@@ -160,7 +172,8 @@ describe("connecting a member's own Pipedrive user", () => {
         expect.objectContaining({ pipedriveUserId: 12345, memberId: team.admin.id }),
       ]),
     );
-    const [row] = await server.database.db.select().from(pipedriveIndividualConnections).where(eq(pipedriveIndividualConnections.memberId, team.agent.id));
+    const row = await installationRow(22222);
+    expect(row).toMatchObject({ workspaceId: team.workspace.id, memberId: team.agent.id });
     expect(row?.accessTokenEncrypted).not.toContain("v1u:");
   });
 
@@ -185,17 +198,21 @@ describe("connecting a member's own Pipedrive user", () => {
 });
 
 describe("uninstall callback", () => {
-  it("with Pipedrive's Basic credentials removes the company's workspace and individual tokens", async () => {
+  // Changed with issue 11: this test asserted that one user's notice removed every token of the
+  // company (an Agent's uninstall disconnected the Admin and the workspace). Pipedrive installs per user.
+  it("with Pipedrive's Basic credentials removes only that user's installation", async () => {
     await connect(server, fake, team.admin.token, "workspace");
     await connect(server, fake, team.agent.token, "individual", otherUser());
 
-    const delivered = await fake.deliverUninstall(`${server.url}/api/v1/integrations/pipedrive/callback`);
+    const delivered = await fake.uninstall(67890, 22222);
 
     expect(delivered.status).toBe(200);
-    expect((await integrations()).body.pipedrive.status).toBe("not_connected");
+    expect((await integrations()).body.pipedrive.status).toBe("connected");
     expect((await server.api("GET", "/me/integrations", { token: team.agent.token })).body.pipedrive.status).toBe("not_connected");
+    expect(await installationRow(22222)).toBeUndefined();
+    expect(await installationRow(12345)).toBeDefined();
     const routes = await server.database.db.select().from(pipedriveCompanyRoutes).where(eq(pipedriveCompanyRoutes.workspaceId, team.workspace.id));
-    expect(routes).toEqual([]);
+    expect(routes).toEqual([{ companyId: 67890, workspaceId: team.workspace.id }]);
   });
 
   it.each([

@@ -16,6 +16,8 @@ export async function startPipedriveStack(env: Record<string, string> = {}): Pro
     PIPEDRIVE_JWT_SECRET: panelSecret,
     ...env,
   });
+  // Pipedrive's back end reaches the Callback URL at the server itself (PUBLIC_URL isn't served here).
+  fake.deliverNoticesTo(`${server.url}/api/v1/integrations/pipedrive/callback`);
   return { fake, server };
 }
 
