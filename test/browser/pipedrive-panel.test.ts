@@ -19,6 +19,8 @@ describe("Pipedrive panel in the CRM simulator", () => {
     await panel.getByRole("list", { name: "People" }).getByText("Grace Hopper").waitFor();
     expect(await panel.getByRole("list", { name: "People" }).locator("code").allTextContents()).toEqual([graceMobile, "+15550100999"]);
     expect(await page.locator('iframe[name="panel"]').getAttribute("data-initialized")).toBe("true");
+    // The Agent has no Pipedrive connection of their own: the workspace's reads only this deal.
+    await panel.getByText("Connect your own Pipedrive account to see more").waitFor();
 
     await chatList(panel).first().waitFor();
     expect(await chatList(panel).count()).toBe(1);
