@@ -1,4 +1,4 @@
-import { sealLegacyAuditChains } from "./audit/seal";
+import { assertAuditChainsKeyed } from "./audit/seal";
 import { startCampaignDispatcher } from "./campaigns/dispatcher";
 import type { Config } from "./config";
 import type { DatabaseHandle } from "./db/client";
@@ -15,6 +15,8 @@ export const productionPasswordCost = { N: 2 ** 15, r: 8, p: 1 };
 
 /** Wires the process-wide services over an open database and starts listening for events. */
 export async function startServices(config: Config, database: DatabaseHandle, options: { passwordCost?: Services["passwordCost"] } = {}): Promise<Services> {
+  // Before anything listens or runs: a log ending unkeyed must be looked at first (audit/seal.ts).
+  await assertAuditChainsKeyed(database.db);
   const logger = createLogger(config);
   // An idle pooled connection the server ended: the pool drops it and connects anew on demand.
   database.pool?.on("error", (error) => logger.warn({ err: error }, "a pooled database connection was lost"));
@@ -31,8 +33,6 @@ export async function startServices(config: Config, database: DatabaseHandle, op
     demoCrm: config.demoCrm.enabled ? createDemoCrmStore() : null,
     background: new Set(),
   };
-  const sealed = await sealLegacyAuditChains(database.db, config.auditChainKey);
-  if (sealed > 0) services.logger.info({ workspaces: sealed }, "activity logs written before the keyed chain were sealed");
   if (isPipedriveConfigured(services)) startPipedriveLogWorker(services);
   if (config.campaigns.dispatcherEnabled) startCampaignDispatcher(services);
   return services;

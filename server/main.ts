@@ -1,5 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { UnsealedAuditChains } from "./audit/seal";
 import { productionPasswordCost, startServices, stopServices } from "./boot";
 import { ConfigError, loadConfig } from "./config";
 import { DataDirLocked } from "./datadir/lock";
@@ -33,7 +34,17 @@ async function main() {
     }
     throw error;
   }
-  const services = await startServices(config, database);
+  let services: Awaited<ReturnType<typeof startServices>>;
+  try {
+    services = await startServices(config, database);
+  } catch (error) {
+    if (error instanceof UnsealedAuditChains) {
+      console.error(`Switchboard cannot start: ${error.message}`);
+      await database.close();
+      process.exit(1);
+    }
+    throw error;
+  }
   startWebhookWorker(services);
   const logger = services.logger;
   if (config.demo) {

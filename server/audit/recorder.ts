@@ -31,7 +31,7 @@ export type ChainedFields = {
 // The chain is keyed: each hash is an HMAC-SHA256 under a key derived from ENCRYPTION_KEY, so
 // someone with only database access cannot remove an entry and recompute the links after it.
 // Keyed hashes carry the `hmac:` prefix; entries written before the key (plain SHA-256, bare
-// hex) stay verifiable, and are sealed by the first keyed entry (see seal.ts).
+// hex) stay verifiable, and are sealed by the operator's one keyed seal entry (see seal.ts).
 const keyedPrefix = "hmac:";
 
 /** The hash that chains an entry to its predecessor: `hmac:` and the HMAC-SHA256 under the chain key. */
@@ -43,6 +43,18 @@ export function entryHash(chainKey: Buffer, prevHash: string, entry: ChainedFiel
 export function legacyEntryHash(prevHash: string, entry: ChainedFields): string {
   return sha256(chainInput(prevHash, entry));
 }
+
+/**
+ * The workspace head's seal: an HMAC over the newest entry's seq and hash, in its own domain so no
+ * entry hash can stand in for it. Someone who cuts the newest entries off and sets the head back to
+ * an older entry cannot seal that older head without the key.
+ */
+export function headSeal(chainKey: Buffer, seq: number, hash: string): string {
+  return `${keyedPrefix}${createHmac("sha256", chainKey).update(`head\n${seq}\n${hash}`).digest("hex")}`;
+}
+
+/** The entry that seals a legacy log (seal.ts): the only one that may follow an unkeyed head. */
+export const legacySealAction = "audit.chain_keyed";
 
 /** Whether a stored hash is a keyed one (else it is a legacy, unkeyed SHA-256). */
 export function isKeyedHash(hash: string): boolean {
@@ -76,6 +88,10 @@ export async function recordAudit(executor: Executor, chainKey: Buffer, input: A
     .where(eq(workspaces.id, input.workspaceId))
     .for("no key update");
   if (!head) throw new Error(`recordAudit: workspace ${input.workspaceId} not found`);
+  // Chaining onto an unkeyed head would bless it, and it may be a rewrite (see seal.ts).
+  if (head.seq > 0 && !isKeyedHash(head.hash) && input.action !== legacySealAction) {
+    throw new Error(`recordAudit: the activity log of workspace ${input.workspaceId} ends without the key; run npm run audit:verify`);
+  }
   const entry: ChainedFields = {
     seq: head.seq + 1,
     id: newId("aud"),
@@ -90,6 +106,9 @@ export async function recordAudit(executor: Executor, chainKey: Buffer, input: A
   };
   const hash = entryHash(chainKey, head.hash, entry);
   await executor.insert(auditLog).values({ workspaceId: input.workspaceId, ...entry, prevHash: head.hash, hash });
-  await executor.update(workspaces).set({ auditHeadSeq: entry.seq, auditHeadHash: hash }).where(eq(workspaces.id, input.workspaceId));
+  await executor
+    .update(workspaces)
+    .set({ auditHeadSeq: entry.seq, auditHeadHash: hash, auditHeadSeal: headSeal(chainKey, entry.seq, hash) })
+    .where(eq(workspaces.id, input.workspaceId));
   return entry.id;
 }

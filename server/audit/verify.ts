@@ -1,19 +1,22 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { auditLog, workspaces } from "../db/schema";
-import { type ChainedFields, entryHash, isKeyedHash, legacyEntryHash } from "./recorder";
+import { type ChainedFields, entryHash, headSeal, isKeyedHash, legacyEntryHash } from "./recorder";
 
 export type ChainProblem = { workspaceId: string; seq: number; problem: string };
 
 /**
  * Walks each workspace's chain: every entry must hash to its stored hash, link to its
- * predecessor, follow it without a gap, and the last must match the workspace's head.
+ * predecessor, follow it without a gap, and the last must match the workspace's head, whose
+ * keyed seal must match too.
  * Unkeyed (legacy) entries are accepted only before the first keyed one, and a chain must
  * end keyed: one recomputed without the key (plain SHA-256) is reported, however consistent.
  */
 export async function verifyAuditChains(db: Executor, chainKey: Buffer, batchSize = 1000): Promise<ChainProblem[]> {
   const problems: ChainProblem[] = [];
-  const heads = await db.select({ id: workspaces.id, seq: workspaces.auditHeadSeq, hash: workspaces.auditHeadHash }).from(workspaces);
+  const heads = await db
+    .select({ id: workspaces.id, seq: workspaces.auditHeadSeq, hash: workspaces.auditHeadHash, seal: workspaces.auditHeadSeal })
+    .from(workspaces);
   for (const head of heads) {
     let expectedSeq = 1;
     let prevHash = "";
@@ -51,7 +54,9 @@ export async function verifyAuditChains(db: Executor, chainKey: Buffer, batchSiz
       }
       if (rows.length < batchSize) break;
     }
-    if (expectedSeq - 1 !== head.seq || prevHash !== head.hash) {
+    // A keyed head must carry its seal: one set back to an older entry (the newest cut off) has none.
+    const headUnsealed = isKeyedHash(head.hash) && head.seal !== headSeal(chainKey, head.seq, head.hash);
+    if (expectedSeq - 1 !== head.seq || prevHash !== head.hash || headUnsealed) {
       problems.push({ workspaceId: head.id, seq: head.seq, problem: "the newest entries are missing" });
     }
     if (expectedSeq > 1 && !keyedSeen) {

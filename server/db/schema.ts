@@ -17,6 +17,8 @@ export const workspaces = pgTable(
     plan: text("plan").notNull().default("free"),
     auditHeadSeq: bigint("audit_head_seq", { mode: "number" }).notNull().default(0),
     auditHeadHash: text("audit_head_hash").notNull().default(""),
+    /** HMAC under the chain key over (head seq, head hash): a head set back to an older entry has no valid seal. */
+    auditHeadSeal: text("audit_head_seal").notNull().default(""),
     createdAt: createdAt(),
   },
   (table) => [uniqueIndex("workspaces_join_code_key").on(table.joinCode)],

@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { and, eq, sql } from "drizzle-orm";
 import { inject } from "vitest";
 import { recordAudit } from "../../server/audit/recorder";
+import { UnsealedAuditChains } from "../../server/audit/seal";
 import { startServices, stopServices } from "../../server/boot";
 import { loadConfig } from "../../server/config";
 import { openDatabase } from "../../server/db/client";
@@ -19,10 +20,13 @@ const run = promisify(execFile);
 const encryptionKey = Buffer.alloc(32, 9).toString("base64");
 const chainKeyFor = (dataDir: string) => loadConfig({ DATA_DIR: dataDir, NODE_ENV: "development", ENCRYPTION_KEY: encryptionKey, LOG_LEVEL: "silent" });
 
-async function verify(dataDir: string) {
+const verify = (dataDir: string) => runCli("server/audit/verify-cli.ts", dataDir);
+const sealLegacy = (dataDir: string) => runCli("server/audit/seal-cli.ts", dataDir);
+
+async function runCli(script: string, dataDir: string) {
   try {
     const { DATABASE_URL: _unused, ...env } = process.env;
-    const { stdout } = await run("npx", ["tsx", "server/audit/verify-cli.ts"], {
+    const { stdout } = await run("npx", ["tsx", script], {
       env: { ...env, DATA_DIR: dataDir, NODE_ENV: "development", ENCRYPTION_KEY: encryptionKey },
     });
     return { code: 0, stdout };
@@ -80,7 +84,7 @@ describe("npm run audit:verify", { timeout: 180_000 }, () => {
     expect(broken.stdout).toContain(problem);
   });
 
-  it("a log written before the keyed chain fails until the server starts and seals it; then a rewrite of its old entries is caught", async () => {
+  it("a log written before the keyed chain fails, and stops the server, until the operator seals it; then a rewrite of its old entries is caught", async () => {
     const { dataDir, workspace } = await dataDirWithLog(["member.suspend", "member.activate", "member.suspend"]);
     const legacy = await openDatabase({ dataDir });
     await recomputeChainWithoutKey(legacy.db, workspace.id);
@@ -89,10 +93,16 @@ describe("npm run audit:verify", { timeout: 180_000 }, () => {
     expect(unsealed.code).toBe(1);
     expect(unsealed.stdout).toContain(`workspace ${workspace.id} entry 3: the chain is not keyed`);
 
+    // The server does not seal it by itself: a rewrite without the key looks just the same.
+    const refused = await openDatabase({ dataDir });
+    await expect(startServices(chainKeyFor(dataDir), refused)).rejects.toBeInstanceOf(UnsealedAuditChains);
+    await refused.close();
+
+    expect(await sealLegacy(dataDir)).toEqual({ code: 0, stdout: expect.stringContaining("sealed the activity logs of 1 workspace(s)") });
+    expect(await verify(dataDir)).toEqual({ code: 0, stdout: expect.stringContaining("activity log intact") });
     const started = await openDatabase({ dataDir });
     await stopServices(await startServices(chainKeyFor(dataDir), started));
     await started.close();
-    expect(await verify(dataDir)).toEqual({ code: 0, stdout: expect.stringContaining("activity log intact") });
 
     // The old entries are still verified with the old hash, and the seal's HMAC covers them.
     const rewriting = await openDatabase({ dataDir });

@@ -1,0 +1,1 @@
+ALTER TABLE "workspaces" ADD COLUMN "audit_head_seal" text DEFAULT '' NOT NULL;
