@@ -1,12 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { authTokens, pipedriveInstallations, pipedriveUserLinks } from "../db/schema";
+import { authTokens, pipedriveInstallations } from "../db/schema";
 import { HttpProblem, notFound } from "../http/problem";
 import type { Principal } from "../identity/tokens";
 import type { Services } from "../services";
 import { getDealWithPersons, getPersonWithPhones, type PanelPerson, permittedUserIds } from "./api";
 import type { PipedriveClient } from "./client";
-import { clientFor, type InstallationRow, loadIndividualConnection, workspaceClient } from "./connections";
+import { clientFor, type InstallationRow, loadIndividualConnection, loadWorkspaceConnection, workspaceClient } from "./connections";
 import { PipedriveError } from "./errors";
 import { answeringPipedriveErrors } from "./http-errors";
 
@@ -61,28 +61,29 @@ async function loadPanelBinding(db: Database, actor: Principal): Promise<PanelBi
 }
 
 /**
- * The member's own working installation: in a panel, the one of the Pipedrive user who opened it;
- * elsewhere their individual connection, else the installation of the Pipedrive user they are
- * linked to (the Admin who connected the workspace is that user).
+ * The member's own working installation, each proven by an OAuth consent or a Pipedrive-signed JWT:
+ * in a panel, the one of the Pipedrive user who opened it; elsewhere their individual connection,
+ * else the workspace's serving installation when they made it. (An Admin's user mapping alone is
+ * not proof: it never lends a member another user's token.)
  */
 async function ownInstallation(db: Database, actor: Principal, binding: PanelBinding | null): Promise<InstallationRow | null> {
-  const inWorkspace = eq(pipedriveInstallations.workspaceId, actor.workspaceId);
   let row: InstallationRow | null | undefined;
   if (binding) {
     [row] = await db
       .select()
       .from(pipedriveInstallations)
-      .where(and(inWorkspace, eq(pipedriveInstallations.companyId, binding.companyId), eq(pipedriveInstallations.pipedriveUserId, binding.pipedriveUserId)));
+      .where(
+        and(
+          eq(pipedriveInstallations.workspaceId, actor.workspaceId),
+          eq(pipedriveInstallations.companyId, binding.companyId),
+          eq(pipedriveInstallations.pipedriveUserId, binding.pipedriveUserId),
+        ),
+      );
   } else {
     row = await loadIndividualConnection(db, actor.workspaceId, actor.memberId);
     if (!row) {
-      [row] = (
-        await db
-          .select({ installation: pipedriveInstallations })
-          .from(pipedriveUserLinks)
-          .innerJoin(pipedriveInstallations, and(inWorkspace, eq(pipedriveInstallations.pipedriveUserId, pipedriveUserLinks.pipedriveUserId)))
-          .where(and(eq(pipedriveUserLinks.workspaceId, actor.workspaceId), eq(pipedriveUserLinks.memberId, actor.memberId)))
-      ).map((found) => found.installation);
+      const connection = await loadWorkspaceConnection(db, actor.workspaceId);
+      if (connection?.connectedBy === actor.memberId) row = connection.installation;
     }
   }
   return row?.status === "connected" ? row : null;

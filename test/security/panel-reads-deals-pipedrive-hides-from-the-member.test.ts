@@ -118,6 +118,19 @@ describe("a member reads a deal Pipedrive hides from them through the panel", ()
     expect(answer.status).toBe(403);
     expect(answer.body).toMatchObject({ code: "crm_not_linked", missing: "individual_connection" });
   });
+
+  it("outside the panel, being mapped to the Pipedrive user whose installation serves the workspace lends no token (403)", async () => {
+    const mapped = await server.api("PUT", `/integrations/pipedrive/users/${adminsPipedriveUser}`, {
+      token: team.owner.token,
+      body: { memberId: team.teammate.id },
+    });
+    expect(mapped.status).toBe(200);
+
+    const answer = await context(team.teammate.token, "deal", hiddenDeal.id);
+
+    expect(answer.status).toBe(403);
+    expect(answer.text).not.toContain("+1 555 010 0666");
+  });
 });
 
 describe("the panel session asks for another record than it was opened on", () => {
