@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, ne, or } from "drizzle-orm";
+import { and, eq, isNotNull, ne, or } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { pipedriveAppShares, pipedriveCompanyRoutes, pipedriveConnections, pipedriveInstallations, pipedriveUserLinks, workspaces } from "../db/schema";
 import { notFound } from "../http/problem";
@@ -234,10 +234,7 @@ export async function removeUninstalledUser(
     );
   if (!removed && !served) return null;
   // Only a workspace that still exists can take an activity-log entry.
-  const [exists] = await db
-    .select({ id: workspaces.id })
-    .from(workspaces)
-    .where(inArray(workspaces.id, [workspaceId]));
+  const [exists] = await db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, workspaceId));
   return exists ? { workspaceId, memberId: removed?.memberId ?? null, servedWorkspace: Boolean(served) } : null;
 }
 

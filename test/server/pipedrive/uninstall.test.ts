@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
-import { type UninstallVerification, verifyUninstallRequest } from "../../../server/pipedrive/uninstall";
+import { type UninstallVerification, verifyAppSharingRequest, verifyUninstallRequest } from "../../../server/pipedrive/uninstall";
 import { basicHeader, type FakePipedrive, startFakePipedrive } from "../../fakes/pipedrive";
 
 // Pipedrive delivers the uninstall callback over HTTP; a minimal route stands in for ours.
@@ -69,5 +69,27 @@ describe("verifyUninstallRequest", () => {
       ok: true,
       notice: { pipedriveCompanyId: 67890, pipedriveUserId: 12345, timestamp: null },
     });
+  });
+});
+
+describe("verifyAppSharingRequest", () => {
+  const authorization = () => basicHeader(fake.clientId, fake.clientSecret);
+  const body = { company_id: 67890, user_id: 22222, isShared: true };
+
+  it("accepts Pipedrive's sharing notice with our Basic credentials", () => {
+    expect(verifyAppSharingRequest(fake, { authorization: authorization(), body })).toEqual({
+      ok: true,
+      notice: { pipedriveCompanyId: 67890, pipedriveUserId: 22222, isShared: true },
+    });
+  });
+
+  it.each([
+    ["no credentials", undefined, body, "missing_auth"],
+    ["a wrong secret", basicHeader("fake-client-id", "guess"), body, "bad_auth"],
+    ["no isShared", "ours", { company_id: 67890, user_id: 22222 }, "bad_body"],
+    ["another app's client_id", "ours", { ...body, client_id: "other-app" }, "bad_body"],
+  ])("refuses %s", (_case, credentials, notice, reason) => {
+    const header = credentials === "ours" ? authorization() : credentials;
+    expect(verifyAppSharingRequest(fake, { authorization: header, body: notice })).toEqual({ ok: false, reason });
   });
 });
