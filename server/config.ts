@@ -40,6 +40,13 @@ const EnvSchema = z.object({
   LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(10),
   LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).max(100_000).default(100),
   LIVE_UPDATES_RECHECK_MS: z.coerce.number().int().min(100).max(3_600_000).default(20_000),
+  BACKUP_EVERY: z
+    .string()
+    .regex(/^[1-9]\d*(s|m|h|d)$/, "must be a number and a unit, like 30m, 24h or 7d")
+    // The longest a Node timer waits.
+    .refine((duration) => durationMs(duration) <= 2 ** 31 - 1, "must be at most 24d")
+    .optional(),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(7),
 });
 
 export type Config = {
@@ -121,6 +128,13 @@ export type Config = {
      */
     tokenRecheckMs: number;
   };
+  /** Scheduled snapshots of the embedded database into DATA_DIR/backups (server/datadir/). */
+  backup: {
+    /** null: no scheduled backups (`npm run backup` still works). Ignored on PostgreSQL. */
+    everyMs: number | null;
+    /** How many scheduled snapshots to keep; older ones are deleted. */
+    keep: number;
+  };
 };
 
 export class ConfigError extends Error {}
@@ -197,7 +211,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demoCrm,
     loginLimits: { perAccount: values.LOGIN_LIMIT_PER_ACCOUNT, perIp: values.LOGIN_LIMIT_PER_IP },
     liveUpdates: { tokenRecheckMs: values.LIVE_UPDATES_RECHECK_MS },
+    backup: { everyMs: values.BACKUP_EVERY ? durationMs(values.BACKUP_EVERY) : null, keep: values.BACKUP_KEEP },
   };
+}
+
+/** `30m`, `24h`, `7d` in milliseconds (the schema has checked the shape). */
+function durationMs(duration: string): number {
+  const unitMs = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+  return Number.parseInt(duration, 10) * unitMs[duration.slice(-1) as keyof typeof unitMs];
 }
 
 /** A 32-byte key for one purpose, derived from ENCRYPTION_KEY (HKDF-SHA256). */

@@ -3,7 +3,9 @@ import { fileURLToPath } from "node:url";
 import { UnsealedAuditChains } from "./audit/seal";
 import { productionPasswordCost, startServices, stopServices } from "./boot";
 import { ConfigError, loadConfig } from "./config";
+import { startBackupSchedule } from "./datadir/backup-schedule";
 import { DataDirLocked } from "./datadir/lock";
+import { startOperatorListener } from "./datadir/operator-listener";
 import { type DatabaseHandle, openDatabase } from "./db/client";
 import { startDemo } from "./demo/start";
 import { createApp } from "./http/app";
@@ -44,6 +46,12 @@ async function main() {
       process.exit(1);
     }
     throw error;
+  }
+  if (database.pglite && database.dataDirLock) {
+    // `npm run backup` asks this process for snapshots; BACKUP_EVERY takes them on a timer.
+    const operator = await startOperatorListener(database.pglite, database.dataDirLock, services.logger);
+    services.background.add(operator);
+    startBackupSchedule(services, database.pglite);
   }
   startWebhookWorker(services);
   const logger = services.logger;

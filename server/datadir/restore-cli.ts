@@ -1,0 +1,74 @@
+import { copyFileSync, existsSync, readFileSync, renameSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { verifyAuditChains } from "../audit/verify";
+import { ConfigError, loadConfig } from "../config";
+import { openDatabase } from "../db/client";
+import { keyComesFromDataDir, keyFileBeside, keyFileIn } from "./encryption-key-note";
+import { acquireDataDirLock, DataDirLocked } from "./lock";
+import { restoreSnapshot } from "./snapshot";
+
+// `npm run restore -- FILE`: replaces DATA_DIR's embedded database with a backup. Refuses while
+// anything holds DATA_DIR (a running server): stop it, restore, start it again.
+const { positionals } = parseArgs({ allowPositionals: true });
+const backupFile = positionals[0] ? path.resolve(positionals[0]) : fail("name the backup file: npm run restore -- FILE");
+if (!existsSync(backupFile)) fail(`${backupFile} does not exist.`);
+
+try {
+  let config = loadConfig();
+  if (config.databaseUrl) fail("DATABASE_URL is set: this server's data is in PostgreSQL; restore it with pg_restore.");
+  const lock = acquireDataDirLock(config.dataDir, { port: null, purpose: "npm run restore" });
+  try {
+    const previous = await restoreSnapshot(config.dataDir, readFileSync(backupFile));
+    console.log(`Restored ${backupFile} into ${config.dataDir}.${previous ? ` The database it replaced is kept in ${previous}.` : ""}`);
+    config = adoptSavedKey(config) ?? config;
+  } finally {
+    lock.release();
+  }
+  // Opening applies any newer migrations, as the server would; the activity log then tells
+  // whether this server's key is the one the backup was taken with.
+  const handle = await openDatabase({ dataDir: config.dataDir, owner: { port: null, purpose: "npm run restore" } });
+  try {
+    const problems = await verifyAuditChains(handle.db, config.auditChainKey);
+    if (problems.length === 0) console.log("Activity log verified with this server's encryption key.");
+    else {
+      console.error(
+        `Warning: the activity log does not verify with this server's encryption key (${problems.length} problem(s)): ` +
+          "start it with the ENCRYPTION_KEY (or DATA_DIR/encryption.key) the backup was taken with, or its tokens and secrets cannot be decrypted.",
+      );
+      process.exitCode = 2;
+    }
+  } finally {
+    await handle.close();
+  }
+} catch (error) {
+  if (error instanceof DataDirLocked) fail(`${error.message} Stop it before restoring.`);
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
+
+/**
+ * A key saved beside the backup (`--include-key`) replaces DATA_DIR/encryption.key when that file
+ * is where this server's key comes from; the replaced key is kept beside it. ENCRYPTION_KEY is the
+ * operator's to change: only say so.
+ */
+function adoptSavedKey(config: ReturnType<typeof loadConfig>) {
+  const saved = keyFileBeside(backupFile);
+  if (!existsSync(saved)) return null;
+  const savedKey = Buffer.from(readFileSync(saved, "utf8").trim(), "base64");
+  if (savedKey.equals(config.encryptionKey)) return null;
+  if (!keyComesFromDataDir(config)) {
+    console.error(`Warning: ENCRYPTION_KEY differs from the key saved with this backup (${saved}): start the server with that key.`);
+    return null;
+  }
+  const current = keyFileIn(config.dataDir);
+  renameSync(current, `${current}.before-restore-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+  copyFileSync(saved, current);
+  console.log(`The encryption key saved with the backup is now ${current}.`);
+  return loadConfig();
+}
+
+function fail(message: string): never {
+  console.error(`Restore failed: ${message}`);
+  process.exit(1);
+}

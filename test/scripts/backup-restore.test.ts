@@ -1,0 +1,150 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { openDatabase } from "../../server/db/client";
+import { freePort, type SpawnedServer, spawnServer, stopServer } from "../support/spawned-server";
+
+const run = promisify(execFile);
+const repositoryRoot = path.resolve(import.meta.dirname, "../..");
+const encryptionKey = Buffer.alloc(32, 5).toString("base64");
+
+/** Runs an npm script's command as `npm run` would, on embedded PGlite in `dataDir`. */
+async function command(script: string, args: string[], dataDir: string) {
+  const { DATABASE_URL: _engineOfTheSuite, ...env } = process.env;
+  try {
+    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", script, ...args], {
+      cwd: repositoryRoot,
+      env: { ...env, NODE_ENV: "test", DATA_DIR: dataDir, ENCRYPTION_KEY: encryptionKey, LOG_LEVEL: "silent" },
+    });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const failure = error as { code: number; stdout: string; stderr: string };
+    return { code: failure.code, output: failure.stdout + failure.stderr };
+  }
+}
+
+async function call(port: number, method: string, route: string, options: { token?: string; body?: unknown } = {}) {
+  const response = await fetch(`http://127.0.0.1:${port}/api/v1${route}`, {
+    method,
+    headers: { "content-type": "application/json", ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+/** Every table's row count, read with the directory's server stopped. */
+async function rowCounts(dataDir: string) {
+  const handle = await openDatabase({ dataDir });
+  try {
+    const pglite = handle.pglite as NonNullable<typeof handle.pglite>;
+    const tables = await pglite.query<{ name: string }>("select tablename as name from pg_tables where schemaname = 'public' order by 1");
+    const counts: Record<string, number> = {};
+    for (const { name } of tables.rows) {
+      const result = await pglite.query<{ count: number }>(`select count(*)::int as count from "${name}"`);
+      counts[name] = result.rows[0]?.count ?? -1;
+    }
+    return counts;
+  } finally {
+    await handle.close();
+  }
+}
+
+const serverEnv = { ENCRYPTION_KEY: encryptionKey };
+
+describe("npm run backup / npm run restore", { timeout: 600_000 }, () => {
+  const directories: string[] = [];
+  const servers: SpawnedServer[] = [];
+  const freshDir = () => {
+    const directory = mkdtempSync(path.join(os.tmpdir(), "sb-backup-"));
+    directories.push(directory);
+    return directory;
+  };
+  afterEach(async () => {
+    for (const server of servers.splice(0)) await stopServer(server);
+    for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+  });
+
+  it("a backup taken while the server runs restores into a fresh DATA_DIR with every row, read back through the API", async () => {
+    const original = freshDir();
+    const port = await freePort();
+    const server = spawnServer(original, port, serverEnv);
+    servers.push(server);
+    expect(await server.outcome).toBe("listening");
+
+    const owner = await call(port, "POST", "/signup", {
+      body: { workspaceName: "Acme", name: "Ada Owner", email: "ada@acme.test", password: "a long enough passphrase" },
+    });
+    expect(owner.status).toBe(201);
+    const token = owner.body.token as string;
+    const account = await call(port, "POST", "/whatsapp-accounts", { token, body: { provider: "sandbox", phoneNumber: "+1 555 010 2000" } });
+    expect(account.status).toBe(201);
+    for (const [from, text] of [
+      ["+44 20 7946 0958", "Is the blue one in stock?"],
+      ["+44 20 7946 0959", "Where is my order?"],
+      ["+44 20 7946 0958", "Hello?"],
+    ]) {
+      expect((await call(port, "POST", `/whatsapp-accounts/${account.body.account.id}/sandbox/inbound`, { token, body: { from, text } })).status).toBe(201);
+    }
+    expect((await call(port, "POST", "/invitations", { token, body: { email: "grace@acme.test", roleId: "admin" } })).status).toBe(201);
+    const chatsBefore = await call(port, "GET", "/chats", { token });
+    const auditBefore = await call(port, "GET", "/audit-log", { token });
+
+    // Restore refuses while the server holds the directory.
+    const backup = await command("server/datadir/backup-cli.ts", [], original);
+    expect(backup.code).toBe(0);
+    expect(backup.output).toContain(`through the running server (pid ${server.child.pid})`);
+    expect(backup.output).toContain("ENCRYPTION_KEY");
+    const [snapshot] = readdirSync(path.join(original, "backups"));
+    const backupFile = path.join(original, "backups", snapshot as string);
+    const refused = await command("server/datadir/restore-cli.ts", [backupFile], original);
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain(`in use by pid ${server.child.pid}`);
+
+    expect(await stopServer(server)).toBe(0);
+    const restored = freshDir();
+    const restore = await command("server/datadir/restore-cli.ts", [backupFile], restored);
+    expect(restore.output).toContain("Activity log verified");
+    expect(restore.code).toBe(0);
+    expect(await rowCounts(restored)).toEqual(await rowCounts(original));
+
+    const restoredPort = await freePort();
+    const again = spawnServer(restored, restoredPort, serverEnv);
+    servers.push(again);
+    expect(await again.outcome).toBe("listening");
+    const login = await call(restoredPort, "POST", "/sessions", { body: { email: "ada@acme.test", password: "a long enough passphrase" } });
+    expect(login.status).toBe(201);
+    expect(await call(restoredPort, "GET", "/chats", { token: login.body.token })).toEqual(chatsBefore);
+    const auditAfter = await call(restoredPort, "GET", "/audit-log", { token: login.body.token });
+    // The restored log holds every entry from before, in order; the login just made adds one.
+    expect(auditAfter.body.data.slice(-auditBefore.body.data.length)).toEqual(auditBefore.body.data);
+  });
+
+  it("with the server stopped, the backup opens DATA_DIR itself; with BACKUP_EVERY the server keeps only the last BACKUP_KEEP", async () => {
+    const dataDir = freshDir();
+    const port = await freePort();
+    const server = spawnServer(dataDir, port, { ...serverEnv, BACKUP_EVERY: "1s", BACKUP_KEEP: "2" });
+    servers.push(server);
+    expect(await server.outcome).toBe("listening");
+    const backups = path.join(dataDir, "backups");
+    const seen = new Set<string>();
+    const deadline = Date.now() + 240_000;
+    while (seen.size < 4 && Date.now() < deadline) {
+      for (const name of existsSync(backups) ? readdirSync(backups) : []) {
+        if (name.endsWith(".tar.gz")) seen.add(name);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(await stopServer(server)).toBe(0);
+    const kept = readdirSync(backups).filter((name) => name.endsWith(".tar.gz"));
+    expect(kept).toHaveLength(2);
+    expect(kept.sort()).toEqual([...new Set([...seen, ...kept])].sort().slice(-2));
+
+    const stopped = await command("server/datadir/backup-cli.ts", ["--out", path.join(dataDir, "by-hand.tar.gz"), "--include-key"], dataDir);
+    expect(stopped.code).toBe(0);
+    expect(stopped.output).toContain("with the server stopped");
+    expect(existsSync(path.join(dataDir, "by-hand.tar.gz.encryption.key"))).toBe(true);
+    expect(existsSync(path.join(dataDir, "switchboard.lock"))).toBe(false);
+  });
+});
