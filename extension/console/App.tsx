@@ -7,6 +7,7 @@ import { LockedScreen } from "./auth/LockedScreen";
 import { LoginPage } from "./auth/LoginPage";
 import { SignupPage } from "./auth/SignupPage";
 import { InboxPage } from "./inbox/InboxPage";
+import { IntegrationsPage } from "./integrations/IntegrationsPage";
 import { LiveUpdatesProvider } from "./live/LiveUpdatesProvider";
 import { type ConsoleSectionId, visibleSections } from "./permissions/sections";
 import { RolesPage } from "./roles/RolesPage";
@@ -62,6 +63,8 @@ function SectionPage({ section }: { section: ConsoleSectionId }) {
       return <TeamPage />;
     case "roles":
       return <RolesPage />;
+    case "integrations":
+      return <IntegrationsPage />;
     case "activity":
       return <ActivityLogPage />;
     case "settings":

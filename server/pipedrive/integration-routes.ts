@@ -144,12 +144,16 @@ export const pipedriveIntegrationRoutes = [
     summary: "The Pipedrive company's users and the member each is mapped to",
     tag: "Integrations",
     access: requires("integrations.workspace"),
-    responses: { 200: "{data: [{pipedriveUserId, name, email, active, memberId}]}", 409: "Pipedrive is not connected" },
+    responses: {
+      200: "{data: [{pipedriveUserId, name, email, active, memberId, linkedBy, ownConnection}]}: ownConnection, the member is linked through their own Pipedrive connection (only they change it); linkedBy, the member who made the link",
+      409: "Pipedrive is not connected",
+    },
     async handler({ actor, db, services }) {
       const client = await answeringPipedriveErrors(() => workspaceClient(services, actor.workspaceId));
       const response = await answeringPipedriveErrors(() => client.run((apis) => apis.users.getUsers()));
       const links = await db.select().from(pipedriveUserLinks).where(eq(pipedriveUserLinks.workspaceId, actor.workspaceId));
-      const memberOf = new Map(links.map((link) => [link.pipedriveUserId, link.memberId]));
+      const linkOf = new Map(links.map((link) => [link.pipedriveUserId, link]));
+      const ownConnections = new Set((await workspaceInstallations(db, actor.workspaceId)).flatMap((row) => (row.memberId ? [row.pipedriveUserId] : [])));
       const data = (response.data ?? []).flatMap((user) =>
         typeof user.id === "number"
           ? [
@@ -158,7 +162,9 @@ export const pipedriveIntegrationRoutes = [
                 name: user.name ?? "",
                 email: user.email ?? "",
                 active: user.active_flag ?? true,
-                memberId: memberOf.get(user.id) ?? null,
+                memberId: linkOf.get(user.id)?.memberId ?? null,
+                linkedBy: linkOf.get(user.id)?.linkedBy ?? null,
+                ownConnection: ownConnections.has(user.id),
               },
             ]
           : [],

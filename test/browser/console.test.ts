@@ -57,7 +57,7 @@ describe("admin console", () => {
 
     await waitForMembers(page, "Olivia Owner");
     expect(await whoAmI(page)).toEqual(["Olivia Owner", "Owner"]);
-    expect(await sectionLinks(page)).toEqual(["Inbox", "Team", "Roles", "Activity log", "Settings"]);
+    expect(await sectionLinks(page)).toEqual(["Inbox", "Team", "Roles", "Integrations", "Activity log", "Settings"]);
 
     await page.getByLabel("Invite email").fill("tom@browser.test");
     await page.getByLabel("Invite as").selectOption({ label: "Agent" });
@@ -146,7 +146,7 @@ describe("admin console", () => {
 
     await waitForMembers(page, "Teammate 3");
     expect(await whoAmI(page)).toEqual(["Agent 2", "Agent"]);
-    expect(await sectionLinks(page)).toEqual(["Inbox", "Team", "Roles", "Settings"]);
+    expect(await sectionLinks(page)).toEqual(["Inbox", "Team", "Roles", "Integrations", "Settings"]);
     const membersTable = page.getByRole("table", { name: "Members" });
     expect(await membersTable.getByRole("row").count()).toBe(4);
     expect(await membersTable.getByRole("combobox").count()).toBe(0);
@@ -175,7 +175,7 @@ describe("admin console", () => {
     const page = await logIn(member);
 
     await waitForMembers(page, "Audra Auditor");
-    expect(await sectionLinks(page)).toEqual(["Team", "Roles", "Activity log", "Settings"]);
+    expect(await sectionLinks(page)).toEqual(["Team", "Roles", "Integrations", "Activity log", "Settings"]);
     expect(await page.getByLabel("Invite email").count()).toBe(0);
     await page.getByRole("link", { name: "Activity log" }).click();
     await page.getByRole("table", { name: "Activity log entries" }).getByRole("cell", { name: "session.create" }).waitFor();

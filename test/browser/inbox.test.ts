@@ -101,7 +101,7 @@ describe("inbox", () => {
     await logIn(agent, page);
     await chatItem(page, /Priya Nair/).waitFor();
     expect(page.url()).toMatch(/#\/inbox$/);
-    expect(await sectionLinks(page)).toEqual(["Inbox", "Team", "Roles", "Settings"]);
+    expect(await sectionLinks(page)).toEqual(["Inbox", "Team", "Roles", "Integrations", "Settings"]);
     expect(
       await chatList(page)
         .getByRole("button")

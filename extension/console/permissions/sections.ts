@@ -1,6 +1,6 @@
 import type { PermissionMap } from "../api/types";
 
-export const consoleSectionIds = ["inbox", "team", "roles", "activity", "settings"] as const;
+export const consoleSectionIds = ["inbox", "team", "roles", "integrations", "activity", "settings"] as const;
 export type ConsoleSectionId = (typeof consoleSectionIds)[number];
 
 type SectionDefinition = { id: ConsoleSectionId; label: string; visibleWith(permissions: PermissionMap): boolean };
@@ -15,6 +15,8 @@ export const consoleSections: readonly SectionDefinition[] = [
   { id: "inbox", label: "Inbox", visibleWith: (permissions) => permissions["chats.view"] !== "none" },
   { id: "team", label: "Team", visibleWith: () => true },
   { id: "roles", label: "Roles", visibleWith: () => true },
+  // Every member sees their own CRM links there; workspace connections need integrations.workspace.
+  { id: "integrations", label: "Integrations", visibleWith: () => true },
   { id: "activity", label: "Activity log", visibleWith: (permissions) => permissions["audit.view"] },
   { id: "settings", label: "Settings", visibleWith: () => true },
 ];

@@ -11,7 +11,9 @@ export type Route =
   | { page: "home" };
 
 export function parseHash(hash: string): Route {
-  const [first = "", ...rest] = hash.replace(/^#\/?/, "").split("/");
+  // A query after the path (`#/integrations?pipedrive=connected`) is the page's to read.
+  const [path = ""] = hash.replace(/^#\/?/, "").split("?");
+  const [first = "", ...rest] = path.split("/");
   const argument = decodeURIComponent(rest.join("/"));
   if (first === "login") return { page: "login" };
   if (first === "signup") return { page: "signup" };
@@ -29,6 +31,12 @@ function subscribe(onChange: () => void) {
 export function useRoute(): Route {
   const hash = useSyncExternalStore(subscribe, () => window.location.hash);
   return parseHash(hash);
+}
+
+/** The query after the hash's path (`#/integrations?pipedrive=connected` → `pipedrive=connected`). */
+export function useHashQuery(): string {
+  const hash = useSyncExternalStore(subscribe, () => window.location.hash);
+  return hash.split("?")[1] ?? "";
 }
 
 /** Goes to a page: `navigate("/team")`. */

@@ -1,0 +1,37 @@
+// The Integrations API's answers, as server/pipedrive/integration-routes.ts documents them.
+
+export type ConnectionStatus = "connected" | "reconnect_required" | "not_connected";
+export type Fixer = { memberId: string; name: string };
+
+/** GET /integrations → pipedrive. */
+export type WorkspacePipedrive = {
+  status: ConnectionStatus;
+  companyId: number | null;
+  companyDomain: string | null;
+  connectedBy: string | null;
+  connectedAt: string | null;
+  servedBy?: number;
+  reconnectReason?: "uninstalled" | "refused";
+  reconnectHint?: string;
+  reconnectBy?: Fixer[];
+};
+
+/** GET /me/integrations → pipedrive. */
+export type MyPipedrive = {
+  status: ConnectionStatus;
+  pipedriveUserId: number | null;
+  name?: string;
+  reconnectHint?: string;
+  workspace: { status: ConnectionStatus; reconnectReason?: "uninstalled" | "refused"; reconnectHint?: string; reconnectBy?: Fixer[] };
+};
+
+/** GET /integrations/pipedrive/users → data[]. */
+export type PipedriveUser = {
+  pipedriveUserId: number;
+  name: string;
+  email: string;
+  active: boolean;
+  memberId: string | null;
+  linkedBy: string | null;
+  ownConnection: boolean;
+};
