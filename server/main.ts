@@ -5,6 +5,7 @@ import { productionPasswordCost, startServices, stopServices } from "./boot";
 import { ConfigError, loadConfig } from "./config";
 import { startBackupSchedule } from "./datadir/backup-schedule";
 import { DataDirLocked } from "./datadir/lock";
+import { startMaintenance } from "./datadir/maintenance";
 import { startOperatorListener } from "./datadir/operator-listener";
 import { type DatabaseHandle, openDatabase } from "./db/client";
 import { startDemo } from "./demo/start";
@@ -48,10 +49,12 @@ async function main() {
     throw error;
   }
   if (database.pglite && database.dataDirLock) {
-    // `npm run backup` asks this process for snapshots; BACKUP_EVERY takes them on a timer.
+    // `npm run backup` asks this process for snapshots; BACKUP_EVERY takes them on a timer;
+    // statistics and vacuum, which PostgreSQL's autovacuum does, PGlite needs done here.
     const operator = await startOperatorListener(database.pglite, database.dataDirLock, services.logger);
     services.background.add(operator);
     startBackupSchedule(services, database.pglite);
+    startMaintenance(services, database.pglite);
   }
   startWebhookWorker(services);
   const logger = services.logger;

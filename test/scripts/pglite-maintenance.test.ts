@@ -1,0 +1,41 @@
+import { analyzeStaleTables } from "../../server/datadir/maintenance";
+import { startTestServer, type TestServer } from "../support/server";
+
+// PGlite has no autovacuum: without this pass, a table that grows after start keeps the plans
+// made for its size at start.
+describe("statistics maintenance on the embedded database", { timeout: 180_000 }, () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  const analyzeCount = async (table: string) => {
+    const pglite = server.database.pglite as NonNullable<typeof server.database.pglite>;
+    await pglite.query("select pg_stat_force_next_flush()");
+    const { rows } = await pglite.query<{ count: number }>("select analyze_count::int as count from pg_stat_user_tables where relname = $1", [table]);
+    return rows[0]?.count ?? 0;
+  };
+
+  it("a chats table grown through the API past 50 + 10% of its rows gets analyzed; one that did not grow is left alone", async () => {
+    const owner = await server.api("POST", "/signup", {
+      body: { workspaceName: "Acme", name: "Ada Owner", email: "ada@acme.test", password: "a long enough passphrase" },
+    });
+    const token = owner.body.token as string;
+    const account = await server.api("POST", "/whatsapp-accounts", { token, body: { provider: "sandbox", phoneNumber: "+1 555 010 2000" } });
+    const pglite = server.database.pglite as NonNullable<typeof server.database.pglite>;
+    await analyzeStaleTables(pglite);
+    const before = await analyzeCount("chats");
+
+    for (let customer = 0; customer < 70; customer++) {
+      const from = `+44 20 7946 ${String(1000 + customer)}`;
+      const inbound = await server.api("POST", `/whatsapp-accounts/${account.body.account.id}/sandbox/inbound`, { token, body: { from, text: "Hello" } });
+      expect(inbound.status).toBe(201);
+    }
+    const analyzed = await analyzeStaleTables(pglite);
+    expect(analyzed).toContain("chats");
+    expect(analyzed).not.toContain("invitations");
+    expect(await analyzeCount("chats")).toBe(before + 1);
+    expect(await analyzeStaleTables(pglite)).not.toContain("chats");
+  });
+});
