@@ -56,6 +56,26 @@ describe("one owner of the data directory", { timeout: 180_000 }, () => {
     expect(JSON.parse(readFileSync(lockFile(dataDir), "utf8"))).toMatchObject({ pid: server.child.pid, host: os.hostname() });
   });
 
+  it("starters racing for one stale lock: exactly one takes it over", async () => {
+    const stale = { pid: await deadPid(), host: os.hostname(), since: "2026-01-01T00:00:00.000Z", port: 1, purpose: "server", id: "killed" };
+    writeFileSync(lockFile(dataDir), JSON.stringify(stale));
+    // Each holds what it won for a while, so a late racer finds a live owner, not a free directory.
+    const contender = `
+      const { acquireDataDirLock } = await import(${JSON.stringify(path.resolve(import.meta.dirname, "../../server/datadir/lock.ts"))});
+      try { const lock = acquireDataDirLock(process.argv[1], { port: null, purpose: "race" }); console.log("won"); setTimeout(() => lock.release(), 4000); }
+      catch (error) { console.log("lost: " + error.message); }`;
+    const outcomes = await Promise.all(
+      Array.from({ length: 6 }, () => {
+        const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", contender, dataDir], { stdio: ["ignore", "pipe", "inherit"] });
+        let output = "";
+        child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+        return new Promise<string>((resolve) => child.once("exit", () => resolve(output.trim())));
+      }),
+    );
+    expect(outcomes.filter((outcome) => outcome === "won")).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome.startsWith("lost: ") && outcome.includes("in use by pid"))).toHaveLength(5);
+  });
+
   it("a lock held on another host is never taken over: the server says how to clear it", async () => {
     const elsewhere = { pid: process.pid, host: "another-host.example", since: "2026-01-01T00:00:00.000Z", port: 3000, purpose: "server", id: "remote" };
     writeFileSync(lockFile(dataDir), JSON.stringify(elsewhere));
