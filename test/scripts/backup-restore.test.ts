@@ -1,38 +1,11 @@
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { openDatabase } from "../../server/db/client";
-import { freePort, type SpawnedServer, spawnServer, stopServer } from "../support/spawned-server";
+import { callApi, freePort, runScript, type SpawnedServer, seedWorkspaceThroughApi, spawnServer, stopServer } from "../support/spawned-server";
 
-const run = promisify(execFile);
-const repositoryRoot = path.resolve(import.meta.dirname, "../..");
 const encryptionKey = Buffer.alloc(32, 5).toString("base64");
-
-/** Runs an npm script's command as `npm run` would, on embedded PGlite in `dataDir`. */
-async function command(script: string, args: string[], dataDir: string) {
-  const { DATABASE_URL: _engineOfTheSuite, ...env } = process.env;
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", script, ...args], {
-      cwd: repositoryRoot,
-      env: { ...env, NODE_ENV: "test", DATA_DIR: dataDir, ENCRYPTION_KEY: encryptionKey, LOG_LEVEL: "silent" },
-    });
-    return { code: 0, output: stdout + stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, output: failure.stdout + failure.stderr };
-  }
-}
-
-async function call(port: number, method: string, route: string, options: { token?: string; body?: unknown } = {}) {
-  const response = await fetch(`http://127.0.0.1:${port}/api/v1${route}`, {
-    method,
-    headers: { "content-type": "application/json", ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  return { status: response.status, body: await response.json() };
-}
+const command = (script: string, args: string[], dataDir: string) => runScript(script, args, dataDir, { ENCRYPTION_KEY: encryptionKey });
 
 /** Every table's row count, read with the directory's server stopped. */
 async function rowCounts(dataDir: string) {
@@ -73,23 +46,7 @@ describe("npm run backup / npm run restore", { timeout: 600_000 }, () => {
     servers.push(server);
     expect(await server.outcome).toBe("listening");
 
-    const owner = await call(port, "POST", "/signup", {
-      body: { workspaceName: "Acme", name: "Ada Owner", email: "ada@acme.test", password: "a long enough passphrase" },
-    });
-    expect(owner.status).toBe(201);
-    const token = owner.body.token as string;
-    const account = await call(port, "POST", "/whatsapp-accounts", { token, body: { provider: "sandbox", phoneNumber: "+1 555 010 2000" } });
-    expect(account.status).toBe(201);
-    for (const [from, text] of [
-      ["+44 20 7946 0958", "Is the blue one in stock?"],
-      ["+44 20 7946 0959", "Where is my order?"],
-      ["+44 20 7946 0958", "Hello?"],
-    ]) {
-      expect((await call(port, "POST", `/whatsapp-accounts/${account.body.account.id}/sandbox/inbound`, { token, body: { from, text } })).status).toBe(201);
-    }
-    expect((await call(port, "POST", "/invitations", { token, body: { email: "grace@acme.test", roleId: "admin" } })).status).toBe(201);
-    const chatsBefore = await call(port, "GET", "/chats", { token });
-    const auditBefore = await call(port, "GET", "/audit-log", { token });
+    const before = await seedWorkspaceThroughApi(port);
 
     // Restore refuses while the server holds the directory.
     const backup = await command("server/datadir/backup-cli.ts", [], original);
@@ -113,12 +70,12 @@ describe("npm run backup / npm run restore", { timeout: 600_000 }, () => {
     const again = spawnServer(restored, restoredPort, serverEnv);
     servers.push(again);
     expect(await again.outcome).toBe("listening");
-    const login = await call(restoredPort, "POST", "/sessions", { body: { email: "ada@acme.test", password: "a long enough passphrase" } });
+    const login = await callApi(restoredPort, "POST", "/sessions", { body: before.credentials });
     expect(login.status).toBe(201);
-    expect(await call(restoredPort, "GET", "/chats", { token: login.body.token })).toEqual(chatsBefore);
-    const auditAfter = await call(restoredPort, "GET", "/audit-log", { token: login.body.token });
+    expect(await callApi(restoredPort, "GET", "/chats", { token: login.body.token })).toEqual(before.chats);
+    const auditAfter = await callApi(restoredPort, "GET", "/audit-log", { token: login.body.token });
     // The restored log holds every entry from before, in order; the login just made adds one.
-    expect(auditAfter.body.data.slice(-auditBefore.body.data.length)).toEqual(auditBefore.body.data);
+    expect(auditAfter.body.data.slice(-before.auditLog.body.data.length)).toEqual(before.auditLog.body.data);
   });
 
   it("with the server stopped, the backup opens DATA_DIR itself; with BACKUP_EVERY the server keeps only the last BACKUP_KEEP", async () => {
