@@ -130,7 +130,7 @@ export function assertCrmLinkChange(actor: Actor, change: { gains: CrmLinkedMemb
   if ([change.gains, ...change.loses].some((member) => member?.ownConnection)) {
     throw new InvariantViolation(
       "crm_link_by_own_connection",
-      "This link was made by the member's own CRM connection: only they change it, by reconnecting or disconnecting under My integrations.",
+      "This link was made by the member's own CRM connection: only they change it, by reconnecting or disconnecting their account on the Integrations page of the Switchboard console (/#/integrations).",
     );
   }
   if (change.gains) assertGrantWithinOwn(actor, change.gains.permissions);

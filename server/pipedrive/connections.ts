@@ -156,6 +156,6 @@ export async function workspaceClient(services: Services, workspaceId: string): 
 /** What to tell someone whose connection Pipedrive no longer accepts. */
 export function reconnectHint(purpose: "workspace" | "individual"): string {
   return purpose === "workspace"
-    ? "Pipedrive no longer accepts this workspace's connection (the app was uninstalled or access was revoked). An Admin must press Connect in Settings → Integrations again."
-    : "Pipedrive no longer accepts your connection. Press Connect under My integrations to reconnect your Pipedrive account.";
+    ? "Pipedrive no longer accepts this workspace's connection (the app was uninstalled or access was revoked). An Owner or Admin must press Reconnect Pipedrive on the Integrations page of the Switchboard console (/#/integrations)."
+    : "Pipedrive no longer accepts your connection. Press Reconnect my account on the Integrations page of the Switchboard console (/#/integrations).";
 }

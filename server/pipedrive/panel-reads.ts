@@ -107,7 +107,7 @@ export async function panelReaderFor(services: Services, actor: Principal, recor
       403,
       "crm_not_linked",
       "Your own Pipedrive account is needed",
-      "Outside the Pipedrive panel, Pipedrive records are read with your own Pipedrive account: connect it in Switchboard first.",
+      "Outside the Pipedrive panel, Pipedrive records are read with your own Pipedrive account: press Connect my account on the Integrations page of the Switchboard console (/#/integrations) first.",
       { missing: "individual_connection" },
     );
   }

@@ -75,7 +75,7 @@ export const pipedrivePanelRoutes = [
       if (!companyRoute) {
         throw notLinked(
           "workspace_connection",
-          "This Pipedrive company is not connected to a Switchboard workspace: an Admin of the workspace must connect Pipedrive in Switchboard's settings (Settings → Integrations).",
+          "This Pipedrive company is not connected to a Switchboard workspace: an Owner or Admin of the workspace must press Connect Pipedrive on the Integrations page of the Switchboard console (/#/integrations).",
         );
       }
       const workspaceId = companyRoute.workspaceId;
@@ -84,7 +84,7 @@ export const pipedrivePanelRoutes = [
       if (!member) {
         throw notLinked(
           "member_link",
-          "Your Pipedrive user is not linked to a Switchboard member: connect your own Pipedrive account in Switchboard (My integrations), or ask an Admin to map your Pipedrive user.",
+          "Your Pipedrive user is not linked to a Switchboard member: press Connect my account on the Integrations page of the Switchboard console (/#/integrations), or ask an Admin to map your Pipedrive user there.",
         );
       }
       if (member.status !== "active") throw new HttpProblem(403, "member_suspended", "Member suspended", "Your membership in this workspace is suspended.");

@@ -51,10 +51,13 @@ export function usePanelSession(api: PanelApi, jwt: string | null): SessionState
 }
 
 const missingConnection: Record<string, { title: string; who: string }> = {
-  workspace_connection: { title: "Pipedrive is not connected to Switchboard", who: "An Owner or Admin of your Switchboard workspace can connect it." },
+  workspace_connection: {
+    title: "Pipedrive is not connected to Switchboard",
+    who: "An Owner or Admin of your Switchboard workspace can connect it on the Integrations page.",
+  },
   member_link: {
     title: "Your Pipedrive user is not linked to Switchboard",
-    who: "Connect your own Pipedrive account in Switchboard, or ask an Admin to map your Pipedrive user.",
+    who: "Connect your own Pipedrive account on Switchboard's Integrations page, or ask an Admin to map your Pipedrive user there.",
   },
 };
 
@@ -77,6 +80,13 @@ export function RefusedScreen({ problem }: { problem: ApiProblem }) {
         <h2>{known?.title ?? "Switchboard is not linked yet"}</h2>
         <p>{problem.problem.detail}</p>
         {known && <p className="muted">{known.who}</p>}
+        {known && (
+          <p>
+            <a href="/#/integrations" target="_blank" rel="noopener">
+              Open Integrations in Switchboard
+            </a>
+          </p>
+        )}
       </section>
     );
   }

@@ -133,7 +133,11 @@ describe("connecting the workspace", () => {
     const users = await server.api("GET", "/integrations/pipedrive/users", { token: team.admin.token });
     expect(users.status).toBe(409);
     const state = await integrations();
-    expect(state.body.pipedrive).toMatchObject({ status: "reconnect_required", reconnectReason: "refused", reconnectHint: expect.stringContaining("Connect") });
+    expect(state.body.pipedrive).toMatchObject({
+      status: "reconnect_required",
+      reconnectReason: "refused",
+      reconnectHint: expect.stringContaining("/#/integrations"),
+    });
     // Reconnecting clears it.
     await connect(server, fake, team.admin.token, "workspace");
     expect((await integrations()).body.pipedrive.status).toBe("connected");

@@ -60,7 +60,11 @@ describe("Pipedrive's uninstall notice is per user", () => {
     expect((await fake.uninstall(admin.company_id, admin.id)).status).toBe(200);
 
     const workspace = (await integrations()).body.pipedrive;
-    expect(workspace).toMatchObject({ status: "reconnect_required", reconnectReason: "uninstalled", reconnectHint: expect.stringContaining("Connect") });
+    expect(workspace).toMatchObject({
+      status: "reconnect_required",
+      reconnectReason: "uninstalled",
+      reconnectHint: expect.stringContaining("/#/integrations"),
+    });
     expect(workspace.reconnectBy).toEqual(
       expect.arrayContaining([
         { memberId: team.owner.id, name: expect.any(String) },
