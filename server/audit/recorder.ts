@@ -34,6 +34,22 @@ export type ChainedFields = {
 // hex) stay verifiable, and are sealed by the operator's one keyed seal entry (see seal.ts).
 const keyedPrefix = "hmac:";
 
+/** The fields of a stored entry that its hash covers. */
+export function chainedFieldsOf(row: ChainedFields & { at: string | Date }): ChainedFields {
+  return {
+    seq: row.seq,
+    id: row.id,
+    at: new Date(row.at).toISOString(),
+    actorId: row.actorId,
+    action: row.action,
+    targetType: row.targetType,
+    targetId: row.targetId,
+    ip: row.ip,
+    userAgent: row.userAgent,
+    details: row.details,
+  };
+}
+
 /** The hash that chains an entry to its predecessor: `hmac:` and the HMAC-SHA256 under the chain key. */
 export function entryHash(chainKey: Buffer, prevHash: string, entry: ChainedFields): string {
   return `${keyedPrefix}${createHmac("sha256", chainKey).update(chainInput(prevHash, entry)).digest("hex")}`;

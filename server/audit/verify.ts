@@ -1,7 +1,7 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { auditLog, workspaces } from "../db/schema";
-import { type ChainedFields, entryHash, headSeal, isKeyedHash, legacyEntryHash } from "./recorder";
+import { chainedFieldsOf, entryHash, headSeal, isKeyedHash, legacyEntryHash } from "./recorder";
 
 export type ChainProblem = { workspaceId: string; seq: number; problem: string };
 
@@ -32,18 +32,7 @@ export async function verifyAuditChains(db: Executor, chainKey: Buffer, batchSiz
         const report = (problem: string) => problems.push({ workspaceId: head.id, seq: row.seq, problem });
         if (row.seq !== expectedSeq) report(`entries ${expectedSeq}..${row.seq - 1} are missing`);
         if (row.prevHash !== prevHash) report("does not link to the entry before it");
-        const fields: ChainedFields = {
-          seq: row.seq,
-          id: row.id,
-          at: new Date(row.at).toISOString(),
-          actorId: row.actorId,
-          action: row.action,
-          targetType: row.targetType,
-          targetId: row.targetId,
-          ip: row.ip,
-          userAgent: row.userAgent,
-          details: row.details,
-        };
+        const fields = chainedFieldsOf(row);
         const keyed = isKeyedHash(row.hash);
         if (!keyed && keyedSeen) report("is chained without the key after the chain was keyed");
         keyedSeen ||= keyed;

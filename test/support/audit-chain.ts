@@ -1,5 +1,5 @@
 import { asc, eq } from "drizzle-orm";
-import { canonicalJson } from "../../server/audit/recorder";
+import { canonicalJson, chainedFieldsOf } from "../../server/audit/recorder";
 import type { Executor } from "../../server/db/client";
 import { auditLog, workspaces } from "../../server/db/schema";
 import { sha256 } from "../../server/ids";
@@ -17,18 +17,7 @@ export async function recomputeChainWithoutKey(db: Executor, workspaceId: string
   let seq = 0;
   for (const row of rows.filter((candidate) => candidate.seq !== options.remove)) {
     seq++;
-    const entry = {
-      seq,
-      id: row.id,
-      at: new Date(row.at).toISOString(),
-      actorId: row.actorId,
-      action: row.action,
-      targetType: row.targetType,
-      targetId: row.targetId,
-      ip: row.ip,
-      userAgent: row.userAgent,
-      details: row.details,
-    };
+    const entry = chainedFieldsOf({ ...row, seq });
     const hash = `${options.prefix ?? ""}${sha256(`${prevHash}\n${canonicalJson(entry)}`)}`;
     await db.insert(auditLog).values({ workspaceId, ...entry, prevHash, hash });
     prevHash = hash;
