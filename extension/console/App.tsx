@@ -31,10 +31,16 @@ export function App() {
     case "suspended":
       return <LockedScreen detail={state.detail} />;
     case "signed-out":
-      return route.page === "signup" ? <SignupPage /> : <LoginPage notice={state.notice} />;
+      return route.page === "signup" ? <SignupPage /> : <LoginPage notice={state.notice ?? marketplaceInstallNotice()} />;
     case "signed-in":
       return route.page === "section" ? <SignedInConsole me={state.me} section={route.section} /> : <GoToFirstSection me={state.me} />;
   }
+}
+
+/** Pipedrive's Marketplace install lands on `#/integrations?pipedrive=install`, maybe signed out. */
+function marketplaceInstallNotice(): string | undefined {
+  if (new URLSearchParams(window.location.hash.split("?")[1] ?? "").get("pipedrive") !== "install") return undefined;
+  return "Switchboard was installed in Pipedrive. Log in, or create a workspace, then link the Pipedrive company under Integrations.";
 }
 
 function GoToFirstSection({ me }: { me: Me }) {

@@ -6,6 +6,7 @@ import type { Services } from "../services";
 import { databaseNonceStore, isPipedriveConfigured, pipedriveApp } from "./connections";
 import { PipedriveError } from "./errors";
 import { InstallRefused, loadActor, recordAppSharing, removeUninstalledUser, storeIndividualConnection, storeWorkspaceConnection } from "./installations";
+import { keepMarketplaceInstallation } from "./marketplace-install";
 import { buildAuthorizeUrl, completeOAuthCallback, type PipedriveApp } from "./oauth";
 import { createConnectTicket, createOAuthState, mintBrowserSecret, OAuthStateError, type OAuthStatePurpose, verifyConnectTicket } from "./oauth-state";
 import { verifyAppSharingRequest, verifyUninstallRequest } from "./uninstall";
@@ -124,8 +125,11 @@ export const pipedriveOAuthRoutes = [
       }
       if (result.kind === "denied") return finish({ pipedrive: "error", reason: "denied" });
       // "Install now" in the Marketplace carries no state: we can't tell which workspace it is
-      // for, so the tokens are dropped and the Admin connects from Switchboard (onboarding).
-      if (result.kind === "marketplace_install") return finish({ pipedrive: "install" });
+      // for, so the installation is kept unlinked and this browser may link it once signed in.
+      if (result.kind === "marketplace_install") {
+        const claim = await keepMarketplaceInstallation(db, services, result);
+        return redirect(integrationsPage(services, { pipedrive: "install" }), { "set-cookie": claim });
+      }
       const { state, tokens, identity } = result;
       try {
         await db.transaction(async (tx) => {

@@ -3,6 +3,7 @@ import { useApiList, useApiQuery } from "../api/use-api-query";
 import { useHashQuery } from "../routing/hash-route";
 import { useMe } from "../session/SessionProvider";
 import { ProblemMessage } from "../shared/ProblemMessage";
+import { MarketplaceInstallCard } from "./MarketplaceInstallCard";
 import { MyPipedriveCard } from "./MyPipedriveCard";
 import { readOAuthOutcome } from "./oauth-outcome";
 import { PipedriveUsersTable } from "./PipedriveUsersTable";
@@ -45,6 +46,7 @@ export function IntegrationsPage() {
       )}
       <h2>Pipedrive</h2>
       <ProblemMessage problem={workspace.problem ?? mine.problem ?? members.problem ?? users.problem} />
+      <MarketplaceInstallCard canLink={canManage} onLinked={reloadAll} />
       {canManage && workspace.data && <PipedriveWorkspaceCard connection={workspace.data.pipedrive} memberName={memberName} onChanged={reloadAll} />}
       {mine.data && <MyPipedriveCard mine={mine.data.pipedrive} canConnect={permissions["integrations.individual"]} onChanged={reloadAll} />}
       {canManage && users.data && members.data && <PipedriveUsersTable users={users.data.data} members={members.data} onChanged={reloadAll} />}

@@ -39,7 +39,7 @@ export function readOAuthOutcome(hashQuery: string): OAuthOutcome | null {
     };
   }
   if (result === "install") {
-    return { kind: "success", message: "Switchboard was installed in Pipedrive. Connect the workspace's Pipedrive company below to finish." };
+    return { kind: "success", message: "Switchboard was installed in Pipedrive. Link the Pipedrive company to this workspace below to finish." };
   }
   if (result === "error") return { kind: "error", message: reasonSentences[query.get("reason") ?? ""] ?? fallback };
   return null;

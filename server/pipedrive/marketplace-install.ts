@@ -1,0 +1,160 @@
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { z } from "zod";
+import type { Executor } from "../db/client";
+import { pipedriveInstallations } from "../db/schema";
+import { cookieHeader, readCookie } from "../http/cookies";
+import { HttpProblem, notFound } from "../http/problem";
+import { anyMember, requires, route } from "../http/route";
+import type { Services } from "../services";
+import { installationWhere, pipedriveApp } from "./connections";
+import { InstallRefused, storeWorkspaceConnection } from "./installations";
+import type { PipedriveIdentity, PipedriveTokens } from "./oauth";
+import { openPipedriveTokens, sealPipedriveTokens } from "./token-storage";
+
+// "Install now" in Pipedrive's Marketplace reaches the callback with a code and no state: nothing
+// says which workspace it is for. The installation is kept (not linked to any workspace), and the
+// browser that finished it gets a signed claim in an HttpOnly cookie; the console's Integrations
+// page, once someone signs in (or creates a workspace) in that browser, shows it, and an Owner or
+// Admin links the company to their workspace with it.
+
+const claimCookie = "sb_pipedrive_install";
+const claimSeconds = 30 * 60;
+
+const Claim = z.object({
+  identity: z.object({
+    pipedriveUserId: z.number().int(),
+    pipedriveCompanyId: z.number().int(),
+    name: z.string(),
+    email: z.string(),
+    companyDomain: z.string(),
+    companyName: z.string().nullable(),
+    isAdmin: z.boolean(),
+  }),
+  expiresAt: z.number(),
+  nonce: z.string(),
+});
+
+const mac = (key: string | Buffer, payload: string) =>
+  createHmac("sha256", key).update(`switchboard.pipedrive.marketplace-install.${payload}`).digest("base64url");
+
+/** The claim cookie is sent to the callback's folder only (the callback and the install routes). */
+function claimCookieHeader(services: Services, value: string | null): string {
+  const callback = new URL(pipedriveApp(services).redirectUri);
+  const path = new URL("./", callback).pathname;
+  return cookieHeader(claimCookie, value ?? "", { path, secure: callback.protocol === "https:", maxAgeSeconds: value ? claimSeconds : 0 });
+}
+
+function readClaim(services: Services, cookie: string | undefined): PipedriveIdentity | null {
+  const [payload = "", signature = ""] = (cookie ?? "").split(".");
+  const expected = mac(services.config.pipedrive.stateKey, payload);
+  if (!signature || signature.length !== expected.length || !timingSafeEqual(Buffer.from(signature), Buffer.from(expected))) return null;
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+  } catch {
+    return null;
+  }
+  const claim = Claim.safeParse(decoded);
+  if (!claim.success || claim.data.expiresAt <= Date.now()) return null;
+  return claim.data.identity;
+}
+
+/**
+ * Keeps a Marketplace installation: a new one linked to no workspace; one already linked keeps
+ * its workspace and member and gets the new tokens. Answers the Set-Cookie for the claim.
+ */
+export async function keepMarketplaceInstallation(
+  db: Executor,
+  services: Services,
+  input: { tokens: PipedriveTokens; identity: PipedriveIdentity },
+): Promise<string> {
+  const { identity } = input;
+  const key = { companyId: identity.pipedriveCompanyId, pipedriveUserId: identity.pipedriveUserId };
+  const values = {
+    name: identity.name,
+    ...sealPipedriveTokens(services.config.encryptionKey, input.tokens),
+    status: "connected" as const,
+    statusReason: null,
+    updatedAt: new Date(),
+  };
+  await db
+    .insert(pipedriveInstallations)
+    .values({ ...key, workspaceId: null, memberId: null, ...values })
+    .onConflictDoUpdate({ target: [pipedriveInstallations.companyId, pipedriveInstallations.pipedriveUserId], set: values });
+  const payload = Buffer.from(JSON.stringify({ identity, expiresAt: Date.now() + claimSeconds * 1000, nonce: randomBytes(12).toString("base64url") })).toString(
+    "base64url",
+  );
+  return claimCookieHeader(services, `${payload}.${mac(services.config.pipedrive.stateKey, payload)}`);
+}
+
+const noInstall = () => notFound("Pipedrive install in this browser");
+
+export const pipedriveMarketplaceInstallRoutes = [
+  route({
+    method: "get",
+    path: "/integrations/pipedrive/install",
+    summary: "The Pipedrive Marketplace install this browser finished, waiting to be linked to a workspace",
+    tag: "Integrations",
+    access: anyMember,
+    responses: { 200: "{companyId, companyDomain, companyName, installedBy}", 404: "No install waiting in this browser" },
+    async handler({ services, request }) {
+      const identity = readClaim(services, readCookie(request, claimCookie));
+      if (!identity) throw noInstall();
+      return {
+        status: 200,
+        body: {
+          companyId: identity.pipedriveCompanyId,
+          companyDomain: identity.companyDomain,
+          companyName: identity.companyName,
+          installedBy: identity.name,
+        },
+      };
+    },
+  }),
+  route({
+    method: "post",
+    path: "/integrations/pipedrive/install",
+    summary: "Link the Pipedrive company this browser installed from the Marketplace to your workspace (its installation serves the workspace)",
+    tag: "Integrations",
+    access: requires("integrations.workspace"),
+    responses: {
+      200: "{companyId, companyDomain}",
+      404: "No install waiting in this browser (or it was uninstalled since)",
+      409: "The company is connected to another workspace",
+    },
+    async handler({ actor, services, request, db, audit }) {
+      const identity = readClaim(services, readCookie(request, claimCookie));
+      if (!identity) throw noInstall();
+      const key = { companyId: identity.pipedriveCompanyId, pipedriveUserId: identity.pipedriveUserId };
+      const [row] = await db.select().from(pipedriveInstallations).where(installationWhere(key));
+      if (row?.status !== "connected") throw noInstall();
+      if (row.workspaceId !== null && row.workspaceId !== actor.workspaceId) throw linkedElsewhere();
+      const tokens = openPipedriveTokens(services.config.encryptionKey, row);
+      try {
+        await storeWorkspaceConnection(db, services.config.encryptionKey, { workspaceId: actor.workspaceId, memberId: actor.memberId, tokens, identity });
+      } catch (error) {
+        if (error instanceof InstallRefused && error.reason === "company_linked_elsewhere") throw linkedElsewhere();
+        throw error;
+      }
+      await audit({
+        action: "pipedrive.connect",
+        targetType: "pipedrive_company",
+        targetId: String(identity.pipedriveCompanyId),
+        details: { companyDomain: identity.companyDomain, pipedriveUserId: identity.pipedriveUserId, scope: tokens.scope, via: "marketplace" },
+      });
+      return {
+        status: 200,
+        headers: { "set-cookie": claimCookieHeader(services, null) },
+        body: { companyId: identity.pipedriveCompanyId, companyDomain: identity.companyDomain },
+      };
+    },
+  }),
+];
+
+const linkedElsewhere = () =>
+  new HttpProblem(
+    409,
+    "conflict",
+    "Connected to another workspace",
+    "This Pipedrive company is already connected to another Switchboard workspace. Disconnect it there first.",
+  );

@@ -1,0 +1,68 @@
+import { pipedriveAppShares, pipedriveCompanyRoutes } from "../../../server/db/schema";
+import type { FakePipedrive } from "../../fakes/pipedrive";
+import type { TestServer } from "../../support/server";
+import { buildTeam, type Team } from "../../support/team";
+import { callback, startPipedriveStack } from "./server-support";
+
+// "Install now" in Pipedrive's Marketplace sends the browser to the callback with a code and no
+// state: the installation is kept, and the browser that finished it (an HttpOnly cookie) lets an
+// Owner or Admin who signs in link the company to their workspace.
+
+let fake: FakePipedrive;
+let server: TestServer;
+let team: Team;
+beforeAll(async () => {
+  ({ fake, server } = await startPipedriveStack());
+});
+afterAll(async () => {
+  await server.close();
+  await fake.close();
+});
+beforeEach(async () => {
+  fake.reset();
+  await server.database.db.delete(pipedriveCompanyRoutes);
+  await server.database.db.delete(pipedriveAppShares);
+  team = await buildTeam(server.database.db);
+});
+
+async function marketplaceInstall() {
+  const landed = await callback(server, { code: fake.issueAuthorizationCode() });
+  return { ...landed, cookie: landed.setCookie.split(";")[0] ?? "" };
+}
+
+describe("a Marketplace install (code, no state)", () => {
+  it("is kept, and an Admin who signs in in that browser links the company to the workspace", async () => {
+    const landed = await marketplaceInstall();
+    expect(landed.status).toBe(302);
+    expect(landed.outcome.get("pipedrive")).toBe("install");
+    expect(landed.setCookie).toContain("HttpOnly");
+
+    const pending = await server.api("GET", "/integrations/pipedrive/install", { token: team.admin.token, headers: { cookie: landed.cookie } });
+    expect(pending.status).toBe(200);
+    expect(pending.body).toMatchObject({ companyId: 67890, companyDomain: fake.user.company_domain, installedBy: fake.user.name });
+
+    const linked = await server.api("POST", "/integrations/pipedrive/install", { token: team.admin.token, headers: { cookie: landed.cookie } });
+    expect(linked.status).toBe(200);
+    expect(linked.body).toMatchObject({ companyDomain: fake.user.company_domain });
+    const state = await server.api("GET", "/integrations", { token: team.admin.token });
+    expect(state.body.pipedrive).toMatchObject({ status: "connected", companyId: 67890, connectedBy: team.admin.id });
+    // The company's users can be listed with the kept installation's token.
+    expect((await server.api("GET", "/integrations/pipedrive/users", { token: team.admin.token })).status).toBe(200);
+    const log = await server.api("GET", "/audit-log?action=pipedrive.connect", { token: team.owner.token });
+    expect(log.body.data[0]).toMatchObject({ actorId: team.admin.id, details: { via: "marketplace" } });
+  });
+
+  it("is linked only by someone who may change the workspace's connection, and only from the browser that installed", async () => {
+    const landed = await marketplaceInstall();
+    const byAgent = await server.api("POST", "/integrations/pipedrive/install", { token: team.agent.token, headers: { cookie: landed.cookie } });
+    expect(byAgent.status).toBe(403);
+    const otherBrowser = await server.api("POST", "/integrations/pipedrive/install", { token: team.admin.token });
+    expect(otherBrowser.status).toBe(404);
+    const forged = await server.api("POST", "/integrations/pipedrive/install", {
+      token: team.admin.token,
+      headers: { cookie: `${landed.cookie.split("=")[0]}=forged.value` },
+    });
+    expect(forged.status).toBe(404);
+    expect((await server.api("GET", "/integrations", { token: team.admin.token })).body.pipedrive.status).toBe("not_connected");
+  });
+});
