@@ -1,9 +1,8 @@
-import { pipedriveCompanyRoutes } from "../../server/db/schema";
 import { signPanelToken } from "../../server/pipedrive/panel-token";
 import type { FakePipedrive } from "../fakes/pipedrive";
-import { connect, otherUser, panelSecret, startPipedriveStack } from "../server/pipedrive/server-support";
+import { connect, otherUser, panelSecret, pipedriveSuite } from "../server/pipedrive/server-support";
 import type { TestServer } from "../support/server";
-import { buildTeam, type Team } from "../support/team";
+import type { Team } from "../support/team";
 
 // Linking a CRM user to a member lets whoever is that CRM user act as the member in the panel, so
 // mapping is granting the member's role: the same limits as giving someone a role.
@@ -11,18 +10,7 @@ import { buildTeam, type Team } from "../support/team";
 let fake: FakePipedrive;
 let server: TestServer;
 let team: Team;
-beforeAll(async () => {
-  ({ fake, server } = await startPipedriveStack());
-});
-afterAll(async () => {
-  await server.close();
-  await fake.close();
-});
-beforeEach(async () => {
-  fake.reset();
-  await server.database.db.delete(pipedriveCompanyRoutes);
-  team = await buildTeam(server.database.db);
-});
+pipedriveSuite((stack) => ({ fake, server, team } = stack));
 
 const company = 67890;
 const adminsPipedriveUser = 12345;

@@ -1,7 +1,7 @@
 import { and, eq, isNotNull } from "drizzle-orm";
-import { pipedriveCompanyRoutes, pipedriveConnections, pipedriveInstallations } from "../../server/db/schema";
+import { pipedriveConnections, pipedriveInstallations } from "../../server/db/schema";
 import type { FakePipedrive } from "../fakes/pipedrive";
-import { callback, openConnectLink, otherUser, startConnect, startPipedriveStack } from "../server/pipedrive/server-support";
+import { callback, openConnectLink, otherUser, pipedriveSuite, startConnect } from "../server/pipedrive/server-support";
 import type { TestServer } from "../support/server";
 import { buildTeam, type Team } from "../support/team";
 
@@ -12,18 +12,7 @@ import { buildTeam, type Team } from "../support/team";
 let fake: FakePipedrive;
 let server: TestServer;
 let team: Team;
-beforeAll(async () => {
-  ({ fake, server } = await startPipedriveStack());
-});
-afterAll(async () => {
-  await server.close();
-  await fake.close();
-});
-beforeEach(async () => {
-  fake.reset();
-  await server.database.db.delete(pipedriveCompanyRoutes);
-  team = await buildTeam(server.database.db);
-});
+pipedriveSuite((stack) => ({ fake, server, team } = stack));
 
 const attacker = otherUser({ id: 66666, company_id: 13131, name: "Eve", email: "eve@evil.test", company_domain: "evil" });
 const workspaceRow = async () =>

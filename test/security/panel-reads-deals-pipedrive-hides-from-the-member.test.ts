@@ -1,10 +1,9 @@
-import { pipedriveCompanyRoutes } from "../../server/db/schema";
 import { signPanelToken } from "../../server/pipedrive/panel-token";
 import type { FakeDeal, FakePerson, FakePipedrive } from "../fakes/pipedrive";
-import { connect, otherUser, panelSecret, startPipedriveStack } from "../server/pipedrive/server-support";
+import { connect, otherUser, panelSecret, pipedriveSuite } from "../server/pipedrive/server-support";
 import { buildAccount, buildChat } from "../support/factories";
 import type { TestServer } from "../support/server";
-import { buildTeam, type Team } from "../support/team";
+import type { Team } from "../support/team";
 
 // The panel's deal or person id arrives unsigned in the iframe's URL, and the workspace's token
 // (an Admin's) sees every deal. A member reads what Pipedrive shows their own Pipedrive user: with
@@ -14,13 +13,7 @@ import { buildTeam, type Team } from "../support/team";
 let fake: FakePipedrive;
 let server: TestServer;
 let team: Team;
-beforeAll(async () => {
-  ({ fake, server } = await startPipedriveStack());
-});
-afterAll(async () => {
-  await server.close();
-  await fake.close();
-});
+pipedriveSuite((stack) => ({ fake, server, team } = stack));
 
 const company = 67890;
 const adminsPipedriveUser = 12345;
@@ -38,9 +31,6 @@ let hiddenDeal: FakeDeal;
 let followedDeal: FakeDeal;
 
 beforeEach(async () => {
-  fake.reset();
-  await server.database.db.delete(pipedriveCompanyRoutes);
-  team = await buildTeam(server.database.db);
   expect((await connect(server, fake, team.admin.token, "workspace")).outcome.get("pipedrive")).toBe("connected");
   fake.addUser(agentsPipedriveUser);
   fake.addUser(teammatesPipedriveUser);

@@ -3,23 +3,12 @@ import { pipedriveCompanyRoutes, pipedriveConnections, pipedriveInstallations } 
 import { basicHeader, type FakePipedrive } from "../../fakes/pipedrive";
 import type { TestServer } from "../../support/server";
 import { buildTeam, type Team } from "../../support/team";
-import { callback, callbackUrl, connect, otherUser, publicUrl, startConnect, startPipedriveStack } from "./server-support";
+import { callback, callbackUrl, connect, otherUser, pipedriveSuite, publicUrl, startConnect } from "./server-support";
 
 let fake: FakePipedrive;
 let server: TestServer;
 let team: Team;
-beforeAll(async () => {
-  ({ fake, server } = await startPipedriveStack());
-});
-afterAll(async () => {
-  await server.close();
-  await fake.close();
-});
-beforeEach(async () => {
-  fake.reset();
-  await server.database.db.delete(pipedriveCompanyRoutes);
-  team = await buildTeam(server.database.db);
-});
+pipedriveSuite((stack) => ({ fake, server, team } = stack));
 
 const integrations = () => server.api("GET", "/integrations", { token: team.admin.token });
 const workspaceRow = async () =>

@@ -1,8 +1,7 @@
-import { pipedriveAppShares, pipedriveCompanyRoutes } from "../../../server/db/schema";
 import type { FakePipedrive } from "../../fakes/pipedrive";
 import type { TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
-import { connect, otherUser, startPipedriveStack } from "./server-support";
+import type { Team } from "../../support/team";
+import { connect, otherUser, pipedriveSuite } from "./server-support";
 
 // What the console's Integrations page reads: each Pipedrive user's link says whether the member
 // connected their own account (only they change it) or an Admin mapped them.
@@ -10,19 +9,7 @@ import { connect, otherUser, startPipedriveStack } from "./server-support";
 let fake: FakePipedrive;
 let server: TestServer;
 let team: Team;
-beforeAll(async () => {
-  ({ fake, server } = await startPipedriveStack());
-});
-afterAll(async () => {
-  await server.close();
-  await fake.close();
-});
-beforeEach(async () => {
-  fake.reset();
-  await server.database.db.delete(pipedriveCompanyRoutes);
-  await server.database.db.delete(pipedriveAppShares);
-  team = await buildTeam(server.database.db);
-});
+pipedriveSuite((stack) => ({ fake, server, team } = stack));
 
 type ListedUser = { pipedriveUserId: number; memberId: string | null; linkedBy: string | null; ownConnection: boolean };
 

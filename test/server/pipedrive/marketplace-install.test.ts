@@ -1,8 +1,7 @@
-import { pipedriveAppShares, pipedriveCompanyRoutes } from "../../../server/db/schema";
 import type { FakePipedrive } from "../../fakes/pipedrive";
 import type { TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
-import { callback, startPipedriveStack } from "./server-support";
+import type { Team } from "../../support/team";
+import { callback, pipedriveSuite } from "./server-support";
 
 // "Install now" in Pipedrive's Marketplace sends the browser to the callback with a code and no
 // state: the installation is kept, and the browser that finished it (an HttpOnly cookie) lets an
@@ -11,19 +10,7 @@ import { callback, startPipedriveStack } from "./server-support";
 let fake: FakePipedrive;
 let server: TestServer;
 let team: Team;
-beforeAll(async () => {
-  ({ fake, server } = await startPipedriveStack());
-});
-afterAll(async () => {
-  await server.close();
-  await fake.close();
-});
-beforeEach(async () => {
-  fake.reset();
-  await server.database.db.delete(pipedriveCompanyRoutes);
-  await server.database.db.delete(pipedriveAppShares);
-  team = await buildTeam(server.database.db);
-});
+pipedriveSuite((stack) => ({ fake, server, team } = stack));
 
 async function marketplaceInstall() {
   const landed = await callback(server, { code: fake.issueAuthorizationCode() });

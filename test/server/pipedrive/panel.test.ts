@@ -1,26 +1,14 @@
-import { pipedriveCompanyRoutes } from "../../../server/db/schema";
 import { signPanelToken } from "../../../server/pipedrive/panel-token";
 import type { FakePipedrive } from "../../fakes/pipedrive";
 import { buildAccount, buildChat, buildMember } from "../../support/factories";
 import type { TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
-import { connect, otherUser, panelSecret, startPipedriveStack } from "./server-support";
+import type { Team } from "../../support/team";
+import { connect, otherUser, panelSecret, pipedriveSuite } from "./server-support";
 
 let fake: FakePipedrive;
 let server: TestServer;
 let team: Team;
-beforeAll(async () => {
-  ({ fake, server } = await startPipedriveStack());
-});
-afterAll(async () => {
-  await server.close();
-  await fake.close();
-});
-beforeEach(async () => {
-  fake.reset();
-  await server.database.db.delete(pipedriveCompanyRoutes);
-  team = await buildTeam(server.database.db);
-});
+pipedriveSuite((stack) => ({ fake, server, team } = stack));
 
 const admin = { userId: 12345, companyId: 67890 };
 const session = (token: string) => server.api("POST", "/panel/pipedrive/session", { body: { token } });

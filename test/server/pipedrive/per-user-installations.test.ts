@@ -1,9 +1,8 @@
-import { pipedriveAppShares, pipedriveCompanyRoutes } from "../../../server/db/schema";
 import type { FakePerson, FakePipedrive } from "../../fakes/pipedrive";
 import { buildAccount } from "../../support/factories";
 import type { TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
-import { connect, eventually, otherUser, startPipedriveStack } from "./server-support";
+import type { Team } from "../../support/team";
+import { connect, eventually, otherUser, pipedriveSuite } from "./server-support";
 
 // Pipedrive installs per user (pipedrive.md §1.2a, §1.3): each user's uninstall notice removes
 // that user's installation only; the workspace connection needs reconnecting only when the
@@ -12,19 +11,7 @@ import { connect, eventually, otherUser, startPipedriveStack } from "./server-su
 let fake: FakePipedrive;
 let server: TestServer;
 let team: Team;
-beforeAll(async () => {
-  ({ fake, server } = await startPipedriveStack());
-});
-afterAll(async () => {
-  await server.close();
-  await fake.close();
-});
-beforeEach(async () => {
-  fake.reset();
-  await server.database.db.delete(pipedriveCompanyRoutes);
-  await server.database.db.delete(pipedriveAppShares);
-  team = await buildTeam(server.database.db);
-});
+pipedriveSuite((stack) => ({ fake, server, team } = stack));
 
 const admin = { id: 12345, company_id: 67890 };
 const grace = otherUser();

@@ -1,11 +1,10 @@
 import { consoleSectionIds } from "../../../extension/console/permissions/sections";
-import { pipedriveAppShares, pipedriveCompanyRoutes } from "../../../server/db/schema";
 import { reconnectHint } from "../../../server/pipedrive/connections";
 import { signPanelToken } from "../../../server/pipedrive/panel-token";
 import type { FakePipedrive } from "../../fakes/pipedrive";
 import type { TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
-import { connect, otherUser, panelSecret, startPipedriveStack } from "./server-support";
+import type { Team } from "../../support/team";
+import { connect, otherUser, panelSecret, pipedriveSuite } from "./server-support";
 
 // Every Pipedrive refusal that sends people somewhere names a page that exists: the console's
 // Integrations page, with its address.
@@ -13,19 +12,7 @@ import { connect, otherUser, panelSecret, startPipedriveStack } from "./server-s
 let fake: FakePipedrive;
 let server: TestServer;
 let team: Team;
-beforeAll(async () => {
-  ({ fake, server } = await startPipedriveStack());
-});
-afterAll(async () => {
-  await server.close();
-  await fake.close();
-});
-beforeEach(async () => {
-  fake.reset();
-  await server.database.db.delete(pipedriveCompanyRoutes);
-  await server.database.db.delete(pipedriveAppShares);
-  team = await buildTeam(server.database.db);
-});
+pipedriveSuite((stack) => ({ fake, server, team } = stack));
 
 /** Says where to go: the Integrations page, at an address the console has. */
 function expectSendsToIntegrations(text: string) {

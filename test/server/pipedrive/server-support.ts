@@ -1,5 +1,7 @@
+import { pipedriveAppShares, pipedriveCompanyRoutes } from "../../../server/db/schema";
 import { type FakePipedrive, type FakeUser, startFakePipedrive } from "../../fakes/pipedrive";
 import { startTestServer, type TestServer } from "../../support/server";
+import { buildTeam, type Team } from "../../support/team";
 
 export const publicUrl = "https://switchboard.test";
 export const panelSecret = "panel-jwt-secret-for-tests";
@@ -19,6 +21,29 @@ export async function startPipedriveStack(env: Record<string, string> = {}): Pro
   // Pipedrive's back end reaches the Callback URL at the server itself (PUBLIC_URL isn't served here).
   fake.deliverNoticesTo(`${server.url}/api/v1/integrations/pipedrive/callback`);
   return { fake, server };
+}
+
+/**
+ * The stack for one test file: a fake Pipedrive and the app, started once; before each test the
+ * fake is reset, no company is linked, and a fresh team is built. `expose` receives the stack
+ * (once started, and again with each new team), so a file keeps plain `fake`/`server`/`team` bindings.
+ */
+export function pipedriveSuite(expose: (stack: { fake: FakePipedrive; server: TestServer; team: Team }) => void) {
+  let stack: { fake: FakePipedrive; server: TestServer } | undefined;
+  beforeAll(async () => {
+    stack = await startPipedriveStack();
+  });
+  afterAll(async () => {
+    await stack?.server.close();
+    await stack?.fake.close();
+  });
+  beforeEach(async () => {
+    if (!stack) throw new Error("pipedriveSuite: the stack did not start");
+    stack.fake.reset();
+    await stack.server.database.db.delete(pipedriveCompanyRoutes);
+    await stack.server.database.db.delete(pipedriveAppShares);
+    expose({ ...stack, team: await buildTeam(stack.server.database.db) });
+  });
 }
 
 /** Calls our callback as the browser would after Pipedrive's consent page, with that browser's cookie; answers the redirect. */
