@@ -5,6 +5,7 @@ import { toCsv } from "../http/csv";
 import { requires, route } from "../http/route";
 import { decodeCursor, ListQuery, page } from "../http/schemas";
 import type { Principal } from "../identity/tokens";
+import { chainedFieldsOf } from "./recorder";
 
 const AuditFilters = z.object({
   actorId: z.string().max(100).optional(),
@@ -27,18 +28,10 @@ function filtersFor(actor: Principal, filters: z.infer<typeof AuditFilters>): SQ
   ].filter((condition): condition is SQL => condition !== undefined);
 }
 
+/** An entry as the API shows it: what its hash covers, without the chain's numbering. */
 function presentEntry(row: typeof auditLog.$inferSelect) {
-  return {
-    id: row.id,
-    at: new Date(row.at).toISOString(),
-    actorId: row.actorId,
-    action: row.action,
-    targetType: row.targetType,
-    targetId: row.targetId,
-    ip: row.ip,
-    userAgent: row.userAgent,
-    details: row.details,
-  };
+  const { seq: _seq, ...entry } = chainedFieldsOf(row);
+  return entry;
 }
 
 export const auditRoutes = [
