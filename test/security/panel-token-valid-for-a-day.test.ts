@@ -1,9 +1,8 @@
 import { SignJWT } from "jose";
 import { signPanelToken } from "../../server/pipedrive/panel-token";
 import type { FakePipedrive } from "../fakes/pipedrive";
-import { connect, panelSecret, startPipedriveStack } from "../server/pipedrive/server-support";
+import { panelSecret, startConnectedPipedriveStack } from "../server/pipedrive/server-support";
 import type { TestServer } from "../support/server";
-import { buildTeam } from "../support/team";
 
 // Pipedrive's signed tokens live 5 minutes (pipedrive.md §2.3). One that claims a longer life was
 // not minted by Pipedrive's GET_SIGNED_TOKEN: a leaked or home-made token must not open sessions
@@ -12,9 +11,7 @@ import { buildTeam } from "../support/team";
 let fake: FakePipedrive;
 let server: TestServer;
 beforeAll(async () => {
-  ({ fake, server } = await startPipedriveStack());
-  const team = await buildTeam(server.database.db);
-  await connect(server, fake, team.admin.token, "workspace");
+  ({ fake, server } = await startConnectedPipedriveStack());
 });
 afterAll(async () => {
   await server.close();

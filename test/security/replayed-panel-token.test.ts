@@ -1,9 +1,8 @@
 import { SignJWT } from "jose";
 import { signPanelToken } from "../../server/pipedrive/panel-token";
 import type { FakePipedrive } from "../fakes/pipedrive";
-import { connect, panelSecret, startPipedriveStack } from "../server/pipedrive/server-support";
+import { panelSecret, startConnectedPipedriveStack } from "../server/pipedrive/server-support";
 import type { TestServer } from "../support/server";
-import { buildTeam } from "../support/team";
 
 // A panel JWT travels in the iframe's URL (browser history, referrers, logs). Whoever picks one up
 // within its 5 minutes must not get a session of their own: each token opens one session, for every
@@ -12,9 +11,7 @@ import { buildTeam } from "../support/team";
 let fake: FakePipedrive;
 let server: TestServer;
 beforeAll(async () => {
-  ({ fake, server } = await startPipedriveStack());
-  const team = await buildTeam(server.database.db);
-  await connect(server, fake, team.admin.token, "workspace");
+  ({ fake, server } = await startConnectedPipedriveStack());
 });
 afterAll(async () => {
   await server.close();

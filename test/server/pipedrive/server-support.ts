@@ -46,6 +46,14 @@ export function pipedriveSuite(expose: (stack: { fake: FakePipedrive; server: Te
   });
 }
 
+/** A stack whose workspace (a fresh team's) the Admin has connected: ready for panel sessions. */
+export async function startConnectedPipedriveStack(): Promise<{ fake: FakePipedrive; server: TestServer }> {
+  const stack = await startPipedriveStack();
+  const team = await buildTeam(stack.server.database.db);
+  await connect(stack.server, stack.fake, team.admin.token, "workspace");
+  return stack;
+}
+
 /** Calls our callback as the browser would after Pipedrive's consent page, with that browser's cookie; answers the redirect. */
 export async function callback(
   server: TestServer,
