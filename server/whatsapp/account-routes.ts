@@ -34,7 +34,62 @@ const SandboxInbound = z
   .object({ from: z.string().min(3).max(40), text: z.string().min(1).max(4096), name: z.string().trim().min(1).max(100).optional() })
   .strict();
 
+const CheckCloudNumber = CloudCredentials.omit({ appSecret: true }).strict();
+
 export const accountRoutes = [
+  route({
+    method: "get",
+    path: "/whatsapp-accounts/setup",
+    summary: "What a member connecting a number needs: the webhook URL and verify token to enter at Meta, the sandbox, the pacing",
+    tag: "WhatsApp accounts",
+    access: requires("whatsapp.connect"),
+    responses: { 200: "{webhookUrl, verifyToken, sandboxEnabled, sendRatePerSecond}" },
+    async handler({ services }) {
+      const { publicUrl, whatsapp } = services.config;
+      return {
+        status: 200,
+        body: {
+          webhookUrl: `${publicUrl}/api/v1/inbound/whatsapp`,
+          // Meta echoes it once when the callback URL is saved; it grants nothing else.
+          verifyToken: whatsapp.verifyToken ?? null,
+          sandboxEnabled: whatsapp.sandboxEnabled,
+          sendRatePerSecond: whatsapp.sendRatePerSecond,
+        },
+      };
+    },
+  }),
+  route({
+    method: "post",
+    path: "/whatsapp-accounts/check",
+    summary: "Ask Meta whether a Cloud API token controls a number (the same checks a connect makes); nothing is stored",
+    tag: "WhatsApp accounts",
+    access: requires("whatsapp.connect"),
+    body: CheckCloudNumber,
+    auditExempt: "Reads Meta and stores nothing",
+    ownTransactions: true,
+    responses: {
+      200: "{phoneNumberId, displayPhoneNumber, verifiedName, alreadyConnected}",
+      422: "The token cannot reach the number or its WhatsApp Business Account at Meta",
+      502: "Meta's Graph API could not answer",
+    },
+    async handler({ actor, body, services }) {
+      const number = await proveNumberControl(services.cloud, body);
+      const [route] = await services.database.db
+        .select({ workspaceId: whatsappRoutes.workspaceId })
+        .from(whatsappRoutes)
+        .where(eq(whatsappRoutes.phoneNumberId, body.phoneNumberId));
+      return {
+        status: 200,
+        body: {
+          phoneNumberId: number.id,
+          displayPhoneNumber: number.displayPhoneNumber,
+          verifiedName: number.verifiedName,
+          // Whether a connect would be refused as already connected (here, or — without saying where — elsewhere).
+          alreadyConnected: route ? (route.workspaceId === actor.workspaceId ? "this_workspace" : "another_workspace") : null,
+        },
+      };
+    },
+  }),
   route({
     method: "post",
     path: "/whatsapp-accounts",
