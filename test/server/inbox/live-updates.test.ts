@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { startServices, stopServices } from "../../../server/boot";
 import { openDatabase } from "../../../server/db/client";
 import { createApp } from "../../../server/http/app";
+import { buildMember } from "../../support/factories";
 import { startTestServer, type TestServer, testConfig } from "../../support/server";
 import { eventually, openEventStream } from "../../support/sse";
 import { buildTeam, type Team } from "../../support/team";
@@ -66,9 +67,26 @@ describe("live updates", () => {
     // Reassigned from one collaborator-like member to another: the previous one hears it left.
     await server.api("PUT", `/chats/${chatId}/responsible`, { token: team.agent.token, body: { memberId: team.collaborator.id } });
     await eventually(() => expect(collaborator.events.map((event) => event.type)).toEqual(["chat.unassigned", "chat.assigned"]));
-    await server.api("PUT", `/chats/${chatId}/responsible`, { token: team.agent.token, body: { memberId: team.teammate.id } });
+    // Reassigned to another Collaborator: the new one's stream gets the chat and what follows; the old one's drops it.
+    const nextCollaborator = await buildMember(server.database.db, team.workspace, { roleId: "collaborator" });
+    const next = await openEventStream(`${server.url}/api/v1/events`, nextCollaborator.token);
+    await server.api("PUT", `/chats/${chatId}/responsible`, { token: team.agent.token, body: { memberId: nextCollaborator.id } });
     await eventually(() => expect(collaborator.events).toHaveLength(3));
     expect(collaborator.events[2]).toMatchObject({ type: "chat.assigned", data: { chat: { id: chatId }, visible: false } });
+    await eventually(() => expect(next.events.map((event) => event.type)).toEqual(["chat.assigned"]));
+    expect(next.events[0]?.data).toMatchObject({ chat: { id: chatId, responsibleId: nextCollaborator.id } });
+    expect(next.events[0]?.data.visible).toBeUndefined();
+    await inbound("Is the new person there?");
+    await eventually(() =>
+      expect(next.events.map((event) => [event.type, event.data.message?.text])).toContainEqual(["message.created", "Is the new person there?"]),
+    );
+    // The stream renders events in bus order, so the message reached the old one's stream too and was dropped.
+    await server.api("PUT", `/chats/${chatId}/responsible`, { token: team.agent.token, body: { memberId: team.collaborator.id } });
+    await eventually(() =>
+      expect(collaborator.events.map((event) => event.type)).toEqual(["chat.unassigned", "chat.assigned", "chat.assigned", "chat.assigned"]),
+    );
+    expect(collaborator.events[3]?.data).toMatchObject({ chat: { id: chatId, responsibleId: team.collaborator.id } });
+    await next.close();
     await collaborator.close();
     await owner.close();
   });
@@ -80,9 +98,18 @@ describe("live updates", () => {
     await server.api("POST", `/members/${team.agent.id}/suspend`, { token: team.owner.token });
     await eventually(() => expect(agentStream.ended).toBe(true));
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await inbound("Anyone?");
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(teammateStream.events).toEqual([]);
+    const ownerStream = await openEventStream(`${server.url}/api/v1/events`, team.owner.token);
+    const created = await inbound("Anyone?");
+    await eventually(() => expect(ownerStream.events.map((event) => event.data.message?.text)).toContain("Anyone?"));
+    // Now a Collaborator, the former Teammate gets the chat once it is theirs, and what follows in it.
+    await server.api("PUT", `/chats/${created.body.chatId}/responsible`, { token: team.owner.token, body: { memberId: team.teammate.id } });
+    await inbound("Anyone now?");
+    await eventually(() => expect(teammateStream.events.map((event) => event.type)).toEqual(["chat.assigned", "message.created"]));
+    // Events reach a stream in bus order: the unassigned chat's "Anyone?" came first and was dropped.
+    expect(teammateStream.events[0]?.data).toMatchObject({ chat: { id: created.body.chatId, responsibleId: team.teammate.id } });
+    expect(teammateStream.events[1]?.data.message.text).toBe("Anyone now?");
+    expect(teammateStream.ended).toBe(false);
+    await ownerStream.close();
     await teammateStream.close();
   });
 
