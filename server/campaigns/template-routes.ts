@@ -1,4 +1,5 @@
 import { and, desc, eq, sql } from "drizzle-orm";
+import { analyzeAfterBulkWrite } from "../datadir/maintenance";
 import type { Executor } from "../db/client";
 import { templates } from "../db/schema";
 import { conflict, notFound } from "../http/problem";
@@ -167,6 +168,7 @@ export const templateRoutes = [
         );
         return stored;
       });
+      await analyzeAfterBulkWrite(services.database);
       return {
         status: 200,
         body: { data: result.stored.map((template) => presentTemplate(template, actor)), imported: result.imported, refreshed: result.refreshed },

@@ -2,6 +2,7 @@ import type { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { verifyAuditChains } from "../audit/verify";
 import { openDatabase } from "../db/client";
+import { analyzeStaleTables } from "./maintenance";
 
 export type MovedTable = { table: string; rows: number };
 
@@ -57,6 +58,9 @@ export async function moveToPostgres(source: PGlite, targetUrl: string, auditCha
       }
     }
     await target.query("commit");
+    // On the session that wrote, whose counts are not flushed yet: the server then starts with
+    // plans for the rows it has rather than for empty tables, before autovacuum's first round.
+    await analyzeStaleTables(target);
   } catch (error) {
     await target.query("rollback").catch(() => undefined);
     throw error;

@@ -1,3 +1,4 @@
+import { analyzeAfterBulkWrite } from "../datadir/maintenance";
 import type { Services } from "../services";
 import { connectDemoWorkspaceToDemoCrm, type DemoCrmConnectionOutcome } from "./crm-connection";
 import { type DemoLogin, seedDemo } from "./seed";
@@ -12,6 +13,7 @@ export async function startDemo(
   cost: Services["passwordCost"],
 ): Promise<{ logins: DemoLogin[] | null; demoCrm: DemoCrmConnectionOutcome }> {
   const logins = await seedDemo(services.database.db, cost, services.config.auditChainKey);
+  if (logins) await analyzeAfterBulkWrite(services.database);
   const demoCrm = await connectDemoWorkspaceToDemoCrm(services);
   return { logins, demoCrm };
 }

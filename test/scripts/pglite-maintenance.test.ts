@@ -1,4 +1,5 @@
 import { analyzeStaleTables } from "../../server/datadir/maintenance";
+import { connectSandbox, createTemplate, launch, recipients } from "../server/campaigns/support";
 import { startTestServer, type TestServer } from "../support/server";
 
 // PGlite has no autovacuum: without this pass, a table that grows after start keeps the plans
@@ -37,5 +38,34 @@ describe("statistics maintenance on the embedded database", { timeout: 180_000 }
     expect(analyzed).not.toContain("invitations");
     expect(await analyzeCount("chats")).toBe(before + 1);
     expect(await analyzeStaleTables(pglite)).not.toContain("chats");
+  });
+});
+
+// The bulk writes do not wait for the timer's next check: each applies the rule once it commits.
+describe("statistics right after a bulk write on the embedded database", { timeout: 180_000 }, () => {
+  const statisticsOf = async (server: TestServer, table: string) => {
+    const pglite = server.database.pglite as NonNullable<typeof server.database.pglite>;
+    const { rows } = await pglite.query<{ estimated: number; actual: number }>(
+      `select (select reltuples from pg_class where oid = $1::regclass)::int as estimated, (select count(*) from "${table}")::int as actual`,
+      [table],
+    );
+    return rows[0] as { estimated: number; actual: number };
+  };
+
+  it("a launched campaign's recipients are counted in the queue table's statistics when the launch answers", async () => {
+    const server = await startTestServer({ CAMPAIGN_DISPATCHER: "off" });
+    try {
+      const owner = await server.api("POST", "/signup", {
+        body: { workspaceName: "Acme", name: "Ada Owner", email: "ada@acme.test", password: "a long enough passphrase" },
+      });
+      const token = owner.body.token as string;
+      const accountId = await connectSandbox(server, token, "+1 555 010 2000");
+      const templateId = await createTemplate(server, token);
+      const launched = await launch(server, token, { accountId, templateId, recipients: recipients(300) });
+      expect(launched.status).toBe(202);
+      expect(await statisticsOf(server, "campaign_recipients")).toEqual({ estimated: 300, actual: 300 });
+    } finally {
+      await server.close();
+    }
   });
 });
