@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from "../config";
 import { openDatabase } from "../db/client";
 import { keyComesFromDataDir, keyFileBeside, keyFileIn } from "./encryption-key-note";
 import { acquireDataDirLock, DataDirLocked } from "./lock";
+import { analyzeAfterBulkWrite } from "./maintenance";
 import { restoreSnapshot } from "./snapshot";
 
 // `npm run restore -- FILE`: replaces DATA_DIR's embedded database with a backup. Refuses while
@@ -29,6 +30,8 @@ try {
   // whether this server's key is the one the backup was taken with.
   const handle = await openDatabase({ dataDir: config.dataDir, owner: { port: null, purpose: "npm run restore" } });
   try {
+    // Migrations newer than the backup may have rewritten tables as they were applied.
+    await analyzeAfterBulkWrite(handle);
     const problems = await verifyAuditChains(handle.db, config.auditChainKey);
     if (problems.length === 0) console.log("Activity log verified with this server's encryption key.");
     else {
