@@ -8,28 +8,41 @@ import { chatRecord, loadChat } from "../inbox/queries";
 import { can } from "../permissions";
 import type { Services } from "../services";
 import type { BusEvent } from "./bus";
+import { loadOnce } from "./load-once";
 
 const heartbeatMs = 25_000;
 /** The longest a Node timer waits (about 24.8 days). */
 const maxTimerMs = 2 ** 31 - 1;
+
+type ChatEvent = Extract<BusEvent, { chatId: string }>;
+
+/** The chat (with its account, for the permission rule) and message an event names: read once per event. */
+function loadChatEvent(services: Services, event: ChatEvent) {
+  const db = services.database.db;
+  return loadOnce(event, "chat", async () => {
+    const [chat, [message]] = await Promise.all([
+      loadChat(db, event.workspaceId, event.chatId),
+      event.messageId
+        ? db
+            .select()
+            .from(messages)
+            .where(and(eq(messages.workspaceId, event.workspaceId), eq(messages.id, event.messageId)))
+        : [],
+    ]);
+    return { chat, message };
+  });
+}
 
 /**
  * What one subscriber receives for one bus event, or null when the chat is not theirs to see. A
  * member who was responsible until this event and can no longer see the chat hears that it left
  * their view — its id and `visible: false`, nothing more — so their list drops it at once.
  */
-async function renderFor(services: Services, viewer: Principal, event: Extract<BusEvent, { chatId: string }>) {
-  const db = services.database.db;
-  const chat = await loadChat(db, event.workspaceId, event.chatId);
+async function renderFor(services: Services, viewer: Principal, event: ChatEvent) {
+  const { chat, message } = await loadChatEvent(services, event);
   if (!chat) return null;
   if (!can(viewer, "chats.view", chatRecord(chat)))
     return event.previousResponsibleId === viewer.memberId ? { type: event.type, chat: { id: chat.id }, visible: false } : null;
-  const [message] = event.messageId
-    ? await db
-        .select()
-        .from(messages)
-        .where(and(eq(messages.workspaceId, event.workspaceId), eq(messages.id, event.messageId)))
-    : [];
   return { type: event.type, chat: presentChat(chat, viewer), ...(message ? { message: presentMessage(message) } : {}) };
 }
 
