@@ -9,6 +9,7 @@ import { SignupPage } from "./auth/SignupPage";
 import { InboxPage } from "./inbox/InboxPage";
 import { IntegrationsPage } from "./integrations/IntegrationsPage";
 import { LiveUpdatesProvider } from "./live/LiveUpdatesProvider";
+import { NumbersPage } from "./numbers/NumbersPage";
 import { type ConsoleSectionId, visibleSections } from "./permissions/sections";
 import { RolesPage } from "./roles/RolesPage";
 import { useRoute } from "./routing/hash-route";
@@ -65,6 +66,8 @@ function SectionPage({ section }: { section: ConsoleSectionId }) {
   switch (section) {
     case "inbox":
       return <InboxPage />;
+    case "numbers":
+      return <NumbersPage />;
     case "team":
       return <TeamPage />;
     case "roles":

@@ -4,7 +4,7 @@ import { whatsappAccounts } from "../db/schema";
 import { notFound } from "../http/problem";
 import type { Principal } from "../identity/tokens";
 import type { AccountRow } from "../inbox/providers";
-import { accountScope, can } from "../permissions";
+import { accountScope, can, canDisconnectAccount } from "../permissions";
 
 /** Loads an account the actor may see, or answers 404. */
 export async function loadVisibleAccount(db: Executor, actor: Principal, accountId: string): Promise<AccountRow> {
@@ -30,5 +30,6 @@ export function presentAccount(account: AccountRow, actor: Principal) {
     statusReason: account.statusReason,
     canStartChats: connected && can(actor, "chats.start", record),
     canRunCampaigns: connected && can(actor, "campaigns.send", record),
+    canDisconnect: connected && canDisconnectAccount(actor, record),
   };
 }

@@ -23,6 +23,9 @@ let accountSequence = 0;
 
 beforeAll(async () => {
   fake = await startFakeGraphApi({ accessToken });
+  // The templates these tests send, as the business set them up in WhatsApp Manager (approved).
+  fake.registerTemplate("102290129340398", { name: "order_update_v1", language: "en_US", body: "Hi {{1}}, your order {{2}} has shipped." });
+  fake.registerTemplate("102290129340398", { name: "follow_up", language: "en", body: "Are you still interested?" });
   server = await startTestServer({ GRAPH_API_BASE_URL: fake.url, WHATSAPP_APP_SECRET: appSecret, WHATSAPP_VERIFY_TOKEN: verifyToken });
 });
 beforeEach(async () => {
@@ -135,6 +138,7 @@ describe("connecting a Cloud API account", () => {
       statusReason: null,
       canStartChats: true,
       canRunCampaigns: true,
+      canDisconnect: true,
     });
     const listed = await server.api("GET", "/whatsapp-accounts", { token: team.agent.token });
     expect(listed.body.data.map((row: { id: string }) => row.id)).toEqual([account.id, response.body.account.id]);
