@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { verifyAuditChains } from "../../../server/audit/verify";
 import { auditLog } from "../../../server/db/schema";
 import { startTestServer, type TestServer } from "../../support/server";
@@ -43,10 +43,46 @@ describe("activity log", () => {
     expect(entry).toMatchObject({ actorId: team.agent.id, details: { method: "POST", path: "/api/v1/invitations", permission: "team.manage" } });
   });
 
-  it("writes nothing when the mutation fails (same transaction)", async () => {
+  it("writes nothing when the mutation fails before writing (a 404)", async () => {
     const before = (await entries(team.owner.token)).length;
     expect((await server.api("DELETE", "/roles/role_missing", { token: team.owner.token })).status).toBe(404);
     expect((await entries(team.owner.token)).length).toBe(before);
+  });
+
+  // The database refuses at a chosen point, after the role change was written: a write made outside
+  // the request's transaction (the member update, or the entry in a transaction of its own) would stay.
+  it.each([
+    {
+      failure: "the entry is refused after the member update",
+      trigger: (name: string) =>
+        `create trigger ${name} before insert on audit_log for each row when (new.workspace_id = '${team.workspace.id}') execute function ${name}()`,
+      table: "audit_log",
+    },
+    {
+      failure: "the commit is refused after the member update and the entry",
+      trigger: (name: string) =>
+        `create constraint trigger ${name} after update on members deferrable initially deferred for each row when (new.id = '${team.collaborator.id}') execute function ${name}()`,
+      table: "members",
+    },
+  ])("rolls back the mutation and its entry together when $failure (same transaction)", async ({ trigger, table }) => {
+    const db = server.database.db;
+    const name = `refuse_${team.workspace.id.replace(/\W/g, "_").toLowerCase()}`;
+    const changeRole = () => server.api("PATCH", `/members/${team.collaborator.id}`, { token: team.owner.token, body: { roleId: "agent" } });
+    const roleChanges = async () => (await entries(team.owner.token, `?action=member.role_change&targetId=${team.collaborator.id}`)).length;
+    await db.execute(sql.raw(`create function ${name}() returns trigger language plpgsql as $$ begin raise exception 'refused by the test'; end $$`));
+    await db.execute(sql.raw(trigger(name)));
+    try {
+      expect((await changeRole()).status).toBe(500);
+      expect((await server.api("GET", "/me", { token: team.collaborator.token })).body.member.roleId).toBe("collaborator");
+      expect(await roleChanges()).toBe(0);
+    } finally {
+      await db.execute(sql.raw(`drop trigger ${name} on ${table}`));
+      await db.execute(sql.raw(`drop function ${name}()`));
+    }
+    // The same request, nothing refusing: both writes land.
+    expect((await changeRole()).status).toBe(200);
+    expect((await server.api("GET", "/me", { token: team.collaborator.token })).body.member.roleId).toBe("agent");
+    expect(await roleChanges()).toBe(1);
   });
 
   it("filters by actor, action and time, pages newest first", async () => {
@@ -115,12 +151,16 @@ describe("hash chain", () => {
     expect(problems).toEqual([{ workspaceId: team.workspace.id, seq: newest, problem: "the newest entries are missing" }]);
   });
 
-  it("stays one chain under concurrent writers", async () => {
-    await Promise.all(
+  // Each request succeeds on its own, so every one must: a writer that lost the race for the head shows as a failure.
+  // On PGlite requests share one connection; concurrent-writers.postgres.test.ts holds them all waiting at once.
+  it("stays one chain under concurrent writers, every one of them succeeding", async () => {
+    const responses = await Promise.all(
       Array.from({ length: 12 }, (_, index) =>
-        server.api("POST", `/members/${team.agent.id}/${index % 2 === 0 ? "suspend" : "activate"}`, { token: team.owner.token }),
+        server.api("POST", "/invitations", { token: team.owner.token, body: { email: `concurrent-${index}@acme.test`, roleId: "agent" } }),
       ),
     );
+    expect(responses.map((response) => response.status)).toEqual(Array(12).fill(201));
+    expect(await entries(team.owner.token, "?action=invitation.create")).toHaveLength(12);
     const problems = (await verifyAuditChains(server.database.db, server.services.config.auditChainKey)).filter(
       (problem) => problem.workspaceId === team.workspace.id,
     );
