@@ -5,7 +5,8 @@ import { z } from "zod";
 
 /** Environment variables the server reads; the only place that touches process.env. */
 const EnvSchema = z.object({
-  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  // Unset: production, unless the command chose development (`--development`, which `npm start` passes).
+  NODE_ENV: z.enum(["development", "production", "test"]).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATA_DIR: z.string().min(1).default("./data"),
   DATABASE_URL: z
@@ -51,6 +52,10 @@ const EnvSchema = z.object({
 
 export type Config = {
   nodeEnv: "development" | "production" | "test";
+  /** Who chose nodeEnv: the NODE_ENV variable, the command's `--development` flag, or nobody (production). */
+  nodeEnvFrom: "NODE_ENV" | "--development" | "default";
+  /** /simulator/ and /api/v1/dev/* are served (development and test); production answers 404 there. */
+  developmentRoutes: boolean;
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
@@ -142,8 +147,28 @@ export class ConfigError extends Error {}
 /** Where the app mounts the demo CRM (server/demo-crm/); its address is `${PUBLIC_URL}${demoCrmPath}`. */
 export const demoCrmPath = "/dev/demo-crm";
 
-/** Parses the environment into a Config; throws ConfigError with one line naming the variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+/**
+ * The command-line flag with which `npm start`, `npm run dev` and the data-directory scripts choose
+ * development when NODE_ENV is unset. NODE_ENV, when set, wins: `NODE_ENV=production npm start` is production.
+ */
+export const developmentFlag = "--development";
+
+export type LoadConfigOptions = {
+  /** What an unset NODE_ENV means: production unless the command passed `--development`. */
+  unsetNodeEnv?: "production" | "development";
+};
+
+/** The options a command line asks for: `--development` anywhere in argv. */
+export function commandLineOptions(argv: readonly string[] = process.argv): LoadConfigOptions {
+  return { unsetNodeEnv: argv.includes(developmentFlag) ? "development" : "production" };
+}
+
+/**
+ * Parses the environment into a Config; throws ConfigError with one line naming the variable.
+ * Fails closed: without NODE_ENV the server is production (no demo, demo CRM, sandbox or
+ * development routes; ENCRYPTION_KEY required) unless `options.unsetNodeEnv` chooses development.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env, options: LoadConfigOptions = {}): Config {
   // An empty variable (`DATABASE_URL=`) counts as unset.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
   const parsed = EnvSchema.safeParse(present);
@@ -152,7 +177,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const variable = String(issue?.path[0] ?? "environment");
     throw new ConfigError(`Invalid ${variable}: ${issue?.message ?? "bad value"}`);
   }
-  const values = parsed.data;
+  const { NODE_ENV: chosenNodeEnv, ...rest } = parsed.data;
+  const nodeEnvFrom: Config["nodeEnvFrom"] = chosenNodeEnv ? "NODE_ENV" : options.unsetNodeEnv === "development" ? "--development" : "default";
+  const values = { ...rest, NODE_ENV: chosenNodeEnv ?? options.unsetNodeEnv ?? "production" };
   if (values.NODE_ENV === "production" && values.DEMO === "on") {
     // The demo members all log in with one published password: never on a production server.
     throw new ConfigError("Invalid DEMO: cannot be on in production (the demo logins share a published password)");
@@ -160,7 +187,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dataDir = path.resolve(values.DATA_DIR);
   const port = values.PORT;
   const publicUrl = (values.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, "");
-  const encryptionKey = resolveEncryptionKey(values.ENCRYPTION_KEY, values.NODE_ENV, dataDir);
+  const encryptionKey = resolveEncryptionKey(values.ENCRYPTION_KEY, values.NODE_ENV, nodeEnvFrom, dataDir);
   const demoCrm = {
     enabled: values.NODE_ENV !== "production" && (values.DEMO_CRM ? values.DEMO_CRM === "on" : values.NODE_ENV === "development"),
     url: `${publicUrl}${demoCrmPath}`,
@@ -176,6 +203,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const defaultOAuthHost = usesDemoCrm ? demoCrm.url : "https://oauth.pipedrive.com";
   return {
     nodeEnv: values.NODE_ENV,
+    nodeEnvFrom,
+    developmentRoutes: values.NODE_ENV !== "production",
     port,
     dataDir,
     databaseUrl: values.DATABASE_URL,
@@ -190,7 +219,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       appSecret: values.WHATSAPP_APP_SECRET,
       verifyToken: values.WHATSAPP_VERIFY_TOKEN,
       sendRatePerSecond: values.WHATSAPP_SEND_RATE,
-      sandboxEnabled: values.SANDBOX_PROVIDER ? values.SANDBOX_PROVIDER === "on" : values.NODE_ENV !== "production",
+      sandboxEnabled: values.SANDBOX_PROVIDER ? values.SANDBOX_PROVIDER === "on" : values.NODE_ENV === "development",
     },
     campaigns: {
       dispatcherEnabled: values.CAMPAIGN_DISPATCHER === "on",
@@ -226,10 +255,11 @@ function deriveKey(encryptionKey: Buffer, purpose: string): Buffer {
   return Buffer.from(hkdfSync("sha256", encryptionKey, Buffer.alloc(0), purpose, 32));
 }
 
-function resolveEncryptionKey(fromEnv: string | undefined, nodeEnv: Config["nodeEnv"], dataDir: string): Buffer {
+function resolveEncryptionKey(fromEnv: string | undefined, nodeEnv: Config["nodeEnv"], nodeEnvFrom: Config["nodeEnvFrom"], dataDir: string): Buffer {
   if (fromEnv) return decodeKey(fromEnv);
   if (nodeEnv === "production") {
-    throw new ConfigError("Invalid ENCRYPTION_KEY: required in production (32 bytes, base64)");
+    const unset = nodeEnvFrom === "default" ? "; NODE_ENV is unset, which is production (development: NODE_ENV=development or npm start)" : "";
+    throw new ConfigError(`Invalid ENCRYPTION_KEY: required in production (32 bytes, base64)${unset}`);
   }
   // Development convenience: a key generated once and kept beside the data it protects.
   const keyFile = path.join(dataDir, "encryption.key");
@@ -244,4 +274,40 @@ function decodeKey(encoded: string): Buffer {
   const key = Buffer.from(encoded, "base64");
   if (key.length !== 32) throw new ConfigError("Invalid ENCRYPTION_KEY: must decode to 32 bytes");
   return key;
+}
+
+/** The start-up line saying which mode the server runs in and who chose it. */
+export function modeLine(config: Pick<Config, "nodeEnv" | "nodeEnvFrom">): string {
+  const chosenBy = {
+    NODE_ENV: `NODE_ENV=${config.nodeEnv}`,
+    "--development": "--development, NODE_ENV unset",
+    default: "NODE_ENV unset; NODE_ENV=development or npm start for the demo",
+  }[config.nodeEnvFrom];
+  return `Switchboard runs as ${config.nodeEnv} (${chosenBy})`;
+}
+
+/**
+ * One start-up line for each development-only thing this configuration turns on (none in a
+ * production configuration unless asked for, like SANDBOX_PROVIDER=on), saying how to turn it off.
+ */
+export function developmentFeatureLines(config: Config): string[] {
+  const on = (what: string) => `Development only, on: ${what}`;
+  const lines: string[] = [];
+  if (config.demo) lines.push(on("the demo workspace, whose members all log in with one published password (DEMO=off turns it off)"));
+  if (config.demoCrm.enabled) lines.push(on(`the demo CRM at ${config.demoCrm.url} (DEMO_CRM=off turns it off)`));
+  if (config.pipedrive.usesDemoCrm) {
+    lines.push(
+      on(
+        "the demo CRM is this server's Pipedrive app, and POST /api/v1/dev/simulator/token signs panel tokens for its users (PIPEDRIVE_CLIENT_ID/SECRET or DEMO_CRM=off turn it off)",
+      ),
+    );
+  }
+  if (config.whatsapp.sandboxEnabled) {
+    lines.push(on("the sandbox WhatsApp provider: sandbox numbers and simulated customer messages (SANDBOX_PROVIDER=off turns it off)"));
+  }
+  if (config.developmentRoutes) lines.push(on("the CRM simulator at /simulator/ and the routes under /api/v1/dev/ (NODE_ENV=production turns them off)"));
+  if (config.nodeEnv !== "production") {
+    lines.push(on("webhooks may deliver over http and to loopback addresses (NODE_ENV=production turns this off)"));
+  }
+  return lines;
 }

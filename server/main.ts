@@ -2,7 +2,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { UnsealedAuditChains } from "./audit/seal";
 import { productionPasswordCost, startServices, stopServices } from "./boot";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, commandLineOptions, developmentFeatureLines, loadConfig, modeLine } from "./config";
 import { startBackupSchedule } from "./datadir/backup-schedule";
 import { DataDirLocked } from "./datadir/lock";
 import { startMaintenance } from "./datadir/maintenance";
@@ -17,7 +17,8 @@ const webRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "d
 async function main() {
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig();
+    // `npm start` and `npm run dev` pass --development; without it or NODE_ENV this is production.
+    config = loadConfig(process.env, commandLineOptions());
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -25,6 +26,10 @@ async function main() {
     }
     throw error;
   }
+  // Fails closed, and says so: the mode, then one line for each development-only thing that is on.
+  const developmentFeatures = developmentFeatureLines(config);
+  console.log(modeLine(config));
+  for (const line of developmentFeatures) console.log(line);
   let database: DatabaseHandle;
   try {
     database = await openDatabase(
@@ -58,6 +63,7 @@ async function main() {
   }
   startWebhookWorker(services);
   const logger = services.logger;
+  logger.info({ nodeEnv: config.nodeEnv, nodeEnvFrom: config.nodeEnvFrom, developmentFeatures }, "mode");
   if (config.demo) {
     const { logins, demoCrm } = await startDemo(services, productionPasswordCost);
     if (logins) {

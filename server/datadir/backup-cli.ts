@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { PGlite } from "@electric-sql/pglite";
-import { ConfigError, loadConfig } from "../config";
+import { ConfigError, commandLineOptions, loadConfig } from "../config";
 import { encryptionKeyReminder, keyFileBeside } from "./encryption-key-note";
 import { acquireDataDirLock, currentHolder, DataDirLocked, type LockHolder } from "./lock";
 import { backupsDir, pgliteDir, takeSnapshot, writeSnapshot } from "./snapshot";
@@ -11,10 +11,13 @@ import { backupsDir, pgliteDir, takeSnapshot, writeSnapshot } from "./snapshot";
 // `npm run backup [-- --out FILE] [--include-key]`: a consistent snapshot of the embedded database.
 // While a server runs it takes the snapshot (only it may open DATA_DIR); otherwise this command
 // opens DATA_DIR itself, holding its lock so no server starts meanwhile.
-const { values: options } = parseArgs({ options: { out: { type: "string" }, "include-key": { type: "boolean", default: false } } });
+const { values: options } = parseArgs({
+  options: { out: { type: "string" }, "include-key": { type: "boolean", default: false }, development: { type: "boolean", default: false } },
+});
 
 try {
-  const config = loadConfig();
+  // `npm run backup` passes --development, as `npm start` does, so both find the same key.
+  const config = loadConfig(process.env, commandLineOptions());
   if (config.databaseUrl) fail("DATABASE_URL is set: this server's data is in PostgreSQL; back it up with pg_dump.");
   const holder = currentHolder(config.dataDir);
   const { snapshot, how } = holder ? await throughRunningServer(holder) : await withServerStopped(config.dataDir);

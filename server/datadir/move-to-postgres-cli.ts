@@ -1,18 +1,19 @@
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../config";
+import { ConfigError, commandLineOptions, loadConfig } from "../config";
 import { openDatabase } from "../db/client";
 import { DataDirLocked } from "./lock";
 import { MoveRefused, moveToPostgres } from "./move-to-postgres";
 
 // `npm run db:move-to-postgres -- postgres://…`: copies the embedded database in DATA_DIR into an
 // empty PostgreSQL database. The server must be stopped (this command holds DATA_DIR meanwhile).
-const { positionals } = parseArgs({ allowPositionals: true });
+const { positionals } = parseArgs({ allowPositionals: true, options: { development: { type: "boolean", default: false } } });
 const targetUrl = positionals[0];
 if (!targetUrl || !/^postgres(ql)?:\/\//.test(targetUrl))
   fail("name the empty PostgreSQL database: npm run db:move-to-postgres -- postgres://user:password@host:5432/switchboard");
 
 try {
-  const config = loadConfig();
+  // `npm run db:move-to-postgres` passes --development, as `npm start` does, so both find the same key.
+  const config = loadConfig(process.env, commandLineOptions());
   if (config.databaseUrl) fail("DATABASE_URL is set: this server already runs on PostgreSQL. Unset it to move the embedded database in DATA_DIR.");
   const source = await openDatabase({ dataDir: config.dataDir, owner: { port: null, purpose: "npm run db:move-to-postgres" } });
   try {

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, readFileSync, renameSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { verifyAuditChains } from "../audit/verify";
-import { ConfigError, loadConfig } from "../config";
+import { ConfigError, commandLineOptions, loadConfig } from "../config";
 import { openDatabase } from "../db/client";
 import { keyComesFromDataDir, keyFileBeside, keyFileIn } from "./encryption-key-note";
 import { acquireDataDirLock, DataDirLocked } from "./lock";
@@ -11,12 +11,13 @@ import { restoreSnapshot } from "./snapshot";
 
 // `npm run restore -- FILE`: replaces DATA_DIR's embedded database with a backup. Refuses while
 // anything holds DATA_DIR (a running server): stop it, restore, start it again.
-const { positionals } = parseArgs({ allowPositionals: true });
+const { positionals } = parseArgs({ allowPositionals: true, options: { development: { type: "boolean", default: false } } });
 const backupFile = positionals[0] ? path.resolve(positionals[0]) : fail("name the backup file: npm run restore -- FILE");
 if (!existsSync(backupFile)) fail(`${backupFile} does not exist.`);
 
 try {
-  let config = loadConfig();
+  // `npm run restore` passes --development, as `npm start` does, so both find the same key.
+  let config = loadConfig(process.env, commandLineOptions());
   if (config.databaseUrl) fail("DATABASE_URL is set: this server's data is in PostgreSQL; restore it with pg_restore.");
   const lock = acquireDataDirLock(config.dataDir, { port: null, purpose: "npm run restore" });
   try {
@@ -68,7 +69,7 @@ function adoptSavedKey(config: ReturnType<typeof loadConfig>) {
   renameSync(current, `${current}.before-restore-${new Date().toISOString().replace(/[:.]/g, "-")}`);
   copyFileSync(saved, current);
   console.log(`The encryption key saved with the backup is now ${current}.`);
-  return loadConfig();
+  return loadConfig(process.env, commandLineOptions());
 }
 
 function fail(message: string): never {

@@ -44,7 +44,7 @@ export function createApp(services: Services, options: { webRoot?: string } = {}
   app.use(apiPrefix, api);
   // The demo CRM and the CRM simulator are development tools: never served in production.
   if (services.config.demoCrm.enabled && services.demoCrm) app.use(demoCrmPath, demoCrmRouter(services.config, services.demoCrm));
-  if (services.config.nodeEnv === "production") {
+  if (!services.config.developmentRoutes) {
     for (const devOnly of ["/simulator", "/dev"]) app.use(devOnly, (_request, response) => response.status(404).end());
   }
   if (options.webRoot && existsSync(options.webRoot)) {

@@ -1,18 +1,89 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ConfigError, loadConfig } from "../../server/config";
+import { ConfigError, commandLineOptions, developmentFeatureLines, loadConfig, modeLine } from "../../server/config";
 
 const key = Buffer.alloc(32, 1).toString("base64");
 
 describe("config", () => {
-  it("has working defaults for development, generating the encryption key into DATA_DIR once", () => {
+  it("has working defaults for development (--development, as npm start passes), generating the encryption key into DATA_DIR once", () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), "sb-config-"));
-    const config = loadConfig({ DATA_DIR: dataDir });
-    expect(config).toMatchObject({ nodeEnv: "development", port: 3000, databaseUrl: undefined, publicUrl: "http://localhost:3000", demo: true });
+    const development = commandLineOptions(["node", "server/main.ts", "--development"]);
+    const config = loadConfig({ DATA_DIR: dataDir }, development);
+    expect(config).toMatchObject({
+      nodeEnv: "development",
+      nodeEnvFrom: "--development",
+      port: 3000,
+      databaseUrl: undefined,
+      publicUrl: "http://localhost:3000",
+      demo: true,
+      developmentRoutes: true,
+      whatsapp: { sandboxEnabled: true },
+      demoCrm: { enabled: true },
+    });
     expect(config.encryptionKey).toHaveLength(32);
     expect(readFileSync(path.join(dataDir, "encryption.key"), "utf8")).toBe(config.encryptionKey.toString("base64"));
-    expect(loadConfig({ DATA_DIR: dataDir }).encryptionKey).toEqual(config.encryptionKey);
+    expect(loadConfig({ DATA_DIR: dataDir }, development).encryptionKey).toEqual(config.encryptionKey);
+  });
+
+  describe("fails closed: without NODE_ENV", () => {
+    it("is production unless the command passes --development, and says who chose", () => {
+      expect(commandLineOptions(["node", "server/main.ts"])).toEqual({ unsetNodeEnv: "production" });
+      const config = loadConfig({ ENCRYPTION_KEY: key });
+      expect(config).toMatchObject({
+        nodeEnv: "production",
+        nodeEnvFrom: "default",
+        demo: false,
+        developmentRoutes: false,
+        whatsapp: { sandboxEnabled: false },
+        demoCrm: { enabled: false },
+        pipedrive: { usesDemoCrm: false, clientId: undefined, jwtSecret: undefined, startChatModalId: null },
+      });
+      expect(modeLine(config)).toBe("Switchboard runs as production (NODE_ENV unset; NODE_ENV=development or npm start for the demo)");
+      expect(developmentFeatureLines(config)).toEqual([]);
+      // An empty variable counts as unset.
+      expect(loadConfig({ ENCRYPTION_KEY: key, NODE_ENV: "" })).toMatchObject({ nodeEnv: "production", nodeEnvFrom: "default" });
+    });
+
+    it("requires ENCRYPTION_KEY, saying that unset NODE_ENV is production, and writes no key file", () => {
+      const dataDir = mkdtempSync(path.join(tmpdir(), "sb-config-"));
+      expect(() => loadConfig({ DATA_DIR: dataDir })).toThrow(
+        /^Invalid ENCRYPTION_KEY: required in production \(32 bytes, base64\); NODE_ENV is unset, which is production/,
+      );
+      expect(existsSync(path.join(dataDir, "encryption.key"))).toBe(false);
+    });
+
+    it("refuses DEMO=on as production does", () => {
+      expect(() => loadConfig({ ENCRYPTION_KEY: key, DEMO: "on" })).toThrow(/^Invalid DEMO: cannot be on in production/);
+    });
+
+    it("turns on only what is asked for, and announces it", () => {
+      const config = loadConfig({ ENCRYPTION_KEY: key, SANDBOX_PROVIDER: "on", DEMO_CRM: "on" });
+      expect(config).toMatchObject({ whatsapp: { sandboxEnabled: true }, demoCrm: { enabled: false }, developmentRoutes: false });
+      expect(developmentFeatureLines(config)).toEqual([expect.stringMatching(/^Development only, on: the sandbox WhatsApp provider/)]);
+    });
+
+    it("NODE_ENV, when set, wins over --development", () => {
+      const development = commandLineOptions(["--development"]);
+      const config = loadConfig({ NODE_ENV: "production", ENCRYPTION_KEY: key }, development);
+      expect(config).toMatchObject({ nodeEnv: "production", nodeEnvFrom: "NODE_ENV", demo: false, demoCrm: { enabled: false } });
+      expect(modeLine(config)).toBe("Switchboard runs as production (NODE_ENV=production)");
+      expect(loadConfig({ NODE_ENV: "test", ENCRYPTION_KEY: key }, development)).toMatchObject({ nodeEnv: "test", nodeEnvFrom: "NODE_ENV" });
+    });
+  });
+
+  it.each([
+    [{ NODE_ENV: "test" }, { demo: false, demoCrm: false, sandbox: false, developmentRoutes: true }],
+    [{ NODE_ENV: "development" }, { demo: true, demoCrm: true, sandbox: true, developmentRoutes: true }],
+    [{ NODE_ENV: "production" }, { demo: false, demoCrm: false, sandbox: false, developmentRoutes: false }],
+  ])("%o defaults to %o; tests choose what they use (test/support/server.ts turns the sandbox on)", (env, expected) => {
+    const config = loadConfig({ DATA_DIR: mkdtempSync(path.join(tmpdir(), "sb-config-")), ENCRYPTION_KEY: key, ...env });
+    expect({
+      demo: config.demo,
+      demoCrm: config.demoCrm.enabled,
+      sandbox: config.whatsapp.sandboxEnabled,
+      developmentRoutes: config.developmentRoutes,
+    }).toEqual(expected);
   });
 
   it.each([
@@ -43,7 +114,7 @@ describe("config", () => {
     const dataDir = () => mkdtempSync(path.join(tmpdir(), "sb-config-"));
 
     it("is on in development and, with no Pipedrive app configured, is the app: its client secret signs panel tokens", () => {
-      const config = loadConfig({ DATA_DIR: dataDir(), ENCRYPTION_KEY: key, PORT: "4100" });
+      const config = loadConfig({ NODE_ENV: "development", DATA_DIR: dataDir(), ENCRYPTION_KEY: key, PORT: "4100" });
       expect(config.demoCrm).toMatchObject({ enabled: true, url: "http://localhost:4100/dev/demo-crm", clientId: "switchboard-demo-crm" });
       expect(config.pipedrive).toMatchObject({
         usesDemoCrm: true,
@@ -54,16 +125,22 @@ describe("config", () => {
       });
       // Derived from ENCRYPTION_KEY: stable across restarts, different for another key.
       expect(config.demoCrm.clientSecret).toHaveLength(43);
-      expect(loadConfig({ DATA_DIR: dataDir(), ENCRYPTION_KEY: key }).demoCrm.clientSecret).toBe(config.demoCrm.clientSecret);
+      expect(loadConfig({ NODE_ENV: "development", DATA_DIR: dataDir(), ENCRYPTION_KEY: key }).demoCrm.clientSecret).toBe(config.demoCrm.clientSecret);
       const otherKey = Buffer.alloc(32, 2).toString("base64");
-      expect(loadConfig({ DATA_DIR: dataDir(), ENCRYPTION_KEY: otherKey }).demoCrm.clientSecret).not.toBe(config.demoCrm.clientSecret);
+      expect(loadConfig({ NODE_ENV: "development", DATA_DIR: dataDir(), ENCRYPTION_KEY: otherKey }).demoCrm.clientSecret).not.toBe(config.demoCrm.clientSecret);
     });
 
     it("steps aside for a real Pipedrive app, and PIPEDRIVE_JWT_SECRET still wins", () => {
-      const config = loadConfig({ DATA_DIR: dataDir(), ENCRYPTION_KEY: key, PIPEDRIVE_CLIENT_ID: "id", PIPEDRIVE_CLIENT_SECRET: "secret" });
+      const config = loadConfig({
+        NODE_ENV: "development",
+        DATA_DIR: dataDir(),
+        ENCRYPTION_KEY: key,
+        PIPEDRIVE_CLIENT_ID: "id",
+        PIPEDRIVE_CLIENT_SECRET: "secret",
+      });
       expect(config.demoCrm.enabled).toBe(true);
       expect(config.pipedrive).toMatchObject({ usesDemoCrm: false, clientId: "id", oauthHost: "https://oauth.pipedrive.com", jwtSecret: "secret" });
-      const withJwt = loadConfig({ DATA_DIR: dataDir(), ENCRYPTION_KEY: key, PIPEDRIVE_JWT_SECRET: "a-panel-secret" });
+      const withJwt = loadConfig({ NODE_ENV: "development", DATA_DIR: dataDir(), ENCRYPTION_KEY: key, PIPEDRIVE_JWT_SECRET: "a-panel-secret" });
       expect(withJwt.pipedrive).toMatchObject({ usesDemoCrm: true, jwtSecret: "a-panel-secret" });
     });
 
@@ -72,6 +149,7 @@ describe("config", () => {
       [{ NODE_ENV: "test", DEMO_CRM: "on" }, true],
       [{ NODE_ENV: "development", DEMO_CRM: "off" }, false],
       [{ NODE_ENV: "production", DEMO_CRM: "on" }, false],
+      [{ DEMO_CRM: "on" }, false],
     ])("%o → enabled: %s (never in production)", (env, enabled) => {
       const config = loadConfig({ DATA_DIR: dataDir(), ENCRYPTION_KEY: key, ...env });
       expect(config.demoCrm.enabled).toBe(enabled);

@@ -25,13 +25,17 @@ export type ApiClient = (
   options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
 ) => Promise<ApiResponse>;
 
-/** The configuration tests run with; `overrides` are environment variables. */
+/**
+ * The configuration tests run with; `overrides` are environment variables. NODE_ENV=test turns on
+ * nothing meant for development by itself: what the tests use (the sandbox provider) is chosen here.
+ */
 export function testConfig(overrides: Record<string, string> = {}) {
   return loadConfig({
     NODE_ENV: "test",
     DATA_DIR: ".test-tmp/data",
     LOG_LEVEL: "silent",
     ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
+    SANDBOX_PROVIDER: "on",
     ...overrides,
   });
 }

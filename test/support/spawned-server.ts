@@ -7,12 +7,26 @@ const repositoryRoot = path.resolve(import.meta.dirname, "../..");
 
 export type SpawnedServer = { child: ChildProcess; output: () => string; outcome: Promise<"listening" | number | null> };
 
-/** Starts server/main.ts on embedded PGlite in `dataDir`; `outcome` settles once it listens or exits. */
-export function spawnServer(dataDir: string, port: number, extraEnv: Record<string, string> = {}): SpawnedServer {
+/**
+ * Starts server/main.ts on embedded PGlite in `dataDir`; `outcome` settles once it listens or exits.
+ * NODE_ENV=test with the sandbox provider on, unless `extraEnv` says otherwise (undefined unsets a
+ * variable); `args` follow server/main.ts (`--development`, as `npm start` passes).
+ */
+export function spawnServer(dataDir: string, port: number, extraEnv: Record<string, string | undefined> = {}, args: string[] = []): SpawnedServer {
   const { DATABASE_URL: _engineOfTheSuite, ...environment } = process.env;
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+  const env = {
+    ...environment,
+    NODE_ENV: "test",
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    DEMO: "off",
+    SANDBOX_PROVIDER: "on",
+    LOG_LEVEL: "silent",
+    ...extraEnv,
+  };
+  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts", ...args], {
     cwd: repositoryRoot,
-    env: { ...environment, NODE_ENV: "test", PORT: String(port), DATA_DIR: dataDir, DEMO: "off", LOG_LEVEL: "silent", ...extraEnv },
+    env: Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

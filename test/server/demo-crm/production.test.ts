@@ -1,24 +1,36 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startTestServer, type TestServer } from "../../support/server";
 
 // The demo CRM and the CRM simulator are development tools: a production server never serves
 // them, even when asked to (DEMO_CRM=on) and even where the web UI would answer any other path.
+// A server whose NODE_ENV is unset is a production server (an empty variable counts as unset).
 
-let server: TestServer;
-let webRoot: string;
-beforeAll(async () => {
-  webRoot = mkdtempSync(path.join(os.tmpdir(), "switchboard-prod-web-"));
-  writeFileSync(path.join(webRoot, "index.html"), "<!doctype html><title>console</title>");
-  server = await startTestServer({ NODE_ENV: "production", DEMO_CRM: "on", CAMPAIGN_DISPATCHER: "off" }, { webRoot, ownPublicUrl: true });
-});
-afterAll(async () => {
-  await server.close();
-  rmSync(webRoot, { recursive: true, force: true });
-});
+describe.each([
+  ["in production", "production"],
+  ["with NODE_ENV unset", ""],
+])("%s", (_title, nodeEnv) => {
+  let server: TestServer;
+  let webRoot: string;
+  beforeAll(async () => {
+    webRoot = mkdtempSync(path.join(os.tmpdir(), "switchboard-prod-web-"));
+    writeFileSync(path.join(webRoot, "index.html"), "<!doctype html><title>console</title>");
+    // The simulator's page is in the web root, so a 404 below is the server refusing it.
+    mkdirSync(path.join(webRoot, "simulator"));
+    writeFileSync(path.join(webRoot, "simulator", "index.html"), "<!doctype html><title>simulator</title>");
+    server = await startTestServer({ NODE_ENV: nodeEnv, DEMO_CRM: "on", CAMPAIGN_DISPATCHER: "off" }, { webRoot, ownPublicUrl: true });
+  });
+  afterAll(async () => {
+    await server.close();
+    rmSync(webRoot, { recursive: true, force: true });
+  });
 
-describe("in production", () => {
+  it("runs as production", () => {
+    expect(server.services.config.nodeEnv).toBe("production");
+    expect(server.services.config.developmentRoutes).toBe(false);
+  });
+
   it("has no demo CRM and no development Pipedrive app", () => {
     expect(server.services.config.demoCrm.enabled).toBe(false);
     expect(server.services.demoCrm).toBeNull();
