@@ -3,7 +3,7 @@ import type { DatabaseHandle } from "../db/client";
 import type { Services } from "../services";
 
 /** How often the embedded database's statistics are checked (cheap: one catalogue query). */
-const analyzeCheckMs = 60_000;
+export const analyzeCheckMs = 60_000;
 /** How often every table is vacuumed, one table at a time. */
 const vacuumEveryMs = 24 * 3_600_000;
 

@@ -26,9 +26,9 @@ export function benchEnvironment(overrides: Record<string, string> = {}): Record
 
 export type InProcessApp = { url: string; services: Services; close(): Promise<void> };
 
-/** The real app (startServices + createApp) on a random local port, over an open database. */
-export async function startInProcessApp(database: DatabaseHandle): Promise<InProcessApp> {
-  const services = await startServices(loadConfig(benchEnvironment()), database);
+/** The real app (startServices + createApp) on a random local port, over an open database; `environment` overrides benchEnvironment's. */
+export async function startInProcessApp(database: DatabaseHandle, environment: Record<string, string> = {}): Promise<InProcessApp> {
+  const services = await startServices(loadConfig(benchEnvironment(environment)), database);
   const app = createApp(services);
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, "127.0.0.1", () => resolve(listening));

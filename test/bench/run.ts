@@ -10,6 +10,7 @@ import { type IngestResult, runIngest } from "./ingest";
 import { type IngestProfile, profileIngest } from "./ingest-profile";
 import { type LatencyResult, measureLatency } from "./latency";
 import { describeMachine } from "./machine";
+import { renderMaintenanceSection, runMaintenanceBenchmark } from "./maintenance";
 import { renderReport } from "./report";
 import { type SeedResult, seedWorkspace } from "./seed";
 import { rowsOf } from "./sessions";
@@ -117,7 +118,17 @@ async function main() {
   log(`sizes ${settings.sizes.map(sizeLabel).join(", ")}; engines ${settings.engines.join(", ")}`);
   const machine = await describeMachine(settings.engines.includes("postgres"));
   // First, while this process is small and the machine cool: its figures are rates over minutes.
-  const campaign = settings.campaign.enabled ? await runCampaignBenchmark({ log }) : null;
+  const campaign = settings.campaign.enabled && !settings.maintenance.only ? await runCampaignBenchmark({ log }) : null;
+  const maintenance = settings.maintenance.enabled
+    ? renderMaintenanceSection(
+        await runMaintenanceBenchmark({ log, ...settings.maintenance, ...settings.latency, withPostgres: settings.engines.includes("postgres") }),
+      )
+    : null;
+  if (maintenance && settings.maintenance.only) {
+    console.log(maintenance);
+    if (settings.maintenance.resultsFile) writeFileSync(settings.maintenance.resultsFile, maintenance);
+    return;
+  }
   const sizeRuns: SizeRun[] = [];
   let ingest: IngestRun | null = null;
   for (const engine of settings.engines) {
@@ -131,7 +142,8 @@ async function main() {
     .map((value) => value.toFixed(2))
     .join(" / ");
   const report = renderReport({ startedAt, seconds, loadAverageAtEnd, machine, settings, sizeRuns, ingest });
-  writeFileSync(settings.resultsFile, campaign ? `${report.trimEnd()}\n\n${renderCampaignSection(campaign)}` : report);
+  const sections = [report.trimEnd(), ...(campaign ? [renderCampaignSection(campaign)] : []), ...(maintenance ? [maintenance] : [])];
+  writeFileSync(settings.resultsFile, `${sections.join("\n\n").trimEnd()}\n`);
   log(`done in ${(seconds / 60).toFixed(1)} min; results in ${settings.resultsFile}`);
 }
 

@@ -58,6 +58,19 @@ export const settings = {
   },
   /** The mass-sending benchmark (test/bench/campaign.ts): PostgreSQL, with and without a kill -9. */
   campaign: { enabled: environment.BENCH_CAMPAIGN !== "off" && engines.includes("postgres") },
+  /**
+   * The embedded database's maintenance (test/bench/maintenance.ts): growth from 500 to 5,000 chats
+   * through the API and the cost of a pass at 100k chats. `BENCH_MAINTENANCE=off` skips it; `only`
+   * runs nothing else and prints the section (written to BENCH_RESULTS only when that is set).
+   */
+  maintenance: {
+    enabled: environment.BENCH_MAINTENANCE !== "off" && engines.includes("pglite"),
+    only: environment.BENCH_MAINTENANCE === "only",
+    from: numberFrom("BENCH_MAINTENANCE_FROM", 500),
+    to: numberFrom("BENCH_MAINTENANCE_TO", 5_000),
+    passChats: numberFrom("BENCH_MAINTENANCE_PASS_CHATS", 100_000),
+    resultsFile: environment.BENCH_RESULTS ?? null,
+  },
   commitProbe: { clients: 32, seconds: 4 },
   whatIfRepetitions: 30,
   /** The whole run is killed past this, whatever it is doing. */
