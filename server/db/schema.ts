@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, date, foreignKey, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, date, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 // Every tenant table carries workspace_id, leads its primary key and indexes with it,
 // and references other tenant rows through (workspace_id, id), so tables can be
@@ -665,7 +665,11 @@ export const pipedriveChatLinks = pgTable(
   ],
 );
 
-/** The one note (or activity) per chat per UTC day that carries that day's transcript. */
+/**
+ * The notes (or activities) that carry a chat's transcript for one UTC day: part 1, then a new
+ * part each time one is full (server/pipedrive/transcript.ts), so a message rewrites at most one
+ * part and the cost of a day grows with its messages, not with their square.
+ */
 export const pipedriveLogEntries = pgTable(
   "pipedrive_log_entries",
   {
@@ -675,7 +679,17 @@ export const pipedriveLogEntries = pgTable(
     chatId: text("chat_id").notNull(),
     day: date("day", { mode: "string" }).notNull(),
     kind: text("kind", { enum: ["note", "activity"] }).notNull(),
+    part: integer("part").notNull().default(1),
     pipedriveId: bigint("pipedrive_id", { mode: "number" }).notNull(),
+    /** The part's transcript lines (HTML) as last sent: a new message appends to them without re-reading the day. */
+    lines: text("lines").notNull().default(""),
+    lineCount: integer("line_count").notNull().default(0),
+    /** The messages in this part (at most a part's line limit). */
+    messageIds: text("message_ids").array().notNull().default(sql`'{}'::text[]`),
+    /** The day's lines logged up to and including this part, and the last message (by time, id) among them. */
+    dayLineCount: integer("day_line_count").notNull().default(0),
+    loggedThroughAt: timestamp("logged_through_at", { withTimezone: true, precision: 6 }),
+    loggedThroughId: text("logged_through_id"),
     /** Whose tokens wrote it (a member with an individual connection), null for the workspace's. */
     writtenByMemberId: text("written_by_member_id"),
     personId: bigint("person_id", { mode: "number" }),
@@ -684,7 +698,7 @@ export const pipedriveLogEntries = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
-    primaryKey({ columns: [table.workspaceId, table.chatId, table.day, table.kind] }),
+    primaryKey({ columns: [table.workspaceId, table.chatId, table.day, table.kind, table.part] }),
     foreignKey({ columns: [table.workspaceId, table.chatId], foreignColumns: [chats.workspaceId, chats.id] }).onDelete("cascade"),
   ],
 );

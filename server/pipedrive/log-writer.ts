@@ -1,6 +1,5 @@
-import { and, asc, eq, gte, lt } from "drizzle-orm";
-import { alias } from "drizzle-orm/pg-core";
-import { members, messages, pipedriveChatLinks, pipedriveLogEntries, users } from "../db/schema";
+import { and, eq } from "drizzle-orm";
+import { pipedriveChatLinks } from "../db/schema";
 import { loadChat } from "../inbox/queries";
 import type { Services } from "../services";
 import { findPersonsByPhone } from "./api";
@@ -8,20 +7,32 @@ import type { PipedriveClient } from "./client";
 import { clientFor, type InstallationRow, loadIndividualConnection, loadWorkspaceConnection } from "./connections";
 import { createActivity, createNote, updateActivity, updateNote } from "./crm-log";
 import { PipedriveError } from "./errors";
-import type { ClaimedLogJob } from "./log-queue";
+import {
+  type ChatDayKey,
+  type DayLine,
+  type LogEntry,
+  loadCurrentPart,
+  loadPartsOffTarget,
+  loadUnloggedLines,
+  savePart,
+  savePartTarget,
+  type Target,
+} from "./log-entries";
 import { type LogKind, loadLoggingSettings, logKinds } from "./settings";
-import { transcriptHtml } from "./transcript";
+import { appendLines, dealIntoParts, transcriptHtml, transcriptLineHtml } from "./transcript";
 
 /** What one run did; the worker turns it into the job's next state. */
 export type LogRunOutcome = { kind: "done" } | { kind: "skipped"; why: string } | { kind: "retry_now"; why: string };
 
 /**
  * Brings a chat-day's Pipedrive note and/or activity (as the workspace's logging mode says) up to
- * date with that day's messages: created the first time, rewritten after. The entry row names the
- * Pipedrive record, so running a job again updates rather than duplicates. Throws PipedriveError
- * for the worker to schedule.
+ * date with that day's messages, sending only the lines not logged yet: they are appended to the
+ * day's current part (rewritten in place: Pipedrive has no append) until it is full, then a new
+ * part is created (server/pipedrive/transcript.ts). The entry rows name the Pipedrive records and
+ * keep what each part holds, so a run reads the new messages, not the day, and running a job again
+ * sends nothing twice. Throws PipedriveError for the worker to schedule.
  */
-export async function writeChatDayLog(services: Services, job: ClaimedLogJob): Promise<LogRunOutcome> {
+export async function writeChatDayLog(services: Services, job: ChatDayKey): Promise<LogRunOutcome> {
   const db = services.database.db;
   const settings = await loadLoggingSettings(db, job.workspaceId);
   const kinds = logKinds(settings.logging);
@@ -32,13 +43,11 @@ export async function writeChatDayLog(services: Services, job: ClaimedLogJob): P
   const workspaceInstallation = workspaceConnection.status === "connected" ? workspaceConnection.installation : null;
   const chat = await loadChat(db, job.workspaceId, job.chatId);
   if (!chat) return { kind: "skipped", why: "chat is gone" };
-  const lines = await dayMessages(services, job);
-  if (lines.length === 0) return { kind: "skipped", why: "no messages that day" };
   const [link] = await db
     .select()
     .from(pipedriveChatLinks)
     .where(and(eq(pipedriveChatLinks.workspaceId, job.workspaceId), eq(pipedriveChatLinks.chatId, job.chatId)));
-  const day: ChatDay = { services, job, chat, lines, workspaceInstallation, activityType: settings.activityType, link: link ?? null, found: undefined };
+  const day: ChatDay = { services, job, chat, workspaceInstallation, activityType: settings.activityType, link: link ?? null, found: undefined };
   // In "both" mode a note is written even when the activity's run has to wait, and vice versa.
   let outcome: LogRunOutcome = { kind: "done" };
   for (const kind of kinds) {
@@ -50,9 +59,8 @@ export async function writeChatDayLog(services: Services, job: ClaimedLogJob): P
 
 type ChatDay = {
   services: Services;
-  job: ClaimedLogJob;
+  job: ChatDayKey;
   chat: NonNullable<Awaited<ReturnType<typeof loadChat>>>;
-  lines: DayLine[];
   /** The installation serving the workspace; null while the workspace connection needs reconnecting. */
   workspaceInstallation: InstallationRow | null;
   activityType: string;
@@ -61,24 +69,20 @@ type ChatDay = {
   found: { personId: number; dealId: number | null } | null | undefined;
 };
 
-/** Writes (or rewrites) the chat-day's note or activity. */
+/**
+ * Sends the chat-day's unlogged lines as `kind`: appended to the current part (rewritten in place)
+ * while it has room, then in new parts. Each part's row is saved right after its write, so a run
+ * that fails halfway resumes where it stopped.
+ */
 async function writeEntry(day: ChatDay, kind: LogKind): Promise<LogRunOutcome> {
-  const { services, job, chat, lines } = day;
+  const { services, job, chat } = day;
   const db = services.database.db;
-  const [entry] = await db
-    .select()
-    .from(pipedriveLogEntries)
-    .where(
-      and(
-        eq(pipedriveLogEntries.workspaceId, job.workspaceId),
-        eq(pipedriveLogEntries.chatId, job.chatId),
-        eq(pipedriveLogEntries.day, job.day),
-        eq(pipedriveLogEntries.kind, kind),
-      ),
-    );
-  // Whoever wrote the record keeps writing it; a new one goes under the responsible member's
-  // (or the last replying member's) own Pipedrive user when they connected one.
-  const writerId = entry ? entry.writtenByMemberId : await pickWriter(services, job.workspaceId, [chat.responsibleId, lastAuthor(lines)]);
+  const current = await loadCurrentPart(db, job, kind);
+  const lines = await loadUnloggedLines(db, job, kind, current);
+  if (!current && lines.fresh.length === 0) return { kind: "skipped", why: "no messages that day" };
+  // Whoever wrote the day's first part keeps writing it; a new day goes under the responsible
+  // member's (or the last replying member's) own Pipedrive user when they connected one.
+  const writerId = current ? current.writtenByMemberId : await pickWriter(services, job.workspaceId, [chat.responsibleId, lastAuthor(lines.fresh)]);
   const individual = writerId ? await loadIndividualConnection(db, job.workspaceId, writerId) : null;
   const useIndividual = individual?.status === "connected";
   const installation = useIndividual ? individual : day.workspaceInstallation;
@@ -92,10 +96,10 @@ async function writeEntry(day: ChatDay, kind: LogKind): Promise<LogRunOutcome> {
     throw error;
   }
 
-  let target = day.link
+  let target: Target | null = day.link
     ? { personId: day.link.personId, dealId: day.link.dealId }
-    : entry?.personId
-      ? { personId: entry.personId, dealId: entry.dealId }
+    : current?.personId
+      ? { personId: current.personId, dealId: current.dealId }
       : null;
   if (!target && chat.contactPhone) {
     if (day.found === undefined) {
@@ -105,60 +109,94 @@ async function writeEntry(day: ChatDay, kind: LogKind): Promise<LogRunOutcome> {
     target = day.found;
   }
   if (!target) return { kind: "skipped", why: "no Pipedrive person has this number" };
+  const moved = current !== null && (current.personId !== target.personId || (current.dealId ?? null) !== (target.dealId ?? null));
+  if (lines.fresh.length + lines.late.length === 0 && !moved) return { kind: "done" };
+
+  const writer = { client, day, kind, target, writtenByMemberId: useIndividual ? writerId : null };
+  // A chat linked to another deal or person takes its earlier parts along (link-only updates).
+  if (moved && current) {
+    for (const earlier of await loadPartsOffTarget(db, job, kind, current.part, target)) {
+      await moveRecord(writer, earlier.pipedriveId);
+      await savePartTarget(db, job, kind, earlier.part, target);
+    }
+  }
 
   const contactLabel = chat.contactName ? `${chat.contactName} (${chat.contactPhone ?? "WhatsApp"})` : (chat.contactPhone ?? "WhatsApp contact");
-  const content = transcriptHtml({ contactLabel, day: job.day, lines });
+  const rendered = [...lines.late, ...lines.fresh].map((line) => ({ line, html: transcriptLineHtml(line, contactLabel) }));
+  const { intoCurrent, newParts } = dealIntoParts(current ? { lineCount: current.lineCount, characters: current.lines.length } : null, rendered);
+  const context = { ...writer, contactLabel, fresh: new Set(lines.fresh) };
+  let progress: Progress = { dayLineCount: current?.dayLineCount ?? 0, messageId: current?.loggedThroughId ?? null };
+  if (current && (intoCurrent.length > 0 || moved)) progress = await writePart(context, current, intoCurrent, progress);
+  let part = current?.part ?? 0;
+  for (const partLines of newParts) {
+    part += 1;
+    progress = await writePart(context, { part, pipedriveId: null, lines: "", lineCount: 0, messageIds: [] }, partLines, progress);
+  }
+  return { kind: "done" };
+}
+
+type PartWriter = { client: PipedriveClient; day: ChatDay; kind: LogKind; target: Target; writtenByMemberId: string | null };
+type PartContext = PartWriter & { contactLabel: string; fresh: Set<DayLine> };
+type PartState = Pick<LogEntry, "part" | "lines" | "lineCount" | "messageIds"> & { pipedriveId: number | null };
+/** The day's lines logged so far and the latest message among them (the cursor new lines follow). */
+type Progress = { dayLineCount: number; messageId: string | null };
+
+/** Writes one part with `added` appended (a new record when it has none, or Pipedrive lost it) and saves its row. */
+async function writePart(context: PartContext, part: PartState, added: { line: DayLine; html: string }[], progress: Progress): Promise<Progress> {
+  const { client, day, kind, target } = context;
+  const lines = appendLines(
+    part.lines,
+    added.map((entry) => entry.html),
+  );
+  const content = transcriptHtml({ contactLabel: context.contactLabel, day: day.job.day, part: part.part, lines });
   const links = { personId: target.personId, ...(target.dealId ? { dealId: target.dealId } : {}) };
-  const subject = `WhatsApp with ${chat.contactName ?? chat.contactPhone ?? "contact"} (${job.day})`;
+  const name = day.chat.contactName ?? day.chat.contactPhone ?? "contact";
+  const subject = `WhatsApp with ${name} (${day.job.day}${part.part > 1 ? `, part ${part.part}` : ""})`;
   const type = day.activityType;
 
   let pipedriveId: number | null = null;
-  if (entry) {
+  if (part.pipedriveId !== null) {
     try {
       pipedriveId =
         kind === "note"
-          ? (await updateNote(client, entry.pipedriveId, { content, ...links })).id
-          : (await updateActivity(client, entry.pipedriveId, { subject, type, note: content, ...links })).id;
+          ? (await updateNote(client, part.pipedriveId, { content, ...links })).id
+          : (await updateActivity(client, part.pipedriveId, { subject, type, note: content, ...links })).id;
     } catch (error) {
-      // Deleted in Pipedrive: the day gets a fresh record.
+      // Deleted in Pipedrive: the part gets a fresh record.
       if (!(error instanceof PipedriveError && error.reason === "not_found")) throw error;
     }
   }
   pipedriveId ??=
     kind === "note"
       ? (await createNote(client, { content, ...links })).id
-      : (await createActivity(client, { subject, type, note: content, done: true, dueAt: lines[0]?.at, ...links })).id;
+      : (await createActivity(client, { subject, type, note: content, done: true, dueAt: added[0]?.line.at, ...links })).id;
 
-  const values = {
+  // Late lines come first and sort before the cursor: it moves only past fresh ones.
+  const last = added.at(-1)?.line;
+  const next = { dayLineCount: progress.dayLineCount + added.length, messageId: last && context.fresh.has(last) ? last.id : progress.messageId };
+  const savedPart = {
+    part: part.part,
     pipedriveId,
-    writtenByMemberId: useIndividual ? writerId : null,
-    personId: target.personId,
-    dealId: target.dealId,
-    updatedAt: new Date(),
+    writtenByMemberId: context.writtenByMemberId,
+    target,
+    lines,
+    lineCount: part.lineCount + added.length,
+    messageIds: [...part.messageIds, ...added.map((entry) => entry.line.id)],
   };
-  await db
-    .insert(pipedriveLogEntries)
-    .values({ workspaceId: job.workspaceId, chatId: job.chatId, day: job.day, kind, ...values })
-    .onConflictDoUpdate({
-      target: [pipedriveLogEntries.workspaceId, pipedriveLogEntries.chatId, pipedriveLogEntries.day, pipedriveLogEntries.kind],
-      set: values,
-    });
-  return { kind: "done" };
+  await savePart(day.services.database.db, day.job, kind, savedPart, next);
+  return next;
 }
 
-type DayLine = { at: Date; direction: "in" | "out"; text: string; authorName: string | null; authorId: string | null };
-
-async function dayMessages(services: Services, job: ClaimedLogJob): Promise<DayLine[]> {
-  const start = new Date(`${job.day}T00:00:00.000Z`);
-  const end = new Date(start.getTime() + 24 * 60 * 60 * 1000);
-  const author = alias(members, "author");
-  return services.database.db
-    .select({ at: messages.createdAt, direction: messages.direction, text: messages.text, authorName: users.name, authorId: messages.authorId })
-    .from(messages)
-    .leftJoin(author, and(eq(author.workspaceId, messages.workspaceId), eq(author.id, messages.authorId)))
-    .leftJoin(users, eq(users.id, author.userId))
-    .where(and(eq(messages.workspaceId, job.workspaceId), eq(messages.chatId, job.chatId), gte(messages.createdAt, start), lt(messages.createdAt, end)))
-    .orderBy(asc(messages.createdAt), asc(messages.id));
+/** Links a part's Pipedrive record to the writer's target (nothing else changes). */
+async function moveRecord(writer: PartWriter, pipedriveId: number): Promise<void> {
+  const links = { personId: writer.target.personId, ...(writer.target.dealId ? { dealId: writer.target.dealId } : {}) };
+  try {
+    if (writer.kind === "note") await updateNote(writer.client, pipedriveId, links);
+    else await updateActivity(writer.client, pipedriveId, links);
+  } catch (error) {
+    // Deleted in Pipedrive: nothing to move.
+    if (!(error instanceof PipedriveError && error.reason === "not_found")) throw error;
+  }
 }
 
 const lastAuthor = (lines: DayLine[]) => lines.findLast((line) => line.direction === "out" && line.authorId)?.authorId ?? null;

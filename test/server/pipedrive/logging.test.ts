@@ -61,14 +61,68 @@ describe("logging conversations to Pipedrive", () => {
     expect(requestLines()).toContain(`PUT /api/v1/notes/${fake.notes[0]?.id}`);
   });
 
-  it("re-running a finished job updates the same note, never a second one", async () => {
+  it("re-running a finished job with nothing new sends nothing: no second note, no rewrite", async () => {
     const chatId = await customerSays("First");
     await eventually(() => expect(fake.notes).toHaveLength(1));
     await eventually(async () => expect((await jobsOf(chatId))[0]?.status).toBe("done"));
     await server.database.db.update(pipedriveLogJobs).set({ status: "pending", nextAttemptAt: new Date() }).where(eq(pipedriveLogJobs.chatId, chatId));
     await eventually(async () => expect((await jobsOf(chatId))[0]?.status).toBe("done"));
     expect(fake.notes).toHaveLength(1);
-    expect(requestLines().filter((line) => line.startsWith("PUT /api/v1/notes/"))).toHaveLength(1);
+    expect(fake.notes[0]?.content).toContain("First");
+    expect(requestLines().filter((line) => line.includes("/api/v1/notes"))).toEqual(["POST /api/v1/notes"]);
+  });
+
+  it("a busy day: each message sends only the part it lands in (at most 50 lines), a full part is followed by a new note, and every line is logged once", async () => {
+    const dayStart = new Date(`${new Date(Date.now() - 24 * 60 * 60 * 1000).toISOString().slice(0, 10)}T10:00:00.000Z`);
+    const label = (index: number) => `Line ${String(index).padStart(3, "0")}`;
+    const allContent = () => fake.notes.map((note) => note.content).join("\n");
+    for (let index = 1; index <= 55; index++) {
+      await ingestInboundMessage(server.database.db, {
+        workspaceId: team.workspace.id,
+        accountId: account.id,
+        from: { phone: "+15550100001", name: "Carla" },
+        providerMessageId: `busy-${index}-${Date.now()}`,
+        text: label(index),
+        receivedAt: new Date(dayStart.getTime() + index * 1000),
+      });
+      // One run per message, the worst case for a transcript that is rewritten whole.
+      await eventually(() => expect(allContent()).toContain(`${label(index)}</p>`));
+    }
+    const linesOf = (content: string) => content.match(/Line \d{3}/g) ?? [];
+    expect(fake.notes.map((note) => linesOf(note.content).length)).toEqual([50, 5]);
+    expect(fake.notes[1]?.content).toContain(`${dayStart.toISOString().slice(0, 10)} (UTC), part 2`);
+    expect(fake.notes.flatMap((note) => linesOf(note.content))).toEqual(Array.from({ length: 55 }, (_, index) => label(index + 1)));
+    const sent = fake.requests
+      .filter((request) => request.path.startsWith("/api/v1/notes"))
+      .map((request) => linesOf(String((request.body as { content?: string }).content)));
+    expect(sent).toHaveLength(55);
+    expect(Math.max(...sent.map((lines) => lines.length))).toBe(50);
+    // The 51st message starts part 2 with its own line alone; the last one sends part 2's five.
+    expect(sent[50]).toEqual([label(51)]);
+    expect(sent[54]).toEqual([label(51), label(52), label(53), label(54), label(55)]);
+  });
+
+  it("a message that arrives late with an earlier time is still logged, once, after the lines already sent", async () => {
+    const dayStart = new Date(`${new Date(Date.now() - 24 * 60 * 60 * 1000).toISOString().slice(0, 10)}T09:00:00.000Z`);
+    const say = (text: string, minutes: number) =>
+      ingestInboundMessage(server.database.db, {
+        workspaceId: team.workspace.id,
+        accountId: account.id,
+        from: { phone: "+15550100001", name: "Carla" },
+        providerMessageId: `late-${text}-${Date.now()}`,
+        text,
+        receivedAt: new Date(dayStart.getTime() + minutes * 60_000),
+      });
+    await say("At nine", 0);
+    await say("At ten", 60);
+    await eventually(() => expect(fake.notes[0]?.content).toContain("At ten"));
+    await say("At half past nine", 30);
+    await eventually(() => expect(fake.notes[0]?.content).toContain("At half past nine"));
+    await say("At eleven", 120);
+    await eventually(() => expect(fake.notes[0]?.content).toContain("At eleven"));
+    expect(fake.notes).toHaveLength(1);
+    expect(fake.notes[0]?.content.match(/At [a-z ]+/g)).toEqual(["At nine", "At ten", "At half past nine", "At eleven"]);
+    expect(fake.notes[0]?.content).toContain("09:30 <b>");
   });
 
   it("a new day → a new note", async () => {
