@@ -176,11 +176,13 @@ describe("connecting a member's own Pipedrive user", () => {
     expect(denied.body).toMatchObject({ code: "permission_denied", permission: "integrations.individual" });
   });
 
-  it("a state for one purpose can't finish the other", async () => {
+  it("a state issued for an individual connect finishes the member's own connection, not the workspace's", async () => {
     const { state, cookie } = await startConnect(server, team.teammate.token, "individual");
     const result = await callback(server, { code: fake.issueAuthorizationCode(), state }, cookie);
     expect(result.outcome.get("pipedrive")).toBe("connected");
+    expect((await server.api("GET", "/me/integrations", { token: team.teammate.token })).body.pipedrive.status).toBe("connected");
     expect(await workspaceRow()).toBeUndefined();
+    expect((await integrations()).body.pipedrive.status).toBe("not_connected");
   });
 
   it("disconnecting your own user", async () => {
