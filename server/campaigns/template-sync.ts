@@ -5,13 +5,20 @@ import { templates } from "../db/schema";
 import { conflict } from "../http/problem";
 import { newId } from "../ids";
 import type { AccountRow } from "../inbox/providers";
+import { sandboxTemplates } from "../inbox/sandbox-templates";
 import type { Services } from "../services";
 import { CloudApiError, type MessageTemplate } from "../whatsapp/cloud-client";
 import type { TemplateRow } from "./queries";
 
-/** Fetches the WhatsApp Business Account's templates from the Graph API (outside any transaction). */
+/**
+ * Fetches the WhatsApp Business Account's templates (outside any transaction): the Graph API's for
+ * a Cloud API account, the sandbox's own registered ones (server/inbox/sandbox-templates.ts) for a sandbox line.
+ */
 export async function fetchMetaTemplates(services: Services, account: AccountRow): Promise<MessageTemplate[]> {
-  if (account.provider !== "cloud") throw conflict("Only Cloud API accounts have Meta-approved templates to sync.");
+  if (account.provider === "sandbox") {
+    if (account.status !== "connected") throw conflict(`The WhatsApp account ${account.phoneNumber} is disconnected; reconnect it to sync its templates.`);
+    return [...sandboxTemplates];
+  }
   if (account.status !== "connected" || !account.cloudWabaId || !account.accessTokenEncrypted) {
     throw conflict(`The WhatsApp account ${account.phoneNumber} is disconnected; reconnect it to sync its templates.`);
   }

@@ -7,7 +7,8 @@ import { ingestInboundMessage, touchChat } from "../inbox/ingest";
 import { normalizePhone } from "../whatsapp/phone";
 
 type Line = { label: string; phoneNumber: string; connectedBy: string };
-type Conversation = { line: 0 | 1; from: string; name: string; turns: ["in" | "out", string][]; responsible?: string };
+/** `daysAgo`: when the conversation took place; two days or more and its 24-hour window has closed. */
+type Conversation = { line: 0 | 1; from: string; name: string; turns: ["in" | "out", string][]; responsible?: string; daysAgo?: number };
 
 /** A person of the demo CRM on one of their numbers (the first unless told), so the panel finds the chat. */
 const contact = (person: DemoCrmPerson, phoneIndex = 0) => ({
@@ -15,7 +16,10 @@ const contact = (person: DemoCrmPerson, phoneIndex = 0) => ({
   name: person.name,
 });
 
-/** Sandbox accounts for the Owner and the Agent, and a few conversations with history. */
+/**
+ * Sandbox accounts for the Owner and the Agent, and a few conversations with history: the recent
+ * ones have an open 24-hour window (the customer wrote last), one from two days ago a closed one.
+ */
 export async function seedDemoConversations(db: Database, workspaceId: string, memberIds: Record<string, string>) {
   const lines: Line[] = [
     { label: "Sales line", phoneNumber: "+15550100100", connectedBy: memberIds.owner as string },
@@ -49,9 +53,11 @@ export async function seedDemoConversations(db: Database, workspaceId: string, m
         ["in", "Thank you 🙏"],
       ],
     },
+    // Alan wrote two days ago: his window has closed, so a reply must be an approved template.
     {
       line: 1,
       ...contact(demoCrmPeople.alan),
+      daysAgo: 2,
       turns: [
         ["in", "Do you ship to Brazil?"],
         ["out", "We do, delivery takes 5-7 business days."],
@@ -75,7 +81,7 @@ export async function seedDemoConversations(db: Database, workspaceId: string, m
     const author = lines[conversation.line]?.connectedBy as string;
     let chatId = "";
     for (const [direction, text] of conversation.turns) {
-      const at = new Date(start + minute++ * 7 * 60 * 1000);
+      const at = new Date(start - (conversation.daysAgo ?? 0) * 24 * 60 * 60 * 1000 + minute++ * 7 * 60 * 1000);
       if (direction === "in") {
         const created = await ingestInboundMessage(db, {
           workspaceId,

@@ -9,6 +9,7 @@ import { type BuiltinRoleId, builtinRoleIds } from "../permissions";
 import { addMember } from "../team/membership";
 import { seedDemoConversations } from "./conversations";
 import { demoEmail, demoMemberName } from "./members";
+import { seedDemoTemplates } from "./templates";
 
 export const demoPassword = "switchboard-demo";
 export const demoWorkspaceName = "Demo Workspace";
@@ -16,7 +17,7 @@ export { demoEmail };
 
 export type DemoLogin = { roleId: BuiltinRoleId; email: string; password: string };
 
-/** Creates the demo workspace — one member per built-in role, sandbox lines, chats — unless it exists. */
+/** Creates the demo workspace — one member per built-in role, sandbox lines, chats, templates — unless it exists. */
 export async function seedDemo(db: Database, cost: { N: number; r: number; p: number }, auditChainKey: Buffer): Promise<DemoLogin[] | null> {
   const [existing] = await db
     .select({ id: users.id })
@@ -45,5 +46,6 @@ export async function seedDemo(db: Database, cost: { N: number; r: number; p: nu
     }
   });
   await seedDemoConversations(db, workspaceId, memberIds);
+  await seedDemoTemplates(db, workspaceId, memberIds.owner as string);
   return logins;
 }

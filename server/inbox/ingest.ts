@@ -4,10 +4,10 @@ import { chats, messages } from "../db/schema";
 import type { BusEvent } from "../events/bus";
 import { newId } from "../ids";
 import { emitInboxEvents } from "../webhooks/outbox";
+import { windowClosesAt } from "../whatsapp/customer-service-window";
 import { type ContactInput, findOrCreateContact } from "./contacts";
 import { presentMessage } from "./presenters";
 
-const customerServiceWindowMs = 24 * 60 * 60 * 1000;
 const previewLength = 120;
 
 export type InboundMessage = {
@@ -66,7 +66,7 @@ export async function touchChat(db: Executor, workspaceId: string, chatId: strin
       lastMessagePreview: sql`case when ${chats.lastMessageAt} <= ${at.toISOString()}::timestamptz then ${preview.slice(0, previewLength)} else ${chats.lastMessagePreview} end`,
       ...(opensWindow
         ? {
-            windowOpenUntil: sql`greatest(coalesce(${chats.windowOpenUntil}, '-infinity'::timestamptz), ${new Date(at.getTime() + customerServiceWindowMs).toISOString()}::timestamptz)`,
+            windowOpenUntil: sql`greatest(coalesce(${chats.windowOpenUntil}, '-infinity'::timestamptz), ${windowClosesAt(at).toISOString()}::timestamptz)`,
           }
         : {}),
     })

@@ -11,8 +11,8 @@ export function presentChat(row: ChatRow, actor?: Actor) {
     responsibleId: row.responsibleId,
     lastMessageAt: row.lastMessageAt.toISOString(),
     lastMessagePreview: row.lastMessagePreview,
-    // Free-form text is limited to the customer-service window only on Cloud API accounts.
-    windowOpenUntil: row.accountProvider === "cloud" ? (row.windowOpenUntil?.toISOString() ?? null) : null,
+    // Every provider keeps the 24-hour window (server/whatsapp/customer-service-window.ts).
+    windowOpenUntil: row.windowOpenUntil?.toISOString() ?? null,
     ...(actor ? { abilities: abilities(actor, ["chats.reply", "chats.assign"], chatRecord(row)) } : {}),
   };
 }

@@ -3,6 +3,7 @@ import type { whatsappAccounts } from "../db/schema";
 import { newSecret } from "../ids";
 import type { Services } from "../services";
 import { CloudApiError } from "../whatsapp/cloud-client";
+import { assertSandboxTemplateSendable } from "./sandbox-templates";
 
 export type AccountRow = typeof whatsappAccounts.$inferSelect;
 
@@ -19,7 +20,7 @@ export function contentText(content: OutboundContent): string {
  * Hands one message to the account's provider and returns the provider's message id.
  * Cloud: Meta's Graph API, backing off and retrying on 130429 (rate limited) up to
  * `rateLimitAttempts` calls in all; every other failure is a CloudApiError for the caller to
- * record. Sandbox: accepted at once. Campaigns pass 1: they back the whole number off instead.
+ * record. Sandbox: accepted at once if a template is one of its approved ones (sandbox-templates.ts). Campaigns pass 1: they back the whole number off instead.
  */
 export async function deliverOutbound(
   services: Services,
@@ -29,7 +30,10 @@ export async function deliverOutbound(
   messageId: string,
   options: { rateLimitAttempts?: number } = {},
 ): Promise<string> {
-  if (account.provider === "sandbox") return `sbx.${newSecret().slice(0, 24)}`;
+  if (account.provider === "sandbox") {
+    assertSandboxTemplateSendable(content);
+    return `sbx.${newSecret().slice(0, 24)}`;
+  }
   const phoneNumberId = account.cloudPhoneNumberId;
   if (!phoneNumberId || !account.accessTokenEncrypted) throw new Error(`Cloud account ${account.id} has no credentials`);
   const accessToken = decryptSecret(services.config.encryptionKey, account.accessTokenEncrypted);

@@ -7,6 +7,7 @@ import { newId } from "../ids";
 import type { Services } from "../services";
 import { emitInboxEvent } from "../webhooks/outbox";
 import { CloudApiError } from "../whatsapp/cloud-client";
+import { onlyTemplateAllowed } from "../whatsapp/customer-service-window";
 import { waitForSendSlot } from "../whatsapp/pacing";
 import { touchChat } from "./ingest";
 import { presentMessage } from "./presenters";
@@ -23,10 +24,8 @@ export function assertCanSend(account: AccountRow, chat: Pick<ChatRow, "windowOp
       `The WhatsApp account ${account.phoneNumber} is disconnected${account.statusReason ? ` (${account.statusReason})` : ""}; reconnect it to send.`,
     );
   }
-  const windowOpen = chat?.windowOpenUntil && chat.windowOpenUntil.getTime() > Date.now();
-  if (account.provider === "cloud" && content.kind === "text" && !windowOpen) {
-    throw outsideWindow();
-  }
+  // The same rule on every provider: the sandbox refuses free text outside the window as Meta does.
+  if (content.kind === "text" && onlyTemplateAllowed(chat)) throw outsideWindow();
 }
 
 const outsideWindow = () =>

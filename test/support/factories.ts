@@ -7,6 +7,7 @@ import {
   campaigns,
   chats,
   contacts,
+  messages,
   roles,
   templates,
   users,
@@ -18,6 +19,7 @@ import { issueToken } from "../../server/identity/tokens";
 import { newId } from "../../server/ids";
 import type { PermissionMap } from "../../server/permissions";
 import { addMember } from "../../server/team/membership";
+import { windowClosesAt } from "../../server/whatsapp/customer-service-window";
 import { testPasswordCost } from "./server";
 
 export const testPassword = "correct horse battery";
@@ -77,7 +79,11 @@ export async function buildChat(
   db: Executor,
   workspace: { id: string },
   account: { id: string },
-  options: { responsibleId?: string | null; phone?: string; name?: string } = {},
+  /**
+   * `customerWroteAt`: the customer's last message, stored as an inbound message that opens the
+   * 24-hour window as a real conversation's would; without it the chat has no window (templates only).
+   */
+  options: { responsibleId?: string | null; phone?: string; name?: string; customerWroteAt?: Date } = {},
 ) {
   const id = newId("chat");
   const phone = options.phone ?? `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
@@ -98,7 +104,22 @@ export async function buildChat(
     contactPhone: phone,
     contactName: options.name ?? null,
     responsibleId: options.responsibleId ?? null,
+    ...(options.customerWroteAt
+      ? { lastMessageAt: options.customerWroteAt, lastMessagePreview: "Hello!", windowOpenUntil: windowClosesAt(options.customerWroteAt) }
+      : {}),
   });
+  if (options.customerWroteAt) {
+    await db.insert(messages).values({
+      workspaceId: workspace.id,
+      id: newId("msg"),
+      chatId: id,
+      direction: "in",
+      text: "Hello!",
+      status: "received",
+      providerMessageId: `sbx-test.${unique()}`,
+      createdAt: options.customerWroteAt,
+    });
+  }
   return { id, accountId: account.id, responsibleId: options.responsibleId ?? null };
 }
 

@@ -185,10 +185,24 @@ describe("syncing approved templates from Meta", () => {
     ]);
   });
 
-  it("only from a Cloud API account the caller may see: sandbox 409, another member's account 404, Meta's refusal 409", async () => {
-    const sandbox = (await server.api("POST", "/whatsapp-accounts", { token: team.agent.token, body: { provider: "sandbox", phoneNumber: "+15550109999" } }))
+  it("from a sandbox line: its registered templates, the approved ones imported (pending and rejected are not sendable)", async () => {
+    const sandbox = (await server.api("POST", "/whatsapp-accounts", { token: team.agent.token, body: { provider: "sandbox", phoneNumber: "+15550109998" } }))
       .body.account.id;
-    expect((await server.api("POST", "/templates/sync", { token: team.agent.token, body: { accountId: sandbox } })).status).toBe(409);
+    const synced = await server.api("POST", "/templates/sync", { token: team.agent.token, body: { accountId: sandbox } });
+    expect(synced.status).toBe(200);
+    expect(synced.body.imported).toBe(3);
+    expect(
+      synced.body.data.map((template: Record<string, unknown>) => [template.metaTemplateName, template.metaLanguage, template.metaStatus, template.source]),
+    ).toEqual([
+      ["order_update", "en_US", "APPROVED", "meta"],
+      ["appointment_reminder", "en_US", "APPROVED", "meta"],
+      ["follow_up", "en_US", "APPROVED", "meta"],
+    ]);
+    const log = await server.api("GET", `/audit-log?action=template.sync&targetId=${sandbox}`, { token: team.owner.token });
+    expect(log.body.data.map((entry: { details: unknown }) => entry.details)).toEqual([{ fetched: 5, imported: 3, refreshed: 0 }]);
+  });
+
+  it("only from an account the caller may see: another member's account 404, Meta's refusal 409", async () => {
     const teammates = await connectCloud(team.teammate.token, nextPhoneNumberId());
     expect((await server.api("POST", "/templates/sync", { token: team.agent.token, body: { accountId: teammates } })).status).toBe(404);
     fake.expireToken();

@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { chats, messages } from "../../../server/db/schema";
+import { buildChat } from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
 import { eventually } from "../../support/sse";
 import { buildTeam, type Team } from "../../support/team";
@@ -21,6 +22,8 @@ beforeEach(async () => {
 });
 afterAll(() => server.close());
 
+const orderUpdate = (...bodyParameters: string[]) => ({ name: "order_update", languageCode: "en_US", bodyParameters });
+
 const customerWrites = (token: string, text: string, from = "+44 20 7946 0958", name = "Grace Hopper") =>
   server.api("POST", `/whatsapp-accounts/${agentLine}/sandbox/inbound`, { token, body: { from, text, name } });
 
@@ -34,8 +37,9 @@ describe("sandbox conversation", () => {
       contact: { phone: "+442079460958", name: "Grace Hopper" },
       responsibleId: null,
       abilities: { reply: true, assign: true },
-      windowOpenUntil: null,
     });
+    // The customer wrote, so the 24-hour window is open (closing 24 hours after their message).
+    expect(Date.parse(chat.body.windowOpenUntil)).toBeGreaterThan(Date.now() + 23 * 60 * 60 * 1000);
     const again = await customerWrites(team.agent.token, "Hello?");
     expect(again.body.chatId).toBe(inbound.body.chatId);
 
@@ -57,11 +61,11 @@ describe("sandbox conversation", () => {
   it("starting a chat does not make the starter responsible", async () => {
     const started = await server.api("POST", "/chats", {
       token: team.agent.token,
-      body: { accountId: agentLine, phone: "0044 20 7946 0000", text: "Hello from the shop" },
+      body: { accountId: agentLine, phone: "0044 20 7946 0000", template: orderUpdate("Grace", "A-1001") },
     });
     expect(started.status).toBe(201);
-    expect(started.body.chat).toMatchObject({ responsibleId: null, contact: { phone: "+442079460000" } });
-    expect(started.body.message.status).toBe("sent");
+    expect(started.body.chat).toMatchObject({ responsibleId: null, contact: { phone: "+442079460000" }, windowOpenUntil: null });
+    expect(started.body.message).toMatchObject({ status: "sent", templateName: "order_update" });
     expect((await server.api("POST", "/chats", { token: team.agent.token, body: { accountId: agentLine, phone: "not a phone", text: "x" } })).status).toBe(400);
     expect((await server.api("POST", "/chats", { token: team.agent.token, body: { accountId: agentLine, phone: "+442079460000" } })).status).toBe(400);
   });
@@ -170,5 +174,67 @@ describe("outbound rate", () => {
     expect(busiestSecond).toBeLessThanOrEqual(20);
     const gaps = sentAt.slice(1).map((time, index) => time - (sentAt[index] ?? 0));
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(Math.floor(0.75 * (1000 / 19.5)));
+  });
+});
+
+describe("the 24-hour window and templates, as on WhatsApp", () => {
+  const hours = (count: number) => count * 60 * 60 * 1000;
+  const outbound = async (chatId: string) =>
+    server.database.db
+      .select({ text: messages.text, status: messages.status, errorCode: messages.errorCode })
+      .from(messages)
+      .where(and(eq(messages.workspaceId, team.workspace.id), eq(messages.chatId, chatId), eq(messages.direction, "out")));
+
+  it("free text to a customer who last wrote 25 hours ago is a 422 that stores nothing; an approved template is sent; their reply reopens the window", async () => {
+    const chat = await buildChat(
+      server.database.db,
+      team.workspace,
+      { id: agentLine },
+      { phone: "+442079460958", customerWroteAt: new Date(Date.now() - hours(25)) },
+    );
+    const shown = await server.api("GET", `/chats/${chat.id}`, { token: team.agent.token });
+    expect(Date.parse(shown.body.windowOpenUntil)).toBeLessThan(Date.now());
+
+    const text = await server.api("POST", `/chats/${chat.id}/messages`, { token: team.agent.token, body: { text: "Still interested?" } });
+    expect(text.body).toMatchObject({ status: 422, title: "Outside the 24-hour window" });
+    expect(await outbound(chat.id)).toEqual([]);
+
+    const template = await server.api("POST", `/chats/${chat.id}/messages`, { token: team.agent.token, body: { template: orderUpdate("Grace", "A-1001") } });
+    expect(template.status).toBe(201);
+    expect(template.body.message).toMatchObject({ status: "sent", templateName: "order_update", text: "[template order_update] Grace · A-1001" });
+
+    expect((await customerWrites(team.agent.token, "Yes, still interested")).body.chatId).toBe(chat.id);
+    const reply = await server.api("POST", `/chats/${chat.id}/messages`, { token: team.agent.token, body: { text: "Great, here is the quote." } });
+    expect(reply.body.message).toMatchObject({ status: "sent", text: "Great, here is the quote." });
+  });
+
+  it("a customer who wrote 23 hours ago may still get free text", async () => {
+    const chat = await buildChat(server.database.db, team.workspace, { id: agentLine }, { customerWroteAt: new Date(Date.now() - hours(23)) });
+    const reply = await server.api("POST", `/chats/${chat.id}/messages`, { token: team.agent.token, body: { text: "Just in time" } });
+    expect(reply.body.message).toMatchObject({ status: "sent", text: "Just in time" });
+  });
+
+  it("starting a chat with free text is refused before anything is created: a new chat has no window", async () => {
+    const refused = await server.api("POST", "/chats", { token: team.agent.token, body: { accountId: agentLine, phone: "+442079460001", text: "Hello!" } });
+    expect(refused.body).toMatchObject({ status: 422, title: "Outside the 24-hour window" });
+    expect((await server.api("GET", "/chats", { token: team.agent.token })).body.data).toEqual([]);
+    const started = await server.api("POST", "/chats", {
+      token: team.agent.token,
+      body: { accountId: agentLine, phone: "+442079460001", template: orderUpdate("Ada", "A-1002") },
+    });
+    expect(started.body.message).toMatchObject({ status: "sent", templateName: "order_update" });
+  });
+
+  it.each([
+    ["pending review", { name: "spring_sale", languageCode: "en_US", bodyParameters: ["20%"] }, "132001"],
+    ["rejected", { name: "win_back", languageCode: "en_US", bodyParameters: ["10%"] }, "132001"],
+    ["never registered", { name: "no_such_template", languageCode: "en_US", bodyParameters: [] }, "132001"],
+    ["registered in another language", { name: "order_update", languageCode: "pt_BR", bodyParameters: ["Ada", "A-1"] }, "132001"],
+    ["given too few parameters", { name: "order_update", languageCode: "en_US", bodyParameters: ["Ada"] }, "132000"],
+  ])("a template %s fails as Meta fails it (%#)", async (_case, template, errorCode) => {
+    const chat = await buildChat(server.database.db, team.workspace, { id: agentLine });
+    const sent = await server.api("POST", `/chats/${chat.id}/messages`, { token: team.agent.token, body: { template } });
+    expect(sent.body.message).toMatchObject({ status: "failed", error: { code: errorCode } });
+    expect(await outbound(chat.id)).toEqual([expect.objectContaining({ status: "failed", errorCode })]);
   });
 });
