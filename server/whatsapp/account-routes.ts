@@ -205,12 +205,18 @@ export const accountRoutes = [
     params: IdParam,
     body: SandboxInbound,
     ownTransactions: true,
-    responses: { 201: "{chatId, messageId}", 403: "chats.start does not cover this account", 409: "Not a sandbox account" },
+    responses: {
+      201: "{chatId, messageId}",
+      403: "chats.start does not cover this account",
+      409: "Not a sandbox account, or the sandbox provider is off on this server",
+    },
     async handler({ actor, params, body, services, audit }) {
       const db = services.database.db;
       const account = await loadVisibleAccount(db, actor, params.id);
       authorize(actor, "chats.start", { workspaceId: account.workspaceId, connectedBy: account.connectedBy });
       if (account.provider !== "sandbox") throw conflict("Only sandbox accounts take simulated customer messages.");
+      // Sandbox numbers a development run left in the database stay shut where the sandbox is off.
+      if (!services.config.whatsapp.sandboxEnabled) throw conflict("The sandbox provider is disabled on this server.");
       const from = normalizePhone(body.from);
       if (!from) throw invalidRequest("The sender is not a phone number.", [{ path: "body.from", message: "not a phone number" }]);
       const result = await ingestInboundMessage(

@@ -16,7 +16,7 @@ describe("an unauthenticated caller gets a panel token signed for any company", 
     let fake: FakePipedrive;
     let server: TestServer;
     beforeAll(async () => {
-      // NODE_ENV's default, with the demo CRM on (its default there) but not the Pipedrive app.
+      // What npm start chooses (--development), with the demo CRM on (its default there) but not the Pipedrive app.
       ({ fake, server } = await startPipedriveStack({ NODE_ENV: "development", DEMO_CRM: "on" }));
     });
     afterAll(async () => {
