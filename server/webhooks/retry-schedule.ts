@@ -1,3 +1,5 @@
+import { listedBackoff } from "../jobs/backoff";
+
 /**
  * Waits after the 1st, 2nd, … failed attempt: roughly exponential, ~21 hours in all, so a
  * receiver that is down overnight still gets its events. One more attempt than there are waits.
@@ -19,8 +21,5 @@ export function maxAttempts(schedule: RetrySchedule): number {
  * `random` returns [0, 1) (injectable so the jitter is testable).
  */
 export function retryDelayMs(schedule: RetrySchedule, failedAttempts: number, random: () => number = Math.random): number | null {
-  const base = schedule.delaysMs[failedAttempts - 1];
-  if (base === undefined) return null;
-  const factor = 1 - schedule.jitterRatio + 2 * schedule.jitterRatio * random();
-  return Math.max(0, Math.round(base * factor));
+  return listedBackoff(schedule.delaysMs, schedule.jitterRatio, random)(failedAttempts);
 }
