@@ -71,6 +71,14 @@ describe("a campaign on the sandbox", () => {
       expect(progress.at(-1)?.data.campaign).toMatchObject({ id, status: "completed", counts: { read: 3 } });
     });
     expect(stream.events.filter((event) => event.type === "message.created").length).toBeGreaterThanOrEqual(3);
+    // A message on the outsider's own line reaches their stream after every progress event (a stream
+    // renders in bus order): the progress was dropped for them, not merely late.
+    const outsiderLine = await connectSandbox(server, outsider.token, "+15550106009");
+    await server.api("POST", `/whatsapp-accounts/${outsiderLine}/sandbox/inbound`, {
+      token: outsider.token,
+      body: { from: "+15552000009", text: "For the outsider" },
+    });
+    await eventually(() => expect(outsiderStream.events.map((event) => event.data.message?.text)).toContain("For the outsider"));
     expect(outsiderStream.events.filter((event) => event.type === "campaign.progress")).toEqual([]);
     await stream.close();
     await outsiderStream.close();
@@ -176,6 +184,7 @@ describe("a campaign on the sandbox", () => {
     const done = await waitForCampaign(server, team.agent.token, launched.body.campaign.id);
     expect(new Date(done.startedAt).getTime()).toBeGreaterThanOrEqual(scheduledAt.getTime());
     const rows = await recipientRows(server, team.workspace.id, launched.body.campaign.id);
+    expect(rows).toHaveLength(2);
     for (const row of rows) expect(row.sentAt?.getTime()).toBeGreaterThanOrEqual(scheduledAt.getTime());
   });
 
