@@ -168,7 +168,8 @@ async function writePart(context: PartContext, part: PartState, added: { line: D
   }
   pipedriveId ??=
     kind === "note"
-      ? (await createNote(client, { content, ...links })).id
+      ? // On a deal, the transcript is pinned there, where the chat was opened from (Pipedrive's note flag).
+        (await createNote(client, { content, ...links, ...(links.dealId ? { pinnedToDeal: true } : {}) })).id
       : (await createActivity(client, { subject, type, note: content, done: true, dueAt: added[0]?.line.at, ...links })).id;
 
   // Late lines come first and sort before the cursor: it moves only past fresh ones.

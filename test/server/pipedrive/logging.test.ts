@@ -2,7 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { pipedriveCompanyRoutes, pipedriveLogJobs } from "../../../server/db/schema";
 import { ingestInboundMessage } from "../../../server/inbox/ingest";
 import type { FakePerson, FakePipedrive } from "../../fakes/pipedrive";
-import { buildAccount } from "../../support/factories";
+import { buildAccount, buildChat } from "../../support/factories";
 import type { TestServer } from "../../support/server";
 import { buildTeam, type Team } from "../../support/team";
 import { connect, eventually, startPipedriveStack } from "./server-support";
@@ -237,6 +237,19 @@ describe("logging conversations to Pipedrive", () => {
     // Changing the mode alone keeps the chosen type.
     const modeOnly = await server.api("PUT", "/integrations/pipedrive/settings", { token: team.admin.token, body: { logging: "activity" } });
     expect(modeOnly.body).toMatchObject({ logging: "activity", activityType: "whatsapp_chat" });
+  });
+
+  it("a chat linked to a deal before its first line logs its note pinned to that deal", async () => {
+    const deal = fake.addDeal({ title: "Bathroom tiles", person_id: person.id });
+    const chat = await buildChat(server.database.db, team.workspace, account, { phone: "+15550100001" });
+    const linked = await server.api("PUT", `/panel/pipedrive/chats/${chat.id}/link`, {
+      token: team.admin.token,
+      body: { personId: person.id, dealId: deal.id },
+    });
+    expect(linked.status).toBe(200);
+    expect(await customerSays("About the tiles")).toBe(chat.id);
+    await eventually(() => expect(fake.notes).toHaveLength(1));
+    expect(fake.notes[0]).toMatchObject({ deal_id: deal.id, person_id: person.id, pinned_to_deal_flag: true });
   });
 
   it("a chat linked in the panel logs under the chosen deal and person", async () => {
