@@ -6,7 +6,7 @@ import type { Services } from "../services";
 import { createPipedriveConnector, type PipedriveClient, type PipedriveConnector } from "./client";
 import { PipedriveError } from "./errors";
 import type { PipedriveApp, PipedriveTokens } from "./oauth";
-import type { OAuthNonceStore } from "./oauth-state";
+import type { OAuthNonceStore } from "../crm/oauth-state";
 import { openPipedriveTokens, sealPipedriveTokens } from "./token-storage";
 
 // Stored Pipedrive installations, one per (company, user) as Pipedrive installs; the workspace's

@@ -8,7 +8,7 @@ import { PipedriveError } from "./errors";
 import { InstallRefused, loadActor, recordAppSharing, removeUninstalledUser, storeIndividualConnection, storeWorkspaceConnection } from "./installations";
 import { keepMarketplaceInstallation } from "./marketplace-install";
 import { buildAuthorizeUrl, completeOAuthCallback, type PipedriveApp } from "./oauth";
-import { createConnectTicket, createOAuthState, mintBrowserSecret, OAuthStateError, type OAuthStatePurpose, verifyConnectTicket } from "./oauth-state";
+import { createConnectTicket, createOAuthState, mintBrowserSecret, OAuthStateError, type OAuthStatePurpose, verifyConnectTicket } from "../crm/oauth-state";
 import { verifyAppSharingRequest, verifyUninstallRequest } from "./uninstall";
 
 // Connecting Pipedrive: Connect answers a link to GET /integrations/pipedrive/authorize carrying a

@@ -1,6 +1,6 @@
 import { PipedriveError } from "../../../server/pipedrive/errors";
 import { buildAuthorizeUrl, completeOAuthCallback, exchangeAuthorizationCode, refreshPipedriveTokens } from "../../../server/pipedrive/oauth";
-import { createMemoryNonceStore, createOAuthState, OAuthStateError } from "../../../server/pipedrive/oauth-state";
+import { createMemoryNonceStore, createOAuthState, OAuthStateError } from "../../../server/crm/oauth-state";
 import { basicHeader, type FakePipedrive, startFakePipedrive } from "../../fakes/pipedrive";
 import { appFor } from "./support";
 
@@ -55,7 +55,7 @@ describe("completeOAuthCallback", () => {
       tokens: {
         accessToken: expect.stringMatching(/^v1u:/),
         refreshToken: expect.any(String),
-        scope: "base,deals:full,contacts:full,activities:full,search:read",
+        scope: fake.scopes().join(","),
         apiDomain: fake.url,
         expiresAt: expect.any(Date),
       },

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { SignJWT } from "jose";
-import { createMemoryNonceStore } from "../../../server/pipedrive/oauth-state";
+import { createMemoryNonceStore } from "../../../server/crm/oauth-state";
 import { PanelTokenError, type PanelTokenFailure, signPanelToken, verifyPanelToken } from "../../../server/pipedrive/panel-token";
 
 const secret = "panel-jwt-secret-for-tests";

@@ -8,7 +8,7 @@ import {
   type OAuthStateFailure,
   verifyConnectTicket,
   verifyOAuthState,
-} from "../../../server/pipedrive/oauth-state";
+} from "../../../server/crm/oauth-state";
 
 const key = "state-key-for-tests-0123456789abcdef";
 const otherKey = "someone-elses-key-0123456789abcdef";

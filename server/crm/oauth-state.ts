@@ -2,11 +2,12 @@ import { createHash, createHmac, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { safeEqual } from "../ids";
 
-// The OAuth `state` that binds a Pipedrive callback to the member who started the connection and
+// The OAuth `state` that binds a CRM's OAuth callback to the member who started the connection and
 // to the browser they started it in: `<base64url(JSON payload)>.<base64url(HMAC-SHA256(key, payload))>`.
 // The payload holds the SHA-256 of a secret that only that browser's cookie carries. A connect
 // ticket, in the same format under another label, is the single-use link that brings the browser
-// to Switchboard to receive that cookie.
+// to Switchboard to receive that cookie. Each CRM signs with its own key (config: the Pipedrive and
+// HubSpot state keys are derived apart), so a state or ticket of one is never accepted by another.
 
 export const oauthStatePurposes = ["workspace", "individual"] as const;
 export type OAuthStatePurpose = (typeof oauthStatePurposes)[number];
@@ -61,7 +62,7 @@ export function mintBrowserSecret(): string {
 
 const browserHash = (secret: string) => createHash("sha256").update(secret).digest("base64url");
 
-/** Creates a signed, expiring, single-use `state` for the Pipedrive authorize URL, bound to a browser secret. */
+/** Creates a signed, expiring, single-use `state` for a CRM's authorize URL, bound to a browser secret. */
 export function createOAuthState(
   key: StateKey,
   input: { memberId: string; workspaceId: string; purpose: OAuthStatePurpose; browserSecret: string },
@@ -184,7 +185,7 @@ function isOurNonce(key: StateKey, nonce: string): boolean {
 
 // The label keeps a nonce, ticket or state MAC from ever being accepted as another.
 function macBytes(key: StateKey, label: Label | "nonce", value: string): Buffer {
-  return createHmac("sha256", key).update(`switchboard.pipedrive.oauth-${label}.${value}`).digest();
+  return createHmac("sha256", key).update(`switchboard.crm.oauth-${label}.${value}`).digest();
 }
 
 const mac = (key: StateKey, label: Label | "nonce", value: string) => macBytes(key, label, value).toString("base64url");
