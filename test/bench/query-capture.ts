@@ -4,7 +4,8 @@ import pg from "pg";
 // pg.Client.prototype.query (pooled or in a transaction), so wrapping it here sees exactly the
 // SQL and parameters the app sends, with the client-side time of each round trip.
 
-export type CapturedQuery = { text: string; values: unknown[]; milliseconds: number };
+/** `rows`: how many rows the statement returned to the app. */
+export type CapturedQuery = { text: string; values: unknown[]; milliseconds: number; rows: number };
 
 type QueryFunction = (this: pg.Client, config: unknown, values?: unknown, callback?: unknown) => unknown;
 
@@ -21,18 +22,19 @@ function install() {
     const text = typeof config === "string" ? config : String((config as { text?: string })?.text ?? "");
     const params = Array.isArray(values) ? values : ((config as { values?: unknown[] })?.values ?? []);
     const started = performance.now();
-    const finish = () => {
-      const query = { text, values: params, milliseconds: performance.now() - started };
+    const finish = (result?: unknown) => {
+      const returned = (result as { rows?: unknown[] } | undefined)?.rows;
+      const query = { text, values: params, milliseconds: performance.now() - started, rows: Array.isArray(returned) ? returned.length : 0 };
       for (const record of recorders) record(query);
     };
     const wrap = (done: (error: unknown, result: unknown) => void) => (error: unknown, result: unknown) => {
-      finish();
+      finish(result);
       done(error, result);
     };
     if (typeof values === "function") return original.call(this, config, wrap(values as never));
     if (typeof callback === "function") return original.call(this, config, values, wrap(callback as never));
     const result = original.call(this, config, values, callback) as Promise<unknown> | undefined;
-    result?.then?.(finish, finish);
+    result?.then?.(finish, () => finish());
     return result;
   };
 }

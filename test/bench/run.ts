@@ -4,6 +4,7 @@ import { writeFileSync } from "node:fs";
 import os from "node:os";
 import { renderCampaignSection, runCampaignBenchmark } from "./campaign";
 import { type CommitProbeResult, probeCommits } from "./commit-probe";
+import { renderCrmLoggingSection, runCrmLoggingBenchmark } from "./crm-logging";
 import { type BenchDatabase, type EngineName, openBenchDatabase } from "./engines";
 import { type ExplainedQuery, explainCases } from "./explain";
 import { type IngestResult, runIngest } from "./ingest";
@@ -129,6 +130,7 @@ async function main() {
     if (settings.maintenance.resultsFile) writeFileSync(settings.maintenance.resultsFile, maintenance);
     return;
   }
+  const crmLogging = settings.crmLogging.enabled ? renderCrmLoggingSection(await runCrmLoggingBenchmark({ log })) : null;
   const sizeRuns: SizeRun[] = [];
   let ingest: IngestRun | null = null;
   for (const engine of settings.engines) {
@@ -142,7 +144,12 @@ async function main() {
     .map((value) => value.toFixed(2))
     .join(" / ");
   const report = renderReport({ startedAt, seconds, loadAverageAtEnd, machine, settings, sizeRuns, ingest });
-  const sections = [report.trimEnd(), ...(campaign ? [renderCampaignSection(campaign)] : []), ...(maintenance ? [maintenance] : [])];
+  const sections = [
+    report.trimEnd(),
+    ...(campaign ? [renderCampaignSection(campaign)] : []),
+    ...(maintenance ? [maintenance] : []),
+    ...(crmLogging ? [crmLogging] : []),
+  ];
   writeFileSync(settings.resultsFile, `${sections.join("\n\n").trimEnd()}\n`);
   log(`done in ${(seconds / 60).toFixed(1)} min; results in ${settings.resultsFile}`);
 }

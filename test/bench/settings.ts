@@ -71,6 +71,8 @@ export const settings = {
     passChats: numberFrom("BENCH_MAINTENANCE_PASS_CHATS", 100_000),
     resultsFile: environment.BENCH_RESULTS ?? null,
   },
+  /** What a chat-day's CRM logging costs per message at 50/250/500 messages (test/bench/crm-logging.ts): PostgreSQL. */
+  crmLogging: { enabled: environment.BENCH_CRM_LOG !== "off" && engines.includes("postgres") },
   commitProbe: { clients: 32, seconds: 4 },
   whatIfRepetitions: 30,
   /** The whole run is killed past this, whatever it is doing. */
