@@ -4,6 +4,11 @@ import type { AddressInfo } from "node:net";
 import express, { type Request, type Response } from "express";
 import { z } from "zod";
 import { signWebhookBody } from "../../server/whatsapp/webhook-signature";
+import { type GraphFailure, sendGraphError, sendUnknownObject } from "./graph-api-errors";
+import { type MetaTemplate, metaTemplateOf, type TemplateRegistration, templateSendFailure } from "./graph-api-templates";
+
+export type { GraphFailure } from "./graph-api-errors";
+export type { TemplateRegistration } from "./graph-api-templates";
 
 /**
  * A fake of Meta's Graph API (WhatsApp Cloud API) as a real HTTP server, following the contract
@@ -11,6 +16,15 @@ import { signWebhookBody } from "../../server/whatsapp/webhook-signature";
  * paging, Graph error bodies, and scripted failures. It also knows Meta's side of a setup: which
  * WhatsApp Business Accounts (WABAs) exist, the phone numbers in each, and which access tokens
  * may manage which WABA (registerPhoneNumber), so reading a number or a WABA proves control of it.
+ *
+ * It is as strict as Meta where a lenient fake would hide a bug in our server:
+ * - a phone number id answers only to a token that manages its WABA (100/33 otherwise);
+ * - a template must exist in the number's WABA in that language, be approved, and get exactly
+ *   its parameters in its format (graph-api-templates.ts: 132001, 132015/6, 131008, 132000, 132012);
+ * - anything but a template needs the customer service window open: the customer wrote to that
+ *   number within 24 hours (131047 otherwise). The fake learns of inbound messages from the
+ *   webhooks it delivers (deliverWebhook) or from recordInbound; a test that means to ignore the
+ *   window says so with `serviceWindow: "ignored"`.
  */
 export type FakeGraphApi = {
   url: string;
@@ -19,7 +33,19 @@ export type FakeGraphApi = {
   requests: RecordedRequest[];
   /** Messages the fake accepted (answered with a wamid). */
   sentMessages: SentMessage[];
-  setTemplates(wabaId: string, templates: Record<string, unknown>[]): void;
+  /** Replaces the WABA's templates (Meta's listing shape); the WABA is created if new. Survives reset(). */
+  setTemplates(wabaId: string, templates: MetaTemplate[]): void;
+  /**
+   * Adds (or replaces, by name and language) one template in the WABA, APPROVED unless told:
+   * what a business sets up in WhatsApp Manager before it may send it. Survives reset().
+   */
+  registerTemplate(wabaId: string, template: TemplateRegistration): void;
+  /**
+   * The customer `from` (E.164 or wa_id) wrote to the number at `at` (default now): the
+   * customer service window runs 24 hours from the latest such message. deliverWebhook records
+   * the messages it delivers by itself. Survives reset(), as Meta's memory does.
+   */
+  recordInbound(inbound: { phoneNumberId: string; from: string; at?: Date }): void;
   /**
    * A phone number as a real Meta setup has it: in the WABA `wabaId`, which `accessTokens`
    * (default: the fake's own token) may manage, with our app subscribed to the WABA's webhooks.
@@ -34,21 +60,21 @@ export type FakeGraphApi = {
   failFor(to: string, failure: GraphFailure): void;
   /** From now on the access token is rejected as expired (code 190, HTTP 401). */
   expireToken(): void;
-  /** POSTs `payload` to `url` signed with `appSecret`, as Meta delivers webhooks. */
+  /**
+   * POSTs `payload` to `url` signed with `appSecret`, as Meta delivers webhooks; the inbound
+   * messages in it (value.messages[] with `from` and `timestamp`) open the service window first.
+   */
   deliverWebhook(url: string, appSecret: string, payload: unknown): Promise<WebhookDelivery>;
   reset(): void;
   close(): Promise<void>;
 };
 
-export type GraphFailure = {
-  code: number;
-  /** Graph's exception class; OAuthException unless told. */
-  type?: string;
-  subcode?: number;
-  httpStatus?: number;
-  message?: string;
-  details?: string;
-  retryAfterSeconds?: number;
+export type FakeGraphApiOptions = {
+  accessToken?: string;
+  /** "enforced" (default): free-form messages need an inbound in the last 24 h, as at Meta. */
+  serviceWindow?: "enforced" | "ignored";
+  /** The fake's clock for the service window; Date.now unless told. */
+  now?: () => number;
 };
 /** A Graph error response, or a connection closed without any response. */
 export type ScriptedFailure = GraphFailure | { dropConnection: true };
@@ -72,23 +98,8 @@ export type RegisteredPhoneNumber = {
 };
 type Waba = { id: string; tokens: Set<string>; phoneNumberIds: string[] };
 
-const defaultFailures: Record<number, { httpStatus: number; message: string; details?: string; subcode?: number }> = {
-  190: { httpStatus: 401, message: "Error validating access token: Session has expired.", subcode: 463 },
-  130429: { httpStatus: 400, message: "(#130429) Rate limit hit", details: "Cloud API message throughput has been reached." },
-  131056: {
-    httpStatus: 400,
-    message: "(#131056) (Business Account, Consumer Account) pair rate limit hit",
-    details: "Too many messages sent from the sender phone number to the same recipient phone number in a short period of time.",
-  },
-  131047: {
-    httpStatus: 400,
-    message: "(#131047) Re-engagement message",
-    details: "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
-  },
-  131026: { httpStatus: 400, message: "(#131026) Message Undeliverable" },
-  100: { httpStatus: 400, message: "(#100) Invalid parameter" },
-  131000: { httpStatus: 500, message: "(#131000) Something went wrong" },
-};
+/** Meta, "Send messages" (customer service windows): 24 hours from the customer's latest message. */
+const serviceWindowMs = 24 * 60 * 60 * 1000;
 
 const Recipient = z.string().regex(/^\+?\d{7,15}$/, "to must be a phone number");
 const MessageBase = z.object({
@@ -114,7 +125,8 @@ const OutboundMessage = z.discriminatedUnion("type", [
             type: z.enum(["header", "body", "button"]),
             sub_type: z.string().optional(),
             index: z.string().optional(),
-            parameters: z.array(z.looseObject({ type: z.string(), text: z.string().min(1).optional() })),
+            // Values are Meta's to judge (templateSendFailure): `{type: "text"}` without text is a 131008.
+            parameters: z.array(z.looseObject({})),
           }),
         )
         .optional(),
@@ -124,26 +136,32 @@ const OutboundMessage = z.discriminatedUnion("type", [
 type OutboundMessage = z.infer<typeof OutboundMessage>;
 
 /** Starts the fake on 127.0.0.1 with a random port. */
-export async function startFakeGraphApi(options: { accessToken?: string } = {}): Promise<FakeGraphApi> {
+export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Promise<FakeGraphApi> {
   const accessToken = options.accessToken ?? "fake-graph-token";
+  const now = options.now ?? Date.now;
   const requests: RecordedRequest[] = [];
   const sentMessages: SentMessage[] = [];
-  const templatesByWaba = new Map<string, Record<string, unknown>[]>();
+  const templatesByWaba = new Map<string, MetaTemplate[]>();
+  /** Latest inbound per "{phoneNumberId}:{waId}", epoch ms. */
+  const lastInboundAt = new Map<string, number>();
   let queuedFailures: ScriptedFailure[] = [];
   let failuresByRecipient = new Map<string, GraphFailure>();
   let tokenExpired = false;
   const validTokens = new Set([accessToken]);
   const wabas = new Map<string, Waba>();
   const phoneNumbers = new Map<string, RegisteredPhoneNumber>();
-  // Meta: Graph API errors — an object that is unknown, or that the token may not read, is the same
-  // answer (HTTP 400, GraphMethodException, code 100, subcode 33), so a token can't probe for ids.
-  const unknownObject = (response: Response, id: string) =>
-    sendGraphError(response, {
-      code: 100,
-      subcode: 33,
-      type: "GraphMethodException",
-      message: `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
-    });
+  const unknownObject = (response: Response, id: string) => sendUnknownObject(response, id, "get");
+  const wabaNamed = (wabaId: string) => {
+    const waba = wabas.get(wabaId) ?? { id: wabaId, tokens: new Set([accessToken]), phoneNumberIds: [] };
+    wabas.set(wabaId, waba);
+    return waba;
+  };
+  const recordInbound = (phoneNumberId: string, from: string, at: number) => {
+    const key = `${phoneNumberId}:${from.replace(/^\+/, "")}`;
+    lastInboundAt.set(key, Math.max(lastInboundAt.get(key) ?? Number.NEGATIVE_INFINITY, at));
+  };
+  const windowOpen = (phoneNumberId: string, waId: string) =>
+    options.serviceWindow === "ignored" || now() < (lastInboundAt.get(`${phoneNumberId}:${waId}`) ?? Number.NEGATIVE_INFINITY) + serviceWindowMs;
   const tokenOf = (request: Request) => /^Bearer (\S+)$/.exec(request.get("authorization") ?? "")?.[1] ?? "";
   const reachableWaba = (request: Request, wabaId: string | undefined) => {
     const waba = wabas.get(wabaId ?? "");
@@ -158,6 +176,8 @@ export async function startFakeGraphApi(options: { accessToken?: string } = {}):
     throughput: { level: "STANDARD" },
     id: number.phoneNumberId,
   });
+
+  let templateSequence = 1;
 
   const app = express();
   app.use(express.json());
@@ -176,12 +196,19 @@ export async function startFakeGraphApi(options: { accessToken?: string } = {}):
     if (!validTokens.has(tokenOf(request))) {
       return void sendGraphError(response, { code: 190, message: "Invalid OAuth access token - Cannot parse access token" });
     }
-    if (tokenExpired) return void sendGraphError(response, { code: 190 });
+    // Meta: "Graph API error handling" — an expired session is 190 with subcode 463.
+    if (tokenExpired) return void sendGraphError(response, { code: 190, subcode: 463 });
     next();
   });
 
+  // Meta: Messages reference (POST /{phone-number-id}/messages) and "Send messages": the number
+  // must be one the token manages, a template must be the number's WABA's to send, and free-form
+  // messages need the customer service window (whatsapp.md §2-4).
   app.post("/:version/:phoneNumberId/messages", (request, response) => {
     if (!isVersion(request.params.version)) return void sendUnknownPath(response);
+    const { phoneNumberId } = request.params;
+    const number = phoneNumbers.get(phoneNumberId);
+    if (!number || !reachableWaba(request, number.wabaId)) return void sendUnknownObject(response, phoneNumberId, "post");
     const parsed = OutboundMessage.safeParse(request.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -190,8 +217,14 @@ export async function startFakeGraphApi(options: { accessToken?: string } = {}):
     const waId = parsed.data.to.replace(/^\+/, "");
     const recipientFailure = failuresByRecipient.get(waId);
     if (recipientFailure) return void sendGraphError(response, recipientFailure);
+    if (parsed.data.type === "template") {
+      const templateFailure = templateSendFailure(templatesByWaba.get(number.wabaId) ?? [], parsed.data.template);
+      if (templateFailure) return void sendGraphError(response, templateFailure);
+    } else if (!windowOpen(phoneNumberId, waId)) {
+      return void sendGraphError(response, { code: 131047 });
+    }
     const wamid = `wamid.${randomBytes(24).toString("base64url")}`;
-    sentMessages.push({ phoneNumberId: request.params.phoneNumberId, wamid, body: parsed.data });
+    sentMessages.push({ phoneNumberId, wamid, body: parsed.data });
     response.json({
       messaging_product: "whatsapp",
       contacts: [{ input: parsed.data.to, wa_id: waId }],
@@ -201,14 +234,9 @@ export async function startFakeGraphApi(options: { accessToken?: string } = {}):
 
   app.get("/:version/:wabaId/message_templates", (request, response) => {
     if (!isVersion(request.params.version)) return void sendUnknownPath(response);
-    const templates = templatesByWaba.get(request.params.wabaId);
-    if (!templates) {
-      return void sendGraphError(response, {
-        code: 100,
-        subcode: 33,
-        message: `Unsupported get request. Object with ID '${request.params.wabaId}' does not exist`,
-      });
-    }
+    // Meta: WhatsApp Business Account reference, message_templates edge — needs a token that manages the WABA.
+    if (!reachableWaba(request, request.params.wabaId)) return void unknownObject(response, request.params.wabaId);
+    const templates = templatesByWaba.get(request.params.wabaId) ?? [];
     const limit = Math.min(Number(request.query.limit ?? 25) || 25, 1000);
     const offset = decodeCursor(request.query.after);
     const fields = typeof request.query.fields === "string" ? request.query.fields.split(",") : null;
@@ -278,7 +306,16 @@ export async function startFakeGraphApi(options: { accessToken?: string } = {}):
     accessToken,
     requests,
     sentMessages,
-    setTemplates: (wabaId, templates) => void templatesByWaba.set(wabaId, templates),
+    setTemplates: (wabaId, templates) => {
+      wabaNamed(wabaId);
+      templatesByWaba.set(wabaId, templates);
+    },
+    registerTemplate: (wabaId, template) => {
+      wabaNamed(wabaId);
+      const others = (templatesByWaba.get(wabaId) ?? []).filter((meta) => meta.name !== template.name || meta.language !== template.language);
+      templatesByWaba.set(wabaId, [...others, metaTemplateOf(template, String(1_000_000_000_000_000 + templateSequence++))]);
+    },
+    recordInbound: ({ phoneNumberId, from, at }) => recordInbound(phoneNumberId, from, at?.getTime() ?? now()),
     registerPhoneNumber: (number) => {
       const previous = phoneNumbers.get(number.phoneNumberId);
       const formerWaba = previous ? wabas.get(previous.wabaId) : undefined;
@@ -298,7 +335,10 @@ export async function startFakeGraphApi(options: { accessToken?: string } = {}):
     expireToken: () => {
       tokenExpired = true;
     },
-    deliverWebhook: deliverSignedWebhook,
+    deliverWebhook: (url, appSecret, payload) => {
+      for (const inbound of inboundMessagesOf(payload)) recordInbound(inbound.phoneNumberId, inbound.from, inbound.at);
+      return deliverSignedWebhook(url, appSecret, payload);
+    },
     reset: () => {
       requests.length = 0;
       sentMessages.length = 0;
@@ -333,24 +373,6 @@ export async function deliverSignedWebhook(url: string, appSecret: string, paylo
   return { status: response.status, text: await response.text() };
 }
 
-function sendGraphError(response: Response, failure: GraphFailure) {
-  const defaults = defaultFailures[failure.code];
-  const httpStatus = failure.httpStatus ?? defaults?.httpStatus ?? 400;
-  const subcode = failure.subcode ?? defaults?.subcode;
-  const details = failure.details ?? defaults?.details;
-  if (failure.retryAfterSeconds !== undefined) response.set("retry-after", String(failure.retryAfterSeconds));
-  response.status(httpStatus).json({
-    error: {
-      message: failure.message ?? defaults?.message ?? `(#${failure.code}) Error`,
-      type: failure.type ?? "OAuthException",
-      code: failure.code,
-      ...(subcode === undefined ? {} : { error_subcode: subcode }),
-      ...(details === undefined ? {} : { error_data: { messaging_product: "whatsapp", details } }),
-      fbtrace_id: randomBytes(8).toString("base64url"),
-    },
-  });
-}
-
 function sendUnknownPath(response: Response) {
   sendGraphError(response, { code: 2500, message: "Unknown path components" });
 }
@@ -375,3 +397,41 @@ function decodeCursor(cursor: Request["query"][string]): number {
   const match = /^offset:(\d+)$/.exec(Buffer.from(cursor, "base64url").toString());
   return match ? Number(match[1]) : 0;
 }
+
+/** The inbound messages of a webhook payload (Meta's envelope, whatsapp.md §6.3) that carry a phone and a time. */
+function inboundMessagesOf(payload: unknown): { phoneNumberId: string; from: string; at: number }[] {
+  let body: unknown = payload;
+  if (typeof payload === "string" || Buffer.isBuffer(payload)) {
+    try {
+      body = JSON.parse(payload.toString());
+    } catch {
+      return [];
+    }
+  }
+  const parsed = InboundEnvelope.safeParse(body);
+  if (!parsed.success) return [];
+  return parsed.data.entry.flatMap((entry) =>
+    entry.changes.flatMap(({ value }) =>
+      (value.messages ?? []).flatMap((message) =>
+        value.metadata && message.from && message.timestamp
+          ? [{ phoneNumberId: value.metadata.phone_number_id, from: message.from, at: Number(message.timestamp) * 1000 }]
+          : [],
+      ),
+    ),
+  );
+}
+
+const InboundEnvelope = z.object({
+  entry: z.array(
+    z.object({
+      changes: z.array(
+        z.object({
+          value: z.object({
+            metadata: z.object({ phone_number_id: z.string() }).optional(),
+            messages: z.array(z.object({ from: z.string().optional(), timestamp: z.string().regex(/^\d+$/).optional() })).optional(),
+          }),
+        }),
+      ),
+    }),
+  ),
+});

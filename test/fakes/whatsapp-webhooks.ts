@@ -28,6 +28,20 @@ export type StatusInput = {
   errors?: { code: number; title: string; message?: string; details?: string }[];
   callbackData?: string;
   wabaId?: string;
+  /**
+   * What Meta charged. Meta sends `pricing` with `sent` and with the first of `delivered`/`read`
+   * only, never with `failed`; the builder assumes a `read` follows a `delivered` unless
+   * `readWithoutDelivered` (Meta skips `delivered` when the user reads at once). Default: a
+   * free-form reply inside the window (category service, type free_customer_service).
+   */
+  pricing?: Pricing;
+  readWithoutDelivered?: boolean;
+};
+
+/** Meta's per-message pricing object (pricing_model PMP since July 2025; `billable` is deprecated). */
+export type Pricing = {
+  category: "service" | "utility" | "marketing" | "authentication" | "marketing_lite";
+  type: "regular" | "free_customer_service" | "free_entry_point";
 };
 
 /** An inbound text message notification (field `messages`, `value.messages[]`). */
@@ -56,7 +70,13 @@ export function inboundTextWebhook(input: InboundTextInput) {
   });
 }
 
-/** A delivery status notification (field `messages`, `value.statuses[]`). */
+/**
+ * A delivery status notification (field `messages`, `value.statuses[]`). Meta, "Status messages
+ * webhook reference" (developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/
+ * reference/messages/status): `pricing` is "only included with sent status, and one of either
+ * delivered or read status"; `conversation` is "omitted entirely for v24.0+ unless webhook is for
+ * a free entry point conversation" (we call v25.0, so it is never here); `errors` only on failure.
+ */
 export function statusWebhook(input: StatusInput) {
   const phone = input.recipient.phone?.replace(/^\+/, "");
   const bsuid = input.recipient.bsuid;
@@ -70,7 +90,7 @@ export function statusWebhook(input: StatusInput) {
         ...(phone ? { recipient_id: phone } : {}),
         ...(bsuid ? { recipient_user_id: bsuid } : {}),
         ...(input.callbackData ? { biz_opaque_callback_data: input.callbackData } : {}),
-        pricing: { pricing_model: "PMP", category: "utility", type: "free_customer_service" },
+        ...(carriesPricing(input) ? { pricing: { pricing_model: "PMP", ...(input.pricing ?? { category: "service", type: "free_customer_service" }) } } : {}),
         ...(input.errors
           ? {
               errors: input.errors.map((error) => ({
@@ -85,6 +105,11 @@ export function statusWebhook(input: StatusInput) {
       },
     ],
   });
+}
+
+function carriesPricing(input: StatusInput): boolean {
+  if (input.status === "sent" || input.status === "delivered") return true;
+  return input.status === "read" && input.readWithoutDelivered === true;
 }
 
 export function newWamid(): string {

@@ -22,6 +22,8 @@ describe("kill -9 of the server mid-campaign (PostgreSQL)", () => {
 
   beforeAll(async () => {
     fake = await startFakeGraphApi({ accessToken });
+    // The campaign's Meta template, approved in the WABA: two body parameters ({{name}}, {{order}} in order).
+    fake.registerTemplate("102290129340398", { name: "order_ready", language: "en_US", body: "Hi {{1}}, your order {{2}} is ready." });
     // Meta's side: the number is in the WABA our token manages (connecting checks it there).
     fake.registerPhoneNumber({ wabaId: "102290129340398", phoneNumberId: "406540352240001", displayPhoneNumber: "+1 555-078-0001" });
     // This process only sets up and reads; the child processes send.

@@ -25,6 +25,8 @@ let phoneSequence = 0;
 
 beforeAll(async () => {
   fake = await startFakeGraphApi({ accessToken });
+  // The campaign's Meta template, approved in the WABA: two body parameters ({{name}}, {{order}} in order).
+  fake.registerTemplate("102290129340398", { name: "order_ready", language: "en_US", body: "Hi {{1}}, your order {{2}} is ready." });
   server = await startTestServer({
     CAMPAIGN_DISPATCHER: "off",
     GRAPH_API_BASE_URL: fake.url,

@@ -5,8 +5,15 @@ import { CloudApiError, type CloudApiErrorKind, createCloudClient } from "../../
 import { type FakeGraphApi, type GraphFailure, startFakeGraphApi } from "../../fakes/graph-api";
 
 let graph: FakeGraphApi;
+// Meta's side of the sends below: our number in our WABA with its two templates, and the
+// customers the free-form cases write to have written in the last 24 hours.
+const sender = { wabaId: "102290129340398", phoneNumberId: "106540352242922", displayPhoneNumber: "+1 555-078-3881" };
 beforeAll(async () => {
   graph = await startFakeGraphApi();
+  graph.registerPhoneNumber(sender);
+  graph.registerTemplate(sender.wabaId, { name: "order_update_v1", language: "en_US", body: "Hi {{1}}, your order {{2}} has shipped." });
+  graph.registerTemplate(sender.wabaId, { name: "hello_world", language: "en_US", body: "Hello World" });
+  for (const customer of ["15551234567", "15550001111", "15552223333"]) graph.recordInbound({ phoneNumberId: sender.phoneNumberId, from: customer });
 });
 afterAll(() => graph.close());
 beforeEach(() => graph.reset());
@@ -100,6 +107,26 @@ describe("sendTemplate", () => {
     });
     expect(graph.sentMessages[0]?.body).toMatchObject({ template: { name: "hello_world", language: { code: "en_US" } } });
     expect(graph.sentMessages[0]?.body).not.toHaveProperty("template.components");
+  });
+
+  it("a template Meta doesn't have in that language is Meta's 132001 (HTTP 404), not retryable, with Meta's details", async () => {
+    const error = await failureOf(
+      client().sendTemplate({
+        phoneNumberId: sender.phoneNumberId,
+        accessToken: graph.accessToken,
+        to: "15551234567",
+        templateName: "hello_world",
+        languageCode: "pt_BR",
+      }),
+    );
+    expect([error.kind, error.code, error.httpStatus, error.retryable, error.details]).toEqual([
+      "other",
+      132001,
+      404,
+      false,
+      "template name (hello_world) does not exist in pt_BR",
+    ]);
+    expect(graph.sentMessages).toEqual([]);
   });
 });
 
