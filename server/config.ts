@@ -38,6 +38,12 @@ const EnvSchema = z.object({
   PIPEDRIVE_PANEL_SESSION_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
   PIPEDRIVE_START_CHAT_MODAL_ID: z.string().trim().min(1).max(200).optional(),
   DEMO_CRM: z.enum(["on", "off"]).optional(),
+  HUBSPOT_CLIENT_ID: z.string().min(1).optional(),
+  HUBSPOT_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Where installers authorize (app.hubspot.com; app-eu1.hubspot.com serves EU accounts too). */
+  HUBSPOT_AUTH_URL: z.url().default("https://app.hubspot.com"),
+  /** HubSpot's API host: OAuth token endpoints and the CRM. */
+  HUBSPOT_API_URL: z.url().default("https://api.hubapi.com"),
   LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(10),
   LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).max(100_000).default(100),
   LIVE_UPDATES_RECHECK_MS: z.coerce.number().int().min(100).max(3_600_000).default(20_000),
@@ -104,6 +110,17 @@ export type Config = {
      * the panel passes as OPEN_MODAL's `action_id`; null: the panel offers no "Start chat…".
      */
     startChatModalId: string | null;
+  };
+  hubspot: {
+    /** Our HubSpot app (its project's auth); the integration is off (routes answer 409) until both are set. */
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    authUrl: string;
+    apiUrl: string;
+    /** The redirect URL in the app's app-hsmeta.json (manifest/hubspot). */
+    redirectUri: string;
+    /** Signs HubSpot's OAuth `state` and connect tickets; derived apart from Pipedrive's. */
+    stateKey: Buffer;
   };
   /**
    * The development-only imitation of Pipedrive (server/demo-crm/), mounted at /dev/demo-crm.
@@ -236,6 +253,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       panelSessionTtlMs: values.PIPEDRIVE_PANEL_SESSION_SECONDS * 1000,
       usesDemoCrm,
       startChatModalId: values.PIPEDRIVE_START_CHAT_MODAL_ID ?? (usesDemoCrm ? demoCrm.startChatModalId : null),
+    },
+    hubspot: {
+      clientId: values.HUBSPOT_CLIENT_ID,
+      clientSecret: values.HUBSPOT_CLIENT_SECRET,
+      authUrl: values.HUBSPOT_AUTH_URL.replace(/\/$/, ""),
+      apiUrl: values.HUBSPOT_API_URL.replace(/\/$/, ""),
+      redirectUri: `${publicUrl}/api/v1/integrations/hubspot/callback`,
+      stateKey: deriveKey(encryptionKey, "switchboard.hubspot.oauth-state"),
     },
     demoCrm,
     loginLimits: { perAccount: values.LOGIN_LIMIT_PER_ACCOUNT, perIp: values.LOGIN_LIMIT_PER_IP },

@@ -731,3 +731,34 @@ export const pipedriveLogJobs = pgTable(
     foreignKey({ columns: [table.workspaceId, table.chatId], foreignColumns: [chats.workspaceId, chats.id] }).onDelete("cascade"),
   ],
 );
+
+/**
+ * The HubSpot account (portal, `hub_id`) connected to a workspace: HubSpot installs an app per
+ * account, by a super admin (hubspot.md §3), so one row per portal serves the workspace's reads
+ * and logging. A portal belongs to one workspace, and a workspace connects one portal. Tokens are
+ * AES-256-GCM ciphertexts (server/crypto/secrets.ts); the access token lives 30 minutes.
+ */
+export const hubspotInstallations = pgTable(
+  "hubspot_installations",
+  {
+    hubId: bigint("hub_id", { mode: "number" }).primaryKey(),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    /** The member who connected it, and the HubSpot user (a super admin) who authorized. */
+    connectedBy: text("connected_by").notNull(),
+    hubspotUserId: bigint("hubspot_user_id", { mode: "number" }).notNull(),
+    hubDomain: text("hub_domain"),
+    scopes: text("scopes").notNull(),
+    accessTokenEncrypted: text("access_token_encrypted"),
+    refreshTokenEncrypted: text("refresh_token_encrypted"),
+    accessTokenExpiresAt: timestamp("access_token_expires_at", { withTimezone: true }),
+    status: text("status", { enum: ["connected", "reconnect_required"] })
+      .notNull()
+      .default("connected"),
+    /** Why it needs reconnecting: `uninstalled` (HubSpot refused the refresh token). */
+    statusReason: text("status_reason"),
+    connectedAt: timestamp("connected_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [uniqueIndex("hubspot_installations_workspace_key").on(table.workspaceId)],
+);
