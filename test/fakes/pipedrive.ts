@@ -2,16 +2,35 @@ import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express, { type NextFunction, type Request, type Response } from "express";
-import { z } from "zod";
+import { pipedriveScopes } from "../../manifest/pipedrive/generate";
 import { type ActivityWrite, parseActivityWrite, presentParticipants, primaryPersonId } from "../../server/demo-crm/contract/activities";
+import { parseNoteChange, parseNoteWrite } from "../../server/demo-crm/contract/notes";
+import {
+  authorizationCodeLifetimeMs,
+  basicHeader,
+  checkAuthorizeRequest,
+  consentRedirect,
+  isAppClient,
+  RevokeRequest,
+  TokenRequest,
+} from "../../server/demo-crm/contract/oauth";
+import { cursorPage, offsetPage } from "../../server/demo-crm/contract/pagination";
+import { createRateLimiter, litePlan } from "../../server/demo-crm/contract/rate-limit";
+import { sendApiError, sendOAuthError, success } from "../../server/demo-crm/contract/responses";
+import { scopeAllows, scopeMismatch } from "../../server/demo-crm/contract/scopes";
+
+export { basicHeader };
 
 /**
  * A fake of Pipedrive as a real HTTP server, following the contracts in
  * shared/reference/pipedrive.md §1 and §6 that the official `pipedrive` SDK relies on: the OAuth
- * token endpoint (Basic client auth, form body, authorization_code and refresh_token grants),
- * `/api/v1/users/me`, v2 deals, persons and person search, v1 notes, v2 activities, rate-limit
- * headers, scripted failures, token revocation, and the uninstall and app-sharing notices Pipedrive
- * sends to apps' Callback URL, per user.
+ * consent page (client_id and redirect_uri checked against the registered app, the app's scopes
+ * granted), the token endpoint (Basic client auth, form body, authorization_code and refresh_token
+ * grants), `/api/v1/users/me`, v2 deals, persons and person search, v1 notes, v2 activities,
+ * scripted failures, token revocation, and the uninstall and app-sharing notices Pipedrive sends
+ * to apps' Callback URL, per user. The rules it shares with the demo CRM (envelopes, pagination,
+ * rate limits, scopes, request bodies, OAuth checks) live in server/demo-crm/contract/, each
+ * citing its Pipedrive page.
  */
 export type FakePipedrive = {
   url: string;
@@ -20,6 +39,18 @@ export type FakePipedrive = {
   redirectUri: string;
   /** The user every authorization code is issued for unless told otherwise. */
   user: FakeUser;
+  /** The scopes the app is registered with in Developer Hub (what a consent grants). */
+  scopes(): readonly string[];
+  /** Changes the app's registered scopes: later consents grant these; tokens already issued keep theirs. */
+  setAppScopes(scopes: readonly string[]): void;
+  /**
+   * A browser at Pipedrive's consent page: opens `authorizeUrl` (the fake's /oauth/authorize, which
+   * checks client_id and redirect_uri) signed in as `user`, and presses Allow (or Deny). Answers
+   * where Pipedrive sends the browser next (the app's callback), or the page's refusal.
+   */
+  consent(authorizeUrl: string, options?: { user?: FakeUser; allow?: boolean }): Promise<{ status: number; location: string; page: string }>;
+  /** Spends the company's daily token budget, as other apps on the account would: every call is 429 until midnight UTC. */
+  exhaustDailyBudget(companyId?: number): void;
   /** Every request received, in order, whatever its outcome. */
   requests: RecordedRequest[];
   notes: FakeNote[];
@@ -28,7 +59,10 @@ export type FakePipedrive = {
   addDeal(deal: Partial<FakeDeal> & { title: string }): FakeDeal;
   /** A user of a company, listed by GET /v1/users (users who get a code are added anyway). */
   addUser(user: FakeUser): void;
-  /** What the consent page hands our callback after the user clicks "Allow". */
+  /**
+   * What the consent page hands our callback after the user clicks "Allow", without the page:
+   * for unit-level tests that start from a code (journeys go through `consent`).
+   */
   issueAuthorizationCode(user?: FakeUser): string;
   /** Every access token issued so far is now rejected (401); refreshing still works. */
   expireAccessTokens(): void;
@@ -142,34 +176,15 @@ const defaultUser: FakeUser = {
   company_name: "Acme Ltd",
   is_admin: true,
 };
-const scope = "base,deals:full,contacts:full,activities:full,search:read";
 const accessTokenLifetimeSeconds = 3599;
-const codeLifetimeMs = 5 * 60_000;
-const errorInfo = "Please check developers.pipedrive.com for more information about Pipedrive API.";
-
-const RevokeRequest = z.strictObject({ token: z.string().min(1), token_type_hint: z.enum(["refresh_token", "access_token"]).optional() });
-const TokenRequest = z.discriminatedUnion("grant_type", [
-  z.object({ grant_type: z.literal("authorization_code"), code: z.string().min(1), redirect_uri: z.string().min(1) }),
-  z.object({ grant_type: z.literal("refresh_token"), refresh_token: z.string().min(1) }),
-]);
-const Id = z.number().int().positive();
-const NoteBody = z.looseObject({
-  content: z.string().min(1),
-  deal_id: Id.optional(),
-  person_id: Id.optional(),
-  org_id: Id.optional(),
-  lead_id: z.string().optional(),
-  pinned_to_deal_flag: z.union([z.literal(0), z.literal(1)]).optional(),
-  add_time: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/)
-    .optional(),
-});
-const NoteChange = NoteBody.partial();
-type IssuedAccessToken = { user: FakeUser; refreshToken: string; expiresAtMs: number; rejected: boolean };
+/** Pipedrive's scope string: the granted scopes, comma-separated (pipedrive.md §1.1). */
+const scopeString = (scopes: readonly string[]) => scopes.join(",");
+type IssuedAccessToken = { user: FakeUser; refreshToken: string; scope: string; expiresAtMs: number; rejected: boolean };
 
 /** Starts the fake on 127.0.0.1 with a random port. */
-export async function startFakePipedrive(options: { clientId?: string; clientSecret?: string; redirectUri?: string } = {}): Promise<FakePipedrive> {
+export async function startFakePipedrive(
+  options: { clientId?: string; clientSecret?: string; redirectUri?: string; scopes?: readonly string[] } = {},
+): Promise<FakePipedrive> {
   const clientId = options.clientId ?? "fake-client-id";
   const clientSecret = options.clientSecret ?? "fake-client-secret";
   const redirectUri = options.redirectUri ?? "https://switchboard.test/pipedrive/callback";
@@ -178,8 +193,12 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
   const activities: FakeActivity[] = [];
   let persons = new Map<number, FakePerson>();
   let deals = new Map<number, FakeDeal>();
-  let codes = new Map<string, { user: FakeUser; issuedAtMs: number; used: boolean }>();
-  let refreshTokens = new Map<string, { user: FakeUser; revoked: boolean }>();
+  const registeredScopes = options.scopes ?? pipedriveScopes;
+  let appScopes: readonly string[] = registeredScopes;
+  const app = { clientId, clientSecret, redirectUri };
+  const rateLimiter = createRateLimiter(litePlan);
+  let codes = new Map<string, { user: FakeUser; scope: string; issuedAtMs: number; used: boolean }>();
+  let refreshTokens = new Map<string, { user: FakeUser; scope: string; revoked: boolean }>();
   let accessTokens = new Map<string, IssuedAccessToken>();
   let knownUsers = new Map<number, FakeUser>([[defaultUser.id, defaultUser]]);
   let queuedFailures: ScriptedFailure[] = [];
@@ -204,8 +223,15 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
     return { status: response.status };
   };
 
-  const app = express();
-  app.use((request, response, next) => {
+  const issueCode = (user: FakeUser) => {
+    knownUsers.set(user.id, user);
+    const code = randomBytes(16).toString("hex");
+    codes.set(code, { user, scope: scopeString(appScopes), issuedAtMs: Date.now(), used: false });
+    return code;
+  };
+
+  const server = express();
+  server.use((request, response, next) => {
     const recorded: RecordedRequest = {
       method: request.method,
       path: request.path,
@@ -220,17 +246,49 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
     response.locals.recorded = recorded;
     next();
   });
-  app.use(express.json(), express.urlencoded({ extended: false }));
-  app.use((request, response, next) => {
+  server.use(express.json(), express.urlencoded({ extended: false }));
+  server.use((request, response, next) => {
     (response.locals.recorded as RecordedRequest).body = request.body;
     next();
   });
 
-  app.post("/oauth/token", (request, response) => {
+  // The consent page (server/demo-crm/contract/oauth.ts has the rules and their pages): the request
+  // must name our client and exactly our Callback URL, or the page refuses without redirecting. It
+  // lists the app's scopes (all or nothing) and who is signed in; the form posts the decision.
+  server.get("/oauth/authorize", (request, response) => {
+    const checked = checkAuthorizeRequest(app, request.query);
+    if (!checked.ok) return void response.status(400).type("html").send(`<!doctype html><title>Pipedrive</title><p id="error">${checked.reason}</p>`);
+    const hidden = Object.entries(checked.request)
+      .map(([name, value]) => `<input type="hidden" name="${name}" value="${encodeURIComponent(value)}">`)
+      .join("");
+    const users = [...knownUsers.values()].map((user) => `<option value="${user.id}">${user.name}</option>`).join("");
+    response
+      .type("html")
+      .send(
+        `<!doctype html><title>Pipedrive — allow access</title><form method="post" action="/oauth/authorize">${hidden}` +
+          `<ul id="scopes">${appScopes.map((granted) => `<li>${granted}</li>`).join("")}</ul>` +
+          `<select name="user_id">${users}</select><button name="decision" value="allow">Allow</button><button name="decision" value="deny">Deny</button></form>`,
+      );
+  });
+
+  server.post("/oauth/authorize", (request, response) => {
+    const fields = Object.fromEntries(Object.entries(request.body as Record<string, string>).map(([name, value]) => [name, decodeURIComponent(value)]));
+    const checked = checkAuthorizeRequest(app, fields);
+    const user = knownUsers.get(Number(fields.user_id));
+    if (!checked.ok || !user)
+      return void response
+        .status(400)
+        .type("html")
+        .send(`<!doctype html><p id="error">${checked.ok ? "Unknown user" : checked.reason}</p>`);
+    const outcome = fields.decision === "allow" ? { code: issueCode(user) } : { denied: true as const };
+    response.redirect(302, consentRedirect(checked.request, outcome));
+  });
+
+  server.post("/oauth/token", (request, response) => {
     if (!request.is("application/x-www-form-urlencoded")) {
       return void sendOAuthError(response, 400, "invalid_request", "Invalid request: content must be application/x-www-form-urlencoded");
     }
-    if (request.get("authorization") !== basicHeader(clientId, clientSecret)) {
+    if (!isAppClient(app, request.get("authorization"))) {
       return void sendOAuthError(response, 401, "invalid_client", "Invalid client: client is invalid");
     }
     const parsed = TokenRequest.safeParse(request.body);
@@ -239,7 +297,7 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
     if (grant.grant_type === "authorization_code") {
       const code = codes.get(grant.code);
       if (!code || code.used) return void sendOAuthError(response, 400, "invalid_grant", "Invalid grant: authorization code is invalid");
-      if (Date.now() - code.issuedAtMs > codeLifetimeMs) {
+      if (Date.now() - code.issuedAtMs > authorizationCodeLifetimeMs) {
         return void sendOAuthError(response, 400, "invalid_grant", "Invalid grant: authorization code has expired");
       }
       if (grant.redirect_uri !== redirectUri) return void sendOAuthError(response, 400, "invalid_request", "Invalid request: redirect_uri is invalid");
@@ -247,26 +305,26 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
       // Authorizing again installs the app again for that user.
       uninstalled.delete(userKey(code.user.company_id, code.user.id));
       const refreshToken = `${code.user.company_id}:${code.user.id}:${randomBytes(24).toString("hex")}`;
-      refreshTokens.set(refreshToken, { user: code.user, revoked: false });
-      return void response.json(issueAccessToken(code.user, refreshToken));
+      refreshTokens.set(refreshToken, { user: code.user, scope: code.scope, revoked: false });
+      return void response.json(issueAccessToken(code.user, refreshToken, code.scope));
     }
     const refresh = refreshTokens.get(grant.refresh_token);
     if (!refresh || refresh.revoked) return void sendOAuthError(response, 400, "invalid_grant", "Invalid grant: refresh token is invalid");
     // Pipedrive hands back the same refresh token, its 60-day expiry pushed out.
-    response.json(issueAccessToken(refresh.user, grant.refresh_token));
+    response.json(issueAccessToken(refresh.user, grant.refresh_token, refresh.scope));
   });
 
   // Revocation, strict as Pipedrive's (https://pipedrive.readme.io/docs/app-uninstallation): Basic
   // client credentials, a form body `token=…&token_type_hint=refresh_token|access_token`. Revoking a
   // refresh token marks the app uninstalled for its user (all their tokens then answer 401/invalid_grant);
   // revoking an access token ends only that token. RFC 7009 §2.2: an unknown token is answered 200 too.
-  app.post("/oauth/revoke", (request, response) => {
+  server.post("/oauth/revoke", (request, response) => {
     const failure = revokeFailures.shift();
     if (failure !== undefined) return void sendOAuthError(response, failure, "server_error", "Scripted failure");
     if (!request.is("application/x-www-form-urlencoded")) {
       return void sendOAuthError(response, 400, "invalid_request", "Invalid request: content must be application/x-www-form-urlencoded");
     }
-    if (request.get("authorization") !== basicHeader(clientId, clientSecret)) {
+    if (!isAppClient(app, request.get("authorization"))) {
       return void sendOAuthError(response, 401, "invalid_client", "Invalid client: client is invalid");
     }
     const parsed = RevokeRequest.safeParse(request.body);
@@ -280,9 +338,8 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
   });
 
   const api = express.Router();
-  app.use("/api", api);
+  server.use("/api", api);
   api.use((request, response, next) => {
-    response.set({ "x-ratelimit-limit": "80", "x-ratelimit-remaining": "79", "x-ratelimit-reset": "2" });
     const failure = queuedFailures.shift();
     if (failure && "dropConnection" in failure) return void request.socket.destroy();
     if (failure?.status === 429) {
@@ -293,7 +350,15 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
     if (failure) return void sendApiError(response, failure.status, failure.error ?? "Scripted failure");
     const token = /^Bearer (.+)$/.exec(request.get("authorization") ?? "")?.[1];
     const issued = token ? accessTokens.get(token) : undefined;
-    if (!issued || issued.rejected || issued.expiresAtMs <= Date.now()) return void sendApiError(response, 401, "unauthorized access");
+    if (!token || !issued || issued.rejected || issued.expiresAtMs <= Date.now()) return void sendApiError(response, 401, "unauthorized access");
+    // Rate limits and scopes: server/demo-crm/contract/rate-limit.ts and scopes.ts.
+    const verdict = rateLimiter.charge({ token, companyId: issued.user.company_id, method: request.method, path: request.path });
+    response.set(verdict.headers);
+    if (verdict.refused) {
+      response.set("retry-after", String(verdict.refused.retryAfterSeconds));
+      return void sendApiError(response, 429, verdict.refused.error);
+    }
+    if (!scopeAllows(issued.scope, request.method, request.path)) return void sendApiError(response, 403, scopeMismatch);
     response.locals.user = issued.user;
     (response.locals.recorded as RecordedRequest).pipedriveUserId = issued.user.id;
     next();
@@ -301,27 +366,25 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
 
   api.get("/v1/users/me", (_request, response) => {
     const user: FakeUser = response.locals.user;
-    response.json({
-      success: true,
-      data: { ...user, locale: "en_US", timezone_name: "Europe/Tallinn", active_flag: true, is_you: true, default_currency: "EUR" },
-    });
+    response.json(success({ ...user, locale: "en_US", timezone_name: "Europe/Tallinn", active_flag: true, is_you: true, default_currency: "EUR" }));
   });
 
   // The company's users (scope users:read): every user the fake issued a code for or was given with addUser.
   api.get("/v1/users", (_request, response) => {
     const me: FakeUser = response.locals.user;
     const company = [...knownUsers.values()].filter((user) => user.company_id === me.company_id);
-    response.json({
-      success: true,
-      data: company.map((user) => ({
-        id: user.id,
-        name: user.name,
-        email: user.email,
-        active_flag: true,
-        is_admin: user.is_admin ? 1 : 0,
-        is_you: user.id === me.id,
-      })),
-    });
+    response.json(
+      success(
+        company.map((user) => ({
+          id: user.id,
+          name: user.name,
+          email: user.email,
+          active_flag: true,
+          is_admin: user.is_admin ? 1 : 0,
+          is_you: user.id === me.id,
+        })),
+      ),
+    );
   });
 
   // A record the caller may not see is refused with 403 (inferred: the docs don't say whether
@@ -334,7 +397,7 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
     if (!deal) return void sendApiError(response, 404, "Deal not found");
     if (!mayView(response.locals.user, deal)) return void hidden(response, "Deal");
     const { participant_ids: _participants, follower_ids: _followers, ...fields } = deal;
-    response.json({ success: true, data: { ...fields, pipeline_id: 1, stage_id: 1, is_deleted: false, custom_fields: {} } });
+    response.json(success({ ...fields, pipeline_id: 1, stage_id: 1, is_deleted: false, custom_fields: {} }));
   });
 
   // "List permitted users": the ids of the users who may access the record.
@@ -350,7 +413,7 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
       if (!record) return void sendApiError(response, 404, `${what} not found`);
       if (!mayView(response.locals.user, record)) return void hidden(response, what);
       const company = [...knownUsers.values()].filter((user) => user.company_id === (response.locals.user as FakeUser).company_id);
-      response.json({ success: true, data: company.filter((user) => mayView(user, record)).map((user) => user.id) });
+      response.json(success(company.filter((user) => mayView(user, record)).map((user) => user.id)));
     });
   }
 
@@ -358,33 +421,37 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
     const term = String(request.query.term ?? "");
     const exact = request.query.exact_match === "true";
     if (term.length < (exact ? 1 : 2)) return void sendApiError(response, 400, "term must be at least 2 characters long");
+    // https://developers.pipedrive.com/docs/api/v1/Persons#searchPersons (v2): `fields` from
+    // custom_fields, email, notes, phone, name; cursor pagination (contract/pagination.ts).
     const fields = String(request.query.fields ?? "name,phone,email").split(",");
-    const items = [...persons.values()]
-      .filter((person) => mayView(response.locals.user, person) && personMatches(person, term, fields, exact))
-      .slice(0, Number(request.query.limit ?? 100))
-      .map((person) => ({
-        result_score: 1,
-        item: {
-          id: person.id,
-          type: "person",
-          name: person.name,
-          phones: person.phones.map((phone) => phone.value),
-          emails: person.emails.map((email) => email.value),
-          visible_to: person.visible_to,
-          owner: { id: person.owner_id },
-          organization: person.org_id === null ? null : { id: person.org_id, name: `Org ${person.org_id}`, address: null },
-          custom_fields: [],
-          notes: [],
-        },
-      }));
-    response.json({ success: true, data: { items }, additional_data: { next_cursor: null } });
+    const unknownField = fields.find((field) => !["custom_fields", "email", "notes", "phone", "name"].includes(field));
+    if (unknownField) return void sendApiError(response, 400, `Invalid 'fields': ${unknownField}`);
+    const matches = [...persons.values()].filter((person) => mayView(response.locals.user, person) && personMatches(person, term, fields, exact));
+    const page = cursorPage(matches, request.query);
+    if (!page.ok) return void response.status(400).json(page.error);
+    const items = page.data.map((person) => ({
+      result_score: 1,
+      item: {
+        id: person.id,
+        type: "person",
+        name: person.name,
+        phones: person.phones.map((phone) => phone.value),
+        emails: person.emails.map((email) => email.value),
+        visible_to: person.visible_to,
+        owner: { id: person.owner_id },
+        organization: person.org_id === null ? null : { id: person.org_id, name: `Org ${person.org_id}`, address: null },
+        custom_fields: [],
+        notes: [],
+      },
+    }));
+    response.json(success({ items }, page.additionalData));
   });
 
   api.get("/v2/persons/:id", (request, response) => {
     const person = persons.get(Number(request.params.id));
     if (!person) return void sendApiError(response, 404, "Person not found");
     if (!mayView(response.locals.user, person)) return void hidden(response, "Person");
-    response.json({ success: true, data: presentPerson(person) });
+    response.json(success(presentPerson(person)));
   });
 
   api.get("/v2/persons", (request, response) => {
@@ -392,13 +459,16 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
     if (request.query.deal_id !== undefined && !deal) return void sendApiError(response, 404, "Deal not found");
     if (deal && !mayView(response.locals.user, deal)) return void hidden(response, "Deal");
     const linked = deal ? [deal.person_id, ...deal.participant_ids] : [...persons.keys()];
-    const data = [...persons.values()].filter((person) => linked.includes(person.id) && mayView(response.locals.user, person)).map(presentPerson);
-    response.json({ success: true, data, additional_data: { next_cursor: null } });
+    const visible = [...persons.values()].filter((person) => linked.includes(person.id) && mayView(response.locals.user, person));
+    const page = cursorPage(visible, request.query);
+    if (!page.ok) return void response.status(400).json(page.error);
+    response.json(success(page.data.map(presentPerson), page.additionalData));
   });
 
+  // Note bodies: server/demo-crm/contract/notes.ts (the SDK's AddNoteRequest / NoteRequest fields).
   api.post("/v1/notes", (request, response) => {
-    const parsed = NoteBody.safeParse(request.body);
-    if (!parsed.success) return void sendApiError(response, 400, `Invalid note: ${parsed.error.issues[0]?.message}`);
+    const parsed = parseNoteWrite(request.body);
+    if (!parsed.ok) return void response.status(400).json(parsed.error);
     const body = parsed.data;
     const problem = missingTarget(body);
     if (problem) return void sendApiError(response, 400, problem);
@@ -415,14 +485,14 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
       update_time: now,
     };
     notes.push(note);
-    response.status(201).json({ success: true, data: presentNote(note) });
+    response.status(201).json(success(presentNote(note)));
   });
 
   api.put("/v1/notes/:id", (request, response) => {
     const note = notes.find((candidate) => candidate.id === Number(request.params.id));
     if (!note) return void sendApiError(response, 404, "Note not found");
-    const parsed = NoteChange.safeParse(request.body ?? {});
-    if (!parsed.success) return void sendApiError(response, 400, `Invalid note: ${parsed.error.issues[0]?.message}`);
+    const parsed = parseNoteChange(request.body);
+    if (!parsed.ok) return void response.status(400).json(parsed.error);
     const change = parsed.data;
     const problem = missingTarget({ deal_id: change.deal_id ?? note.deal_id, person_id: change.person_id ?? note.person_id, org_id: note.org_id });
     if (problem) return void sendApiError(response, 400, problem);
@@ -432,15 +502,16 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
       ...(change.person_id === undefined ? {} : { person_id: change.person_id }),
       update_time: v1Time(new Date()),
     });
-    response.json({ success: true, data: presentNote(note) });
+    response.json(success(presentNote(note)));
   });
 
   api.get("/v1/notes", (request, response) => {
-    const data = notes
+    const wanted = notes
       .filter((note) => request.query.deal_id === undefined || note.deal_id === Number(request.query.deal_id))
-      .filter((note) => request.query.person_id === undefined || note.person_id === Number(request.query.person_id))
-      .map(presentNote);
-    response.json({ success: true, data, additional_data: { pagination: { start: 0, limit: 100, more_items_in_collection: false } } });
+      .filter((note) => request.query.person_id === undefined || note.person_id === Number(request.query.person_id));
+    const page = offsetPage(wanted, request.query);
+    if (!page.ok) return void sendApiError(response, 400, page.error.error);
+    response.json(success(page.data.map(presentNote), page.additionalData));
   });
 
   // Pipedrive's v2 rules for activity bodies (person_id read-only, unknown fields refused) live in
@@ -465,7 +536,7 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
       update_time: now,
     };
     activities.push(activity);
-    response.json({ success: true, data: activity });
+    response.json(success(activity));
   });
 
   api.patch("/v2/activities/:id", (request, response) => {
@@ -476,22 +547,22 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
     const { participants, ...fields } = parsed.data;
     Object.assign(activity, fields, { update_time: v2Time(new Date()) });
     if (participants) Object.assign(activity, { person_id: primaryPersonId(participants), participants: presentParticipants(participants) });
-    response.json({ success: true, data: activity });
+    response.json(success(activity));
   });
 
-  app.use((_request, response) => sendApiError(response, 404, "Unknown method ."));
-  app.use((_error: unknown, _request: Request, response: Response, _next: NextFunction) => {
+  server.use((_request, response) => sendApiError(response, 404, "Unknown method ."));
+  server.use((_error: unknown, _request: Request, response: Response, _next: NextFunction) => {
     sendApiError(response, 400, "Request body is not valid JSON");
   });
 
-  const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
+  const listener: Server = await new Promise((resolve) => {
+    const listening = server.listen(0, "127.0.0.1", () => resolve(listening));
   });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
 
-  function issueAccessToken(user: FakeUser, refreshToken: string) {
+  function issueAccessToken(user: FakeUser, refreshToken: string, scope: string) {
     const accessToken = `v1u:${randomBytes(32).toString("base64url")}`;
-    accessTokens.set(accessToken, { user, refreshToken, expiresAtMs: Date.now() + accessTokenLifetimeSeconds * 1000, rejected: false });
+    accessTokens.set(accessToken, { user, refreshToken, scope, expiresAtMs: Date.now() + accessTokenLifetimeSeconds * 1000, rejected: false });
     return {
       access_token: accessToken,
       token_type: "bearer",
@@ -565,12 +636,27 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
       return deal;
     },
     addUser: (user) => void knownUsers.set(user.id, user),
-    issueAuthorizationCode: (user = defaultUser) => {
-      knownUsers.set(user.id, user);
-      const code = randomBytes(16).toString("hex");
-      codes.set(code, { user, issuedAtMs: Date.now(), used: false });
-      return code;
+    scopes: () => appScopes,
+    setAppScopes: (scopes) => {
+      appScopes = [...scopes];
     },
+    consent: async (authorizeUrl, consentOptions = {}) => {
+      const user = consentOptions.user ?? defaultUser;
+      knownUsers.set(user.id, user);
+      const page = await fetch(authorizeUrl, { redirect: "manual" });
+      const html = await page.text();
+      if (page.status !== 200) return { status: page.status, location: page.headers.get("location") ?? "", page: html };
+      // The form's hidden fields, as the browser would submit them.
+      const form = new URLSearchParams(
+        [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((match) => [match[1] ?? "", match[2] ?? ""]),
+      );
+      form.set("user_id", String(user.id));
+      form.set("decision", consentOptions.allow === false ? "deny" : "allow");
+      const decided = await fetch(new URL("/oauth/authorize", authorizeUrl), { method: "POST", body: form, redirect: "manual" });
+      return { status: decided.status, location: decided.headers.get("location") ?? "", page: await decided.text() };
+    },
+    exhaustDailyBudget: (companyId = defaultUser.company_id) => rateLimiter.spend(companyId, litePlan.dailyBudget),
+    issueAuthorizationCode: (user = defaultUser) => issueCode(user),
     expireAccessTokens: () => {
       for (const issued of accessTokens.values()) issued.rejected = true;
     },
@@ -622,19 +708,16 @@ export async function startFakePipedrive(options: { clientId?: string; clientSec
       queuedFailures = [];
       revokeFailures = [];
       uninstalled = new Set();
+      appScopes = registeredScopes;
+      rateLimiter.reset();
       nextId = 1;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
+        listener.close((error) => (error ? reject(error) : resolve()));
+        listener.closeAllConnections();
       }),
   };
-}
-
-/** `Authorization: Basic base64(client_id:client_secret)`, as Pipedrive and the SDK send it. */
-export function basicHeader(clientId: string, clientSecret: string): string {
-  return `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`;
 }
 
 /** Pipedrive's visibility: admins see everything; "Owner & followers" hides the rest from others. */
@@ -671,14 +754,6 @@ function presentPerson({ follower_ids: _followers, ...person }: FakePerson) {
     label_ids: [],
     custom_fields: {},
   };
-}
-
-function sendOAuthError(response: Response, status: number, error: string, description: string) {
-  response.status(status).json({ error, error_description: description });
-}
-
-function sendApiError(response: Response, status: number, error: string) {
-  response.status(status).json({ success: false, error, errorCode: status, error_info: errorInfo, data: null, additional_data: null });
 }
 
 /** API v2's ISO 8601 time, without milliseconds. */

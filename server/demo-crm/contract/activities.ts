@@ -1,4 +1,6 @@
+import type { AddActivityRequest } from "pipedrive/v2";
 import { z } from "zod";
+import type { ModelFieldsOf } from "./sdk-models";
 
 // Pipedrive's rules for API v2 activity bodies (POST /api/v2/activities, PATCH /api/v2/activities/{id}),
 // in one place for both imitations of Pipedrive: the demo CRM (server/demo-crm/) and the tests'
@@ -31,30 +33,34 @@ const HoursMinutes = z.string().regex(/^\d{2}:\d{2}$/, "must be HH:MM");
  */
 const Participant = z.strictObject({ person_id: Id, primary: z.boolean().optional() });
 
-/** The writable fields (https://developers.pipedrive.com/docs/api/v1/Activities#addActivity); all optional in v2. */
-export const ActivityWrite = z
-  .strictObject({
-    subject: z.string().min(1),
-    type: z.string().min(1),
-    owner_id: Id,
-    deal_id: Id.nullable(),
-    lead_id: z.string().min(1).nullable(),
-    org_id: Id.nullable(),
-    project_id: Id.nullable(),
-    due_date: Day,
-    due_time: HoursMinutes,
-    duration: HoursMinutes,
-    busy: z.boolean(),
-    done: z.boolean(),
-    location: z.looseObject({ value: z.string().optional() }),
-    participants: z.array(Participant),
-    attendees: z.array(z.looseObject({})),
-    public_description: z.string(),
-    priority: z.number().int(),
-    outcome: z.number().int().nullable(),
-    note: z.string(),
-  })
-  .partial();
+/**
+ * The writable fields (https://developers.pipedrive.com/docs/api/v1/Activities#addActivity); all
+ * optional in v2. They are the SDK's AddActivityRequest without `person_id` (read-only, below),
+ * checked at compile time.
+ */
+const activityFields = {
+  subject: z.string().min(1),
+  type: z.string().min(1),
+  owner_id: Id,
+  deal_id: Id.nullable(),
+  lead_id: z.string().min(1).nullable(),
+  org_id: Id.nullable(),
+  project_id: Id.nullable(),
+  due_date: Day,
+  due_time: HoursMinutes,
+  duration: HoursMinutes,
+  busy: z.boolean(),
+  done: z.boolean(),
+  location: z.looseObject({ value: z.string().optional() }),
+  participants: z.array(Participant),
+  attendees: z.array(z.looseObject({})),
+  public_description: z.string(),
+  priority: z.number().int(),
+  outcome: z.number().int().nullable(),
+  note: z.string(),
+} satisfies ModelFieldsOf<AddActivityRequest, "person_id", z.ZodType>;
+
+export const ActivityWrite = z.strictObject(activityFields).partial();
 
 export type ActivityWrite = z.infer<typeof ActivityWrite>;
 
