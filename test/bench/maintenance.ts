@@ -1,10 +1,12 @@
 // The embedded database's maintenance (server/datadir/maintenance.ts), measured two ways:
 // 1. Growth through the API: workspaces grown from 500 to 5,000 chats by customer messages sent
 //    to `POST /whatsapp-accounts/:id/sandbox/inbound` (no seed, no VACUUM ANALYZE), on PGlite
-//    with the maintenance off and on and on PostgreSQL, interleaved request by request; the
-//    Owner's `GET /chats` p50 at 500 and at 5,000.
+//    with the maintenance off and on and on PostgreSQL, each in its own process
+//    (maintenance-worker.ts) stepping through the same phases together; the Owner's `GET /chats`
+//    p50 at 500 and at 5,000.
 // 2. The cost of a maintenance pass at 100k chats on PGlite (the bench seed): how long each part
 //    takes and what requests sent meanwhile wait.
+import { type ChildProcess, fork } from "node:child_process";
 import os from "node:os";
 import { analyzeCheckMs, analyzeStaleTables, startMaintenance, vacuumTables } from "../../server/datadir/maintenance";
 import { issueToken } from "../../server/identity/tokens";
@@ -30,7 +32,7 @@ export type MaintenanceBenchOptions = {
   withPostgres: boolean;
 };
 
-type VariantKey = "pglite_off" | "pglite_on" | "postgres";
+export type VariantKey = "pglite_off" | "pglite_on" | "postgres";
 const variantLabels: Record<VariantKey, string> = {
   pglite_off: "PGlite, maintenance off",
   pglite_on: "PGlite, maintenance on (as `npm start` runs it)",
@@ -40,7 +42,15 @@ const ratioTarget = 1.5;
 const sandboxAccounts = 4;
 const listPath = "/chats?limit=50";
 
-type GrowthTarget = { key: VariantKey; engine: EngineName; database: BenchDatabase; app: InProcessApp; client: HttpClient; token: string; accounts: string[] };
+export type GrowthTarget = {
+  key: VariantKey;
+  engine: EngineName;
+  database: BenchDatabase;
+  app: InProcessApp;
+  client: HttpClient;
+  token: string;
+  accounts: string[];
+};
 /** One measurement of one variant: the Owner's first page, and what the planner believed the chats table held. */
 export type GrowthPoint = LatencySummary & { chats: number; estimatedChats: number; analyzedChats: number };
 export type GrowthResult = { key: VariantKey; label: string; atStart: GrowthPoint; rightAfter: GrowthPoint; settled: GrowthPoint; growthSeconds: number };
@@ -71,67 +81,104 @@ export async function runMaintenanceBenchmark(options: MaintenanceBenchOptions):
   const machine = await describeMachine(options.withPostgres);
   const { log } = options;
   const keys: VariantKey[] = options.withPostgres ? ["pglite_off", "pglite_on", "postgres"] : ["pglite_off", "pglite_on"];
-  const targets: GrowthTarget[] = [];
-  let autovacuum = "not measured";
   // The timer checks every analyzeCheckMs: after a growth every variant idles as long, so the
   // maintenance has had its minute (and PostgreSQL's autovacuum its naptime) before measuring.
   const settleMs = analyzeCheckMs + 5_000;
-  const growth: GrowthResult[] = [];
+  // One process per variant (and one for the pass): each has a Node thread of its own, as a
+  // server would, and on a shared machine each gets its own share of the cores.
+  const workers = keys.map(() => startWorker());
+  const passWorker = startWorker();
   try {
-    for (const key of keys) targets.push(await openGrowthTarget(key));
-    const postgres = targets.find((target) => target.engine === "postgres");
-    if (postgres) {
-      const [row] = await rowsOf(postgres.database, "select current_setting('autovacuum') as on, current_setting('autovacuum_naptime') as naptime");
-      autovacuum = `autovacuum=${row?.on}, autovacuum_naptime=${row?.naptime}`;
-    }
-    log(`maintenance: growing ${keys.join(", ")} to ${options.from} chats through the API`);
-    await grow(targets, 0, options.from);
+    const passing = passWorker.call<{ pass: PassPhase[]; messages: number }>({ kind: "pass", chats: options.passChats, warmup: options.warmup });
+    await Promise.all(workers.map((worker, index) => worker.call({ kind: "open", key: keys[index] })));
+    const autovacuum = (await Promise.all(workers.map((worker) => worker.call<string | undefined>({ kind: "autovacuum" })))).find(Boolean);
+    const step = <T>(command: WorkerCommand) => Promise.all(workers.map((worker) => worker.call<T>(command)));
+    const measureAll = () => step<GrowthPoint>({ kind: "measure", warmup: options.warmup, timedRequests: options.timedRequests });
+    log(`maintenance: growing ${keys.join(", ")} to ${options.from} chats through the API (one process each)`);
+    await step({ kind: "grow", from: 0, to: options.from });
     log(`maintenance: idling ${settleMs / 1000} s (one maintenance check), then measuring at ${options.from}`);
     await sleep(settleMs);
-    const atStart = await measure(targets, options);
+    const atStart = await measureAll();
     log(`maintenance: growing to ${options.to} chats through the API`);
     const growthStarted = performance.now();
-    await grow(targets, options.from, options.to);
+    await step({ kind: "grow", from: options.from, to: options.to });
     const growthSeconds = (performance.now() - growthStarted) / 1000;
     log(`maintenance: grown in ${growthSeconds.toFixed(0)} s; measuring right away, then after ${settleMs / 1000} s idle`);
-    const rightAfter = await measure(targets, options);
+    const rightAfter = await measureAll();
     await sleep(settleMs);
-    const settled = await measure(targets, options);
-    for (const [index, target] of targets.entries()) {
-      growth.push({
-        key: target.key,
-        label: variantLabels[target.key],
-        atStart: atStart[index] as GrowthPoint,
-        rightAfter: rightAfter[index] as GrowthPoint,
-        settled: settled[index] as GrowthPoint,
-        growthSeconds,
-      });
-    }
+    const settled = await measureAll();
+    await step({ kind: "close" });
+    const growth = keys.map((key, index) => ({
+      key,
+      label: variantLabels[key],
+      atStart: atStart[index] as GrowthPoint,
+      rightAfter: rightAfter[index] as GrowthPoint,
+      settled: settled[index] as GrowthPoint,
+      growthSeconds,
+    }));
+    log("maintenance: waiting for the pass at 100k");
+    const { pass, messages } = await passing;
+    return {
+      startedAt,
+      machine,
+      autovacuum: autovacuum ?? "not measured",
+      from: options.from,
+      to: options.to,
+      settleSeconds: settleMs / 1000,
+      growth,
+      passChats: options.passChats,
+      passMessages: messages,
+      pass,
+      loadAverageAtEnd: loadAverage(),
+    };
   } finally {
-    for (const target of targets) {
-      target.client.close();
-      await target.app.close();
-      await target.database.dispose();
-    }
+    for (const worker of [...workers, passWorker]) worker.stop();
   }
-  const { pass, messages } = await measurePass(options);
+}
+
+export type WorkerCommand =
+  | { kind: "open"; key: VariantKey | undefined }
+  | { kind: "autovacuum" }
+  | { kind: "grow"; from: number; to: number }
+  | { kind: "measure"; warmup: number; timedRequests: number }
+  | { kind: "close" }
+  | { kind: "pass"; chats: number; warmup: number };
+export type WorkerReply = { id: number; result?: unknown; error?: string };
+
+/** A maintenance-worker.ts process, one command at a time. */
+function startWorker() {
+  const child: ChildProcess = fork(new URL("./maintenance-worker.ts", import.meta.url).pathname, [], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  let nextId = 0;
+  const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  child.on("message", (reply: WorkerReply) => {
+    const entry = waiting.get(reply.id);
+    waiting.delete(reply.id);
+    if (reply.error !== undefined) entry?.reject(new Error(reply.error));
+    else entry?.resolve(reply.result);
+  });
+  child.on("exit", (code) => {
+    for (const entry of waiting.values()) entry.reject(new Error(`maintenance worker exited with ${code}`));
+    waiting.clear();
+  });
   return {
-    startedAt,
-    machine,
-    autovacuum,
-    from: options.from,
-    to: options.to,
-    settleSeconds: settleMs / 1000,
-    growth,
-    passChats: options.passChats,
-    passMessages: messages,
-    pass,
-    loadAverageAtEnd: loadAverage(),
+    call<T = unknown>(command: WorkerCommand): Promise<T> {
+      const id = nextId++;
+      return new Promise<T>((resolve, reject) => {
+        waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
+        child.send({ id, command });
+      });
+    },
+    stop() {
+      if (child.exitCode === null) child.kill();
+    },
   };
 }
 
 /** A fresh database and app, an Owner signed up through the API, and sandbox numbers to receive on. */
-async function openGrowthTarget(key: VariantKey): Promise<GrowthTarget> {
+export async function openGrowthTarget(key: VariantKey): Promise<GrowthTarget> {
   const engine: EngineName = key === "postgres" ? "postgres" : "pglite";
   const database = await openBenchDatabase(engine, `growth_${key}`);
   // Sandbox numbers take simulated customer messages (off in production unless asked for).
@@ -157,7 +204,7 @@ async function openGrowthTarget(key: VariantKey): Promise<GrowthTarget> {
 }
 
 /** Customers `from`…`to - 1` each write once: one new contact and chat per request, every variant in turn. */
-async function grow(targets: GrowthTarget[], from: number, to: number) {
+export async function grow(targets: GrowthTarget[], from: number, to: number) {
   for (let customer = from; customer < to; customer++) {
     for (const target of targets) {
       const account = target.accounts[customer % target.accounts.length] as string;
@@ -170,7 +217,7 @@ async function grow(targets: GrowthTarget[], from: number, to: number) {
 }
 
 /** The Owner's first page, interleaved over the variants so load weighs on each alike. */
-async function measure(targets: GrowthTarget[], options: MaintenanceBenchOptions): Promise<GrowthPoint[]> {
+export async function measure(targets: GrowthTarget[], options: Pick<MaintenanceBenchOptions, "warmup" | "timedRequests">): Promise<GrowthPoint[]> {
   const samples = targets.map(() => [] as number[]);
   for (let index = 0; index < options.warmup + options.timedRequests; index++) {
     for (const [position, target] of targets.entries()) {
@@ -199,14 +246,12 @@ async function measure(targets: GrowthTarget[], options: MaintenanceBenchOptions
 }
 
 /** A maintenance pass at `passChats` on PGlite, with the Owner's first page requested throughout. */
-async function measurePass(options: MaintenanceBenchOptions): Promise<{ pass: PassPhase[]; messages: number }> {
-  const { log } = options;
+export async function measurePass(options: Pick<MaintenanceBenchOptions, "passChats" | "warmup">): Promise<{ pass: PassPhase[]; messages: number }> {
   const workspaceId = "ws_bench_maintenance";
   const database = await openBenchDatabase("pglite", `maintenance_${options.passChats}`);
   const pglite = database.pglite;
   if (!pglite) throw new Error("not PGlite");
   try {
-    log(`maintenance: seeding ${options.passChats} chats on PGlite for the pass`);
     const seed = await seedWorkspace(database, options.passChats, workspaceId);
     const app = await startInProcessApp(database);
     const client = httpClient(app.url, 1);
@@ -223,7 +268,6 @@ async function measurePass(options: MaintenanceBenchOptions): Promise<{ pass: Pa
       );
       const pass: PassPhase[] = [];
       const phase = async (label: string, work: () => Promise<string>) => {
-        log(`maintenance: ${label}`);
         const result = await duringRequests(client, token, options.warmup, work);
         pass.push({ label, ...result });
       };
@@ -335,7 +379,7 @@ export function renderMaintenanceSection(result: MaintenanceBenchmark): string {
     "",
     `Measured ${result.startedAt.toISOString()} by \`BENCH_MAINTENANCE=only npm run bench\` (test/bench/maintenance.ts) on ${machine.cpuModel}, nproc ${machine.nproc}, ${machine.memory}; Node ${machine.node}; ${machine.pglite}; ${machine.postgres} (${result.autovacuum}). Load average at start → end: ${machine.loadAverage} → ${result.loadAverageAtEnd}.`,
     "",
-    `**Growth through the API.** Each variant is a fresh database and the real app in-process; an Owner signs up through \`POST /signup\`, connects ${sandboxAccounts} sandbox numbers, and customers write in through \`POST /whatsapp-accounts/:id/sandbox/inbound\` — one new contact, chat and message (with its activity-log entry) per request, no seed and no \`VACUUM ANALYZE\` — to ${result.from.toLocaleString("en")} chats, then to ${result.to.toLocaleString("en")} (${result.growth[0]?.growthSeconds.toFixed(0)} s, request by request over the variants in turn). *Maintenance on* is \`startMaintenance\` as \`npm start\` runs it (the autovacuum rule checked every ${analyzeCheckMs / 1000} s); *off* is the app without it. Before each measurement but the one right after the growth, every variant idles ${result.settleSeconds} s — one maintenance check (and one autovacuum naptime). The Owner's \`GET /chats?limit=50\` (first page): ${result.growth[0]?.atStart.count} timed requests after warm-up, one at a time, interleaved over the variants. *chats estimated* is \`pg_class.reltuples\` (−1: never analyzed) and how many times the table was analyzed. Target: p50 at ${result.to.toLocaleString("en")} within ${ratioTarget}× of p50 at ${result.from.toLocaleString("en")} with maintenance on.`,
+    `**Growth through the API.** Each variant is a fresh database and the real app in-process; an Owner signs up through \`POST /signup\`, connects ${sandboxAccounts} sandbox numbers, and customers write in through \`POST /whatsapp-accounts/:id/sandbox/inbound\` — one new contact, chat and message (with its activity-log entry) per request, no seed and no \`VACUUM ANALYZE\` — to ${result.from.toLocaleString("en")} chats, then to ${result.to.toLocaleString("en")} (${result.growth[0]?.growthSeconds.toFixed(0)} s for the slowest; each variant runs in a process of its own, the variants at the same time and stepping through the phases together). *Maintenance on* is \`startMaintenance\` as \`npm start\` runs it (the autovacuum rule checked every ${analyzeCheckMs / 1000} s); *off* is the app without it. Before each measurement but the one right after the growth, every variant idles ${result.settleSeconds} s — one maintenance check (and one autovacuum naptime). The Owner's \`GET /chats?limit=50\` (first page): ${result.growth[0]?.atStart.count} timed requests after warm-up, one at a time in each variant, the variants at the same time. *chats estimated* is \`pg_class.reltuples\` (−1: never analyzed) and how many times the table was analyzed. Target: p50 at ${result.to.toLocaleString("en")} within ${ratioTarget}× of p50 at ${result.from.toLocaleString("en")} with maintenance on.`,
     "",
     "| variant | at | chats | chats estimated (analyzed) | count | p50 ms | p99 ms | max ms | p50 ratio | target |",
     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
