@@ -262,6 +262,34 @@ describe("logging conversations to Pipedrive", () => {
     expect(fake.notes).toHaveLength(1);
   });
 
+  it("a chat whose day already fills two notes, linked to a deal in the panel: both notes move onto the deal, their lines untouched", async () => {
+    const deal = fake.addDeal({ title: "Kitchen refit", person_id: person.id });
+    const dayStart = new Date(`${new Date(Date.now() - 24 * 60 * 60 * 1000).toISOString().slice(0, 10)}T07:00:00.000Z`);
+    let chatId = "";
+    for (let index = 1; index <= 53; index++) {
+      const ingested = await ingestInboundMessage(server.database.db, {
+        workspaceId: team.workspace.id,
+        accountId: account.id,
+        from: { phone: "+15550100001", name: "Carla" },
+        providerMessageId: `relink-${index}-${Date.now()}`,
+        text: `Backlog ${index}`,
+        receivedAt: new Date(dayStart.getTime() + index * 1000),
+      });
+      chatId = ingested.chatId;
+    }
+    await eventually(() => expect(fake.notes.map((note) => note.content.match(/Backlog \d+/g)?.length)).toEqual([50, 3]));
+    const before = fake.notes.map((note) => note.content);
+    expect(fake.notes.map((note) => note.deal_id)).toEqual([null, null]);
+
+    await server.api("PUT", `/panel/pipedrive/chats/${chatId}/link`, { token: team.admin.token, body: { personId: person.id, dealId: deal.id } });
+    await eventually(() => expect(fake.notes.map((note) => note.deal_id)).toEqual([deal.id, deal.id]));
+    expect(fake.notes.map((note) => note.person_id)).toEqual([person.id, person.id]);
+    expect(fake.notes.map((note) => note.content)).toEqual(before);
+    // The full first part moved with a link-only update: its lines were not sent again.
+    const firstPartUpdates = fake.requests.filter((request) => request.method === "PUT" && request.path === `/api/v1/notes/${fake.notes[0]?.id}`);
+    expect(firstPartUpdates.map((request) => request.body)).toEqual([{ deal_id: deal.id, person_id: person.id }]);
+  });
+
   it("a member with their own connection writes the notes of their chats under their name", async () => {
     const grace = {
       id: 22222,
