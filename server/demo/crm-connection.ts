@@ -1,12 +1,13 @@
 import { eq, inArray } from "drizzle-orm";
 import { recordAudit } from "../audit/recorder";
+import { loadActor } from "../crm/actor";
 import type { Executor } from "../db/client";
 import { members, users } from "../db/schema";
 import { type DemoCrmUser, demoCrmCompany, demoCrmUserFor, demoCrmUsers } from "../demo-crm/company";
 import { issueDemoCrmTokens } from "../demo-crm/tokens";
 import { holds } from "../permissions";
 import { loadIndividualConnection, loadWorkspaceConnection } from "../pipedrive/connections";
-import { InstallRefused, linkPipedriveUser, loadActor, storeIndividualConnection, storeWorkspaceConnection } from "../pipedrive/installations";
+import { InstallRefused, linkPipedriveUser, storeIndividualConnection, storeWorkspaceConnection } from "../pipedrive/installations";
 import type { PipedriveIdentity } from "../pipedrive/oauth";
 import type { Services } from "../services";
 import { demoEmail } from "./members";

@@ -1,10 +1,9 @@
 import { and, eq, isNotNull, ne, or } from "drizzle-orm";
+import { loadActor } from "../crm/actor";
 import type { Executor } from "../db/client";
 import { pipedriveAppShares, pipedriveCompanyRoutes, pipedriveConnections, pipedriveInstallations, pipedriveUserLinks, workspaces } from "../db/schema";
 import { notFound } from "../http/problem";
 import { type Actor, assertCrmLinkChange, type CrmLinkedMember } from "../permissions";
-import { findRole } from "../roles/lookup";
-import { findMember } from "../team/membership";
 import { type InstallationKey, type InstallationRow, installationWhere } from "./connections";
 import type { PipedriveIdentity, PipedriveTokens } from "./oauth";
 import { sealPipedriveTokens } from "./token-storage";
@@ -19,14 +18,6 @@ export class InstallRefused extends Error {
   constructor(readonly reason: "member_inactive" | "permission_denied" | "company_linked_elsewhere" | "wrong_company" | "workspace_not_connected") {
     super(reason);
   }
-}
-
-/** The member behind an OAuth state, with their current role (roles may change within 10 minutes). */
-export async function loadActor(db: Executor, workspaceId: string, memberId: string): Promise<(Actor & { name: string }) | null> {
-  const member = await findMember(db, workspaceId, memberId);
-  const role = member ? await findRole(db, workspaceId, member.roleId) : null;
-  if (!member || !role) return null;
-  return { workspaceId, memberId, roleId: member.roleId, roleName: role.name, status: member.status, permissions: role.permissions, name: member.name };
 }
 
 /**

@@ -1,14 +1,15 @@
 import { z } from "zod";
+import { loadActor } from "../crm/actor";
+import { createConnectTicket, createOAuthState, mintBrowserSecret, OAuthStateError, type OAuthStatePurpose, verifyConnectTicket } from "../crm/oauth-state";
 import { cookieHeader, readCookie } from "../http/cookies";
 import { publicAccess, requires, route } from "../http/route";
 import { holds } from "../permissions";
 import type { Services } from "../services";
 import { databaseNonceStore, isPipedriveConfigured, pipedriveApp } from "./connections";
 import { PipedriveError } from "./errors";
-import { InstallRefused, loadActor, recordAppSharing, removeUninstalledUser, storeIndividualConnection, storeWorkspaceConnection } from "./installations";
+import { InstallRefused, recordAppSharing, removeUninstalledUser, storeIndividualConnection, storeWorkspaceConnection } from "./installations";
 import { keepMarketplaceInstallation } from "./marketplace-install";
 import { buildAuthorizeUrl, completeOAuthCallback, type PipedriveApp } from "./oauth";
-import { createConnectTicket, createOAuthState, mintBrowserSecret, OAuthStateError, type OAuthStatePurpose, verifyConnectTicket } from "../crm/oauth-state";
 import { verifyAppSharingRequest, verifyUninstallRequest } from "./uninstall";
 
 // Connecting Pipedrive: Connect answers a link to GET /integrations/pipedrive/authorize carrying a

@@ -1,0 +1,15 @@
+import type { Executor } from "../db/client";
+import type { Actor } from "../permissions";
+import { findRole } from "../roles/lookup";
+import { findMember } from "../team/membership";
+
+/**
+ * The member behind a CRM flow that outlives a request (an OAuth state, a link code), with their
+ * role as it is now: roles may change while the member is at the CRM's consent page.
+ */
+export async function loadActor(db: Executor, workspaceId: string, memberId: string): Promise<(Actor & { name: string }) | null> {
+  const member = await findMember(db, workspaceId, memberId);
+  const role = member ? await findRole(db, workspaceId, member.roleId) : null;
+  if (!member || !role) return null;
+  return { workspaceId, memberId, roleId: member.roleId, roleName: role.name, status: member.status, permissions: role.permissions, name: member.name };
+}
