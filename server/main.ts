@@ -26,10 +26,6 @@ async function main() {
     }
     throw error;
   }
-  // Fails closed, and says so: the mode, then one line for each development-only thing that is on.
-  const developmentFeatures = developmentFeatureLines(config);
-  console.log(modeLine(config));
-  for (const line of developmentFeatures) console.log(line);
   let database: DatabaseHandle;
   try {
     database = await openDatabase(
@@ -63,7 +59,12 @@ async function main() {
   }
   startWebhookWorker(services);
   const logger = services.logger;
+  // Fails closed, and says so: the mode, then one line for each development-only thing that is on
+  // (after the checks that may refuse the start, whose refusal stays a single line).
+  const developmentFeatures = developmentFeatureLines(config);
   logger.info({ nodeEnv: config.nodeEnv, nodeEnvFrom: config.nodeEnvFrom, developmentFeatures }, "mode");
+  console.log(modeLine(config));
+  for (const line of developmentFeatures) console.log(line);
   if (config.demo) {
     const { logins, demoCrm } = await startDemo(services, productionPasswordCost);
     if (logins) {
