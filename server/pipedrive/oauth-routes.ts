@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { loadActor } from "../crm/actor";
+import { connectLink, integrationsPage as consoleIntegrationsPage, oauthBrowserCookie, redirectTo } from "../crm/connect-flow";
 import { createConnectTicket, createOAuthState, mintBrowserSecret, OAuthStateError, type OAuthStatePurpose, verifyConnectTicket } from "../crm/oauth-state";
-import { cookieHeader, readCookie } from "../http/cookies";
+import { readCookie } from "../http/cookies";
 import { publicAccess, requires, route } from "../http/route";
 import { holds } from "../permissions";
 import type { Services } from "../services";
@@ -28,25 +29,9 @@ const AuthorizeQuery = z.looseObject({ ticket: z.string().max(2000).optional() }
 
 /** Holds the secret of the browser that opened a connect link, sent only to the callback. */
 const browserCookie = "sb_pipedrive_oauth";
-const browserCookieSeconds = 10 * 60;
-
-function browserCookieFor(app: PipedriveApp, secret: string | null): string {
-  const callback = new URL(app.redirectUri);
-  const options = { path: callback.pathname, secure: callback.protocol === "https:" };
-  return cookieHeader(browserCookie, secret ?? "", { ...options, maxAgeSeconds: secret ? browserCookieSeconds : 0 });
-}
-
-/** The connect link: beside the callback, on the origin whose cookies the callback will receive. */
-const connectLink = (app: PipedriveApp, ticket: string) => `${new URL("authorize", app.redirectUri).toString()}?${new URLSearchParams({ ticket })}`;
-
-function integrationsPage(services: Services, outcome: Record<string, string>): string {
-  return `${services.config.publicUrl}/#/integrations?${new URLSearchParams(outcome).toString()}`;
-}
-
-const redirect = (location: string, headers: Record<string, string> = {}) => ({
-  status: 302,
-  headers: { location, "cache-control": "no-store", "referrer-policy": "no-referrer", ...headers },
-});
+const browserCookieFor = (app: PipedriveApp, secret: string | null) => oauthBrowserCookie(browserCookie, app.redirectUri, secret);
+const integrationsPage = (services: Services, outcome: Record<string, string>) => consoleIntegrationsPage(services.config.publicUrl, outcome);
+const redirect = redirectTo;
 
 function connectRoute(path: string, purpose: OAuthStatePurpose) {
   return route({
@@ -63,7 +48,7 @@ function connectRoute(path: string, purpose: OAuthStatePurpose) {
     async handler({ actor, services }) {
       const app = pipedriveApp(services);
       const ticket = createConnectTicket(services.config.pipedrive.stateKey, { memberId: actor.memberId, workspaceId: actor.workspaceId, purpose });
-      return { status: 200, body: { authorizeUrl: connectLink(app, ticket) } };
+      return { status: 200, body: { authorizeUrl: connectLink(app.redirectUri, ticket) } };
     },
   });
 }
