@@ -490,3 +490,70 @@ describe("who may see and answer a Cloud API chat", () => {
     expect(fake.requests[0]?.authorization).toBe(`Bearer ${accessToken}`);
   });
 });
+
+// The fake Graph API refuses what Meta refuses (test/fakes/graph-api.ts), so these cases fail if
+// our server's own rule slips: the request would reach Meta and come back refused.
+describe("Meta's rules hold our server to account", () => {
+  const hourMs = 60 * 60 * 1000;
+
+  it("24-hour rule: a customer message 25 h old (delivered late) opens no window — our server refuses the text itself and Meta sees nothing; a fresh one opens it", async () => {
+    const oldTimestamp = Math.floor((Date.now() - 25 * hourMs) / 1000);
+    const late = inboundTextWebhook({ phoneNumberId: account.phoneNumberId, from: { phone: customer.waId }, body: "Sent yesterday", timestamp: oldTimestamp });
+    expect((await fake.deliverWebhook(webhookUrl(), appSecret, late)).status).toBe(200);
+    const chatId = (await chatWith({ phone: customer.waId }))?.id as string;
+    expect(chatId).toEqual(expect.any(String));
+    fake.reset();
+
+    const refused = await reply(chatId, { text: "Sorry for the delay" });
+    expect([refused.status, refused.body.code]).toEqual([422, "unprocessable"]);
+    expect(fake.requests).toEqual([]);
+    expect((await history(chatId)).map((message: { text: string }) => message.text)).toEqual(["Sent yesterday"]);
+
+    await customerWrites("Hello? Anyone?");
+    const answered = await reply(chatId, { text: "Here now" });
+    expect([answered.status, answered.body.message.status, answered.body.message.error]).toEqual([201, "sent", null]);
+    expect(fake.sentMessages.map((sent) => [sent.body.type, sent.body.to])).toEqual([["text", customer.waId]]);
+  });
+
+  it("a template the business never registered is Meta's 132001: the reply is stored failed with Meta's code and detail", async () => {
+    const { chatId } = await customerWrites("Hi");
+    const sent = await reply(chatId, { template: { name: "order_update_v2", languageCode: "en_US" } });
+    expect(sent.status).toBe(201);
+    expect(sent.body.message).toMatchObject({
+      status: "failed",
+      templateName: "order_update_v2",
+      error: { code: "132001", detail: "template name (order_update_v2) does not exist in en_US" },
+    });
+    expect(fake.requests).toHaveLength(1);
+    expect(fake.sentMessages).toEqual([]);
+  });
+
+  it("each number sends with its own business's token: a second business's number in another WABA answers only to that token", async () => {
+    const theirToken = "EAAGm0PX4ZCpsBAtheir-business-token-9876543210";
+    const theirs = { wabaId: "202290129340398", phoneNumberId: String(206540352240000 + ++accountSequence), displayPhoneNumber: "+1 555-079-0200" };
+    fake.registerPhoneNumber({ ...theirs, accessTokens: [theirToken] });
+    const connected = await server.api("POST", "/whatsapp-accounts", {
+      token: team.agent.token,
+      body: { provider: "cloud", phoneNumber: "+15550790200", cloud: { phoneNumberId: theirs.phoneNumberId, wabaId: theirs.wabaId, accessToken: theirToken } },
+    });
+    expect(connected.status).toBe(201);
+    const ours = await customerWrites("To the first number");
+    const theirPayload = inboundTextWebhook({
+      phoneNumberId: theirs.phoneNumberId,
+      from: { phone: "16505550199" },
+      body: "To the second number",
+      timestamp: Math.floor(Date.now() / 1000),
+    });
+    expect((await fake.deliverWebhook(webhookUrl(), appSecret, theirPayload)).status).toBe(200);
+    const theirChatId = (await chatWith({ phone: "16505550199" }))?.id as string;
+    fake.reset();
+
+    const first = await reply(ours.chatId, { text: "From the first business" });
+    const second = await reply(theirChatId, { text: "From the second business" });
+    expect([first.body.message?.status, second.body.message?.status]).toEqual(["sent", "sent"]);
+    expect(fake.requests.map((request) => [request.path, request.authorization])).toEqual([
+      [`/v25.0/${account.phoneNumberId}/messages`, `Bearer ${accessToken}`],
+      [`/v25.0/${theirs.phoneNumberId}/messages`, `Bearer ${theirToken}`],
+    ]);
+  });
+});
