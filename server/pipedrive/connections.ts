@@ -1,12 +1,11 @@
-import { and, eq, lt, sql } from "drizzle-orm";
-import type { Database, Executor } from "../db/client";
-import { pipedriveConnections, pipedriveInstallations, pipedriveOAuthNonces } from "../db/schema";
+import { and, eq } from "drizzle-orm";
+import type { Executor } from "../db/client";
+import { pipedriveConnections, pipedriveInstallations } from "../db/schema";
 import { HttpProblem } from "../http/problem";
 import type { Services } from "../services";
 import { createPipedriveConnector, type PipedriveClient, type PipedriveConnector } from "./client";
 import { PipedriveError } from "./errors";
 import type { PipedriveApp, PipedriveTokens } from "./oauth";
-import type { OAuthNonceStore } from "../crm/oauth-state";
 import { openPipedriveTokens, sealPipedriveTokens } from "./token-storage";
 
 // Stored Pipedrive installations, one per (company, user) as Pipedrive installs; the workspace's
@@ -43,21 +42,6 @@ export function pipedriveApp(services: Services): PipedriveApp {
 }
 
 export const isPipedriveConfigured = (services: Services) => Boolean(services.config.pipedrive.clientId && services.config.pipedrive.clientSecret);
-
-/** Single-use values in the database (OAuth state nonces, used panel tokens), burnt for every server process at once. */
-export function databaseNonceStore(db: Database): OAuthNonceStore {
-  return {
-    async consume(nonce, expiresAt) {
-      await db.delete(pipedriveOAuthNonces).where(lt(pipedriveOAuthNonces.expiresAt, sql`now()`));
-      const inserted = await db
-        .insert(pipedriveOAuthNonces)
-        .values({ nonce, expiresAt })
-        .onConflictDoNothing()
-        .returning({ nonce: pipedriveOAuthNonces.nonce });
-      return inserted.length === 1;
-    },
-  };
-}
 
 const connectors = new WeakMap<Services, PipedriveConnector>();
 

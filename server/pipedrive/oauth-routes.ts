@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { loadActor } from "../crm/actor";
 import { connectLink, integrationsPage as consoleIntegrationsPage, oauthBrowserCookie, redirectTo } from "../crm/connect-flow";
+import { databaseNonceStore } from "../crm/nonce-store";
 import { createConnectTicket, createOAuthState, mintBrowserSecret, OAuthStateError, type OAuthStatePurpose, verifyConnectTicket } from "../crm/oauth-state";
 import { readCookie } from "../http/cookies";
 import { publicAccess, requires, route } from "../http/route";
 import { holds } from "../permissions";
 import type { Services } from "../services";
-import { databaseNonceStore, isPipedriveConfigured, pipedriveApp } from "./connections";
+import { isPipedriveConfigured, pipedriveApp } from "./connections";
 import { PipedriveError } from "./errors";
 import { InstallRefused, recordAppSharing, removeUninstalledUser, storeIndividualConnection, storeWorkspaceConnection } from "./installations";
 import { keepMarketplaceInstallation } from "./marketplace-install";

@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, or } from "drizzle-orm";
 import { z } from "zod";
 import { recordSecurityEvent } from "../audit/security-events";
+import { databaseNonceStore } from "../crm/nonce-store";
 import {
   chats,
   messages,
@@ -22,7 +23,6 @@ import { findMember } from "../team/membership";
 import { presentMember, presentWorkspace } from "../team/presenters";
 import { presentAccount } from "../whatsapp/accounts";
 import type { PanelPerson } from "./api";
-import { databaseNonceStore } from "./connections";
 import { enqueuePipedriveLog } from "./log-queue";
 import { panelReaderFor, panelRecordFrom, panelResources, panelTokenName, readPanelPersons } from "./panel-reads";
 import { PanelTokenError, verifyPanelToken } from "./panel-token";
