@@ -8,6 +8,11 @@ export const pipedriveErrorReasons = [
   "client_rejected",
   "unauthorized",
   "forbidden",
+  /**
+   * The installation's token wasn't granted a scope the call needs (403 "Scope and URL mismatch"):
+   * the app's scopes in Developer Hub lack it, or were widened after this user consented.
+   */
+  "scope_missing",
   "not_found",
   "rate_limited",
   "invalid_request",
@@ -77,6 +82,9 @@ export function pipedriveErrorFrom(rejection: unknown): PipedriveError | null {
   }
   const message = `Pipedrive answered ${metadata.status}: ${errorTextOf(rejection) ?? "no details"}`;
   if (metadata.status === 429) return new PipedriveRateLimited(message, retryAfterMsFrom(metadata.headers));
+  // https://pipedrive.readme.io/docs/marketplace-scopes-and-permissions-explanations; the body as
+  // Pipedrive sends it: https://github.com/pipedrive/client-php/issues/14.
+  if (metadata.status === 403 && /scope and url mismatch/i.test(errorTextOf(rejection) ?? "")) return new PipedriveError("scope_missing", message, 403);
   return new PipedriveError(reasonForStatus(metadata.status), message, metadata.status);
 }
 

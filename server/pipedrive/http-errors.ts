@@ -2,6 +2,10 @@ import { HttpProblem } from "../http/problem";
 import { reconnectHint } from "./connections";
 import { PipedriveError, PipedriveRateLimited } from "./errors";
 
+/** What to do when Pipedrive refuses a call for want of a scope (manifest/pipedrive/app.json lists the ones Switchboard asks for). */
+export const scopeMissingHint =
+  "Pipedrive refused this because the connection wasn't granted the access it needs (an OAuth scope). Check that the app's scopes in Pipedrive Developer Hub include every one Switchboard lists (base, deals:full, contacts:full, activities:full, users:read), then an Owner or Admin must press Reconnect Pipedrive on the Integrations page of the Switchboard console (/#/integrations) so the user consents to them.";
+
 /** Runs a Pipedrive call for a route, answering its failures as problems the client can act on. */
 export async function answeringPipedriveErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -14,6 +18,7 @@ export async function answeringPipedriveErrors<T>(work: () => Promise<T>): Promi
       });
     }
     if (error.reason === "reconnect_required") throw new HttpProblem(409, "conflict", "Pipedrive needs reconnecting", reconnectHint("workspace"));
+    if (error.reason === "scope_missing") throw new HttpProblem(409, "conflict", "Pipedrive access not granted", scopeMissingHint);
     if (error.reason === "not_found") throw new HttpProblem(404, "not_found", "Not found", "Pipedrive has no such record, or this connection cannot see it.");
     throw new HttpProblem(502, "internal", "Pipedrive failed", `Pipedrive could not answer (${error.reason}).`);
   }

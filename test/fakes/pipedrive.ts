@@ -163,7 +163,7 @@ export type RecordedRequest = {
   /** The official SDK announces itself as `Pipedrive-SDK-Javascript-<version>`. */
   userAgent: string | null;
   body: unknown;
-  /** The Pipedrive user whose access token made an API call (null: OAuth, or refused). */
+  /** The Pipedrive user whose access token made an API call (null: OAuth, or a token the fake didn't accept). */
   pipedriveUserId: number | null;
 };
 
@@ -351,6 +351,7 @@ export async function startFakePipedrive(
     const token = /^Bearer (.+)$/.exec(request.get("authorization") ?? "")?.[1];
     const issued = token ? accessTokens.get(token) : undefined;
     if (!token || !issued || issued.rejected || issued.expiresAtMs <= Date.now()) return void sendApiError(response, 401, "unauthorized access");
+    (response.locals.recorded as RecordedRequest).pipedriveUserId = issued.user.id;
     // Rate limits and scopes: server/demo-crm/contract/rate-limit.ts and scopes.ts.
     const verdict = rateLimiter.charge({ token, companyId: issued.user.company_id, method: request.method, path: request.path });
     response.set(verdict.headers);
@@ -360,7 +361,6 @@ export async function startFakePipedrive(
     }
     if (!scopeAllows(issued.scope, request.method, request.path)) return void sendApiError(response, 403, scopeMismatch);
     response.locals.user = issued.user;
-    (response.locals.recorded as RecordedRequest).pipedriveUserId = issued.user.id;
     next();
   });
 

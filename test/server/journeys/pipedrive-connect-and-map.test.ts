@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { pipedriveInstallations } from "../../../server/db/schema";
+import { pipedriveAppShares, pipedriveCompanyRoutes, pipedriveInstallations } from "../../../server/db/schema";
 import type { FakePipedrive } from "../../fakes/pipedrive";
 import type { TestServer } from "../../support/server";
 import { callbackUrl, openConnectLink, otherUser, publicUrl, startPipedriveStack } from "../pipedrive/server-support";
@@ -18,7 +18,12 @@ afterAll(async () => {
   await server.close();
   await fake.close();
 });
-beforeEach(() => fake.reset());
+// Each test's workspace links the fake's one company anew.
+beforeEach(async () => {
+  fake.reset();
+  await server.database.db.delete(pipedriveCompanyRoutes);
+  await server.database.db.delete(pipedriveAppShares);
+});
 
 /** A workspace as people make one: the Owner signs up and an Agent accepts an invitation. */
 async function signedUpTeam(prefix: string) {
@@ -81,6 +86,19 @@ describe("connect Pipedrive through the consent page, then map Pipedrive users t
     expect(mapped.status).toBe(200);
     const after = await server.api("GET", "/integrations/pipedrive/users", { token: team.owner });
     expect(after.body.data).toContainEqual(expect.objectContaining({ pipedriveUserId: grace.id, memberId: team.agent.id }));
+  });
+
+  it("an app registered without users:read: the consent grants what it has, and the mapping says which access is missing (409), not that Pipedrive failed", async () => {
+    fake.setAppScopes(["base", "deals:full", "contacts:full", "activities:full"]);
+    const team = await signedUpTeam("consent-scopes");
+    const { landing } = await connectThroughConsent(team.owner);
+    expect(landing).toBe(`${publicUrl}/#/integrations?pipedrive=connected`);
+    const users = await server.api("GET", "/integrations/pipedrive/users", { token: team.owner });
+    expect(fake.requests.filter((request) => request.path === "/api/v1/users").map((request) => request.pipedriveUserId)).toEqual([fake.user.id]);
+    expect(users.status).toBe(409);
+    expect(users.body).toMatchObject({ code: "conflict", title: "Pipedrive access not granted" });
+    expect(users.body.detail).toMatch(/scope/i);
+    expect(users.body.detail).toMatch(/Reconnect Pipedrive/);
   });
 
   it("Deny on the consent page stores nothing and says so on the Integrations page", async () => {
