@@ -1,4 +1,5 @@
 import type { Page, Request } from "playwright-core";
+import { seedDemoTemplates } from "../../server/demo/templates";
 import { startFakeGraphApi } from "../fakes/graph-api";
 import { type BuiltMember, buildChat, buildMember, buildRole, buildWorkspace, testPassword } from "../support/factories";
 import { startWebTestServer, webUiSuite } from "../support/web-server";
@@ -224,9 +225,14 @@ describe("inbox", () => {
     expect(await accountOptions()).toEqual(["Head office · +15550104000", "Agent's phone · +15550104001"]);
     await dialog.getByLabel("From account").selectOption({ label: "Head office · +15550104000" });
     await dialog.getByLabel("Phone number").fill("+34 612 345 678");
-    await dialog.getByLabel("First message").fill("Hello from Head office! Your appointment is confirmed.");
+    // A customer who has not written has no 24-hour window: the first message is an approved template.
+    await dialog.getByLabel("Template name").fill("appointment_reminder");
+    await dialog.getByRole("button", { name: "Add parameter" }).click();
+    await dialog.getByRole("button", { name: "Add parameter" }).click();
+    await dialog.getByLabel("Parameter {{1}}").fill("Lucía");
+    await dialog.getByLabel("Parameter {{2}}").fill("Monday 10:00");
     await dialog.getByRole("button", { name: "Start chat" }).click();
-    await history(page).getByText("Hello from Head office! Your appointment is confirmed.").waitFor();
+    await history(page).getByText("[template appointment_reminder] Lucía · Monday 10:00").waitFor();
     await chatItem(page, /\+34612345678/).waitFor();
     expect(await dialog.count()).toBe(0);
 
@@ -297,6 +303,41 @@ describe("inbox", () => {
       .toBe("Agent 2");
     const chatId = (await chatItem(page, /Customer 07/).getAttribute("data-chat-id")) as string;
     expect((await suite.server.api("GET", `/chats/${chatId}`, { token: owner.token })).body.responsibleId).toBe(agent.id);
+  });
+
+  it("offers only a template once a sandbox chat's 24-hour window is closed: picks an approved one, not a pending or rejected one", async () => {
+    const { workspace, members } = await team("owner");
+    const owner = members[0] as BuiltMember;
+    const line = await connectSandbox(owner, "Sales line", "+1 555 010 7000");
+    await seedDemoTemplates(suite.server.database.db, workspace.id, owner.id);
+    await buildChat(suite.server.database.db, workspace, line, { name: "Quiet Sandbox Customer", customerWroteAt: new Date(Date.now() - 25 * 60 * 60 * 1000) });
+
+    const page = await logIn(owner);
+    await chatItem(page, /Quiet Sandbox Customer/).click();
+    await page.getByText("The 24-hour window is closed.").waitFor();
+    expect(await composer(page).count()).toBe(0);
+    const form = page.getByRole("form", { name: "Send a template" });
+    const picker = form.getByLabel("Registered template");
+    await picker.locator("option", { hasText: "order_update" }).waitFor({ state: "attached" });
+    const options = await picker
+      .locator("option")
+      .evaluateAll((elements) => (elements as HTMLOptionElement[]).map((option) => [option.textContent, option.disabled]));
+    expect(options).toEqual([
+      ["Choose a template…", false],
+      ["appointment_reminder (en_US) — approved", false],
+      ["follow_up (en_US) — approved", false],
+      ["order_update (en_US) — approved", false],
+      ["spring_sale (en_US) — pending", true],
+      ["win_back (en_US) — rejected", true],
+    ]);
+    await picker.selectOption({ label: "order_update (en_US) — approved" });
+    expect(await form.getByLabel("Template name").inputValue()).toBe("order_update");
+    await form.getByLabel("Parameter {{1}}").fill("Quinn");
+    await form.getByLabel("Parameter {{2}}").fill("A-2001");
+    await form.getByRole("button", { name: "Send template" }).click();
+    await history(page).getByText("[template order_update] Quinn · A-2001").waitFor();
+    // Still closed: the business's own template does not reopen the window; only the customer can.
+    expect(await composer(page).count()).toBe(0);
   });
 
   it("offers only a template once a Cloud chat's 24-hour window is closed", async () => {

@@ -34,8 +34,12 @@ describe("Start-chat modal (PIPEDRIVE_START_CHAT_MODAL_ID set)", () => {
     expect(await modal.getByLabel("To").inputValue()).toBe(graceWork);
     expect(await fromOptions(modal)).toEqual([expect.stringContaining(suite.stack.lines.agent.phoneNumber)]);
 
-    await modal.getByLabel("Message", { exact: true }).fill("Hello Grace, writing to your work phone.");
-    await modal.getByRole("button", { name: "Send", exact: true }).click();
+    // No chat on this number yet, so no 24-hour window: WhatsApp takes only an approved template.
+    await modal.getByText("The 24-hour window is closed: send an approved template").waitFor();
+    expect(await modal.getByLabel("Message", { exact: true }).count()).toBe(0);
+    await modal.getByLabel("Template name").fill("order_update");
+    await modal.getByLabel(/^Parameters/).fill("Grace\nA-1001");
+    await modal.getByRole("button", { name: "Send template", exact: true }).click();
     await dialog.waitFor({ state: "detached" });
     await page.getByRole("status").filter({ hasText: "WhatsApp message sent" }).waitFor();
 
@@ -43,7 +47,7 @@ describe("Start-chat modal (PIPEDRIVE_START_CHAT_MODAL_ID set)", () => {
     await chatList(panel).filter({ hasText: graceWork }).waitFor();
     expect(await chatList(panel).count()).toBe(2);
     await chatList(panel).filter({ hasText: graceWork }).click();
-    await panel.getByRole("list", { name: "Messages" }).getByText("Hello Grace, writing to your work phone.").waitFor();
+    await panel.getByRole("list", { name: "Messages" }).getByText("[template order_update] Grace · A-1001").waitFor();
 
     // Started on the Agent's line and logged under this deal's person and the deal.
     const chats = (await suite.stack.server.api("GET", "/chats", { token: suite.stack.team.agent.token })).body.data as {

@@ -10,11 +10,20 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe("package boundaries", () => {
-  it("extension/ imports only types from server/ (the UI hides, the server decides)", () => {
-    const offenders = sourceFiles("extension").flatMap((file) =>
-      [...readFileSync(file, "utf8").matchAll(/^import\s+(?!type\b)[^;]*?from\s+["']([^"']*server\/[^"']*)["']/gm)].map((match) => `${file}: ${match[1]}`),
+  // A rule both sides state (the 24-hour window) is written once in a server module that imports
+  // nothing, so the UI may import it as a value: such a module cannot pull server code, secrets or
+  // I/O into a bundle. Everything else from server/ is types only.
+  it("extension/ imports only types from server/, and values only from server modules that import nothing", () => {
+    const valueImports = sourceFiles("extension").flatMap((file) =>
+      [...readFileSync(file, "utf8").matchAll(/^import\s+(?!type\b)[^;]*?from\s+["']([^"']*server\/[^"']*)["']/gm)].map((match) => ({
+        file,
+        target: path.resolve(path.dirname(file), `${match[1]}.ts`),
+      })),
     );
+    const offenders = valueImports.filter(({ target }) => /^\s*(?:(?:import|export)\s[^;]*?from\s|import\s*["'])/m.test(readFileSync(target, "utf8")));
     expect(offenders).toEqual([]);
+    // The exception is in use (the window rule), so this test checks something.
+    expect(valueImports.map(({ target }) => path.relative(process.cwd(), target))).toContain(path.join("server", "whatsapp", "customer-service-window.ts"));
   });
 
   it("only server/config.ts reads process.env", () => {

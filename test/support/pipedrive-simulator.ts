@@ -51,7 +51,7 @@ export type SimulatorStack = {
 /**
  * A fake Pipedrive company (67890) and a workspace connected to it, with a team whose members are
  * Pipedrive users 101–106, sandbox lines of the Owner and the Agent, and Grace Hopper's chats on
- * both: the Collaborator is responsible for the one on the Owner's line. `env` adds configuration.
+ * both (she has just written: their windows are open): the Collaborator is responsible for the one on the Owner's line. `env` adds configuration.
  */
 export async function startSimulatorStack(env: Record<string, string> = {}): Promise<SimulatorStack> {
   const fake = await startFakePipedrive();
@@ -79,8 +79,10 @@ export async function startSimulatorStack(env: Record<string, string> = {}): Pro
     ],
   });
   const deal = fake.addDeal({ title: "Enterprise plan — 25 seats", person_id: grace.id });
-  await buildChat(db, team.workspace, ownerLine, { phone: graceMobile, name: "Grace Hopper", responsibleId: team.collaborator.id });
-  await buildChat(db, team.workspace, agentLine, { phone: graceMobile, name: "Grace Hopper" });
+  // Grace wrote to both lines just now, so their 24-hour windows are open and replies may be text.
+  const customerWroteAt = new Date();
+  await buildChat(db, team.workspace, ownerLine, { phone: graceMobile, name: "Grace Hopper", responsibleId: team.collaborator.id, customerWroteAt });
+  await buildChat(db, team.workspace, agentLine, { phone: graceMobile, name: "Grace Hopper", customerWroteAt });
 
   const tokens = await exchangeAuthorizationCode(
     { clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: fake.redirectUri, oauthHost: fake.url },

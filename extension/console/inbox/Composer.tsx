@@ -1,4 +1,5 @@
 import { type FormEvent, type KeyboardEvent, useState } from "react";
+import { onlyTemplateAllowed } from "../../../server/whatsapp/customer-service-window";
 import { asProblem, callApi } from "../api/client";
 import { useAction } from "../api/use-action";
 import { ProblemMessage } from "../shared/ProblemMessage";
@@ -13,19 +14,13 @@ type ComposerProps = {
   onGone(): void;
 };
 
-/** Free-form text outside a Cloud account's 24-hour window is refused by WhatsApp: only a template then. */
-export function windowClosed(chat: Chat, account: WhatsAppAccount | undefined): boolean {
-  if (account?.provider !== "cloud") return false;
-  return !chat.windowOpenUntil || Date.parse(chat.windowOpenUntil) <= Date.now();
-}
-
 /** Where a member who may reply writes: text, or a template once the 24-hour window has closed. */
 export function Composer({ chat, account, onSent, onGone }: ComposerProps) {
   const send = useAction();
   const [text, setText] = useState("");
   // Set when the server said the window is closed although our clock thought otherwise.
   const [refusedText, setRefusedText] = useState(false);
-  const templateOnly = windowClosed(chat, account) || refusedText;
+  const templateOnly = onlyTemplateAllowed(chat) || refusedText;
   const disconnected = account?.status === "disconnected";
 
   const post = async (body: { text: string } | { template: TemplateContent }) => {

@@ -1,10 +1,78 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useId, useState } from "react";
+import { useApiQuery } from "../api/use-api-query";
 import { TextField } from "../shared/fields";
 
 export type TemplateContent = { name: string; languageCode: string; bodyParameters: string[] };
 
-/** An approved WhatsApp template: its name, language and the values for {{1}}, {{2}}, … */
-export function TemplateForm({ pending, onSend }: { pending: boolean; onSend(template: TemplateContent): Promise<boolean> }) {
+/** A template of the workspace (GET /templates) that names a WhatsApp template. */
+type RegisteredTemplate = {
+  id: string;
+  name: string;
+  body: string;
+  source: "local" | "meta";
+  metaTemplateName: string | null;
+  metaLanguage: string | null;
+  metaStatus: string | null;
+};
+
+/** Meta's review state in words; only an approved template can be sent (a local one maps to one the member vouches for). */
+function reviewState(template: RegisteredTemplate): { sendable: boolean; label: string } {
+  if (template.source === "local" || template.metaStatus === "APPROVED") return { sendable: true, label: "approved" };
+  return { sendable: false, label: (template.metaStatus ?? "unknown").toLowerCase() };
+}
+
+/** How many positional parameters ({{1}}, {{2}}, …) a template body takes. */
+function positionalParameters(body: string): number {
+  return Math.max(0, ...[...body.matchAll(/\{\{\s*(\d+)\s*\}\}/g)].map((match) => Number(match[1])));
+}
+
+/** The templates the member may use that name a WhatsApp template, with their review state; none if they may use none. */
+function TemplatePicker({ onPick }: { onPick(template: RegisteredTemplate): void }) {
+  const id = useId();
+  const registered = useApiQuery<{ data: RegisteredTemplate[] }>("/templates?limit=100");
+  // The sendable first, each group by name.
+  const choices = (registered.data?.data ?? [])
+    .filter((template) => template.metaTemplateName && template.metaLanguage)
+    .sort((a, b) => Number(reviewState(b).sendable) - Number(reviewState(a).sendable) || `${a.metaTemplateName}`.localeCompare(`${b.metaTemplateName}`));
+  if (choices.length === 0) return null;
+  return (
+    <div className="field">
+      <label htmlFor={id}>Registered template</label>
+      <select
+        id={id}
+        value=""
+        onChange={(event) => {
+          const chosen = choices.find((template) => template.id === event.target.value);
+          if (chosen) onPick(chosen);
+        }}
+      >
+        <option value="">Choose a template…</option>
+        {choices.map((template) => {
+          const state = reviewState(template);
+          return (
+            <option key={template.id} value={template.id} disabled={!state.sendable}>
+              {template.metaTemplateName} ({template.metaLanguage}) — {state.label}
+            </option>
+          );
+        })}
+      </select>
+    </div>
+  );
+}
+
+/** An approved WhatsApp template, picked from the registered ones or typed: its name, language and the values for {{1}}, {{2}}, … */
+export function TemplateForm({
+  pending,
+  onSend,
+  submitLabel = "Send template",
+  ready = true,
+}: {
+  pending: boolean;
+  onSend(template: TemplateContent): Promise<boolean>;
+  submitLabel?: string;
+  /** False while something outside the form (the New chat dialog's number) is missing. */
+  ready?: boolean;
+}) {
   const [name, setName] = useState("");
   const [languageCode, setLanguageCode] = useState("en_US");
   const [parameters, setParameters] = useState<string[]>([]);
@@ -16,10 +84,16 @@ export function TemplateForm({ pending, onSend }: { pending: boolean; onSend(tem
       setParameters([]);
     }
   };
+  const pick = (template: RegisteredTemplate) => {
+    setName(template.metaTemplateName ?? "");
+    setLanguageCode(template.metaLanguage ?? "");
+    setParameters(Array.from({ length: positionalParameters(template.body) }, () => ""));
+  };
   const setParameter = (index: number, value: string) => setParameters((previous) => previous.map((parameter, at) => (at === index ? value : parameter)));
 
   return (
     <form className="template-form" aria-label="Send a template" onSubmit={(event) => void submit(event)}>
+      <TemplatePicker onPick={pick} />
       <div className="template-fields">
         <TextField label="Template name" value={name} onChange={setName} required placeholder="order_update" />
         <TextField label="Language" value={languageCode} onChange={setLanguageCode} required placeholder="en_US" />
@@ -42,8 +116,8 @@ export function TemplateForm({ pending, onSend }: { pending: boolean; onSend(tem
         <button type="button" onClick={() => setParameters((previous) => [...previous, ""])}>
           Add parameter
         </button>
-        <button type="submit" className="primary" disabled={pending || !name.trim() || !languageCode.trim()}>
-          {pending ? "Sending…" : "Send template"}
+        <button type="submit" className="primary" disabled={pending || !ready || !name.trim() || !languageCode.trim()}>
+          {pending ? "Sending…" : submitLabel}
         </button>
       </div>
     </form>

@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useState } from "react";
+import { onlyTemplateAllowed } from "../../../server/whatsapp/customer-service-window";
 import { type PanelApi, problemOf } from "./api";
-import { accountLabel, type Content, existingChat, needsTemplate, sendableAccounts, sendTo } from "./send";
+import { accountLabel, type Content, existingChat, sendableAccounts, sendTo } from "./send";
 import type { Chat, Message, PanelPhone, TemplateContent, WhatsAppAccount } from "./types";
 
 type ComposerProps = {
@@ -40,9 +41,9 @@ export function Composer({ api, accounts, chats, phones, chat, onSent, onFailed 
   if (reachable.length === 0 && !chat) return <p className="muted">No WhatsApp-ready phone number on this record.</p>;
   if (fromOptions.length === 0) return <p className="muted">You may not send to this number from any WhatsApp account.</p>;
 
-  const account = fromOptions.find((candidate) => candidate.id === accountId);
   const target = existingChat(chats, accountId, phone);
-  const templateOnly = needsTemplate(account, target);
+  // No chat yet, or the customer has not written in 24 hours: WhatsApp takes only a template.
+  const templateOnly = onlyTemplateAllowed(target);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();

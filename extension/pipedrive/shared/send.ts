@@ -18,12 +18,6 @@ export function existingChat(chats: Chat[], accountId: string, phone: string): C
   return chats.find((chat) => chat.accountId === accountId && chat.contact.phone === phone);
 }
 
-/** Free-form text outside a Cloud account's 24-hour window is refused by WhatsApp: only a template then. */
-export function needsTemplate(account: WhatsAppAccount | undefined, chat: Chat | undefined): boolean {
-  if (account?.provider !== "cloud") return false;
-  return !chat?.windowOpenUntil || Date.parse(chat.windowOpenUntil) <= Date.now();
-}
-
 /** Replies in the chat when there is one the member may reply in; otherwise starts one (POST /chats). */
 export async function sendTo(
   api: PanelApi,

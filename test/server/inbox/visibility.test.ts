@@ -17,11 +17,13 @@ beforeAll(async () => {
   team = await buildTeam(db);
   const agentLine = await buildAccount(db, team.workspace, team.agent.id);
   const teamLine = await buildAccount(db, team.workspace, team.teammate.id);
+  // Each customer has written, so replies are free text inside the 24-hour window.
+  const customerWroteAt = new Date();
   chatIds = {
-    unassignedOnAgentLine: (await buildChat(db, team.workspace, agentLine, { name: "Ana Alvarez" })).id,
-    agentResponsible: (await buildChat(db, team.workspace, teamLine, { responsibleId: team.agent.id, name: "Bob Brown" })).id,
-    collaboratorResponsible: (await buildChat(db, team.workspace, teamLine, { responsibleId: team.collaborator.id, name: "Cy Chen" })).id,
-    exporterResponsible: (await buildChat(db, team.workspace, teamLine, { name: "Di Diaz", phone: "+15557770000" })).id,
+    unassignedOnAgentLine: (await buildChat(db, team.workspace, agentLine, { name: "Ana Alvarez", customerWroteAt })).id,
+    agentResponsible: (await buildChat(db, team.workspace, teamLine, { responsibleId: team.agent.id, name: "Bob Brown", customerWroteAt })).id,
+    collaboratorResponsible: (await buildChat(db, team.workspace, teamLine, { responsibleId: team.collaborator.id, name: "Cy Chen", customerWroteAt })).id,
+    exporterResponsible: (await buildChat(db, team.workspace, teamLine, { name: "Di Diaz", phone: "+15557770000", customerWroteAt })).id,
   };
   const viewerRole = await buildRole(db, team.workspace, { "chats.view": "all" }, "Viewer");
   viewer = await buildMember(db, team.workspace, { roleId: viewerRole.id });
