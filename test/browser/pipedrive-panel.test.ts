@@ -1,3 +1,6 @@
+import { and, eq } from "drizzle-orm";
+import { chats } from "../../server/db/schema";
+import { windowClosesAt } from "../../server/whatsapp/customer-service-window";
 import { chatList, fromOptions, graceMobile, type Persona, simulatorSuite } from "../support/pipedrive-simulator";
 import { eventually } from "../support/sse";
 
@@ -86,6 +89,35 @@ describe("Pipedrive panel in the CRM simulator", () => {
       const chats = (await suite.stack.server.api("GET", "/chats", { token: suite.stack.team.owner.token })).body.data as { responsibleId: string | null }[];
       expect(chats.map((chat) => chat.responsibleId)).toContain(suite.stack.team.agent.id);
     });
+  });
+
+  it("offers an Agent only a template once Grace's 24-hour window has closed, and sends it", async () => {
+    const { server, team, lines } = suite.stack;
+    const agentChats = (await server.api("GET", "/chats", { token: team.agent.token })).body.data as { id: string; accountId: string }[];
+    const graceOnAgentLine = agentChats.find((chat) => chat.accountId === lines.agent.id);
+    if (!graceOnAgentLine) throw new Error("the stack gives the Agent's line a chat with Grace");
+    const setWindow = (openUntil: Date) =>
+      server.database.db
+        .update(chats)
+        .set({ windowOpenUntil: openUntil })
+        .where(and(eq(chats.workspaceId, team.workspace.id), eq(chats.id, graceOnAgentLine.id)));
+    // Grace last wrote more than 24 hours ago.
+    await setWindow(new Date(Date.now() - 60_000));
+    try {
+      const { panel } = await openDealAs("agent");
+      await chatList(panel).first().click();
+      await panel.getByText("The 24-hour window is closed: send an approved template").waitFor();
+      expect(await panel.getByLabel("Message", { exact: true }).count()).toBe(0);
+      await panel.getByLabel("Template name").fill("follow_up");
+      await panel.getByLabel(/^Parameters/).fill("Grace");
+      await panel.getByRole("button", { name: "Send template", exact: true }).click();
+      await panel.getByRole("list", { name: "Messages" }).getByText("[template follow_up] Grace").waitFor();
+      const history = await server.api("GET", `/chats/${graceOnAgentLine.id}/messages`, { token: team.agent.token });
+      expect(history.body.data[0]).toMatchObject({ templateName: "follow_up", status: expect.stringMatching(/^(sent|delivered|read)$/) });
+    } finally {
+      // Grace writes again (as far as the other tests are concerned): the window is open.
+      await setWindow(windowClosesAt(new Date()));
+    }
   });
 
   it("shows a suspended member a locked screen", async () => {
