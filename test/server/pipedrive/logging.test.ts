@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import { pipedriveCompanyRoutes, pipedriveLogJobs } from "../../../server/db/schema";
+import { pipedriveCompanyRoutes, pipedriveLogEntries, pipedriveLogJobs } from "../../../server/db/schema";
 import { ingestInboundMessage } from "../../../server/inbox/ingest";
 import type { FakePerson, FakePipedrive } from "../../fakes/pipedrive";
 import { buildAccount, buildChat } from "../../support/factories";
@@ -123,6 +123,23 @@ describe("logging conversations to Pipedrive", () => {
     expect(fake.notes).toHaveLength(1);
     expect(fake.notes[0]?.content.match(/At [a-z ]+/g)).toEqual(["At nine", "At ten", "At half past nine", "At eleven"]);
     expect(fake.notes[0]?.content).toContain("09:30 <b>");
+  });
+
+  it("a note logged before transcripts were kept in parts (no lines or cursor stored) is rewritten whole once, then appended to", async () => {
+    const chatId = await customerSays("Before the upgrade");
+    await eventually(() => expect(fake.notes).toHaveLength(1));
+    await eventually(async () => expect((await jobsOf(chatId))[0]?.status).toBe("done"));
+    // What migration 0012 leaves on an existing row.
+    await server.database.db
+      .update(pipedriveLogEntries)
+      .set({ lines: "", lineCount: 0, messageIds: [], dayLineCount: 0, loggedThroughAt: null, loggedThroughId: null })
+      .where(eq(pipedriveLogEntries.chatId, chatId));
+    await customerSays("After the upgrade");
+    await eventually(() => expect(fake.notes[0]?.content).toContain("After the upgrade"));
+    await customerSays("And again");
+    await eventually(() => expect(fake.notes[0]?.content).toContain("And again"));
+    expect(fake.notes).toHaveLength(1);
+    expect(fake.notes[0]?.content.match(/(Before|After) the upgrade|And again/g)).toEqual(["Before the upgrade", "After the upgrade", "And again"]);
   });
 
   it("a new day → a new note", async () => {
