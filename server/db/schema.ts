@@ -301,6 +301,54 @@ export const securityEvents = pgTable(
   (table) => [index("security_events_at_idx").on(table.at)],
 );
 
+/**
+ * A password reset asked for by e-mail (global, like users): only the secret's SHA-256 is stored;
+ * single-use (used_at) and short-lived. Completing one, or changing the password, ends the rest.
+ */
+export const passwordResets = pgTable(
+  "password_resets",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex("password_resets_token_key").on(table.tokenHash), index("password_resets_user_idx").on(table.userId)],
+);
+
+/**
+ * E-mail waiting to go out, and the record of what went (a durable job queue, server/jobs/): the
+ * message is queued in the transaction that made it and sent after commit by the mail worker,
+ * retried with backoff until the SMTP server takes it. Global: a password reset belongs to no
+ * workspace; an invitation's mail names its workspace and goes with it. The message (it carries
+ * accept and reset links) is encrypted at rest and erased once sent.
+ */
+export const outgoingMail = pgTable(
+  "outgoing_mail",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").references(() => workspaces.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["invitation", "password_reset"] }).notNull(),
+    toAddress: text("to_address").notNull(),
+    subject: text("subject").notNull(),
+    /** `{text, html}` encrypted under ENCRYPTION_KEY; null once sent. */
+    bodyEncrypted: text("body_encrypted"),
+    status: text("status", { enum: ["pending", "sent", "failed"] })
+      .notNull()
+      .default("pending"),
+    attempts: bigint("attempts", { mode: "number" }).notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    lastError: text("last_error"),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (table) => [index("outgoing_mail_due_idx").on(table.nextAttemptAt).where(sql`${table.status} = 'pending'`)],
+);
+
 export const messageStatuses = ["queued", "sent", "delivered", "read", "failed", "received"] as const;
 
 export const messages = pgTable(
