@@ -1,15 +1,26 @@
 import { createApp } from "../../../server/http/app";
 import { allRoutes } from "../../../server/http/registry";
 import { builtinRoleIds, builtinRoles, holds } from "../../../server/permissions";
+import { type FakeGraphApi, startFakeGraphApi } from "../../fakes/graph-api";
+import type { FakePipedrive } from "../../fakes/pipedrive";
 import { buildAccount, buildCampaign, buildChat, buildMember, buildRole, buildTemplate, buildWorkspace } from "../../support/factories";
-import { startTestServer, type TestServer } from "../../support/server";
+import type { TestServer } from "../../support/server";
 import { buildTeam, type Team } from "../../support/team";
+import { startPipedriveStack } from "../pipedrive/server-support";
+import { graphAccessToken, successfulRequests, successStatus } from "./route-successes";
 
 let server: TestServer;
+let fake: FakePipedrive;
+let graph: FakeGraphApi;
 beforeAll(async () => {
-  server = await startTestServer();
+  graph = await startFakeGraphApi({ accessToken: graphAccessToken });
+  ({ server, fake } = await startPipedriveStack({ GRAPH_API_BASE_URL: graph.url }));
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  await fake.close();
+  await graph.close();
+});
 
 type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
 function mountedRoutes(stack: Layer[]): string[] {
@@ -37,26 +48,53 @@ describe("route registry", () => {
   });
 });
 
-describe("the permission gate answers 403 before any lookup, for every role × gated route", () => {
-  let team: Team;
-  beforeAll(async () => {
-    team = await buildTeam(server.database.db);
-  });
-  const gated = allRoutes.filter((route) => route.access.kind === "permission");
-  const cases = gated.flatMap((route) => builtinRoleIds.map((roleId) => ({ route, roleId, name: `${roleId} ${key(route)}` })));
-
-  it.each(cases)("$name", async ({ route, roleId }) => {
+// The role × route matrix: every built-in role against every permission-gated route. A role that
+// lacks the permission is refused before any lookup (403); a role that holds it gets through and,
+// sent a request that can succeed (route-successes.ts), gets the route's own 2xx.
+const gated = allRoutes.filter((route) => route.access.kind === "permission");
+const matrix = gated.flatMap((route) =>
+  builtinRoleIds.map((roleId) => {
     const permission = route.access.kind === "permission" ? route.access.permission : "team.manage";
-    const path = route.path.replace(/:(\w+)/g, "unknown_$1");
-    const response = await server.api(route.method.toUpperCase(), path, { token: team[roleId].token, body: route.method === "get" ? undefined : {} });
     const actor = { ...builtinRoles[roleId], workspaceId: "", memberId: "", roleId, roleName: roleId, status: "active" as const };
-    if (holds(actor, permission)) {
-      expect(response.body?.permission, `${response.status} ${response.text}`).toBeUndefined();
-      expect(response.status).not.toBe(500);
-    } else {
+    return { route, roleId, permission, allowed: holds(actor, permission), name: `${roleId} ${key(route)}` };
+  }),
+);
+const denied = matrix.filter((entry) => !entry.allowed);
+const allowed = matrix.filter((entry) => entry.allowed).map((entry) => ({ ...entry, status: successStatus(entry.route) }));
+
+describe(`role × gated route: ${matrix.length} cases, ${denied.length} denied and ${allowed.length} allowed`, () => {
+  it("covers every gated route for every role, and each route has a request that succeeds", () => {
+    expect(denied.length + allowed.length).toBe(gated.length * builtinRoleIds.length);
+    expect(denied.length).toBeGreaterThan(0);
+    expect(allowed.length).toBeGreaterThan(0);
+    expect(gated.map(key).filter((route) => !successfulRequests[route])).toEqual([]);
+  });
+
+  describe(`denied: the gate answers 403 before any lookup (${denied.length} cases)`, () => {
+    let team: Team;
+    beforeAll(async () => {
+      team = await buildTeam(server.database.db);
+    });
+    it.each(denied)("$name", async ({ route, roleId, permission }) => {
+      const path = route.path.replace(/:(\w+)/g, "unknown_$1");
+      const response = await server.api(route.method.toUpperCase(), path, { token: team[roleId].token, body: route.method === "get" ? undefined : {} });
       expect(response.status).toBe(403);
       expect(response.body).toMatchObject({ code: "permission_denied", permission, detail: expect.stringContaining(`(${builtinRoles[roleId].name})`) });
-    }
+    });
+  });
+
+  describe(`allowed: the route answers its success status (${allowed.length} cases)`, () => {
+    it.each(allowed)("$name → $status", async ({ route, roleId, status }) => {
+      const team = await buildTeam(server.database.db);
+      const request = await successfulRequests[key(route)]?.({ server, fake, graph, team, actor: team[roleId] });
+      if (!request) throw new Error(`no successful request for ${key(route)}: add one to route-successes.ts`);
+      const response = await server.api(route.method.toUpperCase(), request.path, {
+        token: team[roleId].token,
+        body: request.body,
+        headers: request.headers,
+      });
+      expect(response.status, response.text).toBe(status);
+    });
   });
 });
 

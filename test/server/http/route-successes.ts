@@ -1,0 +1,194 @@
+import { eq } from "drizzle-orm";
+import { pipedriveCompanyRoutes, pipedriveConnections, pipedriveInstallations } from "../../../server/db/schema";
+import type { RouteDefinition } from "../../../server/http/route";
+import type { FakeGraphApi } from "../../fakes/graph-api";
+import type { FakePipedrive } from "../../fakes/pipedrive";
+import { type BuiltMember, buildCampaign, buildMember, buildRole } from "../../support/factories";
+import type { TestServer } from "../../support/server";
+import type { Team } from "../../support/team";
+import { connectSandbox, createTemplate, recipients } from "../campaigns/support";
+import { callback, connect } from "../pipedrive/server-support";
+
+// For each permission-gated route, a request that succeeds: what an allowed role's case in the
+// role × route matrix sends (routes.test.ts), each in a fresh team, so it can assert the route's
+// own 2xx rather than "anything but 500".
+
+export type SuccessContext = { server: TestServer; fake: FakePipedrive; graph: FakeGraphApi; team: Team; actor: BuiltMember };
+
+/** The token the fake Graph API (routes.test.ts) is started with, and the WABA its numbers are registered in. */
+export const graphAccessToken = "EAAGm0PX4ZCpsBAmatrix-access-token-0123456789";
+const wabaId = "102290129340777";
+export type SuccessRequest = { path: string; body?: unknown; headers?: Record<string, string> };
+
+/** The status a route answers on success: the lowest 2xx it declares. */
+export function successStatus(route: Pick<RouteDefinition, "responses">): number {
+  const statuses = Object.keys(route.responses ?? {})
+    .map(Number)
+    .filter((status) => status >= 200 && status < 300);
+  if (statuses.length === 0) throw new Error("the route declares no 2xx response");
+  return Math.min(...statuses);
+}
+
+const unique = () => Math.random().toString(36).slice(2, 9);
+const api = (context: SuccessContext, method: string, path: string, body?: unknown) =>
+  context.server.api(method, path, { token: context.team.owner.token, body });
+
+const randomPhone = () => `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
+
+/**
+ * A sandbox line and a chat on it that the customer opened (so replies are in the window), both the
+ * actor's: their own line, or for a Collaborator (who connects none) the Owner's, with the chat assigned to them.
+ */
+async function lineWithChat(context: SuccessContext) {
+  const { server, team, actor } = context;
+  const lineOwner = actor.id === team.collaborator.id ? team.owner : actor;
+  const accountId = await connectSandbox(server, lineOwner.token, randomPhone());
+  const from = randomPhone();
+  const inbound = await server.api("POST", `/whatsapp-accounts/${accountId}/sandbox/inbound`, { token: lineOwner.token, body: { from, text: "Hello?" } });
+  if (inbound.status !== 201) throw new Error(`inbound: ${inbound.status} ${inbound.text}`);
+  const chatId = inbound.body.chatId as string;
+  if (lineOwner !== actor) await api(context, "PUT", `/chats/${chatId}/responsible`, { memberId: actor.id });
+  return { accountId, chatId, from };
+}
+
+async function invitation(context: SuccessContext) {
+  return (await api(context, "POST", "/invitations", { email: `invited-${unique()}@acme.test`, roleId: "agent" })).body.id as string;
+}
+
+async function joinRequest(context: SuccessContext) {
+  const requested = await context.server.api("POST", "/join-requests", {
+    body: { joinCode: context.team.workspace.joinCode, name: "Joiner", email: `joiner-${unique()}@acme.test`, password: "joining password" },
+  });
+  return requested.body.id as string;
+}
+
+async function campaign(context: SuccessContext, status: "running" | "paused" | "awaiting_approval") {
+  const { accountId } = await lineWithChat(context);
+  return (await buildCampaign(context.server.database.db, context.team.workspace, { id: accountId }, context.actor.id, { status })).id;
+}
+
+async function webhook(context: SuccessContext) {
+  const created = await api(context, "POST", "/webhooks", { url: "http://127.0.0.1:9/hook", events: ["message.created"] });
+  return created.body.webhook.id as string;
+}
+
+/** Frees the fake's company 67890 (one workspace at a time) from the cases before. */
+async function freePipedriveCompany({ server }: SuccessContext) {
+  const db = server.database.db;
+  await db.delete(pipedriveConnections).where(eq(pipedriveConnections.companyId, 67890));
+  await db.delete(pipedriveInstallations).where(eq(pipedriveInstallations.companyId, 67890));
+  await db.delete(pipedriveCompanyRoutes).where(eq(pipedriveCompanyRoutes.companyId, 67890));
+}
+
+/** Connects the fresh team's workspace to the fake Pipedrive as its Admin (whose Pipedrive user is then theirs to remap). */
+async function connectPipedrive(context: SuccessContext) {
+  await freePipedriveCompany(context);
+  await connect(context.server, context.fake, context.team.admin.token, "workspace");
+}
+
+export const successfulRequests: Record<string, (context: SuccessContext) => Promise<SuccessRequest>> = {
+  "patch /members/:id": async ({ team }) => ({ path: `/members/${team.collaborator.id}`, body: { roleId: "agent" } }),
+  "post /members/:id/suspend": async ({ team }) => ({ path: `/members/${team.collaborator.id}/suspend` }),
+  "post /members/:id/activate": async ({ server, team }) => ({
+    path: `/members/${(await buildMember(server.database.db, team.workspace, { roleId: "agent", status: "suspended" })).id}/activate`,
+  }),
+  "post /workspace/ownership": async ({ team }) => ({ path: "/workspace/ownership", body: { memberId: team.admin.id } }),
+  "post /invitations": async () => ({ path: "/invitations", body: { email: `invited-${unique()}@acme.test`, roleId: "agent" } }),
+  "get /invitations": async () => ({ path: "/invitations" }),
+  "delete /invitations/:id": async (context) => ({ path: `/invitations/${await invitation(context)}` }),
+  "get /join-requests": async () => ({ path: "/join-requests" }),
+  "post /join-requests/:id/accept": async (context) => ({ path: `/join-requests/${await joinRequest(context)}/accept`, body: { roleId: "agent" } }),
+  "post /join-requests/:id/reject": async (context) => ({ path: `/join-requests/${await joinRequest(context)}/reject` }),
+  "post /roles": async () => ({ path: "/roles", body: { name: `Role ${unique()}`, permissions: { "chats.view": "all" } } }),
+  "patch /roles/:id": async ({ server, team }) => ({
+    path: `/roles/${(await buildRole(server.database.db, team.workspace, { "chats.view": "all" })).id}`,
+    body: { name: `Renamed ${unique()}` },
+  }),
+  "delete /roles/:id": async ({ server, team }) => ({ path: `/roles/${(await buildRole(server.database.db, team.workspace, { "chats.view": "all" })).id}` }),
+  "get /workspace/subscription": async () => ({ path: "/workspace/subscription" }),
+  "put /workspace/subscription": async () => ({ path: "/workspace/subscription", body: { plan: "pro" } }),
+  "delete /workspace": async ({ team }) => ({ path: "/workspace", body: { confirm: team.workspace.name } }),
+  "get /audit-log": async () => ({ path: "/audit-log" }),
+  "get /audit-log/export": async () => ({ path: "/audit-log/export" }),
+  "get /whatsapp-accounts/setup": async () => ({ path: "/whatsapp-accounts/setup" }),
+  "post /whatsapp-accounts/check": async ({ graph }) => {
+    const phoneNumberId = `1065403${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
+    graph.registerPhoneNumber({ wabaId, phoneNumberId, displayPhoneNumber: "+1 555-078-9001" });
+    return { path: "/whatsapp-accounts/check", body: { phoneNumberId, wabaId, accessToken: graphAccessToken } };
+  },
+  "post /whatsapp-accounts": async () => ({
+    path: "/whatsapp-accounts",
+    body: { provider: "sandbox", phoneNumber: randomPhone(), displayName: "Line" },
+  }),
+  "post /whatsapp-accounts/:id/sandbox/inbound": async (context) => ({
+    path: `/whatsapp-accounts/${(await lineWithChat(context)).accountId}/sandbox/inbound`,
+    body: { from: "+15550001111", text: "hi" },
+  }),
+  "get /chats": async () => ({ path: "/chats" }),
+  "get /chats/:id": async (context) => ({ path: `/chats/${(await lineWithChat(context)).chatId}` }),
+  "post /chats": async (context) => {
+    const { accountId, from } = await lineWithChat(context);
+    return { path: "/chats", body: { accountId, phone: from, text: "Following up" } };
+  },
+  "get /chats/:id/messages": async (context) => ({ path: `/chats/${(await lineWithChat(context)).chatId}/messages` }),
+  "post /chats/:id/messages": async (context) => ({ path: `/chats/${(await lineWithChat(context)).chatId}/messages`, body: { text: "Hello!" } }),
+  "put /chats/:id/responsible": async (context) => ({
+    path: `/chats/${(await lineWithChat(context)).chatId}/responsible`,
+    body: { memberId: context.actor.id },
+  }),
+  "get /exports/chats": async () => ({ path: "/exports/chats" }),
+  "get /templates": async () => ({ path: "/templates" }),
+  "get /templates/:id": async ({ server, actor }) => ({ path: `/templates/${await createTemplate(server, actor.token)}` }),
+  "post /templates": async () => ({ path: "/templates", body: { name: `Template ${unique()}`, body: "Hello {{name}}" } }),
+  "patch /templates/:id": async ({ server, actor }) => ({
+    path: `/templates/${await createTemplate(server, actor.token)}`,
+    body: { name: `Renamed ${unique()}` },
+  }),
+  "delete /templates/:id": async ({ server, actor }) => ({ path: `/templates/${await createTemplate(server, actor.token)}` }),
+  "post /templates/sync": async (context) => ({ path: "/templates/sync", body: { accountId: (await lineWithChat(context)).accountId } }),
+  "post /campaigns": async (context) => ({
+    path: "/campaigns",
+    body: {
+      accountId: (await lineWithChat(context)).accountId,
+      templateId: await createTemplate(context.server, context.actor.token),
+      recipients: recipients(1),
+    },
+  }),
+  "get /campaigns": async () => ({ path: "/campaigns" }),
+  "get /campaigns/:id": async (context) => ({ path: `/campaigns/${await campaign(context, "paused")}` }),
+  "get /campaigns/:id/report": async (context) => ({ path: `/campaigns/${await campaign(context, "paused")}/report` }),
+  "post /campaigns/:id/pause": async (context) => ({ path: `/campaigns/${await campaign(context, "running")}/pause` }),
+  "post /campaigns/:id/resume": async (context) => ({ path: `/campaigns/${await campaign(context, "paused")}/resume` }),
+  "post /campaigns/:id/cancel": async (context) => ({ path: `/campaigns/${await campaign(context, "paused")}/cancel` }),
+  "post /campaigns/:id/approve": async (context) => ({ path: `/campaigns/${await campaign(context, "awaiting_approval")}/approve` }),
+  "post /campaigns/:id/reject": async (context) => ({ path: `/campaigns/${await campaign(context, "awaiting_approval")}/reject` }),
+  "put /campaign-settings": async () => ({ path: "/campaign-settings", body: { dailyRecipientCap: 1000 } }),
+  "get /webhooks": async () => ({ path: "/webhooks" }),
+  "post /webhooks": async () => ({ path: "/webhooks", body: { url: "https://hooks.example.com/switchboard", events: ["message.created"] } }),
+  "delete /webhooks/:id": async (context) => ({ path: `/webhooks/${await webhook(context)}` }),
+  "get /webhooks/:id/deliveries": async (context) => ({ path: `/webhooks/${await webhook(context)}/deliveries` }),
+  "post /integrations/api-key": async () => ({ path: "/integrations/api-key" }),
+  "post /integrations/pipedrive/connect": async () => ({ path: "/integrations/pipedrive/connect" }),
+  "post /me/integrations/pipedrive/connect": async () => ({ path: "/me/integrations/pipedrive/connect" }),
+  "post /integrations/pipedrive/install": async (context) => {
+    const { server, fake } = context;
+    await freePipedriveCompany(context);
+    // "Install now" in the Marketplace: the browser that finished it carries the claim.
+    const landed = await callback(server, { code: fake.issueAuthorizationCode() });
+    return { path: "/integrations/pipedrive/install", headers: { cookie: landed.setCookie.split(";")[0] ?? "" } };
+  },
+  "get /integrations": async () => ({ path: "/integrations" }),
+  "delete /integrations/pipedrive": async (context) => {
+    await connectPipedrive(context);
+    return { path: "/integrations/pipedrive" };
+  },
+  "put /integrations/pipedrive/settings": async () => ({ path: "/integrations/pipedrive/settings", body: { logging: "activity" } }),
+  "get /integrations/pipedrive/users": async (context) => {
+    await connectPipedrive(context);
+    return { path: "/integrations/pipedrive/users" };
+  },
+  "put /integrations/pipedrive/users/:id": async (context) => {
+    await connectPipedrive(context);
+    return { path: `/integrations/pipedrive/users/${context.fake.user.id}`, body: { memberId: context.actor.id } };
+  },
+};
