@@ -1,49 +1,52 @@
 import express, { type Response } from "express";
-import { z } from "zod";
 import type { Config } from "../config";
-import { type DemoCrmPerson, type DemoCrmUser, demoCrmPersons, demoCrmUsers } from "./company";
+import { type DemoCrmPerson, type DemoCrmUser, demoCrmCompany, demoCrmPersons, demoCrmUsers } from "./company";
 import { parseActivityWrite, primaryPersonId } from "./contract/activities";
-import { presentActivity, presentDeal, presentMe, presentNote, presentPerson, presentSearchItem, presentUsers, sendApiError } from "./presenters";
-import { type DemoCrmStore, dealPersons, findDeal, findPerson, missingTarget } from "./store";
-import { verifyDemoCrmGrant } from "./tokens";
+import { parseNoteChange, parseNoteWrite } from "./contract/notes";
+import { cursorPage, offsetPage } from "./contract/pagination";
+import { createRateLimiter } from "./contract/rate-limit";
+import { sendApiError, success } from "./contract/responses";
+import { scopeAllows, scopeMismatch } from "./contract/scopes";
+import { presentActivity, presentDeal, presentMe, presentNote, presentPerson, presentSearchItem, presentUsers } from "./presenters";
+import { type DemoCrmStore, dealPersons, findDeal, findPerson, isRevoked, missingTarget } from "./store";
+import { demoCrmScope, verifyDemoCrmGrant } from "./tokens";
 
 // The part of Pipedrive's REST API that Switchboard calls (server/pipedrive/api.ts, crm-log.ts,
 // oauth.ts and the user mapping): users/me and users, v2 deals and persons with search, v1 notes,
-// v2 activities, v1 permitted users. Every call needs a bearer the demo CRM issued and not yet expired.
+// v2 activities, v1 permitted users. Every call needs a bearer the demo CRM issued, not expired and
+// not revoked; the rules shared with the tests' fake (envelopes, pagination, rate limits, scopes,
+// request bodies) are in contract/, each with its Pipedrive page.
 
-const Id = z.number().int().positive();
-const NoteBody = z.looseObject({
-  content: z.string().min(1),
-  deal_id: Id.nullish(),
-  person_id: Id.nullish(),
-  org_id: Id.nullish(),
-  pinned_to_deal_flag: z.union([z.literal(0), z.literal(1), z.boolean()]).optional(),
-  add_time: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/)
-    .optional(),
-});
 /** The demo CRM's /api router; `store` keeps the notes and activities it is given. */
 export function demoCrmApi(config: Config, store: DemoCrmStore) {
   const api = express.Router();
+  // 30,000 tokens × the plan multiplier (1) × the company's seats.
+  const rateLimiter = createRateLimiter({ burstLimit: 80, searchBurstLimit: 10, dailyBudget: 30_000 * demoCrmUsers.length });
   api.use((request, response, next) => {
-    response.set({ "x-ratelimit-limit": "80", "x-ratelimit-remaining": "79", "x-ratelimit-reset": "2" });
     const token = /^Bearer (.+)$/.exec(request.get("authorization") ?? "")?.[1];
     const grant = token ? verifyDemoCrmGrant(config.demoCrm.tokenKey, token, "access") : null;
-    const user = grant ? demoCrmUsers.find((candidate) => candidate.id === grant.userId) : undefined;
-    if (!user) return void sendApiError(response, 401, "unauthorized access");
+    const user = grant && !isRevoked(store, grant) ? demoCrmUsers.find((candidate) => candidate.id === grant.userId) : undefined;
+    if (!token || !user) return void sendApiError(response, 401, "unauthorized access");
+    const verdict = rateLimiter.charge({ token, companyId: demoCrmCompany.id, method: request.method, path: request.path });
+    response.set(verdict.headers);
+    if (verdict.refused) {
+      response.set("retry-after", String(verdict.refused.retryAfterSeconds));
+      return void sendApiError(response, 429, verdict.refused.error);
+    }
+    // Every demo CRM token carries the demo app's scopes.
+    if (!scopeAllows(demoCrmScope, request.method, request.path)) return void sendApiError(response, 403, scopeMismatch);
     response.locals.user = user;
     next();
   });
   const caller = (response: Response): DemoCrmUser => response.locals.user;
 
-  api.get("/v1/users/me", (_request, response) => void response.json({ success: true, data: presentMe(caller(response)) }));
-  api.get("/v1/users", (_request, response) => void response.json({ success: true, data: presentUsers(caller(response)) }));
+  api.get("/v1/users/me", (_request, response) => void response.json(success(presentMe(caller(response)))));
+  api.get("/v1/users", (_request, response) => void response.json(success(presentUsers(caller(response)))));
 
   api.get("/v2/deals/:id", (request, response) => {
     const deal = findDeal(Number(request.params.id));
     if (!deal) return void sendApiError(response, 404, "Deal not found");
-    response.json({ success: true, data: presentDeal(deal) });
+    response.json(success(presentDeal(deal)));
   });
 
   // "List permitted users" (v1 only): every demo deal and person is visible to the entire company,
@@ -51,11 +54,11 @@ export function demoCrmApi(config: Config, store: DemoCrmStore) {
   // https://developers.pipedrive.com/docs/api/v1/Persons#getPersonUsers: `{success, data: [userId, …]}`.
   api.get("/v1/deals/:id/permittedUsers", (request, response) => {
     if (!findDeal(Number(request.params.id))) return void sendApiError(response, 404, "Deal not found");
-    response.json({ success: true, data: demoCrmUsers.map((user) => user.id) });
+    response.json(success(demoCrmUsers.map((user) => user.id)));
   });
   api.get("/v1/persons/:id/permittedUsers", (request, response) => {
     if (!findPerson(Number(request.params.id))) return void sendApiError(response, 404, "Person not found");
-    response.json({ success: true, data: demoCrmUsers.map((user) => user.id) });
+    response.json(success(demoCrmUsers.map((user) => user.id)));
   });
 
   api.get("/v2/persons/search", (request, response) => {
@@ -63,37 +66,46 @@ export function demoCrmApi(config: Config, store: DemoCrmStore) {
     const exact = request.query.exact_match === "true";
     if (term.length < (exact ? 1 : 2)) return void sendApiError(response, 400, "term must be at least 2 characters long");
     const fields = String(request.query.fields ?? "name,phone,email").split(",");
-    const items = demoCrmPersons
-      .filter((person) => personMatches(person, term, fields, exact))
-      .slice(0, Number(request.query.limit ?? 100))
-      .map(presentSearchItem);
-    response.json({ success: true, data: { items }, additional_data: { next_cursor: null } });
+    const page = cursorPage(
+      demoCrmPersons.filter((person) => personMatches(person, term, fields, exact)),
+      request.query,
+    );
+    if (!page.ok) return void response.status(400).json(page.error);
+    response.json(success({ items: page.data.map(presentSearchItem) }, page.additionalData));
   });
 
   api.get("/v2/persons/:id", (request, response) => {
     const person = findPerson(Number(request.params.id));
     if (!person) return void sendApiError(response, 404, "Person not found");
-    response.json({ success: true, data: presentPerson(person) });
+    response.json(success(presentPerson(person)));
   });
 
   api.get("/v2/persons", (request, response) => {
     const dealId = request.query.deal_id === undefined ? null : Number(request.query.deal_id);
     if (dealId !== null && !findDeal(dealId)) return void sendApiError(response, 404, "Deal not found");
-    const persons = dealId === null ? demoCrmPersons : dealPersons(dealId);
-    response.json({ success: true, data: persons.map(presentPerson), additional_data: { next_cursor: null } });
+    const page = cursorPage(dealId === null ? demoCrmPersons : dealPersons(dealId), request.query);
+    if (!page.ok) return void response.status(400).json(page.error);
+    response.json(success(page.data.map(presentPerson), page.additionalData));
   });
 
   api.get("/v1/notes", (request, response) => {
     const wanted = (field: "deal_id" | "person_id", value: number | null) => request.query[field] === undefined || value === Number(request.query[field]);
-    const data = store.notes
-      .filter((note) => wanted("deal_id", note.dealId) && wanted("person_id", note.personId))
-      .map((note) => presentNote(note, caller(response)));
-    response.json({ success: true, data, additional_data: { pagination: { start: 0, limit: 100, more_items_in_collection: false } } });
+    const page = offsetPage(
+      store.notes.filter((note) => wanted("deal_id", note.dealId) && wanted("person_id", note.personId)),
+      request.query,
+    );
+    if (!page.ok) return void sendApiError(response, 400, page.error.error);
+    response.json(
+      success(
+        page.data.map((note) => presentNote(note, caller(response))),
+        page.additionalData,
+      ),
+    );
   });
 
   api.post("/v1/notes", (request, response) => {
-    const parsed = NoteBody.safeParse(request.body);
-    if (!parsed.success) return void sendApiError(response, 400, `Invalid note: ${parsed.error.issues[0]?.message}`);
+    const parsed = parseNoteWrite(request.body);
+    if (!parsed.ok) return void response.status(400).json(parsed.error);
     const links = { dealId: parsed.data.deal_id ?? null, personId: parsed.data.person_id ?? null, orgId: parsed.data.org_id ?? null };
     const problem = missingTarget(links);
     if (problem) return void sendApiError(response, 400, problem);
@@ -108,20 +120,20 @@ export function demoCrmApi(config: Config, store: DemoCrmStore) {
       updateTime: now,
     };
     store.notes.push(note);
-    response.status(201).json({ success: true, data: presentNote(note, caller(response)) });
+    response.status(201).json(success(presentNote(note, caller(response))));
   });
 
   api.put("/v1/notes/:id", (request, response) => {
     const note = store.notes.find((candidate) => candidate.id === Number(request.params.id));
     if (!note) return void sendApiError(response, 404, "Note not found");
-    const parsed = NoteBody.partial().safeParse(request.body ?? {});
-    if (!parsed.success) return void sendApiError(response, 400, `Invalid note: ${parsed.error.issues[0]?.message}`);
+    const parsed = parseNoteChange(request.body);
+    if (!parsed.ok) return void response.status(400).json(parsed.error);
     const change = parsed.data;
     const links = { dealId: change.deal_id ?? note.dealId, personId: change.person_id ?? note.personId, orgId: change.org_id ?? note.orgId };
     const problem = missingTarget(links);
     if (problem) return void sendApiError(response, 400, problem);
     Object.assign(note, links, { content: change.content ?? note.content, updateTime: new Date() });
-    response.json({ success: true, data: presentNote(note, caller(response)) });
+    response.json(success(presentNote(note, caller(response))));
   });
 
   // Pipedrive's v2 rules for activity bodies (person_id read-only, unknown fields refused):
@@ -151,7 +163,7 @@ export function demoCrmApi(config: Config, store: DemoCrmStore) {
       updateTime: now,
     };
     store.activities.push(activity);
-    response.json({ success: true, data: presentActivity(activity) });
+    response.json(success(presentActivity(activity)));
   });
 
   api.patch("/v2/activities/:id", (request, response) => {
@@ -176,7 +188,7 @@ export function demoCrmApi(config: Config, store: DemoCrmStore) {
       note: change.note ?? activity.note,
       updateTime: new Date(),
     });
-    response.json({ success: true, data: presentActivity(activity) });
+    response.json(success(presentActivity(activity)));
   });
 
   api.use((_request, response) => sendApiError(response, 404, "Unknown method ."));

@@ -1,4 +1,3 @@
-import type { Response } from "express";
 import { type DemoCrmDeal, type DemoCrmPerson, type DemoCrmUser, demoCrmCompany, demoCrmOrganizations, demoCrmUsers } from "./company";
 import { presentParticipants } from "./contract/activities";
 import type { DemoCrmActivity, DemoCrmNote } from "./store";
@@ -8,14 +7,9 @@ import { findDeal, findPerson } from "./store";
 // as `YYYY-MM-DD HH:MM:SS` (UTC), API v2 times as ISO 8601.
 
 const createdAt = new Date("2026-01-05T09:00:00Z");
-const errorInfo = "Please check developers.pipedrive.com for more information about Pipedrive API.";
 
 export const v1Time = (date: Date) => date.toISOString().slice(0, 19).replace("T", " ");
 const v2Time = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, "Z");
-
-export function sendApiError(response: Response, status: number, error: string) {
-  response.status(status).json({ success: false, error, errorCode: status, error_info: errorInfo, data: null, additional_data: null });
-}
 
 export function presentMe(user: DemoCrmUser) {
   return {

@@ -38,11 +38,23 @@ export type DemoCrmStore = {
   notes: DemoCrmNote[];
   activities: DemoCrmActivity[];
   nextId(): number;
+  /**
+   * What /oauth/revoke ended (https://pipedrive.readme.io/docs/app-uninstallation): a revoked
+   * refresh token uninstalls the app for its user, so every token of theirs issued before then is
+   * refused; a revoked access token ends that token only. In memory, like the rest of the store.
+   */
+  revoked: { usersAt: Map<number, number>; tokenNonces: Set<string> };
 };
 
 export function createDemoCrmStore(): DemoCrmStore {
   let lastId = 0;
-  return { notes: [], activities: [], nextId: () => ++lastId };
+  return { notes: [], activities: [], nextId: () => ++lastId, revoked: { usersAt: new Map(), tokenNonces: new Set() } };
+}
+
+/** Whether /oauth/revoke ended this grant (a token issued before its user's uninstall, or itself). */
+export function isRevoked(store: DemoCrmStore, grant: { userId: number; nonce: string; issuedAtMs?: number }): boolean {
+  const uninstalledAt = store.revoked.usersAt.get(grant.userId);
+  return store.revoked.tokenNonces.has(grant.nonce) || (uninstalledAt !== undefined && (grant.issuedAtMs ?? 0) <= uninstalledAt);
 }
 
 export const findDeal = (id: number) => demoCrmDeals.find((deal) => deal.id === id) ?? null;

@@ -6,7 +6,8 @@ import type { PipedriveTokens } from "../pipedrive/oauth";
 // survive a restart of the in-memory CRM: a connection stored last week still refreshes today.
 
 export type DemoCrmGrantKind = "access" | "refresh" | "code";
-export type DemoCrmGrant = { kind: DemoCrmGrantKind; userId: number; expiresAtMs: number | null; nonce: string };
+/** `issuedAtMs` tells tokens issued before a revoke from later ones (absent in tokens from before it was added). */
+export type DemoCrmGrant = { kind: DemoCrmGrantKind; userId: number; expiresAtMs: number | null; nonce: string; issuedAtMs?: number };
 
 /** Pipedrive's access tokens live an hour; so do the demo CRM's. */
 export const demoCrmAccessTokenSeconds = 3599;
@@ -15,7 +16,13 @@ export const demoCrmScope = "base,deals:full,contacts:full,activities:full,searc
 
 /** Signs a grant of the demo CRM; `lifetimeMs` null for refresh tokens (they don't expire here). */
 export function signDemoCrmGrant(key: Buffer, kind: DemoCrmGrantKind, userId: number, lifetimeMs: number | null, now = Date.now()): string {
-  const grant: DemoCrmGrant = { kind, userId, expiresAtMs: lifetimeMs === null ? null : now + lifetimeMs, nonce: randomBytes(9).toString("base64url") };
+  const grant: DemoCrmGrant = {
+    kind,
+    userId,
+    expiresAtMs: lifetimeMs === null ? null : now + lifetimeMs,
+    nonce: randomBytes(9).toString("base64url"),
+    issuedAtMs: now,
+  };
   const payload = Buffer.from(JSON.stringify(grant)).toString("base64url");
   return `dcrm.${payload}.${signature(key, payload)}`;
 }

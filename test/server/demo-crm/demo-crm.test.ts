@@ -177,3 +177,30 @@ describe("the demo CRM's own checks", () => {
     expect(own.body.pipedrive).toMatchObject({ status: "connected", pipedriveUserId: 103, name: "Demo Teammate" });
   });
 });
+
+describe("disconnecting from the demo CRM", () => {
+  it("revokes at its /oauth/revoke, as at Pipedrive: the disconnect records the revoke, and the demo CRM then refuses that user's tokens", async () => {
+    const [own] = await server.database.db
+      .select()
+      .from(pipedriveInstallations)
+      .where(and(eq(pipedriveInstallations.companyId, 67890), eq(pipedriveInstallations.pipedriveUserId, 103)));
+    if (!own) throw new Error("the Teammate's own installation is not seeded");
+    const tokens = openPipedriveTokens(server.services.config.encryptionKey, own);
+    expect((await fetch(`${demoCrmUrl()}/api/v1/users/me`, { headers: { authorization: `Bearer ${tokens.accessToken}` } })).status).toBe(200);
+
+    const disconnected = await server.api("DELETE", "/me/integrations/pipedrive", { token: await server.login("teammate") });
+    expect(disconnected.status).toBe(204);
+    const log = await server.api("GET", "/audit-log?action=pipedrive.disconnect_individual", { token: await server.login("owner") });
+    expect(log.body.data[0]).toMatchObject({ details: { pipedriveUserId: 103, revokes: [{ pipedriveUserId: 103, revoked: true }] } });
+
+    const { clientId, clientSecret } = server.services.config.demoCrm;
+    const refresh = await fetch(`${demoCrmUrl()}/oauth/token`, {
+      method: "POST",
+      headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: tokens.refreshToken }),
+    });
+    expect(refresh.status).toBe(400);
+    expect(await refresh.json()).toMatchObject({ error: "invalid_grant" });
+    expect((await fetch(`${demoCrmUrl()}/api/v1/users/me`, { headers: { authorization: `Bearer ${tokens.accessToken}` } })).status).toBe(401);
+  });
+});
