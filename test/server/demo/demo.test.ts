@@ -39,6 +39,41 @@ describe("demo workspace", () => {
     expect(history.body.data.map((message: { direction: string }) => message.direction)).toEqual(["in", "out", "in"]);
   });
 
+  it("keeps the 24-hour window as WhatsApp does: open where the customer wrote in the last hours, closed for Alan (two days ago), and the sandbox's templates in each state", async () => {
+    const owner = await login("owner");
+    const chats = (await server.api("GET", "/chats", { token: owner })).body.data as {
+      id: string;
+      contact: { name: string };
+      windowOpenUntil: string | null;
+    }[];
+    const open = (chat: { windowOpenUntil: string | null }) => Boolean(chat.windowOpenUntil && Date.parse(chat.windowOpenUntil) > Date.now());
+    expect(chats.map((chat) => [chat.contact.name, open(chat)]).sort()).toEqual([
+      ["Ada Lovelace", true],
+      ["Alan Turing", false],
+      ["Grace Hopper", true],
+      ["Grace Hopper", true],
+      ["Hedy Lamarr", true],
+    ]);
+    const alan = chats.find((chat) => chat.contact.name === "Alan Turing") as { id: string };
+    const agent = await login("agent");
+    const text = await server.api("POST", `/chats/${alan.id}/messages`, { token: agent, body: { text: "Still interested?" } });
+    expect(text.status).toBe(422);
+    const template = await server.api("POST", `/chats/${alan.id}/messages`, {
+      token: agent,
+      body: { template: { name: "follow_up", languageCode: "en_US", bodyParameters: ["Alan"] } },
+    });
+    expect(template.body.message).toMatchObject({ status: "sent", templateName: "follow_up" });
+
+    const templates = (await server.api("GET", "/templates", { token: owner })).body.data as { metaTemplateName: string; metaStatus: string }[];
+    expect(templates.map((entry) => [entry.metaTemplateName, entry.metaStatus]).sort()).toEqual([
+      ["appointment_reminder", "APPROVED"],
+      ["follow_up", "APPROVED"],
+      ["order_update", "APPROVED"],
+      ["spring_sale", "PENDING"],
+      ["win_back", "REJECTED"],
+    ]);
+  });
+
   it("talks to the people of the demo CRM on the numbers it has for them, so the panel finds their chats", async () => {
     const chats = (await server.api("GET", "/chats", { token: await login("owner") })).body.data as { contact: { name: string; phone: string } }[];
     const crmNumbers = demoCrmPersons.flatMap((person) => person.phones.map((phone) => `${person.name} ${normalizePhone(phone.value)}`));
