@@ -179,6 +179,11 @@ describe("logging conversations to Pipedrive", () => {
     expect(fake.notes).toHaveLength(0);
     expect(fake.activities).toHaveLength(0);
     expect(await jobsOf(chatId)).toEqual([]);
+    // The same chat logs again once logging is back on: "off" was what kept Pipedrive empty.
+    await server.api("PUT", "/integrations/pipedrive/settings", { token: team.admin.token, body: { logging: "note" } });
+    await customerSays("Logged again");
+    await eventually(() => expect(fake.notes.map((note) => note.content)).toEqual([expect.stringContaining("Logged again")]));
+    expect(fake.activities).toHaveLength(0);
   });
 
   it("activity mode → one done activity per chat-day, its person a primary participant, updated as the day's messages arrive", async () => {
