@@ -20,8 +20,7 @@ export type DeliveryOutcome =
   | { kind: "failed" }
   /** Refused for now; `rateLimited` (130429): the whole number backs off, `retryAfterMs` if Meta said. */
   | { kind: "requeued"; rateLimited: boolean; retryAfterMs: number | null }
-  | { kind: "token_invalid" }
-  | { kind: "abandoned" };
+  | { kind: "token_invalid" };
 
 /** The error text of a recipient whose send may or may not have reached WhatsApp. */
 export const unknownOutcomePrefix = "outcome unknown";
@@ -50,8 +49,7 @@ export function contentFor(account: AccountRow, template: CampaignTemplateSnapsh
 /**
  * Hands one recipient already marked `sending` (committed) to the provider and records the
  * result. A send whose outcome is unknown (no answer from the Graph API) is failed, never
- * retried; a definite refusal is queued again. `alive` turns false when the process is taken
- * down mid-send (crash tests): then nothing more is written, as after a real crash.
+ * retried; a definite refusal is queued again.
  */
 export async function deliverRecipient(
   services: Services,
@@ -59,7 +57,6 @@ export async function deliverRecipient(
   campaign: LaneCampaign,
   recipient: ClaimedRecipient,
   slotAt: Date,
-  alive: () => boolean,
 ): Promise<DeliveryOutcome> {
   const { content, text } = contentFor(account, campaign.template, recipient);
   const messageId = recipient.messageId as string;
@@ -68,10 +65,8 @@ export async function deliverRecipient(
     services.logger.debug({ campaignId: campaign.id, seq: recipient.seq }, "campaign send");
     providerMessageId = await deliverOutbound(services, account, recipient.phone, content, messageId, { rateLimitAttempts: 1 });
   } catch (error) {
-    if (!alive()) return { kind: "abandoned" };
     return recordRefusal(services, account, recipient, error);
   }
-  if (!alive()) return { kind: "abandoned" };
   await recordSent(services, campaign, recipient, {
     messageId,
     providerMessageId,

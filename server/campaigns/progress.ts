@@ -25,6 +25,11 @@ export function noteCampaignProgress(db: Database, workspaceId: string, campaign
   pending.set(key, timer);
 }
 
+/** noteCampaignProgress for each campaign a statement changed. */
+export function noteCampaignsProgress(db: Database, keys: { workspaceId: string; campaignId: string }[]): void {
+  for (const key of keys) noteCampaignProgress(db, key.workspaceId, key.campaignId);
+}
+
 /**
  * Applies provider statuses (one per message, server/inbox/statuses.ts foldStatuses) to the
  * campaign recipients sent as those messages, if any, in the caller's transaction and one

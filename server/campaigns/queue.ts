@@ -2,6 +2,7 @@ import { and, asc, eq, type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { campaignRecipients, campaigns, chats, contacts, whatsappAccounts } from "../db/schema";
 import { newId } from "../ids";
+import { claimRows } from "../jobs/claim";
 import type { LaneCampaign, RecipientRow } from "./delivery";
 import { unknownAfterRestart } from "./delivery";
 
@@ -18,23 +19,19 @@ const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
  * statement. Only while the campaign runs and its account is connected; empty when none is left.
  */
 export async function claimRecipients(db: Executor, workspaceId: string, campaignId: string, limit: number): Promise<RecipientRow[]> {
-  const claimed = await db
-    .update(campaignRecipients)
-    .set({ status: "claimed", sendingAt: sql`clock_timestamp()`, attempts: sql`${campaignRecipients.attempts} + 1` })
-    .where(
-      sql`(${campaignRecipients.workspaceId}, ${campaignRecipients.campaignId}, ${campaignRecipients.seq}) in (
-        select candidate.workspace_id, candidate.campaign_id, candidate.seq from ${campaignRecipients} as candidate
-        where candidate.workspace_id = ${workspaceId} and candidate.campaign_id = ${campaignId} and candidate.status = 'queued'
-          and exists (
-            select 1 from ${campaigns} as live_campaign
-            join ${whatsappAccounts} as live_account on live_account.workspace_id = live_campaign.workspace_id and live_account.id = live_campaign.account_id
-            where live_campaign.workspace_id = candidate.workspace_id and live_campaign.id = candidate.campaign_id
-              and live_campaign.status = 'running' and live_account.status = 'connected')
-        order by candidate.seq
-        limit ${limit}
-        for update of candidate skip locked)`,
-    )
-    .returning();
+  const claimed = await claimRows<RecipientRow>(db, {
+    table: campaignRecipients,
+    key: [campaignRecipients.workspaceId, campaignRecipients.campaignId, campaignRecipients.seq],
+    where: sql`candidate.workspace_id = ${workspaceId} and candidate.campaign_id = ${campaignId} and candidate.status = 'queued'
+      and exists (
+        select 1 from ${campaigns} as live_campaign
+        join ${whatsappAccounts} as live_account on live_account.workspace_id = live_campaign.workspace_id and live_account.id = live_campaign.account_id
+        where live_campaign.workspace_id = candidate.workspace_id and live_campaign.id = candidate.campaign_id
+          and live_campaign.status = 'running' and live_account.status = 'connected')`,
+    orderBy: sql`candidate.seq`,
+    limit,
+    set: { status: sql`'claimed'`, sendingAt: sql`clock_timestamp()`, attempts: sql`${campaignRecipients.attempts} + 1` },
+  });
   return claimed.sort((a, b) => a.seq - b.seq);
 }
 

@@ -29,6 +29,7 @@ export type JobMetrics = {
   outcomes: Record<JobOutcome, number>;
   /** Runs that threw instead of answering an outcome (the job's lease brings it back). */
   crashed: number;
+  polls: number;
   pollErrors: number;
 };
 
@@ -47,7 +48,15 @@ export type JobRunner = {
 export function startJobRunner<Job>(services: Services, handler: JobHandler<Job>): JobRunner {
   const stopping = new AbortController();
   const inFlight = new Set<Promise<void>>();
-  const metrics: JobMetrics = { name: handler.name, inFlight: 0, claimed: 0, outcomes: { done: 0, retry: 0, dead: 0, released: 0 }, crashed: 0, pollErrors: 0 };
+  const metrics: JobMetrics = {
+    name: handler.name,
+    inFlight: 0,
+    claimed: 0,
+    outcomes: { done: 0, retry: 0, dead: 0, released: 0 },
+    crashed: 0,
+    polls: 0,
+    pollErrors: 0,
+  };
   let timer: NodeJS.Timeout | undefined;
   let polling = false;
   let pollAgain = false;
@@ -86,6 +95,7 @@ export function startJobRunner<Job>(services: Services, handler: JobHandler<Job>
     if (saturated || stopping.signal.aborted) return false;
     try {
       const jobs = await handler.claim(capacity);
+      metrics.polls++;
       metrics.claimed += jobs.length;
       for (const job of jobs) track(job);
       saturated = jobs.length === capacity;

@@ -1,23 +1,23 @@
 import { and, asc, eq } from "drizzle-orm";
+import type { DatabaseHandle } from "../../../server/db/client";
 import { campaignRecipients } from "../../../server/db/schema";
 import type { TestServer } from "../../support/server";
+
+/** What the helpers need of a server: its API (an in-process test server, or a spawned one). */
+type Api = Pick<TestServer, "api">;
+
 import { eventually } from "../../support/sse";
 
 // Helpers shared by the campaign suites: launch through the API, wait for the dispatcher,
 // read what was sent and when.
 
-export async function connectSandbox(server: TestServer, token: string, phoneNumber: string) {
+export async function connectSandbox(server: Api, token: string, phoneNumber: string) {
   const connected = await server.api("POST", "/whatsapp-accounts", { token, body: { provider: "sandbox", phoneNumber, displayName: "Line" } });
   if (connected.status !== 201) throw new Error(`connect: ${connected.status} ${connected.text}`);
   return connected.body.account.id as string;
 }
 
-export async function createTemplate(
-  server: TestServer,
-  token: string,
-  body = "Hi {{name}}, your order {{order}} is ready.",
-  extra: Record<string, unknown> = {},
-) {
+export async function createTemplate(server: Api, token: string, body = "Hi {{name}}, your order {{order}} is ready.", extra: Record<string, unknown> = {}) {
   const created = await server.api("POST", "/templates", { token, body: { name: `Template ${Math.random().toString(36).slice(2, 7)}`, body, ...extra } });
   if (created.status !== 201) throw new Error(`template: ${created.status} ${created.text}`);
   return created.body.template.id as string;
@@ -32,16 +32,16 @@ export function recipients(count: number, prefix = "+1555200") {
   }));
 }
 
-export async function launch(server: TestServer, token: string, body: Record<string, unknown>, headers: Record<string, string> = {}) {
+export async function launch(server: Api, token: string, body: Record<string, unknown>, headers: Record<string, string> = {}) {
   return server.api("POST", "/campaigns", { token, body, headers });
 }
 
-export async function campaignOf(server: TestServer, token: string, campaignId: string) {
+export async function campaignOf(server: Api, token: string, campaignId: string) {
   return (await server.api("GET", `/campaigns/${campaignId}`, { token })).body;
 }
 
 /** Waits until the campaign reaches `status` (default completed). */
-export async function waitForCampaign(server: TestServer, token: string, campaignId: string, status = "completed", timeoutMs = 20_000) {
+export async function waitForCampaign(server: Api, token: string, campaignId: string, status = "completed", timeoutMs = 20_000) {
   return eventually(async () => {
     const campaign = await campaignOf(server, token, campaignId);
     expect(campaign.status).toBe(status);
@@ -49,7 +49,7 @@ export async function waitForCampaign(server: TestServer, token: string, campaig
   }, timeoutMs);
 }
 
-export async function recipientRows(server: TestServer, workspaceId: string, campaignId: string) {
+export async function recipientRows(server: { database: Pick<DatabaseHandle, "db"> }, workspaceId: string, campaignId: string) {
   return server.database.db
     .select()
     .from(campaignRecipients)
