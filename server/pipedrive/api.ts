@@ -24,6 +24,9 @@ export type PersonMatch = { id: number; name: string; orgName: string | null; ph
 /** Numbers typed without a country code are read as this region's. */
 export type PhoneOptions = { defaultRegion?: CountryCode };
 
+/** Pages of a deal's persons read at most (100 each): a deal with more shows the first 1,000. */
+const maxDealPersonPages = 10;
+
 /** The deal and the persons linked to it (its contact person first), phones in E.164. */
 export async function getDealWithPersons(
   client: PipedriveClient,
@@ -31,8 +34,16 @@ export async function getDealWithPersons(
   options: PhoneOptions = {},
 ): Promise<{ deal: PanelDeal; persons: PanelPerson[] }> {
   const deal = required((await client.run((apis) => apis.deals.getDeal({ id: dealId }))).data, "deal");
-  const linked = (await client.run((apis) => apis.persons.getPersons({ deal_id: dealId }))).data ?? [];
-  const persons = linked.map((person) => panelPerson(person, options));
+  const persons: PanelPerson[] = [];
+  // v2 lists page by cursor (https://pipedrive.readme.io/docs/core-api-concepts-pagination): follow
+  // next_cursor, up to a bound no real deal reaches.
+  let cursor: string | undefined;
+  for (let page = 0; page < maxDealPersonPages; page++) {
+    const answer = await client.run((apis) => apis.persons.getPersons({ deal_id: dealId, ...(cursor ? { cursor } : {}) }));
+    persons.push(...(answer.data ?? []).map((person) => panelPerson(person, options)));
+    cursor = answer.additional_data?.next_cursor ?? undefined;
+    if (!cursor) break;
+  }
   const contactId = deal.person_id ?? null;
   persons.sort((left, right) => Number(right.id === contactId) - Number(left.id === contactId));
   return {

@@ -76,6 +76,20 @@ describe("reading for the panel", () => {
     ]);
   });
 
+  it("reads every page of a deal's persons: v2 lists page by cursor, 100 to a page unless asked", async () => {
+    const contact = fake.addPerson({ name: "Contact Person" });
+    const participants = Array.from({ length: 120 }, (_, index) => fake.addPerson({ name: `Participant ${index}` }));
+    const deal = fake.addDeal({ title: "Conference", person_id: contact.id, participant_ids: participants.map((person) => person.id) });
+
+    const result = await getDealWithPersons(client, deal.id);
+
+    expect(result.persons).toHaveLength(121);
+    expect(result.persons[0]?.id).toBe(contact.id);
+    expect(new Set(result.persons.map((person) => person.id))).toEqual(new Set([contact.id, ...participants.map((person) => person.id)]));
+    const pages = fake.requests.filter((request) => request.path === "/api/v2/persons");
+    expect(pages.map((request) => request.query)).toEqual([{ deal_id: String(deal.id) }, { deal_id: String(deal.id), cursor: expect.any(String) }]);
+  });
+
   it("leaves national numbers unnormalized when no region is known", async () => {
     const { contact } = seedDeal();
     const person = await getPersonWithPhones(client, contact.id);
