@@ -9,20 +9,10 @@ import path from "node:path";
 /** Where HubSpot sends the installer back with ?code&state (server/config.ts answers it). */
 export const hubspotOauthCallbackPath = "/api/v1/integrations/hubspot/callback";
 
-/**
- * What the app asks for (hubspot.md §1, §4): read contacts and deals for the card, write contacts
- * for Communications (the Communications API lists contacts read/write), owners to set
- * hubspot_owner_id. Writing deals is optional: whether an inline association to a deal needs it is
- * unverified, so an installer who has it grants it and one who hasn't can still install.
- */
-export const hubspotRequiredScopes = [
-  "oauth",
-  "crm.objects.contacts.read",
-  "crm.objects.contacts.write",
-  "crm.objects.deals.read",
-  "crm.objects.owners.read",
-] as const;
-export const hubspotOptionalScopes = ["crm.objects.deals.write"] as const;
+/** The scopes are the server's (server/hubspot/scopes.ts): what it asks for at install is what the project declares. */
+export { hubspotOptionalScopes, hubspotRequiredScopes } from "../../server/hubspot/scopes";
+
+import { hubspotOptionalScopes, hubspotRequiredScopes } from "../../server/hubspot/scopes";
 
 const projectDir = path.join("manifest", "hubspot");
 export const appHsmetaFile = path.join(projectDir, "src", "app", "app-hsmeta.json");

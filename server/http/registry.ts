@@ -4,6 +4,7 @@ import { campaignSettingsRoutes } from "../campaigns/settings-routes";
 import { templateRoutes } from "../campaigns/template-routes";
 import { demoCrmSimulatorRoutes } from "../demo-crm/simulator-routes";
 import { eventRoutes } from "../events/routes";
+import { hubspotRoutes } from "../hubspot/routes";
 import { identityRoutes } from "../identity/routes";
 import { exportRoutes } from "../inbox/export-routes";
 import { chatRoutes } from "../inbox/routes";
@@ -39,5 +40,6 @@ export const allRoutes: RouteDefinition[] = [
   ...webhookRoutes,
   ...apiKeyRoutes,
   ...pipedriveRoutes,
+  ...hubspotRoutes,
   ...demoCrmSimulatorRoutes,
 ];

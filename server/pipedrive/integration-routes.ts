@@ -3,6 +3,9 @@ import { z } from "zod";
 import { pipedriveLoggingModes, pipedriveSettings, pipedriveUserLinks } from "../db/schema";
 import { notFound } from "../http/problem";
 import { anyMember, requires, route } from "../http/route";
+import { isHubspotConfigured } from "../hubspot/app";
+import { loadHubspotInstallation } from "../hubspot/installations";
+import { presentHubspotConnection } from "../hubspot/presenters";
 import { holds } from "../permissions";
 import { loadIndividualConnection, loadWorkspaceConnection, workspaceClient } from "./connections";
 import { revokeInstallations } from "./disconnect";
@@ -26,14 +29,15 @@ export const pipedriveIntegrationRoutes = [
     tag: "Integrations",
     access: requires("integrations.workspace"),
     responses: {
-      200: "{pipedrive: {status, companyId, companyDomain, connectedBy, connectedAt, servedBy, sharedWith: [{pipedriveUserId, memberId, connected}], reconnectReason?, reconnectHint?, reconnectBy?: [{memberId, name}]}, hubspot: {status}}",
+      200: "{pipedrive: {status, companyId, companyDomain, connectedBy, connectedAt, servedBy, sharedWith: [{pipedriveUserId, memberId, connected}], reconnectReason?, reconnectHint?, reconnectBy?: [{memberId, name}]}, hubspot: {status: not_configured|not_connected|connected|reconnect_required, hubId, hubDomain, connectedBy, connectedAt, scopes?, reconnectReason?}}",
     },
-    async handler({ actor, db }) {
+    async handler({ actor, db, services }) {
       const connection = await loadWorkspaceConnection(db, actor.workspaceId);
       const extras = connection
         ? { fixers: await workspaceFixers(db, actor.workspaceId), sharedWith: await appSharedWith(db, actor.workspaceId, connection.companyId) }
         : { fixers: [], sharedWith: [] };
-      return { status: 200, body: { pipedrive: presentWorkspaceConnection(connection, extras), hubspot: { status: "not_connected" } } };
+      const hubspot = presentHubspotConnection(await loadHubspotInstallation(db, actor.workspaceId), isHubspotConfigured(services));
+      return { status: 200, body: { pipedrive: presentWorkspaceConnection(connection, extras), hubspot } };
     },
   }),
   route({
