@@ -33,7 +33,9 @@ describe("Pipedrive surfaces bundle", () => {
     const consoleEntry = manifest[webPages.console.html]?.file;
     expect(consoleEntry).toBeDefined();
     expect(initialJsFiles(manifest, webPages.pipedrivePanel.html)).not.toContain(consoleEntry);
-    for (const file of initialJsFiles(manifest, webPages.pipedrivePanel.html)) {
+    const panelFiles = initialJsFiles(manifest, webPages.pipedrivePanel.html);
+    expect(panelFiles.length).toBeGreaterThan(0);
+    for (const file of panelFiles) {
       expect(readFileSync(path.join(outDir, file), "utf8")).not.toContain("Activity log");
     }
   });

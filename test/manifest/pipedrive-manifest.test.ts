@@ -41,7 +41,9 @@ describe("manifest/pipedrive/app.json", () => {
   });
 
   it("fills each Developer Hub form: names of at most 30 characters, descriptions of at most 150, every extension's JWT secret", () => {
-    for (const extension of pipedriveManifest("https://sb.example.com").extensions) {
+    const { extensions } = pipedriveManifest("https://sb.example.com");
+    expect(extensions.length).toBeGreaterThan(0);
+    for (const extension of extensions) {
       expect("name" in extension ? (extension.name?.length ?? 0) : 0, extension.type).toBeLessThanOrEqual(30);
       expect("description" in extension ? (extension.description?.length ?? 0) : 0, extension.type).toBeLessThanOrEqual(150);
       expect(extension.jwtSecret, extension.type).toContain("PIPEDRIVE_JWT_SECRET");
