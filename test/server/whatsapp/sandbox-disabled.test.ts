@@ -26,6 +26,7 @@ describe.each([
     });
     expect(connected.status).toBe(expected.connect);
     if (setting === "off") expect(connected.body.detail).toBe("The sandbox provider is disabled on this server.");
+    else expect(connected.body.account).toMatchObject({ provider: "sandbox", phoneNumber: "+15550102000" });
   });
 
   it(`a simulated customer message on a sandbox number already in the database answers ${expected.inbound}`, async () => {
@@ -37,6 +38,7 @@ describe.each([
     });
     expect(inbound.status).toBe(expected.inbound);
     if (setting === "off") expect(inbound.body.detail).toBe("The sandbox provider is disabled on this server.");
+    else expect(inbound.body.chatId).toEqual(expect.any(String));
     expect(await server.database.db.select().from(chats).where(eq(chats.accountId, account.id))).toHaveLength(expected.chats);
   });
 });
