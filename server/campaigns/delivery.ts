@@ -7,10 +7,11 @@ import { scheduleSandboxReceipts } from "../inbox/sandbox";
 import type { Services } from "../services";
 import { emitInboxEvents } from "../webhooks/outbox";
 import { CloudApiError } from "../whatsapp/cloud-client";
-import type { ClaimedRecipient } from "./queue";
 import { fillTemplate, positionalParameters, recipientValues } from "./variables";
 
 export type RecipientRow = typeof campaignRecipients.$inferSelect;
+/** A claimed recipient with the chat its message will land in (created on first contact, server/campaigns/queue.ts ensureChats). */
+export type ClaimedRecipient = RecipientRow & { chatId: string };
 /** What a lane knows about the campaign it is sending. */
 export type LaneCampaign = { workspaceId: string; id: string; createdBy: string; template: CampaignTemplateSnapshot };
 

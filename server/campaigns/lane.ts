@@ -6,9 +6,9 @@ import type { AccountRow } from "../inbox/providers";
 import type { JobOutcome } from "../jobs/runner";
 import type { Services } from "../services";
 import { deferSendSlots } from "../whatsapp/pacing";
-import { type DeliveryOutcome, deliverRecipient, type LaneCampaign } from "./delivery";
+import { type ClaimedRecipient, type DeliveryOutcome, deliverRecipient, type LaneCampaign } from "./delivery";
 import { noteCampaignProgress, noteCampaignsProgress } from "./progress";
-import { type ClaimedRecipient, claimRecipients, ensureChats, nextRunningCampaign, pauseCampaignsOfDisconnectedAccounts, releaseClaims } from "./queue";
+import { claimRecipients, ensureChats, nextRunningCampaign, pauseCampaignsOfDisconnectedAccounts, releaseClaims } from "./queue";
 import type { SendSlots } from "./send-slots";
 
 /** One number's sending loop; a dispatcher runs several per number (server/campaigns/dispatcher.ts). */

@@ -3,8 +3,7 @@ import type { Executor } from "../db/client";
 import { campaignRecipients, campaigns, chats, contacts, whatsappAccounts } from "../db/schema";
 import { newId } from "../ids";
 import { claimRows } from "../jobs/claim";
-import type { LaneCampaign, RecipientRow } from "./delivery";
-import { unknownAfterRestart } from "./delivery";
+import { type ClaimedRecipient, type LaneCampaign, type RecipientRow, unknownAfterRestart } from "./delivery";
 
 // The campaign_recipients table is the queue: `queued` rows wait; a lane `claimed` one and waits
 // for a send slot; `sending` rows took their slot and are in flight (committed before the provider
@@ -34,9 +33,6 @@ export async function claimRecipients(db: Executor, workspaceId: string, campaig
   });
   return claimed.sort((a, b) => a.seq - b.seq);
 }
-
-/** A claimed recipient with the chat its message will land in (created on first contact). */
-export type ClaimedRecipient = RecipientRow & { chatId: string };
 
 /**
  * Makes sure every claimed recipient has a contact (by phone; a contact without a name takes the

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Executor } from "../db/client";
 import { slotTiming, slotWaitInDatabaseMs, tryAcquireSendSlot, wakeBeforeSlotMs } from "../whatsapp/pacing";
-import { type ClaimedRecipient, markSending } from "./queue";
+import type { ClaimedRecipient } from "./delivery";
+import { markSending } from "./queue";
 
 /** Takes a number's bulk send slots for this process's lanes. */
 export type SendSlots = {
