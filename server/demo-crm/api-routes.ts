@@ -4,6 +4,7 @@ import { type DemoCrmPerson, type DemoCrmUser, demoCrmCompany, demoCrmPersons, d
 import { parseActivityWrite, primaryPersonId } from "./contract/activities";
 import { parseNoteChange, parseNoteWrite } from "./contract/notes";
 import { cursorPage, offsetPage } from "./contract/pagination";
+import { parsePersonSearch } from "./contract/person-search";
 import { createRateLimiter } from "./contract/rate-limit";
 import { sendApiError, success } from "./contract/responses";
 import { scopeAllows, scopeMismatch } from "./contract/scopes";
@@ -62,10 +63,9 @@ export function demoCrmApi(config: Config, store: DemoCrmStore) {
   });
 
   api.get("/v2/persons/search", (request, response) => {
-    const term = String(request.query.term ?? "");
-    const exact = request.query.exact_match === "true";
-    if (term.length < (exact ? 1 : 2)) return void sendApiError(response, 400, "term must be at least 2 characters long");
-    const fields = String(request.query.fields ?? "name,phone,email").split(",");
+    const parsed = parsePersonSearch(request.query);
+    if (!parsed.ok) return void response.status(400).json(parsed.error);
+    const { term, fields, exact } = parsed.search;
     const page = cursorPage(
       demoCrmPersons.filter((person) => personMatches(person, term, fields, exact)),
       request.query,

@@ -15,6 +15,7 @@ import {
   TokenRequest,
 } from "../../server/demo-crm/contract/oauth";
 import { cursorPage, offsetPage } from "../../server/demo-crm/contract/pagination";
+import { parsePersonSearch } from "../../server/demo-crm/contract/person-search";
 import { createRateLimiter, litePlan } from "../../server/demo-crm/contract/rate-limit";
 import { sendApiError, sendOAuthError, success } from "../../server/demo-crm/contract/responses";
 import { scopeAllows, scopeMismatch } from "../../server/demo-crm/contract/scopes";
@@ -418,14 +419,10 @@ export async function startFakePipedrive(
   }
 
   api.get("/v2/persons/search", (request, response) => {
-    const term = String(request.query.term ?? "");
-    const exact = request.query.exact_match === "true";
-    if (term.length < (exact ? 1 : 2)) return void sendApiError(response, 400, "term must be at least 2 characters long");
-    // https://developers.pipedrive.com/docs/api/v1/Persons#searchPersons (v2): `fields` from
-    // custom_fields, email, notes, phone, name; cursor pagination (contract/pagination.ts).
-    const fields = String(request.query.fields ?? "name,phone,email").split(",");
-    const unknownField = fields.find((field) => !["custom_fields", "email", "notes", "phone", "name"].includes(field));
-    if (unknownField) return void sendApiError(response, 400, `Invalid 'fields': ${unknownField}`);
+    // The query's rules: contract/person-search.ts; cursor pagination: contract/pagination.ts.
+    const parsed = parsePersonSearch(request.query);
+    if (!parsed.ok) return void response.status(400).json(parsed.error);
+    const { term, fields, exact } = parsed.search;
     const matches = [...persons.values()].filter((person) => mayView(response.locals.user, person) && personMatches(person, term, fields, exact));
     const page = cursorPage(matches, request.query);
     if (!page.ok) return void response.status(400).json(page.error);

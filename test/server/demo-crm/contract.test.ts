@@ -92,6 +92,15 @@ describe.each([
     expect((await call("GET", "/v2/persons?cursor=not-ours")).status).toBe(400);
   });
 
+  it("searches persons by phone, and refuses a one-letter term or a field Pipedrive doesn't search", async () => {
+    const found = await call("GET", "/v2/persons/search?term=2079460958&fields=phone&limit=5");
+    expect(found.status).toBe(200);
+    expect(found.body.data.items.map((entry: { item: { id: number } }) => entry.item.id)).toContain(imitation.personId);
+    expect(found.body.additional_data).toEqual({ next_cursor: null });
+    expect((await call("GET", "/v2/persons/search?term=2")).status).toBe(400);
+    expect((await call("GET", "/v2/persons/search?term=2079460958&fields=phones")).body).toMatchObject({ success: false, error: "Invalid 'fields': phones" });
+  });
+
   it("takes a note with the SDK's AddNoteRequest fields and refuses unknown, read-only and mistyped ones with a 400", async () => {
     const added = await call("POST", "/v1/notes", { content: "<p>Hi</p>", person_id: imitation.personId, pinned_to_deal_flag: 0 });
     expect(added.status).toBe(201);
