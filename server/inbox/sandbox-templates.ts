@@ -59,7 +59,7 @@ export function parameterCount(bodyText: string | null): number {
 export function assertSandboxTemplateSendable(content: OutboundContent): void {
   if (content.kind !== "template") return;
   const template = sandboxTemplates.find((candidate) => candidate.name === content.name && candidate.language === content.languageCode);
-  if (!template || template.status !== "APPROVED") {
+  if (template?.status !== "APPROVED") {
     const reason = template
       ? `template ${content.name} is ${template.status}, not approved`
       : `template name (${content.name}) does not exist in ${content.languageCode}`;
