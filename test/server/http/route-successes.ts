@@ -2,18 +2,20 @@ import { eq } from "drizzle-orm";
 import { pipedriveCompanyRoutes, pipedriveConnections, pipedriveInstallations } from "../../../server/db/schema";
 import type { RouteDefinition } from "../../../server/http/route";
 import type { FakeGraphApi } from "../../fakes/graph-api";
+import type { FakeHubspot } from "../../fakes/hubspot";
 import type { FakePipedrive } from "../../fakes/pipedrive";
 import { type BuiltMember, buildCampaign, buildMember, buildRole } from "../../support/factories";
 import type { TestServer } from "../../support/server";
 import type { Team } from "../../support/team";
 import { connectSandbox, createTemplate, recipients } from "../campaigns/support";
+import { connectThroughHubspot, newPortal } from "../hubspot/support";
 import { callback, connect } from "../pipedrive/server-support";
 
 // For each permission-gated route, a request that succeeds: what an allowed role's case in the
 // role × route matrix sends (routes.test.ts), each in a fresh team, so it can assert the route's
 // own 2xx rather than "anything but 500".
 
-export type SuccessContext = { server: TestServer; fake: FakePipedrive; graph: FakeGraphApi; team: Team; actor: BuiltMember };
+export type SuccessContext = { server: TestServer; fake: FakePipedrive; graph: FakeGraphApi; hubspot: FakeHubspot; team: Team; actor: BuiltMember };
 
 /** The token the fake Graph API (routes.test.ts) is started with, and the WABA its numbers are registered in. */
 export const graphAccessToken = "EAAGm0PX4ZCpsBAmatrix-access-token-0123456789";
@@ -169,6 +171,11 @@ export const successfulRequests: Record<string, (context: SuccessContext) => Pro
   "get /webhooks/:id/deliveries": async (context) => ({ path: `/webhooks/${await webhook(context)}/deliveries` }),
   "post /integrations/api-key": async () => ({ path: "/integrations/api-key" }),
   "post /integrations/pipedrive/connect": async () => ({ path: "/integrations/pipedrive/connect" }),
+  "post /integrations/hubspot/connect": async () => ({ path: "/integrations/hubspot/connect" }),
+  "delete /integrations/hubspot": async ({ server, hubspot, actor }) => {
+    await connectThroughHubspot(server, hubspot, actor.token, newPortal(hubspot));
+    return { path: "/integrations/hubspot" };
+  },
   "post /me/integrations/pipedrive/connect": async () => ({ path: "/me/integrations/pipedrive/connect" }),
   "post /integrations/pipedrive/install": async (context) => {
     const { server, fake } = context;

@@ -6,20 +6,25 @@ import type { FakePipedrive } from "../../fakes/pipedrive";
 import { buildAccount, buildCampaign, buildChat, buildMember, buildRole, buildTemplate, buildWorkspace } from "../../support/factories";
 import type { TestServer } from "../../support/server";
 import { buildTeam, type Team } from "../../support/team";
+import { hubspotConfigFor, startHubspotFakeForServer } from "../hubspot/support";
 import { startPipedriveStack } from "../pipedrive/server-support";
 import { graphAccessToken, successfulRequests, successStatus } from "./route-successes";
 
 let server: TestServer;
 let fake: FakePipedrive;
 let graph: FakeGraphApi;
+let hubspot: Awaited<ReturnType<typeof startHubspotFakeForServer>>;
 beforeAll(async () => {
   graph = await startFakeGraphApi({ accessToken: graphAccessToken });
-  ({ server, fake } = await startPipedriveStack({ GRAPH_API_BASE_URL: graph.url }));
+  hubspot = await startHubspotFakeForServer();
+  ({ server, fake } = await startPipedriveStack({ GRAPH_API_BASE_URL: graph.url, ...hubspotConfigFor(hubspot) }));
+  hubspot.registerServer(server);
 });
 afterAll(async () => {
   await server.close();
   await fake.close();
   await graph.close();
+  await hubspot.close();
 });
 
 type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
@@ -86,7 +91,7 @@ describe(`role × gated route: ${matrix.length} cases, ${denied.length} denied a
   describe(`allowed: the route answers its success status (${allowed.length} cases)`, () => {
     it.each(allowed)("$name → $status", async ({ route, roleId, status }) => {
       const team = await buildTeam(server.database.db);
-      const request = await successfulRequests[key(route)]?.({ server, fake, graph, team, actor: team[roleId] });
+      const request = await successfulRequests[key(route)]?.({ server, fake, graph, hubspot, team, actor: team[roleId] });
       if (!request) throw new Error(`no successful request for ${key(route)}: add one to route-successes.ts`);
       const response = await server.api(route.method.toUpperCase(), request.path, {
         token: team[roleId].token,

@@ -1,26 +1,21 @@
 import { eq } from "drizzle-orm";
 import { auditLog, hubspotInstallations } from "../../../server/db/schema";
 import { HubspotReconnectRequired, hubspotAccessToken } from "../../../server/hubspot/tokens";
-import { type FakeHubspot, startFakeHubspot } from "../../fakes/hubspot";
 import { startTestServer, type TestServer } from "../../support/server";
 import { buildTeam, type Team } from "../../support/team";
+import { connectThroughHubspot as connectAs, hubspotConfigFor, landingOutcome, newPortal as newPortalOf, startHubspotFakeForServer } from "./support";
 
 // Connecting a workspace's HubSpot account the way an admin does: Connect in Switchboard, HubSpot's
 // install page as the portal's super admin, back through the callback in the same browser. Nothing
 // is written into storage by the test; HubSpot is the strict fake (server/demo-crm/hubspot).
-let fake: FakeHubspot;
+let fake: Awaited<ReturnType<typeof startHubspotFakeForServer>>;
 let server: TestServer;
 let team: Team;
-let nextHubId = 60_000_000;
 
 beforeAll(async () => {
-  fake = await startFakeHubspot({ redirectUri: "https://placeholder.invalid/callback" });
-  server = await startTestServer(
-    { HUBSPOT_CLIENT_ID: fake.app.clientId, HUBSPOT_CLIENT_SECRET: fake.app.clientSecret, HUBSPOT_AUTH_URL: fake.url, HUBSPOT_API_URL: fake.url },
-    { ownPublicUrl: true },
-  );
-  // The app's registered redirect URL is the server's callback (manifest/hubspot, from PUBLIC_URL).
-  fake.app.redirectUris.splice(0, 1, server.services.config.hubspot.redirectUri);
+  fake = await startHubspotFakeForServer();
+  server = await startTestServer(hubspotConfigFor(fake), { ownPublicUrl: true });
+  fake.registerServer(server);
 });
 beforeEach(async () => {
   team = await buildTeam(server.database.db);
@@ -30,33 +25,14 @@ afterAll(async () => {
   await fake?.close();
 });
 
-/** A HubSpot account of its own for each test, with a super admin and a rep. */
-function newPortal() {
-  nextHubId += 1;
-  const hubId = nextHubId;
-  fake.portals.addPortal({ hubId, domain: `acme-${hubId}.hubspot.com` });
-  fake.portals.addUser(hubId, { userId: 1, email: "sam@acme.example", firstName: "Sam", lastName: "Super", superAdmin: true });
-  fake.portals.addUser(hubId, { userId: 2, email: "rita@acme.example", firstName: "Rita", lastName: "Rep", superAdmin: false });
-  return hubId;
-}
-
-/** A browser: Connect, the connect link (its cookie kept), HubSpot's install page as `userId`, the callback. */
 async function connectThroughHubspot(token: string, hubId: number, options: { userId?: number; otherBrowser?: boolean } = {}) {
-  const started = await server.api("POST", "/integrations/hubspot/connect", { token });
-  expect(started.status).toBe(200);
-  const link = await fetch(started.body.authorizeUrl, { redirect: "manual" });
-  expect(link.status).toBe(302);
-  const cookie = (link.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-  const installPage = link.headers.get("location") ?? "";
-  expect(installPage.startsWith(`${fake.url}/oauth/authorize?`)).toBe(true);
-  const installed = await fake.install(installPage, { hubId, userId: options.userId ?? 1 });
-  if (installed.status !== 302 || !installed.location) return { installed, landing: null };
-  const callback = await fetch(installed.location, { redirect: "manual", headers: options.otherBrowser ? {} : { cookie } });
-  expect(callback.status).toBe(302);
-  return { installed, landing: new URL(callback.headers.get("location") ?? "") };
+  const connected = await connectAs(server, fake, token, hubId, options);
+  expect(connected.linkStatus).toBe(302);
+  expect(connected.installPage.startsWith(`${fake.url}/oauth/authorize?`)).toBe(true);
+  return connected;
 }
-
-const outcome = (landing: URL | null) => Object.fromEntries(new URLSearchParams(landing?.hash.split("?")[1] ?? ""));
+const newPortal = () => newPortalOf(fake);
+const outcome = landingOutcome;
 
 describe("connecting HubSpot", () => {
   it("an Admin connects the portal as its super admin: Integrations shows it connected, tokens are sealed at rest, the activity log names it", async () => {
