@@ -810,3 +810,96 @@ export const hubspotInstallations = pgTable(
   },
   (table) => [uniqueIndex("hubspot_installations_workspace_key").on(table.workspaceId)],
 );
+
+export const hubspotLoggingModes = ["off", "per_day", "per_message"] as const;
+
+/** How conversations are logged to HubSpot: one Communication per chat per UTC day (parts), one per message, or none. */
+export const hubspotSettings = pgTable("hubspot_settings", {
+  workspaceId: text("workspace_id")
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: "cascade" }),
+  logging: text("logging", { enum: hubspotLoggingModes }).notNull().default("per_day"),
+  updatedBy: text("updated_by"),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * The HubSpot logging outbox: one row per chat-day, written in the transaction that stores a
+ * message (server/crm/message-stored.ts); `version` grows with every new message, so a run that
+ * started before it never marks it done. The same queue shape as pipedrive_log_jobs (server/jobs/).
+ */
+export const hubspotLogJobs = pgTable(
+  "hubspot_log_jobs",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    chatId: text("chat_id").notNull(),
+    day: date("day", { mode: "string" }).notNull(),
+    status: text("status", { enum: ["pending", "done", "failed", "skipped"] })
+      .notNull()
+      .default("pending"),
+    version: bigint("version", { mode: "number" }).notNull().default(1),
+    attempts: bigint("attempts", { mode: "number" }).notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    lastError: text("last_error"),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.chatId, table.day] }),
+    index("hubspot_log_jobs_due_idx").on(table.nextAttemptAt).where(sql`${table.status} = 'pending'`),
+    foreignKey({ columns: [table.workspaceId, table.chatId], foreignColumns: [chats.workspaceId, chats.id] }).onDelete("cascade"),
+  ],
+);
+
+/**
+ * The Communications that carry a chat's transcript for one UTC day in one portal, a part each
+ * (the same parts as Pipedrive's notes, server/crm/transcript.ts): what each holds, so a run sends
+ * only new lines (PATCH in place) and running a job again sends nothing.
+ */
+export const hubspotLogEntries = pgTable(
+  "hubspot_log_entries",
+  {
+    hubId: bigint("hub_id", { mode: "number" }).notNull(),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    chatId: text("chat_id").notNull(),
+    day: date("day", { mode: "string" }).notNull(),
+    part: integer("part").notNull(),
+    communicationId: text("communication_id").notNull(),
+    contactId: text("contact_id").notNull(),
+    dealId: text("deal_id"),
+    /** The part's transcript lines (HTML) as last sent, and the messages they are. */
+    lines: text("lines").notNull().default(""),
+    lineCount: integer("line_count").notNull().default(0),
+    messageIds: text("message_ids").array().notNull().default(sql`'{}'::text[]`),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.hubId, table.workspaceId, table.chatId, table.day, table.part] }),
+    foreignKey({ columns: [table.workspaceId, table.chatId], foreignColumns: [chats.workspaceId, chats.id] }).onDelete("cascade"),
+  ],
+);
+
+/** Per-message logging: the Communication each message became in a portal (so none is written twice). */
+export const hubspotMessageLogs = pgTable(
+  "hubspot_message_logs",
+  {
+    hubId: bigint("hub_id", { mode: "number" }).notNull(),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    messageId: text("message_id").notNull(),
+    chatId: text("chat_id").notNull(),
+    communicationId: text("communication_id").notNull(),
+    contactId: text("contact_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.hubId, table.workspaceId, table.messageId] }),
+    foreignKey({ columns: [table.workspaceId, table.chatId], foreignColumns: [chats.workspaceId, chats.id] }).onDelete("cascade"),
+  ],
+);
