@@ -715,7 +715,7 @@ export const pipedriveChatLinks = pgTable(
 
 /**
  * The notes (or activities) that carry a chat's transcript for one UTC day: part 1, then a new
- * part each time one is full (server/pipedrive/transcript.ts), so a message rewrites at most one
+ * part each time one is full (server/crm/transcript.ts), so a message rewrites at most one
  * part and the cost of a day grows with its messages, not with their square.
  */
 export const pipedriveLogEntries = pgTable(

@@ -1,6 +1,6 @@
 import express from "express";
 import type { Config } from "../config";
-import { escapeHtml } from "../pipedrive/transcript";
+import { escapeHtml } from "../crm/transcript";
 import { demoCrmCompany, demoCrmUsers } from "./company";
 import { checkAuthorizeRequest, consentRedirect, isAppClient, type RegisteredApp, RevokeRequest, TokenRequest } from "./contract/oauth";
 import { sendOAuthError } from "./contract/responses";

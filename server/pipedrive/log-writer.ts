@@ -19,7 +19,7 @@ import {
   type Target,
 } from "./log-entries";
 import { type LogKind, loadLoggingSettings, logKinds } from "./settings";
-import { appendLines, dealIntoParts, transcriptHtml, transcriptLineHtml } from "./transcript";
+import { appendLines, dealIntoParts, transcriptHtml, transcriptLineHtml } from "../crm/transcript";
 
 /** What one run did; the worker turns it into the job's next state. */
 export type LogRunOutcome = { kind: "done" } | { kind: "skipped"; why: string } | { kind: "retry_now"; why: string };
@@ -28,7 +28,7 @@ export type LogRunOutcome = { kind: "done" } | { kind: "skipped"; why: string } 
  * Brings a chat-day's Pipedrive note and/or activity (as the workspace's logging mode says) up to
  * date with that day's messages, sending only the lines not logged yet: they are appended to the
  * day's current part (rewritten in place: Pipedrive has no append) until it is full, then a new
- * part is created (server/pipedrive/transcript.ts). The entry rows name the Pipedrive records and
+ * part is created (server/crm/transcript.ts). The entry rows name the Pipedrive records and
  * keep what each part holds, so a run reads the new messages, not the day, and running a job again
  * sends nothing twice. Throws PipedriveError for the worker to schedule.
  */

@@ -1,4 +1,4 @@
-import { appendLines, dealIntoParts, transcriptHtml, transcriptPartLimits } from "../../../server/pipedrive/transcript";
+import { appendLines, dealIntoParts, transcriptHtml, transcriptPartLimits } from "../../../server/crm/transcript";
 
 const lines = (count: number, length = 10) => Array.from({ length: count }, (_, index) => ({ html: `${index}`.padEnd(length, "x"), index }));
 const indexes = (items: { index: number }[]) => items.map((item) => item.index);

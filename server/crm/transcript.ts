@@ -1,16 +1,20 @@
+// A chat-day's transcript, rendered once for every CRM: Pipedrive's notes and activities and
+// HubSpot's Communications carry the same parts and lines.
+
 /** One message as the transcript shows it. */
 export type TranscriptLine = { at: Date; direction: "in" | "out"; text: string; authorName: string | null };
 
 const escapes: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
-/** Escapes text for Pipedrive's HTML note content (it sanitizes, but the text is the customer's). */
+/** Escapes text for a CRM's HTML body (Pipedrive notes, HubSpot communications sanitize, but the text is the customer's). */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => escapes[character] ?? character);
 }
 
 /**
- * How much one note (or activity) of a chat-day holds. Pipedrive has no append: a note's update
- * replaces its content (PUT /v1/notes/{id}, PATCH /v2/activities/{id}), so a message rewrites
+ * How much one CRM record of a chat-day holds. No CRM here has an append: a Pipedrive note's update
+ * replaces its content (PUT /v1/notes/{id}, PATCH /v2/activities/{id}), as does a HubSpot
+ * Communication's body (PATCH /crm/objects/2026-03/communications/{id}), so a message rewrites
  * the whole part it lands in. Bounding a part bounds that rewrite, and a busy day becomes a few
  * parts instead of one note re-sent whole on every message (quadratic in the day's messages).
  */
@@ -23,7 +27,7 @@ export function transcriptLineHtml(line: TranscriptLine, contactLabel: string): 
   return `${time} <b>${escapeHtml(who)}:</b> ${escapeHtml(line.text).replace(/\r?\n/g, "<br>")}`;
 }
 
-/** A part's transcript as note HTML: a heading, then its lines (`lines`: transcriptLineHtml's, joined by `<br>`). */
+/** A part's transcript as HTML (a note's content, a Communication's body): a heading, then its lines (`lines`: transcriptLineHtml's, joined by `<br>`). */
 export function transcriptHtml(input: { contactLabel: string; day: string; part: number; lines: string }): string {
   const partLabel = input.part > 1 ? `, part ${input.part}` : "";
   return `<p><b>WhatsApp with ${escapeHtml(input.contactLabel)}, ${input.day} (UTC)${partLabel}</b></p><p>${input.lines}</p>`;
