@@ -5,7 +5,16 @@ const Template = z
   .object({
     name: z.string().min(1).max(512),
     languageCode: z.string().min(2).max(15),
-    bodyParameters: z.array(z.string().max(1024)).max(50).default([]),
+    // Meta refuses a blank value ("Parameter of type text is missing text value", 131008): say so here, not after sending.
+    bodyParameters: z
+      .array(
+        z
+          .string()
+          .max(1024)
+          .refine((value) => value.trim() !== "", "a template parameter may not be blank"),
+      )
+      .max(50)
+      .default([]),
   })
   .strict();
 

@@ -528,6 +528,14 @@ describe("Meta's rules hold our server to account", () => {
     expect(fake.sentMessages).toEqual([]);
   });
 
+  it("an empty template parameter is our 400 before anything is stored (Meta would refuse it: 131008, a text parameter without text)", async () => {
+    const { chatId } = await customerWrites("Hi");
+    const refused = await reply(chatId, { template: { name: "order_update_v1", languageCode: "en_US", bodyParameters: ["Ana", ""] } });
+    expect([refused.status, refused.headers.get("content-type")]).toEqual([400, expect.stringMatching(/^application\/problem\+json/)]);
+    expect(fake.requests).toEqual([]);
+    expect((await history(chatId)).map((message: { text: string }) => message.text)).toEqual(["Hi"]);
+  });
+
   it("each number sends with its own business's token: a second business's number in another WABA answers only to that token", async () => {
     const theirToken = "EAAGm0PX4ZCpsBAtheir-business-token-9876543210";
     const theirs = { wabaId: "202290129340398", phoneNumberId: String(206540352240000 + ++accountSequence), displayPhoneNumber: "+1 555-079-0200" };
