@@ -172,6 +172,8 @@ beforeAll(async () => {
       PIPEDRIVE_CLIENT_ID: "drop-test-client",
       PIPEDRIVE_CLIENT_SECRET: "drop-test-secret",
       DEMO: "off",
+      // The test drives a sandbox number (chosen explicitly: NODE_ENV=test turns nothing on by itself).
+      SANDBOX_PROVIDER: "on",
       // A send left claimed by a failed lane is requeued this soon (the test stays short).
       CAMPAIGN_UNKNOWN_OUTCOME_AFTER_MS: "3000",
       LOG_LEVEL: "warn",
