@@ -132,7 +132,11 @@ export function demoCrmApi(config: Config, store: DemoCrmStore) {
     const links = { dealId: change.deal_id ?? note.dealId, personId: change.person_id ?? note.personId, orgId: change.org_id ?? note.orgId };
     const problem = missingTarget(links);
     if (problem) return void sendApiError(response, 400, problem);
-    Object.assign(note, links, { content: change.content ?? note.content, updateTime: new Date() });
+    Object.assign(note, links, {
+      content: change.content ?? note.content,
+      pinnedToDeal: change.pinned_to_deal_flag === undefined ? note.pinnedToDeal : change.pinned_to_deal_flag === 1,
+      updateTime: new Date(),
+    });
     response.json(success(presentNote(note, caller(response))));
   });
 

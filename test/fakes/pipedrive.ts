@@ -497,6 +497,7 @@ export async function startFakePipedrive(
       ...(change.content === undefined ? {} : { content: change.content }),
       ...(change.deal_id === undefined ? {} : { deal_id: change.deal_id }),
       ...(change.person_id === undefined ? {} : { person_id: change.person_id }),
+      ...(change.pinned_to_deal_flag === undefined ? {} : { pinned_to_deal_flag: change.pinned_to_deal_flag === 1 }),
       update_time: v1Time(new Date()),
     });
     response.json(success(presentNote(note)));

@@ -118,6 +118,10 @@ describe.each([
     }
     const changed = await call("PUT", `/v1/notes/${added.body.data.id}`, { content: "<p>Hi again</p>", update_time: "2026-01-01 00:00:00" });
     expect(changed.status).toBe(400);
+    // NoteRequest takes the pin too: a note moved onto a deal can be pinned there.
+    const moved = await call("PUT", `/v1/notes/${added.body.data.id}`, { deal_id: imitation.dealId, pinned_to_deal_flag: 1 });
+    expect(moved.status).toBe(200);
+    expect(moved.body.data).toMatchObject({ deal_id: imitation.dealId, person_id: imitation.personId, pinned_to_deal_flag: true });
   });
 });
 
