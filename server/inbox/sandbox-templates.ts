@@ -1,5 +1,6 @@
 import type { MessageTemplate } from "../whatsapp/cloud-client";
 import { CloudApiError } from "../whatsapp/cloud-client";
+import { positionalParameterCount } from "../whatsapp/template-review";
 import type { OutboundContent } from "./providers";
 
 /**
@@ -44,12 +45,6 @@ export const sandboxTemplates: readonly MessageTemplate[] = [
   { id: "sbx-tpl-win-back", name: "win_back", language: "en_US", status: "REJECTED", category: "MARKETING", bodyText: "We miss you! Come back for {{1}} off." },
 ];
 
-/** How many positional parameters ({{1}}, {{2}}, …) a template body takes. */
-export function parameterCount(bodyText: string | null): number {
-  const positions = [...(bodyText ?? "").matchAll(/\{\{\s*(\d+)\s*\}\}/g)].map((match) => Number(match[1]));
-  return positions.length === 0 ? 0 : Math.max(...positions);
-}
-
 /**
  * Refuses a template send as the Cloud API would (Meta, "Error codes",
  * https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes):
@@ -65,7 +60,7 @@ export function assertSandboxTemplateSendable(content: OutboundContent): void {
       : `template name (${content.name}) does not exist in ${content.languageCode}`;
     throw sandboxError(132001, "(#132001) Template name does not exist in the translation", reason);
   }
-  const expected = parameterCount(template.bodyText);
+  const expected = positionalParameterCount(template.bodyText);
   if (content.bodyParameters.length !== expected) {
     throw sandboxError(
       132000,

@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { chats } from "../../server/db/schema";
+import { seedDemoTemplates } from "../../server/demo/templates";
 import { windowClosesAt } from "../../server/whatsapp/customer-service-window";
 import { chatList, fromOptions, graceMobile, type Persona, simulatorSuite } from "../support/pipedrive-simulator";
 import { eventually } from "../support/sse";
@@ -91,7 +92,7 @@ describe("Pipedrive panel in the CRM simulator", () => {
     });
   });
 
-  it("offers an Agent only a template once Grace's 24-hour window has closed, and sends it", async () => {
+  it("offers an Agent only a template once Grace's 24-hour window has closed, picked from the registered ones, and sends it", async () => {
     const { server, team, lines } = suite.stack;
     const agentChats = (await server.api("GET", "/chats", { token: team.agent.token })).body.data as { id: string; accountId: string }[];
     const graceOnAgentLine = agentChats.find((chat) => chat.accountId === lines.agent.id);
@@ -101,6 +102,7 @@ describe("Pipedrive panel in the CRM simulator", () => {
         .update(chats)
         .set({ windowOpenUntil: openUntil })
         .where(and(eq(chats.workspaceId, team.workspace.id), eq(chats.id, graceOnAgentLine.id)));
+    await seedDemoTemplates(server.database.db, team.workspace.id, team.agent.id);
     // Grace last wrote more than 24 hours ago.
     await setWindow(new Date(Date.now() - 60_000));
     try {
@@ -108,7 +110,18 @@ describe("Pipedrive panel in the CRM simulator", () => {
       await chatList(panel).first().click();
       await panel.getByText("The 24-hour window is closed: send an approved template").waitFor();
       expect(await panel.getByLabel("Message", { exact: true }).count()).toBe(0);
-      await panel.getByLabel("Template name").fill("follow_up");
+      // The sandbox's templates, registered for the Agent: approved ones to choose, the pending and the rejected shown as such.
+      const picker = panel.getByLabel("Registered template");
+      await picker.locator("option", { hasText: "follow_up" }).waitFor({ state: "attached" });
+      const options = await picker
+        .locator("option")
+        .evaluateAll((elements) => (elements as HTMLOptionElement[]).map((option) => [option.textContent, option.disabled]));
+      expect(options.slice(-2)).toEqual([
+        ["spring_sale (en_US) — pending", true],
+        ["win_back (en_US) — rejected", true],
+      ]);
+      await picker.selectOption({ label: "follow_up (en_US) — approved" });
+      expect(await panel.getByLabel("Template name").inputValue()).toBe("follow_up");
       await panel.getByLabel(/^Parameters/).fill("Grace");
       await panel.getByRole("button", { name: "Send template", exact: true }).click();
       await panel.getByRole("list", { name: "Messages" }).getByText("[template follow_up] Grace").waitFor();

@@ -1,4 +1,5 @@
 import { type FormEvent, useId, useState } from "react";
+import { pickerChoices, positionalParameterCount, templateReview } from "../../../server/whatsapp/template-review";
 import { useApiQuery } from "../api/use-api-query";
 import { TextField } from "../shared/fields";
 
@@ -15,25 +16,11 @@ type RegisteredTemplate = {
   metaStatus: string | null;
 };
 
-/** Meta's review state in words; only an approved template can be sent (a local one maps to one the member vouches for). */
-function reviewState(template: RegisteredTemplate): { sendable: boolean; label: string } {
-  if (template.source === "local" || template.metaStatus === "APPROVED") return { sendable: true, label: "approved" };
-  return { sendable: false, label: (template.metaStatus ?? "unknown").toLowerCase() };
-}
-
-/** How many positional parameters ({{1}}, {{2}}, …) a template body takes. */
-function positionalParameters(body: string): number {
-  return Math.max(0, ...[...body.matchAll(/\{\{\s*(\d+)\s*\}\}/g)].map((match) => Number(match[1])));
-}
-
 /** The templates the member may use that name a WhatsApp template, with their review state; none if they may use none. */
 function TemplatePicker({ onPick }: { onPick(template: RegisteredTemplate): void }) {
   const id = useId();
   const registered = useApiQuery<{ data: RegisteredTemplate[] }>("/templates?limit=100");
-  // The sendable first, each group by name.
-  const choices = (registered.data?.data ?? [])
-    .filter((template) => template.metaTemplateName && template.metaLanguage)
-    .sort((a, b) => Number(reviewState(b).sendable) - Number(reviewState(a).sendable) || `${a.metaTemplateName}`.localeCompare(`${b.metaTemplateName}`));
+  const choices = pickerChoices(registered.data?.data ?? []);
   if (choices.length === 0) return null;
   return (
     <div className="field">
@@ -48,7 +35,7 @@ function TemplatePicker({ onPick }: { onPick(template: RegisteredTemplate): void
       >
         <option value="">Choose a template…</option>
         {choices.map((template) => {
-          const state = reviewState(template);
+          const state = templateReview(template);
           return (
             <option key={template.id} value={template.id} disabled={!state.sendable}>
               {template.metaTemplateName} ({template.metaLanguage}) — {state.label}
@@ -87,7 +74,7 @@ export function TemplateForm({
   const pick = (template: RegisteredTemplate) => {
     setName(template.metaTemplateName ?? "");
     setLanguageCode(template.metaLanguage ?? "");
-    setParameters(Array.from({ length: positionalParameters(template.body) }, () => ""));
+    setParameters(Array.from({ length: positionalParameterCount(template.body) }, () => ""));
   };
   const setParameter = (index: number, value: string) => setParameters((previous) => previous.map((parameter, at) => (at === index ? value : parameter)));
 

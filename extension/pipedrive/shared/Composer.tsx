@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useState } from "react";
 import { onlyTemplateAllowed } from "../../../server/whatsapp/customer-service-window";
 import { type PanelApi, problemOf } from "./api";
 import { accountLabel, type Content, existingChat, sendableAccounts, sendTo } from "./send";
+import { TemplatePicker } from "./TemplatePicker";
 import type { Chat, Message, PanelPhone, TemplateContent, WhatsAppAccount } from "./types";
 
 type ComposerProps = {
@@ -92,6 +93,7 @@ export function Composer({ api, accounts, chats, phones, chat, onSent, onFailed 
       {templateOnly ? (
         <fieldset className="template-form">
           <legend className="muted">The 24-hour window is closed: send an approved template</legend>
+          <TemplatePicker api={api} onPick={setTemplate} />
           <div className="row">
             <div>
               <label htmlFor="template-name">Template name</label>
