@@ -27,7 +27,8 @@ describe("connecting the workspace", () => {
     const before = await integrations();
     expect(before.body).toEqual({
       pipedrive: { status: "not_connected", companyId: null, companyDomain: null, connectedBy: null, connectedAt: null },
-      hubspot: { status: "not_connected" },
+      // This server has no HubSpot app (test/server/hubspot covers it).
+      hubspot: { status: "not_configured", hubId: null, hubDomain: null, connectedBy: null, connectedAt: null },
     });
 
     const result = await connect(server, fake, team.admin.token, "workspace");
