@@ -1,9 +1,9 @@
 import { inArray, sql } from "drizzle-orm";
+import { messageStoredCtes } from "../crm/message-stored";
 import type { Executor } from "../db/client";
 import { webhookDeliveries, webhooks } from "../db/schema";
 import { type InboxEventType, publishAll } from "../events/bus";
 import { newId } from "../ids";
-import { pipedriveLogEnqueueSql } from "../pipedrive/log-queue";
 
 export type InboxEvent = { type: InboxEventType; workspaceId: string; chatId: string; messageId?: string; previousResponsibleId?: string };
 
@@ -31,8 +31,9 @@ export async function emitInboxEvents(
       db,
       batch.map(({ event }) => event),
     );
-  // CRM logging rides the same transaction as the message (a no-op without a Pipedrive
-  // connection), in the same statement as the webhook lookup: one round trip for both.
+  // CRM logging ("message stored", server/crm/message-stored.ts) rides the same transaction as
+  // the message (a no-op without a CRM connection), in the same statement as the webhook lookup:
+  // one round trip for all.
   const created = batch.flatMap(({ event }) =>
     event.type === "message.created" && event.messageId ? [{ workspaceId: event.workspaceId, messageId: event.messageId }] : [],
   );
@@ -41,7 +42,7 @@ export async function emitInboxEvents(
   const lookup = sql`select ${webhooks.id} as "id", ${webhooks.workspaceId} as "workspaceId", ${webhooks.events} as "events" from ${webhooks}
     where ${inArray(webhooks.workspaceId, workspaceIds)} and ${webhooks.events} ?| ${sql.raw(`array[${types.map((type) => `'${type}'`).join(", ")}]`)}`;
   const result = await db.execute<{ id: string; workspaceId: string; events: string[] }>(
-    created.length > 0 ? sql`with logged as (${pipedriveLogEnqueueSql(created)} returning 1) ${lookup}` : lookup,
+    created.length > 0 ? sql`with ${messageStoredCtes(created)} ${lookup}` : lookup,
   );
   const subscribed = (result as unknown as { rows: { id: string; workspaceId: string; events: string[] }[] }).rows;
   if (subscribed.length === 0) return;

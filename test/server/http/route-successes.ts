@@ -176,6 +176,7 @@ export const successfulRequests: Record<string, (context: SuccessContext) => Pro
     await connectThroughHubspot(server, hubspot, actor.token, newPortal(hubspot));
     return { path: "/integrations/hubspot" };
   },
+  "put /integrations/hubspot/settings": async () => ({ path: "/integrations/hubspot/settings", body: { logging: "per_message" } }),
   "post /me/integrations/pipedrive/connect": async () => ({ path: "/me/integrations/pipedrive/connect" }),
   "post /integrations/pipedrive/install": async (context) => {
     const { server, fake } = context;

@@ -1,0 +1,36 @@
+import { and, asc, eq, gte, lt, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import type { Executor } from "../db/client";
+import { members, messages, users } from "../db/schema";
+
+// A chat's messages on one UTC day, as every CRM's logging reads them.
+
+export type ChatDayKey = { workspaceId: string; chatId: string; day: string };
+/** A message as a transcript needs it. */
+export type DayLine = { id: string; at: Date; direction: "in" | "out"; text: string; authorName: string | null; authorId: string | null };
+
+/** The messages of the chat-day (an index range on messages_chat_idx). */
+export function chatDayMessages(key: ChatDayKey): SQL {
+  const start = new Date(`${key.day}T00:00:00.000Z`);
+  const end = new Date(start.getTime() + 24 * 60 * 60 * 1000);
+  return and(eq(messages.workspaceId, key.workspaceId), eq(messages.chatId, key.chatId), gte(messages.createdAt, start), lt(messages.createdAt, end)) as SQL;
+}
+
+/** The chat-day's messages that `also` holds for (over the messages table), in time order, with their authors' names. */
+export function loadDayLines(db: Executor, key: ChatDayKey, also?: SQL): Promise<DayLine[]> {
+  const author = alias(members, "author");
+  return db
+    .select({
+      id: messages.id,
+      at: messages.createdAt,
+      direction: messages.direction,
+      text: messages.text,
+      authorName: users.name,
+      authorId: messages.authorId,
+    })
+    .from(messages)
+    .leftJoin(author, and(eq(author.workspaceId, messages.workspaceId), eq(author.id, messages.authorId)))
+    .leftJoin(users, eq(users.id, author.userId))
+    .where(also ? and(chatDayMessages(key), also) : chatDayMessages(key))
+    .orderBy(asc(messages.createdAt), asc(messages.id));
+}
