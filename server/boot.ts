@@ -8,6 +8,9 @@ import { isHubspotConfigured } from "./hubspot/app";
 import { startHubspotLogWorker } from "./hubspot/log-worker";
 import { createAttemptLimiter } from "./identity/attempt-limiter";
 import { createLogger } from "./logger";
+import { type MailCatcher, startMailCatcher } from "./mail/catcher";
+import { createMailSender } from "./mail/transport";
+import { startMailWorker } from "./mail/worker";
 import { isPipedriveConfigured } from "./pipedrive/connections";
 import { startPipedriveLogWorker } from "./pipedrive/log-worker";
 import type { Services } from "./services";
@@ -22,6 +25,8 @@ export async function startServices(config: Config, database: DatabaseHandle, op
   const logger = createLogger(config);
   // An idle pooled connection the server ended: the pool drops it and connects anew on demand.
   database.pool?.on("error", (error) => logger.warn({ err: error }, "a pooled database connection was lost"));
+  // In development the app's mail goes to a catcher of its own, listed at /#/dev/mail.
+  const mailCatcher: MailCatcher | null = config.mail.transport.kind === "catcher" ? await startMailCatcher() : null;
   const events = new EventHub();
   await events.start(database, database.databaseUrl, logger);
   const services: Services = {
@@ -33,8 +38,20 @@ export async function startServices(config: Config, database: DatabaseHandle, op
     events,
     cloud: createCloudClient({ baseUrl: config.whatsapp.graphBaseUrl, apiVersion: config.whatsapp.graphApiVersion }),
     demoCrm: config.demoCrm.enabled ? createDemoCrmStore() : null,
+    mailCatcher,
     background: new Set(),
   };
+  const mailSender = createMailSender(config.mail.transport, mailCatcher?.port);
+  if (mailSender) {
+    startMailWorker(services, mailSender);
+    // Stopped after the worker (background stops in order): its last attempts still reach them.
+    services.background.add({
+      async stop() {
+        mailSender.close();
+        await mailCatcher?.stop();
+      },
+    });
+  }
   if (isPipedriveConfigured(services)) startPipedriveLogWorker(services);
   if (isHubspotConfigured(services)) startHubspotLogWorker(services);
   if (config.campaigns.dispatcherEnabled) startCampaignDispatcher(services);

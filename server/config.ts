@@ -54,6 +54,20 @@ const EnvSchema = z.object({
     .refine((duration) => durationMs(duration) <= 2 ** 31 - 1, "must be at most 24d")
     .optional(),
   BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(7),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^/]+/, "must be an smtp:// or smtps:// URL, like smtp://user:pass@smtp.example.com:587")
+    .optional(),
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASS: z.string().min(1).optional(),
+  /** The From of every e-mail: an address, or `Name <address>`. */
+  MAIL_FROM: z
+    .string()
+    .regex(/^([^<>@]+<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, "must be an address or Name <address>")
+    .optional(),
+  MAIL_CATCHER: z.enum(["on", "off"]).optional(),
 });
 
 export type Config = {
@@ -149,6 +163,12 @@ export type Config = {
      * this process missed (its LISTEN connection was down) still ends the stream this soon.
      */
     tokenRecheckMs: number;
+  };
+  /** E-mail (invitations, password resets): sent after commit by the mail worker (server/mail/). */
+  mail: {
+    /** Where mail goes: the SMTP server configured, the development mail catcher, or nowhere (not configured). */
+    transport: { kind: "smtp"; url: string } | { kind: "catcher" } | { kind: "none" };
+    from: string;
   };
   /** Scheduled snapshots of the embedded database into DATA_DIR/backups (server/datadir/). */
   backup: {
@@ -266,7 +286,31 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginLimits: { perAccount: values.LOGIN_LIMIT_PER_ACCOUNT, perIp: values.LOGIN_LIMIT_PER_IP },
     liveUpdates: { tokenRecheckMs: values.LIVE_UPDATES_RECHECK_MS },
     backup: { everyMs: values.BACKUP_EVERY ? durationMs(values.BACKUP_EVERY) : null, keep: values.BACKUP_KEEP },
+    mail: mailConfig(values, publicUrl),
   };
+}
+
+/**
+ * SMTP_URL, or SMTP_HOST with SMTP_PORT (587), SMTP_USER and SMTP_PASS; without either, a
+ * development server catches its mail (MAIL_CATCHER, never in production) and anything else
+ * sends none: invitations still give their link, password resets say mail is not configured.
+ */
+function mailConfig(values: z.infer<typeof EnvSchema> & { NODE_ENV: Config["nodeEnv"] }, publicUrl: string): Config["mail"] {
+  if (values.SMTP_URL && values.SMTP_HOST) throw new ConfigError("Invalid SMTP_HOST: set SMTP_URL or SMTP_HOST, not both");
+  if (!values.SMTP_HOST && (values.SMTP_PORT || values.SMTP_USER || values.SMTP_PASS)) {
+    throw new ConfigError("Invalid SMTP_HOST: required with SMTP_PORT, SMTP_USER or SMTP_PASS");
+  }
+  if (Boolean(values.SMTP_USER) !== Boolean(values.SMTP_PASS)) throw new ConfigError("Invalid SMTP_PASS: SMTP_USER and SMTP_PASS go together");
+  const from = values.MAIL_FROM ?? `Switchboard <no-reply@${new URL(publicUrl).hostname}>`;
+  if (values.SMTP_URL) return { transport: { kind: "smtp", url: values.SMTP_URL }, from };
+  if (values.SMTP_HOST) {
+    const port = values.SMTP_PORT ?? 587;
+    const credentials = values.SMTP_USER && values.SMTP_PASS ? `${encodeURIComponent(values.SMTP_USER)}:${encodeURIComponent(values.SMTP_PASS)}@` : "";
+    // Port 465 speaks TLS from the first byte; any other upgrades with STARTTLS when offered.
+    return { transport: { kind: "smtp", url: `${port === 465 ? "smtps" : "smtp"}://${credentials}${values.SMTP_HOST}:${port}` }, from };
+  }
+  const catcher = values.NODE_ENV !== "production" && (values.MAIL_CATCHER ? values.MAIL_CATCHER === "on" : values.NODE_ENV === "development");
+  return { transport: catcher ? { kind: "catcher" } : { kind: "none" }, from };
 }
 
 /** `30m`, `24h`, `7d` in milliseconds (the schema has checked the shape). */
@@ -329,6 +373,13 @@ export function developmentFeatureLines(config: Config): string[] {
   }
   if (config.whatsapp.sandboxEnabled) {
     lines.push(on("the sandbox WhatsApp provider: sandbox numbers and simulated customer messages (SANDBOX_PROVIDER=off turns it off)"));
+  }
+  if (config.mail.transport.kind === "catcher") {
+    lines.push(
+      on(
+        `the mail catcher: e-mail goes to a local SMTP server and is listed at ${config.publicUrl}/#/dev/mail (SMTP_URL, SMTP_HOST or MAIL_CATCHER=off turn it off)`,
+      ),
+    );
   }
   if (config.developmentRoutes) lines.push(on("the CRM simulator at /simulator/ and the routes under /api/v1/dev/ (NODE_ENV=production turns them off)"));
   if (config.nodeEnv !== "production") {

@@ -4,6 +4,7 @@ import type { DatabaseHandle } from "./db/client";
 import type { DemoCrmStore } from "./demo-crm/store";
 import type { EventHub } from "./events/bus";
 import type { AttemptLimiter } from "./identity/attempt-limiter";
+import type { MailCatcher } from "./mail/catcher";
 import type { CloudClient } from "./whatsapp/cloud-client";
 
 /** What route handlers and commands share for the life of the process. */
@@ -21,6 +22,8 @@ export type Services = {
   cloud: CloudClient;
   /** The development-only demo CRM's notes and activities; null unless `config.demoCrm.enabled`. */
   demoCrm: DemoCrmStore | null;
+  /** The development mail catcher (config.mail.transport "catcher"), else null. */
+  mailCatcher: MailCatcher | null;
   /** Background timers and loops to stop on shutdown. */
   background: Set<{ stop(): Promise<void> | void }>;
 };

@@ -12,6 +12,8 @@ export const problemCodes = [
   "rate_limited",
   "unprocessable",
   "crm_not_linked",
+  "mail_not_configured",
+  "wrong_password",
   "internal",
   "unavailable",
 ] as const;

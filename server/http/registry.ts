@@ -6,10 +6,12 @@ import { demoCrmSimulatorRoutes } from "../demo-crm/simulator-routes";
 import { eventRoutes } from "../events/routes";
 import { hubspotRoutes } from "../hubspot/routes";
 import { hubspotSettingsRoutes } from "../hubspot/settings-routes";
+import { passwordAndProfileRoutes } from "../identity/account-routes";
 import { identityRoutes } from "../identity/routes";
 import { exportRoutes } from "../inbox/export-routes";
 import { chatRoutes } from "../inbox/routes";
 import { apiKeyRoutes } from "../integrations/api-key-routes";
+import { devMailRoutes } from "../mail/dev-routes";
 import { pipedriveRoutes } from "../pipedrive/routes";
 import { roleRoutes } from "../roles/routes";
 import { invitationRoutes } from "../team/invitations";
@@ -24,6 +26,7 @@ import type { RouteDefinition } from "./route";
 /** Every API route; a new capability adds its list here. */
 export const allRoutes: RouteDefinition[] = [
   ...identityRoutes,
+  ...passwordAndProfileRoutes,
   ...teamRoutes,
   ...invitationRoutes,
   ...joinRequestRoutes,
@@ -44,4 +47,5 @@ export const allRoutes: RouteDefinition[] = [
   ...hubspotRoutes,
   ...hubspotSettingsRoutes,
   ...demoCrmSimulatorRoutes,
+  ...devMailRoutes,
 ];

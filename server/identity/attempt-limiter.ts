@@ -23,12 +23,23 @@ export type AttemptLimiter = {
   passwordAttempt(input: { ip: string | null; email: string }): Promise<PasswordAttempt>;
   /** Spends an attempt of the address for a signup, never given back. */
   signupAttempt(ip: string | null): Promise<void>;
+  /**
+   * A password-reset e-mail asked for: spends the address's budget (never given back) and one of
+   * the email's own few reset mails, whether or not the email has an account, so the answer (and
+   * the 429) says nothing about it; the email's login budget is untouched, so asking for resets
+   * cannot lock anyone out.
+   */
+  resetRequest(input: { ip: string | null; email: string }): Promise<void>;
 };
+
+/** Reset e-mails per email address per 15 minutes: enough for a lost one, too few to flood a mailbox. */
+export const resetMailsPerEmail = 3;
 
 /** Creates the process-wide limiter (in memory: each server process counts on its own). */
 export function createAttemptLimiter(limits: Config["loginLimits"]): AttemptLimiter {
   const byAccount = new RateLimiterMemory({ keyPrefix: "account", points: limits.perAccount, duration: windowSeconds });
   const byAddress = new RateLimiterMemory({ keyPrefix: "address", points: limits.perIp, duration: windowSeconds });
+  const resetMails = new RateLimiterMemory({ keyPrefix: "reset", points: resetMailsPerEmail, duration: windowSeconds });
   const addressKey = (ip: string | null) => ip ?? "unknown";
   return {
     async passwordAttempt({ ip, email }) {
@@ -44,6 +55,10 @@ export function createAttemptLimiter(limits: Config["loginLimits"]): AttemptLimi
     },
     async signupAttempt(ip) {
       await spend(byAddress, addressKey(ip));
+    },
+    async resetRequest({ ip, email }) {
+      await spend(byAddress, addressKey(ip));
+      await spend(resetMails, email);
     },
   };
 }

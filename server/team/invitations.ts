@@ -2,7 +2,7 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { recordingRateLimit, recordingWrongPassword } from "../audit/security-events";
 import type { Executor } from "../db/client";
-import { invitations, members, users } from "../db/schema";
+import { invitations, members, users, workspaces } from "../db/schema";
 import { conflict, HttpProblem, notFound } from "../http/problem";
 import { publicAccess, requires, route } from "../http/route";
 import { Email, IdParam, Password, PersonName } from "../http/schemas";
@@ -10,6 +10,8 @@ import type { PasswordAttempt } from "../identity/attempt-limiter";
 import { hashPassword, verifyPassword } from "../identity/passwords";
 import { issueToken } from "../identity/tokens";
 import { newId, newSecret, sha256 } from "../ids";
+import { invitationMail } from "../mail/messages";
+import { enqueueMail, mailConfigured } from "../mail/outbox";
 import { assertGrantWithinOwn } from "../permissions";
 import { grantableRole } from "./grants";
 import { addMember, findMember } from "./membership";
@@ -19,6 +21,11 @@ const invitationLifetimeMs = 7 * 24 * 60 * 60 * 1000;
 const NewInvitation = z.object({ email: Email, roleId: z.string().min(1).max(100) }).strict();
 const AcceptInvitation = z.object({ name: PersonName, password: Password }).strict();
 const AcceptTokenParam = z.object({ acceptToken: z.string().min(1).max(300) }).strict();
+
+/** The console's accept page for a token (the link the invitation e-mail carries). */
+export function acceptUrl(publicUrl: string, acceptToken: string): string {
+  return `${publicUrl}/#/accept/${encodeURIComponent(acceptToken)}`;
+}
 
 /** Accept tokens read `inv.<workspaceId>.<secret>`; only the secret's hash is stored. */
 function parseAcceptToken(token: string) {
@@ -65,8 +72,11 @@ export const invitationRoutes = [
     tag: "Team",
     access: requires("team.manage"),
     body: NewInvitation,
-    responses: { 201: "{id, email, roleId, acceptToken, expiresAt}", 409: "roleId owner, or already a member" },
-    async handler({ actor, body, db, audit }) {
+    responses: {
+      201: "{id, email, roleId, acceptToken, expiresAt, mail}: mail is `queued` (sent after commit) or `not_configured` (send the accept link yourself)",
+      409: "roleId owner, or already a member",
+    },
+    async handler({ actor, body, db, services, audit }) {
       const role = await grantableRole(db, actor.workspaceId, body.roleId);
       assertGrantWithinOwn(actor, role.permissions);
       await assertNotAlreadyMember(db, actor.workspaceId, body.email);
@@ -76,10 +86,28 @@ export const invitationRoutes = [
       await db
         .insert(invitations)
         .values({ workspaceId: actor.workspaceId, id, email: body.email, roleId: role.id, tokenHash: sha256(secret), invitedBy: actor.memberId, expiresAt });
-      await audit({ action: "invitation.create", targetType: "invitation", targetId: id, details: { email: body.email, roleId: role.id } });
+      const acceptToken = `inv.${actor.workspaceId}.${secret}`;
+      // Queued in this transaction, sent after commit by the mail worker (server/mail/worker.ts).
+      const mail = mailConfigured(services.config) ? "queued" : "not_configured";
+      if (mail === "queued") {
+        const [workspace] = await db.select({ name: workspaces.name }).from(workspaces).where(eq(workspaces.id, actor.workspaceId));
+        await enqueueMail(db, services.config, {
+          workspaceId: actor.workspaceId,
+          kind: "invitation",
+          to: body.email,
+          content: invitationMail({
+            workspaceName: workspace?.name ?? "a workspace",
+            inviterName: actor.name,
+            roleName: role.name,
+            acceptUrl: acceptUrl(services.config.publicUrl, acceptToken),
+            expiresAt,
+          }),
+        });
+      }
+      await audit({ action: "invitation.create", targetType: "invitation", targetId: id, details: { email: body.email, roleId: role.id, mail } });
       return {
         status: 201,
-        body: { id, email: body.email, roleId: role.id, acceptToken: `inv.${actor.workspaceId}.${secret}`, expiresAt: expiresAt.toISOString() },
+        body: { id, email: body.email, roleId: role.id, acceptToken, expiresAt: expiresAt.toISOString(), mail },
       };
     },
   }),

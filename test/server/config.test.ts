@@ -172,3 +172,47 @@ describe("config", () => {
     expect(() => loadConfig({ NODE_ENV: "test", ENCRYPTION_KEY: key, LIVE_UPDATES_RECHECK_MS: "10" })).toThrow(/^Invalid LIVE_UPDATES_RECHECK_MS: /);
   });
 });
+
+describe("mail", () => {
+  const base = { ENCRYPTION_KEY: key, DATA_DIR: mkdtempSync(path.join(tmpdir(), "sb-config-")) };
+
+  it.each([
+    [{ NODE_ENV: "development" }, { kind: "catcher" }],
+    [{ NODE_ENV: "development", MAIL_CATCHER: "off" }, { kind: "none" }],
+    [{ NODE_ENV: "test" }, { kind: "none" }],
+    [{ NODE_ENV: "test", MAIL_CATCHER: "on" }, { kind: "catcher" }],
+    [{ NODE_ENV: "production", MAIL_CATCHER: "on" }, { kind: "none" }],
+    [
+      { NODE_ENV: "production", SMTP_URL: "smtps://u:p@smtp.example.com:465" },
+      { kind: "smtp", url: "smtps://u:p@smtp.example.com:465" },
+    ],
+    [
+      { NODE_ENV: "development", SMTP_HOST: "smtp.example.com" },
+      { kind: "smtp", url: "smtp://smtp.example.com:587" },
+    ],
+    [
+      { NODE_ENV: "production", SMTP_HOST: "smtp.example.com", SMTP_PORT: "465", SMTP_USER: "me@example.com", SMTP_PASS: "p@ss:word" },
+      { kind: "smtp", url: "smtps://me%40example.com:p%40ss%3Aword@smtp.example.com:465" },
+    ],
+  ])("%o sends through %o (the catcher only outside production, and only without SMTP)", (env, transport) => {
+    expect(loadConfig({ ...base, ...env }).mail.transport).toEqual(transport);
+  });
+
+  it("sends from MAIL_FROM, or no-reply at PUBLIC_URL's host; announces the catcher", () => {
+    expect(loadConfig({ ...base, NODE_ENV: "test", PUBLIC_URL: "https://crm.example.com" }).mail.from).toBe("Switchboard <no-reply@crm.example.com>");
+    expect(loadConfig({ ...base, NODE_ENV: "test", MAIL_FROM: "Sales Team <sales@example.com>" }).mail.from).toBe("Sales Team <sales@example.com>");
+    expect(developmentFeatureLines(loadConfig({ ...base, NODE_ENV: "development" }))).toContainEqual(
+      expect.stringMatching(/^Development only, on: the mail catcher: .* listed at http:\/\/localhost:3000\/#\/dev\/mail/),
+    );
+  });
+
+  it.each([
+    [{ SMTP_URL: "http://smtp.example.com" }, /^Invalid SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/],
+    [{ SMTP_URL: "smtp://a", SMTP_HOST: "b" }, /^Invalid SMTP_HOST: set SMTP_URL or SMTP_HOST, not both/],
+    [{ SMTP_USER: "me" }, /^Invalid SMTP_HOST: required with/],
+    [{ SMTP_HOST: "smtp.example.com", SMTP_USER: "me" }, /^Invalid SMTP_PASS: SMTP_USER and SMTP_PASS go together/],
+    [{ MAIL_FROM: "not an address" }, /^Invalid MAIL_FROM: /],
+  ])("stops with one line naming the variable: %o", (env, message) => {
+    expect(() => loadConfig({ ...base, NODE_ENV: "test", ...env })).toThrow(message);
+  });
+});

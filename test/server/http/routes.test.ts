@@ -116,7 +116,7 @@ describe("tenant isolation", () => {
     "put /panel/pipedrive/chats/:id/link": { personId: 1 },
   };
   // Public routes whose path holds a credential rather than a record id.
-  const credentialRoutes = ["post /invitations/:acceptToken/accept"];
+  const credentialRoutes = ["post /invitations/:acceptToken/accept", "post /password-resets/:resetToken"];
   // Routes whose id is another system's (a Pipedrive user id), always read within the caller's workspace.
   const externalIdRoutes = ["put /integrations/pipedrive/users/:id"];
 
