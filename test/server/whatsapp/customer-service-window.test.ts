@@ -12,10 +12,10 @@ describe("the 24-hour customer-service window", () => {
   });
 
   it.each([
-    ["a millisecond before it closes", closesAt.getTime() - 1, true],
-    ["the moment it closes", closesAt.getTime(), false],
-    ["a day later", closesAt.getTime() + customerServiceWindowMs, false],
-  ])("is %s open: %s", (_when, now, open) => {
+    ["a millisecond before it closes", true, closesAt.getTime() - 1],
+    ["the moment it closes", false, closesAt.getTime()],
+    ["a day later", false, closesAt.getTime() + customerServiceWindowMs],
+  ])("%s, open is %s", (_when, open, now) => {
     expect(windowIsOpen(closesAt, now)).toBe(open);
     expect(windowIsOpen(closesAt.toISOString(), now)).toBe(open);
     expect(onlyTemplateAllowed({ windowOpenUntil: closesAt.toISOString() }, now)).toBe(!open);
