@@ -2,10 +2,13 @@ import { useEffect } from "react";
 import { ActivityLogPage } from "./activity/ActivityLogPage";
 import type { Me } from "./api/types";
 import { AcceptInvitationPage } from "./auth/AcceptInvitationPage";
+import { ForgotPasswordPage } from "./auth/ForgotPasswordPage";
 import { JoinRequestPage } from "./auth/JoinRequestPage";
 import { LockedScreen } from "./auth/LockedScreen";
 import { LoginPage } from "./auth/LoginPage";
+import { ResetPasswordPage } from "./auth/ResetPasswordPage";
 import { SignupPage } from "./auth/SignupPage";
+import { DevMailPage } from "./dev/DevMailPage";
 import { InboxPage } from "./inbox/InboxPage";
 import { IntegrationsPage } from "./integrations/IntegrationsPage";
 import { LiveUpdatesProvider } from "./live/LiveUpdatesProvider";
@@ -22,9 +25,12 @@ export function App() {
   const route = useRoute();
   const { state } = useSession();
 
-  // These two pages work without (and regardless of) a session.
+  // These pages work without (and regardless of) a session.
   if (route.page === "accept") return <AcceptInvitationPage acceptToken={route.acceptToken} />;
   if (route.page === "join") return <JoinRequestPage initialJoinCode={route.joinCode} />;
+  if (route.page === "forgot-password") return <ForgotPasswordPage />;
+  if (route.page === "reset-password") return <ResetPasswordPage resetToken={route.resetToken} />;
+  if (route.page === "dev-mail") return <DevMailPage />;
 
   switch (state.status) {
     case "checking":

@@ -29,7 +29,15 @@ export type Role = RoleDefinition & { abilities: ReturnType<typeof roleAbilities
 export type Page<Item> = { data: Item[]; nextCursor: string | null };
 
 export type Session = { token: string; member: Member };
-export type CreatedInvitation = { id: string; email: string; roleId: string; acceptToken: string; expiresAt: string };
+export type CreatedInvitation = {
+  id: string;
+  email: string;
+  roleId: string;
+  acceptToken: string;
+  expiresAt: string;
+  /** queued: the server e-mails the link; not_configured: it sends no e-mail, so the link is to be sent by hand. */
+  mail: "queued" | "not_configured";
+};
 export type PendingInvitation = { id: string; email: string; roleId: string; expiresAt: string; invitedBy: string };
 export type JoinRequest = { id: string; name: string; email: string; createdAt: string };
 export type AuditEntry = {

@@ -38,7 +38,15 @@ export function LoginPage({ notice }: { notice?: string }) {
       )}
       <form onSubmit={submit}>
         <TextField label="Email" type="email" value={email} onChange={setEmail} autoComplete="username" required />
-        <TextField label="Password" type="password" value={password} onChange={setPassword} autoComplete="current-password" required />
+        <TextField
+          label="Password"
+          type="password"
+          value={password}
+          onChange={setPassword}
+          autoComplete="current-password"
+          required
+          hint={<a href={hrefFor("/forgot-password")}>Forgot password?</a>}
+        />
         <ProblemMessage problem={login.problem} />
         <button type="submit" className="primary" disabled={login.pending}>
           {login.pending ? "Logging in…" : "Log in"}

@@ -7,6 +7,10 @@ export type Route =
   | { page: "signup" }
   | { page: "join"; joinCode: string }
   | { page: "accept"; acceptToken: string }
+  | { page: "forgot-password" }
+  | { page: "reset-password"; resetToken: string }
+  /** Development only: the mail the server's mail catcher took. */
+  | { page: "dev-mail" }
   | { page: "section"; section: ConsoleSectionId }
   | { page: "home" };
 
@@ -19,6 +23,9 @@ export function parseHash(hash: string): Route {
   if (first === "signup") return { page: "signup" };
   if (first === "join") return { page: "join", joinCode: argument };
   if (first === "accept" && argument) return { page: "accept", acceptToken: argument };
+  if (first === "forgot-password") return { page: "forgot-password" };
+  if (first === "reset-password" && argument) return { page: "reset-password", resetToken: argument };
+  if (first === "dev" && argument === "mail") return { page: "dev-mail" };
   const section = consoleSectionIds.find((id) => id === first);
   return section ? { page: "section", section } : { page: "home" };
 }

@@ -1,4 +1,5 @@
 import { useMe } from "../session/SessionProvider";
+import { AccountCard } from "./AccountCard";
 import { ApiTokensCard } from "./ApiTokensCard";
 import { DeleteWorkspaceCard } from "./DeleteWorkspaceCard";
 import { OwnershipTransferCard } from "./OwnershipTransferCard";
@@ -10,6 +11,7 @@ export function SettingsPage() {
   return (
     <>
       <h1>Settings</h1>
+      <AccountCard />
       {permissions["billing.manage"] && <SubscriptionCard />}
       <ApiTokensCard />
       {permissions["workspace.transfer"] && <OwnershipTransferCard />}

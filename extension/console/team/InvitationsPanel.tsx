@@ -49,7 +49,15 @@ export function InvitationsPanel({ roles, invitations }: { roles: Role[] | undef
       </form>
       {created && (
         <div className="success" role="status">
-          Invitation for <strong>{created.email}</strong> created. Send them this link (shown only now):
+          {created.mail === "queued" ? (
+            <>
+              Invitation e-mailed to <strong>{created.email}</strong>. You can also send them this link yourself (shown only now):
+            </>
+          ) : (
+            <>
+              Invitation for <strong>{created.email}</strong> created. E-mail is not set up on this server, so send them this link yourself (shown only now):
+            </>
+          )}
           <code className="secret" data-testid="accept-link">
             {acceptLinkFor(created.acceptToken)}
           </code>
