@@ -3,22 +3,24 @@ import { useApiList, useApiQuery } from "../api/use-api-query";
 import { useHashQuery } from "../routing/hash-route";
 import { useMe } from "../session/SessionProvider";
 import { ProblemMessage } from "../shared/ProblemMessage";
+import { HubspotWorkspaceCard } from "./HubspotWorkspaceCard";
 import { MarketplaceInstallCard } from "./MarketplaceInstallCard";
 import { MyPipedriveCard } from "./MyPipedriveCard";
 import { readOAuthOutcome } from "./oauth-outcome";
 import { PipedriveUsersTable } from "./PipedriveUsersTable";
 import { PipedriveWorkspaceCard } from "./PipedriveWorkspaceCard";
-import type { MyPipedrive, PipedriveUser, WorkspacePipedrive } from "./types";
+import type { MyPipedrive, PipedriveUser, WorkspaceHubspot, WorkspacePipedrive } from "./types";
 
 /**
- * Integrations: every member sees their own Pipedrive link; the workspace connection and the user
- * mapping show with integrations.workspace. Pipedrive's OAuth callback lands here with its outcome.
+ * Integrations: every member sees their own Pipedrive link; the workspace connections (Pipedrive,
+ * HubSpot) and the user mapping show with integrations.workspace. The CRMs' OAuth callbacks land
+ * here with their outcome.
  */
 export function IntegrationsPage() {
   const { permissions } = useMe();
   const canManage = permissions["integrations.workspace"];
   const outcome = readOAuthOutcome(useHashQuery());
-  const workspace = useApiQuery<{ pipedrive: WorkspacePipedrive }>(canManage ? "/integrations" : null);
+  const workspace = useApiQuery<{ pipedrive: WorkspacePipedrive; hubspot: WorkspaceHubspot }>(canManage ? "/integrations" : null);
   const mine = useApiQuery<{ pipedrive: MyPipedrive }>("/me/integrations");
   const members = useApiList<ListedMember>(canManage ? "/members?limit=200" : null);
   const connected = workspace.data && workspace.data.pipedrive.status !== "not_connected";
@@ -51,9 +53,12 @@ export function IntegrationsPage() {
       {mine.data && <MyPipedriveCard mine={mine.data.pipedrive} canConnect={permissions["integrations.individual"]} onChanged={reloadAll} />}
       {canManage && users.data && members.data && <PipedriveUsersTable users={users.data.data} members={members.data} onChanged={reloadAll} />}
       <h2>HubSpot</h2>
-      <section className="card" aria-label="HubSpot">
-        <p>Not available yet: Switchboard does not connect to HubSpot so far.</p>
-      </section>
+      {canManage && workspace.data && <HubspotWorkspaceCard connection={workspace.data.hubspot} memberName={memberName} onChanged={reloadAll} />}
+      {!canManage && (
+        <section className="card" aria-label="HubSpot">
+          <p>An Owner or Admin connects the workspace's HubSpot account here; the WhatsApp card then appears on HubSpot contacts and deals.</p>
+        </section>
+      )}
     </>
   );
 }

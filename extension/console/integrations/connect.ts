@@ -10,3 +10,9 @@ export async function startPipedriveConnect(purpose: "workspace" | "individual")
   const { authorizeUrl } = await callApi<{ authorizeUrl: string }>("POST", path);
   window.location.assign(authorizeUrl);
 }
+
+/** Starts connecting the workspace's HubSpot account: through Switchboard to HubSpot's install page, back to `#/integrations?hubspot=…`. */
+export async function startHubspotConnect(): Promise<void> {
+  const { authorizeUrl } = await callApi<{ authorizeUrl: string }>("POST", "/integrations/hubspot/connect");
+  window.location.assign(authorizeUrl);
+}

@@ -28,9 +28,29 @@ const reasonSentences: Record<string, string> = {
 
 const fallback = "Pipedrive was not connected. Press Connect again; if it keeps failing, tell the server's operator.";
 
+/** Why HubSpot was not connected, for each `reason` its callback sends (server/hubspot/routes.ts). */
+const hubspotReasonSentences: Record<string, string> = {
+  denied: "HubSpot was not connected: the install was cancelled on HubSpot's page.",
+  not_configured: "HubSpot is not set up on this Switchboard server yet: the server's operator must add the HubSpot app's credentials.",
+  portal_linked_elsewhere: "This HubSpot account is already connected to another Switchboard workspace. Disconnect it there first.",
+  other_portal_connected: "This workspace is connected to another HubSpot account. Disconnect it first, then connect this one.",
+  code_refused: "HubSpot did not accept the connection (the approval expired or was already used). Press Connect again.",
+  hubspot_unavailable: "HubSpot could not be reached. Press Connect again in a minute.",
+  member_inactive: "Your membership is suspended or was removed, so the connection was not stored.",
+  permission_denied: "Your role no longer allows this connection, so it was not stored. Ask an Owner or Admin.",
+};
+
 /** The outcome in the hash's query, or null when the page was opened normally. */
 export function readOAuthOutcome(hashQuery: string): OAuthOutcome | null {
   const query = new URLSearchParams(hashQuery);
+  const hubspot = query.get("hubspot");
+  if (hubspot === "connected") return { kind: "success", message: "HubSpot is connected to this workspace." };
+  if (hubspot === "error") {
+    const reason = query.get("reason") ?? "";
+    // The connect link's own refusals (expired, replayed, other browser…) read the same for every CRM.
+    const sentence = hubspotReasonSentences[reason] ?? reasonSentences[reason]?.replace("Pipedrive", "HubSpot");
+    return { kind: "error", message: sentence ?? "HubSpot was not connected. Press Connect again; if it keeps failing, tell the server's operator." };
+  }
   const result = query.get("pipedrive");
   if (result === "connected") {
     return {

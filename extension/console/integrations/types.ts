@@ -35,3 +35,15 @@ export type PipedriveUser = {
   linkedBy: string | null;
   ownConnection: boolean;
 };
+
+/** GET /integrations → hubspot (server/hubspot/presenters.ts). */
+export type WorkspaceHubspot = {
+  status: ConnectionStatus | "not_configured";
+  hubId: number | null;
+  hubDomain: string | null;
+  connectedBy: string | null;
+  connectedAt: string | null;
+  scopes?: string[];
+  reconnectReason?: "uninstalled" | "refused";
+  reconnectHint?: string;
+};

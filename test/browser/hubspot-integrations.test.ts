@@ -1,0 +1,78 @@
+import type { Page } from "playwright-core";
+import { hubspotConfigFor, newPortal, startHubspotFakeForServer } from "../server/hubspot/support";
+import { type BuiltMember, buildMember, buildWorkspace, testPassword } from "../support/factories";
+import { startWebTestServer, webUiSuite } from "../support/web-server";
+
+// The console's Integrations page connecting HubSpot: Connect, HubSpot's install page (the strict
+// fake, as a browser sees it), back on Integrations. Nothing is written into storage by the test.
+let hubspot: Awaited<ReturnType<typeof startHubspotFakeForServer>> | undefined;
+const suite = webUiSuite(async (webRoot) => {
+  hubspot = await startHubspotFakeForServer();
+  const server = await startWebTestServer(webRoot, hubspotConfigFor(hubspot), { ownPublicUrl: true });
+  hubspot.registerServer(server);
+  return {
+    ...server,
+    async close() {
+      await server.close();
+      await hubspot?.close();
+    },
+  };
+});
+
+async function adminOnIntegrations(): Promise<{ page: Page; admin: BuiltMember }> {
+  const db = suite.server.database.db;
+  const workspace = await buildWorkspace(db);
+  await buildMember(db, workspace, { roleId: "owner", name: "Olive Owner" });
+  const admin = await buildMember(db, workspace, { roleId: "admin", name: "Ada Admin" });
+  const page = await suite.newPage();
+  await page.goto(`${suite.server.url}/#/login`);
+  await page.getByLabel("Email", { exact: true }).fill(admin.email);
+  await page.getByLabel("Password", { exact: true }).fill(testPassword);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("navigation", { name: "Console sections" }).getByRole("link", { name: "Integrations" }).click();
+  await page.getByRole("heading", { name: "Integrations", exact: true }).waitFor();
+  return { page, admin };
+}
+
+describe("Integrations page: HubSpot", () => {
+  it("an Admin connects the HubSpot account through HubSpot's install page as its super admin, sees it connected, and disconnects after confirming", async () => {
+    if (!hubspot) throw new Error("the suite starts a fake HubSpot");
+    const hubId = newPortal(hubspot);
+    const { page } = await adminOnIntegrations();
+    const card = page.getByRole("region", { name: "HubSpot account" });
+    await card.getByText("Not connected.").waitFor();
+    await card.getByRole("button", { name: "Connect HubSpot" }).click();
+
+    // HubSpot's install page: pick the account, as its super admin.
+    await page.getByRole("heading", { name: "Demo HubSpot" }).waitFor();
+    await page
+      .getByRole("listitem")
+      .filter({ hasText: `account ${hubId}` })
+      .getByRole("link", { name: "Sam Super" })
+      .click();
+    await page.waitForURL(/#\/integrations\?hubspot=connected/);
+    await page.getByRole("status").filter({ hasText: "HubSpot is connected to this workspace." }).waitFor();
+    await card.getByText(`acme-${hubId}.hubspot.com`).waitFor();
+    expect(await page.getByTestId("hubspot-connected-by").textContent()).toContain("Ada Admin");
+    expect(await page.getByTestId("hubspot-status").textContent()).toBe("Connected");
+
+    await card.getByRole("button", { name: "Disconnect HubSpot" }).click();
+    await card.getByRole("group", { name: "Disconnect HubSpot from this workspace?" }).getByRole("button", { name: "Yes, disconnect" }).click();
+    await card.getByText("Not connected.").waitFor();
+  });
+
+  it("a HubSpot user who is not a super admin gets HubSpot's refusal, and the workspace stays unconnected", async () => {
+    if (!hubspot) throw new Error("the suite starts a fake HubSpot");
+    const hubId = newPortal(hubspot);
+    const { page } = await adminOnIntegrations();
+    await page.getByRole("region", { name: "HubSpot account" }).getByRole("button", { name: "Connect HubSpot" }).click();
+    await page
+      .getByRole("listitem")
+      .filter({ hasText: `account ${hubId}` })
+      .getByRole("link", { name: "Rita Rep" })
+      .click();
+    await page.getByRole("heading", { name: "You can't install this app" }).waitFor();
+    await page.goto(`${suite.server.url}/#/integrations`);
+    await page.getByRole("region", { name: "HubSpot account" }).getByText("Not connected.").waitFor();
+  });
+});
