@@ -46,6 +46,8 @@ export async function seedDemo(db: Database, cost: { N: number; r: number; p: nu
     }
   });
   await seedDemoConversations(db, workspaceId, memberIds);
-  await seedDemoTemplates(db, workspaceId, memberIds.owner as string);
+  // Owned by the Agent, whose line has the chat with a closed window: their own (templates.use
+  // own) and, for the Owner, Admin and Teammate (all), everyone's.
+  await seedDemoTemplates(db, workspaceId, memberIds.agent as string);
   return logins;
 }

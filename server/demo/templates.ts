@@ -4,7 +4,7 @@ import { newId } from "../ids";
 import { sandboxTemplates } from "../inbox/sandbox-templates";
 
 /**
- * The sandbox's templates as the Owner would have them after a sync, every state included (a
+ * The sandbox's templates as a member would have them after a sync, every state included (a
  * sync imports only approved ones): the approved can be sent into a chat whose window has
  * closed, the pending and the rejected show why they cannot.
  */

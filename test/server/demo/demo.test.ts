@@ -64,7 +64,9 @@ describe("demo workspace", () => {
     });
     expect(template.body.message).toMatchObject({ status: "sent", templateName: "follow_up" });
 
-    const templates = (await server.api("GET", "/templates", { token: owner })).body.data as { metaTemplateName: string; metaStatus: string }[];
+    // The Agent, whose line it is, has them (and the Owner sees everyone's).
+    const templates = (await server.api("GET", "/templates", { token: agent })).body.data as { metaTemplateName: string; metaStatus: string }[];
+    expect((await server.api("GET", "/templates", { token: owner })).body.data).toHaveLength(5);
     expect(templates.map((entry) => [entry.metaTemplateName, entry.metaStatus]).sort()).toEqual([
       ["appointment_reminder", "APPROVED"],
       ["follow_up", "APPROVED"],
