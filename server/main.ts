@@ -18,7 +18,7 @@ async function main() {
   let config: ReturnType<typeof loadConfig>;
   try {
     // `npm start` and `npm run dev` pass --development; without it or NODE_ENV this is production.
-    config = loadConfig(process.env, commandLineOptions());
+    config = loadConfig(undefined, commandLineOptions());
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);

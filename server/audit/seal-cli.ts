@@ -6,7 +6,7 @@ import { sealLegacyAuditChains } from "./seal";
 // keyed. It seals every log that ends unkeyed, so run it only on logs you trust as they are
 // (`npm run audit:verify` lists them); the server refuses to start until they are sealed.
 // The npm script passes --development, as `npm start` does, so both find the same key.
-const config = loadConfig(process.env, commandLineOptions());
+const config = loadConfig(undefined, commandLineOptions());
 const handle = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
 try {
   const sealed = await sealLegacyAuditChains(handle.db, config.auditChainKey);

@@ -17,7 +17,7 @@ const { values: options } = parseArgs({
 
 try {
   // `npm run backup` passes --development, as `npm start` does, so both find the same key.
-  const config = loadConfig(process.env, commandLineOptions());
+  const config = loadConfig(undefined, commandLineOptions());
   if (config.databaseUrl) fail("DATABASE_URL is set: this server's data is in PostgreSQL; back it up with pg_dump.");
   const holder = currentHolder(config.dataDir);
   const { snapshot, how } = holder ? await throughRunningServer(holder) : await withServerStopped(config.dataDir);

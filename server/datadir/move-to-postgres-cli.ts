@@ -13,7 +13,7 @@ if (!targetUrl || !/^postgres(ql)?:\/\//.test(targetUrl))
 
 try {
   // `npm run db:move-to-postgres` passes --development, as `npm start` does, so both find the same key.
-  const config = loadConfig(process.env, commandLineOptions());
+  const config = loadConfig(undefined, commandLineOptions());
   if (config.databaseUrl) fail("DATABASE_URL is set: this server already runs on PostgreSQL. Unset it to move the embedded database in DATA_DIR.");
   const source = await openDatabase({ dataDir: config.dataDir, owner: { port: null, purpose: "npm run db:move-to-postgres" } });
   try {

@@ -17,7 +17,7 @@ if (!existsSync(backupFile)) fail(`${backupFile} does not exist.`);
 
 try {
   // `npm run restore` passes --development, as `npm start` does, so both find the same key.
-  let config = loadConfig(process.env, commandLineOptions());
+  let config = loadConfig(undefined, commandLineOptions());
   if (config.databaseUrl) fail("DATABASE_URL is set: this server's data is in PostgreSQL; restore it with pg_restore.");
   const lock = acquireDataDirLock(config.dataDir, { port: null, purpose: "npm run restore" });
   try {
@@ -69,7 +69,7 @@ function adoptSavedKey(config: ReturnType<typeof loadConfig>) {
   renameSync(current, `${current}.before-restore-${new Date().toISOString().replace(/[:.]/g, "-")}`);
   copyFileSync(saved, current);
   console.log(`The encryption key saved with the backup is now ${current}.`);
-  return loadConfig(process.env, commandLineOptions());
+  return loadConfig(undefined, commandLineOptions());
 }
 
 function fail(message: string): never {
