@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { Page } from "playwright-core";
-import { type BuiltMember, buildMember, buildRole, buildWorkspace, testPassword } from "../support/factories";
+import { type BuiltMember, insertMemberDirectly, insertRoleDirectly, insertWorkspaceDirectly, testPassword } from "../support/factories";
 import { startWebTestServer, webUiSuite } from "../support/web-server";
 
 // The admin console, built by vite.config.ts and served by the real app over a fresh database,
@@ -33,11 +33,11 @@ async function waitForMembers(page: Page, someMemberName: string) {
 const sectionLinks = (page: Page) => page.getByRole("navigation", { name: "Console sections" }).getByRole("link").allTextContents();
 
 async function workspaceWith(...roleIds: string[]) {
-  const workspace = await buildWorkspace(suite.server.database.db);
+  const workspace = await insertWorkspaceDirectly(suite.server.database.db);
   const members: BuiltMember[] = [];
   for (const roleId of roleIds) {
     members.push(
-      await buildMember(suite.server.database.db, workspace, { roleId, name: `${roleId[0]?.toUpperCase()}${roleId.slice(1)} ${members.length + 1}` }),
+      await insertMemberDirectly(suite.server.database.db, workspace, { roleId, name: `${roleId[0]?.toUpperCase()}${roleId.slice(1)} ${members.length + 1}` }),
     );
   }
   return { workspace, members };
@@ -57,7 +57,7 @@ describe("admin console", () => {
 
     await waitForMembers(page, "Olivia Owner");
     expect(await whoAmI(page)).toEqual(["Olivia Owner", "Owner"]);
-    expect(await sectionLinks(page)).toEqual(["Inbox", "Team", "Roles", "Integrations", "Activity log", "Settings"]);
+    expect(await sectionLinks(page)).toEqual(["Inbox", "WhatsApp numbers", "Team", "Roles", "Integrations", "Activity log", "Settings"]);
 
     await page.getByLabel("Invite email").fill("tom@browser.test");
     await page.getByLabel("Invite as").selectOption({ label: "Agent" });
@@ -140,13 +140,13 @@ describe("admin console", () => {
 
   it("shows an Agent no team management, no role editing and no activity log", async () => {
     const { workspace, members } = await workspaceWith("owner", "agent", "teammate");
-    await buildRole(suite.server.database.db, workspace, { "chats.view": "all" }, "Night shift");
+    await insertRoleDirectly(suite.server.database.db, workspace, { "chats.view": "all" }, "Night shift");
     const agent = members[1] as BuiltMember;
     const page = await logIn(agent);
 
     await waitForMembers(page, "Teammate 3");
     expect(await whoAmI(page)).toEqual(["Agent 2", "Agent"]);
-    expect(await sectionLinks(page)).toEqual(["Inbox", "Team", "Roles", "Integrations", "Settings"]);
+    expect(await sectionLinks(page)).toEqual(["Inbox", "WhatsApp numbers", "Team", "Roles", "Integrations", "Settings"]);
     const membersTable = page.getByRole("table", { name: "Members" });
     expect(await membersTable.getByRole("row").count()).toBe(4);
     expect(await membersTable.getByRole("combobox").count()).toBe(0);
@@ -170,8 +170,8 @@ describe("admin console", () => {
 
   it("decides from /me's permission map, not role names: a custom role with only audit.view sees the activity log", async () => {
     const { workspace } = await workspaceWith("owner");
-    const auditor = await buildRole(suite.server.database.db, workspace, { "audit.view": true }, "Admin-ish auditor");
-    const member = await buildMember(suite.server.database.db, workspace, { roleId: auditor.id, name: "Audra Auditor" });
+    const auditor = await insertRoleDirectly(suite.server.database.db, workspace, { "audit.view": true }, "Admin-ish auditor");
+    const member = await insertMemberDirectly(suite.server.database.db, workspace, { roleId: auditor.id, name: "Audra Auditor" });
     const page = await logIn(member);
 
     await waitForMembers(page, "Audra Auditor");
@@ -271,8 +271,8 @@ describe("admin console", () => {
   });
 
   it("lets an Owner change the plan, create and revoke an API token, and delete the workspace by typing its name", async () => {
-    const workspace = await buildWorkspace(suite.server.database.db, "Doomed Co");
-    const owner = await buildMember(suite.server.database.db, workspace, { roleId: "owner", name: "Dora Owner" });
+    const workspace = await insertWorkspaceDirectly(suite.server.database.db, "Doomed Co");
+    const owner = await insertMemberDirectly(suite.server.database.db, workspace, { roleId: "owner", name: "Dora Owner" });
     const page = await logIn(owner);
     await page.getByRole("link", { name: "Settings" }).click();
 
@@ -317,7 +317,7 @@ describe("admin console", () => {
 
   it("locks a suspended member out, at login and in the middle of a session", async () => {
     const { workspace, members } = await workspaceWith("owner", "teammate");
-    const suspended = await buildMember(suite.server.database.db, workspace, { roleId: "agent", status: "suspended" });
+    const suspended = await insertMemberDirectly(suite.server.database.db, workspace, { roleId: "agent", status: "suspended" });
     const page = await logIn(suspended);
     await page.getByRole("heading", { name: "Your access is suspended" }).waitFor();
     expect(await page.getByRole("alert").textContent()).toContain("Your membership in this workspace is suspended.");

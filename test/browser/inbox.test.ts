@@ -1,7 +1,7 @@
 import type { Page, Request } from "playwright-core";
 import { seedDemoTemplates } from "../../server/demo/templates";
 import { startFakeGraphApi } from "../fakes/graph-api";
-import { type BuiltMember, buildChat, buildMember, buildRole, buildWorkspace, testPassword } from "../support/factories";
+import { type BuiltMember, insertChatDirectly, insertMemberDirectly, insertRoleDirectly, insertWorkspaceDirectly, testPassword } from "../support/factories";
 import { startWebTestServer, webUiSuite } from "../support/web-server";
 
 // The console's Inbox, built by vite.config.ts and served by the real app over a fresh database,
@@ -39,11 +39,11 @@ async function newPage(): Promise<Page> {
 }
 
 async function team(...roleIds: string[]) {
-  const workspace = await buildWorkspace(suite.server.database.db);
+  const workspace = await insertWorkspaceDirectly(suite.server.database.db);
   const members: BuiltMember[] = [];
   for (const roleId of roleIds) {
     const name = `${roleId[0]?.toUpperCase()}${roleId.slice(1)} ${members.length + 1}`;
-    members.push(await buildMember(suite.server.database.db, workspace, { roleId, name }));
+    members.push(await insertMemberDirectly(suite.server.database.db, workspace, { roleId, name }));
   }
   return { workspace, members };
 }
@@ -102,7 +102,7 @@ describe("inbox", () => {
     await logIn(agent, page);
     await chatItem(page, /Priya Nair/).waitFor();
     expect(page.url()).toMatch(/#\/inbox$/);
-    expect(await sectionLinks(page)).toEqual(["Inbox", "Team", "Roles", "Integrations", "Settings"]);
+    expect(await sectionLinks(page)).toEqual(["Inbox", "WhatsApp numbers", "Team", "Roles", "Integrations", "Settings"]);
     expect(
       await chatList(page)
         .getByRole("button")
@@ -248,8 +248,8 @@ describe("inbox", () => {
     const agent = members[1] as BuiltMember;
     const line = await connectSandbox(agent, "Support line", "+1 555 010 5000");
     await customerWrites(agent, line.id, "+33 6 12 34 56 78", "Bonjour, où est mon colis ?", "Élodie Martin");
-    const observer = await buildRole(suite.server.database.db, workspace, { "chats.view": "all", "chats.reply": "none" }, "Observer");
-    const member = await buildMember(suite.server.database.db, workspace, { roleId: observer.id, name: "Oscar Observer" });
+    const observer = await insertRoleDirectly(suite.server.database.db, workspace, { "chats.view": "all", "chats.reply": "none" }, "Observer");
+    const member = await insertMemberDirectly(suite.server.database.db, workspace, { roleId: observer.id, name: "Oscar Observer" });
 
     const page = await logIn(member);
     await chatItem(page, /Élodie Martin/).click();
@@ -267,10 +267,10 @@ describe("inbox", () => {
     const agentLine = await connectSandbox(agent, "Agent line", "+1 555 010 7000");
     const headOffice = await connectSandbox(owner, "Head office", "+1 555 010 7001");
     for (let index = 1; index <= 32; index += 1) {
-      await buildChat(suite.server.database.db, workspace, agentLine, { name: `Customer ${String(index).padStart(2, "0")}` });
+      await insertChatDirectly(suite.server.database.db, workspace, agentLine, { name: `Customer ${String(index).padStart(2, "0")}` });
     }
-    await buildChat(suite.server.database.db, workspace, agentLine, { name: "Zoe Zimmer", responsibleId: owner.id });
-    await buildChat(suite.server.database.db, workspace, headOffice, { name: "Hannah Hart" });
+    await insertChatDirectly(suite.server.database.db, workspace, agentLine, { name: "Zoe Zimmer", responsibleId: owner.id });
+    await insertChatDirectly(suite.server.database.db, workspace, headOffice, { name: "Hannah Hart" });
 
     const page = await logIn(owner);
     const names = () => chatList(page).locator(".chat-item-name").allTextContents();
@@ -310,7 +310,7 @@ describe("inbox", () => {
     const owner = members[0] as BuiltMember;
     const line = await connectSandbox(owner, "Sales line", "+1 555 010 7000");
     await seedDemoTemplates(suite.server.database.db, workspace.id, owner.id);
-    await buildChat(suite.server.database.db, workspace, line, { name: "Quiet Sandbox Customer", customerWroteAt: new Date(Date.now() - 25 * 60 * 60 * 1000) });
+    await insertChatDirectly(suite.server.database.db, workspace, line, { name: "Quiet Sandbox Customer", customerWroteAt: new Date(Date.now() - 25 * 60 * 60 * 1000) });
 
     const page = await logIn(owner);
     await chatItem(page, /Quiet Sandbox Customer/).click();
@@ -353,7 +353,7 @@ describe("inbox", () => {
       },
     });
     expect(cloud.status).toBe(201);
-    await buildChat(suite.server.database.db, workspace, cloud.body.account, { name: "Quiet Customer" });
+    await insertChatDirectly(suite.server.database.db, workspace, cloud.body.account, { name: "Quiet Customer" });
 
     const page = await logIn(owner);
     await chatItem(page, /Quiet Customer/).click();
