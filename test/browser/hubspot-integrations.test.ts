@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { hubspotConfigFor, newPortal, startHubspotFakeForServer } from "../server/hubspot/support";
-import { type BuiltMember, buildMember, buildWorkspace, testPassword } from "../support/factories";
+import { type BuiltMember, insertMemberDirectly, insertWorkspaceDirectly, testPassword } from "../support/factories";
 import { startWebTestServer, webUiSuite } from "../support/web-server";
 
 // The console's Integrations page connecting HubSpot: Connect, HubSpot's install page (the strict
@@ -21,9 +21,9 @@ const suite = webUiSuite(async (webRoot) => {
 
 async function adminOnIntegrations(): Promise<{ page: Page; admin: BuiltMember }> {
   const db = suite.server.database.db;
-  const workspace = await buildWorkspace(db);
-  await buildMember(db, workspace, { roleId: "owner", name: "Olive Owner" });
-  const admin = await buildMember(db, workspace, { roleId: "admin", name: "Ada Admin" });
+  const workspace = await insertWorkspaceDirectly(db);
+  await insertMemberDirectly(db, workspace, { roleId: "owner", name: "Olive Owner" });
+  const admin = await insertMemberDirectly(db, workspace, { roleId: "admin", name: "Ada Admin" });
   const page = await suite.newPage();
   await page.goto(`${suite.server.url}/#/login`);
   await page.getByLabel("Email", { exact: true }).fill(admin.email);

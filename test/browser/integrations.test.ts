@@ -1,5 +1,5 @@
 import type { Page } from "playwright-core";
-import { type BuiltMember, type BuiltWorkspace, buildMember, buildWorkspace, testPassword } from "../support/factories";
+import { type BuiltMember, type BuiltWorkspace, insertMemberDirectly, insertWorkspaceDirectly, testPassword } from "../support/factories";
 import { startWebTestServer, webUiSuite } from "../support/web-server";
 
 // The console's Integrations page against the demo CRM (Pipedrive's OAuth server and API as the
@@ -13,12 +13,12 @@ let team: { workspace: BuiltWorkspace; admin: BuiltMember; agent: BuiltMember } 
 async function theTeam() {
   if (!team) {
     const db = suite.server.database.db;
-    const workspace = await buildWorkspace(db);
-    await buildMember(db, workspace, { roleId: "owner", name: "Olive Owner" });
+    const workspace = await insertWorkspaceDirectly(db);
+    await insertMemberDirectly(db, workspace, { roleId: "owner", name: "Olive Owner" });
     team = {
       workspace,
-      admin: await buildMember(db, workspace, { roleId: "admin", name: "Ada Admin" }),
-      agent: await buildMember(db, workspace, { roleId: "agent", name: "Axel Agent" }),
+      admin: await insertMemberDirectly(db, workspace, { roleId: "admin", name: "Ada Admin" }),
+      agent: await insertMemberDirectly(db, workspace, { roleId: "agent", name: "Axel Agent" }),
     };
   }
   return team;

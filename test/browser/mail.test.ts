@@ -1,5 +1,5 @@
 import type { Page } from "playwright-core";
-import { buildMember, buildWorkspace, testPassword } from "../support/factories";
+import { insertMemberDirectly, insertWorkspaceDirectly, testPassword } from "../support/factories";
 import { startWebTestServer, webUiSuite } from "../support/web-server";
 
 // E-mail in the console: the app's own mail catcher (a real SMTP server on loopback, as `npm start`
@@ -25,8 +25,8 @@ async function openCaughtMail(subject: string, to: string): Promise<Page> {
 
 describe("e-mail", () => {
   it("the development mail page shows the invitation e-mail, and its link lets the invitee join", async () => {
-    const workspace = await buildWorkspace(suite.server.database.db, "Mail Co");
-    const admin = await buildMember(suite.server.database.db, workspace, { roleId: "admin", name: "Ada Admin" });
+    const workspace = await insertWorkspaceDirectly(suite.server.database.db, "Mail Co");
+    const admin = await insertMemberDirectly(suite.server.database.db, workspace, { roleId: "admin", name: "Ada Admin" });
     const email = `invitee-${unique()}@mail.test`;
     const invited = await suite.server.api("POST", "/invitations", { token: admin.token, body: { email, roleId: "teammate" } });
     expect(invited.body.mail).toBe("queued");
@@ -45,7 +45,7 @@ describe("e-mail", () => {
   });
 
   it("forgot password: the login page asks for a link, the e-mail's link sets a new password and logs in", async () => {
-    const member = await buildMember(suite.server.database.db, await buildWorkspace(suite.server.database.db), {
+    const member = await insertMemberDirectly(suite.server.database.db, await insertWorkspaceDirectly(suite.server.database.db), {
       roleId: "agent",
       name: "Fred Forgetful",
       email: `fred-${unique()}@mail.test`,
@@ -72,7 +72,7 @@ describe("e-mail", () => {
   });
 
   it("Settings → Your account changes my name and my password, logging out my other sessions", async () => {
-    const member = await buildMember(suite.server.database.db, await buildWorkspace(suite.server.database.db), {
+    const member = await insertMemberDirectly(suite.server.database.db, await insertWorkspaceDirectly(suite.server.database.db), {
       roleId: "teammate",
       name: "Sam Settings",
       email: `sam-${unique()}@mail.test`,

@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { type FakeGraphApi, startFakeGraphApi } from "../fakes/graph-api";
-import { type BuiltMember, buildMember, buildWorkspace, testPassword } from "../support/factories";
+import { type BuiltMember, insertMemberDirectly, insertWorkspaceDirectly, testPassword } from "../support/factories";
 import { startWebTestServer, webUiSuite } from "../support/web-server";
 
 // The console's WhatsApp numbers page, built by vite.config.ts and served by the real app, driven
@@ -38,9 +38,9 @@ async function logInToNumbers(member: { email: string }): Promise<Page> {
 
 async function teamOf(...roleIds: string[]): Promise<BuiltMember[]> {
   const db = suite.server.database.db;
-  const workspace = await buildWorkspace(db);
+  const workspace = await insertWorkspaceDirectly(db);
   const built: BuiltMember[] = [];
-  for (const roleId of roleIds) built.push(await buildMember(db, workspace, { roleId, name: `${roleId[0]?.toUpperCase()}${roleId.slice(1)} Person` }));
+  for (const roleId of roleIds) built.push(await insertMemberDirectly(db, workspace, { roleId, name: `${roleId[0]?.toUpperCase()}${roleId.slice(1)} Person` }));
   return built;
 }
 

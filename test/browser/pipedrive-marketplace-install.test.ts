@@ -1,4 +1,4 @@
-import { buildMember, buildWorkspace, testPassword } from "../support/factories";
+import { insertMemberDirectly, insertWorkspaceDirectly, testPassword } from "../support/factories";
 import { startWebTestServer, webUiSuite } from "../support/web-server";
 
 // "Install now" from Pipedrive's Marketplace, played by the demo CRM's consent page opened without
@@ -10,9 +10,9 @@ const suite = webUiSuite((webRoot) => startWebTestServer(webRoot, { DEMO_CRM: "o
 describe("Marketplace install", () => {
   it("lands on Switchboard, which asks to log in, then links the company to the Admin's workspace", async () => {
     const db = suite.server.database.db;
-    const workspace = await buildWorkspace(db);
-    await buildMember(db, workspace, { roleId: "owner", name: "Olive Owner" });
-    const admin = await buildMember(db, workspace, { roleId: "admin", name: "Ada Admin" });
+    const workspace = await insertWorkspaceDirectly(db);
+    await insertMemberDirectly(db, workspace, { roleId: "owner", name: "Olive Owner" });
+    const admin = await insertMemberDirectly(db, workspace, { roleId: "admin", name: "Ada Admin" });
     const { clientId, redirectUri } = suite.server.services.config.pipedrive;
 
     const page = await suite.newPage();

@@ -12,7 +12,7 @@ import { loadConfig } from "../../server/config";
 import { openDatabase } from "../../server/db/client";
 import { auditLog } from "../../server/db/schema";
 import { recomputeChainWithoutKey } from "../support/audit-chain";
-import { buildWorkspace } from "../support/factories";
+import { insertWorkspaceDirectly } from "../support/factories";
 
 const run = promisify(execFile);
 
@@ -44,7 +44,7 @@ async function dataDirWithLog(actions: string[]) {
   const seeded = await PGlite.create(path.join(dataDir, "pglite"), { loadDataDir: template });
   await seeded.close();
   const handle = await openDatabase({ dataDir });
-  const workspace = await buildWorkspace(handle.db);
+  const workspace = await insertWorkspaceDirectly(handle.db);
   const { auditChainKey } = chainKeyFor(dataDir);
   for (const action of actions) {
     await handle.db.transaction((tx) => recordAudit(tx, auditChainKey, { workspaceId: workspace.id, actorId: null, action }));

@@ -5,7 +5,7 @@ import { startServices } from "../../server/boot";
 import { auditLog, workspaces } from "../../server/db/schema";
 import { recomputeChainWithoutKey } from "../support/audit-chain";
 import { startTestServer, type TestServer } from "../support/server";
-import { buildTeam, type Team } from "../support/team";
+import { insertTeamDirectly, type Team } from "../support/team";
 
 // Someone with database access (a backup, a replica, a stolen dump put back) deletes an entry
 // from a workspace's activity log and recomputes the chain after it. Without ENCRYPTION_KEY they
@@ -17,7 +17,7 @@ beforeAll(async () => {
   server = await startTestServer();
 });
 beforeEach(async () => {
-  team = await buildTeam(server.database.db);
+  team = await insertTeamDirectly(server.database.db);
   for (const step of ["suspend", "activate", "suspend"]) {
     expect((await server.api("POST", `/members/${team.agent.id}/${step}`, { token: team.owner.token })).status).toBeLessThan(300);
   }

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { chats } from "../../server/db/schema";
 import { startTestServer, type TestServer } from "../support/server";
-import { buildTeam, type Team } from "../support/team";
+import { insertTeamDirectly, type Team } from "../support/team";
 
 // A Collaborator (chats.view: assigned, chats.start: none) sees an account through the one chat
 // assigned to them, and "simulates" a new customer on it: a chat they could never start. The
@@ -14,7 +14,7 @@ beforeAll(async () => {
   server = await startTestServer();
 });
 beforeEach(async () => {
-  team = await buildTeam(server.database.db);
+  team = await insertTeamDirectly(server.database.db);
   const connected = await server.api("POST", "/whatsapp-accounts", {
     token: team.owner.token,
     body: { provider: "sandbox", phoneNumber: "+15550108000", displayName: "Owner line" },

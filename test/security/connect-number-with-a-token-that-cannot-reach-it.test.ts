@@ -1,6 +1,6 @@
 import { type FakeGraphApi, startFakeGraphApi } from "../fakes/graph-api";
 import { startTestServer, type TestServer } from "../support/server";
-import { buildTeam, type Team } from "../support/team";
+import { insertTeamDirectly, type Team } from "../support/team";
 
 // Routes are global: whoever connects a phone_number_id receives its customers' messages. So a
 // workspace must prove, with the token it gives, that it controls the number at Meta.
@@ -19,7 +19,7 @@ beforeAll(async () => {
   fake.registerPhoneNumber({ ...attackers, accessTokens: [attackerToken] });
   fake.registerPhoneNumber({ ...otherOfTheirs, accessTokens: [attackerToken] });
   server = await startTestServer({ GRAPH_API_BASE_URL: fake.url });
-  attacker = await buildTeam(server.database.db);
+  attacker = await insertTeamDirectly(server.database.db);
 });
 afterAll(async () => {
   await server?.close();
@@ -61,7 +61,7 @@ describe.each([
 
 describe("the number's real owner", () => {
   it("connects it with a token that reaches the number in its WABA (nobody claimed its route first)", async () => {
-    const owner = await buildTeam(server.database.db);
+    const owner = await insertTeamDirectly(server.database.db);
     const connected = await connect(owner, { ...victim, accessToken: victimToken });
     expect(connected.status).toBe(201);
     // It asked Meta about the number and the WABA with the token it was given.

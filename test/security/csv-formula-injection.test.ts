@@ -1,6 +1,6 @@
 import { parse } from "csv-parse/sync";
 import { startTestServer, type TestServer } from "../support/server";
-import { buildTeam, type Team } from "../support/team";
+import { insertTeamDirectly, type Team } from "../support/team";
 
 // A customer (or anyone who can send a header) plants a spreadsheet formula in a name, a message
 // or a user agent; a member later opens an export in Excel and the formula runs. Every export
@@ -18,7 +18,7 @@ beforeAll(async () => {
   server = await startTestServer({ CAMPAIGN_DISPATCHER: "off" });
 });
 beforeEach(async () => {
-  team = await buildTeam(server.database.db);
+  team = await insertTeamDirectly(server.database.db);
   const connected = await server.api("POST", "/whatsapp-accounts", {
     token: team.owner.token,
     body: { provider: "sandbox", phoneNumber: "+15550107000", displayName: "Shop" },

@@ -3,7 +3,7 @@ import { pipedriveConnections, pipedriveInstallations } from "../../server/db/sc
 import type { FakePipedrive } from "../fakes/pipedrive";
 import { callback, openConnectLink, otherUser, pipedriveSuite, startConnect } from "../server/pipedrive/server-support";
 import type { TestServer } from "../support/server";
-import { buildTeam, type Team } from "../support/team";
+import { insertTeamDirectly, type Team } from "../support/team";
 
 // A connect link is tied to the browser that opened it: the state Pipedrive hands back carries the
 // hash of a secret only that browser's cookie holds, so someone else's browser completing it with
@@ -44,7 +44,7 @@ describe("a member starts connecting Pipedrive and another person's browser comp
 
   it("with a cookie from a connection of their own: refused, nothing stored", async () => {
     const started = await startConnect(server, team.admin.token, "workspace");
-    const outsider = await buildTeam(server.database.db);
+    const outsider = await insertTeamDirectly(server.database.db);
     const theirs = await startConnect(server, outsider.admin.token, "workspace");
 
     const elsewhere = await callback(server, { code: fake.issueAuthorizationCode(attacker), state: started.state }, theirs.cookie);

@@ -1,7 +1,7 @@
 import { signPanelToken } from "../../server/pipedrive/panel-token";
 import type { FakeDeal, FakePerson, FakePipedrive } from "../fakes/pipedrive";
 import { connect, otherUser, panelSecret, pipedriveSuite } from "../server/pipedrive/server-support";
-import { buildAccount, buildChat } from "../support/factories";
+import { insertAccountDirectly, insertChatDirectly } from "../support/factories";
 import type { TestServer } from "../support/server";
 import type { Team } from "../support/team";
 
@@ -141,8 +141,8 @@ describe("the panel session asks for another record than it was opened on", () =
   });
 
   it("linking a chat to another deal, or to a person not on the panel's deal, is refused (404)", async () => {
-    const account = await buildAccount(server.database.db, team.workspace, team.agent.id);
-    const chat = await buildChat(server.database.db, team.workspace, account, { phone: "+15550100001" });
+    const account = await insertAccountDirectly(server.database.db, team.workspace, team.agent.id);
+    const chat = await insertChatDirectly(server.database.db, team.workspace, account, { phone: "+15550100001" });
     const panel = await openPanel(agentsPipedriveUser.id, "deal", String(openDeal.id));
     const link = (body: object) => server.api("PUT", `/panel/pipedrive/chats/${chat.id}/link`, { token: panel, body });
 

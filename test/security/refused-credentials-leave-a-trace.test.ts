@@ -3,10 +3,10 @@ import { securityEvents } from "../../server/db/schema";
 import { signWebhookBody } from "../../server/whatsapp/webhook-signature";
 import { type FakeGraphApi, startFakeGraphApi } from "../fakes/graph-api";
 import { inboundTextWebhook } from "../fakes/whatsapp-webhooks";
-import { buildMember } from "../support/factories";
+import { insertMemberDirectly } from "../support/factories";
 import { startTestServer, type TestServer } from "../support/server";
 import { eventually } from "../support/sse";
-import { buildTeam, type Team } from "../support/team";
+import { insertTeamDirectly, type Team } from "../support/team";
 
 // An attacker guesses passwords, forges WhatsApp webhooks or Pipedrive panel tokens. Each refusal
 // must leave a trace with the address and user agent it came from: in the activity log of the
@@ -30,7 +30,7 @@ beforeAll(async () => {
   });
 });
 beforeEach(async () => {
-  team = await buildTeam(server.database.db);
+  team = await insertTeamDirectly(server.database.db);
 });
 afterAll(async () => {
   await server?.close();
@@ -44,7 +44,7 @@ const login = (email: string, password: string) => server.api("POST", "/sessions
 
 describe("guessing a member's password", () => {
   it("each wrong password is in the member's workspace activity log, with address and user agent", async () => {
-    const victim = await buildMember(server.database.db, team.workspace, { roleId: "agent" });
+    const victim = await insertMemberDirectly(server.database.db, team.workspace, { roleId: "agent" });
     expect((await login(victim.email, "wrong guess")).status).toBe(401);
     await eventually(async () =>
       expect(await activity("login.failed")).toEqual([
@@ -61,7 +61,7 @@ describe("guessing a member's password", () => {
   });
 
   it("guessing until rate-limited: the refused attempts are recorded too", async () => {
-    const victim = await buildMember(server.database.db, team.workspace, { roleId: "agent" });
+    const victim = await insertMemberDirectly(server.database.db, team.workspace, { roleId: "agent" });
     const statuses = [];
     for (let attempt = 0; attempt < 4; attempt++) statuses.push((await login(victim.email, `guess ${attempt}`)).status);
     expect(statuses).toEqual([401, 401, 401, 429]);
@@ -75,8 +75,8 @@ describe("guessing a member's password", () => {
 
 describe("guessing a member's password through the side doors (a join request, an invitation accept)", () => {
   it("each wrong password is in the member's workspace activity log, naming the door", async () => {
-    const victim = await buildMember(server.database.db, team.workspace, { roleId: "agent" });
-    const elsewhere = await buildTeam(server.database.db);
+    const victim = await insertMemberDirectly(server.database.db, team.workspace, { roleId: "agent" });
+    const elsewhere = await insertTeamDirectly(server.database.db);
     const asked = await server.api("POST", "/join-requests", {
       body: { joinCode: elsewhere.workspace.joinCode, name: "Guess", email: victim.email, password: "wrong guess" },
       headers: attacker,

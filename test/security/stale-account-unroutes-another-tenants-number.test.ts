@@ -1,7 +1,7 @@
 import { type FakeGraphApi, startFakeGraphApi } from "../fakes/graph-api";
 import { inboundTextWebhook } from "../fakes/whatsapp-webhooks";
 import { startTestServer, type TestServer } from "../support/server";
-import { buildTeam, type Team } from "../support/team";
+import { insertTeamDirectly, type Team } from "../support/team";
 
 // A number moves between workspaces: A connects it, disconnects, and B connects it later. A's
 // stale account still names the number, and must not be able to take B's route away (or then
@@ -38,8 +38,8 @@ const customerWrites = (text: string) =>
 
 describe("a stale account in one workspace unroutes a number another workspace connected later", () => {
   it("disconnecting the stale account again leaves the other workspace's route alone, and the number cannot be re-claimed", async () => {
-    const formerOwner = await buildTeam(server.database.db);
-    const currentOwner = await buildTeam(server.database.db);
+    const formerOwner = await insertTeamDirectly(server.database.db);
+    const currentOwner = await insertTeamDirectly(server.database.db);
     const stale = await connect(formerOwner);
     expect(stale.status).toBe(201);
     expect((await server.api("DELETE", `/whatsapp-accounts/${stale.body.account.id}`, { token: formerOwner.agent.token })).status).toBe(204);

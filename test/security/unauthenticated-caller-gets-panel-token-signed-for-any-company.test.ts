@@ -3,7 +3,7 @@ import { verifyPanelToken } from "../../server/pipedrive/panel-token";
 import type { FakePipedrive } from "../fakes/pipedrive";
 import { connect, startPipedriveStack } from "../server/pipedrive/server-support";
 import { startTestServer, type TestServer } from "../support/server";
-import { buildTeam } from "../support/team";
+import { insertTeamDirectly } from "../support/team";
 
 // The CRM simulator asks the server to sign its panel tokens (POST /api/v1/dev/simulator/token).
 // Signed with the real Pipedrive JWT secret for any company and user, it let anyone who could
@@ -25,7 +25,7 @@ describe("an unauthenticated caller gets a panel token signed for any company", 
     });
 
     it("signs nothing for the connected company, nor for the demo CRM's: the route does not exist", async () => {
-      const team = await buildTeam(server.database.db);
+      const team = await insertTeamDirectly(server.database.db);
       await connect(server, fake, team.admin.token, "workspace");
       for (const claims of [
         { userId: fake.user.id, companyId: fake.user.company_id },

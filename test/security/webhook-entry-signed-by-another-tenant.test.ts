@@ -3,7 +3,7 @@ import { deliverSignedWebhook, type FakeGraphApi, startFakeGraphApi } from "../f
 import { inboundTextWebhook } from "../fakes/whatsapp-webhooks";
 import { startTestServer, type TestServer } from "../support/server";
 import { eventually, openEventStream } from "../support/sse";
-import { buildTeam, type Team } from "../support/team";
+import { insertTeamDirectly, type Team } from "../support/team";
 
 // Meta signs a webhook with the app secret of the app the WABA is subscribed to. A workspace that
 // connects its number with its own app's secret holds a signing key, and must not be able to sign
@@ -66,8 +66,8 @@ describe.each([
   { victim: "has its own app secret", victimSecret: "workspace-b-own-app-secret" },
 ])("a workspace signs a webhook entry for another workspace's number with its own app secret (the victim $victim)", ({ victimSecret }) => {
   it("the other workspace's entry reaches neither its inbox, nor its live stream, nor its webhooks; the signer's own entry is stored", async () => {
-    const attacker = await buildTeam(server.database.db);
-    const victim = await buildTeam(server.database.db);
+    const attacker = await insertTeamDirectly(server.database.db);
+    const victim = await insertTeamDirectly(server.database.db);
     const attackerNumber = await connectNumber(attacker, aOwnSecret);
     const victimNumber = await connectNumber(victim, victimSecret);
     const attackerSide = await watch(attacker);
@@ -99,8 +99,8 @@ describe.each([
 
 describe("a webhook signed with the server's app secret speaks for an account that has its own app secret", () => {
   it("that account's entry is dropped (only its own secret is its key); the entry of an account on the server's secret is stored", async () => {
-    const ownApp = await buildTeam(server.database.db);
-    const ourApp = await buildTeam(server.database.db);
+    const ownApp = await insertTeamDirectly(server.database.db);
+    const ourApp = await insertTeamDirectly(server.database.db);
     const ownAppNumber = await connectNumber(ownApp, aOwnSecret);
     const ourAppNumber = await connectNumber(ourApp);
     const payload = payloadFor([

@@ -29,15 +29,15 @@ const unique = () => randomBytes(4).toString("hex");
 export type BuiltWorkspace = { id: string; name: string; joinCode: string };
 export type BuiltMember = { id: string; workspaceId: string; email: string; roleId: string; token: string };
 
-/** A workspace with no members yet (use buildMember({ roleId: 'owner' }) for its Owner). */
-export async function buildWorkspace(db: Executor, name = `Workspace ${unique()}`): Promise<BuiltWorkspace> {
+/** A workspace with no members yet (use insertMemberDirectly({ roleId: 'owner' }) for its Owner). */
+export async function insertWorkspaceDirectly(db: Executor, name = `Workspace ${unique()}`): Promise<BuiltWorkspace> {
   const workspace = { id: newId("ws"), name, joinCode: `join-${unique()}` };
   await db.insert(workspaces).values(workspace);
   return workspace;
 }
 
 /** A member with a role and a live session token. */
-export async function buildMember(
+export async function insertMemberDirectly(
   db: Executor,
   workspace: { id: string },
   options: { roleId?: string; name?: string; email?: string; status?: "active" | "suspended" } = {},
@@ -56,13 +56,13 @@ export async function buildMember(
   return { id, workspaceId: workspace.id, email, roleId, token };
 }
 
-export async function buildRole(db: Executor, workspace: { id: string }, permissions: Partial<PermissionMap>, name = `Role ${unique()}`) {
+export async function insertRoleDirectly(db: Executor, workspace: { id: string }, permissions: Partial<PermissionMap>, name = `Role ${unique()}`) {
   const id = newId("role");
   await db.insert(roles).values({ workspaceId: workspace.id, id, name, permissions: { ...permissions } });
   return { id, name };
 }
 
-export async function buildAccount(db: Executor, workspace: { id: string }, connectedBy: string) {
+export async function insertAccountDirectly(db: Executor, workspace: { id: string }, connectedBy: string) {
   const id = newId("wa");
   await db.insert(whatsappAccounts).values({
     workspaceId: workspace.id,
@@ -75,7 +75,7 @@ export async function buildAccount(db: Executor, workspace: { id: string }, conn
   return { id, connectedBy };
 }
 
-export async function buildChat(
+export async function insertChatDirectly(
   db: Executor,
   workspace: { id: string },
   account: { id: string },
@@ -123,7 +123,7 @@ export async function buildChat(
   return { id, accountId: account.id, responsibleId: options.responsibleId ?? null };
 }
 
-export async function buildTemplate(db: Executor, workspace: { id: string }, ownerId: string, options: { name?: string; body?: string } = {}) {
+export async function insertTemplateDirectly(db: Executor, workspace: { id: string }, ownerId: string, options: { name?: string; body?: string } = {}) {
   const id = newId("tpl");
   await db
     .insert(templates)
@@ -132,7 +132,7 @@ export async function buildTemplate(db: Executor, workspace: { id: string }, own
 }
 
 /** A campaign row with `recipients` queued recipients (status paused, so no dispatcher sends it). */
-export async function buildCampaign(
+export async function insertCampaignDirectly(
   db: Executor,
   workspace: { id: string },
   account: { id: string },

@@ -6,9 +6,9 @@ import { exchangeAuthorizationCode } from "../../server/pipedrive/oauth";
 import { signPanelToken } from "../../server/pipedrive/panel-token";
 import { type FakeDeal, type FakePipedrive, startFakePipedrive } from "../fakes/pipedrive";
 import { launchChromium, type TestBrowser } from "./browser";
-import { buildAccount, buildChat, buildMember } from "./factories";
+import { insertAccountDirectly, insertChatDirectly, insertMemberDirectly } from "./factories";
 import type { TestServer } from "./server";
-import { buildTeam, type Team } from "./team";
+import { insertTeamDirectly, type Team } from "./team";
 import { buildWebUi, startWebTestServer } from "./web-server";
 
 // The real Pipedrive surfaces, built by vite.config.ts and served by the real app, inside the CRM
@@ -64,9 +64,9 @@ export async function startSimulatorStack(env: Record<string, string> = {}): Pro
     ...env,
   });
   const db = server.database.db;
-  const team = await buildTeam(db);
-  const ownerLine = await buildAccount(db, team.workspace, team.owner.id);
-  const agentLine = await buildAccount(db, team.workspace, team.agent.id);
+  const team = await insertTeamDirectly(db);
+  const ownerLine = await insertAccountDirectly(db, team.workspace, team.owner.id);
+  const agentLine = await insertAccountDirectly(db, team.workspace, team.agent.id);
   const accounts = (await server.api("GET", "/whatsapp-accounts", { token: team.owner.token })).body.data as { id: string; phoneNumber: string }[];
   const numberOf = (id: string) => accounts.find((account) => account.id === id)?.phoneNumber as string;
   const lines = { owner: { id: ownerLine.id, phoneNumber: numberOf(ownerLine.id) }, agent: { id: agentLine.id, phoneNumber: numberOf(agentLine.id) } };
@@ -81,8 +81,8 @@ export async function startSimulatorStack(env: Record<string, string> = {}): Pro
   const deal = fake.addDeal({ title: "Enterprise plan — 25 seats", person_id: grace.id });
   // Grace wrote to both lines just now, so their 24-hour windows are open and replies may be text.
   const customerWroteAt = new Date();
-  await buildChat(db, team.workspace, ownerLine, { phone: graceMobile, name: "Grace Hopper", responsibleId: team.collaborator.id, customerWroteAt });
-  await buildChat(db, team.workspace, agentLine, { phone: graceMobile, name: "Grace Hopper", customerWroteAt });
+  await insertChatDirectly(db, team.workspace, ownerLine, { phone: graceMobile, name: "Grace Hopper", responsibleId: team.collaborator.id, customerWroteAt });
+  await insertChatDirectly(db, team.workspace, agentLine, { phone: graceMobile, name: "Grace Hopper", customerWroteAt });
 
   const tokens = await exchangeAuthorizationCode(
     { clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: fake.redirectUri, oauthHost: fake.url },
@@ -102,7 +102,7 @@ export async function startSimulatorStack(env: Record<string, string> = {}): Pro
       isAdmin: true,
     },
   });
-  const suspended = await buildMember(db, team.workspace, { roleId: "teammate", name: "Sam Suspended", status: "suspended" });
+  const suspended = await insertMemberDirectly(db, team.workspace, { roleId: "teammate", name: "Sam Suspended", status: "suspended" });
   const memberOf = {
     owner: team.owner.id,
     admin: team.admin.id,

@@ -4,7 +4,7 @@ import { verifyAuditChains } from "../../../server/audit/verify";
 import { auditLog } from "../../../server/db/schema";
 import { startTestServer, type TestServer } from "../../support/server";
 import { eventually } from "../../support/sse";
-import { buildTeam } from "../../support/team";
+import { insertTeamDirectly } from "../../support/team";
 
 // PostgreSQL only: requests run on separate connections of the pool, so writers of one workspace's
 // chain really overlap. Another session holds the workspace row (as a slow writer would) until
@@ -17,7 +17,7 @@ afterAll(() => server.close());
 
 describe("the activity log's chain on PostgreSQL", () => {
   it("stays one chain when writers wait on one another, and every request succeeds", async () => {
-    const team = await buildTeam(server.database.db);
+    const team = await insertTeamDirectly(server.database.db);
     const holder = new pg.Client({ connectionString: server.database.databaseUrl });
     await holder.connect();
     const waitingOnALock = async () =>

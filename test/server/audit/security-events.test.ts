@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { recordSecurityEvent, type SecurityEvent, securityEventBudget } from "../../../server/audit/security-events";
 import { securityEvents } from "../../../server/db/schema";
 import { startTestServer, type TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 
 let server: TestServer;
 let team: Team;
@@ -10,7 +10,7 @@ beforeAll(async () => {
   server = await startTestServer();
 });
 beforeEach(async () => {
-  team = await buildTeam(server.database.db);
+  team = await insertTeamDirectly(server.database.db);
 });
 afterEach(() => {
   vi.useRealTimers();

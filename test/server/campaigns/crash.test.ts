@@ -9,7 +9,7 @@ import { openTestDatabase, testEngine } from "../../support/database";
 import { apiClient } from "../../support/server";
 import { freePort, type SpawnedServer, spawnServer } from "../../support/spawned-server";
 import { eventually } from "../../support/sse";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 import { busiestSecond, createTemplate, launch, recipientRows, recipients, waitForCampaign } from "./support";
 
 // A real crash, on each engine: the production entry point (server/main.ts) runs as its own
@@ -56,7 +56,7 @@ describe(`kill -9 of the server mid-campaign (${testEngine})`, () => {
     fake.registerPhoneNumber({ wabaId, phoneNumberId: "406540352240001", displayPhoneNumber: "+1 555-078-0001" });
     dataDir = mkdtempSync(path.join(os.tmpdir(), "switchboard-crash-"));
     database = await sharedDatabase(dataDir);
-    team = await database.read((opened) => buildTeam(opened.db));
+    team = await database.read((opened) => insertTeamDirectly(opened.db));
   });
   afterAll(async () => {
     for (const server of servers) if (server.child.exitCode === null) server.child.kill("SIGKILL");

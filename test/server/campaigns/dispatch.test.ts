@@ -7,7 +7,7 @@ import { type FakeGraphApi, startFakeGraphApi } from "../../fakes/graph-api";
 import { statusWebhook } from "../../fakes/whatsapp-webhooks";
 import { startTestServer, type TestServer } from "../../support/server";
 import { eventually } from "../../support/sse";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 import { averageRate, busiestSecond, campaignOf, connectSandbox, createTemplate, launch, recipientRows, recipients, waitForCampaign } from "./support";
 
 // The dispatcher under control: the test server runs none, each test starts (and stops) its own.
@@ -41,7 +41,7 @@ beforeAll(async () => {
   };
 });
 beforeEach(async () => {
-  team = await buildTeam(server.database.db);
+  team = await insertTeamDirectly(server.database.db);
   fake.reset();
   providerCalls = [];
   onProviderCall = null;
@@ -261,7 +261,7 @@ describe("interactive messages go first", () => {
     // reply would, on average, wait behind several of them.
     const slow = await startTestServer({ CAMPAIGN_DISPATCHER: "off", WHATSAPP_SEND_RATE: "2" });
     try {
-      const slowTeam = await buildTeam(slow.database.db);
+      const slowTeam = await insertTeamDirectly(slow.database.db);
       const token = slowTeam.agent.token;
       const accountId = await connectSandbox(slow, token, "+15550108200");
       const templateId = await createTemplate(slow, token);

@@ -1,7 +1,7 @@
 import { secondsUntilUtcMidnight } from "../../../server/campaigns/guard-rails";
-import { buildMember, buildRole } from "../../support/factories";
+import { insertMemberDirectly, insertRoleDirectly } from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 import { connectSandbox, createTemplate, launch, recipients } from "./support";
 
 let server: TestServer;
@@ -13,7 +13,7 @@ beforeAll(async () => {
   server = await startTestServer({ CAMPAIGN_DISPATCHER: "off" });
 });
 beforeEach(async () => {
-  team = await buildTeam(server.database.db);
+  team = await insertTeamDirectly(server.database.db);
   agentLine = await connectSandbox(server, team.agent.token, "+15550105000");
   agentTemplate = await createTemplate(server, team.agent.token);
 });
@@ -54,7 +54,7 @@ describe("campaign settings", () => {
       status: 400,
       errors: [{ path: "body.roleDailyCaps.nobody" }],
     });
-    const role = await buildRole(server.database.db, team.workspace, { "campaigns.send": "own" });
+    const role = await insertRoleDirectly(server.database.db, team.workspace, { "campaigns.send": "own" });
     expect((await settings(team.admin.token, { roleDailyCaps: { [role.id]: 5, teammate: 50 } })).status).toBe(200);
     expect((await settings(team.admin.token, { approvalThreshold: -1 })).status).toBe(400);
   });
@@ -89,7 +89,7 @@ describe("daily caps (UTC day of launch)", () => {
       detail: "Your role (Agent) may send campaigns to 8 recipients a day (UTC); you used 5 today and this campaign has 4.",
     });
     // Another Agent has their own allowance; the Teammate's role has no cap.
-    const otherAgent = await buildMember(server.database.db, team.workspace, { roleId: "agent" });
+    const otherAgent = await insertMemberDirectly(server.database.db, team.workspace, { roleId: "agent" });
     const otherLine = await connectSandbox(server, otherAgent.token, "+15550105002");
     const otherTemplate = await createTemplate(server, otherAgent.token);
     expect((await launch(server, otherAgent.token, { accountId: otherLine, templateId: otherTemplate, recipients: recipients(8, "+1555203") })).status).toBe(

@@ -1,10 +1,10 @@
 import { parse } from "csv-parse/sync";
 import { and, eq, sql } from "drizzle-orm";
 import { campaignRecipients, messages } from "../../../server/db/schema";
-import { buildMember } from "../../support/factories";
+import { insertMemberDirectly } from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
 import { eventually, openEventStream } from "../../support/sse";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 import { campaignOf, connectSandbox, createTemplate, launch, recipientRows, recipients, waitForCampaign } from "./support";
 
 // Campaigns on the sandbox, sent by the test server's own dispatcher at 5 messages a second.
@@ -16,7 +16,7 @@ beforeAll(async () => {
   server = await startTestServer({ WHATSAPP_SEND_RATE: "5" });
 });
 beforeEach(async () => {
-  team = await buildTeam(server.database.db);
+  team = await insertTeamDirectly(server.database.db);
   agentLine = await connectSandbox(server, team.agent.token, "+15550106000");
   agentTemplate = await createTemplate(server, team.agent.token);
 });
@@ -30,7 +30,7 @@ const sentCount = async (campaignId: string) => {
 describe("a campaign on the sandbox", () => {
   it("sends each recipient its filled template into their chat, authored by the creator; receipts reach the report", async () => {
     const stream = await openEventStream(`${server.url}/api/v1/events`, team.agent.token);
-    const outsider = await buildMember(server.database.db, team.workspace, { roleId: "agent" });
+    const outsider = await insertMemberDirectly(server.database.db, team.workspace, { roleId: "agent" });
     const outsiderStream = await openEventStream(`${server.url}/api/v1/events`, outsider.token);
     const launched = await launch(server, team.agent.token, { accountId: agentLine, templateId: agentTemplate, recipients: recipients(3) });
     expect(launched.body.campaign).toMatchObject({ status: "running", counts: { queued: 3 } });

@@ -2,9 +2,9 @@ import { campaignRecord } from "../../../server/campaigns/queries";
 import { campaigns } from "../../../server/db/schema";
 import { resolvePrincipal } from "../../../server/identity/tokens";
 import { can, scope } from "../../../server/permissions";
-import { type BuiltMember, buildAccount, buildCampaign, buildMember, buildRole, buildTemplate } from "../../support/factories";
+import { type BuiltMember, insertAccountDirectly, insertCampaignDirectly, insertMemberDirectly, insertRoleDirectly, insertTemplateDirectly } from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 
 // One workspace, three senders (Agent, Teammate, a custom "Broadcaster" with campaigns.send: own
 // and campaigns.reports: all), each with their own account, template and campaign.
@@ -20,23 +20,23 @@ let campaignOf: Record<Owner, string>;
 beforeAll(async () => {
   server = await startTestServer({ CAMPAIGN_DISPATCHER: "off" });
   const db = server.database.db;
-  team = await buildTeam(db);
-  const role = await buildRole(
+  team = await insertTeamDirectly(db);
+  const role = await insertRoleDirectly(
     db,
     team.workspace,
     { "chats.view": "all", "campaigns.send": "own", "campaigns.reports": "all", "templates.use": "own" },
     "Broadcaster",
   );
-  broadcaster = await buildMember(db, team.workspace, { roleId: role.id });
+  broadcaster = await insertMemberDirectly(db, team.workspace, { roleId: role.id });
   const memberOf = (owner: Owner) => (owner === "broadcaster" ? broadcaster : team[owner]);
   accountOf = {} as typeof accountOf;
   templateOf = {} as typeof templateOf;
   campaignOf = {} as typeof campaignOf;
   for (const owner of owners) {
-    const account = await buildAccount(db, team.workspace, memberOf(owner).id);
+    const account = await insertAccountDirectly(db, team.workspace, memberOf(owner).id);
     accountOf[owner] = account.id;
-    templateOf[owner] = (await buildTemplate(db, team.workspace, memberOf(owner).id)).id;
-    campaignOf[owner] = (await buildCampaign(db, team.workspace, account, memberOf(owner).id)).id;
+    templateOf[owner] = (await insertTemplateDirectly(db, team.workspace, memberOf(owner).id)).id;
+    campaignOf[owner] = (await insertCampaignDirectly(db, team.workspace, account, memberOf(owner).id)).id;
   }
 });
 afterAll(() => server.close());
@@ -117,8 +117,8 @@ describe("launching", () => {
   });
 
   it("a role with campaigns.send but templates.use none is refused before any lookup (403 templates.use)", async () => {
-    const role = await buildRole(server.database.db, team.workspace, { "campaigns.send": "all", "campaigns.reports": "all" });
-    const member = await buildMember(server.database.db, team.workspace, { roleId: role.id });
+    const role = await insertRoleDirectly(server.database.db, team.workspace, { "campaigns.send": "all", "campaigns.reports": "all" });
+    const member = await insertMemberDirectly(server.database.db, team.workspace, { roleId: role.id });
     const refused = await server.api("POST", "/campaigns", {
       token: member.token,
       body: { accountId: "wa_unknown", templateId: "tpl_unknown", recipients: [{ phone: "+15550107000" }] },
@@ -138,10 +138,10 @@ describe("launching", () => {
 describe("steering the Agent's campaign", () => {
   const fresh = async (status: "running" | "paused" | "awaiting_approval") => {
     const account = { id: accountOf.agent };
-    return (await buildCampaign(server.database.db, team.workspace, account, team.agent.id, { status })).id;
+    return (await insertCampaignDirectly(server.database.db, team.workspace, account, team.agent.id, { status })).id;
   };
   const steer = async (actor: Actor | "otherAgent", action: string, campaignId: string) => {
-    const token = actor === "otherAgent" ? (await buildMember(server.database.db, team.workspace, { roleId: "agent" })).token : tokenOf(actor);
+    const token = actor === "otherAgent" ? (await insertMemberDirectly(server.database.db, team.workspace, { roleId: "agent" })).token : tokenOf(actor);
     return server.api("POST", `/campaigns/${campaignId}/${action}`, { token });
   };
   const cases: [Actor | "otherAgent", string, "running" | "paused" | "awaiting_approval", number, string?][] = [

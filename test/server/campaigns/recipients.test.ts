@@ -1,7 +1,7 @@
 import { recipientsFromCsv, requireVariables, screenRecipients } from "../../../server/campaigns/recipients";
 import { fillTemplate, missingVariables, positionalParameters, variablesOf } from "../../../server/campaigns/variables";
 import { startTestServer, type TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 import { connectSandbox, createTemplate, launch, recipientRows } from "./support";
 
 describe("variables", () => {
@@ -75,7 +75,7 @@ describe("POST /campaigns with JSON or CSV recipients", () => {
   let templateId: string;
   beforeAll(async () => {
     server = await startTestServer({ CAMPAIGN_DISPATCHER: "off" });
-    team = await buildTeam(server.database.db);
+    team = await insertTeamDirectly(server.database.db);
     accountId = await connectSandbox(server, team.agent.token, "+15550104000");
     templateId = await createTemplate(server, team.agent.token, "Hi {{name}}, your order {{order}} is ready.");
   });

@@ -1,7 +1,7 @@
 import { type FakeGraphApi, startFakeGraphApi } from "../../fakes/graph-api";
-import { buildMember, buildRole, buildTemplate } from "../../support/factories";
+import { insertMemberDirectly, insertRoleDirectly, insertTemplateDirectly } from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 
 const accessToken = "EAAGm0PX4ZCpsBAtest-access-token-templates";
 let fake: FakeGraphApi;
@@ -14,7 +14,7 @@ beforeAll(async () => {
   server = await startTestServer({ GRAPH_API_BASE_URL: fake.url });
 });
 beforeEach(async () => {
-  team = await buildTeam(server.database.db);
+  team = await insertTeamDirectly(server.database.db);
   const create = async (token: string, name: string) =>
     (await server.api("POST", "/templates", { token, body: { name, body: "Hi {{name}}, order {{ order_id }} ships {{date}}." } })).body.template.id as string;
   templateOf = { agent: await create(team.agent.token, "Agent's"), teammate: await create(team.teammate.token, "Teammate's") };
@@ -104,9 +104,9 @@ describe("template lifecycle", () => {
   });
 
   it("a custom role with templates.use: own sees only its own, like the Agent", async () => {
-    const role = await buildRole(server.database.db, team.workspace, { "templates.use": "own" });
-    const member = await buildMember(server.database.db, team.workspace, { roleId: role.id });
-    const own = await buildTemplate(server.database.db, team.workspace, member.id);
+    const role = await insertRoleDirectly(server.database.db, team.workspace, { "templates.use": "own" });
+    const member = await insertMemberDirectly(server.database.db, team.workspace, { roleId: role.id });
+    const own = await insertTemplateDirectly(server.database.db, team.workspace, member.id);
     const list = await server.api("GET", "/templates", { token: member.token });
     expect(list.body.data.map((template: { id: string }) => template.id)).toEqual([own.id]);
   });
@@ -165,7 +165,7 @@ describe("syncing approved templates from Meta", () => {
       ["GET", `/v25.0/${wabaId}/message_templates`, `Bearer ${accessToken}`],
     ]);
     // Whoever templates.use allows may use them: the Agent and the Teammate, not another Agent.
-    const otherAgent = await buildMember(server.database.db, team.workspace, { roleId: "agent" });
+    const otherAgent = await insertMemberDirectly(server.database.db, team.workspace, { roleId: "agent" });
     const orderUpdate = synced.body.data[0].id;
     expect((await server.api("GET", `/templates/${orderUpdate}`, { token: team.teammate.token })).status).toBe(200);
     expect((await server.api("GET", `/templates/${orderUpdate}`, { token: otherAgent.token })).status).toBe(404);

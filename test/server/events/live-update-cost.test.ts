@@ -1,11 +1,11 @@
 import { and, eq } from "drizzle-orm";
 import { messages } from "../../../server/db/schema";
 import { publish } from "../../../server/events/bus";
-import { buildAccount, buildCampaign, buildChat } from "../../support/factories";
+import { insertAccountDirectly, insertCampaignDirectly, insertChatDirectly } from "../../support/factories";
 import { recordStatements, type Statement } from "../../support/query-log";
 import { startTestServer, type TestServer } from "../../support/server";
 import { eventually, openEventStream } from "../../support/sse";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 
 // One bus event is loaded from the database once, however many streams are open; each stream
 // then applies its viewer's permission rule to the loaded row.
@@ -16,7 +16,7 @@ beforeAll(async () => {
   server = await startTestServer();
 });
 beforeEach(async () => {
-  team = await buildTeam(server.database.db);
+  team = await insertTeamDirectly(server.database.db);
 });
 afterAll(() => server.close());
 
@@ -27,14 +27,14 @@ const openStreams = (tokens: string[]) => Promise.all(tokens.map((token) => open
 
 describe("the cost of a live update", () => {
   it("a chat event reads the chat and its message once for all open streams, and reaches exactly those who may see the chat", async () => {
-    const account = await buildAccount(server.database.db, team.workspace, team.agent.id);
-    const chat = await buildChat(server.database.db, team.workspace, account, { customerWroteAt: new Date() });
+    const account = await insertAccountDirectly(server.database.db, team.workspace, team.agent.id);
+    const chat = await insertChatDirectly(server.database.db, team.workspace, account, { customerWroteAt: new Date() });
     const [message] = await server.database.db
       .select({ id: messages.id })
       .from(messages)
       .where(and(eq(messages.workspaceId, team.workspace.id), eq(messages.chatId, chat.id)));
     // The collaborator sees only chats they are responsible for: this one comes later, to prove their stream kept up.
-    const collaboratorsChat = await buildChat(server.database.db, team.workspace, account, { responsibleId: team.collaborator.id });
+    const collaboratorsChat = await insertChatDirectly(server.database.db, team.workspace, account, { responsibleId: team.collaborator.id });
     const viewers = [team.owner, team.owner, team.owner, team.admin, team.admin, team.teammate, team.agent, team.agent];
     const seeing = await openStreams(viewers.map((member) => member.token));
     const [collaborator] = await openStreams([team.collaborator.token]);
@@ -63,12 +63,12 @@ describe("the cost of a live update", () => {
   });
 
   it("campaign progress reads the campaign and counts its recipients once for all open streams, for those who may see its report", async () => {
-    const account = await buildAccount(server.database.db, team.workspace, team.agent.id);
-    const campaign = await buildCampaign(server.database.db, team.workspace, account, team.agent.id, { recipients: 3 });
+    const account = await insertAccountDirectly(server.database.db, team.workspace, team.agent.id);
+    const campaign = await insertCampaignDirectly(server.database.db, team.workspace, account, team.agent.id, { recipients: 3 });
     const reporting = await openStreams([team.owner.token, team.owner.token, team.admin.token, team.admin.token, team.agent.token, team.agent.token]);
     const [collaborator] = await openStreams([team.collaborator.token]);
     if (!collaborator) throw new Error("no collaborator stream");
-    const collaboratorsChat = await buildChat(server.database.db, team.workspace, account, { responsibleId: team.collaborator.id });
+    const collaboratorsChat = await insertChatDirectly(server.database.db, team.workspace, account, { responsibleId: team.collaborator.id });
 
     const statements = await recordStatements(server.database, async () => {
       await publish(server.database.db, { type: "campaign.progress", workspaceId: team.workspace.id, campaignId: campaign.id });

@@ -1,12 +1,12 @@
 import { allRoutes } from "../../../server/http/registry";
 import { startTestServer, type TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 
 let server: TestServer;
 let team: Team;
 beforeAll(async () => {
   server = await startTestServer();
-  team = await buildTeam(server.database.db);
+  team = await insertTeamDirectly(server.database.db);
 });
 afterAll(() => server.close());
 
@@ -36,7 +36,7 @@ describe("problem+json for bad input, never a 500", () => {
 
   it("survives junk bodies on every route", async () => {
     // Its own team: this walk includes DELETE /sessions/current, which ends the session it uses.
-    const junkTeam = await buildTeam(server.database.db);
+    const junkTeam = await insertTeamDirectly(server.database.db);
     const junk = [null, [], "text", 12, { a: { b: { c: [1, 2, { d: null }] } } }, { limit: -1 }];
     for (const route of allRoutes.filter((candidate) => candidate.method !== "get")) {
       for (const body of junk) {

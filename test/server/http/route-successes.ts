@@ -4,7 +4,7 @@ import type { RouteDefinition } from "../../../server/http/route";
 import type { FakeGraphApi } from "../../fakes/graph-api";
 import type { FakeHubspot } from "../../fakes/hubspot";
 import type { FakePipedrive } from "../../fakes/pipedrive";
-import { type BuiltMember, buildCampaign, buildMember, buildRole } from "../../support/factories";
+import { type BuiltMember, insertCampaignDirectly, insertMemberDirectly, insertRoleDirectly } from "../../support/factories";
 import type { TestServer } from "../../support/server";
 import type { Team } from "../../support/team";
 import { connectSandbox, createTemplate, recipients } from "../campaigns/support";
@@ -66,7 +66,7 @@ async function joinRequest(context: SuccessContext) {
 
 async function campaign(context: SuccessContext, status: "running" | "paused" | "awaiting_approval") {
   const { accountId } = await lineWithChat(context);
-  return (await buildCampaign(context.server.database.db, context.team.workspace, { id: accountId }, context.actor.id, { status })).id;
+  return (await insertCampaignDirectly(context.server.database.db, context.team.workspace, { id: accountId }, context.actor.id, { status })).id;
 }
 
 async function webhook(context: SuccessContext) {
@@ -92,7 +92,7 @@ export const successfulRequests: Record<string, (context: SuccessContext) => Pro
   "patch /members/:id": async ({ team }) => ({ path: `/members/${team.collaborator.id}`, body: { roleId: "agent" } }),
   "post /members/:id/suspend": async ({ team }) => ({ path: `/members/${team.collaborator.id}/suspend` }),
   "post /members/:id/activate": async ({ server, team }) => ({
-    path: `/members/${(await buildMember(server.database.db, team.workspace, { roleId: "agent", status: "suspended" })).id}/activate`,
+    path: `/members/${(await insertMemberDirectly(server.database.db, team.workspace, { roleId: "agent", status: "suspended" })).id}/activate`,
   }),
   "post /workspace/ownership": async ({ team }) => ({ path: "/workspace/ownership", body: { memberId: team.admin.id } }),
   "post /invitations": async () => ({ path: "/invitations", body: { email: `invited-${unique()}@acme.test`, roleId: "agent" } }),
@@ -103,10 +103,10 @@ export const successfulRequests: Record<string, (context: SuccessContext) => Pro
   "post /join-requests/:id/reject": async (context) => ({ path: `/join-requests/${await joinRequest(context)}/reject` }),
   "post /roles": async () => ({ path: "/roles", body: { name: `Role ${unique()}`, permissions: { "chats.view": "all" } } }),
   "patch /roles/:id": async ({ server, team }) => ({
-    path: `/roles/${(await buildRole(server.database.db, team.workspace, { "chats.view": "all" })).id}`,
+    path: `/roles/${(await insertRoleDirectly(server.database.db, team.workspace, { "chats.view": "all" })).id}`,
     body: { name: `Renamed ${unique()}` },
   }),
-  "delete /roles/:id": async ({ server, team }) => ({ path: `/roles/${(await buildRole(server.database.db, team.workspace, { "chats.view": "all" })).id}` }),
+  "delete /roles/:id": async ({ server, team }) => ({ path: `/roles/${(await insertRoleDirectly(server.database.db, team.workspace, { "chats.view": "all" })).id}` }),
   "get /workspace/subscription": async () => ({ path: "/workspace/subscription" }),
   "put /workspace/subscription": async () => ({ path: "/workspace/subscription", body: { plan: "pro" } }),
   "delete /workspace": async ({ team }) => ({ path: "/workspace", body: { confirm: team.workspace.name } }),

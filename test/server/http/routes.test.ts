@@ -3,9 +3,9 @@ import { allRoutes } from "../../../server/http/registry";
 import { builtinRoleIds, builtinRoles, holds } from "../../../server/permissions";
 import { type FakeGraphApi, startFakeGraphApi } from "../../fakes/graph-api";
 import type { FakePipedrive } from "../../fakes/pipedrive";
-import { buildAccount, buildCampaign, buildChat, buildMember, buildRole, buildTemplate, buildWorkspace } from "../../support/factories";
+import { insertAccountDirectly, insertCampaignDirectly, insertChatDirectly, insertMemberDirectly, insertRoleDirectly, insertTemplateDirectly, insertWorkspaceDirectly } from "../../support/factories";
 import type { TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 import { hubspotConfigFor, startHubspotFakeForServer } from "../hubspot/support";
 import { startPipedriveStack } from "../pipedrive/server-support";
 import { graphAccessToken, successfulRequests, successStatus } from "./route-successes";
@@ -78,7 +78,7 @@ describe(`role × gated route: ${matrix.length} cases, ${denied.length} denied a
   describe(`denied: the gate answers 403 before any lookup (${denied.length} cases)`, () => {
     let team: Team;
     beforeAll(async () => {
-      team = await buildTeam(server.database.db);
+      team = await insertTeamDirectly(server.database.db);
     });
     it.each(denied)("$name", async ({ route, roleId, permission }) => {
       const path = route.path.replace(/:(\w+)/g, "unknown_$1");
@@ -90,7 +90,7 @@ describe(`role × gated route: ${matrix.length} cases, ${denied.length} denied a
 
   describe(`allowed: the route answers its success status (${allowed.length} cases)`, () => {
     it.each(allowed)("$name → $status", async ({ route, roleId, status }) => {
-      const team = await buildTeam(server.database.db);
+      const team = await insertTeamDirectly(server.database.db);
       const request = await successfulRequests[key(route)]?.({ server, fake, graph, hubspot, team, actor: team[roleId] });
       if (!request) throw new Error(`no successful request for ${key(route)}: add one to route-successes.ts`);
       const response = await server.api(route.method.toUpperCase(), request.path, {
@@ -122,18 +122,18 @@ describe("tenant isolation", () => {
 
   it("an Owner of workspace B gets 404 for every workspace A resource, on every route with an id", async () => {
     const db = server.database.db;
-    const a = await buildTeam(db);
-    const intruder = await buildMember(db, await buildWorkspace(db), { roleId: "owner" });
-    const customRole = await buildRole(db, a.workspace, { "chats.view": "all" });
+    const a = await insertTeamDirectly(db);
+    const intruder = await insertMemberDirectly(db, await insertWorkspaceDirectly(db), { roleId: "owner" });
+    const customRole = await insertRoleDirectly(db, a.workspace, { "chats.view": "all" });
     const invitation = await server.api("POST", "/invitations", { token: a.owner.token, body: { email: "inv@a.test", roleId: "agent" } });
     const joinRequest = await server.api("POST", "/join-requests", {
       body: { joinCode: a.workspace.joinCode, name: "J", email: "j@a.test", password: "joining password" },
     });
     const apiToken = await server.api("POST", "/api-tokens", { token: a.owner.token, body: { name: "A's token" } });
-    const account = await buildAccount(db, a.workspace, a.agent.id);
-    const chat = await buildChat(db, a.workspace, account, { responsibleId: a.collaborator.id });
-    const template = await buildTemplate(db, a.workspace, a.agent.id);
-    const campaign = await buildCampaign(db, a.workspace, account, a.agent.id, { status: "awaiting_approval" });
+    const account = await insertAccountDirectly(db, a.workspace, a.agent.id);
+    const chat = await insertChatDirectly(db, a.workspace, account, { responsibleId: a.collaborator.id });
+    const template = await insertTemplateDirectly(db, a.workspace, a.agent.id);
+    const campaign = await insertCampaignDirectly(db, a.workspace, account, a.agent.id, { status: "awaiting_approval" });
     const idsOfA: Record<string, string> = {
       members: a.agent.id,
       roles: customRole.id,

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { auditLog, hubspotInstallations } from "../../../server/db/schema";
 import { HubspotReconnectRequired, hubspotAccessToken } from "../../../server/hubspot/tokens";
 import { startTestServer, type TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 import { connectThroughHubspot as connectAs, hubspotConfigFor, landingOutcome, newPortal as newPortalOf, startHubspotFakeForServer } from "./support";
 
 // Connecting a workspace's HubSpot account the way an admin does: Connect in Switchboard, HubSpot's
@@ -18,7 +18,7 @@ beforeAll(async () => {
   fake.registerServer(server);
 });
 beforeEach(async () => {
-  team = await buildTeam(server.database.db);
+  team = await insertTeamDirectly(server.database.db);
 });
 afterAll(async () => {
   await server?.close();
@@ -84,7 +84,7 @@ describe("connecting HubSpot", () => {
   it("a portal connected to one workspace is refused to another, whose tokens are handed back to HubSpot", async () => {
     const hubId = newPortal();
     expect(outcome((await connectThroughHubspot(team.admin.token, hubId)).landing)).toEqual({ hubspot: "connected" });
-    const otherTeam = await buildTeam(server.database.db);
+    const otherTeam = await insertTeamDirectly(server.database.db);
     const { landing } = await connectThroughHubspot(otherTeam.owner.token, hubId);
     expect(outcome(landing)).toEqual({ hubspot: "error", reason: "portal_linked_elsewhere" });
     expect(fake.controls.requests.at(-1)?.path).toBe("/oauth/2026-03/token/revoke");

@@ -2,9 +2,9 @@ import { and, eq, sql } from "drizzle-orm";
 import { auditLog, hubspotLogJobs } from "../../../server/db/schema";
 import type { HubspotPortal } from "../../../server/demo-crm/hubspot/portal";
 import { ingestInboundMessage } from "../../../server/inbox/ingest";
-import { buildAccount, buildChat } from "../../support/factories";
+import { insertAccountDirectly, insertChatDirectly } from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 import { eventually } from "../pipedrive/server-support";
 import { connectThroughHubspot, hubspotConfigFor, landingOutcome, newPortal, startHubspotFakeForServer } from "./support";
 
@@ -35,11 +35,11 @@ afterAll(async () => {
   await fake?.close();
 });
 beforeEach(async () => {
-  team = await buildTeam(server.database.db);
+  team = await insertTeamDirectly(server.database.db);
   hubId = newPortal(fake);
   portal = fake.portals.portal(hubId);
   expect(landingOutcome((await connectThroughHubspot(server, fake, team.admin.token, hubId)).landing)).toEqual({ hubspot: "connected" });
-  account = await buildAccount(server.database.db, team.workspace, team.agent.id);
+  account = await insertAccountDirectly(server.database.db, team.workspace, team.agent.id);
   firstRequest = fake.controls.requests.length;
 });
 
@@ -67,7 +67,7 @@ describe("logging WhatsApp messages to HubSpot", () => {
   it("a customer's message → one WHATS_APP Communication on the contact (81), owned by the chat's responsible member's HubSpot owner; the day's next messages grow it in place (PATCH); a re-run sends nothing", async () => {
     const agent = agentInHubspot();
     const contact = fake.portals.addContact(hubId, { firstname: "Carla", phone });
-    const chat = await buildChat(server.database.db, team.workspace, account, { responsibleId: team.agent.id, phone, name: "Carla" });
+    const chat = await insertChatDirectly(server.database.db, team.workspace, account, { responsibleId: team.agent.id, phone, name: "Carla" });
     await customerSays("Is the <kitchen> ready?");
     await eventually(() => expect(communications()).toHaveLength(1));
     const [logged] = communications();

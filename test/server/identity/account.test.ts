@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { auditLog } from "../../../server/db/schema";
-import { buildMember, buildWorkspace, testPassword } from "../../support/factories";
+import { insertMemberDirectly, insertWorkspaceDirectly, testPassword } from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
 
 let server: TestServer;
@@ -12,7 +12,7 @@ afterAll(() => server.close());
 const unique = () => Math.random().toString(36).slice(2, 9);
 
 async function memberWithTwoSessions() {
-  const member = await buildMember(server.database.db, await buildWorkspace(server.database.db), {
+  const member = await insertMemberDirectly(server.database.db, await insertWorkspaceDirectly(server.database.db), {
     email: `two-tabs-${unique()}@example.test`,
     name: "Tom Two",
   });

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { users } from "../../../server/db/schema";
-import { buildMember, buildWorkspace, testPassword } from "../../support/factories";
+import { insertMemberDirectly, insertWorkspaceDirectly, testPassword } from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
 
 let server: TestServer;
@@ -79,9 +79,9 @@ describe("sessions", () => {
 
 describe("role and status are read on every request", () => {
   it("a suspension locks every token of the member on the next request, and activation restores it", async () => {
-    const workspace = await buildWorkspace(server.database.db);
-    const owner = await buildMember(server.database.db, workspace, { roleId: "owner" });
-    const agent = await buildMember(server.database.db, workspace, { roleId: "agent" });
+    const workspace = await insertWorkspaceDirectly(server.database.db);
+    const owner = await insertMemberDirectly(server.database.db, workspace, { roleId: "owner" });
+    const agent = await insertMemberDirectly(server.database.db, workspace, { roleId: "agent" });
     const login = await server.api("POST", "/sessions", { body: { email: agent.email, password: testPassword } });
     expect((await server.api("POST", `/members/${agent.id}/suspend`, { token: owner.token })).status).toBe(200);
     for (const token of [agent.token, login.body.token]) {
@@ -94,9 +94,9 @@ describe("role and status are read on every request", () => {
   });
 
   it("a role change applies on the very next request", async () => {
-    const workspace = await buildWorkspace(server.database.db);
-    const owner = await buildMember(server.database.db, workspace, { roleId: "owner" });
-    const member = await buildMember(server.database.db, workspace, { roleId: "teammate" });
+    const workspace = await insertWorkspaceDirectly(server.database.db);
+    const owner = await insertMemberDirectly(server.database.db, workspace, { roleId: "owner" });
+    const member = await insertMemberDirectly(server.database.db, workspace, { roleId: "teammate" });
     expect((await server.api("GET", "/audit-log", { token: member.token })).status).toBe(403);
     await server.api("PATCH", `/members/${member.id}`, { token: owner.token, body: { roleId: "admin" } });
     expect((await server.api("GET", "/audit-log", { token: member.token })).status).toBe(200);
@@ -105,8 +105,8 @@ describe("role and status are read on every request", () => {
 
 describe("personal API tokens", () => {
   it("creates, lists without secrets, authenticates with, and revokes a token", async () => {
-    const workspace = await buildWorkspace(server.database.db);
-    const member = await buildMember(server.database.db, workspace, { roleId: "agent" });
+    const workspace = await insertWorkspaceDirectly(server.database.db);
+    const member = await insertMemberDirectly(server.database.db, workspace, { roleId: "agent" });
     const created = await server.api("POST", "/api-tokens", { token: member.token, body: { name: "Zapier" } });
     expect(created.status).toBe(201);
     expect((await server.api("GET", "/me", { token: created.body.token })).body.member.id).toBe(member.id);
@@ -118,9 +118,9 @@ describe("personal API tokens", () => {
   });
 
   it("does not let a member revoke someone else's token (404)", async () => {
-    const workspace = await buildWorkspace(server.database.db);
-    const owner = await buildMember(server.database.db, workspace, { roleId: "owner" });
-    const other = await buildMember(server.database.db, workspace, { roleId: "agent" });
+    const workspace = await insertWorkspaceDirectly(server.database.db);
+    const owner = await insertMemberDirectly(server.database.db, workspace, { roleId: "owner" });
+    const other = await insertMemberDirectly(server.database.db, workspace, { roleId: "agent" });
     const created = await server.api("POST", "/api-tokens", { token: other.token, body: { name: "mine" } });
     expect((await server.api("DELETE", `/api-tokens/${created.body.id}`, { token: owner.token })).status).toBe(404);
   });

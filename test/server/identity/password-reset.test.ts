@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { auditLog, outgoingMail, passwordResets } from "../../../server/db/schema";
 import { resetRequestAnswer } from "../../../server/identity/account-routes";
-import { buildMember, buildWorkspace, testPassword } from "../../support/factories";
+import { insertMemberDirectly, insertWorkspaceDirectly, testPassword } from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
 import { linkIn, type SmtpInbox, startSmtpInbox } from "../../support/smtp-inbox";
 
@@ -22,7 +22,7 @@ const tokenOf = (link: string) => decodeURIComponent(link.slice(resetPrefix().le
 
 /** A member of a fresh workspace with a unique address; asks for a reset and reads the link from the mail. */
 async function memberWithResetLink() {
-  const member = await buildMember(server.database.db, await buildWorkspace(server.database.db), {
+  const member = await insertMemberDirectly(server.database.db, await insertWorkspaceDirectly(server.database.db), {
     email: `forgetful-${unique()}@example.test`,
     name: "Fay Forgetful",
   });
@@ -60,7 +60,7 @@ describe("forgot password", () => {
   });
 
   it("answers an unknown address exactly as a known one, and queues nothing for it", async () => {
-    const known = await buildMember(server.database.db, await buildWorkspace(server.database.db), { email: `known-${unique()}@example.test` });
+    const known = await insertMemberDirectly(server.database.db, await insertWorkspaceDirectly(server.database.db), { email: `known-${unique()}@example.test` });
     const unknownEmail = `nobody-${unique()}@example.test`;
     const forKnown = await server.api("POST", "/password-resets", { body: { email: known.email } });
     const forUnknown = await server.api("POST", "/password-resets", { body: { email: unknownEmail } });
@@ -88,7 +88,7 @@ describe("forgot password", () => {
   });
 
   it("limits requests per email (3 per 15 minutes) the same for known and unknown addresses", async () => {
-    const known = await buildMember(server.database.db, await buildWorkspace(server.database.db), { email: `flooded-${unique()}@example.test` });
+    const known = await insertMemberDirectly(server.database.db, await insertWorkspaceDirectly(server.database.db), { email: `flooded-${unique()}@example.test` });
     const unknownEmail = `ghost-${unique()}@example.test`;
     for (const email of [known.email, unknownEmail]) {
       const statuses = [];
@@ -104,7 +104,7 @@ describe("forgot password without mail", () => {
   it("says mail is not configured, for every address alike (503)", async () => {
     const bare = await startTestServer();
     try {
-      const member = await buildMember(bare.database.db, await buildWorkspace(bare.database.db));
+      const member = await insertMemberDirectly(bare.database.db, await insertWorkspaceDirectly(bare.database.db));
       const known = await bare.api("POST", "/password-resets", { body: { email: member.email } });
       const unknown = await bare.api("POST", "/password-resets", { body: { email: "nobody@example.test" } });
       expect(known.status).toBe(503);

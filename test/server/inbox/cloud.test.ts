@@ -5,7 +5,7 @@ import { signWebhookBody } from "../../../server/whatsapp/webhook-signature";
 import { deliverSignedWebhook, type FakeGraphApi, startFakeGraphApi } from "../../fakes/graph-api";
 import { inboundTextWebhook, newWamid, statusWebhook } from "../../fakes/whatsapp-webhooks";
 import { startTestServer, type TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 
 // The Cloud API path end to end over real HTTP: Meta's webhooks into our server, our replies
 // out through the real Graph client to a fake Graph API (whatsapp.md §2-6).
@@ -29,7 +29,7 @@ beforeAll(async () => {
   server = await startTestServer({ GRAPH_API_BASE_URL: fake.url, WHATSAPP_APP_SECRET: appSecret, WHATSAPP_VERIFY_TOKEN: verifyToken });
 });
 beforeEach(async () => {
-  team = await buildTeam(server.database.db);
+  team = await insertTeamDirectly(server.database.db);
   const connected = await connectCloudAccount(team.agent.token);
   expect(connected.response.status).toBe(201);
   account = { id: connected.response.body.account.id, phoneNumberId: connected.phoneNumberId };

@@ -2,10 +2,10 @@ import type { AddressInfo } from "node:net";
 import { startServices, stopServices } from "../../../server/boot";
 import { openDatabase } from "../../../server/db/client";
 import { createApp } from "../../../server/http/app";
-import { buildMember } from "../../support/factories";
+import { insertMemberDirectly } from "../../support/factories";
 import { startTestServer, type TestServer, testConfig } from "../../support/server";
 import { eventually, openEventStream } from "../../support/sse";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 
 let server: TestServer;
 let team: Team;
@@ -14,7 +14,7 @@ beforeAll(async () => {
   server = await startTestServer();
 });
 beforeEach(async () => {
-  team = await buildTeam(server.database.db);
+  team = await insertTeamDirectly(server.database.db);
   accountId = (await server.api("POST", "/whatsapp-accounts", { token: team.agent.token, body: { provider: "sandbox", phoneNumber: "+15550103000" } })).body
     .account.id;
 });
@@ -68,7 +68,7 @@ describe("live updates", () => {
     await server.api("PUT", `/chats/${chatId}/responsible`, { token: team.agent.token, body: { memberId: team.collaborator.id } });
     await eventually(() => expect(collaborator.events.map((event) => event.type)).toEqual(["chat.unassigned", "chat.assigned"]));
     // Reassigned to another Collaborator: the new one's stream gets the chat and what follows; the old one's drops it.
-    const nextCollaborator = await buildMember(server.database.db, team.workspace, { roleId: "collaborator" });
+    const nextCollaborator = await insertMemberDirectly(server.database.db, team.workspace, { roleId: "collaborator" });
     const next = await openEventStream(`${server.url}/api/v1/events`, nextCollaborator.token);
     await server.api("PUT", `/chats/${chatId}/responsible`, { token: team.agent.token, body: { memberId: nextCollaborator.id } });
     await eventually(() => expect(collaborator.events).toHaveLength(3));

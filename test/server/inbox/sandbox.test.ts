@@ -1,9 +1,9 @@
 import { and, eq } from "drizzle-orm";
 import { chats, messages } from "../../../server/db/schema";
-import { buildChat } from "../../support/factories";
+import { insertChatDirectly } from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
 import { eventually } from "../../support/sse";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 
 let server: TestServer;
 let team: Team;
@@ -12,7 +12,7 @@ beforeAll(async () => {
   server = await startTestServer({ WHATSAPP_SEND_RATE: "20" });
 });
 beforeEach(async () => {
-  team = await buildTeam(server.database.db);
+  team = await insertTeamDirectly(server.database.db);
   const connected = await server.api("POST", "/whatsapp-accounts", {
     token: team.agent.token,
     body: { provider: "sandbox", phoneNumber: "+1 (555) 010-2000", displayName: "Agent line" },
@@ -186,7 +186,7 @@ describe("the 24-hour window and templates, as on WhatsApp", () => {
       .where(and(eq(messages.workspaceId, team.workspace.id), eq(messages.chatId, chatId), eq(messages.direction, "out")));
 
   it("free text to a customer who last wrote 25 hours ago is a 422 that stores nothing; an approved template is sent; their reply reopens the window", async () => {
-    const chat = await buildChat(
+    const chat = await insertChatDirectly(
       server.database.db,
       team.workspace,
       { id: agentLine },
@@ -209,7 +209,7 @@ describe("the 24-hour window and templates, as on WhatsApp", () => {
   });
 
   it("a customer who wrote 23 hours ago may still get free text", async () => {
-    const chat = await buildChat(server.database.db, team.workspace, { id: agentLine }, { customerWroteAt: new Date(Date.now() - hours(23)) });
+    const chat = await insertChatDirectly(server.database.db, team.workspace, { id: agentLine }, { customerWroteAt: new Date(Date.now() - hours(23)) });
     const reply = await server.api("POST", `/chats/${chat.id}/messages`, { token: team.agent.token, body: { text: "Just in time" } });
     expect(reply.body.message).toMatchObject({ status: "sent", text: "Just in time" });
   });
@@ -232,7 +232,7 @@ describe("the 24-hour window and templates, as on WhatsApp", () => {
     ["registered in another language", { name: "order_update", languageCode: "pt_BR", bodyParameters: ["Ada", "A-1"] }, "132001"],
     ["given too few parameters", { name: "order_update", languageCode: "en_US", bodyParameters: ["Ada"] }, "132000"],
   ])("a template %s fails as Meta fails it (%#)", async (_case, template, errorCode) => {
-    const chat = await buildChat(server.database.db, team.workspace, { id: agentLine });
+    const chat = await insertChatDirectly(server.database.db, team.workspace, { id: agentLine });
     const sent = await server.api("POST", `/chats/${chat.id}/messages`, { token: team.agent.token, body: { template } });
     expect(sent.body.message).toMatchObject({ status: "failed", error: { code: errorCode } });
     expect(await outbound(chat.id)).toEqual([expect.objectContaining({ status: "failed", errorCode })]);

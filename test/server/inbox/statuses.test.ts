@@ -3,7 +3,7 @@ import { campaignRecipients, messages, webhookDeliveries, webhooks } from "../..
 import type { BusEvent } from "../../../server/events/bus";
 import { newId } from "../../../server/ids";
 import { applyStatuses, foldStatuses, type StatusUpdate } from "../../../server/inbox/statuses";
-import { buildAccount, buildCampaign, buildChat, buildMember, buildWorkspace } from "../../support/factories";
+import { insertAccountDirectly, insertCampaignDirectly, insertChatDirectly, insertMemberDirectly, insertWorkspaceDirectly } from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
 import { eventually } from "../../support/sse";
 
@@ -18,10 +18,10 @@ const at = (second: number) => new Date(Date.UTC(2026, 10, 25, 9, 0, second));
 /** A workspace with one chat holding outbound messages `wamid.<name>` in the given statuses. */
 async function outboundMessages(statuses: Record<string, "sent" | "failed" | "delivered" | "read">) {
   const db = server.database.db;
-  const workspace = await buildWorkspace(db);
-  const owner = await buildMember(db, workspace, { roleId: "owner" });
-  const account = await buildAccount(db, workspace, owner.id);
-  const chat = await buildChat(db, workspace, account);
+  const workspace = await insertWorkspaceDirectly(db);
+  const owner = await insertMemberDirectly(db, workspace, { roleId: "owner" });
+  const account = await insertAccountDirectly(db, workspace, owner.id);
+  const chat = await insertChatDirectly(db, workspace, account);
   const providerIds: Record<string, string> = {};
   for (const [name, status] of Object.entries(statuses)) {
     providerIds[name] = `wamid.${newId("t")}`;
@@ -140,7 +140,7 @@ describe("applyStatuses", () => {
   it("moves campaign recipients along with their messages, never backwards, keeping the first delivery time", async () => {
     const db = server.database.db;
     const { workspace, owner, account, providerIds } = await outboundMessages({ r1: "sent", r2: "sent", r3: "sent" });
-    const campaign = await buildCampaign(db, workspace, account, owner.id, { status: "running", recipients: 3 });
+    const campaign = await insertCampaignDirectly(db, workspace, account, owner.id, { status: "running", recipients: 3 });
     const recipientStatuses = ["sent", "delivered", "sending"] as const;
     for (const [index, name] of ["r1", "r2", "r3"].entries())
       await db

@@ -1,6 +1,6 @@
-import { type BuiltMember, buildAccount, buildChat, buildMember, buildRole } from "../../support/factories";
+import { type BuiltMember, insertAccountDirectly, insertChatDirectly, insertMemberDirectly, insertRoleDirectly } from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 
 // One workspace, two accounts, four chats; who sees what is the whole point of the product.
 //   agentLine (connected by the agent):  unassignedOnAgentLine
@@ -14,21 +14,21 @@ let assignedExporter: BuiltMember;
 beforeAll(async () => {
   server = await startTestServer();
   const db = server.database.db;
-  team = await buildTeam(db);
-  const agentLine = await buildAccount(db, team.workspace, team.agent.id);
-  const teamLine = await buildAccount(db, team.workspace, team.teammate.id);
+  team = await insertTeamDirectly(db);
+  const agentLine = await insertAccountDirectly(db, team.workspace, team.agent.id);
+  const teamLine = await insertAccountDirectly(db, team.workspace, team.teammate.id);
   // Each customer has written, so replies are free text inside the 24-hour window.
   const customerWroteAt = new Date();
   chatIds = {
-    unassignedOnAgentLine: (await buildChat(db, team.workspace, agentLine, { name: "Ana Alvarez", customerWroteAt })).id,
-    agentResponsible: (await buildChat(db, team.workspace, teamLine, { responsibleId: team.agent.id, name: "Bob Brown", customerWroteAt })).id,
-    collaboratorResponsible: (await buildChat(db, team.workspace, teamLine, { responsibleId: team.collaborator.id, name: "Cy Chen", customerWroteAt })).id,
-    exporterResponsible: (await buildChat(db, team.workspace, teamLine, { name: "Di Diaz", phone: "+15557770000", customerWroteAt })).id,
+    unassignedOnAgentLine: (await insertChatDirectly(db, team.workspace, agentLine, { name: "Ana Alvarez", customerWroteAt })).id,
+    agentResponsible: (await insertChatDirectly(db, team.workspace, teamLine, { responsibleId: team.agent.id, name: "Bob Brown", customerWroteAt })).id,
+    collaboratorResponsible: (await insertChatDirectly(db, team.workspace, teamLine, { responsibleId: team.collaborator.id, name: "Cy Chen", customerWroteAt })).id,
+    exporterResponsible: (await insertChatDirectly(db, team.workspace, teamLine, { name: "Di Diaz", phone: "+15557770000", customerWroteAt })).id,
   };
-  const viewerRole = await buildRole(db, team.workspace, { "chats.view": "all" }, "Viewer");
-  viewer = await buildMember(db, team.workspace, { roleId: viewerRole.id });
-  const exporterRole = await buildRole(db, team.workspace, { "chats.view": "assigned", "data.export": true }, "Assigned exporter");
-  assignedExporter = await buildMember(db, team.workspace, { roleId: exporterRole.id });
+  const viewerRole = await insertRoleDirectly(db, team.workspace, { "chats.view": "all" }, "Viewer");
+  viewer = await insertMemberDirectly(db, team.workspace, { roleId: viewerRole.id });
+  const exporterRole = await insertRoleDirectly(db, team.workspace, { "chats.view": "assigned", "data.export": true }, "Assigned exporter");
+  assignedExporter = await insertMemberDirectly(db, team.workspace, { roleId: exporterRole.id });
   await server.api("PUT", `/chats/${chatIds.exporterResponsible}/responsible`, { token: team.owner.token, body: { memberId: assignedExporter.id } });
 });
 afterAll(() => server.close());

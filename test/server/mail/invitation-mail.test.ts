@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { outgoingMail } from "../../../server/db/schema";
 import { startTestServer, type TestServer } from "../../support/server";
 import { linkIn, type SmtpInbox, startSmtpInbox } from "../../support/smtp-inbox";
-import { buildTeam } from "../../support/team";
+import { insertTeamDirectly } from "../../support/team";
 
 // Against a real SMTP server (test/support/smtp-inbox.ts) that requires a login, as a provider does.
 let inbox: SmtpInbox;
@@ -30,7 +30,7 @@ async function waitForRow(address: string, status: "sent" | "failed" | "retrying
 
 describe("invitation e-mail", () => {
   it("arrives through SMTP with the accept link, and the link works: accept, then log in", async () => {
-    const team = await buildTeam(server.database.db);
+    const team = await insertTeamDirectly(server.database.db);
     const email = `invitee-${unique()}@example.test`;
     const invited = await server.api("POST", "/invitations", { token: team.admin.token, body: { email, roleId: "agent" } });
     expect(invited.status).toBe(201);
@@ -55,7 +55,7 @@ describe("invitation e-mail", () => {
   });
 
   it("keeps the message encrypted while it waits and erases it once sent", async () => {
-    const team = await buildTeam(server.database.db);
+    const team = await insertTeamDirectly(server.database.db);
     const email = `stored-${unique()}@example.test`;
     const invited = await server.api("POST", "/invitations", { token: team.admin.token, body: { email, roleId: "agent" } });
     const secret = String(invited.body.acceptToken).split(".")[2] as string;
@@ -65,7 +65,7 @@ describe("invitation e-mail", () => {
   });
 
   it("a refused send (451) is retried and the mail still arrives; a 550 is final", async () => {
-    const team = await buildTeam(server.database.db);
+    const team = await insertTeamDirectly(server.database.db);
     const later = `later-${unique()}@example.test`;
     inbox.refuseNext(1, 451);
     await server.api("POST", "/invitations", { token: team.admin.token, body: { email: later, roleId: "agent" } });
@@ -86,7 +86,7 @@ describe("invitation e-mail", () => {
   });
 
   it("a refused invitation queues no mail (it rides the invitation's transaction)", async () => {
-    const team = await buildTeam(server.database.db);
+    const team = await insertTeamDirectly(server.database.db);
     const refused = await server.api("POST", "/invitations", { token: team.admin.token, body: { email: team.agent.email, roleId: "agent" } });
     expect(refused.status).toBe(409);
     expect(await mailTo(team.agent.email)).toEqual([]);
@@ -101,7 +101,7 @@ describe("without SMTP configured", () => {
   afterAll(() => bare.close());
 
   it("an invitation still gives its link, says mail is not configured, and queues nothing", async () => {
-    const team = await buildTeam(bare.database.db);
+    const team = await insertTeamDirectly(bare.database.db);
     const email = `by-hand-${unique()}@example.test`;
     const invited = await bare.api("POST", "/invitations", { token: team.admin.token, body: { email, roleId: "agent" } });
     expect(invited.status).toBe(201);

@@ -11,9 +11,9 @@ import {
   InvariantViolation,
   PermissionDenied,
 } from "../../../server/permissions";
-import { buildMember, buildRole } from "../../support/factories";
+import { insertMemberDirectly, insertRoleDirectly } from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 
 const actorWith = (roleId: keyof typeof builtinRoles): Actor => ({
   workspaceId: "ws_1",
@@ -79,7 +79,7 @@ describe("role-administration invariants (HTTP)", () => {
     server = await startTestServer();
   });
   beforeEach(async () => {
-    team = await buildTeam(server.database.db);
+    team = await insertTeamDirectly(server.database.db);
   });
   afterAll(() => server.close());
 
@@ -96,8 +96,8 @@ describe("role-administration invariants (HTTP)", () => {
   });
 
   it("a manager with a narrower custom role cannot grant a broader one (403 naming the permission)", async () => {
-    const manager = await buildRole(server.database.db, team.workspace, { "team.manage": true, "chats.view": "own", "chats.reply": "own" });
-    const member = await buildMember(server.database.db, team.workspace, { roleId: manager.id });
+    const manager = await insertRoleDirectly(server.database.db, team.workspace, { "team.manage": true, "chats.view": "own", "chats.reply": "own" });
+    const member = await insertMemberDirectly(server.database.db, team.workspace, { roleId: manager.id });
     const invite = await server.api("POST", "/invitations", { token: member.token, body: { email: "y@acme.test", roleId: "teammate" } });
     expect(invite.status).toBe(403);
     expect(invite.body.permission).toBe("chats.view");
@@ -108,8 +108,8 @@ describe("role-administration invariants (HTTP)", () => {
   it("an Admin cannot demote themselves out of team.manage, nor edit their own custom role to drop roles.manage", async () => {
     const self = await server.api("PATCH", `/members/${team.admin.id}`, { token: team.admin.token, body: { roleId: "teammate" } });
     expect([self.status, self.body.code]).toEqual([409, "conflict"]);
-    const own = await buildRole(server.database.db, team.workspace, { "team.manage": true, "roles.manage": true });
-    const manager = await buildMember(server.database.db, team.workspace, { roleId: own.id });
+    const own = await insertRoleDirectly(server.database.db, team.workspace, { "team.manage": true, "roles.manage": true });
+    const manager = await insertMemberDirectly(server.database.db, team.workspace, { roleId: own.id });
     const edit = await server.api("PATCH", `/roles/${own.id}`, { token: manager.token, body: { permissions: { "team.manage": true } } });
     expect(edit.status).toBe(409);
     expect(edit.body.detail).toMatch(/roles.manage/);

@@ -19,7 +19,7 @@ import {
   scopedLevels,
 } from "../../../server/permissions";
 import { openTestDatabase } from "../../support/database";
-import { buildAccount, buildChat, buildMember, buildRole, buildWorkspace } from "../../support/factories";
+import { insertAccountDirectly, insertChatDirectly, insertMemberDirectly, insertRoleDirectly, insertWorkspaceDirectly } from "../../support/factories";
 
 let database: DatabaseHandle;
 beforeAll(async () => {
@@ -55,7 +55,7 @@ describe("can() and scope() agree", () => {
     await fc.assert(
       fc.asyncProperty(workspaceShape, async (shape) => {
         const db = database.db;
-        const workspace = await buildWorkspace(db);
+        const workspace = await insertWorkspaceDirectly(db);
         const actors: Actor[] = [];
         for (const member of shape.members) {
           let permissions: PermissionMap;
@@ -64,7 +64,7 @@ describe("can() and scope() agree", () => {
             roleId = member.role.builtin;
             permissions = builtinRoles[member.role.builtin].permissions;
           } else {
-            roleId = (await buildRole(db, workspace, member.role.custom)).id;
+            roleId = (await insertRoleDirectly(db, workspace, member.role.custom)).id;
             permissions = completePermissions(member.role.custom);
           }
           // A second owner is not allowed; the property is about the rule, so make extra owners admins.
@@ -72,7 +72,7 @@ describe("can() and scope() agree", () => {
             roleId = "admin";
             permissions = builtinRoles.admin.permissions;
           }
-          const built = await buildMember(db, workspace, { roleId, status: member.suspended ? "suspended" : "active" });
+          const built = await insertMemberDirectly(db, workspace, { roleId, status: member.suspended ? "suspended" : "active" });
           actors.push({
             workspaceId: workspace.id,
             memberId: built.id,
@@ -84,13 +84,13 @@ describe("can() and scope() agree", () => {
         }
         const accounts = [];
         for (const owner of shape.accounts) {
-          accounts.push(await buildAccount(db, workspace, actors[owner % actors.length]?.memberId as string));
+          accounts.push(await insertAccountDirectly(db, workspace, actors[owner % actors.length]?.memberId as string));
         }
         const builtChats: { id: string; accountId: string; responsibleId: string | null; account: { connectedBy: string } }[] = [];
         for (const chat of shape.chats) {
           const account = accounts[chat.account % accounts.length] as { id: string; connectedBy: string };
           const responsibleId = chat.responsible === null ? null : (actors[chat.responsible % actors.length]?.memberId ?? null);
-          builtChats.push({ ...(await buildChat(db, workspace, account, { responsibleId })), account });
+          builtChats.push({ ...(await insertChatDirectly(db, workspace, account, { responsibleId })), account });
         }
         const ownedRecords: { id: string; ownerId: string }[] = [];
         for (const owner of shape.owned) {
@@ -162,14 +162,14 @@ describe("can() and scope() agree", () => {
 
   it("never lets a member's scope reach into another workspace", async () => {
     const db = database.db;
-    const mine = await buildWorkspace(db);
-    const theirs = await buildWorkspace(db);
-    const owner = await buildMember(db, mine, { roleId: "owner" });
-    const stranger = await buildMember(db, theirs, { roleId: "owner" });
-    const theirAccount = await buildAccount(db, theirs, stranger.id);
+    const mine = await insertWorkspaceDirectly(db);
+    const theirs = await insertWorkspaceDirectly(db);
+    const owner = await insertMemberDirectly(db, mine, { roleId: "owner" });
+    const stranger = await insertMemberDirectly(db, theirs, { roleId: "owner" });
+    const theirAccount = await insertAccountDirectly(db, theirs, stranger.id);
     // The database itself refuses a responsible from another workspace (composite foreign key).
-    await expect(buildChat(db, theirs, theirAccount, { responsibleId: owner.id })).rejects.toThrow();
-    const theirChat = await buildChat(db, theirs, theirAccount, { responsibleId: stranger.id });
+    await expect(insertChatDirectly(db, theirs, theirAccount, { responsibleId: owner.id })).rejects.toThrow();
+    const theirChat = await insertChatDirectly(db, theirs, theirAccount, { responsibleId: stranger.id });
     const actor: Actor = {
       workspaceId: mine.id,
       memberId: owner.id,

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { pipedriveCompanyRoutes, pipedriveConnections, pipedriveInstallations } from "../../../server/db/schema";
 import { basicHeader, type FakePipedrive } from "../../fakes/pipedrive";
 import type { TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 import { callback, callbackUrl, connect, otherUser, pipedriveSuite, publicUrl, startConnect } from "./server-support";
 
 let fake: FakePipedrive;
@@ -135,7 +135,7 @@ describe("connecting the workspace", () => {
 
   it("a company already linked to another workspace is refused", async () => {
     await connect(server, fake, team.admin.token, "workspace");
-    const elsewhere = await buildTeam(server.database.db);
+    const elsewhere = await insertTeamDirectly(server.database.db);
     const second = await connect(server, fake, elsewhere.admin.token, "workspace");
     expect(second.outcome.get("reason")).toBe("company_linked_elsewhere");
   });

@@ -2,9 +2,9 @@ import { and, eq, sql } from "drizzle-orm";
 import { pipedriveCompanyRoutes, pipedriveLogEntries, pipedriveLogJobs } from "../../../server/db/schema";
 import { ingestInboundMessage } from "../../../server/inbox/ingest";
 import type { FakePerson, FakePipedrive } from "../../fakes/pipedrive";
-import { buildAccount, buildChat } from "../../support/factories";
+import { insertAccountDirectly, insertChatDirectly } from "../../support/factories";
 import type { TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 import { connect, eventually, startPipedriveStack } from "./server-support";
 
 let fake: FakePipedrive;
@@ -22,9 +22,9 @@ afterAll(async () => {
 beforeEach(async () => {
   fake.reset();
   await server.database.db.delete(pipedriveCompanyRoutes);
-  team = await buildTeam(server.database.db);
+  team = await insertTeamDirectly(server.database.db);
   await connect(server, fake, team.admin.token, "workspace");
-  account = await buildAccount(server.database.db, team.workspace, team.admin.id);
+  account = await insertAccountDirectly(server.database.db, team.workspace, team.admin.id);
   person = fake.addPerson({ name: "Carla Customer", phones: [{ value: "+1 555 010 0001", label: "mobile", primary: true }] });
 });
 
@@ -263,7 +263,7 @@ describe("logging conversations to Pipedrive", () => {
 
   it("a chat linked to a deal before its first line logs its note pinned to that deal", async () => {
     const deal = fake.addDeal({ title: "Bathroom tiles", person_id: person.id });
-    const chat = await buildChat(server.database.db, team.workspace, account, { phone: "+15550100001" });
+    const chat = await insertChatDirectly(server.database.db, team.workspace, account, { phone: "+15550100001" });
     const linked = await server.api("PUT", `/panel/pipedrive/chats/${chat.id}/link`, {
       token: team.admin.token,
       body: { personId: person.id, dealId: deal.id },

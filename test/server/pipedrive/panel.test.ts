@@ -1,6 +1,6 @@
 import { signPanelToken } from "../../../server/pipedrive/panel-token";
 import type { FakePipedrive } from "../../fakes/pipedrive";
-import { buildAccount, buildChat, buildMember } from "../../support/factories";
+import { insertAccountDirectly, insertChatDirectly, insertMemberDirectly } from "../../support/factories";
 import type { TestServer } from "../../support/server";
 import type { Team } from "../../support/team";
 import { connect, otherUser, panelSecret, pipedriveSuite } from "./server-support";
@@ -66,7 +66,7 @@ describe("panel session", () => {
   });
 
   it("a suspended member → 403 member_suspended", async () => {
-    const suspended = await buildMember(server.database.db, team.workspace, { roleId: "agent", status: "suspended" });
+    const suspended = await insertMemberDirectly(server.database.db, team.workspace, { roleId: "agent", status: "suspended" });
     await server.api("PUT", "/integrations/pipedrive/users/22222", { token: team.admin.token, body: { memberId: suspended.id } });
     const refused = await session(await signPanelToken(panelSecret, { userId: 22222, companyId: 67890 }));
     expect(refused.status).toBe(403);
@@ -106,11 +106,11 @@ describe("panel context", () => {
     const colleague = fake.addPerson({ name: "Other Person", phones: [{ value: "not a number", label: "work", primary: true }] });
     personId = person.id;
     dealId = fake.addDeal({ title: "Kitchen refit", person_id: person.id, participant_ids: [colleague.id] }).id;
-    agentAccount = await buildAccount(db, team.workspace, team.agent.id);
-    teammateAccount = await buildAccount(db, team.workspace, team.teammate.id);
-    agentChat = await buildChat(db, team.workspace, agentAccount, { phone, name: "Carla" });
-    teammateChat = await buildChat(db, team.workspace, teammateAccount, { phone, responsibleId: team.teammate.id });
-    await buildChat(db, team.workspace, agentAccount, { phone: "+15550109999" });
+    agentAccount = await insertAccountDirectly(db, team.workspace, team.agent.id);
+    teammateAccount = await insertAccountDirectly(db, team.workspace, team.teammate.id);
+    agentChat = await insertChatDirectly(db, team.workspace, agentAccount, { phone, name: "Carla" });
+    teammateChat = await insertChatDirectly(db, team.workspace, teammateAccount, { phone, responsibleId: team.teammate.id });
+    await insertChatDirectly(db, team.workspace, agentAccount, { phone: "+15550109999" });
   });
 
   /** A panel session as the panel opens one on a record: the iframe's resource and selectedIds come along. */

@@ -1,5 +1,5 @@
 import type { FakePerson, FakePipedrive } from "../../fakes/pipedrive";
-import { buildAccount } from "../../support/factories";
+import { insertAccountDirectly } from "../../support/factories";
 import type { TestServer } from "../../support/server";
 import type { Team } from "../../support/team";
 import { connect, eventually, otherUser, pipedriveSuite } from "./server-support";
@@ -39,7 +39,7 @@ describe("Pipedrive's uninstall notice is per user", () => {
   });
 
   it("the serving user's uninstall: the workspace connection shows reconnect required and who can fix it; a member's own installation keeps working", async () => {
-    const account = await buildAccount(server.database.db, team.workspace, team.admin.id);
+    const account = await insertAccountDirectly(server.database.db, team.workspace, team.admin.id);
     const person: FakePerson = fake.addPerson({ name: "Carla Customer", phones: [{ value: "+1 555 010 0001", label: "mobile", primary: true }] });
     await connect(server, fake, team.admin.token, "workspace");
     await connect(server, fake, team.teammate.token, "individual", grace);

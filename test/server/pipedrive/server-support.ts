@@ -1,7 +1,7 @@
 import { pipedriveAppShares, pipedriveCompanyRoutes } from "../../../server/db/schema";
 import { type FakePipedrive, type FakeUser, startFakePipedrive } from "../../fakes/pipedrive";
 import { startTestServer, type TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 
 export const publicUrl = "https://switchboard.test";
 export const panelSecret = "panel-jwt-secret-for-tests";
@@ -42,14 +42,14 @@ export function pipedriveSuite(expose: (stack: { fake: FakePipedrive; server: Te
     stack.fake.reset();
     await stack.server.database.db.delete(pipedriveCompanyRoutes);
     await stack.server.database.db.delete(pipedriveAppShares);
-    expose({ ...stack, team: await buildTeam(stack.server.database.db) });
+    expose({ ...stack, team: await insertTeamDirectly(stack.server.database.db) });
   });
 }
 
 /** A stack whose workspace (a fresh team's) the Admin has connected: ready for panel sessions. */
 export async function startConnectedPipedriveStack(): Promise<{ fake: FakePipedrive; server: TestServer }> {
   const stack = await startPipedriveStack();
-  const team = await buildTeam(stack.server.database.db);
+  const team = await insertTeamDirectly(stack.server.database.db);
   await connect(stack.server, stack.fake, team.admin.token, "workspace");
   return stack;
 }

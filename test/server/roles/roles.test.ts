@@ -1,6 +1,6 @@
-import { buildMember } from "../../support/factories";
+import { insertMemberDirectly } from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 
 let server: TestServer;
 let team: Team;
@@ -8,7 +8,7 @@ beforeAll(async () => {
   server = await startTestServer();
 });
 beforeEach(async () => {
-  team = await buildTeam(server.database.db);
+  team = await insertTeamDirectly(server.database.db);
 });
 afterAll(() => server.close());
 
@@ -35,7 +35,7 @@ describe("custom roles", () => {
     expect(created.body.role.permissions).toMatchObject({ "chats.view": "all", "chats.reply": "none", "team.manage": false });
     const listed = await server.api("GET", "/roles", { token: team.admin.token });
     expect(listed.body.data.at(-1)).toMatchObject({ id: created.body.role.id, builtin: false, abilities: { edit: true, delete: true } });
-    const member = await buildMember(server.database.db, team.workspace, { roleId: created.body.role.id });
+    const member = await insertMemberDirectly(server.database.db, team.workspace, { roleId: created.body.role.id });
     const me = await server.api("GET", "/me", { token: member.token });
     expect(me.body.permissions).toEqual(created.body.role.permissions);
     expect(me.body.role).toEqual({ id: created.body.role.id, name: "Viewer" });
@@ -54,7 +54,7 @@ describe("custom roles", () => {
 
   it("edits a role; the change reaches its holders on their next request", async () => {
     const created = await server.api("POST", "/roles", { token: team.admin.token, body: { name: "Manager", permissions: viewer } });
-    const member = await buildMember(server.database.db, team.workspace, { roleId: created.body.role.id });
+    const member = await insertMemberDirectly(server.database.db, team.workspace, { roleId: created.body.role.id });
     expect((await server.api("GET", "/audit-log", { token: member.token })).status).toBe(403);
     const edited = await server.api("PATCH", `/roles/${created.body.role.id}`, {
       token: team.admin.token,
@@ -66,7 +66,7 @@ describe("custom roles", () => {
 
   it("a role in use cannot be deleted (409); an unused one can", async () => {
     const created = await server.api("POST", "/roles", { token: team.admin.token, body: { name: "Temp", permissions: viewer } });
-    const member = await buildMember(server.database.db, team.workspace, { roleId: created.body.role.id });
+    const member = await insertMemberDirectly(server.database.db, team.workspace, { roleId: created.body.role.id });
     expect((await server.api("DELETE", `/roles/${created.body.role.id}`, { token: team.admin.token })).status).toBe(409);
     await server.api("PATCH", `/members/${member.id}`, { token: team.admin.token, body: { roleId: "agent" } });
     expect((await server.api("DELETE", `/roles/${created.body.role.id}`, { token: team.admin.token })).status).toBe(204);

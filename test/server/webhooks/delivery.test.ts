@@ -7,7 +7,7 @@ import { emitInboxEvent } from "../../../server/webhooks/outbox";
 import { verifySwitchboardSignature } from "../../../server/webhooks/signing";
 import { startWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from "../../../server/webhooks/worker";
 import { startTestServer, type TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 import { closeTestServer, eventually, type Receiver, type Responder, sleep, startReceiver } from "./receiver";
 
 let server: TestServer;
@@ -18,7 +18,7 @@ beforeAll(async () => {
   server = await startTestServer();
 });
 beforeEach(async () => {
-  team = await buildTeam(server.database.db);
+  team = await insertTeamDirectly(server.database.db);
 });
 afterEach(async () => {
   await Promise.all(workers.splice(0).map((worker) => worker.stop()));
@@ -208,7 +208,7 @@ describe("webhook delivery", () => {
   });
 
   it("a webhook of another workspace receives nothing", async () => {
-    const other = await buildTeam(server.database.db);
+    const other = await insertTeamDirectly(server.database.db);
     const ours = await receiver();
     const theirs = await receiver();
     await subscribe(team.admin.token, ours.url, ["message.created"]);

@@ -4,7 +4,7 @@ import { auditLog, webhookDeliveries, webhooks } from "../../../server/db/schema
 import type { BuiltinRoleId } from "../../../server/permissions";
 import { emitInboxEvent } from "../../../server/webhooks/outbox";
 import { startTestServer, type TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 import { closeTestServer } from "./receiver";
 
 let server: TestServer;
@@ -13,7 +13,7 @@ beforeAll(async () => {
   server = await startTestServer();
 });
 beforeEach(async () => {
-  team = await buildTeam(server.database.db);
+  team = await insertTeamDirectly(server.database.db);
 });
 afterAll(() => closeTestServer(server));
 
@@ -115,7 +115,7 @@ describe("permissions: integrations.workspace", () => {
   });
 
   it("another workspace's webhook is a 404 and is not listed", async () => {
-    const other = await buildTeam(server.database.db);
+    const other = await insertTeamDirectly(server.database.db);
     const theirs = (await createWebhook(other.admin.token)).body.webhook;
     expect((await server.api("DELETE", `/webhooks/${theirs.id}`, { token: team.owner.token })).status).toBe(404);
     expect((await server.api("GET", `/webhooks/${theirs.id}/deliveries`, { token: team.owner.token })).status).toBe(404);
@@ -175,7 +175,7 @@ describe("in production", () => {
     { url: "https://0.0.0.0/x", status: 400, message: "must not point at an unspecified address" },
     { url: "https://hooks.example.com/x", status: 201, message: undefined },
   ])("$url → $status", async ({ url, status, message }) => {
-    const admin = (await buildTeam(production.database.db)).admin;
+    const admin = (await insertTeamDirectly(production.database.db)).admin;
     const response = await production.api("POST", "/webhooks", { token: admin.token, body: { url, events: ["message.created"] } });
     expect(response.status).toBe(status);
     if (message) expect(response.body.errors).toEqual([{ path: "body.url", message }]);

@@ -2,7 +2,7 @@ import { count } from "drizzle-orm";
 import { whatsappAccounts } from "../../../server/db/schema";
 import { type FakeGraphApi, startFakeGraphApi } from "../../fakes/graph-api";
 import { startTestServer, type TestServer } from "../../support/server";
-import { buildTeam, type Team } from "../../support/team";
+import { insertTeamDirectly, type Team } from "../../support/team";
 
 // What the console's WhatsApp numbers page asks before connecting: where Meta must send webhooks,
 // and whether a token really controls a number (the connect's own checks, with nothing stored).
@@ -19,7 +19,7 @@ beforeAll(async () => {
   fake.registerPhoneNumber({ wabaId, phoneNumberId: "106540352299001", displayPhoneNumber: "+1 555-078-9001" });
 });
 beforeEach(async () => {
-  team = await buildTeam(server.database.db);
+  team = await insertTeamDirectly(server.database.db);
 });
 afterAll(async () => {
   await server?.close();

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { providerJitterToleranceSeconds, slotTiming, tryAcquireSendSlot } from "../../../server/whatsapp/pacing";
 import { busiestSecond } from "../../bench/campaign";
-import { buildAccount, buildMember, buildWorkspace } from "../../support/factories";
+import { insertAccountDirectly, insertMemberDirectly, insertWorkspaceDirectly } from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
 
 describe("slotTiming", () => {
@@ -41,9 +41,9 @@ describe("tryAcquireSendSlot", () => {
 
   it("waits inside the database for a slot due within waitUpToMs and takes it on time, in one call", async () => {
     const db = server.database.db;
-    const workspace = await buildWorkspace(db);
-    const owner = await buildMember(db, workspace, { roleId: "owner" });
-    const [workspaceId, accountId] = [workspace.id, (await buildAccount(db, workspace, owner.id)).id];
+    const workspace = await insertWorkspaceDirectly(db);
+    const owner = await insertMemberDirectly(db, workspace, { roleId: "owner" });
+    const [workspaceId, accountId] = [workspace.id, (await insertAccountDirectly(db, workspace, owner.id)).id];
     const rate = 10;
     const spacingMs = slotTiming(rate).spacingMicros / 1000;
     const first = await tryAcquireSendSlot(db, workspaceId, accountId, rate);

@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { chats } from "../../../server/db/schema";
-import { buildAccount } from "../../support/factories";
+import { insertAccountDirectly } from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
-import { buildTeam } from "../../support/team";
+import { insertTeamDirectly } from "../../support/team";
 
 // The sandbox provider is development-only (on by default only with NODE_ENV=development). A server
 // where it is off refuses new sandbox numbers, and the sandbox numbers a database kept from a
@@ -19,7 +19,7 @@ describe.each([
   afterAll(() => server.close());
 
   it(`connecting a sandbox number answers ${expected.connect}`, async () => {
-    const team = await buildTeam(server.database.db);
+    const team = await insertTeamDirectly(server.database.db);
     const connected = await server.api("POST", "/whatsapp-accounts", {
       token: team.owner.token,
       body: { provider: "sandbox", phoneNumber: "+1 555 010 2000" },
@@ -30,8 +30,8 @@ describe.each([
   });
 
   it(`a simulated customer message on a sandbox number already in the database answers ${expected.inbound}`, async () => {
-    const team = await buildTeam(server.database.db);
-    const account = await buildAccount(server.database.db, team.workspace, team.owner.id);
+    const team = await insertTeamDirectly(server.database.db);
+    const account = await insertAccountDirectly(server.database.db, team.workspace, team.owner.id);
     const inbound = await server.api("POST", `/whatsapp-accounts/${account.id}/sandbox/inbound`, {
       token: team.owner.token,
       body: { from: "+44 20 7946 0958", text: "Hello?" },
