@@ -8,6 +8,7 @@ import { scope } from "../permissions";
 import { type CampaignTransition, transitionCampaign } from "./control";
 import { launchCampaign } from "./launcher";
 import { presentCampaign } from "./presenters";
+import { previewCampaign } from "./preview";
 import { type CampaignWithAccount, campaignsWithAccount, countsOf, flattenCampaign, loadVisibleCampaign } from "./queries";
 import { campaignReportCsv } from "./report";
 import { CampaignListQuery, LaunchCampaign } from "./schemas";
@@ -59,6 +60,24 @@ export const campaignRoutes = [
       const { campaign, rejected } = await launchCampaign(context, context.body);
       const [presented] = await presentAll(context.db, context.actor, [campaign]);
       return { status: 202, body: { campaign: presented, rejected } };
+    },
+  }),
+  route({
+    method: "post",
+    path: "/campaigns/preview",
+    summary: "What POST /campaigns would do with this body, checked the same way, without storing anything",
+    tag: "Campaigns",
+    access: requires("campaigns.send"),
+    body: LaunchCampaign,
+    bodyLimit: "5mb",
+    auditExempt: "Checks and reads; stores nothing",
+    responses: {
+      200: "{recipientCount, sample: [{row, phone, name, text}], rejected: {duplicates, invalid}, needsApproval, overCap}",
+      409: "The account is disconnected",
+      422: "A Cloud API account needs a Meta-approved template",
+    },
+    async handler(context) {
+      return { status: 200, body: await previewCampaign(context, context.body) };
     },
   }),
   route({

@@ -18,6 +18,7 @@ import type { LaunchCampaign } from "./schemas";
 import { loadUsableTemplate } from "./template-routes";
 
 type LaunchContext = Pick<Context<unknown, unknown, unknown, Principal>, "actor" | "db" | "audit" | "services">;
+type LaunchBody = z.infer<typeof LaunchCampaign>;
 const insertChunk = 2_000;
 /**
  * A launch this large refreshes the planner's statistics of the queue table on PostgreSQL. Without
@@ -33,18 +34,9 @@ const analyzeFromRecipients = 1_000;
  * recipients, then — in one transaction with its activity-log entry — applies the caps, decides
  * whether the campaign waits for approval or a schedule, and queues one row per recipient.
  */
-export async function launchCampaign(context: LaunchContext, body: z.infer<typeof LaunchCampaign>) {
+export async function launchCampaign(context: LaunchContext, body: LaunchBody) {
   const { actor, db, audit, services } = context;
-  // The route gates campaigns.send; the template needs templates.use, also before any lookup.
-  requirePermission(actor, "templates.use");
-  const account = await loadAccountForCampaigns(db, actor, body.accountId);
-  authorize(actor, "campaigns.send", { workspaceId: account.workspaceId, connectedBy: account.connectedBy });
-  const template = await loadUsableTemplate(db, actor, body.templateId);
-  assertSendable(account, template);
-  const screened = screenRecipients(body.recipients ?? recipientsFromCsv(body.recipientsCsv ?? ""), {
-    defaultCountry: body.defaultCountry as CountryCode | undefined,
-  });
-  const recipients = requireVariables(screened, template.body);
+  const { account, template, recipients } = await screenLaunch(context, body);
   if (recipients.accepted.length === 0) {
     throw invalidRequest("No recipient can be sent to: every row is a duplicate or invalid.", rejectedErrors(recipients));
   }
@@ -103,6 +95,26 @@ export async function launchCampaign(context: LaunchContext, body: z.infer<typeo
   const campaign = await loadCampaign(db, actor.workspaceId, campaignId);
   if (!campaign) throw new Error("launched campaign vanished");
   return { campaign, rejected: { duplicates: recipients.duplicates, invalid: recipients.invalid } };
+}
+
+/**
+ * Everything a launch decides before it stores anything, in the launch's order: the template
+ * permission, the account (campaigns.send), the template (templates.use), that the account can
+ * send it, and the recipients (normalized, deduplicated, each with every variable filled).
+ * POST /campaigns/preview answers from this alone, so a preview refuses what a launch would.
+ */
+export async function screenLaunch(context: Pick<LaunchContext, "actor" | "db">, body: LaunchBody) {
+  const { actor, db } = context;
+  // The route gates campaigns.send; the template needs templates.use, also before any lookup.
+  requirePermission(actor, "templates.use");
+  const account = await loadAccountForCampaigns(db, actor, body.accountId);
+  authorize(actor, "campaigns.send", { workspaceId: account.workspaceId, connectedBy: account.connectedBy });
+  const template = await loadUsableTemplate(db, actor, body.templateId);
+  assertSendable(account, template);
+  const screened = screenRecipients(body.recipients ?? recipientsFromCsv(body.recipientsCsv ?? ""), {
+    defaultCountry: body.defaultCountry as CountryCode | undefined,
+  });
+  return { account, template, recipients: requireVariables(screened, template.body) };
 }
 
 /** A Cloud API account reaches people outside the 24-hour window only with a Meta-approved template. */

@@ -106,7 +106,9 @@ export const successfulRequests: Record<string, (context: SuccessContext) => Pro
     path: `/roles/${(await insertRoleDirectly(server.database.db, team.workspace, { "chats.view": "all" })).id}`,
     body: { name: `Renamed ${unique()}` },
   }),
-  "delete /roles/:id": async ({ server, team }) => ({ path: `/roles/${(await insertRoleDirectly(server.database.db, team.workspace, { "chats.view": "all" })).id}` }),
+  "delete /roles/:id": async ({ server, team }) => ({
+    path: `/roles/${(await insertRoleDirectly(server.database.db, team.workspace, { "chats.view": "all" })).id}`,
+  }),
   "get /workspace/subscription": async () => ({ path: "/workspace/subscription" }),
   "put /workspace/subscription": async () => ({ path: "/workspace/subscription", body: { plan: "pro" } }),
   "delete /workspace": async ({ team }) => ({ path: "/workspace", body: { confirm: team.workspace.name } }),
@@ -150,6 +152,14 @@ export const successfulRequests: Record<string, (context: SuccessContext) => Pro
   "post /templates/sync": async (context) => ({ path: "/templates/sync", body: { accountId: (await lineWithChat(context)).accountId } }),
   "post /campaigns": async (context) => ({
     path: "/campaigns",
+    body: {
+      accountId: (await lineWithChat(context)).accountId,
+      templateId: await createTemplate(context.server, context.actor.token),
+      recipients: recipients(1),
+    },
+  }),
+  "post /campaigns/preview": async (context) => ({
+    path: "/campaigns/preview",
     body: {
       accountId: (await lineWithChat(context)).accountId,
       templateId: await createTemplate(context.server, context.actor.token),

@@ -1,0 +1,47 @@
+import type { z } from "zod";
+import { HttpProblem } from "../http/problem";
+import type { Context } from "../http/route";
+import type { Principal } from "../identity/tokens";
+import { launchNeedsApproval } from "../permissions";
+import { assertWithinCaps, readCampaignSettings } from "./guard-rails";
+import { screenLaunch } from "./launcher";
+import type { LaunchCampaign } from "./schemas";
+import { fillTemplate, recipientValues } from "./variables";
+
+/** How many accepted recipients a preview shows with their filled message. */
+export const previewSampleSize = 5;
+
+type PreviewContext = Pick<Context<unknown, unknown, unknown, Principal>, "actor" | "db">;
+
+/**
+ * A launch's answer without the launch: the same checks (so a preview is refused where a launch
+ * would be), then what would be queued — the first few messages as each recipient would get them,
+ * every rejected row — and the guard rails: whether it would wait for approval, and the cap it
+ * would break today (the launch decides again, under its lock). Nothing is stored.
+ */
+export async function previewCampaign(context: PreviewContext, body: z.infer<typeof LaunchCampaign>) {
+  const { actor, db } = context;
+  const { template, recipients } = await screenLaunch(context, body);
+  const settings = await readCampaignSettings(db, actor.workspaceId);
+  let overCap: string | null = null;
+  if (recipients.accepted.length > 0) {
+    try {
+      await assertWithinCaps(db, settings, actor, recipients.accepted.length);
+    } catch (error) {
+      if (!(error instanceof HttpProblem) || error.status !== 429) throw error;
+      overCap = error.detail;
+    }
+  }
+  return {
+    recipientCount: recipients.accepted.length,
+    sample: recipients.accepted.slice(0, previewSampleSize).map((recipient) => ({
+      row: recipient.row,
+      phone: recipient.phone,
+      name: recipient.name,
+      text: fillTemplate(template.body, recipientValues(recipient)),
+    })),
+    rejected: { duplicates: recipients.duplicates, invalid: recipients.invalid },
+    needsApproval: launchNeedsApproval(actor, recipients.accepted.length, settings.approvalThreshold),
+    overCap,
+  };
+}
