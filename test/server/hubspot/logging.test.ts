@@ -99,6 +99,20 @@ describe("logging WhatsApp messages to HubSpot", () => {
     expect(communications()).toHaveLength(1);
   });
 
+  it("a day's Communication deleted in HubSpot: the next message writes the part anew (its earlier lines too) instead of failing on the 404", async () => {
+    fake.portals.addContact(hubId, { firstname: "Carla", phone });
+    const { chatId } = await customerSays("Before");
+    await eventually(() => expect(communications()).toHaveLength(1));
+    await eventually(async () => expect((await jobOf(chatId))?.status).toBe("done"));
+    const [deleted] = communications();
+    portal.communications.delete(deleted?.id ?? "");
+    await customerSays("After");
+    await eventually(async () => expect((await jobOf(chatId))?.status).toBe("done"));
+    expect(communications()).toHaveLength(1);
+    expect(communications()[0]?.id).not.toBe(deleted?.id);
+    expect(communications()[0]?.properties.hs_communication_body).toMatch(/Before.*After/s);
+  });
+
   it("a 429 (with HubSpot's rate-limit headers) makes the job wait HubSpot's interval, uncounted, and it succeeds later", async () => {
     fake.portals.addContact(hubId, { firstname: "Carla", mobilephone: phone });
     fake.controls.rateLimitNext(1);
