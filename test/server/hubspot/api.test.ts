@@ -28,7 +28,7 @@ describe("pacing HubSpot calls", () => {
     { case: "Retry-After in seconds wins", values: { "Retry-After": "3", "X-HubSpot-RateLimit-Interval-Milliseconds": "10000" }, waitMs: 3_000 },
     { case: "else the interval header", values: { "X-HubSpot-RateLimit-Interval-Milliseconds": "1000" }, waitMs: 1_000 },
     { case: "else ten seconds (TEN_SECONDLY_ROLLING)", values: {}, waitMs: 10_000 },
-  ])("a 429: $case", ({ values, waitMs }) => {
+  ] as { case: string; values: Record<string, string>; waitMs: number }[])("a 429: $case", ({ values, waitMs }) => {
     expect(rateLimitWaitMs(headers(values))).toBe(waitMs);
   });
 });
