@@ -49,12 +49,25 @@ export async function createNote(client: PipedriveClient, input: NoteInput): Pro
   return { id: required(response.data?.id, "note id") };
 }
 
-/** Rewrites a note's content and/or moves it to another deal or person (e.g. a growing transcript). */
-export async function updateNote(client: PipedriveClient, noteId: number, change: NoteLinks & { content?: string }): Promise<{ id: number }> {
+/**
+ * Rewrites a note's content and/or moves it to another deal or person (e.g. a growing transcript);
+ * a note moved onto a deal is pinned there as one created on it is (NoteRequest's pinned_to_deal_flag).
+ */
+export async function updateNote(
+  client: PipedriveClient,
+  noteId: number,
+  change: NoteLinks & { content?: string; pinnedToDeal?: boolean },
+): Promise<{ id: number }> {
   const response = await client.run((apis) =>
     apis.notes.updateNote({
       id: noteId,
-      NoteRequest: { content: change.content, deal_id: change.dealId, person_id: change.personId, org_id: change.orgId },
+      NoteRequest: {
+        content: change.content,
+        deal_id: change.dealId,
+        person_id: change.personId,
+        org_id: change.orgId,
+        ...(change.pinnedToDeal === undefined ? {} : { pinned_to_deal_flag: change.pinnedToDeal ? 1 : 0 }),
+      },
     }),
   );
   return { id: required(response.data?.id, "note id") };

@@ -159,7 +159,7 @@ async function writePart(context: PartContext, part: PartState, added: { line: D
     try {
       pipedriveId =
         kind === "note"
-          ? (await updateNote(client, part.pipedriveId, { content, ...links })).id
+          ? (await updateNote(client, part.pipedriveId, { content, ...links, ...(links.dealId ? { pinnedToDeal: true } : {}) })).id
           : (await updateActivity(client, part.pipedriveId, { subject, type, note: content, ...links })).id;
     } catch (error) {
       // Deleted in Pipedrive: the part gets a fresh record.
@@ -192,7 +192,7 @@ async function writePart(context: PartContext, part: PartState, added: { line: D
 async function moveRecord(writer: PartWriter, pipedriveId: number): Promise<void> {
   const links = { personId: writer.target.personId, ...(writer.target.dealId ? { dealId: writer.target.dealId } : {}) };
   try {
-    if (writer.kind === "note") await updateNote(writer.client, pipedriveId, links);
+    if (writer.kind === "note") await updateNote(writer.client, pipedriveId, { ...links, ...(links.dealId ? { pinnedToDeal: true } : {}) });
     else await updateActivity(writer.client, pipedriveId, links);
   } catch (error) {
     // Deleted in Pipedrive: nothing to move.

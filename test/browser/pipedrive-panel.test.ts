@@ -37,10 +37,12 @@ describe("Pipedrive panel in the CRM simulator", () => {
     await history.getByText("Hello Grace, here is your quote.").waitFor();
     await page.getByRole("status").filter({ hasText: "WhatsApp message sent" }).waitFor();
 
-    // Logged to Pipedrive as a note on the deal (the workspace logs notes by default).
+    // Logged to Pipedrive as a note on the deal (the workspace logs notes by default): the panel links
+    // the chat to the deal it was used from, and the note moves (or is written) there.
     const note = await eventually(() => {
       const found = suite.stack.fake.notes.find((candidate) => candidate.content.includes("Hello Grace, here is your quote."));
       if (!found) throw new Error("no note yet");
+      if (found.deal_id !== suite.stack.deal.id) throw new Error("the note is not on the deal yet");
       return found;
     }, 20_000);
     expect(note).toMatchObject({ deal_id: suite.stack.deal.id, person_id: suite.stack.deal.person_id, pinned_to_deal_flag: true });
