@@ -1,4 +1,5 @@
-import { analyzeStaleTables } from "../../server/datadir/maintenance";
+import { PGlite } from "@electric-sql/pglite";
+import { analyzeStaleTables, vacuumTables } from "../../server/datadir/maintenance";
 import { connectSandbox, createTemplate, launch, recipients } from "../server/campaigns/support";
 import { startTestServer, type TestServer } from "../support/server";
 
@@ -66,6 +67,29 @@ describe("statistics right after a bulk write on the embedded database", { timeo
       expect(await statisticsOf(server, "campaign_recipients")).toEqual({ estimated: 300, actual: 300 });
     } finally {
       await server.close();
+    }
+  });
+});
+
+// PGlite runs statements on the thread that serves requests: a pass must let them in between tables.
+describe("a maintenance pass on the embedded database yields to requests between tables", { timeout: 120_000 }, () => {
+  it.each([
+    ["vacuumTables", (pglite: PGlite) => vacuumTables(pglite)],
+    ["analyzeStaleTables", async (pglite: PGlite) => analyzeStaleTables(pglite)],
+  ])("%s: work queued when the pass starts runs before the pass ends", async (_name, pass) => {
+    const pglite = await PGlite.create();
+    try {
+      for (const table of ["a", "b", "c"]) await pglite.exec(`create table ${table} (id int); insert into ${table} select generate_series(1, 100)`);
+      let passEnded = false;
+      const running = pass(pglite).then(() => {
+        passEnded = true;
+      });
+      // As a request read from a socket would be: the event loop's next turn.
+      const endedBeforeTheRequest = await new Promise<boolean>((resolve) => setImmediate(() => resolve(passEnded)));
+      await running;
+      expect(endedBeforeTheRequest).toBe(false);
+    } finally {
+      await pglite.close();
     }
   });
 });
