@@ -1,16 +1,14 @@
-import { and, asc, desc, eq, gte, inArray, lt, type SQL, sql } from "drizzle-orm";
-import { alias } from "drizzle-orm/pg-core";
+import { and, desc, eq, inArray, lt, type SQL, sql } from "drizzle-orm";
+import { type ChatDayKey, chatDayMessages, type DayLine, loadDayLines } from "../crm/day-lines";
 import type { Executor } from "../db/client";
-import { members, messages, pipedriveLogEntries, users } from "../db/schema";
+import { messages, pipedriveLogEntries } from "../db/schema";
 import type { LogKind } from "./settings";
 
 // What the chat-day's Pipedrive records already hold (pipedrive_log_entries, one row per part)
 // and which of the day's messages they don't: a run reads the new messages, not the whole day.
 
-export type ChatDayKey = { workspaceId: string; chatId: string; day: string };
+export type { ChatDayKey, DayLine };
 export type LogEntry = typeof pipedriveLogEntries.$inferSelect;
-/** A message as the writer needs it. */
-export type DayLine = { id: string; at: Date; direction: "in" | "out"; text: string; authorName: string | null; authorId: string | null };
 export type Target = { personId: number; dealId: number | null };
 
 const entryKey = (job: ChatDayKey, kind: LogKind) =>
@@ -21,34 +19,12 @@ const entryKey = (job: ChatDayKey, kind: LogKind) =>
     eq(pipedriveLogEntries.kind, kind),
   ) as SQL;
 
-function dayRange(job: ChatDayKey) {
-  const start = new Date(`${job.day}T00:00:00.000Z`);
-  const end = new Date(start.getTime() + 24 * 60 * 60 * 1000);
-  return and(eq(messages.workspaceId, job.workspaceId), eq(messages.chatId, job.chatId), gte(messages.createdAt, start), lt(messages.createdAt, end)) as SQL;
-}
+const dayRange = chatDayMessages;
 
 /** The day's last part of `kind` (the one new lines go to), or null before the first. */
 export async function loadCurrentPart(db: Executor, job: ChatDayKey, kind: LogKind): Promise<LogEntry | null> {
   const [entry] = await db.select().from(pipedriveLogEntries).where(entryKey(job, kind)).orderBy(desc(pipedriveLogEntries.part)).limit(1);
   return entry ?? null;
-}
-
-function selectLines(db: Executor, where: SQL) {
-  const author = alias(members, "author");
-  return db
-    .select({
-      id: messages.id,
-      at: messages.createdAt,
-      direction: messages.direction,
-      text: messages.text,
-      authorName: users.name,
-      authorId: messages.authorId,
-    })
-    .from(messages)
-    .leftJoin(author, and(eq(author.workspaceId, messages.workspaceId), eq(author.id, messages.authorId)))
-    .leftJoin(users, eq(users.id, author.userId))
-    .where(where)
-    .orderBy(asc(messages.createdAt), asc(messages.id));
 }
 
 /**
@@ -63,10 +39,10 @@ export async function loadUnloggedLines(
   kind: LogKind,
   current: LogEntry | null,
 ): Promise<{ late: DayLine[]; fresh: DayLine[] }> {
-  if (!current?.loggedThroughId) return { late: [], fresh: await selectLines(db, dayRange(job)) };
+  if (!current?.loggedThroughId) return { late: [], fresh: await loadDayLines(db, job) };
   const cursor = sql`(select ${pipedriveLogEntries.loggedThroughAt}, ${pipedriveLogEntries.loggedThroughId} from ${pipedriveLogEntries} where ${entryKey(job, kind)} and ${pipedriveLogEntries.part} = ${current.part})`;
   const [fresh, [day]] = await Promise.all([
-    selectLines(db, and(dayRange(job), sql`(${messages.createdAt}, ${messages.id}) > ${cursor}`) as SQL),
+    loadDayLines(db, job, sql`(${messages.createdAt}, ${messages.id}) > ${cursor}`),
     db.select({ messages: sql<number>`count(*)::int` }).from(messages).where(dayRange(job)),
   ]);
   if (Number(day?.messages ?? 0) <= current.dayLineCount + fresh.length) return { late: [], fresh };
@@ -81,7 +57,7 @@ async function lateLines(db: Executor, job: ChatDayKey, kind: LogKind, cursor: S
     .from(messages)
     .where(and(dayRange(job), sql`(${messages.createdAt}, ${messages.id}) <= ${cursor}`));
   const missing = before.map((row) => row.id).filter((id) => !loggedIds.has(id));
-  return missing.length === 0 ? [] : selectLines(db, and(dayRange(job), inArray(messages.id, missing)) as SQL);
+  return missing.length === 0 ? [] : loadDayLines(db, job, inArray(messages.id, missing));
 }
 
 /** Earlier parts of `kind` that still hang on another person or deal than `target`. */
