@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { messageTextMaxLength } from "../whatsapp/message-limits";
 import type { OutboundContent } from "./providers";
 
 const Template = z
@@ -20,7 +21,7 @@ const Template = z
 
 /** A message is free-form `text`, or an approved `template` (needed outside the 24-hour window). */
 export const MessageContent = {
-  text: z.string().trim().min(1).max(4096).optional(),
+  text: z.string().trim().min(1).max(messageTextMaxLength).optional(),
   template: Template.optional(),
 };
 

@@ -102,7 +102,7 @@ describe("inbox", () => {
     await logIn(agent, page);
     await chatItem(page, /Priya Nair/).waitFor();
     expect(page.url()).toMatch(/#\/inbox$/);
-    expect(await sectionLinks(page)).toEqual(["Inbox", "WhatsApp numbers", "Team", "Roles", "Integrations", "Settings"]);
+    expect(await sectionLinks(page)).toEqual(["Inbox", "WhatsApp numbers", "Campaigns", "Team", "Roles", "Integrations", "Settings"]);
     expect(
       await chatList(page)
         .getByRole("button")
@@ -364,5 +364,67 @@ describe("inbox", () => {
     await form.getByRole("button", { name: "Add parameter" }).click();
     expect(await form.getByLabel("Parameter {{1}}").count()).toBe(1);
     expect(await composer(page).count()).toBe(0);
+  });
+});
+
+describe("inbox: fixes from the walkthrough", () => {
+  it("runs a right-to-left message right to left, its punctuation at the right end", async () => {
+    const { members } = await team("owner", "agent");
+    const agent = members[1] as BuiltMember;
+    const line = await connectSandbox(agent, "Gulf line", "+1 555 010 7000");
+    await customerWrites(agent, line.id, "+971 50 123 4567", "مرحبا، هل طلبي جاهز؟", "Layla Haddad");
+
+    const page = await logIn(agent);
+    await chatItem(page, /Layla Haddad/).click();
+    const text = history(page).locator(".message-text").filter({ hasText: "مرحبا" });
+    await text.waitFor();
+    expect(await text.getAttribute("dir")).toBe("auto");
+    expect(await text.evaluate((element) => getComputedStyle(element).direction)).toBe("rtl");
+    // English text stays left to right, and so does the composer until the member types Arabic.
+    await composer(page).fill("Yes, it ships today.");
+    expect(await composer(page).evaluate((element) => getComputedStyle(element).direction)).toBe("ltr");
+    await composer(page).fill("نعم، يُشحن اليوم.");
+    expect(await composer(page).evaluate((element) => element.matches(":dir(rtl)"))).toBe(true);
+  });
+
+  it("counts a reply's characters and says in a sentence when it is longer than WhatsApp takes", async () => {
+    const { members } = await team("owner", "agent");
+    const agent = members[1] as BuiltMember;
+    const line = await connectSandbox(agent, "Support line", "+1 555 010 7100");
+    const chatId = await customerWrites(agent, line.id, "+44 7700 900101", "Please send the full terms.", "Tom Reid");
+
+    const page = await logIn(agent);
+    await chatItem(page, /Tom Reid/).click();
+    const counter = page.getByTestId("message-length");
+    await composer(page).fill("Hello");
+    expect(await counter.textContent()).toBe("5 / 4,096");
+    await composer(page).fill("x".repeat(4_100));
+    expect(await counter.textContent()).toBe("4,100 / 4,096");
+    expect(await page.getByRole("alert").textContent()).toContain("Messages can have at most 4,096 characters: remove 4.");
+    expect(await page.getByRole("button", { name: "Send", exact: true }).isDisabled()).toBe(true);
+    await composer(page).press("Enter");
+    // Enter does not send it either: only the customer's message is stored.
+    expect((await suite.server.api("GET", `/chats/${chatId}/messages`, { token: agent.token })).body.data).toHaveLength(1);
+    expect(await page.getByText(/body\.text|Too big|<=/).count()).toBe(0);
+
+    await composer(page).fill("x".repeat(4_096));
+    expect(await page.getByRole("alert").count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Send", exact: true }).isEnabled()).toBe(true);
+  });
+
+  it("says how long to wait in minutes, not seconds, after too many wrong passwords", async () => {
+    const { members } = await team("owner");
+    const owner = members[0] as BuiltMember;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      await suite.server.api("POST", "/sessions", { body: { email: owner.email, password: "not the password" } });
+    }
+    const page = await newPage();
+    await page.goto(`${suite.server.url}/#/login`);
+    await page.getByLabel("Email", { exact: true }).fill(owner.email);
+    await page.getByLabel("Password", { exact: true }).fill("still not the password");
+    await page.getByRole("button", { name: "Log in" }).click();
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/^Too many attempts; try again in 1[45] minutes\.$/);
   });
 });

@@ -2,6 +2,7 @@ import { type FormEvent, type KeyboardEvent, useState } from "react";
 import { onlyTemplateAllowed } from "../../../server/whatsapp/customer-service-window";
 import { asProblem, callApi } from "../api/client";
 import { useAction } from "../api/use-action";
+import { MessageLength, messageTooLong } from "../shared/MessageLength";
 import { ProblemMessage } from "../shared/ProblemMessage";
 import { type TemplateContent, TemplateForm } from "./TemplateForm";
 import type { Chat, Message, WhatsAppAccount } from "./types";
@@ -40,7 +41,7 @@ export function Composer({ chat, account, onSent, onGone }: ComposerProps) {
 
   const submitText = async (event?: FormEvent) => {
     event?.preventDefault();
-    if (!text.trim() || send.pending) return;
+    if (!text.trim() || messageTooLong(text) || send.pending) return;
     if (await post({ text })) setText("");
   };
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -70,15 +71,18 @@ export function Composer({ chat, account, onSent, onGone }: ComposerProps) {
             id={`composer-${chat.id}`}
             rows={2}
             value={text}
+            dir="auto"
+            aria-describedby={`composer-length-${chat.id}`}
             placeholder="Write a reply… (Enter to send, Shift+Enter for a new line)"
             onChange={(event) => setText(event.target.value)}
             onKeyDown={onKeyDown}
           />
-          <button type="submit" className="primary" disabled={send.pending || !text.trim()}>
+          <button type="submit" className="primary" disabled={send.pending || !text.trim() || messageTooLong(text)}>
             {send.pending ? "Sending…" : "Send"}
           </button>
         </form>
       )}
+      {!templateOnly && <MessageLength text={text} id={`composer-length-${chat.id}`} />}
     </div>
   );
 }

@@ -10,7 +10,10 @@ export function MessageItem({ message, author }: { message: Message; author: str
       <div className="bubble">
         <div className="message-author">{author}</div>
         {message.templateName && <div className="message-template">Template · {message.templateName}</div>}
-        <div className="message-text">{message.text}</div>
+        {/* dir="auto": Arabic or Hebrew text runs right to left, its punctuation at the right end. */}
+        <div className="message-text" dir="auto">
+          {message.text}
+        </div>
         <div className="message-meta">
           <time dateTime={message.createdAt}>{messageTime(message.createdAt)}</time>
           {outgoing && <StatusTicks status={message.status} />}

@@ -1,23 +1,17 @@
 import type { ApiProblem } from "../api/client";
+import { problemInWords } from "./problem-words";
 
-/** Shows an API problem: its title and detail, the missing permission, and field errors. */
+/** Shows an API problem in a member's words: what happened, and a sentence per field. */
 export function ProblemMessage({ problem }: { problem: ApiProblem | undefined }) {
   if (!problem) return null;
-  const { title, detail, permission, errors } = problem.problem;
+  const { summary, fields } = problemInWords(problem.problem);
   return (
     <div className="problem" role="alert">
-      <strong>{title}</strong> {detail}
-      {permission && (
-        <div className="problem-permission">
-          Needs the <code>{permission}</code> permission.
-        </div>
-      )}
-      {errors && errors.length > 0 && (
+      {summary}
+      {fields.length > 0 && (
         <ul>
-          {errors.map((error) => (
-            <li key={`${error.path}:${error.message}`}>
-              <code>{error.path.replace(/^body\./, "")}</code>: {error.message}
-            </li>
+          {fields.map((sentence) => (
+            <li key={sentence}>{sentence}</li>
           ))}
         </ul>
       )}

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { type PanelApi, problemOf } from "../shared/api";
+import { type PanelApi, problemText } from "../shared/api";
 import { Composer } from "../shared/Composer";
 import type { IframeParams } from "../shared/iframe-params";
 import type { SurfaceHost } from "../shared/sdk";
@@ -24,7 +24,7 @@ export function StartChatModal({ host, api, params }: { host: SurfaceHost; api: 
     if (!ready || !resource || !recordId) return;
     api
       .call<PanelContext>("GET", `/panel/pipedrive/context?resource=${resource}&id=${recordId}`)
-      .then(setContext, (error: unknown) => setProblem(problemOf(error).problem.detail));
+      .then(setContext, (error: unknown) => setProblem(problemText(error)));
   }, [api, ready, resource, recordId]);
 
   if (state.kind === "starting") return <Loading label="Opening Switchboard…" />;

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { messageTime } from "../../console/inbox/format";
 import { StatusTicks } from "../../console/inbox/StatusTicks";
-import { type PanelApi, problemOf } from "../shared/api";
+import { type PanelApi, problemText } from "../shared/api";
 import type { Chat, ListedMember, Message } from "../shared/types";
 
 /** The selected chat: who is responsible (changeable with abilities.assign) and its history with statuses. */
@@ -26,7 +26,7 @@ export function ChatPane({
       const { chat: updated } = await api.call<{ chat: Chat }>("PUT", `/chats/${encodeURIComponent(chat.id)}/responsible`, { memberId: memberId || null });
       onChat({ ...chat, ...updated, abilities: updated.abilities ?? chat.abilities });
     } catch (error) {
-      setProblem(problemOf(error).problem.detail);
+      setProblem(problemText(error));
     }
   };
   return (
@@ -61,7 +61,9 @@ export function ChatPane({
         {messages.length === 0 && <li className="muted">No messages yet.</li>}
         {messages.map((message) => (
           <li key={message.id} className={`bubble bubble-${message.direction}`}>
-            {message.text ?? (message.templateName ? `Template: ${message.templateName}` : "")}
+            <span className="bubble-text" dir="auto">
+              {message.text ?? (message.templateName ? `Template: ${message.templateName}` : "")}
+            </span>
             <span className="bubble-meta">
               {messageTime(message.createdAt)}
               {message.direction === "out" && <StatusTicks status={message.status} />}

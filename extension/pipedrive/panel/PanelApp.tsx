@@ -1,7 +1,7 @@
 import { useCallback, useMemo, useRef, useState } from "react";
 import { contactLabel, listTime } from "../../console/inbox/format";
 import type { LiveEvent } from "../../console/live/live-event";
-import type { PanelApi, PanelSession } from "../shared/api";
+import { type PanelApi, type PanelSession, problemText } from "../shared/api";
 import { Composer } from "../shared/Composer";
 import type { IframeParams, PanelResource } from "../shared/iframe-params";
 import type { SurfaceHost } from "../shared/sdk";
@@ -38,7 +38,7 @@ function PanelBody({ host, api, session, record }: PanelBodyProps) {
   const phones = useMemo(() => context?.persons.flatMap((person) => person.phones) ?? [], [context]);
 
   if (data.loading && !context) return <Loading label="Loading WhatsApp chats…" />;
-  if (!context) return <Notice tone="error">{data.problem?.problem.detail ?? "The chats could not be loaded."}</Notice>;
+  if (!context) return <Notice tone="error">{data.problem ? problemText(data.problem) : "The chats could not be loaded."}</Notice>;
   const selected = context.chats.find((chat) => chat.id === selectedId);
 
   // A chat used from this record is logged under it: the person whose number it is, and the deal.

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import { type ApiProblem, type PanelApi, problemOf } from "../shared/api";
+import { type ApiProblem, type PanelApi, problemOf, problemText } from "../shared/api";
 import type { IframeParams } from "../shared/iframe-params";
 import type { SurfaceHost } from "../shared/sdk";
 import { Loading, Notice, RefusedScreen, usePanelSession } from "../shared/surface";
@@ -76,7 +76,7 @@ function SettingsBody({ host, api }: { host: SurfaceHost; api: PanelApi }) {
       await run();
       host.snackbar(done);
     } catch (error) {
-      setProblem(problemOf(error).problem.detail);
+      setProblem(problemText(error));
     }
   };
 
@@ -157,7 +157,7 @@ function SettingsBody({ host, api }: { host: SurfaceHost; api: PanelApi }) {
       {manage && (
         <section className="card" aria-label="Users">
           <h2>Pipedrive users and Switchboard members</h2>
-          {users?.problem && <Notice tone="error">{users.problem.problem.detail}</Notice>}
+          {users?.problem && <Notice tone="error">{problemText(users.problem)}</Notice>}
           <table className="table">
             <thead>
               <tr>

@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { onlyTemplateAllowed } from "../../../server/whatsapp/customer-service-window";
-import { type PanelApi, problemOf } from "./api";
+import { MessageLength, messageTooLong } from "../../console/shared/MessageLength";
+import { type PanelApi, problemText } from "./api";
 import { accountLabel, type Content, existingChat, sendableAccounts, sendTo } from "./send";
 import { TemplatePicker } from "./TemplatePicker";
 import type { Chat, Message, PanelPhone, TemplateContent, WhatsAppAccount } from "./types";
@@ -57,7 +58,7 @@ export function Composer({ api, accounts, chats, phones, chat, onSent, onFailed 
       setTemplate((previous) => ({ ...previous, name: "", bodyParameters: [] }));
       onSent({ ...result, accountId, phone });
     } catch (error) {
-      const detail = problemOf(error).problem.detail;
+      const detail = problemText(error);
       setProblem(detail);
       onFailed(detail);
     } finally {
@@ -121,7 +122,15 @@ export function Composer({ api, accounts, chats, phones, chat, onSent, onFailed 
       ) : (
         <>
           <label htmlFor="composer-text">Message</label>
-          <textarea id="composer-text" value={text} onChange={(event) => setText(event.target.value)} placeholder="Write a WhatsApp message" />
+          <textarea
+            id="composer-text"
+            value={text}
+            dir="auto"
+            aria-describedby="composer-length"
+            onChange={(event) => setText(event.target.value)}
+            placeholder="Write a WhatsApp message"
+          />
+          <MessageLength text={text} id="composer-length" />
         </>
       )}
       {problem && (
@@ -131,7 +140,7 @@ export function Composer({ api, accounts, chats, phones, chat, onSent, onFailed 
       )}
       <div className="row">
         <span className="muted">{target ? "Replies in the existing chat" : "Starts a new chat"}</span>
-        <button type="submit" className="primary" disabled={pending || (templateOnly ? !template.name.trim() : !text.trim())}>
+        <button type="submit" className="primary" disabled={pending || (templateOnly ? !template.name.trim() : !text.trim() || messageTooLong(text))}>
           {pending ? "Sending…" : templateOnly ? "Send template" : "Send"}
         </button>
       </div>

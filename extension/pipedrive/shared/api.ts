@@ -1,5 +1,6 @@
 import { ApiProblem, apiBase } from "../../console/api/client";
 import type { ProblemBody } from "../../console/api/types";
+import { problemSentence } from "../../console/shared/problem-words";
 
 // The panel's API client. The bearer lives in memory only: an iframe inside Pipedrive is a
 // third-party context, so no cookies and no storage are relied on (pipedrive.md §2.3). A new
@@ -150,3 +151,6 @@ export const problemOf = (error: unknown): ApiProblem =>
   error instanceof ApiProblem
     ? error
     : new ApiProblem({ title: "Error", status: 0, detail: error instanceof Error ? error.message : "Something went wrong.", code: "internal" });
+
+/** Whatever a call threw, as one sentence a member understands (no codes, field paths or seconds). */
+export const problemText = (error: unknown): string => problemSentence(problemOf(error).problem);

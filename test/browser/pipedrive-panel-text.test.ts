@@ -1,0 +1,36 @@
+import { chatList, simulatorSuite } from "../support/pipedrive-simulator";
+
+// The Pipedrive panel's message text (test/support/pipedrive-simulator.ts): right-to-left text runs
+// right to left, and the composer counts characters up to WhatsApp's limit.
+
+const suite = simulatorSuite();
+
+describe("Pipedrive panel: message text", () => {
+  it("shows a right-to-left message right to left, its punctuation at the right end", async () => {
+    const { panel } = await suite.stack.openSimulator("agent");
+    await chatList(panel).first().click();
+    await panel.getByLabel("Message", { exact: true }).fill("مرحبا غريس، عرضك جاهز.");
+    expect(await panel.getByLabel("Message", { exact: true }).evaluate((element) => element.matches(":dir(rtl)"))).toBe(true);
+    await panel.getByRole("button", { name: "Send", exact: true }).click();
+    const text = panel.getByRole("list", { name: "Messages" }).locator("[dir]").filter({ hasText: "مرحبا غريس" });
+    await text.waitFor();
+    expect(await text.getAttribute("dir")).toBe("auto");
+    expect(await text.evaluate((element) => getComputedStyle(element).direction)).toBe("rtl");
+  });
+
+  it("counts a message's characters and says in a sentence when it is longer than WhatsApp takes", async () => {
+    const { panel } = await suite.stack.openSimulator("agent");
+    await chatList(panel).first().click();
+    const message = panel.getByLabel("Message", { exact: true });
+    const counter = panel.getByTestId("message-length");
+    await message.fill("Hello Grace");
+    expect(await counter.textContent()).toBe("11 / 4,096");
+    await message.fill("x".repeat(4_097));
+    expect(await counter.textContent()).toBe("4,097 / 4,096");
+    expect(await panel.getByRole("alert").textContent()).toBe(" Messages can have at most 4,096 characters: remove 1.");
+    expect(await panel.getByRole("button", { name: "Send", exact: true }).isDisabled()).toBe(true);
+    await message.fill("x".repeat(4_096));
+    expect(await panel.getByRole("alert").count()).toBe(0);
+    expect(await panel.getByRole("button", { name: "Send", exact: true }).isEnabled()).toBe(true);
+  });
+});
