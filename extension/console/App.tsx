@@ -8,6 +8,7 @@ import { LockedScreen } from "./auth/LockedScreen";
 import { LoginPage } from "./auth/LoginPage";
 import { ResetPasswordPage } from "./auth/ResetPasswordPage";
 import { SignupPage } from "./auth/SignupPage";
+import { CampaignsPage } from "./campaigns/CampaignsPage";
 import { DevMailPage } from "./dev/DevMailPage";
 import { InboxPage } from "./inbox/InboxPage";
 import { IntegrationsPage } from "./integrations/IntegrationsPage";
@@ -60,7 +61,7 @@ function SignedInConsole({ me, section }: { me: Me; section: ConsoleSectionId })
   const allowed = visibleSections(me.permissions).some((visible) => visible.id === section);
   // One live connection for the whole signed-in session; logging out unmounts (and closes) it.
   return (
-    <LiveUpdatesProvider enabled={me.permissions["chats.view"] !== "none"} sessionKey={me.member.id}>
+    <LiveUpdatesProvider enabled={me.permissions["chats.view"] !== "none" || me.permissions["campaigns.reports"] !== "none"} sessionKey={me.member.id}>
       <ConsoleShell me={me} current={section}>
         {allowed ? <SectionPage section={section} /> : <p className="problem">Your role does not include this section.</p>}
       </ConsoleShell>
@@ -74,6 +75,8 @@ function SectionPage({ section }: { section: ConsoleSectionId }) {
       return <InboxPage />;
     case "numbers":
       return <NumbersPage />;
+    case "campaigns":
+      return <CampaignsPage />;
     case "team":
       return <TeamPage />;
     case "roles":

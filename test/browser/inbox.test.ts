@@ -427,4 +427,47 @@ describe("inbox: fixes from the walkthrough", () => {
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(/^Too many attempts; try again in 1[45] minutes\.$/);
   });
+
+  it("sends once: Send again after a lost answer carries the same Idempotency-Key, and a double submit sends once", async () => {
+    const { members } = await team("owner", "agent");
+    const agent = members[1] as BuiltMember;
+    const line = await connectSandbox(agent, "Support line", "+1 555 010 7200");
+    const chatId = await customerWrites(agent, line.id, "+44 7700 900201", "Can we meet tomorrow?", "Nina Park");
+    const page = await logIn(agent);
+    await chatItem(page, /Nina Park/).click();
+    const keys: string[] = [];
+    page.on("request", (request) => {
+      if (request.method() === "POST" && request.url().endsWith(`/api/v1/chats/${chatId}/messages`)) keys.push(request.headers()["idempotency-key"] ?? "");
+    });
+    // The first answer is lost on its way back: the server has sent the message, the browser sees a network error.
+    let loseAnswer = true;
+    await page.route(`**/api/v1/chats/${chatId}/messages`, async (route) => {
+      if (route.request().method() !== "POST" || !loseAnswer) return route.fallback();
+      loseAnswer = false;
+      await route.fetch();
+      await route.abort("connectionreset");
+    });
+    await composer(page).fill("See you at 10.");
+    await composer(page).press("Enter");
+    await page.getByRole("alert").filter({ hasText: "could not be reached" }).waitFor();
+    expect(await composer(page).inputValue()).toBe("See you at 10.");
+    await composer(page).press("Enter");
+    await history(page).getByText("See you at 10.").waitFor();
+    expect(await composer(page).inputValue()).toBe("");
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(keys[1]).toBe(keys[0]);
+
+    // Two submits in one go (a double click's worth, before React re-renders): one request.
+    await composer(page).fill("Double-checked.");
+    await page.getByRole("form", { name: "Reply" }).evaluate((form) => {
+      (form as HTMLFormElement).requestSubmit();
+      (form as HTMLFormElement).requestSubmit();
+    });
+    await history(page).getByText("Double-checked.").waitFor();
+    const stored = await suite.server.api("GET", `/chats/${chatId}/messages`, { token: agent.token });
+    expect(stored.body.data.map((message: { text: string }) => message.text)).toEqual(["Double-checked.", "See you at 10.", "Can we meet tomorrow?"]);
+    expect(keys).toHaveLength(3);
+    expect(keys[2]).not.toBe(keys[0]);
+  });
 });

@@ -1,20 +1,22 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 import { sessionToken } from "../api/client";
 import { openEventStream } from "./event-stream";
-import type { LiveSignal, LiveStatus } from "./live-event";
+import type { CampaignProgressEvent, LiveSignal, LiveStatus } from "./live-event";
 
 type Listener = (signal: LiveSignal) => void;
-type LiveApi = { status: LiveStatus; subscribe(listener: Listener): () => void };
+type CampaignListener = (event: CampaignProgressEvent) => void;
+type LiveApi = { status: LiveStatus; subscribe(listener: Listener): () => void; subscribeCampaigns(listener: CampaignListener): () => void };
 
-const LiveContext = createContext<LiveApi>({ status: "off", subscribe: () => () => undefined });
+const LiveContext = createContext<LiveApi>({ status: "off", subscribe: () => () => undefined, subscribeCampaigns: () => () => undefined });
 
 /**
  * The console session's one live connection (GET /events), shared by every component that listens.
  * Mounted inside the signed-in console, so logging out (which unmounts it) closes the connection.
- * `enabled`: the member may see chats at all; otherwise there is nothing to hear.
+ * `enabled`: the member may see chats or campaign reports at all; otherwise there is nothing to hear.
  */
 export function LiveUpdatesProvider({ enabled, sessionKey, children }: { enabled: boolean; sessionKey: string; children: ReactNode }) {
   const listeners = useRef(new Set<Listener>());
+  const campaignListeners = useRef(new Set<CampaignListener>());
   const [status, setStatus] = useState<LiveStatus>("off");
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `sessionKey` (the member) reopens the stream with the new token.
@@ -29,6 +31,9 @@ export function LiveUpdatesProvider({ enabled, sessionKey, children }: { enabled
     };
     return openEventStream(token, {
       onEvent: broadcast,
+      onCampaignProgress(event) {
+        for (const listener of campaignListeners.current) listener(event);
+      },
       onStatus(next, reconnected) {
         setStatus(next);
         if (reconnected) broadcast({ type: "resync" });
@@ -42,7 +47,13 @@ export function LiveUpdatesProvider({ enabled, sessionKey, children }: { enabled
       listeners.current.delete(listener);
     };
   }, []);
-  const api = useMemo<LiveApi>(() => ({ status, subscribe }), [status, subscribe]);
+  const subscribeCampaigns = useCallback((listener: CampaignListener) => {
+    campaignListeners.current.add(listener);
+    return () => {
+      campaignListeners.current.delete(listener);
+    };
+  }, []);
+  const api = useMemo<LiveApi>(() => ({ status, subscribe, subscribeCampaigns }), [status, subscribe, subscribeCampaigns]);
   return <LiveContext.Provider value={api}>{children}</LiveContext.Provider>;
 }
 
@@ -52,6 +63,14 @@ export function useLiveEvents(listener: Listener): void {
   const latest = useRef(listener);
   latest.current = listener;
   useEffect(() => subscribe((signal) => latest.current(signal)), [subscribe]);
+}
+
+/** Calls `listener` for every `campaign.progress` the member may see while the component is mounted. */
+export function useCampaignProgress(listener: CampaignListener): void {
+  const { subscribeCampaigns } = useContext(LiveContext);
+  const latest = useRef(listener);
+  latest.current = listener;
+  useEffect(() => subscribeCampaigns((event) => latest.current(event)), [subscribeCampaigns]);
 }
 
 export function useLiveStatus(): LiveStatus {

@@ -1,5 +1,5 @@
 import { apiBase } from "../api/client";
-import { createEventStreamParser, type LiveEvent, type LiveStatus } from "./live-event";
+import { type CampaignProgressEvent, createEventStreamParser, type LiveEvent, type LiveStatus } from "./live-event";
 
 /** Waits between reconnects, with ±25 % jitter so a restarted server is not hit by every tab at once. */
 const backoffMs = [1_000, 2_000, 5_000, 10_000, 30_000];
@@ -10,6 +10,8 @@ const stableAfterMs = 10_000;
 
 type StreamHandlers = {
   onEvent(event: LiveEvent): void;
+  /** Campaign progress, for the console's Campaigns page (the panel leaves it out). */
+  onCampaignProgress?(event: CampaignProgressEvent): void;
   /** `reconnected`: live again after a drop, so events may have been missed. */
   onStatus(status: LiveStatus, reconnected?: boolean): void;
 };
@@ -19,7 +21,7 @@ type StreamHandlers = {
  * fetch + ReadableStream, and reconnects with backoff until the returned stop() is called.
  * 401/403 stop it for good: the session is over, and the next API call says so.
  */
-export function openEventStream(token: string, { onEvent, onStatus }: StreamHandlers): () => void {
+export function openEventStream(token: string, { onEvent, onCampaignProgress, onStatus }: StreamHandlers): () => void {
   let stopped = false;
   let attempt = 0;
   let everLive = false;
@@ -52,7 +54,7 @@ export function openEventStream(token: string, { onEvent, onStatus }: StreamHand
       onStatus("live", everLive);
       everLive = true;
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      const parse = createEventStreamParser(onEvent);
+      const parse = createEventStreamParser(onEvent, onCampaignProgress);
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;

@@ -1,3 +1,4 @@
+import type { Campaign } from "../campaigns/types";
 import type { Chat, Message } from "../inbox/types";
 
 export const liveEventTypes = ["message.created", "message.status", "chat.assigned", "chat.unassigned"] as const;
@@ -15,6 +16,9 @@ export type LiveEvent = {
   visible?: boolean;
 };
 
+/** `campaign.progress`: a campaign whose report the member may see changed state or counts. */
+export type CampaignProgressEvent = { type: "campaign.progress"; campaign: Campaign };
+
 /** What live listeners hear: the server's events, and "resync" after a reconnect (events may have been missed). */
 export type LiveSignal = LiveEvent | { type: "resync" };
 
@@ -27,7 +31,7 @@ const isLiveEventType = (type: unknown): type is LiveEventType => liveEventTypes
  * Splits a text/event-stream into events (the WHATWG format: blocks separated by a blank line,
  * `event:` and `data:` fields, `:` comments such as the server's heartbeat).
  */
-export function createEventStreamParser(onEvent: (event: LiveEvent) => void) {
+export function createEventStreamParser(onEvent: (event: LiveEvent) => void, onCampaignProgress?: (event: CampaignProgressEvent) => void) {
   let buffer = "";
   const dispatch = (block: string) => {
     let type = "";
@@ -42,8 +46,9 @@ export function createEventStreamParser(onEvent: (event: LiveEvent) => void) {
     }
     if (data.length === 0) return;
     try {
-      const parsed = JSON.parse(data.join("\n")) as Omit<LiveEvent, "type"> & { type?: string };
+      const parsed = JSON.parse(data.join("\n")) as Omit<LiveEvent, "type"> & { type?: string; campaign?: Campaign };
       const eventType = type || parsed.type;
+      if (eventType === "campaign.progress" && parsed.campaign) onCampaignProgress?.({ type: eventType, campaign: parsed.campaign });
       if (isLiveEventType(eventType) && parsed.chat) onEvent({ ...parsed, type: eventType });
     } catch {
       // A malformed event is skipped; the next one stands on its own.

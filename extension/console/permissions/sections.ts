@@ -1,6 +1,6 @@
 import type { PermissionMap } from "../api/types";
 
-export const consoleSectionIds = ["inbox", "numbers", "team", "roles", "integrations", "activity", "settings"] as const;
+export const consoleSectionIds = ["inbox", "numbers", "campaigns", "team", "roles", "integrations", "activity", "settings"] as const;
 export type ConsoleSectionId = (typeof consoleSectionIds)[number];
 
 type SectionDefinition = { id: ConsoleSectionId; label: string; visibleWith(permissions: PermissionMap): boolean };
@@ -15,6 +15,12 @@ export const consoleSections: readonly SectionDefinition[] = [
   { id: "inbox", label: "Inbox", visibleWith: (permissions) => permissions["chats.view"] !== "none" },
   // The numbers a member may see (the server scopes the list); connecting needs whatsapp.connect.
   { id: "numbers", label: "WhatsApp numbers", visibleWith: (permissions) => permissions["whatsapp.connect"] || permissions["chats.view"] !== "none" },
+  // The campaigns the member may see (campaigns.reports, scoped by the server) and the builder (campaigns.send).
+  {
+    id: "campaigns",
+    label: "Campaigns",
+    visibleWith: (permissions) => permissions["campaigns.reports"] !== "none" || permissions["campaigns.send"] !== "none",
+  },
   { id: "team", label: "Team", visibleWith: () => true },
   { id: "roles", label: "Roles", visibleWith: () => true },
   // Every member sees their own CRM links there; workspace connections need integrations.workspace.

@@ -13,9 +13,12 @@ beforeAll(async () => {
 beforeEach(async () => {
   team = await insertTeamDirectly(server.database.db);
   agentLine = await connectSandbox(server, team.agent.token, "+15550106000");
-  agentTemplate = await createTemplate(server, team.agent.token, "Hi {{name}}, your order {{order}} is ready.");
+  agentTemplate = await createTemplate(server, team.agent.token, "Hi {{name}}, your order {{order}} is ready.", sandboxTemplate);
 });
 afterAll(() => server.close());
+
+/** Mapped to one of the sandbox's registered approved templates (two body parameters), as campaigns need. */
+const sandboxTemplate = { metaTemplateName: "order_update", metaLanguage: "en_US" };
 
 const csv = [
   "phone,name,order",
@@ -49,7 +52,7 @@ describe("campaign preview", () => {
       overCap: null,
     });
     // An approver's launch of the same size would not wait.
-    const adminTemplate = await createTemplate(server, team.admin.token, "Hi {{name}}, your order {{order}} is ready.");
+    const adminTemplate = await createTemplate(server, team.admin.token, "Hi {{name}}, your order {{order}} is ready.", sandboxTemplate);
     const byAdmin = await preview(team.admin.token, { accountId: agentLine, templateId: adminTemplate, recipientsCsv: csv });
     expect(byAdmin.body).toMatchObject({ recipientCount: 2, needsApproval: false });
     expect((await server.api("GET", "/campaigns", { token: team.owner.token })).body.data).toEqual([]);
@@ -67,7 +70,7 @@ describe("campaign preview", () => {
     const refused = await preview(team.collaborator.token, { accountId: agentLine, templateId: agentTemplate, recipientsCsv: csv });
     expect(refused.body).toMatchObject({ status: 403, permission: "campaigns.send" });
     expect((await preview(team.agent.token, { accountId: adminLine, templateId: agentTemplate, recipientsCsv: csv })).status).toBe(404);
-    const teammateTemplate = await createTemplate(server, team.teammate.token);
+    const teammateTemplate = await createTemplate(server, team.teammate.token, undefined, sandboxTemplate);
     expect((await preview(team.agent.token, { accountId: agentLine, templateId: teammateTemplate, recipientsCsv: csv })).status).toBe(404);
     expect((await preview(team.agent.token, { accountId: agentLine, templateId: agentTemplate, recipientsCsv: "name\nAna" })).status).toBe(400);
   });

@@ -1,0 +1,75 @@
+import { useState } from "react";
+import { callApi, downloadFromApi } from "../api/client";
+import { useAction } from "../api/use-action";
+import { ProblemMessage } from "../shared/ProblemMessage";
+import type { Campaign } from "./types";
+
+type Transition = "pause" | "resume" | "cancel" | "approve" | "reject";
+
+/**
+ * The buttons the server's abilities allow for this campaign now; a refusal (403 naming the
+ * permission, 409 for a state that moved on) is shown as the server words it.
+ */
+export function CampaignControls({ campaign, onChanged }: { campaign: Campaign; onChanged(campaign: Campaign): void }) {
+  const action = useAction();
+  const [confirmingCancel, setConfirmingCancel] = useState(false);
+  const { abilities } = campaign;
+  const transition = (name: Transition) =>
+    void action
+      .run(async () => {
+        const answer = await callApi<{ campaign: Campaign }>("POST", `/campaigns/${campaign.id}/${name}`);
+        onChanged(answer.campaign);
+      })
+      .then(() => setConfirmingCancel(false));
+  return (
+    <div className="campaign-controls">
+      <div className="button-row">
+        {abilities.approve && (
+          <>
+            <button type="button" className="primary" disabled={action.pending} onClick={() => transition("approve")}>
+              Approve
+            </button>
+            <button type="button" className="danger" disabled={action.pending} onClick={() => transition("reject")}>
+              Reject
+            </button>
+          </>
+        )}
+        {abilities.pause && (
+          <button type="button" disabled={action.pending} onClick={() => transition("pause")}>
+            Pause
+          </button>
+        )}
+        {abilities.resume && (
+          <button type="button" disabled={action.pending} onClick={() => transition("resume")}>
+            Resume
+          </button>
+        )}
+        {abilities.cancel && !confirmingCancel && (
+          <button type="button" className="danger" onClick={() => setConfirmingCancel(true)}>
+            Cancel campaign
+          </button>
+        )}
+        {abilities.report && (
+          <button type="button" onClick={() => void action.run(() => downloadFromApi(`/campaigns/${campaign.id}/report`, `campaign-${campaign.id}.csv`))}>
+            Download report
+          </button>
+        )}
+      </div>
+      {confirmingCancel && (
+        <fieldset className="confirm">
+          <legend>Cancel {campaign.name}?</legend>
+          <p>Messages already on their way finish; nobody else in it gets the message. A cancelled campaign cannot be resumed.</p>
+          <div className="button-row">
+            <button type="button" className="danger" disabled={action.pending} onClick={() => transition("cancel")}>
+              Yes, cancel it
+            </button>
+            <button type="button" onClick={() => setConfirmingCancel(false)}>
+              Keep it
+            </button>
+          </div>
+        </fieldset>
+      )}
+      <ProblemMessage problem={action.problem} />
+    </div>
+  );
+}
