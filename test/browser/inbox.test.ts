@@ -310,7 +310,10 @@ describe("inbox", () => {
     const owner = members[0] as BuiltMember;
     const line = await connectSandbox(owner, "Sales line", "+1 555 010 7000");
     await seedDemoTemplates(suite.server.database.db, workspace.id, owner.id);
-    await insertChatDirectly(suite.server.database.db, workspace, line, { name: "Quiet Sandbox Customer", customerWroteAt: new Date(Date.now() - 25 * 60 * 60 * 1000) });
+    await insertChatDirectly(suite.server.database.db, workspace, line, {
+      name: "Quiet Sandbox Customer",
+      customerWroteAt: new Date(Date.now() - 25 * 60 * 60 * 1000),
+    });
 
     const page = await logIn(owner);
     await chatItem(page, /Quiet Sandbox Customer/).click();

@@ -33,4 +33,34 @@ describe("Pipedrive panel: message text", () => {
     expect(await panel.getByRole("alert").count()).toBe(0);
     expect(await panel.getByRole("button", { name: "Send", exact: true }).isEnabled()).toBe(true);
   });
+
+  it("sends once when Send is pressed again after a lost answer: the same Idempotency-Key", async () => {
+    const { server, team, lines } = suite.stack;
+    const agentChats = (await server.api("GET", "/chats", { token: team.agent.token })).body.data as { id: string; accountId: string }[];
+    const chat = agentChats.find((candidate) => candidate.accountId === lines.agent.id);
+    if (!chat) throw new Error("the stack gives the Agent's line a chat with Grace");
+    const { panel, page } = await suite.stack.openSimulator("agent");
+    await chatList(panel).first().click();
+    const keys: string[] = [];
+    page.on("request", (request) => {
+      if (request.method() === "POST" && request.url().endsWith(`/api/v1/chats/${chat.id}/messages`)) keys.push(request.headers()["idempotency-key"] ?? "");
+    });
+    let loseAnswer = true;
+    await page.route(`**/api/v1/chats/${chat.id}/messages`, async (route) => {
+      if (route.request().method() !== "POST" || !loseAnswer) return route.fallback();
+      loseAnswer = false;
+      await route.fetch();
+      await route.abort("connectionreset");
+    });
+    await panel.getByLabel("Message", { exact: true }).fill("Your quote is attached, Grace.");
+    await panel.getByRole("button", { name: "Send", exact: true }).click();
+    await panel.getByRole("alert").filter({ hasText: "could not be reached" }).waitFor();
+    await panel.getByRole("button", { name: "Send", exact: true }).click();
+    await panel.getByRole("list", { name: "Messages" }).getByText("Your quote is attached, Grace.").waitFor();
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(keys[1]).toBe(keys[0]);
+    const stored = (await server.api("GET", `/chats/${chat.id}/messages`, { token: team.agent.token })).body.data as { text: string | null }[];
+    expect(stored.filter((message) => message.text === "Your quote is attached, Grace.")).toHaveLength(1);
+  });
 });

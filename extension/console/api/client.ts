@@ -43,9 +43,14 @@ export function onSessionProblem(listener: SessionProblemListener): () => void {
 
 type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
+export type CallOptions = {
+  /** Sent as Idempotency-Key: a repeat with the same key and body is answered from the first and runs once. */
+  idempotencyKey?: string;
+};
+
 /** Calls the API with the session's bearer token; resolves with the JSON body, throws ApiProblem. */
-export async function callApi<Result>(method: HttpMethod, path: string, body?: unknown): Promise<Result> {
-  const response = await send(method, path, body);
+export async function callApi<Result>(method: HttpMethod, path: string, body?: unknown, options: CallOptions = {}): Promise<Result> {
+  const response = await send(method, path, body, options);
   if (response.status === 204) return undefined as Result;
   return (await response.json()) as Result;
 }
@@ -81,10 +86,11 @@ export async function downloadFromApi(path: string, fallbackFilename: string): P
   return filename;
 }
 
-async function send(method: HttpMethod, path: string, body?: unknown): Promise<Response> {
+async function send(method: HttpMethod, path: string, body?: unknown, options: CallOptions = {}): Promise<Response> {
   const token = sessionToken.read();
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
+  if (options.idempotencyKey) headers["idempotency-key"] = options.idempotencyKey;
   if (body !== undefined) headers["content-type"] = "application/json";
   let response: Response;
   try {

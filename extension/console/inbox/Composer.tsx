@@ -2,6 +2,7 @@ import { type FormEvent, type KeyboardEvent, useState } from "react";
 import { onlyTemplateAllowed } from "../../../server/whatsapp/customer-service-window";
 import { asProblem, callApi } from "../api/client";
 import { useAction } from "../api/use-action";
+import { createIdempotentSender } from "../shared/idempotent-send";
 import { MessageLength, messageTooLong } from "../shared/MessageLength";
 import { ProblemMessage } from "../shared/ProblemMessage";
 import { type TemplateContent, TemplateForm } from "./TemplateForm";
@@ -18,6 +19,7 @@ type ComposerProps = {
 /** Where a member who may reply writes: text, or a template once the 24-hour window has closed. */
 export function Composer({ chat, account, onSent, onGone }: ComposerProps) {
   const send = useAction();
+  const [sender] = useState(createIdempotentSender);
   const [text, setText] = useState("");
   // Set when the server said the window is closed although our clock thought otherwise.
   const [refusedText, setRefusedText] = useState(false);
@@ -25,10 +27,16 @@ export function Composer({ chat, account, onSent, onGone }: ComposerProps) {
   const disconnected = account?.status === "disconnected";
 
   const post = async (body: { text: string } | { template: TemplateContent }) => {
+    // A second submit while the first is on its way (a double click, Enter twice) sends nothing.
+    if (sender.busy) return false;
+    let sent = false;
     const succeeded = await send.run(async () => {
+      const path = `/chats/${encodeURIComponent(chat.id)}/messages`;
       try {
-        const { message } = await callApi<{ message: Message }>("POST", `/chats/${encodeURIComponent(chat.id)}/messages`, body);
-        onSent(message);
+        const answer = await sender.send({ path, body }, (idempotencyKey) => callApi<{ message: Message }>("POST", path, body, { idempotencyKey }));
+        if (!answer) return;
+        onSent(answer.message);
+        sent = true;
       } catch (error) {
         const { status } = asProblem(error);
         if (status === 404) onGone();
@@ -36,7 +44,7 @@ export function Composer({ chat, account, onSent, onGone }: ComposerProps) {
         throw error;
       }
     });
-    return succeeded;
+    return succeeded && sent;
   };
 
   const submitText = async (event?: FormEvent) => {

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { callApi } from "../api/client";
 import { useAction } from "../api/use-action";
 import { SelectField, TextField } from "../shared/fields";
+import { createIdempotentSender } from "../shared/idempotent-send";
 import { ProblemMessage } from "../shared/ProblemMessage";
 import { Dialog } from "./Dialog";
 import { type TemplateContent, TemplateForm } from "./TemplateForm";
@@ -23,11 +24,13 @@ export function NewChatDialog({ accounts, onStarted, onClose }: NewChatDialogPro
   const start = useAction();
   const [accountId, setAccountId] = useState(accounts[0]?.id ?? "");
   const [phone, setPhone] = useState("");
+  const [sender] = useState(createIdempotentSender);
 
   const send = (template: TemplateContent) =>
     start.run(async () => {
-      const started = await callApi<{ chat: Chat; message: Message }>("POST", "/chats", { accountId, phone, template });
-      onStarted(started.chat, started.message);
+      const body = { accountId, phone, template };
+      const started = await sender.send(body, (idempotencyKey) => callApi<{ chat: Chat; message: Message }>("POST", "/chats", body, { idempotencyKey }));
+      if (started) onStarted(started.chat, started.message);
     });
 
   return (

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { onlyTemplateAllowed } from "../../../server/whatsapp/customer-service-window";
+import { createIdempotentSender } from "../../console/shared/idempotent-send";
 import { MessageLength, messageTooLong } from "../../console/shared/MessageLength";
 import { type PanelApi, problemText } from "./api";
 import { accountLabel, type Content, existingChat, sendableAccounts, sendTo } from "./send";
@@ -28,6 +29,7 @@ export function Composer({ api, accounts, chats, phones, chat, onSent, onFailed 
   const [template, setTemplate] = useState<TemplateContent>({ name: "", languageCode: "en_US", bodyParameters: [] });
   const [pending, setPending] = useState(false);
   const [problem, setProblem] = useState<string>();
+  const [sender] = useState(createIdempotentSender);
 
   useEffect(() => {
     if (chat) {
@@ -50,10 +52,14 @@ export function Composer({ api, accounts, chats, phones, chat, onSent, onFailed 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const content: Content = templateOnly ? { template: { ...template, name: template.name.trim() } } : { text };
+    // A second submit while the first is on its way (a double click) sends nothing.
+    if (sender.busy) return;
     setPending(true);
     setProblem(undefined);
     try {
-      const result = await sendTo(api, { accountId, phone, chat: target }, content);
+      const destination = { accountId, phone, chat: target };
+      const result = await sender.send({ accountId, phone, chatId: target?.id ?? null, content }, (key) => sendTo(api, destination, content, key));
+      if (!result) return;
       setText("");
       setTemplate((previous) => ({ ...previous, name: "", bodyParameters: [] }));
       onSent({ ...result, accountId, phone });

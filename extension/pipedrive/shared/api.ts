@@ -1,4 +1,4 @@
-import { ApiProblem, apiBase } from "../../console/api/client";
+import { ApiProblem, apiBase, type CallOptions } from "../../console/api/client";
 import type { ProblemBody } from "../../console/api/types";
 import { problemSentence } from "../../console/shared/problem-words";
 
@@ -30,7 +30,7 @@ export type PanelApi = {
    * (crm_not_linked, member_suspended, 401).
    */
   start(jwt: string): Promise<PanelSession>;
-  call<Result>(method: HttpMethod, path: string, body?: unknown): Promise<Result>;
+  call<Result>(method: HttpMethod, path: string, body?: unknown, options?: CallOptions): Promise<Result>;
   bearer(): string | null;
   onSession(listener: SessionListener): () => void;
   stop(): void;
@@ -93,14 +93,14 @@ export function createPanelApi(freshJwt: () => Promise<string | null>, openedOn:
       if (started?.jwt !== jwt) started = { jwt, session: startWith(jwt) };
       return started.session;
     },
-    async call<Result>(method: HttpMethod, path: string, body?: unknown) {
+    async call<Result>(method: HttpMethod, path: string, body?: unknown, options: CallOptions = {}) {
       try {
-        return await request<Result>(session?.token ?? null, method, path, body);
+        return await request<Result>(session?.token ?? null, method, path, body, options);
       } catch (error) {
         if (!(error instanceof ApiProblem) || error.status !== 401) throw error;
         const renewed = await refresh();
         if (!renewed) throw error;
-        return request<Result>(renewed.token, method, path, body);
+        return request<Result>(renewed.token, method, path, body, options);
       }
     },
     bearer: () => session?.token ?? null,
@@ -114,9 +114,10 @@ export function createPanelApi(freshJwt: () => Promise<string | null>, openedOn:
   };
 }
 
-async function request<Result>(bearer: string | null, method: HttpMethod, path: string, body?: unknown): Promise<Result> {
+async function request<Result>(bearer: string | null, method: HttpMethod, path: string, body?: unknown, options: CallOptions = {}): Promise<Result> {
   const headers: Record<string, string> = {};
   if (bearer) headers.authorization = `Bearer ${bearer}`;
+  if (options.idempotencyKey) headers["idempotency-key"] = options.idempotencyKey;
   if (body !== undefined) headers["content-type"] = "application/json";
   let response: Response;
   try {

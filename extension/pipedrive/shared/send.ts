@@ -18,17 +18,21 @@ export function existingChat(chats: Chat[], accountId: string, phone: string): C
   return chats.find((chat) => chat.accountId === accountId && chat.contact.phone === phone);
 }
 
-/** Replies in the chat when there is one the member may reply in; otherwise starts one (POST /chats). */
+/**
+ * Replies in the chat when there is one the member may reply in; otherwise starts one (POST /chats).
+ * Both carry `idempotencyKey`: a repeat after a lost answer is answered from the first and sends once.
+ */
 export async function sendTo(
   api: PanelApi,
   target: { accountId: string; phone: string; chat: Chat | undefined },
   content: Content,
+  idempotencyKey: string,
 ): Promise<{ chat: Chat | null; message: Message }> {
   if (target.chat?.abilities.reply) {
-    const { message } = await api.call<{ message: Message }>("POST", `/chats/${encodeURIComponent(target.chat.id)}/messages`, content);
+    const { message } = await api.call<{ message: Message }>("POST", `/chats/${encodeURIComponent(target.chat.id)}/messages`, content, { idempotencyKey });
     return { chat: null, message };
   }
-  return api.call<{ chat: Chat; message: Message }>("POST", "/chats", { accountId: target.accountId, phone: target.phone, ...content });
+  return api.call<{ chat: Chat; message: Message }>("POST", "/chats", { accountId: target.accountId, phone: target.phone, ...content }, { idempotencyKey });
 }
 
 export function accountLabel(account: WhatsAppAccount): string {
