@@ -473,4 +473,47 @@ describe("inbox: fixes from the walkthrough", () => {
     expect(keys).toHaveLength(3);
     expect(keys[2]).not.toBe(keys[0]);
   });
+
+  it("keeps a draft per chat across a reload and logging out and in, and forgets it once sent", async () => {
+    const { members } = await team("owner", "agent");
+    const agent = members[1] as BuiltMember;
+    const line = await connectSandbox(agent, "Support line", "+1 555 010 7300");
+    await customerWrites(agent, line.id, "+44 7700 900301", "Is the shop open on Sunday?", "Omar Aziz");
+    await customerWrites(agent, line.id, "+44 7700 900302", "Where is my parcel?", "Rita Moreno");
+    const page = await logIn(agent);
+    await chatItem(page, /Omar Aziz/).click();
+    await composer(page).fill("Yes, from 10 to 4,");
+    await chatItem(page, /Rita Moreno/).click();
+    await history(page).getByText("Where is my parcel?").waitFor();
+    expect(await composer(page).inputValue()).toBe("");
+    await composer(page).fill("It left the depot");
+
+    await page.reload();
+    await chatItem(page, /Rita Moreno/).waitFor();
+    expect(await composer(page).inputValue()).toBe("It left the depot");
+    await chatItem(page, /Omar Aziz/).click();
+    await history(page).getByText("Is the shop open on Sunday?").waitFor();
+    expect(await composer(page).inputValue()).toBe("Yes, from 10 to 4,");
+
+    await page.getByRole("button", { name: "Log out" }).click();
+    await logIn(agent, page);
+    await chatItem(page, /Omar Aziz/).click();
+    await history(page).getByText("Is the shop open on Sunday?").waitFor();
+    expect(await composer(page).inputValue()).toBe("Yes, from 10 to 4,");
+    await composer(page).press("Enter");
+    await history(page).getByText("Yes, from 10 to 4,").waitFor();
+    expect(await composer(page).inputValue()).toBe("");
+    await page.reload();
+    await chatItem(page, /Omar Aziz/).click();
+    await history(page).getByText("Yes, from 10 to 4,").waitFor();
+    expect(await composer(page).inputValue()).toBe("");
+
+    // Another member at the same browser does not see the Agent's drafts.
+    const owner = members[0] as BuiltMember;
+    await page.getByRole("button", { name: "Log out" }).click();
+    await logIn(owner, page);
+    await chatItem(page, /Rita Moreno/).click();
+    await history(page).getByText("Where is my parcel?").waitFor();
+    expect(await composer(page).inputValue()).toBe("");
+  });
 });

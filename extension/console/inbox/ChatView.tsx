@@ -129,7 +129,7 @@ export function ChatView({ chatId, listed, members, accounts, onChatChanged, onG
       <ProblemMessage problem={problem} />
       <HistoryPane history={history} authorOf={authorOf} />
       {chat.abilities.reply ? (
-        <Composer chat={chat} account={account} onSent={onSent} onGone={() => markGone(notVisible)} />
+        <Composer key={chat.id} chat={chat} account={account} onSent={onSent} onGone={() => markGone(notVisible)} />
       ) : (
         <p className="composer-readonly muted">You can read this conversation, but your role does not let you reply in it.</p>
       )}

@@ -2,9 +2,11 @@ import { type FormEvent, type KeyboardEvent, useState } from "react";
 import { onlyTemplateAllowed } from "../../../server/whatsapp/customer-service-window";
 import { asProblem, callApi } from "../api/client";
 import { useAction } from "../api/use-action";
+import { useMe } from "../session/SessionProvider";
 import { createIdempotentSender } from "../shared/idempotent-send";
 import { MessageLength, messageTooLong } from "../shared/MessageLength";
 import { ProblemMessage } from "../shared/ProblemMessage";
+import { useDraft } from "./drafts";
 import { type TemplateContent, TemplateForm } from "./TemplateForm";
 import type { Chat, Message, WhatsAppAccount } from "./types";
 
@@ -20,7 +22,8 @@ type ComposerProps = {
 export function Composer({ chat, account, onSent, onGone }: ComposerProps) {
   const send = useAction();
   const [sender] = useState(createIdempotentSender);
-  const [text, setText] = useState("");
+  const me = useMe();
+  const [text, setText, clearDraft] = useDraft(me.member.id, chat.id);
   // Set when the server said the window is closed although our clock thought otherwise.
   const [refusedText, setRefusedText] = useState(false);
   const templateOnly = onlyTemplateAllowed(chat) || refusedText;
@@ -50,7 +53,7 @@ export function Composer({ chat, account, onSent, onGone }: ComposerProps) {
   const submitText = async (event?: FormEvent) => {
     event?.preventDefault();
     if (!text.trim() || messageTooLong(text) || send.pending) return;
-    if (await post({ text })) setText("");
+    if (await post({ text })) clearDraft();
   };
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) void submitText(event);
