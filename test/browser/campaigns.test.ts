@@ -104,8 +104,14 @@ describe("Campaigns page", () => {
     expect(rejected).toEqual(["2not a numbernot a phone number", "4+15550111001the same number as row 1", "5+15550111005no value for {{2}}"]);
     expect(await preview.getByRole("status", { name: "Guard rails" }).textContent()).toContain("No campaign needs approval.");
 
+    const launches: (string | undefined)[] = [];
+    page.on("request", (request) => {
+      if (request.method() === "POST" && request.url().endsWith("/api/v1/campaigns")) launches.push(request.headers()["idempotency-key"]);
+    });
     await builder.getByRole("button", { name: "Launch campaign" }).click();
     await page.getByRole("status").filter({ hasText: "Shipping notices is sending." }).waitFor();
+    expect(launches).toHaveLength(1);
+    expect(launches[0]).toMatch(/^[0-9a-f]{32}$/);
     await card(page, "Shipping notices").getByTestId("campaign-status").filter({ hasText: "Done" }).waitFor();
     // Receipts arrive over the live stream after the sends: delivered, then read.
     await bar(page, "Shipping notices", "Read").and(page.locator('[aria-valuenow="2"]')).waitFor();

@@ -5,6 +5,7 @@ import { useAction } from "../api/use-action";
 import { useApiList, useApiQuery } from "../api/use-api-query";
 import type { WhatsAppAccount } from "../inbox/types";
 import { SelectField, TextField } from "../shared/fields";
+import { createIdempotentSender } from "../shared/idempotent-send";
 import { ProblemMessage } from "../shared/ProblemMessage";
 import { PreviewPanel } from "./PreviewPanel";
 import { RecipientsStep } from "./RecipientsStep";
@@ -42,6 +43,8 @@ export function CampaignBuilder({ onClose, onLaunched }: { onClose(): void; onLa
   const [preview, setPreview] = useState<CampaignPreview>();
   const check = useAction();
   const launch = useAction();
+  // One Idempotency-Key per launch body: Launch again after a lost answer, or a double click, launches once.
+  const [launcher] = useState(createIdempotentSender);
 
   const account = usableAccounts.find((candidate) => candidate.id === (accountId || usableAccounts[0]?.id));
   const choices = (templates.data ?? []).filter(usable);
@@ -69,7 +72,11 @@ export function CampaignBuilder({ onClose, onLaunched }: { onClose(): void; onLa
   };
   const runLaunch = () => {
     const request = body();
-    if (request) void launch.run(async () => onLaunched((await callApi<{ campaign: Campaign }>("POST", "/campaigns", request)).campaign));
+    if (!request) return;
+    void launch.run(async () => {
+      const answer = await launcher.send(request, (idempotencyKey) => callApi<{ campaign: Campaign }>("POST", "/campaigns", request, { idempotencyKey }));
+      if (answer) onLaunched(answer.campaign);
+    });
   };
 
   if (accounts.data && usableAccounts.length === 0) {
