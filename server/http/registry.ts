@@ -4,6 +4,7 @@ import { campaignSettingsRoutes } from "../campaigns/settings-routes";
 import { templateRoutes } from "../campaigns/template-routes";
 import { demoCrmSimulatorRoutes } from "../demo-crm/simulator-routes";
 import { eventRoutes } from "../events/routes";
+import { hubspotCardRoutes } from "../hubspot/card-routes";
 import { hubspotRoutes } from "../hubspot/routes";
 import { hubspotSettingsRoutes } from "../hubspot/settings-routes";
 import { passwordAndProfileRoutes } from "../identity/account-routes";
@@ -45,6 +46,7 @@ export const allRoutes: RouteDefinition[] = [
   ...apiKeyRoutes,
   ...pipedriveRoutes,
   ...hubspotRoutes,
+  ...hubspotCardRoutes,
   ...hubspotSettingsRoutes,
   ...demoCrmSimulatorRoutes,
   ...devMailRoutes,

@@ -1,27 +1,16 @@
-import { and, desc, eq, inArray, or } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { recordSecurityEvent } from "../audit/security-events";
 import { databaseNonceStore } from "../crm/nonce-store";
-import {
-  chats,
-  messages,
-  pipedriveChatLinks,
-  pipedriveCompanyRoutes,
-  pipedriveInstallations,
-  pipedriveUserLinks,
-  whatsappAccounts,
-  workspaces,
-} from "../db/schema";
+import { panelChatsAndAccounts } from "../crm/panel-chats";
+import { messages, pipedriveChatLinks, pipedriveCompanyRoutes, pipedriveInstallations, pipedriveUserLinks, workspaces } from "../db/schema";
 import { HttpProblem, notFound, unauthenticated } from "../http/problem";
 import { anyMember, publicAccess, route } from "../http/route";
 import { IdParam } from "../http/schemas";
 import { issueToken } from "../identity/tokens";
-import { presentChat } from "../inbox/presenters";
-import { type ChatRow, chatsWithAccount, loadVisibleChat } from "../inbox/queries";
-import { accountScope, scope } from "../permissions";
+import { loadVisibleChat } from "../inbox/queries";
 import { findMember } from "../team/membership";
 import { presentMember, presentWorkspace } from "../team/presenters";
-import { presentAccount } from "../whatsapp/accounts";
 import type { PanelPerson } from "./api";
 import { enqueuePipedriveLog } from "./log-queue";
 import { panelReaderFor, panelRecordFrom, panelResources, panelTokenName, readPanelPersons } from "./panel-reads";
@@ -138,28 +127,10 @@ export const pipedrivePanelRoutes = [
       const reader = await panelReaderFor(services, actor, query);
       const persons = await readPanelPersons(reader, query);
       const phones = [...new Set(persons.flatMap((person) => person.phones.flatMap((phone) => (phone.e164 ? [phone.e164] : []))))];
-      const chatRows: ChatRow[] =
-        phones.length === 0
-          ? []
-          : ((await chatsWithAccount(db)
-              .where(and(eq(chats.workspaceId, actor.workspaceId), inArray(chats.contactPhone, phones), scope(actor, "chats.view")))
-              .orderBy(desc(chats.lastMessageAt))) as ChatRow[]);
-      // Accounts to send from: those the member may start chats on, or that hold one of these chats.
-      const accountsWithChats = [...new Set(chatRows.map((row) => row.accountId))];
-      const sendable = or(
-        and(scope(actor, "chats.start"), eq(whatsappAccounts.status, "connected")),
-        accountsWithChats.length > 0 ? inArray(whatsappAccounts.id, accountsWithChats) : undefined,
-      );
-      const accounts = (
-        await db
-          .select()
-          .from(whatsappAccounts)
-          .where(and(accountScope(actor), sendable))
-          .orderBy(whatsappAccounts.createdAt)
-      ).map((account) => presentAccount(account, actor));
+      const { chats: visibleChats, accounts } = await panelChatsAndAccounts(db, actor, phones);
       return {
         status: 200,
-        body: { persons: persons.map(presentPanelPerson), chats: chatRows.map((row) => presentChat(row, actor)), accounts, ownConnection: reader.own },
+        body: { persons: persons.map(presentPanelPerson), chats: visibleChats, accounts, ownConnection: reader.own },
       };
     },
   }),
