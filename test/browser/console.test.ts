@@ -331,6 +331,42 @@ describe("admin console", () => {
     expect(await active.getByRole("table").count()).toBe(0);
   });
 
+  it("asks before changing a role or suspending a member, and Cancel changes nothing", async () => {
+    const { members } = await workspaceWith("owner", "teammate", "agent");
+    const [owner, teammate, agent] = members as [BuiltMember, BuiltMember, BuiltMember];
+    const page = await logIn(owner);
+    await waitForMembers(page, "Agent 3");
+    const roleOf = async (member: BuiltMember) =>
+      ((await suite.server.api("GET", "/members", { token: owner.token })).body.data as { id: string; roleId: string; status: string }[]).find(
+        (listed) => listed.id === member.id,
+      );
+
+    await page.getByLabel("Role of Teammate 2").selectOption({ label: "Collaborator" });
+    const confirmRole = page.getByRole("group", { name: "Make Teammate 2 Collaborator?" });
+    await confirmRole.waitFor();
+    expect(await confirmRole.textContent()).toContain("can do what the Collaborator role allows");
+    expect((await roleOf(teammate))?.roleId).toBe("teammate");
+    await confirmRole.getByRole("button", { name: "Cancel" }).click();
+    expect(await page.getByLabel("Role of Teammate 2").inputValue()).toBe("teammate");
+    expect((await roleOf(teammate))?.roleId).toBe("teammate");
+
+    await page.getByLabel("Role of Teammate 2").selectOption({ label: "Collaborator" });
+    await confirmRole.getByRole("button", { name: "Yes, change role" }).click();
+    await page.getByRole("row").filter({ hasText: "Teammate 2" }).getByRole("status").filter({ hasText: "Role changed" }).waitFor();
+    expect((await roleOf(teammate))?.roleId).toBe("collaborator");
+
+    await page.getByRole("button", { name: "Suspend Agent 3" }).click();
+    const confirmSuspend = page.getByRole("group", { name: "Suspend Agent 3?" });
+    expect(await confirmSuspend.textContent()).toContain("locked out at once");
+    expect((await roleOf(agent))?.status).toBe("active");
+    await confirmSuspend.getByRole("button", { name: "Cancel" }).click();
+    expect((await roleOf(agent))?.status).toBe("active");
+    await page.getByRole("button", { name: "Suspend Agent 3" }).click();
+    await confirmSuspend.getByRole("button", { name: "Yes, suspend" }).click();
+    await page.getByRole("button", { name: "Activate Agent 3" }).waitFor();
+    expect((await roleOf(agent))?.status).toBe("suspended");
+  });
+
   it("lists the actions just done in the activity log, filters them and downloads them as CSV", async () => {
     const { members } = await workspaceWith("owner", "teammate", "agent");
     const owner = members[0] as BuiltMember;
@@ -341,8 +377,10 @@ describe("admin console", () => {
     await page.getByRole("button", { name: "Invite", exact: true }).click();
     await page.getByTestId("accept-link").waitFor();
     await page.getByLabel("Role of Teammate 2").selectOption({ label: "Collaborator" });
+    await page.getByRole("button", { name: "Yes, change role" }).click();
     await page.getByRole("row").filter({ hasText: "Teammate 2" }).getByRole("status").filter({ hasText: "Role changed" }).waitFor();
     await page.getByRole("button", { name: "Suspend Agent 3" }).click();
+    await page.getByRole("button", { name: "Yes, suspend" }).click();
     await page.getByRole("button", { name: "Activate Agent 3" }).waitFor();
 
     await page.getByRole("link", { name: "Activity log" }).click();

@@ -54,15 +54,19 @@ type MemberRowProps = {
   onChanged(): void;
 };
 
+/** A change that takes effect for someone else at once, waiting for "Yes". */
+type PendingChange = { kind: "role"; roleId: string } | { kind: "suspend" };
+
 function MemberRow({ member, roles, showEmail, canManage, isCurrentMember, onChanged }: MemberRowProps) {
   const change = useAction();
   const [shownRoleId, setShownRoleId] = useState(member.roleId);
   const [saved, setSaved] = useState<string>();
+  const [pending, setPending] = useState<PendingChange>();
   useEffect(() => setShownRoleId(member.roleId), [member.roleId]);
   const { abilities } = member;
 
   const changeRole = async (roleId: string) => {
-    setShownRoleId(roleId);
+    setPending(undefined);
     setSaved(undefined);
     const succeeded = await change.run(() => callApi("PATCH", `/members/${member.id}`, { roleId }));
     if (succeeded) {
@@ -73,11 +77,21 @@ function MemberRow({ member, roles, showEmail, canManage, isCurrentMember, onCha
     }
   };
   const setStatus = async (verb: "suspend" | "activate") => {
+    setPending(undefined);
     setSaved(undefined);
     if (await change.run(() => callApi("POST", `/members/${member.id}/${verb}`))) {
       setSaved(verb === "suspend" ? "Suspended" : "Activated");
       onChanged();
     }
+  };
+  const askRole = (roleId: string) => {
+    setShownRoleId(roleId);
+    setSaved(undefined);
+    setPending(roleId === member.roleId ? undefined : { kind: "role", roleId });
+  };
+  const cancel = () => {
+    setPending(undefined);
+    setShownRoleId(member.roleId);
   };
 
   return (
@@ -94,7 +108,7 @@ function MemberRow({ member, roles, showEmail, canManage, isCurrentMember, onCha
             hideLabel
             value={shownRoleId}
             options={assignableRoleOptions(roles)}
-            onChange={(roleId) => void changeRole(roleId)}
+            onChange={askRole}
             disabled={change.pending}
           />
         ) : (
@@ -113,7 +127,7 @@ function MemberRow({ member, roles, showEmail, canManage, isCurrentMember, onCha
                 className="danger"
                 aria-label={`Suspend ${member.name}`}
                 disabled={change.pending}
-                onClick={() => void setStatus("suspend")}
+                onClick={() => setPending({ kind: "suspend" })}
               >
                 Suspend
               </button>
@@ -122,6 +136,16 @@ function MemberRow({ member, roles, showEmail, canManage, isCurrentMember, onCha
               <button type="button" aria-label={`Activate ${member.name}`} disabled={change.pending} onClick={() => void setStatus("activate")}>
                 Activate
               </button>
+            )}
+            {pending && (
+              <ConfirmChange
+                memberName={member.name}
+                change={pending}
+                roleName={pending.kind === "role" ? roleNameOf(roles, pending.roleId) : ""}
+                busy={change.pending}
+                onConfirm={() => void (pending.kind === "role" ? changeRole(pending.roleId) : setStatus("suspend"))}
+                onCancel={cancel}
+              />
             )}
             {saved && (
               <span className="saved" role="status">
@@ -133,5 +157,30 @@ function MemberRow({ member, roles, showEmail, canManage, isCurrentMember, onCha
         </td>
       )}
     </tr>
+  );
+}
+
+type ConfirmChangeProps = { memberName: string; change: PendingChange; roleName: string; busy: boolean; onConfirm(): void; onCancel(): void };
+
+/** Asks before a role change or a suspension, saying what it does to the member. */
+function ConfirmChange({ memberName, change, roleName, busy, onConfirm, onCancel }: ConfirmChangeProps) {
+  const role = change.kind === "role";
+  return (
+    <fieldset className="confirm">
+      <legend>{role ? `Make ${memberName} ${roleName}?` : `Suspend ${memberName}?`}</legend>
+      <p>
+        {role
+          ? `From their next action, ${memberName} can do what the ${roleName} role allows, and nothing more.`
+          : `${memberName} is locked out at once, in the console and the CRM panels, until someone who manages the team activates them again.`}
+      </p>
+      <div className="button-row">
+        <button type="button" className={role ? "primary" : "danger"} disabled={busy} onClick={onConfirm}>
+          {role ? "Yes, change role" : "Yes, suspend"}
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </fieldset>
   );
 }
