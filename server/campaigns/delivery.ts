@@ -29,11 +29,11 @@ export const unknownAfterRestart = `${unknownOutcomePrefix} after a restart; not
 /** Definite refusals (130429 and the like) put a recipient back in the queue at most this often. */
 export const maxAttempts = 10;
 
-/** The message a recipient gets: text on the sandbox, the mapped Meta template on the Cloud API. */
-export function contentFor(account: AccountRow, template: CampaignTemplateSnapshot, recipient: RecipientRow): { content: OutboundContent; text: string } {
+/** The message a recipient gets: the mapped WhatsApp template (the launcher requires one), with its text for the history. */
+export function contentFor(_account: AccountRow, template: CampaignTemplateSnapshot, recipient: RecipientRow): { content: OutboundContent; text: string } {
   const values = recipientValues({ phone: recipient.phone, name: recipient.name, variables: recipient.variables });
   const text = fillTemplate(template.body, values);
-  if (account.provider === "cloud" && template.metaTemplateName && template.metaLanguage) {
+  if (template.metaTemplateName && template.metaLanguage) {
     return {
       content: {
         kind: "template",

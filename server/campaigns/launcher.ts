@@ -117,16 +117,18 @@ export async function screenLaunch(context: Pick<LaunchContext, "actor" | "db">,
   return { account, template, recipients: requireVariables(screened, template.body) };
 }
 
-/** A Cloud API account reaches people outside the 24-hour window only with a Meta-approved template. */
+/**
+ * A campaign reaches people outside their 24-hour window, where WhatsApp takes only an approved
+ * template: on the Cloud API and on the sandbox, which behaves like it (its registered templates).
+ */
 function assertSendable(account: AccountRow, template: TemplateRow) {
   if (account.status !== "connected") throw conflict(`The WhatsApp account ${account.phoneNumber} is disconnected; reconnect it to send.`);
-  if (account.provider !== "cloud") return;
   if (!template.metaTemplateName || !template.metaLanguage) {
     throw new HttpProblem(
       422,
       "unprocessable",
-      "Meta template required",
-      "Cloud API accounts send campaigns only with a Meta-approved template: map this template to one (metaTemplateName, metaLanguage) or sync them.",
+      "WhatsApp template required",
+      "Campaigns are sent with a WhatsApp-approved template (outside the 24-hour window WhatsApp takes nothing else): map this template to one (metaTemplateName, metaLanguage) or sync the account's templates.",
     );
   }
   if (template.source === "meta" && template.metaStatus !== "APPROVED") {

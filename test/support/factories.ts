@@ -123,11 +123,27 @@ export async function insertChatDirectly(
   return { id, accountId: account.id, responsibleId: options.responsibleId ?? null };
 }
 
-export async function insertTemplateDirectly(db: Executor, workspace: { id: string }, ownerId: string, options: { name?: string; body?: string } = {}) {
+/**
+ * A campaign template, mapped by default to the sandbox's approved one-parameter `follow_up`
+ * (campaigns go out only as WhatsApp-approved templates); `meta: null` leaves it unmapped.
+ */
+export async function insertTemplateDirectly(
+  db: Executor,
+  workspace: { id: string },
+  ownerId: string,
+  options: { name?: string; body?: string; meta?: { name: string; language: string } | null } = {},
+) {
   const id = newId("tpl");
-  await db
-    .insert(templates)
-    .values({ workspaceId: workspace.id, id, ownerId, name: options.name ?? `Template ${unique()}`, body: options.body ?? "Hello {{name}}" });
+  const meta = options.meta === undefined ? { name: "follow_up", language: "en_US" } : options.meta;
+  await db.insert(templates).values({
+    workspaceId: workspace.id,
+    id,
+    ownerId,
+    name: options.name ?? `Template ${unique()}`,
+    body: options.body ?? "Hello {{name}}",
+    metaTemplateName: meta?.name ?? null,
+    metaLanguage: meta?.language ?? null,
+  });
   return { id, ownerId };
 }
 

@@ -28,6 +28,27 @@ const sentCount = async (campaignId: string) => {
 };
 
 describe("a campaign on the sandbox", () => {
+  it("goes out only as a WhatsApp-approved template, as on the Cloud API: an unmapped template is refused (422) and nothing is queued", async () => {
+    const unmapped = await createTemplate(server, team.agent.token, "Hi {{name}}, your order {{order}} is ready.", {
+      metaTemplateName: undefined,
+      metaLanguage: undefined,
+    });
+    const refused = await launch(server, team.agent.token, { accountId: agentLine, templateId: unmapped, recipients: recipients(2) });
+    expect(refused.status).toBe(422);
+    expect(refused.body.detail).toContain("WhatsApp-approved template");
+    const queued = await server.database.db
+      .select({ seq: campaignRecipients.seq })
+      .from(campaignRecipients)
+      .where(eq(campaignRecipients.workspaceId, team.workspace.id));
+    expect(queued).toEqual([]);
+    // Mapped to the sandbox's approved order_update, the same recipients go out as that template.
+    const launched = await launch(server, team.agent.token, { accountId: agentLine, templateId: agentTemplate, recipients: recipients(2) });
+    expect(launched.status).toBe(202);
+    await waitForCampaign(server, team.agent.token, launched.body.campaign.id);
+    const sent = await server.database.db.select({ templateName: messages.templateName }).from(messages).where(eq(messages.workspaceId, team.workspace.id));
+    expect(sent.map((message) => message.templateName)).toEqual(["order_update", "order_update"]);
+  });
+
   it("sends each recipient its filled template into their chat, authored by the creator; receipts reach the report", async () => {
     const stream = await openEventStream(`${server.url}/api/v1/events`, team.agent.token);
     const outsider = await insertMemberDirectly(server.database.db, team.workspace, { roleId: "agent" });

@@ -17,8 +17,16 @@ export async function connectSandbox(server: Api, token: string, phoneNumber: st
   return connected.body.account.id as string;
 }
 
+/**
+ * A campaign template, mapped by default to the sandbox's approved `order_update` (two parameters,
+ * as the default body has): campaigns go out only as WhatsApp-approved templates.
+ */
 export async function createTemplate(server: Api, token: string, body = "Hi {{name}}, your order {{order}} is ready.", extra: Record<string, unknown> = {}) {
-  const created = await server.api("POST", "/templates", { token, body: { name: `Template ${Math.random().toString(36).slice(2, 7)}`, body, ...extra } });
+  const mapping = { metaTemplateName: "order_update", metaLanguage: "en_US" };
+  const created = await server.api("POST", "/templates", {
+    token,
+    body: { name: `Template ${Math.random().toString(36).slice(2, 7)}`, body, ...mapping, ...extra },
+  });
   if (created.status !== 201) throw new Error(`template: ${created.status} ${created.text}`);
   return created.body.template.id as string;
 }

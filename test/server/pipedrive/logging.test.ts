@@ -313,7 +313,7 @@ describe("logging conversations to Pipedrive", () => {
     const firstPartUpdates = fake.requests
       .slice(sentBefore)
       .filter((request) => request.method === "PUT" && request.path === `/api/v1/notes/${fake.notes[0]?.id}`);
-    expect(firstPartUpdates.map((request) => request.body)).toEqual([{ deal_id: deal.id, person_id: person.id }]);
+    expect(firstPartUpdates.map((request) => request.body)).toEqual([{ deal_id: deal.id, person_id: person.id, pinned_to_deal_flag: 1 }]);
   });
 
   it("a member with their own connection writes the notes of their chats under their name", async () => {
