@@ -15,6 +15,7 @@ export const webPages = {
   pipedrivePanel: { html: "pipedrive/panel/index.html", servedAt: "/pipedrive/panel/" },
   pipedriveModal: { html: "pipedrive/modal/index.html", servedAt: "/pipedrive/modal/" },
   pipedriveSettings: { html: "pipedrive/settings/index.html", servedAt: "/pipedrive/settings/" },
+  hubspotPanel: { html: "hubspot/index.html", servedAt: "/hubspot/" },
   simulator: { html: "simulator/index.html", servedAt: "/simulator/" },
 } as const satisfies Record<string, { html: string; servedAt: `/${string}` }>;
 

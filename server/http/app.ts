@@ -27,8 +27,19 @@ export function createApp(services: Services, options: { webRoot?: string } = {}
     frameguard: false,
     contentSecurityPolicy: { directives: { frameAncestors: ["'self'", "https://*.pipedrive.com"] } },
   });
+  // HubSpot's card opens /hubspot/ in its iframe modal (openIframeModal) from the app's hosts (hubspot.md §2; the EU host [U]).
+  const embeddableInHubspot = helmet({
+    frameguard: false,
+    contentSecurityPolicy: { directives: { frameAncestors: ["'self'", "https://app.hubspot.com", "https://app-eu1.hubspot.com"] } },
+  });
   const standardHeaders = helmet();
-  app.use((request, response, next) => (request.path.startsWith("/pipedrive/") ? embeddableInPipedrive : standardHeaders)(request, response, next));
+  app.use((request, response, next) =>
+    (request.path.startsWith("/pipedrive/") ? embeddableInPipedrive : request.path.startsWith("/hubspot/") ? embeddableInHubspot : standardHeaders)(
+      request,
+      response,
+      next,
+    ),
+  );
   const api = express.Router();
   const jsonBody = express.json({ limit: "100kb", strict: true });
   const rawBody = express.raw({ type: () => true, limit: "1mb" });
@@ -50,8 +61,8 @@ export function createApp(services: Services, options: { webRoot?: string } = {}
   if (options.webRoot && existsSync(options.webRoot)) {
     const webRoot = options.webRoot;
     app.use(express.static(webRoot));
-    // Pages there are framed by Pipedrive: an unknown path is a 404, never the console (frameable there).
-    for (const ownPagesOnly of ["/pipedrive", "/simulator"]) app.use(ownPagesOnly, (_request, response) => response.status(404).end());
+    // Pages there are framed by Pipedrive or HubSpot: an unknown path is a 404, never the console (frameable there).
+    for (const ownPagesOnly of ["/pipedrive", "/hubspot", "/simulator"]) app.use(ownPagesOnly, (_request, response) => response.status(404).end());
     app.get(/^\/(?!api\/).*/, (_request, response) => response.sendFile(path.join(webRoot, "index.html")));
   }
   return app;

@@ -155,3 +155,22 @@ export const problemOf = (error: unknown): ApiProblem =>
 
 /** Whatever a call threw, as one sentence a member understands (no codes, field paths or seconds). */
 export const problemText = (error: unknown): string => problemSentence(problemOf(error).problem);
+
+/**
+ * A panel API with a bearer that is never renewed from a host (HubSpot's modal: the member signed
+ * in to Switchboard there, and signs in again once it expires); `start` is not used.
+ */
+export function createBearerApi(token: string): PanelApi {
+  return {
+    start: () => Promise.reject(new Error("This panel signs in with Switchboard credentials, not a CRM token.")),
+    call: <Result>(method: HttpMethod, path: string, body?: unknown, options: CallOptions = {}) => request<Result>(token, method, path, body, options),
+    bearer: () => token,
+    onSession: () => () => undefined,
+    stop() {},
+  };
+}
+
+/** A request without a bearer (a sign-in): the same problem handling as every panel call. */
+export function publicRequest<Result>(method: HttpMethod, path: string, body?: unknown): Promise<Result> {
+  return request<Result>(null, method, path, body);
+}
