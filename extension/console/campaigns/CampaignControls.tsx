@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { callApi, downloadFromApi } from "../api/client";
 import { useAction } from "../api/use-action";
+import { ConfirmBox } from "../shared/ConfirmBox";
 import { ProblemMessage } from "../shared/ProblemMessage";
 import type { Campaign } from "./types";
 
@@ -56,18 +57,16 @@ export function CampaignControls({ campaign, onChanged }: { campaign: Campaign; 
         )}
       </div>
       {confirmingCancel && (
-        <fieldset className="confirm">
-          <legend>Cancel {campaign.name}?</legend>
-          <p>Messages already on their way finish; nobody else in it gets the message. A cancelled campaign cannot be resumed.</p>
-          <div className="button-row">
-            <button type="button" className="danger" disabled={action.pending} onClick={() => transition("cancel")}>
-              Yes, cancel it
-            </button>
-            <button type="button" onClick={() => setConfirmingCancel(false)}>
-              Keep it
-            </button>
-          </div>
-        </fieldset>
+        <ConfirmBox
+          question={`Cancel ${campaign.name}?`}
+          confirmLabel="Yes, cancel it"
+          cancelLabel="Keep it"
+          pending={action.pending}
+          onConfirm={() => transition("cancel")}
+          onCancel={() => setConfirmingCancel(false)}
+        >
+          Messages already on their way finish; nobody else in it gets the message. A cancelled campaign cannot be resumed.
+        </ConfirmBox>
       )}
       <ProblemMessage problem={action.problem} />
     </div>

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { callApi } from "../api/client";
 import { useAction } from "../api/use-action";
+import { ConfirmBox } from "../shared/ConfirmBox";
 import { ProblemMessage } from "../shared/ProblemMessage";
 import { startHubspotConnect } from "./connect";
 import type { WorkspaceHubspot } from "./types";
@@ -68,18 +69,15 @@ export function HubspotWorkspaceCard({ connection, memberName, onChanged }: Prop
         </div>
       )}
       {confirming && (
-        <fieldset className="confirm">
-          <legend>Disconnect HubSpot from this workspace?</legend>
-          <p>Switchboard's access is revoked at HubSpot: the card stops working and nothing more is logged until someone connects again.</p>
-          <div className="button-row">
-            <button type="button" className="danger" disabled={disconnect.pending} onClick={confirmDisconnect}>
-              Yes, disconnect
-            </button>
-            <button type="button" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </div>
-        </fieldset>
+        <ConfirmBox
+          question="Disconnect HubSpot from this workspace?"
+          confirmLabel="Yes, disconnect"
+          pending={disconnect.pending}
+          onConfirm={confirmDisconnect}
+          onCancel={() => setConfirming(false)}
+        >
+          Switchboard's access is revoked at HubSpot: the card stops working and nothing more is logged until someone connects again.
+        </ConfirmBox>
       )}
       <ProblemMessage problem={connect.problem ?? disconnect.problem} />
     </section>

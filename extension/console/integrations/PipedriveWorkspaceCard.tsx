@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { callApi } from "../api/client";
 import { useAction } from "../api/use-action";
+import { ConfirmBox } from "../shared/ConfirmBox";
 import { ProblemMessage } from "../shared/ProblemMessage";
 import { startPipedriveConnect } from "./connect";
 import type { WorkspacePipedrive } from "./types";
@@ -65,20 +66,15 @@ export function PipedriveWorkspaceCard({ connection, memberName, onChanged }: Pr
         )}
       </div>
       {confirming && (
-        <fieldset className="confirm">
-          <legend>Disconnect Pipedrive from this workspace?</legend>
-          <p>
-            The access of every Pipedrive user connected through Switchboard is revoked at Pipedrive, and the panel stops working until someone connects again.
-          </p>
-          <div className="button-row">
-            <button type="button" className="danger" disabled={disconnect.pending} onClick={confirmDisconnect}>
-              Yes, disconnect
-            </button>
-            <button type="button" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </div>
-        </fieldset>
+        <ConfirmBox
+          question="Disconnect Pipedrive from this workspace?"
+          confirmLabel="Yes, disconnect"
+          pending={disconnect.pending}
+          onConfirm={confirmDisconnect}
+          onCancel={() => setConfirming(false)}
+        >
+          The access of every Pipedrive user connected through Switchboard is revoked at Pipedrive, and the panel stops working until someone connects again.
+        </ConfirmBox>
       )}
       <ProblemMessage problem={connect.problem ?? disconnect.problem} />
     </section>

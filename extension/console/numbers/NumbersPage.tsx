@@ -5,6 +5,7 @@ import { useAction } from "../api/use-action";
 import { useApiList, useApiQuery } from "../api/use-api-query";
 import type { WhatsAppAccount } from "../inbox/types";
 import { useMe } from "../session/SessionProvider";
+import { ConfirmBox } from "../shared/ConfirmBox";
 import { ProblemMessage } from "../shared/ProblemMessage";
 import { ConnectNumberForm } from "./ConnectNumberForm";
 import type { NumberSetup } from "./types";
@@ -114,18 +115,15 @@ function NumberRow({ account, connectedBy, pacing, onChanged }: RowProps) {
           </button>
         )}
         {confirming && (
-          <fieldset className="confirm">
-            <legend>Disconnect {account.phoneNumber}?</legend>
-            <p>Nobody can send from it any more and new messages to it no longer arrive; its conversations stay in the Inbox.</p>
-            <div className="button-row">
-              <button type="button" className="danger" disabled={disconnect.pending} onClick={confirm}>
-                Yes, disconnect
-              </button>
-              <button type="button" onClick={() => setConfirming(false)}>
-                Cancel
-              </button>
-            </div>
-          </fieldset>
+          <ConfirmBox
+            question={`Disconnect ${account.phoneNumber}?`}
+            confirmLabel="Yes, disconnect"
+            pending={disconnect.pending}
+            onConfirm={confirm}
+            onCancel={() => setConfirming(false)}
+          >
+            Nobody can send from it any more and new messages to it no longer arrive; its conversations stay in the Inbox.
+          </ConfirmBox>
         )}
         <ProblemMessage problem={disconnect.problem} />
       </td>
