@@ -277,6 +277,23 @@ describe("GET /hubspot/panel/context", () => {
     expect(fake.controls.requests.some((request) => request.path.startsWith(`/crm/objects/2026-03/deals/${deal.id}?`))).toBe(true);
   });
 
+  it("an Agent's panel bearer offers and sends only from their own number, as everywhere", async () => {
+    const hubId = await connectedPortal();
+    const contact = fake.portals.addContact(hubId, { firstname: "Ann", hs_whatsapp_phone_number: "+15550100211" });
+    const own = await insertAccountDirectly(server.database.db, team.workspace, team.agent.id);
+    const owners = await insertAccountDirectly(server.database.db, team.workspace, team.owner.id);
+    await insertChatDirectly(server.database.db, team.workspace, owners, { phone: "+15550100211" });
+    const ownChat = await insertChatDirectly(server.database.db, team.workspace, own, { phone: "+15550100211", customerWroteAt: new Date() });
+    const agent = await signIn(hubId, team.agent, { objectTypeId: "0-1", objectId: contact.id });
+    const seen = await server.api("GET", "/hubspot/panel/context", { token: agent });
+    expect(seen.body.accounts.map((account: { id: string }) => account.id)).toEqual([own.id]);
+    expect(seen.body.chats.map((chat: { id: string }) => chat.id)).toEqual([ownChat.id]);
+    const refused = await server.api("POST", "/chats", { token: agent, body: { accountId: owners.id, phone: "+15550100211", text: "Hi" } });
+    expect([403, 404]).toContain(refused.status);
+    const sent = await server.api("POST", `/chats/${ownChat.id}/messages`, { token: agent, body: { text: "Hi" } });
+    expect(sent.status).toBe(201);
+  });
+
   it("is 403 without a session from the card, and 404 once the record is gone", async () => {
     const hubId = await connectedPortal();
     const outside = await server.api("GET", "/hubspot/panel/context", { token: team.teammate.token });
