@@ -178,7 +178,7 @@ describe("admin console", () => {
     expect(await sectionLinks(page)).toEqual(["Team", "Roles", "Integrations", "Activity log", "Settings"]);
     expect(await page.getByLabel("Invite email").count()).toBe(0);
     await page.getByRole("link", { name: "Activity log" }).click();
-    await page.getByRole("table", { name: "Activity log entries" }).getByRole("cell", { name: "session.create" }).waitFor();
+    await page.getByRole("table", { name: "Activity log entries" }).getByText("Audra Auditor logged in.").waitFor();
   });
 
   it("shows the detail of a 403 when the server refuses what the UI offered", async () => {
@@ -385,20 +385,30 @@ describe("admin console", () => {
 
     await page.getByRole("link", { name: "Activity log" }).click();
     const entries = page.getByRole("table", { name: "Activity log entries" });
-    await entries.getByRole("cell", { name: "member.suspend" }).waitFor();
+    // A sentence per entry, with people and records by name.
+    await entries.getByText("Owner 1 suspended Agent 3.").waitFor();
     const rows = await entries.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? "")));
-    expect(rows.map((cells) => [cells[1], cells[2]])).toEqual([
-      ["Owner 1", "member.suspend"],
-      ["Owner 1", "member.role_change"],
-      ["Owner 1", "invitation.create"],
-      ["Owner 1", "session.create"],
+    expect(rows.map((cells) => cells[1])).toEqual(["Owner 1", "Owner 1", "Owner 1", "Owner 1"]);
+    expect(await entries.locator(".activity-sentence").allTextContents()).toEqual([
+      "Owner 1 suspended Agent 3.",
+      "Owner 1 made Teammate 2 Collaborator.",
+      "Owner 1 invited hire@activity.test as Teammate.",
+      "Owner 1 logged in.",
     ]);
-    expect(rows[0]?.[3]).toBe("memberAgent 3");
-    expect(rows[1]?.[5]).toContain('"after":{"roleId":"collaborator"}');
+    // Action codes and JSON stay folded away until asked for.
+    expect(await entries.locator("details[open]").count()).toBe(0);
+    expect(await entries.locator("details code").first().isVisible()).toBe(false);
+    // The raw entry is one click away.
+    const roleChange = entries.locator("tbody tr").nth(1);
+    await roleChange.locator("summary").click();
+    expect(await roleChange.locator("details code").textContent()).toContain('"after":{"roleId":"collaborator"}');
 
-    await page.getByLabel("Action").fill("member.role_change");
+    // The action filter is a list of the actions, in words.
+    const actionFilter = page.getByLabel("Action");
+    expect(await actionFilter.evaluate((element) => element.tagName)).toBe("SELECT");
+    await actionFilter.selectOption({ label: "Member role change" });
     await page.getByRole("button", { name: "Apply filters" }).click();
-    await entries.getByRole("cell", { name: "member.suspend" }).waitFor({ state: "detached" });
+    await entries.getByText("Owner 1 suspended Agent 3.").waitFor({ state: "detached" });
     expect(await entries.locator("tbody tr").count()).toBe(1);
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
@@ -424,7 +434,7 @@ describe("admin console", () => {
     await page.getByRole("button", { name: "Load more" }).click();
     await rows.nth(55).waitFor();
     expect(await rows.count()).toBe(56);
-    expect(await rows.last().locator("td").nth(2).textContent()).toBe("api_token.create");
+    expect(await rows.last().locator(".activity-sentence").textContent()).toBe("Owner 1 created an API token.");
     expect(await page.getByRole("button", { name: "Load more" }).count()).toBe(0);
   });
 });

@@ -1,41 +1,33 @@
 import type { AuditEntry } from "../api/types";
+import { entrySentence, type RecordNames } from "./entry-sentence";
 
-function describeDetails(details: unknown): string {
-  if (details === null || details === undefined) return "";
-  if (typeof details === "object" && Object.keys(details).length === 0) return "";
-  return JSON.stringify(details);
-}
+type ActivityTableProps = { entries: AuditEntry[]; actorName(memberId: string | null): string; names: RecordNames };
 
-/** Activity-log entries, newest first, with actors and member targets shown by name. */
-export function ActivityTable({ entries, actorName }: { entries: AuditEntry[]; actorName(memberId: string | null): string }) {
+/** Activity-log entries, newest first: who, a sentence of what happened, and the raw entry behind "Details". */
+export function ActivityTable({ entries, actorName, names }: ActivityTableProps) {
   return (
     <table className="data-table activity" aria-label="Activity log entries">
       <thead>
         <tr>
           <th scope="col">When</th>
-          <th scope="col">Actor</th>
-          <th scope="col">Action</th>
-          <th scope="col">Target</th>
+          <th scope="col">Who</th>
+          <th scope="col">What happened</th>
           <th scope="col">IP</th>
-          <th scope="col">Details</th>
         </tr>
       </thead>
       <tbody>
         {entries.map((entry) => (
-          <tr key={entry.id}>
+          <tr key={entry.id} data-action={entry.action}>
             <td className="nowrap">{new Date(entry.at).toLocaleString()}</td>
             <td>{actorName(entry.actorId)}</td>
             <td>
-              <code>{entry.action}</code>
-            </td>
-            <td>
-              {entry.targetType}
-              {entry.targetId && <div className="hint">{actorName(entry.targetId)}</div>}
+              <span className="activity-sentence">{entrySentence(entry, actorName(entry.actorId), names)}</span>
+              <details className="details">
+                <summary>Details</summary>
+                <code>{JSON.stringify({ action: entry.action, targetType: entry.targetType, targetId: entry.targetId, details: entry.details ?? null })}</code>
+              </details>
             </td>
             <td className="nowrap">{entry.ip ?? ""}</td>
-            <td className="details">
-              <code>{describeDetails(entry.details)}</code>
-            </td>
           </tr>
         ))}
       </tbody>

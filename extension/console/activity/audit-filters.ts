@@ -3,7 +3,7 @@ export type AuditFilters = { actorId: string; action: string; from: string; to: 
 
 export const noAuditFilters: AuditFilters = { actorId: "", action: "", from: "", to: "" };
 
-/** Actions the server writes today (`<resource>.<verb>`), offered as suggestions in the filter. */
+/** Actions the server writes today (`<resource>.<verb>`), the choices of the filter's list. */
 export const knownAuditActions = [
   "workspace.create",
   "session.create",
@@ -17,6 +17,29 @@ export const knownAuditActions = [
   "member.role_change",
   "member.suspend",
   "member.activate",
+  "chat.start",
+  "chat.assign",
+  "chat.unassign",
+  "message.send",
+  "whatsapp_account.connect",
+  "whatsapp_account.disconnect",
+  "template.create",
+  "template.update",
+  "template.delete",
+  "template.sync",
+  "campaign.launch",
+  "webhook.create",
+  "webhook.delete",
+  "api_key.rotate",
+  "export.chats",
+  "export.campaign_report",
+  "pipedrive.connect",
+  "pipedrive.disconnect",
+  "pipedrive.user_map",
+  "hubspot.disconnect",
+  "password.change",
+  "password.reset",
+  "profile.update",
   "role.create",
   "role.update",
   "role.delete",

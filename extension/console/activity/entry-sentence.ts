@@ -1,0 +1,94 @@
+import type { AuditEntry } from "../api/types";
+
+// One sentence per activity-log entry, with people and records by name; the raw details stay
+// behind the "Details" toggle for whoever needs them.
+
+/** What the page knows by id: members, roles and WhatsApp numbers. */
+export type RecordNames = { member(id: string): string | undefined; role(id: string): string | undefined; account(id: string): string | undefined };
+
+/** What each action did, as a verb phrase; the sentence is "<actor> <phrase>". */
+const phrases: Record<string, (target: string, details: Details, names: RecordNames) => string> = {
+  "workspace.create": () => "created the workspace",
+  "session.create": () => "logged in",
+  "session.delete": () => "logged out",
+  "invitation.create": (_target, details, names) =>
+    `invited ${text(details.email) ?? "someone"}${details.roleId ? ` as ${names.role(String(details.roleId)) ?? details.roleId}` : ""}`,
+  "invitation.delete": () => "withdrew an invitation",
+  "invitation.accept": () => "accepted an invitation and joined",
+  "join_request.create": () => "asked to join",
+  "join_request.accept": () => "accepted a request to join",
+  "join_request.reject": () => "turned down a request to join",
+  "member.role_change": (target, details, names) => {
+    const roleId = text((details.after as Details | undefined)?.roleId);
+    return roleId ? `made ${target} ${names.role(roleId) ?? roleId}` : `changed the role of ${target}`;
+  },
+  "member.suspend": (target) => `suspended ${target}`,
+  "member.activate": (target) => `re-activated ${target}`,
+  "role.create": (target) => `created the role ${target}`,
+  "role.update": (target) => `changed the role ${target}`,
+  "role.delete": (target) => `deleted the role ${target}`,
+  "subscription.update": () => "changed the plan",
+  "workspace.transfer": (target) => `handed the workspace's ownership to ${target}`,
+  "api_token.create": () => "created an API token",
+  "api_token.delete": () => "revoked an API token",
+  "api_key.rotate": () => "replaced the workspace API key",
+  "export.audit_log": () => "downloaded the activity log",
+  "export.chats": () => "exported chats",
+  "export.campaign_report": () => "downloaded a campaign report",
+  "permission.denied": () => "was refused something their role does not allow",
+  "whatsapp_account.connect": (target) => `connected the WhatsApp number ${target}`,
+  "whatsapp_account.disconnect": (target) => `disconnected the WhatsApp number ${target}`,
+  "chat.start": () => "started a chat",
+  "chat.assign": (_target, details, names) => {
+    const memberId = text(details.responsibleId ?? (details.after as Details | undefined)?.responsibleId);
+    return memberId ? `made ${names.member(memberId) ?? "a teammate"} responsible for a chat` : "assigned a chat";
+  },
+  "chat.unassign": () => "left a chat without a responsible",
+  "message.send": () => "sent a message",
+  "template.create": () => "added a template",
+  "template.update": () => "changed a template",
+  "template.delete": () => "deleted a template",
+  "template.sync": () => "synced templates from Meta",
+  "campaign.launch": () => "launched a campaign",
+  "webhook.create": () => "added a webhook",
+  "webhook.delete": () => "deleted a webhook",
+  "pipedrive.connect": () => "connected Pipedrive",
+  "pipedrive.disconnect": () => "disconnected Pipedrive",
+  "pipedrive.user_map": () => "linked a Pipedrive user",
+  "hubspot.disconnect": () => "disconnected HubSpot",
+  "password.change": () => "changed their password",
+  "password.reset": () => "reset their password",
+  "profile.update": () => "changed their name",
+};
+
+type Details = Record<string, unknown>;
+const text = (value: unknown): string | undefined => (typeof value === "string" && value ? value : undefined);
+
+/** `whatsapp_account.disconnect` → "Whatsapp account disconnect": for actions without a phrase yet. */
+export function actionLabel(action: string): string {
+  const words = action.replace(/[._]/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function targetName(entry: AuditEntry, names: RecordNames): string {
+  const id = entry.targetId;
+  if (!id) return "";
+  const named =
+    entry.targetType === "member"
+      ? names.member(id)
+      : entry.targetType === "role"
+        ? names.role(id)
+        : entry.targetType === "whatsapp_account"
+          ? names.account(id)
+          : undefined;
+  return named ?? `a ${actionLabel(entry.targetType ?? "record").toLowerCase()}`;
+}
+
+/** "Owner 1 suspended Agent 3." */
+export function entrySentence(entry: AuditEntry, actor: string, names: RecordNames): string {
+  const details = (entry.details && typeof entry.details === "object" ? entry.details : {}) as Details;
+  const phrase = phrases[entry.action];
+  const target = targetName(entry, names);
+  const said = phrase ? phrase(target, details, names) : `${actionLabel(entry.action).toLowerCase()}${target ? ` (${target})` : ""}`;
+  return `${actor} ${said}.`;
+}
