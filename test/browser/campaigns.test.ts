@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { Page } from "playwright-core";
+import { logInToSection } from "../support/console";
 import { type BuiltMember, insertMemberDirectly, insertWorkspaceDirectly, testPassword } from "../support/factories";
 import { startWebTestServer, webUiSuite } from "../support/web-server";
 
@@ -12,16 +13,7 @@ import { startWebTestServer, webUiSuite } from "../support/web-server";
 // send is in flight for milliseconds, so 5 s fails nothing that was really sending.
 const suite = webUiSuite((webRoot) => startWebTestServer(webRoot, { WHATSAPP_SEND_RATE: "3", CAMPAIGN_UNKNOWN_OUTCOME_AFTER_MS: "5000" }));
 
-async function logInToCampaigns(member: { email: string }): Promise<Page> {
-  const page = await suite.newPage();
-  await page.goto(`${suite.server.url}/#/login`);
-  await page.getByLabel("Email", { exact: true }).fill(member.email);
-  await page.getByLabel("Password", { exact: true }).fill(testPassword);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("navigation", { name: "Console sections" }).getByRole("link", { name: "Campaigns" }).click();
-  await page.getByRole("heading", { name: "Campaigns", exact: true }).waitFor();
-  return page;
-}
+const logInToCampaigns = async (member: { email: string }): Promise<Page> => logInToSection(await suite.newPage(), suite.server.url, member, "Campaigns");
 
 async function teamOf(...roleIds: string[]): Promise<BuiltMember[]> {
   const db = suite.server.database.db;

@@ -1,6 +1,7 @@
 import type { Page } from "playwright-core";
 import { hubspotConfigFor, newPortal, startHubspotFakeForServer } from "../server/hubspot/support";
-import { type BuiltMember, insertMemberDirectly, insertWorkspaceDirectly, testPassword } from "../support/factories";
+import { logInToSection } from "../support/console";
+import { type BuiltMember, insertMemberDirectly, insertWorkspaceDirectly } from "../support/factories";
 import { startWebTestServer, webUiSuite } from "../support/web-server";
 
 // The console's Integrations page connecting HubSpot: Connect, HubSpot's install page (the strict
@@ -24,13 +25,7 @@ async function adminOnIntegrations(): Promise<{ page: Page; admin: BuiltMember }
   const workspace = await insertWorkspaceDirectly(db);
   await insertMemberDirectly(db, workspace, { roleId: "owner", name: "Olive Owner" });
   const admin = await insertMemberDirectly(db, workspace, { roleId: "admin", name: "Ada Admin" });
-  const page = await suite.newPage();
-  await page.goto(`${suite.server.url}/#/login`);
-  await page.getByLabel("Email", { exact: true }).fill(admin.email);
-  await page.getByLabel("Password", { exact: true }).fill(testPassword);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("navigation", { name: "Console sections" }).getByRole("link", { name: "Integrations" }).click();
-  await page.getByRole("heading", { name: "Integrations", exact: true }).waitFor();
+  const page = await logInToSection(await suite.newPage(), suite.server.url, admin, "Integrations");
   return { page, admin };
 }
 

@@ -1,5 +1,6 @@
 import type { Page } from "playwright-core";
-import { type BuiltMember, type BuiltWorkspace, insertMemberDirectly, insertWorkspaceDirectly, testPassword } from "../support/factories";
+import { logInToSection } from "../support/console";
+import { type BuiltMember, type BuiltWorkspace, insertMemberDirectly, insertWorkspaceDirectly } from "../support/factories";
 import { startWebTestServer, webUiSuite } from "../support/web-server";
 
 // The console's Integrations page against the demo CRM (Pipedrive's OAuth server and API as the
@@ -24,16 +25,7 @@ async function theTeam() {
   return team;
 }
 
-async function logInToIntegrations(member: { email: string }): Promise<Page> {
-  const page = await suite.newPage();
-  await page.goto(`${suite.server.url}/#/login`);
-  await page.getByLabel("Email", { exact: true }).fill(member.email);
-  await page.getByLabel("Password", { exact: true }).fill(testPassword);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("navigation", { name: "Console sections" }).getByRole("link", { name: "Integrations" }).click();
-  await page.getByRole("heading", { name: "Integrations", exact: true }).waitFor();
-  return page;
-}
+const logInToIntegrations = async (member: { email: string }): Promise<Page> => logInToSection(await suite.newPage(), suite.server.url, member, "Integrations");
 
 /** On the demo CRM's consent page, allows as this demo user; Pipedrive sends the browser back to the console. */
 async function allowAs(page: Page, demoUserName: string) {

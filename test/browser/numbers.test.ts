@@ -1,6 +1,7 @@
 import type { Page } from "playwright-core";
 import { type FakeGraphApi, startFakeGraphApi } from "../fakes/graph-api";
-import { type BuiltMember, insertMemberDirectly, insertWorkspaceDirectly, testPassword } from "../support/factories";
+import { logInToSection } from "../support/console";
+import { type BuiltMember, insertMemberDirectly, insertWorkspaceDirectly } from "../support/factories";
 import { startWebTestServer, webUiSuite } from "../support/web-server";
 
 // The console's WhatsApp numbers page, built by vite.config.ts and served by the real app, driven
@@ -25,16 +26,7 @@ const suite = webUiSuite(async (webRoot) => {
   };
 });
 
-async function logInToNumbers(member: { email: string }): Promise<Page> {
-  const page = await suite.newPage();
-  await page.goto(`${suite.server.url}/#/login`);
-  await page.getByLabel("Email", { exact: true }).fill(member.email);
-  await page.getByLabel("Password", { exact: true }).fill(testPassword);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("navigation", { name: "Console sections" }).getByRole("link", { name: "WhatsApp numbers" }).click();
-  await page.getByRole("heading", { name: "WhatsApp numbers", exact: true }).waitFor();
-  return page;
-}
+const logInToNumbers = async (member: { email: string }): Promise<Page> => logInToSection(await suite.newPage(), suite.server.url, member, "WhatsApp numbers");
 
 async function teamOf(...roleIds: string[]): Promise<BuiltMember[]> {
   const db = suite.server.database.db;
