@@ -516,4 +516,23 @@ describe("inbox: fixes from the walkthrough", () => {
     await history(page).getByText("Where is my parcel?").waitFor();
     expect(await composer(page).inputValue()).toBe("");
   });
+
+  it("shows a Collaborator no Unassigned filter and no sandbox tool, which could never apply to them", async () => {
+    const { members } = await team("owner", "agent", "collaborator");
+    const [owner, agent, collaborator] = members as [BuiltMember, BuiltMember, BuiltMember];
+    const line = await connectSandbox(agent, "Sales line", "+1 555 010 7400");
+    const chatId = await customerWrites(agent, line.id, "+49 151 1000101", "Please call me back.", "Karl Weber");
+    expect((await suite.server.api("PUT", `/chats/${chatId}/responsible`, { token: owner.token, body: { memberId: collaborator.id } })).status).toBe(200);
+    const views = (page: Page) => page.getByRole("group", { name: "Show" }).getByRole("button").allTextContents();
+
+    const agentPage = await logIn(agent);
+    await chatItem(agentPage, /Karl Weber/).waitFor();
+    expect(await views(agentPage)).toEqual(["All", "Mine", "Unassigned"]);
+    await agentPage.getByRole("button", { name: "Simulate customer message" }).waitFor();
+
+    const page = await logIn(collaborator);
+    await chatItem(page, /Karl Weber/).waitFor();
+    expect(await views(page)).toEqual(["All", "Mine"]);
+    expect(await page.getByRole("button", { name: "Simulate customer message" }).count()).toBe(0);
+  });
 });

@@ -5,8 +5,16 @@ import { type ChatFilters, type ChatView, chatViews, type WhatsAppAccount } from
 const viewLabels: Record<ChatView, string> = { all: "All", mine: "Mine", unassigned: "Unassigned" };
 const searchDelayMs = 300;
 
+type ChatFilterBarProps = {
+  filters: ChatFilters;
+  accounts: WhatsAppAccount[];
+  /** The views that can ever show something to this member (no Unassigned for one who sees only chats assigned to them). */
+  views?: readonly ChatView[];
+  onChange(filters: ChatFilters): void;
+};
+
 /** All / Mine / Unassigned, the account, and a search that waits for the member to stop typing. */
-export function ChatFilterBar({ filters, accounts, onChange }: { filters: ChatFilters; accounts: WhatsAppAccount[]; onChange(filters: ChatFilters): void }) {
+export function ChatFilterBar({ filters, accounts, views = chatViews, onChange }: ChatFilterBarProps) {
   const [search, setSearch] = useState(filters.q);
   useEffect(() => {
     if (search === filters.q) return;
@@ -27,7 +35,7 @@ export function ChatFilterBar({ filters, accounts, onChange }: { filters: ChatFi
       <div className="chat-filter-row">
         <fieldset className="segmented">
           <legend className="visually-hidden">Show</legend>
-          {chatViews.map((view) => (
+          {views.map((view) => (
             <button key={view} type="button" aria-pressed={filters.view === view} onClick={() => onChange({ ...filters, view })}>
               {viewLabels[view]}
             </button>

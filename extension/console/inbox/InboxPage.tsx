@@ -10,7 +10,7 @@ import { LiveBadge } from "./LiveBadge";
 import { NewChatDialog } from "./NewChatDialog";
 import { SandboxSimulator } from "./SandboxSimulator";
 import { openChat, useSelectedChatId } from "./selected-chat";
-import { type ChatFilters, noChatFilters, type WhatsAppAccount } from "./types";
+import { type ChatFilters, chatViews, noChatFilters, type WhatsAppAccount } from "./types";
 import { useChatList } from "./use-chat-list";
 
 type OpenDialog = "new-chat" | "simulate" | null;
@@ -28,7 +28,10 @@ export function InboxPage() {
 
   const allAccounts = accounts.data ?? [];
   const startable = allAccounts.filter((account) => account.canStartChats);
-  const sandboxes = allAccounts.filter((account) => account.provider === "sandbox" && account.status === "connected");
+  // The simulator opens a chat as if the customer wrote first: only on sandboxes the member may start chats on.
+  const sandboxes = allAccounts.filter((account) => account.provider === "sandbox" && account.canStartChats);
+  // A member who sees only the chats assigned to them never sees an unassigned one.
+  const views = me.permissions["chats.view"] === "assigned" ? chatViews.filter((view) => view !== "unassigned") : chatViews;
   const filtered = filters.view !== "all" || filters.accountId !== "" || filters.q.trim() !== "";
   const { remove } = list;
   const onGone = useCallback((chatId: string) => remove(chatId), [remove]);
@@ -45,7 +48,7 @@ export function InboxPage() {
             </button>
           )}
         </div>
-        <ChatFilterBar filters={filters} accounts={allAccounts} onChange={setFilters} />
+        <ChatFilterBar filters={filters} accounts={allAccounts} views={views} onChange={setFilters} />
         <ProblemMessage problem={members.problem ?? accounts.problem} />
         <ChatList list={list} selectedId={selectedId} meId={meId} members={members.data ?? []} accounts={allAccounts} filtered={filtered} onSelect={openChat} />
         {sandboxes.length > 0 && (
