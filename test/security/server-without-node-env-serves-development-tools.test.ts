@@ -62,6 +62,8 @@ const probes: Probe[] = [
     production: 401,
     development: 201,
   },
+  // The caught mail (invitations, password resets, with their links) is readable without a login.
+  { name: "mail catcher: caught mail", method: "GET", path: () => "/api/v1/dev/mail", production: 404, development: 200 },
 ];
 
 async function request(port: number, method: string, route: string, options: { body?: unknown; token?: string } = {}) {
@@ -134,6 +136,7 @@ describe("a server started without NODE_ENV", () => {
       expect.stringContaining(`the demo CRM at http://localhost:${port}/dev/demo-crm`),
       expect.stringContaining("POST /api/v1/dev/simulator/token"),
       expect.stringContaining("the sandbox WhatsApp provider"),
+      expect.stringContaining(`the mail catcher: e-mail goes to a local SMTP server and is listed at http://localhost:${port}/#/dev/mail`),
       expect.stringContaining("/simulator/"),
       expect.stringContaining("webhooks may deliver over http"),
     ]);
