@@ -63,4 +63,36 @@ describe("Pipedrive panel: message text", () => {
     const stored = (await server.api("GET", `/chats/${chat.id}/messages`, { token: team.agent.token })).body.data as { text: string | null }[];
     expect(stored.filter((message) => message.text === "Your quote is attached, Grace.")).toHaveLength(1);
   });
+
+  it("says a refused send in words: no problem title, field path or wait in seconds", async () => {
+    const { panel, page } = await suite.stack.openSimulator("agent");
+    await chatList(panel).first().click();
+    // The server's answers as server/http/problem.ts shapes them, for cases a browser cannot easily provoke.
+    const answers = [
+      {
+        status: 400,
+        body: {
+          title: "Invalid request",
+          status: 400,
+          code: "invalid_request",
+          detail: "The body has invalid fields.",
+          errors: [{ path: "body.text", message: "Too big: expected string to have <=4096 characters" }],
+        },
+      },
+      { status: 429, body: { title: "Too many attempts", status: 429, code: "rate_limited", detail: "Too many attempts; try again in 892 seconds." } },
+    ];
+    await page.route("**/api/v1/chats/*/messages", async (route) => {
+      const answer = route.request().method() === "POST" ? answers.shift() : undefined;
+      if (!answer) return route.fallback();
+      await route.fulfill({ status: answer.status, contentType: "application/problem+json", body: JSON.stringify(answer.body) });
+    });
+    const alert = panel.getByRole("alert");
+    await panel.getByLabel("Message", { exact: true }).fill("Hello again");
+    await panel.getByRole("button", { name: "Send", exact: true }).click();
+    await alert.filter({ hasText: "Messages can have at most 4,096 characters." }).waitFor();
+    expect(await alert.textContent()).toBe("Please check what you entered. Messages can have at most 4,096 characters.");
+    await panel.getByRole("button", { name: "Send", exact: true }).click();
+    await alert.filter({ hasText: "minutes" }).waitFor();
+    expect(await alert.textContent()).toBe("Too many attempts; try again in 15 minutes.");
+  });
 });
