@@ -1,4 +1,5 @@
 import { and, eq } from "drizzle-orm";
+import { appendLines, dealIntoParts, transcriptHtml, transcriptLineHtml } from "../crm/transcript";
 import { pipedriveChatLinks } from "../db/schema";
 import { loadChat } from "../inbox/queries";
 import type { Services } from "../services";
@@ -19,7 +20,6 @@ import {
   type Target,
 } from "./log-entries";
 import { type LogKind, loadLoggingSettings, logKinds } from "./settings";
-import { appendLines, dealIntoParts, transcriptHtml, transcriptLineHtml } from "../crm/transcript";
 
 /** What one run did; the worker turns it into the job's next state. */
 export type LogRunOutcome = { kind: "done" } | { kind: "skipped"; why: string } | { kind: "retry_now"; why: string };

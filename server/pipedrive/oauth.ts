@@ -1,7 +1,7 @@
 import { Configuration as ConfigurationV1, UsersApi } from "pipedrive/v1";
 import { OAuth2Configuration, type TokenResponse } from "pipedrive/v2";
-import { errorTextOf, PipedriveError, pipedriveErrorFrom, sdkRequestOptions } from "./errors";
 import { type OAuthNonceStore, type OAuthStateClaims, type OAuthStatePurpose, verifyOAuthState } from "../crm/oauth-state";
+import { errorTextOf, PipedriveError, pipedriveErrorFrom, sdkRequestOptions } from "./errors";
 
 /** Our Marketplace app as registered in Pipedrive's Developer Hub. */
 export type PipedriveApp = {

@@ -2,7 +2,14 @@ import { campaignRecord } from "../../../server/campaigns/queries";
 import { campaigns } from "../../../server/db/schema";
 import { resolvePrincipal } from "../../../server/identity/tokens";
 import { can, scope } from "../../../server/permissions";
-import { type BuiltMember, insertAccountDirectly, insertCampaignDirectly, insertMemberDirectly, insertRoleDirectly, insertTemplateDirectly } from "../../support/factories";
+import {
+  type BuiltMember,
+  insertAccountDirectly,
+  insertCampaignDirectly,
+  insertMemberDirectly,
+  insertRoleDirectly,
+  insertTemplateDirectly,
+} from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
 import { insertTeamDirectly, type Team } from "../../support/team";
 

@@ -3,7 +3,15 @@ import { allRoutes } from "../../../server/http/registry";
 import { builtinRoleIds, builtinRoles, holds } from "../../../server/permissions";
 import { type FakeGraphApi, startFakeGraphApi } from "../../fakes/graph-api";
 import type { FakePipedrive } from "../../fakes/pipedrive";
-import { insertAccountDirectly, insertCampaignDirectly, insertChatDirectly, insertMemberDirectly, insertRoleDirectly, insertTemplateDirectly, insertWorkspaceDirectly } from "../../support/factories";
+import {
+  insertAccountDirectly,
+  insertCampaignDirectly,
+  insertChatDirectly,
+  insertMemberDirectly,
+  insertRoleDirectly,
+  insertTemplateDirectly,
+  insertWorkspaceDirectly,
+} from "../../support/factories";
 import type { TestServer } from "../../support/server";
 import { insertTeamDirectly, type Team } from "../../support/team";
 import { hubspotConfigFor, startHubspotFakeForServer } from "../hubspot/support";

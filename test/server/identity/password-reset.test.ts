@@ -60,7 +60,9 @@ describe("forgot password", () => {
   });
 
   it("answers an unknown address exactly as a known one, and queues nothing for it", async () => {
-    const known = await insertMemberDirectly(server.database.db, await insertWorkspaceDirectly(server.database.db), { email: `known-${unique()}@example.test` });
+    const known = await insertMemberDirectly(server.database.db, await insertWorkspaceDirectly(server.database.db), {
+      email: `known-${unique()}@example.test`,
+    });
     const unknownEmail = `nobody-${unique()}@example.test`;
     const forKnown = await server.api("POST", "/password-resets", { body: { email: known.email } });
     const forUnknown = await server.api("POST", "/password-resets", { body: { email: unknownEmail } });
@@ -88,7 +90,9 @@ describe("forgot password", () => {
   });
 
   it("limits requests per email (3 per 15 minutes) the same for known and unknown addresses", async () => {
-    const known = await insertMemberDirectly(server.database.db, await insertWorkspaceDirectly(server.database.db), { email: `flooded-${unique()}@example.test` });
+    const known = await insertMemberDirectly(server.database.db, await insertWorkspaceDirectly(server.database.db), {
+      email: `flooded-${unique()}@example.test`,
+    });
     const unknownEmail = `ghost-${unique()}@example.test`;
     for (const email of [known.email, unknownEmail]) {
       const statuses = [];

@@ -22,7 +22,8 @@ beforeAll(async () => {
   chatIds = {
     unassignedOnAgentLine: (await insertChatDirectly(db, team.workspace, agentLine, { name: "Ana Alvarez", customerWroteAt })).id,
     agentResponsible: (await insertChatDirectly(db, team.workspace, teamLine, { responsibleId: team.agent.id, name: "Bob Brown", customerWroteAt })).id,
-    collaboratorResponsible: (await insertChatDirectly(db, team.workspace, teamLine, { responsibleId: team.collaborator.id, name: "Cy Chen", customerWroteAt })).id,
+    collaboratorResponsible: (await insertChatDirectly(db, team.workspace, teamLine, { responsibleId: team.collaborator.id, name: "Cy Chen", customerWroteAt }))
+      .id,
     exporterResponsible: (await insertChatDirectly(db, team.workspace, teamLine, { name: "Di Diaz", phone: "+15557770000", customerWroteAt })).id,
   };
   const viewerRole = await insertRoleDirectly(db, team.workspace, { "chats.view": "all" }, "Viewer");

@@ -1,6 +1,6 @@
+import { createMemoryNonceStore, createOAuthState, OAuthStateError } from "../../../server/crm/oauth-state";
 import { PipedriveError } from "../../../server/pipedrive/errors";
 import { buildAuthorizeUrl, completeOAuthCallback, exchangeAuthorizationCode, refreshPipedriveTokens } from "../../../server/pipedrive/oauth";
-import { createMemoryNonceStore, createOAuthState, OAuthStateError } from "../../../server/crm/oauth-state";
 import { basicHeader, type FakePipedrive, startFakePipedrive } from "../../fakes/pipedrive";
 import { appFor } from "./support";
 
