@@ -1,9 +1,9 @@
 import { type FormEvent, useCallback, useEffect, useMemo, useState } from "react";
-import { contactLabel, listTime } from "../console/inbox/format";
 import { ChatPane } from "../pipedrive/panel/ChatPane";
 import { useHistory } from "../pipedrive/panel/use-panel-data";
 import { createBearerApi, type PanelApi, type PanelMember, problemOf, problemText, publicRequest } from "../pipedrive/shared/api";
 import { Composer } from "../pipedrive/shared/Composer";
+import { RecordChats } from "../pipedrive/shared/RecordChats";
 import { Loading, Notice } from "../pipedrive/shared/surface";
 import type { Chat, ListedMember, Message, PanelPhone, WhatsAppAccount } from "../pipedrive/shared/types";
 
@@ -144,23 +144,7 @@ function PanelBody({ session }: { session: HubspotSession }) {
         ))}
       </ul>
       <h3>WhatsApp chats</h3>
-      <ul className="chats" aria-label="Chats">
-        {context.chats.length === 0 && <li className="muted">No chats you can see with these people.</li>}
-        {context.chats.map((chat) => (
-          <li key={chat.id}>
-            <button type="button" aria-current={chat.id === selectedId} onClick={() => setSelectedId(chat.id === selectedId ? null : chat.id)}>
-              <span className="chat-line">
-                <strong>{contactLabel(chat)}</strong>
-                <span>{listTime(chat.lastMessageAt)}</span>
-              </span>
-              <span className="chat-line">
-                <span>{chat.lastMessagePreview ?? ""}</span>
-                <span>{context.accounts.find((account) => account.id === chat.accountId)?.phoneNumber ?? ""}</span>
-              </span>
-            </button>
-          </li>
-        ))}
-      </ul>
+      <RecordChats chats={context.chats} accounts={context.accounts} selectedId={selectedId} onSelect={setSelectedId} />
       {selected && <ChatPane api={api} chat={selected} messages={history.messages} members={data.members} onChat={() => data.reload()} />}
       <h3>Send</h3>
       <Composer

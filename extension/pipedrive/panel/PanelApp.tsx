@@ -1,9 +1,9 @@
 import { useCallback, useMemo, useRef, useState } from "react";
-import { contactLabel, listTime } from "../../console/inbox/format";
 import type { LiveEvent } from "../../console/live/live-event";
 import { type PanelApi, type PanelSession, problemText } from "../shared/api";
 import { Composer } from "../shared/Composer";
 import type { IframeParams, PanelResource } from "../shared/iframe-params";
+import { RecordChats } from "../shared/RecordChats";
 import type { SurfaceHost } from "../shared/sdk";
 import { Loading, Notice, RefusedScreen, usePanelSession } from "../shared/surface";
 import type { Chat, Message } from "../shared/types";
@@ -108,23 +108,7 @@ function PanelBody({ host, api, session, record }: PanelBodyProps) {
         ))}
       </ul>
       <h3>WhatsApp chats</h3>
-      <ul className="chats" aria-label="Chats">
-        {context.chats.length === 0 && <li className="muted">No chats you can see with these people.</li>}
-        {context.chats.map((chat) => (
-          <li key={chat.id}>
-            <button type="button" aria-current={chat.id === selectedId} onClick={() => setSelectedId(chat.id === selectedId ? null : chat.id)}>
-              <span className="chat-line">
-                <strong>{contactLabel(chat)}</strong>
-                <span>{listTime(chat.lastMessageAt)}</span>
-              </span>
-              <span className="chat-line">
-                <span>{chat.lastMessagePreview ?? ""}</span>
-                <span>{context.accounts.find((account) => account.id === chat.accountId)?.phoneNumber ?? ""}</span>
-              </span>
-            </button>
-          </li>
-        ))}
-      </ul>
+      <RecordChats chats={context.chats} accounts={context.accounts} selectedId={selectedId} onSelect={setSelectedId} />
       {selected && (
         <ChatPane
           api={api}
