@@ -124,7 +124,12 @@ async function runOnce(input: {
     };
     await startAll();
     const account = await api("POST", "/whatsapp-accounts", { provider: "sandbox", phoneNumber: "+15550190000", displayName: "Bench line" });
-    const template = await api("POST", "/templates", { name: "Bench", body: "Hi {{name}}, your order {{order}} is ready.", metaTemplateName: "order_update", metaLanguage: "en_US" });
+    const template = await api("POST", "/templates", {
+      name: "Bench",
+      body: "Hi {{name}}, your order {{order}} is ready.",
+      metaTemplateName: "order_update",
+      metaLanguage: "en_US",
+    });
     const list = Array.from({ length: input.recipients }, (_, index) => ({
       phone: `+1555${String(3_000_000 + index)}`,
       name: `Customer ${index}`,

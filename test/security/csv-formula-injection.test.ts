@@ -63,7 +63,10 @@ describe("CSV formula injection through a user agent (GET /audit-log/export)", (
 
 describe("CSV formula injection through recipient names (GET /campaigns/:id/report)", () => {
   it("reports the planted names as text, and the E.164 phones as they are", async () => {
-    const template = await server.api("POST", "/templates", { token: team.owner.token, body: { name: "Plain", body: "Hi {{name}}, following up.", metaTemplateName: "follow_up", metaLanguage: "en_US" } });
+    const template = await server.api("POST", "/templates", {
+      token: team.owner.token,
+      body: { name: "Plain", body: "Hi {{name}}, following up.", metaTemplateName: "follow_up", metaLanguage: "en_US" },
+    });
     const names = [hyperlink, dde, sum, "-2+3"];
     const launched = await server.api("POST", "/campaigns", {
       token: team.owner.token,

@@ -120,7 +120,10 @@ async function storedCopies(wamids: string[]): Promise<Map<string, number>> {
 async function launchCampaign(api: ApiClient, token: string, count: number): Promise<string> {
   const account = await api("POST", "/whatsapp-accounts", { token, body: { provider: "sandbox", phoneNumber: "+15550108900", displayName: "Campaign line" } });
   expect(account.status).toBe(201);
-  const template = await api("POST", "/templates", { token, body: { name: "Drop test", body: "Hi {{name}}, your order is ready.", metaTemplateName: "follow_up", metaLanguage: "en_US" } });
+  const template = await api("POST", "/templates", {
+    token,
+    body: { name: "Drop test", body: "Hi {{name}}, your order is ready.", metaTemplateName: "follow_up", metaLanguage: "en_US" },
+  });
   expect(template.status).toBe(201);
   const recipients = Array.from({ length: count }, (_, index) => ({ phone: `+1555300${String(index).padStart(4, "0")}`, name: `Customer ${index}` }));
   const launched = await api("POST", "/campaigns", { token, body: { accountId: account.body.account.id, templateId: template.body.template.id, recipients } });
