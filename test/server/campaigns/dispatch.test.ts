@@ -185,7 +185,9 @@ describe("provider statuses and errors during a campaign", () => {
       .from(messages)
       .where(and(eq(messages.workspaceId, team.workspace.id), eq(messages.id, after[0]?.messageId as string)));
     expect(message).toMatchObject({ status: "read", templateName: "order_ready", text: "Hi Customer 0, your order #1000 is ready." });
-    expect(fake.sentMessages[0]?.body).toMatchObject({
+    // Recipients go out concurrently: find the request that carried the first recipient's message.
+    const firstSent = fake.sentMessages.find((sent) => (sent.body as { biz_opaque_callback_data?: string }).biz_opaque_callback_data === after[0]?.messageId);
+    expect(firstSent?.body).toMatchObject({
       type: "template",
       template: {
         name: "order_ready",
