@@ -468,6 +468,10 @@ export const templates = pgTable(
       .notNull()
       .default("local"),
     metaStatus: text("meta_status"),
+    /** Meta's category (MARKETING, UTILITY, AUTHENTICATION) of a synced template. */
+    metaCategory: text("meta_category"),
+    /** The WhatsApp account a synced template was last synced from: its WABA holds it. */
+    accountId: text("account_id"),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
