@@ -411,6 +411,8 @@ export const webhooks = pgTable(
     url: text("url").notNull(),
     events: jsonb("events").$type<string[]>().notNull(),
     secretEncrypted: text("secret_encrypted").notNull(),
+    /** Turned off: no new deliveries are queued for it; its waiting ones were failed when it was turned off. */
+    enabled: boolean("enabled").notNull().default(true),
     createdBy: text("created_by").notNull(),
     createdAt: createdAt(),
   },
