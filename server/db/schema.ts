@@ -909,3 +909,100 @@ export const hubspotMessageLogs = pgTable(
     foreignKey({ columns: [table.workspaceId, table.chatId], foreignColumns: [chats.workspaceId, chats.id] }).onDelete("cascade"),
   ],
 );
+
+/**
+ * Which member a HubSpot user of the workspace's portal is (the individual connection): made from
+ * the app card, when the HubSpot user the signed card request names signs in to Switchboard in the
+ * card's modal (server/hubspot/user-links.ts). One HubSpot user per member and portal; it goes with
+ * the portal's connection (a disconnect) and with the member.
+ */
+export const hubspotUserLinks = pgTable(
+  "hubspot_user_links",
+  {
+    hubId: bigint("hub_id", { mode: "number" })
+      .notNull()
+      .references(() => hubspotInstallations.hubId, { onDelete: "cascade" }),
+    hubspotUserId: bigint("hubspot_user_id", { mode: "number" }).notNull(),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    memberId: text("member_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.hubId, table.hubspotUserId] }),
+    uniqueIndex("hubspot_user_links_member_key").on(table.workspaceId, table.hubId, table.memberId),
+    foreignKey({ columns: [table.workspaceId, table.memberId], foreignColumns: [members.workspaceId, members.id] }).onDelete("cascade"),
+  ],
+);
+
+/**
+ * The HubSpot deal (and its contact) a chat is logged under, set when the chat is used from a
+ * HubSpot panel opened on that deal: its Communications are associated to the deal too (type 85).
+ */
+export const hubspotChatLinks = pgTable(
+  "hubspot_chat_links",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    chatId: text("chat_id").notNull(),
+    hubId: bigint("hub_id", { mode: "number" })
+      .notNull()
+      .references(() => hubspotInstallations.hubId, { onDelete: "cascade" }),
+    contactId: text("contact_id").notNull(),
+    dealId: text("deal_id").notNull(),
+    linkedBy: text("linked_by").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.chatId] }),
+    foreignKey({ columns: [table.workspaceId, table.chatId], foreignColumns: [chats.workspaceId, chats.id] }).onDelete("cascade"),
+  ],
+);
+
+/**
+ * Where each member has read each chat up to (issue 13 §5): the newest message they have seen, by
+ * (created_at, id) — the order of a chat's history — so reading follows the member from device to
+ * device. `marked_unread`: the member asked to see the chat as unread again ("Mark as unread");
+ * reading it clears that. A member with no row for a chat has read nothing in it since they joined.
+ */
+export const chatReads = pgTable(
+  "chat_reads",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    memberId: text("member_id").notNull(),
+    chatId: text("chat_id").notNull(),
+    readThroughAt: timestamp("read_through_at", { withTimezone: true, precision: 6 }),
+    readThroughId: text("read_through_id"),
+    markedUnread: boolean("marked_unread").notNull().default(false),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    // The list's per-chat lookup is (workspace, member, chat): the primary key serves it.
+    primaryKey({ columns: [table.workspaceId, table.memberId, table.chatId] }),
+    index("chat_reads_marked_idx").on(table.workspaceId, table.memberId).where(sql`${table.markedUnread}`),
+    foreignKey({ columns: [table.workspaceId, table.memberId], foreignColumns: [members.workspaceId, members.id] }).onDelete("cascade"),
+    foreignKey({ columns: [table.workspaceId, table.chatId], foreignColumns: [chats.workspaceId, chats.id] }).onDelete("cascade"),
+  ],
+);
+
+/** A member's own settings, the same on every device: desktop notifications and a sound for chats they are responsible for (off by default). */
+export const memberPreferences = pgTable(
+  "member_preferences",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    memberId: text("member_id").notNull(),
+    desktopNotifications: boolean("desktop_notifications").notNull().default(false),
+    notificationSound: boolean("notification_sound").notNull().default(false),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.memberId] }),
+    foreignKey({ columns: [table.workspaceId, table.memberId], foreignColumns: [members.workspaceId, members.id] }).onDelete("cascade"),
+  ],
+);
