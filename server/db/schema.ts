@@ -376,6 +376,8 @@ export const messages = pgTable(
   (table) => [
     primaryKey({ columns: [table.workspaceId, table.id] }),
     index("messages_chat_idx").on(table.workspaceId, table.chatId, table.createdAt, table.id),
+    // Customers' messages only: a member's unread count in a chat is an index-only range count past their read point.
+    index("messages_inbound_idx").on(table.workspaceId, table.chatId, table.createdAt, table.id).where(sql`${table.direction} = 'in'`),
     uniqueIndex("messages_provider_id_key").on(table.workspaceId, table.providerMessageId).where(sql`${table.providerMessageId} is not null`),
     foreignKey({
       columns: [table.workspaceId, table.chatId],
