@@ -86,10 +86,27 @@ export async function permittedUserIds(client: PipedriveClient, record: { resour
 export async function searchPersons(
   client: PipedriveClient,
   term: string,
-  search: { fields?: "phone" | "name" | "email"; exactMatch?: boolean; limit?: number } & PhoneOptions = {},
+  search: { fields?: "phone" | "name" | "email"; exactMatch?: boolean; limit?: number; cursor?: string } & PhoneOptions = {},
 ): Promise<PersonMatch[]> {
-  const response = await client.run((apis) => apis.persons.searchPersons({ term, fields: search.fields, exact_match: search.exactMatch, limit: search.limit }));
-  return (response.data?.items ?? []).flatMap(({ item, result_score }) =>
+  return (await searchPersonsPage(client, term, search)).matches;
+}
+
+/** One page of a person search and the cursor of the next (null on the last page). */
+async function searchPersonsPage(
+  client: PipedriveClient,
+  term: string,
+  search: { fields?: "phone" | "name" | "email"; exactMatch?: boolean; limit?: number; cursor?: string } & PhoneOptions,
+): Promise<{ matches: PersonMatch[]; nextCursor: string | null }> {
+  const response = await client.run((apis) =>
+    apis.persons.searchPersons({
+      term,
+      fields: search.fields,
+      exact_match: search.exactMatch,
+      limit: search.limit,
+      ...(search.cursor ? { cursor: search.cursor } : {}),
+    }),
+  );
+  const matches = (response.data?.items ?? []).flatMap(({ item, result_score }) =>
     typeof item?.id === "number"
       ? [
           {
@@ -102,7 +119,11 @@ export async function searchPersons(
         ]
       : [],
   );
+  return { matches, nextCursor: response.additional_data?.next_cursor ?? null };
 }
+
+/** Pages of a phone search read at most (100 each, 40 tokens each): a number shared by more than 500 people is not one customer. */
+const maxPhoneSearchPages = 5;
 
 /**
  * Persons with this WhatsApp number. Stored numbers are free text ("555-555-0172", "+1 555…"),
@@ -114,7 +135,15 @@ export async function findPersonsByPhone(client: PipedriveClient, e164: string, 
   if (!wanted) throw new RangeError(`Not a phone number: ${e164}`);
   // The national number is a substring of every way it is commonly written ("020 7946 0958").
   const nationalNumber = parsePhoneNumberFromString(wanted)?.nationalNumber ?? wanted;
-  const matches = await searchPersons(client, nationalNumber, { fields: "phone", ...options });
+  // The search pages by cursor like every v2 list (https://pipedrive.readme.io/docs/core-api-concepts-pagination).
+  const matches: PersonMatch[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < maxPhoneSearchPages; page++) {
+    const answer = await searchPersonsPage(client, nationalNumber, { fields: "phone", ...options, ...(cursor ? { cursor } : {}) });
+    matches.push(...answer.matches);
+    cursor = answer.nextCursor ?? undefined;
+    if (!cursor) break;
+  }
   return matches.filter((match) => match.phones.some((phone) => phone.e164 === wanted));
 }
 

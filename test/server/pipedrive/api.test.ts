@@ -129,6 +129,31 @@ describe("person search", () => {
     ]);
   });
 
+  it("reads every page of matches (Pipedrive pages search results by cursor), up to five pages", async () => {
+    // 130 people share the number, written three ways: more than one page of 100.
+    const writings = ["+1 (555) 555-0172", "+1 555-555-0172", "+15555550172"];
+    const people = Array.from({ length: 130 }, (_unused, index) =>
+      fake.addPerson({ name: `Caller ${index}`, phones: [{ value: writings[index % 3] as string, label: "mobile", primary: true }] }),
+    );
+
+    const matches = await findPersonsByPhone(client, "+15555550172");
+
+    expect(matches.map((match) => match.id)).toEqual(people.map((person) => person.id));
+    const searches = fake.requests.filter((request) => request.path === "/api/v2/persons/search");
+    expect(searches).toHaveLength(2);
+    expect(searches[0]?.query).toEqual({ term: "5555550172", fields: "phone" });
+    expect(searches[1]?.query).toMatchObject({ term: "5555550172", fields: "phone", cursor: expect.any(String) });
+  });
+
+  it("stops after five pages of matches (500 people) rather than reading on", async () => {
+    for (let index = 0; index < 620; index++) fake.addPerson({ name: `Caller ${index}`, phones: [{ value: "+15555550172", label: "mobile", primary: true }] });
+
+    const matches = await findPersonsByPhone(client, "+15555550172");
+
+    expect(matches).toHaveLength(500);
+    expect(fake.requests.filter((request) => request.path === "/api/v2/persons/search")).toHaveLength(5);
+  });
+
   it("searches by name", async () => {
     seedDeal();
     const matches = await searchPersons(client, "hopper", { fields: "name" });
