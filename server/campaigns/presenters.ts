@@ -16,6 +16,8 @@ export function presentTemplate(row: TemplateRow, actor?: Actor) {
     metaTemplateName: row.metaTemplateName,
     metaLanguage: row.metaLanguage,
     metaStatus: row.metaStatus,
+    metaCategory: row.metaCategory,
+    accountId: row.accountId,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     ...(actor ? { abilities: { use: Boolean(allowed), edit: Boolean(allowed), delete: Boolean(allowed) } } : {}),

@@ -145,7 +145,7 @@ export const templateRoutes = [
   route({
     method: "post",
     path: "/templates/sync",
-    summary: "Import the approved templates of a Cloud API account's WhatsApp Business Account, owned by the caller",
+    summary: "Import the templates of a WhatsApp account's WhatsApp Business Account (every review state, with category), owned by the caller",
     tag: "Templates",
     access: requires("templates.use"),
     body: SyncTemplates,
@@ -156,7 +156,7 @@ export const templateRoutes = [
       const account = await loadAccountForCampaigns(db, actor, body.accountId);
       const fetched = await fetchMetaTemplates(services, account);
       const result = await db.transaction(async (tx) => {
-        const stored = await storeMetaTemplates(tx, actor.workspaceId, actor.memberId, fetched);
+        const stored = await storeMetaTemplates(tx, actor.workspaceId, actor.memberId, account.id, fetched);
         await audit(
           {
             action: "template.sync",

@@ -34,11 +34,12 @@ export async function fetchMetaTemplates(services: Services, account: AccountRow
 }
 
 /**
- * Stores the approved templates as `meta` templates owned by the syncing member (one per name
- * and language), and refreshes the Meta status of ones synced before, so a template Meta has
- * since paused or disabled can no longer start a campaign.
+ * Stores the account's templates as `meta` templates owned by the syncing member (one per name
+ * and language), whatever their review state, so the library shows what is pending or rejected;
+ * and refreshes the Meta status of ones synced before, so a template Meta has since paused or
+ * disabled can no longer be sent (server/whatsapp/template-review.ts).
  */
-export async function storeMetaTemplates(tx: Executor, workspaceId: string, ownerId: string, fetched: MessageTemplate[]) {
+export async function storeMetaTemplates(tx: Executor, workspaceId: string, ownerId: string, accountId: string, fetched: MessageTemplate[]) {
   const stored: TemplateRow[] = [];
   let imported = 0;
   for (const template of fetched) {
@@ -53,13 +54,18 @@ export async function storeMetaTemplates(tx: Executor, workspaceId: string, owne
     if (existing) {
       const [updated] = await tx
         .update(templates)
-        .set({ metaStatus: template.status, ...(template.bodyText ? { body: template.bodyText } : {}), updatedAt: sql`now()` })
+        .set({
+          metaStatus: template.status,
+          metaCategory: template.category,
+          accountId,
+          ...(template.bodyText ? { body: template.bodyText } : {}),
+          updatedAt: sql`now()`,
+        })
         .where(key)
         .returning();
       if (updated) stored.push(updated);
       continue;
     }
-    if (template.status !== "APPROVED") continue;
     const [inserted] = await tx
       .insert(templates)
       .values({
@@ -72,6 +78,8 @@ export async function storeMetaTemplates(tx: Executor, workspaceId: string, owne
         metaLanguage: template.language,
         source: "meta",
         metaStatus: template.status,
+        metaCategory: template.category,
+        accountId,
       })
       .returning();
     if (inserted) {

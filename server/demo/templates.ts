@@ -1,14 +1,19 @@
+import { and, eq } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { templates } from "../db/schema";
+import { templates, whatsappAccounts } from "../db/schema";
 import { newId } from "../ids";
 import { sandboxTemplates } from "../inbox/sandbox-templates";
 
 /**
- * The sandbox's templates as a member would have them after a sync, every state included (a
- * sync imports only approved ones): the approved can be sent into a chat whose window has
- * closed, the pending and the rejected show why they cannot.
+ * The sandbox's templates as the member would have them after syncing their own line, every
+ * state included: the approved can be sent into a chat whose window has closed, the pending and
+ * the rejected show why they cannot.
  */
 export async function seedDemoTemplates(db: Database, workspaceId: string, ownerId: string) {
+  const [line] = await db
+    .select({ id: whatsappAccounts.id })
+    .from(whatsappAccounts)
+    .where(and(eq(whatsappAccounts.workspaceId, workspaceId), eq(whatsappAccounts.connectedBy, ownerId)));
   await db.insert(templates).values(
     sandboxTemplates.map((template) => ({
       workspaceId,
@@ -20,6 +25,8 @@ export async function seedDemoTemplates(db: Database, workspaceId: string, owner
       metaLanguage: template.language,
       source: "meta" as const,
       metaStatus: template.status,
+      metaCategory: template.category,
+      accountId: line?.id ?? null,
     })),
   );
 }

@@ -74,6 +74,8 @@ describe("template lifecycle", () => {
       metaTemplateName: "order_update_v1",
       metaLanguage: "en_US",
       metaStatus: null,
+      metaCategory: null,
+      accountId: null,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
       abilities: { use: true, edit: true, delete: true },
@@ -137,7 +139,7 @@ describe("syncing approved templates from Meta", () => {
     components: [{ type: "BODY", text }],
   });
 
-  it("imports the approved ones as `meta` templates owned by the syncing Agent, refreshes them on the next sync", async () => {
+  it("imports every one, whatever its review state, as `meta` templates owned by the syncing Agent with their category and account; refreshes them on the next sync", async () => {
     const accountId = await connectCloud(team.agent.token, nextPhoneNumberId());
     fake.setTemplates(wabaId, [
       metaTemplate("order_update", "APPROVED", "Hi {{1}}, order {{2}} shipped"),
@@ -146,7 +148,7 @@ describe("syncing approved templates from Meta", () => {
     ]);
     const synced = await server.api("POST", "/templates/sync", { token: team.agent.token, body: { accountId } });
     expect(synced.status).toBe(200);
-    expect([synced.body.imported, synced.body.refreshed]).toEqual([2, 0]);
+    expect([synced.body.imported, synced.body.refreshed]).toEqual([3, 0]);
     expect(
       synced.body.data.map((template: Record<string, unknown>) => [
         template.name,
@@ -154,12 +156,15 @@ describe("syncing approved templates from Meta", () => {
         template.metaTemplateName,
         template.metaLanguage,
         template.metaStatus,
+        template.metaCategory,
+        template.accountId,
         template.ownerId,
         template.variables,
       ]),
     ).toEqual([
-      ["order_update (en_US)", "meta", "order_update", "en_US", "APPROVED", team.agent.id, ["1", "2"]],
-      ["welcome (en_US)", "meta", "welcome", "en_US", "APPROVED", team.agent.id, ["1"]],
+      ["order_update (en_US)", "meta", "order_update", "en_US", "APPROVED", "UTILITY", accountId, team.agent.id, ["1", "2"]],
+      ["promo_draft (en_US)", "meta", "promo_draft", "en_US", "PENDING", "UTILITY", accountId, team.agent.id, []],
+      ["welcome (en_US)", "meta", "welcome", "en_US", "APPROVED", "UTILITY", accountId, team.agent.id, ["1"]],
     ]);
     expect(fake.requests.map((request) => [request.method, request.path, request.authorization])).toEqual([
       ["GET", `/v25.0/${wabaId}/message_templates`, `Bearer ${accessToken}`],
@@ -181,25 +186,34 @@ describe("syncing approved templates from Meta", () => {
     const log = await server.api("GET", "/audit-log?action=template.sync", { token: team.owner.token });
     expect(log.body.data.map((entry: { details: unknown }) => entry.details)).toEqual([
       { fetched: 1, imported: 0, refreshed: 1 },
-      { fetched: 3, imported: 2, refreshed: 0 },
+      { fetched: 3, imported: 3, refreshed: 0 },
     ]);
   });
 
-  it("from a sandbox line: its registered templates, the approved ones imported (pending and rejected are not sendable)", async () => {
+  it("from a sandbox line: its registered templates, pending and rejected ones too (shown, not sendable)", async () => {
     const sandbox = (await server.api("POST", "/whatsapp-accounts", { token: team.agent.token, body: { provider: "sandbox", phoneNumber: "+15550109998" } }))
       .body.account.id;
     const synced = await server.api("POST", "/templates/sync", { token: team.agent.token, body: { accountId: sandbox } });
     expect(synced.status).toBe(200);
-    expect(synced.body.imported).toBe(3);
+    expect(synced.body.imported).toBe(5);
     expect(
-      synced.body.data.map((template: Record<string, unknown>) => [template.metaTemplateName, template.metaLanguage, template.metaStatus, template.source]),
+      synced.body.data.map((template: Record<string, unknown>) => [
+        template.metaTemplateName,
+        template.metaLanguage,
+        template.metaStatus,
+        template.metaCategory,
+        template.source,
+        template.accountId,
+      ]),
     ).toEqual([
-      ["order_update", "en_US", "APPROVED", "meta"],
-      ["appointment_reminder", "en_US", "APPROVED", "meta"],
-      ["follow_up", "en_US", "APPROVED", "meta"],
+      ["order_update", "en_US", "APPROVED", "UTILITY", "meta", sandbox],
+      ["appointment_reminder", "en_US", "APPROVED", "UTILITY", "meta", sandbox],
+      ["follow_up", "en_US", "APPROVED", "MARKETING", "meta", sandbox],
+      ["spring_sale", "en_US", "PENDING", "MARKETING", "meta", sandbox],
+      ["win_back", "en_US", "REJECTED", "MARKETING", "meta", sandbox],
     ]);
     const log = await server.api("GET", `/audit-log?action=template.sync&targetId=${sandbox}`, { token: team.owner.token });
-    expect(log.body.data.map((entry: { details: unknown }) => entry.details)).toEqual([{ fetched: 5, imported: 3, refreshed: 0 }]);
+    expect(log.body.data.map((entry: { details: unknown }) => entry.details)).toEqual([{ fetched: 5, imported: 5, refreshed: 0 }]);
   });
 
   it("only from an account the caller may see: another member's account 404, Meta's refusal 409", async () => {

@@ -43,6 +43,7 @@ describe("demo workspace", () => {
     const owner = await login("owner");
     const chats = (await server.api("GET", "/chats", { token: owner })).body.data as {
       id: string;
+      accountId: string;
       contact: { name: string };
       windowOpenUntil: string | null;
     }[];
@@ -54,7 +55,7 @@ describe("demo workspace", () => {
       ["Grace Hopper", true],
       ["Hedy Lamarr", true],
     ]);
-    const alan = chats.find((chat) => chat.contact.name === "Alan Turing") as { id: string };
+    const alan = chats.find((chat) => chat.contact.name === "Alan Turing") as { id: string; accountId: string };
     const agent = await login("agent");
     const text = await server.api("POST", `/chats/${alan.id}/messages`, { token: agent, body: { text: "Still interested?" } });
     expect(text.status).toBe(422);
@@ -65,7 +66,13 @@ describe("demo workspace", () => {
     expect(template.body.message).toMatchObject({ status: "sent", templateName: "follow_up" });
 
     // The Agent, whose line it is, has them (and the Owner sees everyone's).
-    const templates = (await server.api("GET", "/templates", { token: agent })).body.data as { metaTemplateName: string; metaStatus: string }[];
+    const templates = (await server.api("GET", "/templates", { token: agent })).body.data as {
+      metaTemplateName: string;
+      metaStatus: string;
+      accountId: string;
+    }[];
+    // Synced from the Agent's line, the one Alan's chat is on, so its composer offers them.
+    expect(new Set(templates.map((entry) => entry.accountId))).toEqual(new Set([alan.accountId]));
     expect((await server.api("GET", "/templates", { token: owner })).body.data).toHaveLength(5);
     expect(templates.map((entry) => [entry.metaTemplateName, entry.metaStatus]).sort()).toEqual([
       ["appointment_reminder", "APPROVED"],
