@@ -15,6 +15,8 @@ export const webPages = {
   pipedrivePanel: { html: "pipedrive/panel/index.html", servedAt: "/pipedrive/panel/" },
   pipedriveModal: { html: "pipedrive/modal/index.html", servedAt: "/pipedrive/modal/" },
   pipedriveSettings: { html: "pipedrive/settings/index.html", servedAt: "/pipedrive/settings/" },
+  /** Where a connection made in a popup from the panel ends (server/crm/connect-flow.ts popupLandingPage). */
+  pipedriveConnected: { html: "pipedrive/connected/index.html", servedAt: "/pipedrive/connected/" },
   hubspotPanel: { html: "hubspot/index.html", servedAt: "/hubspot/" },
   simulator: { html: "simulator/index.html", servedAt: "/simulator/" },
 } as const satisfies Record<string, { html: string; servedAt: `/${string}` }>;

@@ -21,6 +21,7 @@ import { useSession } from "./session/SessionProvider";
 import { SettingsPage } from "./settings/SettingsPage";
 import { ConsoleShell } from "./shell/ConsoleShell";
 import { TeamPage } from "./team/TeamPage";
+import { TemplatesPage } from "./templates/TemplatesPage";
 
 export function App() {
   const route = useRoute();
@@ -75,6 +76,8 @@ function SectionPage({ section }: { section: ConsoleSectionId }) {
       return <InboxPage />;
     case "numbers":
       return <NumbersPage />;
+    case "templates":
+      return <TemplatesPage />;
     case "campaigns":
       return <CampaignsPage />;
     case "team":

@@ -1,3 +1,4 @@
+import { requiredPipedriveScopes } from "../../server/pipedrive/scopes";
 import { webPages } from "../../vite.config";
 
 // The Pipedrive app's configuration as entered in Developer Hub, generated from PUBLIC_URL so the
@@ -10,9 +11,10 @@ import { webPages } from "../../vite.config";
 
 /**
  * What the app asks for (pipedrive.md §1.4): read deals and persons, write notes on them (notes
- * come with deals:full / contacts:full), create activities, list users for the mapping.
+ * come with deals:full / contacts:full), create activities, list users for the mapping. The list
+ * lives in server/pipedrive/scopes.ts, where the callback compares it with what a consent granted.
  */
-export const pipedriveScopes = ["base", "deals:full", "contacts:full", "activities:full", "users:read"] as const;
+export const pipedriveScopes = requiredPipedriveScopes;
 
 /** Where the server answers Pipedrive's OAuth redirect and uninstall DELETE (server/config.ts). */
 export const oauthCallbackPath = "/api/v1/integrations/pipedrive/callback";

@@ -23,6 +23,14 @@ export const connectLink = (redirectUri: string, ticket: string) => `${new URL("
 export const integrationsPage = (publicUrl: string, outcome: Record<string, string>) =>
   `${publicUrl}/#/integrations?${new URLSearchParams(outcome).toString()}`;
 
+/**
+ * The page that ends a connection made in a popup (extension/pipedrive/connected/): it says how it
+ * went and closes. The outcome travels in the fragment, so no server log or Referer carries it,
+ * and the popup sends nothing to the window that opened it: that window asks Switchboard instead.
+ */
+export const popupLandingPage = (publicUrl: string, outcome: Record<string, string>) =>
+  `${publicUrl}/pipedrive/connected/#${new URLSearchParams(outcome).toString()}`;
+
 /** A redirect answer that no cache keeps and no Referer carries (it may hold a code or state). */
 export const redirectTo = (location: string, headers: Record<string, string> = {}) => ({
   status: 302,

@@ -12,6 +12,14 @@ import { safeEqual } from "../ids";
 export const oauthStatePurposes = ["workspace", "individual"] as const;
 export type OAuthStatePurpose = (typeof oauthStatePurposes)[number];
 
+/**
+ * Where the callback sends the browser when it is done: the console's Integrations page, or the
+ * small page that ends a connection made in a popup (opened from a CRM panel), which says how it
+ * went and closes.
+ */
+export const connectLandings = ["console", "popup"] as const;
+export type ConnectLanding = (typeof connectLandings)[number];
+
 export const oauthStateFailures = ["malformed", "forged", "tampered", "expired", "replayed", "wrong_purpose", "other_browser"] as const;
 export type OAuthStateFailure = (typeof oauthStateFailures)[number];
 
@@ -31,13 +39,21 @@ export type OAuthStateClaims = {
   purpose: OAuthStatePurpose;
   nonce: string;
   expiresAt: Date;
+  landing?: ConnectLanding;
 };
 
 /** Single-use nonces: `consume` answers true the first time a nonce is seen, false ever after. */
 export type OAuthNonceStore = { consume(nonce: string, expiresAt: Date): Promise<boolean> };
 
 /** Who starts a connection, and for what: what a connect ticket carries. */
-export type ConnectTicketClaims = { memberId: string; workspaceId: string; purpose: OAuthStatePurpose; nonce: string; expiresAt: Date };
+export type ConnectTicketClaims = {
+  memberId: string;
+  workspaceId: string;
+  purpose: OAuthStatePurpose;
+  nonce: string;
+  expiresAt: Date;
+  landing?: ConnectLanding;
+};
 
 type StateKey = string | Buffer;
 type Label = "state" | "ticket";
@@ -48,6 +64,7 @@ const TicketPayload = z.strictObject({
   memberId: z.string().min(1),
   workspaceId: z.string().min(1),
   purpose: z.enum(oauthStatePurposes),
+  landing: z.enum(connectLandings).optional(),
   nonce: z.string().min(1),
   /** Unix seconds. */
   expiresAt: z.number().int().positive(),
@@ -65,7 +82,7 @@ const browserHash = (secret: string) => createHash("sha256").update(secret).dige
 /** Creates a signed, expiring, single-use `state` for a CRM's authorize URL, bound to a browser secret. */
 export function createOAuthState(
   key: StateKey,
-  input: { memberId: string; workspaceId: string; purpose: OAuthStatePurpose; browserSecret: string },
+  input: { memberId: string; workspaceId: string; purpose: OAuthStatePurpose; landing?: ConnectLanding; browserSecret: string },
   options: { ttlMinutes?: number; now?: Date } = {},
 ): string {
   const { browserSecret, ...claims } = input;
@@ -75,7 +92,7 @@ export function createOAuthState(
 /** Creates the signed, single-use, short-lived ticket a connect link carries (see createOAuthState). */
 export function createConnectTicket(
   key: StateKey,
-  input: { memberId: string; workspaceId: string; purpose: OAuthStatePurpose },
+  input: { memberId: string; workspaceId: string; purpose: OAuthStatePurpose; landing?: ConnectLanding },
   options: { now?: Date } = {},
 ): string {
   return sign(key, "ticket", TicketPayload.parse({ ...input, ...freshClaims(key, { ...options, ttlMinutes: ticketTtlMinutes }) }));
@@ -152,6 +169,17 @@ async function open<Claims extends z.infer<typeof TicketPayload>>(
     throw new OAuthStateError("replayed", `OAuth ${label} was already used`);
   }
   return payload;
+}
+
+/**
+ * The landing a state asks for, read without verifying it: only to choose which of our own pages
+ * shows an outcome whose state was never verified (a denial, a forged or expired state). Nothing
+ * else may be read from an unverified state.
+ */
+export function unverifiedLanding(state: unknown): ConnectLanding {
+  if (typeof state !== "string") return "console";
+  const landing = (decodeJson(state.split(".")[0] ?? "") as { landing?: unknown } | null)?.landing;
+  return landing === "popup" ? "popup" : "console";
 }
 
 /** An in-process nonce store for tests and single-process development; production uses a table. */

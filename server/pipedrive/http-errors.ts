@@ -1,10 +1,10 @@
 import { HttpProblem } from "../http/problem";
 import { reconnectHint } from "./connections";
 import { PipedriveError, PipedriveRateLimited } from "./errors";
+import { requiredPipedriveScopes } from "./scopes";
 
-/** What to do when Pipedrive refuses a call for want of a scope (manifest/pipedrive/app.json lists the ones Switchboard asks for). */
-export const scopeMissingHint =
-  "Pipedrive refused this because the connection wasn't granted the access it needs (an OAuth scope). Check that the app's scopes in Pipedrive Developer Hub include every one Switchboard lists (base, deals:full, contacts:full, activities:full, users:read), then an Owner or Admin must press Reconnect Pipedrive on the Integrations page of the Switchboard console (/#/integrations) so the user consents to them.";
+/** What to do when Pipedrive refuses a call for want of a scope (server/pipedrive/scopes.ts lists the ones Switchboard asks for). */
+export const scopeMissingHint = `Pipedrive refused this because the connection wasn't granted the access it needs (an OAuth scope). Check that the app's scopes in Pipedrive Developer Hub include every one Switchboard lists (${requiredPipedriveScopes.join(", ")}), then an Owner or Admin must press Reconnect Pipedrive on the Integrations page of the Switchboard console (/#/integrations) so the user consents to them.`;
 
 /** Runs a Pipedrive call for a route, answering its failures as problems the client can act on. */
 export async function answeringPipedriveErrors<T>(work: () => Promise<T>): Promise<T> {

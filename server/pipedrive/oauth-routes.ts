@@ -1,8 +1,18 @@
 import { z } from "zod";
 import { loadActor } from "../crm/actor";
-import { connectLink, integrationsPage as consoleIntegrationsPage, oauthBrowserCookie, redirectTo } from "../crm/connect-flow";
+import { connectLink, integrationsPage as consoleIntegrationsPage, oauthBrowserCookie, popupLandingPage, redirectTo } from "../crm/connect-flow";
 import { databaseNonceStore } from "../crm/nonce-store";
-import { createConnectTicket, createOAuthState, mintBrowserSecret, OAuthStateError, type OAuthStatePurpose, verifyConnectTicket } from "../crm/oauth-state";
+import {
+  type ConnectLanding,
+  connectLandings,
+  createConnectTicket,
+  createOAuthState,
+  mintBrowserSecret,
+  OAuthStateError,
+  type OAuthStatePurpose,
+  unverifiedLanding,
+  verifyConnectTicket,
+} from "../crm/oauth-state";
 import { readCookie } from "../http/cookies";
 import { publicAccess, requires, route } from "../http/route";
 import { holds } from "../permissions";
@@ -12,6 +22,7 @@ import { PipedriveError } from "./errors";
 import { InstallRefused, recordAppSharing, removeUninstalledUser, storeIndividualConnection, storeWorkspaceConnection } from "./installations";
 import { keepMarketplaceInstallation } from "./marketplace-install";
 import { buildAuthorizeUrl, completeOAuthCallback, type PipedriveApp } from "./oauth";
+import { missingPipedriveScopes } from "./scopes";
 import { verifyAppSharingRequest, verifyUninstallRequest } from "./uninstall";
 
 // Connecting Pipedrive: Connect answers a link to GET /integrations/pipedrive/authorize carrying a
@@ -27,11 +38,20 @@ const purposePermission = { workspace: "integrations.workspace", individual: "in
 
 const CallbackQuery = z.looseObject({ code: z.string().optional(), state: z.string().optional(), error: z.string().optional() });
 const AuthorizeQuery = z.looseObject({ ticket: z.string().max(2000).optional() });
+/** `landing: "popup"`: the connection is made in a popup (from the Pipedrive panel) and ends on a page that closes. */
+const ConnectBody = z.strictObject({ landing: z.enum(connectLandings).optional() }).optional();
 
 /** Holds the secret of the browser that opened a connect link, sent only to the callback. */
 const browserCookie = "sb_pipedrive_oauth";
 const browserCookieFor = (app: PipedriveApp, secret: string | null) => oauthBrowserCookie(browserCookie, app.redirectUri, secret);
 const integrationsPage = (services: Services, outcome: Record<string, string>) => consoleIntegrationsPage(services.config.publicUrl, outcome);
+const landingPage = (services: Services, landing: ConnectLanding, outcome: Record<string, string>) =>
+  landing === "popup" ? popupLandingPage(services.config.publicUrl, outcome) : integrationsPage(services, outcome);
+/** The scopes a consent granted short of what the app needs, for the landing page (`missing=…`). */
+const missingOutcome = (scope: string): Record<string, string> => {
+  const missing = missingPipedriveScopes(scope);
+  return missing.length > 0 ? { missing: missing.join(",") } : {};
+};
 const redirect = redirectTo;
 
 function connectRoute(path: string, purpose: OAuthStatePurpose) {
@@ -41,14 +61,20 @@ function connectRoute(path: string, purpose: OAuthStatePurpose) {
     summary: purpose === "workspace" ? "Start connecting the workspace's Pipedrive company" : "Start connecting your own Pipedrive user",
     tag: "Integrations",
     access: requires(purposePermission[purpose]),
+    body: ConnectBody,
     responses: {
-      200: "{authorizeUrl}: open it once, at the top level, in the browser that is to finish the connection (it passes through Switchboard to Pipedrive; valid 5 minutes)",
+      200: "{authorizeUrl}: open it once, at the top level (a tab, or a popup with landing: popup), in the browser that is to finish the connection (it passes through Switchboard to Pipedrive; valid 5 minutes)",
       409: "Pipedrive is not configured on this server",
     },
     auditExempt: "Only signs a ticket; the callback writes the activity-log entry when a connection is stored",
-    async handler({ actor, services }) {
+    async handler({ actor, services, body }) {
       const app = pipedriveApp(services);
-      const ticket = createConnectTicket(services.config.pipedrive.stateKey, { memberId: actor.memberId, workspaceId: actor.workspaceId, purpose });
+      const ticket = createConnectTicket(services.config.pipedrive.stateKey, {
+        memberId: actor.memberId,
+        workspaceId: actor.workspaceId,
+        purpose,
+        ...(body?.landing ? { landing: body.landing } : {}),
+      });
       return { status: 200, body: { authorizeUrl: connectLink(app.redirectUri, ticket) } };
     },
   });
@@ -78,7 +104,13 @@ export const pipedriveOAuthRoutes = [
         return redirect(integrationsPage(services, { pipedrive: "error", reason: error.reason }));
       }
       const browserSecret = mintBrowserSecret();
-      const state = createOAuthState(key, { memberId: ticket.memberId, workspaceId: ticket.workspaceId, purpose: ticket.purpose, browserSecret });
+      const state = createOAuthState(key, {
+        memberId: ticket.memberId,
+        workspaceId: ticket.workspaceId,
+        purpose: ticket.purpose,
+        ...(ticket.landing ? { landing: ticket.landing } : {}),
+        browserSecret,
+      });
       return redirect(buildAuthorizeUrl(app, state), { "set-cookie": browserCookieFor(app, browserSecret) });
     },
   }),
@@ -89,13 +121,17 @@ export const pipedriveOAuthRoutes = [
     tag: "Integrations",
     access: publicAccess("Pipedrive redirects the browser here; the signed, single-use state is the credential"),
     query: CallbackQuery,
-    responses: { 302: "To the console's Integrations page: ?pipedrive=connected|install|error&reason=…" },
+    responses: {
+      302: "To the console's Integrations page (or, for a connection made in a popup, /pipedrive/connected/): pipedrive=connected|install|error&reason=…, and missing=<scopes> when Pipedrive granted less than the app needs",
+    },
     async handler({ services, query, request, audit }) {
       if (!isPipedriveConfigured(services)) return redirect(integrationsPage(services, { pipedrive: "error", reason: "not_configured" }));
       const db = services.database.db;
-      // Every answer forgets the browser's secret: a state is tried at most once per browser.
+      // Every answer forgets the browser's secret: a state is tried at most once per browser. Until
+      // the state is verified, its landing only picks which of our pages shows the refusal.
+      let landing = unverifiedLanding(query.state);
       const finish = (outcome: Record<string, string>) =>
-        redirect(integrationsPage(services, outcome), query.state === undefined ? {} : { "set-cookie": browserCookieFor(pipedriveApp(services), null) });
+        redirect(landingPage(services, landing, outcome), query.state === undefined ? {} : { "set-cookie": browserCookieFor(pipedriveApp(services), null) });
       let result: Awaited<ReturnType<typeof completeOAuthCallback>>;
       try {
         result = await completeOAuthCallback(pipedriveApp(services), query, {
@@ -115,9 +151,10 @@ export const pipedriveOAuthRoutes = [
       // for, so the installation is kept unlinked and this browser may link it once signed in.
       if (result.kind === "marketplace_install") {
         const claim = await keepMarketplaceInstallation(db, services, result);
-        return redirect(integrationsPage(services, { pipedrive: "install" }), { "set-cookie": claim });
+        return redirect(integrationsPage(services, { pipedrive: "install", ...missingOutcome(result.tokens.scope) }), { "set-cookie": claim });
       }
       const { state, tokens, identity } = result;
+      landing = state.landing ?? "console";
       try {
         await db.transaction(async (tx) => {
           const actor = await loadActor(tx, state.workspaceId, state.memberId);
@@ -142,7 +179,7 @@ export const pipedriveOAuthRoutes = [
         if (error instanceof InstallRefused) return finish({ pipedrive: "error", reason: error.reason });
         throw error;
       }
-      return finish({ pipedrive: "connected", ...(state.purpose === "individual" ? { scope: "me" } : {}) });
+      return finish({ pipedrive: "connected", ...(state.purpose === "individual" ? { scope: "me" } : {}), ...missingOutcome(tokens.scope) });
     },
   }),
   route({

@@ -1,5 +1,6 @@
 import type { InstallationRow, WorkspaceConnection } from "./connections";
 import { reconnectHint } from "./connections";
+import { presentMissingScopes } from "./scopes";
 
 /** A member who can reconnect the workspace (holds integrations.workspace). */
 export type Fixer = { memberId: string; name: string };
@@ -18,6 +19,8 @@ export function presentWorkspaceConnection(connection: WorkspaceConnection | nul
     /** The Pipedrive user whose installation serves company-wide work. */
     servedBy: connection.pipedriveUserId,
     sharedWith: extras.sharedWith,
+    /** The access the app needs that the serving installation's consent did not grant, and what stops working. */
+    missingScopes: connection.installation ? presentMissingScopes(connection.installation.scope) : [],
     ...presentReconnect(connection, extras.fixers),
   };
 }
@@ -39,6 +42,7 @@ export function presentIndividualConnection(row: InstallationRow | null) {
     status: row.status,
     pipedriveUserId: row.pipedriveUserId,
     name: row.name,
+    missingScopes: presentMissingScopes(row.scope),
     ...(row.status === "reconnect_required" ? { reconnectHint: reconnectHint("individual") } : {}),
   };
 }

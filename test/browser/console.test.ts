@@ -57,7 +57,7 @@ describe("admin console", () => {
 
     await waitForMembers(page, "Olivia Owner");
     expect(await whoAmI(page)).toEqual(["Olivia Owner", "Owner"]);
-    expect(await sectionLinks(page)).toEqual(["Inbox", "WhatsApp numbers", "Campaigns", "Team", "Roles", "Integrations", "Activity log", "Settings"]);
+    expect(await sectionLinks(page)).toEqual(["Inbox", "WhatsApp numbers", "Templates", "Campaigns", "Team", "Roles", "Integrations", "Activity log", "Settings"]);
 
     await page.getByLabel("Invite email").fill("tom@browser.test");
     await page.getByLabel("Invite as").selectOption({ label: "Agent" });
@@ -146,7 +146,7 @@ describe("admin console", () => {
 
     await waitForMembers(page, "Teammate 3");
     expect(await whoAmI(page)).toEqual(["Agent 2", "Agent"]);
-    expect(await sectionLinks(page)).toEqual(["Inbox", "WhatsApp numbers", "Campaigns", "Team", "Roles", "Integrations", "Settings"]);
+    expect(await sectionLinks(page)).toEqual(["Inbox", "WhatsApp numbers", "Templates", "Campaigns", "Team", "Roles", "Integrations", "Settings"]);
     const membersTable = page.getByRole("table", { name: "Members" });
     expect(await membersTable.getByRole("row").count()).toBe(4);
     expect(await membersTable.getByRole("combobox").count()).toBe(0);

@@ -102,7 +102,7 @@ describe("inbox", () => {
     await logIn(agent, page);
     await chatItem(page, /Priya Nair/).waitFor();
     expect(page.url()).toMatch(/#\/inbox$/);
-    expect(await sectionLinks(page)).toEqual(["Inbox", "WhatsApp numbers", "Campaigns", "Team", "Roles", "Integrations", "Settings"]);
+    expect(await sectionLinks(page)).toEqual(["Inbox", "WhatsApp numbers", "Templates", "Campaigns", "Team", "Roles", "Integrations", "Settings"]);
     expect(
       await chatList(page)
         .getByRole("button")
@@ -305,45 +305,73 @@ describe("inbox", () => {
     expect((await suite.server.api("GET", `/chats/${chatId}`, { token: owner.token })).body.responsibleId).toBe(agent.id);
   });
 
-  it("offers only a template once a sandbox chat's 24-hour window is closed: picks an approved one, not a pending or rejected one", async () => {
+  it("offers only a template once a sandbox chat's 24-hour window is closed: picks an approved one, its name filled from the contact, previews and sends it", async () => {
     const { workspace, members } = await team("owner");
     const owner = members[0] as BuiltMember;
     const line = await connectSandbox(owner, "Sales line", "+1 555 010 7000");
     await seedDemoTemplates(suite.server.database.db, workspace.id, owner.id);
-    await insertChatDirectly(suite.server.database.db, workspace, line, {
-      name: "Quiet Sandbox Customer",
+    const chat = await insertChatDirectly(suite.server.database.db, workspace, line, {
+      name: "Quinn Sandbox",
       customerWroteAt: new Date(Date.now() - 25 * 60 * 60 * 1000),
     });
 
     const page = await logIn(owner);
-    await chatItem(page, /Quiet Sandbox Customer/).click();
+    await chatItem(page, /Quinn Sandbox/).click();
     await page.getByText("The 24-hour window is closed.").waitFor();
     expect(await composer(page).count()).toBe(0);
     const form = page.getByRole("form", { name: "Send a template" });
-    const picker = form.getByLabel("Registered template");
-    await picker.locator("option", { hasText: "order_update" }).waitFor({ state: "attached" });
-    const options = await picker
-      .locator("option")
-      .evaluateAll((elements) => (elements as HTMLOptionElement[]).map((option) => [option.textContent, option.disabled]));
-    expect(options).toEqual([
-      ["Choose a template…", false],
-      ["appointment_reminder (en_US) — approved", false],
-      ["follow_up (en_US) — approved", false],
-      ["order_update (en_US) — approved", false],
-      ["spring_sale (en_US) — pending", true],
-      ["win_back (en_US) — rejected", true],
+    const picker = form.getByLabel("Template");
+    await picker.locator("option", { hasText: "Order update" }).waitFor({ state: "attached" });
+    // Only the approved ones: the pending and the rejected cannot be sent, so they are not offered.
+    expect(await picker.locator("option").allTextContents()).toEqual([
+      "Choose a template…",
+      "Appointment reminder (utility)",
+      "Follow up (marketing)",
+      "Order update (utility)",
     ]);
-    await picker.selectOption({ label: "order_update (en_US) — approved" });
-    expect(await form.getByLabel("Template name").inputValue()).toBe("order_update");
-    await form.getByLabel("Parameter {{1}}").fill("Quinn");
-    await form.getByLabel("Parameter {{2}}").fill("A-2001");
+    // No name or numbered parameter typed: the greeting's name comes from the contact.
+    expect(await form.getByRole("textbox", { name: "Template name" }).count()).toBe(0);
+    await picker.selectOption({ label: "Order update (utility)" });
+    expect(await form.getByLabel("Name").inputValue()).toBe("Quinn");
+    const preview = form.getByRole("region", { name: "Preview" });
+    expect(await preview.textContent()).toBe("Hi Quinn, your order […] is on its way.");
+    expect(await form.getByRole("button", { name: "Send template" }).isDisabled()).toBe(true);
+    await form.getByLabel("your order …").fill("A-2001");
+    expect(await preview.textContent()).toBe("Hi Quinn, your order A-2001 is on its way.");
     await form.getByRole("button", { name: "Send template" }).click();
     await history(page).getByText("[template order_update] Quinn · A-2001").waitFor();
+    const sent = (await suite.server.api("GET", `/chats/${chat.id}/messages`, { token: owner.token })).body.data[0];
+    expect(sent).toMatchObject({ direction: "out", templateName: "order_update", authorId: owner.id });
     // Still closed: the business's own template does not reopen the window; only the customer can.
     expect(await composer(page).count()).toBe(0);
   });
 
-  it("offers only a template once a Cloud chat's 24-hour window is closed", async () => {
+  it("offers a template on demand while the window is open, and goes back to text on Cancel", async () => {
+    const { workspace, members } = await team("owner");
+    const owner = members[0] as BuiltMember;
+    const line = await connectSandbox(owner, "Sales line", "+1 555 010 7100");
+    await seedDemoTemplates(suite.server.database.db, workspace.id, owner.id);
+    await customerWrites(owner, line.id, "+15550107101", "Any news?", "Rosa Open");
+
+    const page = await logIn(owner);
+    await chatItem(page, /Rosa Open/).click();
+    await composer(page).waitFor();
+    await page.getByRole("button", { name: "Template", exact: true }).click();
+    const form = page.getByRole("form", { name: "Send a template" });
+    await form.getByLabel("Template").selectOption({ label: "Follow up (marketing)" });
+    expect(await form.getByRole("region", { name: "Preview" }).textContent()).toBe(
+      "Hi Rosa, following up on our conversation: is there anything else we can help with?",
+    );
+    await form.getByRole("button", { name: "Cancel" }).click();
+    await composer(page).waitFor();
+    await page.getByRole("button", { name: "Template", exact: true }).click();
+    await form.getByLabel("Template").selectOption({ label: "Follow up (marketing)" });
+    await form.getByRole("button", { name: "Send template" }).click();
+    await history(page).getByText("[template follow_up] Rosa").waitFor();
+    await composer(page).waitFor();
+  });
+
+  it("says there is no approved template for a Cloud number none were synced for", async () => {
     const { workspace, members } = await team("owner");
     const owner = members[0] as BuiltMember;
     const cloud = await suite.server.api("POST", "/whatsapp-accounts", {
@@ -361,11 +389,7 @@ describe("inbox", () => {
     const page = await logIn(owner);
     await chatItem(page, /Quiet Customer/).click();
     await page.getByText("The 24-hour window is closed.").waitFor();
-    const form = page.getByRole("form", { name: "Send a template" });
-    expect(await form.getByLabel("Template name").count()).toBe(1);
-    expect(await form.getByLabel("Language").inputValue()).toBe("en_US");
-    await form.getByRole("button", { name: "Add parameter" }).click();
-    expect(await form.getByLabel("Parameter {{1}}").count()).toBe(1);
+    await page.getByText("No approved template for this WhatsApp number yet.", { exact: false }).waitFor();
     expect(await composer(page).count()).toBe(0);
   });
 });

@@ -6,8 +6,9 @@ import { useMe } from "../session/SessionProvider";
 import { createIdempotentSender } from "../shared/idempotent-send";
 import { MessageLength, messageTooLong } from "../shared/MessageLength";
 import { ProblemMessage } from "../shared/ProblemMessage";
+import { TemplatePicker } from "../shared/TemplatePicker";
+import type { TemplateChoice, TemplateContent } from "../shared/template-choice";
 import { useDraft } from "./drafts";
-import { type TemplateContent, TemplateForm } from "./TemplateForm";
 import type { Chat, Message, WhatsAppAccount } from "./types";
 
 type ComposerProps = {
@@ -18,7 +19,9 @@ type ComposerProps = {
   onGone(): void;
 };
 
-/** Where a member who may reply writes: text, or a template once the 24-hour window has closed. */
+const loadTemplates = () => callApi<{ data: TemplateChoice[] }>("GET", "/templates?limit=200").then((page) => page.data);
+
+/** Where a member who may reply writes: text, or a template (picked, never typed) once the 24-hour window has closed or on demand. */
 export function Composer({ chat, account, onSent, onGone }: ComposerProps) {
   const send = useAction();
   const [sender] = useState(createIdempotentSender);
@@ -27,6 +30,9 @@ export function Composer({ chat, account, onSent, onGone }: ComposerProps) {
   // Set when the server said the window is closed although our clock thought otherwise.
   const [refusedText, setRefusedText] = useState(false);
   const templateOnly = onlyTemplateAllowed(chat) || refusedText;
+  // A template on demand while the window is open (a follow-up the member prefers pre-approved).
+  const [templateChosen, setTemplateChosen] = useState(false);
+  const contact = { name: chat.contact.name, phone: chat.contact.phone };
   const disconnected = account?.status === "disconnected";
 
   const post = async (body: { text: string } | { template: TemplateContent }) => {
@@ -71,8 +77,27 @@ export function Composer({ chat, account, onSent, onGone }: ComposerProps) {
             <strong>The 24-hour window is closed.</strong> The customer has not written in the last 24 hours, so WhatsApp only accepts an approved template
             until they reply.
           </p>
-          <TemplateForm pending={send.pending} onSend={(template) => post({ template })} />
+          <TemplatePicker
+            loadTemplates={loadTemplates}
+            accountId={chat.accountId}
+            contact={contact}
+            pending={send.pending}
+            onSend={(template) => post({ template })}
+          />
         </>
+      ) : templateChosen ? (
+        <TemplatePicker
+          loadTemplates={loadTemplates}
+          accountId={chat.accountId}
+          contact={contact}
+          pending={send.pending}
+          onCancel={() => setTemplateChosen(false)}
+          onSend={async (template) => {
+            const sent = await post({ template });
+            if (sent) setTemplateChosen(false);
+            return sent;
+          }}
+        />
       ) : (
         <form className="composer-form" aria-label="Reply" onSubmit={(event) => void submitText(event)}>
           <label htmlFor={`composer-${chat.id}`} className="visually-hidden">
@@ -88,12 +113,15 @@ export function Composer({ chat, account, onSent, onGone }: ComposerProps) {
             onChange={(event) => setText(event.target.value)}
             onKeyDown={onKeyDown}
           />
+          <button type="button" onClick={() => setTemplateChosen(true)}>
+            Template
+          </button>
           <button type="submit" className="primary" disabled={send.pending || !text.trim() || messageTooLong(text)}>
             {send.pending ? "Sending…" : "Send"}
           </button>
         </form>
       )}
-      {!templateOnly && <MessageLength text={text} id={`composer-length-${chat.id}`} />}
+      {!templateOnly && !templateChosen && <MessageLength text={text} id={`composer-length-${chat.id}`} />}
     </div>
   );
 }

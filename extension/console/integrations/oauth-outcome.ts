@@ -1,7 +1,22 @@
 // The Pipedrive callback lands on `#/integrations?pipedrive=connected|install|error&reason=…`
 // (server/pipedrive/oauth-routes.ts): what happened, in a sentence.
 
+import { requiredPipedriveScopes, scopeConsequences } from "../../../server/pipedrive/scopes";
+
 export type OAuthOutcome = { kind: "success" | "error"; message: string };
+
+/**
+ * A connection Pipedrive granted less access than the app needs (`missing`, the scopes the
+ * callback found absent): which, what stops working, and who fixes it.
+ */
+export function missingScopesSentence(missing: readonly string[]): string {
+  const known = missing.filter((scope): scope is keyof typeof scopeConsequences => scope in scopeConsequences);
+  const each = known.map((scope) => `${scope} (without it ${scopeConsequences[scope]})`).join("; ");
+  return (
+    `Pipedrive did not grant all the access Switchboard needs: ${each}. ` +
+    "An admin of the Pipedrive app must add the missing scopes to the app in Pipedrive Developer Hub, then connect again here so the access can be allowed."
+  );
+}
 
 /** Why a connection did not go through, for each `reason` the callback and connect link send. */
 const reasonSentences: Record<string, string> = {
@@ -52,6 +67,11 @@ export function readOAuthOutcome(hashQuery: string): OAuthOutcome | null {
     return { kind: "error", message: sentence ?? "HubSpot was not connected. Press Connect again; if it keeps failing, tell the server's operator." };
   }
   const result = query.get("pipedrive");
+  const missing = (query.get("missing") ?? "").split(",").filter((scope) => (requiredPipedriveScopes as readonly string[]).includes(scope));
+  if (result === "connected" && missing.length > 0) {
+    const connected = query.get("scope") === "me" ? "Your Pipedrive account is connected" : "Pipedrive is connected to this workspace";
+    return { kind: "error", message: `${connected}, but with less access than it needs. ${missingScopesSentence(missing)}` };
+  }
   if (result === "connected") {
     return {
       kind: "success",
@@ -59,7 +79,8 @@ export function readOAuthOutcome(hashQuery: string): OAuthOutcome | null {
     };
   }
   if (result === "install") {
-    return { kind: "success", message: "Switchboard was installed in Pipedrive. Link the Pipedrive company to this workspace below to finish." };
+    const installed = "Switchboard was installed in Pipedrive. Link the Pipedrive company to this workspace below to finish.";
+    return missing.length > 0 ? { kind: "error", message: `${installed} ${missingScopesSentence(missing)}` } : { kind: "success", message: installed };
   }
   if (result === "error") return { kind: "error", message: reasonSentences[query.get("reason") ?? ""] ?? fallback };
   return null;

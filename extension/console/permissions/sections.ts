@@ -1,6 +1,6 @@
 import type { PermissionMap } from "../api/types";
 
-export const consoleSectionIds = ["inbox", "numbers", "campaigns", "team", "roles", "integrations", "activity", "settings"] as const;
+export const consoleSectionIds = ["inbox", "numbers", "templates", "campaigns", "team", "roles", "integrations", "activity", "settings"] as const;
 export type ConsoleSectionId = (typeof consoleSectionIds)[number];
 
 type SectionDefinition = { id: ConsoleSectionId; label: string; visibleWith(permissions: PermissionMap): boolean };
@@ -15,6 +15,8 @@ export const consoleSections: readonly SectionDefinition[] = [
   { id: "inbox", label: "Inbox", visibleWith: (permissions) => permissions["chats.view"] !== "none" },
   // The numbers a member may see (the server scopes the list); connecting needs whatsapp.connect.
   { id: "numbers", label: "WhatsApp numbers", visibleWith: (permissions) => permissions["whatsapp.connect"] || permissions["chats.view"] !== "none" },
+  // The templates the member may use (templates.use, scoped by the server) and their sync.
+  { id: "templates", label: "Templates", visibleWith: (permissions) => permissions["templates.use"] !== "none" },
   // The campaigns the member may see (campaigns.reports, scoped by the server) and the builder (campaigns.send).
   {
     id: "campaigns",

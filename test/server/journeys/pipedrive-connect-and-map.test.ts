@@ -66,6 +66,7 @@ describe("connect Pipedrive through the consent page, then map Pipedrive users t
     const integrations = await server.api("GET", "/integrations", { token: team.owner });
     expect(integrations.body.pipedrive).toMatchObject({ status: "connected", companyId: fake.user.company_id, companyDomain: "acme", servedBy: fake.user.id });
 
+    expect(integrations.body.pipedrive.missingScopes).toEqual([]);
     // The installation holds what the consent granted: the app's registered scopes.
     const [installation] = await server.database.db
       .select({ scope: pipedriveInstallations.scope })
@@ -88,11 +89,14 @@ describe("connect Pipedrive through the consent page, then map Pipedrive users t
     expect(after.body.data).toContainEqual(expect.objectContaining({ pipedriveUserId: grace.id, memberId: team.agent.id }));
   });
 
-  it("an app registered without users:read: the consent grants what it has, and the mapping says which access is missing (409), not that Pipedrive failed", async () => {
+  it("an app registered without users:read: the consent grants what it has, the landing and the Integrations page say which access is missing, and the mapping answers 409, not that Pipedrive failed", async () => {
     fake.setAppScopes(["base", "deals:full", "contacts:full", "activities:full"]);
     const team = await signedUpTeam("consent-scopes");
     const { landing } = await connectThroughConsent(team.owner);
-    expect(landing).toBe(`${publicUrl}/#/integrations?pipedrive=connected`);
+    // Said at connect time: the token response's scope lacks users:read.
+    expect(landing).toBe(`${publicUrl}/#/integrations?pipedrive=connected&missing=users%3Aread`);
+    const integrations = await server.api("GET", "/integrations", { token: team.owner });
+    expect(integrations.body.pipedrive.missingScopes).toEqual([{ scope: "users:read", stops: "Pipedrive users cannot be listed and mapped to members" }]);
     const users = await server.api("GET", "/integrations/pipedrive/users", { token: team.owner });
     expect(fake.requests.filter((request) => request.path === "/api/v1/users").map((request) => request.pipedriveUserId)).toEqual([fake.user.id]);
     expect(users.status).toBe(409);

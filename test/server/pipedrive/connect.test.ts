@@ -3,7 +3,7 @@ import { pipedriveCompanyRoutes, pipedriveConnections, pipedriveInstallations } 
 import { basicHeader, type FakePipedrive } from "../../fakes/pipedrive";
 import type { TestServer } from "../../support/server";
 import { insertTeamDirectly, type Team } from "../../support/team";
-import { callback, callbackUrl, connect, otherUser, pipedriveSuite, publicUrl, startConnect } from "./server-support";
+import { callback, callbackUrl, connect, openConnectLink, otherUser, pipedriveSuite, publicUrl, startConnect } from "./server-support";
 
 let fake: FakePipedrive;
 let server: TestServer;
@@ -46,6 +46,8 @@ describe("connecting the workspace", () => {
       connectedAt: expect.any(String),
       servedBy: 12345,
       sharedWith: [],
+      // The consent granted every scope the app needs.
+      missingScopes: [],
     });
     expect(await workspaceRow()).toMatchObject({ companyId: 67890, pipedriveUserId: 12345 });
     const row = await installationRow(12345);
@@ -158,7 +160,9 @@ describe("connecting a member's own Pipedrive user", () => {
 
     expect(result.outcome.get("pipedrive")).toBe("connected");
     const mine = await server.api("GET", "/me/integrations", { token: team.agent.token });
-    expect(mine.body).toEqual({ pipedrive: { status: "connected", pipedriveUserId: 22222, name: "Grace Hopper", workspace: { status: "connected" } } });
+    expect(mine.body).toEqual({
+      pipedrive: { status: "connected", pipedriveUserId: 22222, name: "Grace Hopper", missingScopes: [], workspace: { status: "connected" } },
+    });
     const users = await server.api("GET", "/integrations/pipedrive/users", { token: team.admin.token });
     expect(users.body.data).toEqual(
       expect.arrayContaining([
@@ -184,6 +188,35 @@ describe("connecting a member's own Pipedrive user", () => {
     expect((await server.api("GET", "/me/integrations", { token: team.teammate.token })).body.pipedrive.status).toBe("connected");
     expect(await workspaceRow()).toBeUndefined();
     expect((await integrations()).body.pipedrive.status).toBe("not_connected");
+  });
+
+  it("a connection made in a popup (from the panel) ends on the popup's own page, the outcome in the fragment; a denial there too", async () => {
+    await connect(server, fake, team.admin.token, "workspace");
+    const inPopup = async (allow: boolean) => {
+      const started = await server.api("POST", "/me/integrations/pipedrive/connect", { token: team.agent.token, body: { landing: "popup" } });
+      expect(started.status).toBe(200);
+      const opened = await openConnectLink(server, started.body.authorizeUrl);
+      if (!opened.authorizeUrl) throw new Error(`the connect link answered ${opened.status}`);
+      const consented = await fake.consent(opened.authorizeUrl, { user: otherUser(), allow });
+      const back = new URL(consented.location);
+      return callback(server, Object.fromEntries(back.searchParams), opened.cookie);
+    };
+    expect((await inPopup(false)).location).toBe(`${publicUrl}/pipedrive/connected/#pipedrive=error&reason=denied`);
+    expect((await inPopup(true)).location).toBe(`${publicUrl}/pipedrive/connected/#pipedrive=connected&scope=me`);
+    expect((await server.api("GET", "/me/integrations", { token: team.agent.token })).body.pipedrive.status).toBe("connected");
+    // Anything else is refused, and without a body the link lands on the console as before.
+    const odd = await server.api("POST", "/me/integrations/pipedrive/connect", { token: team.agent.token, body: { landing: "https://evil.test" } });
+    expect(odd.status).toBe(400);
+  });
+
+  it("a consent that grants less than the app needs says which access is missing at connect time, and GET /me/integrations keeps saying it", async () => {
+    await connect(server, fake, team.admin.token, "workspace");
+    fake.setAppScopes(["base", "deals:full", "contacts:full", "users:read"]);
+    const result = await connect(server, fake, team.agent.token, "individual", otherUser());
+    expect(result.location).toBe(`${publicUrl}/#/integrations?pipedrive=connected&scope=me&missing=activities%3Afull`);
+    expect((await server.api("GET", "/me/integrations", { token: team.agent.token })).body.pipedrive.missingScopes).toEqual([
+      { scope: "activities:full", stops: "conversations cannot be logged as activities" },
+    ]);
   });
 
   it("disconnecting your own user", async () => {
