@@ -154,6 +154,7 @@ function PanelBody({ session }: { session: HubspotSession }) {
         chats={context.chats}
         phones={phones}
         chat={selected}
+        persons={context.persons}
         onSent={onSent}
         onFailed={(detail) => setStatus(`WhatsApp message not sent: ${detail}`)}
       />

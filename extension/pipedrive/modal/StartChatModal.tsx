@@ -41,6 +41,7 @@ export function StartChatModal({ host, api, params }: { host: SurfaceHost; api: 
         accounts={context.accounts.filter((account) => account.canStartChats)}
         chats={context.chats}
         phones={phones}
+        persons={context.persons}
         onSent={async (result) => {
           if (resource === "deal" || resource === "person") {
             const person = context.persons.find((candidate) => candidate.phones.some((entry) => entry.e164 === result.phone));

@@ -129,6 +129,7 @@ function PanelBody({ host, api, session, record }: PanelBodyProps) {
         chats={context.chats}
         phones={phones}
         chat={selected}
+        persons={context.persons}
         onSent={onSent}
         onFailed={(detail) => host.snackbar(`WhatsApp message not sent: ${detail}`)}
       />

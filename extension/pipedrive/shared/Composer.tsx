@@ -2,10 +2,11 @@ import { type FormEvent, useEffect, useState } from "react";
 import { onlyTemplateAllowed } from "../../../server/whatsapp/customer-service-window";
 import { createIdempotentSender } from "../../console/shared/idempotent-send";
 import { MessageLength, messageTooLong } from "../../console/shared/MessageLength";
+import { TemplatePicker } from "../../console/shared/TemplatePicker";
+import type { TemplateChoice } from "../../console/shared/template-choice";
 import { type PanelApi, problemText } from "./api";
 import { accountLabel, type Content, existingChat, sendableAccounts, sendTo } from "./send";
-import { TemplatePicker } from "./TemplatePicker";
-import type { Chat, Message, PanelPhone, TemplateContent, WhatsAppAccount } from "./types";
+import type { Chat, Message, PanelPerson, PanelPhone, WhatsAppAccount } from "./types";
 
 type ComposerProps = {
   api: PanelApi;
@@ -15,18 +16,21 @@ type ComposerProps = {
   phones: PanelPhone[];
   /** Preselect this chat's contact and account. */
   chat?: Chat | undefined;
+  /** The record's people, to fill a template's name for a number that has no chat yet. */
+  persons?: Pick<PanelPerson, "name" | "phones">[] | undefined;
   onSent(result: { chat: Chat | null; message: Message; accountId: string; phone: string }): void;
   onFailed(detail: string): void;
 };
 
-/** To (a person's number) and From (only the accounts the member may send from), then text or a template. */
-export function Composer({ api, accounts, chats, phones, chat, onSent, onFailed }: ComposerProps) {
+/** To (a person's number) and From (only the accounts the member may send from), then text or a template picked from the approved ones. */
+export function Composer({ api, accounts, chats, phones, chat, persons, onSent, onFailed }: ComposerProps) {
   const reachable = phones.filter((phone): phone is PanelPhone & { e164: string } => Boolean(phone.e164));
   const [phone, setPhone] = useState(chat?.contact.phone ?? reachable[0]?.e164 ?? "");
   const fromOptions = sendableAccounts(accounts, chats, phone);
   const [accountId, setAccountId] = useState(chat?.accountId ?? fromOptions[0]?.id ?? "");
   const [text, setText] = useState("");
-  const [template, setTemplate] = useState<TemplateContent>({ name: "", languageCode: "en_US", bodyParameters: [] });
+  // A template on demand while the window is open.
+  const [templateChosen, setTemplateChosen] = useState(false);
   const [pending, setPending] = useState(false);
   const [problem, setProblem] = useState<string>();
   const [sender] = useState(createIdempotentSender);
@@ -48,33 +52,39 @@ export function Composer({ api, accounts, chats, phones, chat, onSent, onFailed 
   const target = existingChat(chats, accountId, phone);
   // No chat yet, or the customer has not written in 24 hours: WhatsApp takes only a template.
   const templateOnly = onlyTemplateAllowed(target);
+  const contactName = target?.contact.name ?? persons?.find((person) => person.phones.some((entry) => entry.e164 === phone))?.name ?? null;
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const content: Content = templateOnly ? { template: { ...template, name: template.name.trim() } } : { text };
+  const send = async (content: Content): Promise<boolean> => {
     // A second submit while the first is on its way (a double click) sends nothing.
-    if (sender.busy) return;
+    if (sender.busy) return false;
     setPending(true);
     setProblem(undefined);
     try {
       const destination = { accountId, phone, chat: target };
       const result = await sender.send({ accountId, phone, chatId: target?.id ?? null, content }, (key) => sendTo(api, destination, content, key));
-      if (!result) return;
-      setText("");
-      setTemplate((previous) => ({ ...previous, name: "", bodyParameters: [] }));
+      if (!result) return false;
+      if ("text" in content) setText("");
+      setTemplateChosen(false);
       onSent({ ...result, accountId, phone });
+      return true;
     } catch (error) {
       const detail = problemText(error);
       setProblem(detail);
       onFailed(detail);
+      return false;
     } finally {
       setPending(false);
     }
   };
+  const submitText = (event: FormEvent) => {
+    event.preventDefault();
+    void send({ text });
+  };
+  const loadTemplates = () => api.call<{ data: TemplateChoice[] }>("GET", "/templates?limit=200").then((page) => page.data);
 
   const numbers = [...new Set([...(chat?.contact.phone ? [chat.contact.phone] : []), ...reachable.map((candidate) => candidate.e164)])];
   return (
-    <form className="composer" aria-label="Send a WhatsApp message" onSubmit={(event) => void submit(event)}>
+    <div className="composer">
       <div className="row">
         <div>
           <label htmlFor="composer-to">To</label>
@@ -97,36 +107,21 @@ export function Composer({ api, accounts, chats, phones, chat, onSent, onFailed 
           </select>
         </div>
       </div>
-      {templateOnly ? (
-        <fieldset className="template-form">
-          <legend className="muted">The 24-hour window is closed: send an approved template</legend>
-          <TemplatePicker api={api} onPick={setTemplate} />
-          <div className="row">
-            <div>
-              <label htmlFor="template-name">Template name</label>
-              <input id="template-name" value={template.name} required onChange={(event) => setTemplate({ ...template, name: event.target.value })} />
-            </div>
-            <div>
-              <label htmlFor="template-language">Language</label>
-              <input
-                id="template-language"
-                value={template.languageCode}
-                required
-                onChange={(event) => setTemplate({ ...template, languageCode: event.target.value })}
-              />
-            </div>
-          </div>
-          <label htmlFor="template-parameters">
-            Parameters (one a line: {"{{1}}"}, {"{{2}}"}, …)
-          </label>
-          <textarea
-            id="template-parameters"
-            value={template.bodyParameters.join("\n")}
-            onChange={(event) => setTemplate({ ...template, bodyParameters: event.target.value ? event.target.value.split("\n") : [] })}
-          />
-        </fieldset>
+      {templateOnly && (
+        <p className="muted">{target ? "The 24-hour window is closed: send an approved template." : "A new chat starts with an approved template."}</p>
+      )}
+      {templateOnly || templateChosen ? (
+        <TemplatePicker
+          key={accountId}
+          loadTemplates={loadTemplates}
+          accountId={accountId}
+          contact={{ name: contactName, phone }}
+          pending={pending}
+          onCancel={templateOnly ? undefined : () => setTemplateChosen(false)}
+          onSend={(template) => send({ template })}
+        />
       ) : (
-        <>
+        <form aria-label="Send a WhatsApp message" onSubmit={submitText}>
           <label htmlFor="composer-text">Message</label>
           <textarea
             id="composer-text"
@@ -137,19 +132,22 @@ export function Composer({ api, accounts, chats, phones, chat, onSent, onFailed 
             placeholder="Write a WhatsApp message"
           />
           <MessageLength text={text} id="composer-length" />
-        </>
+          <div className="row">
+            <span className="muted">{target ? "Replies in the existing chat" : "Starts a new chat"}</span>
+            <button type="button" onClick={() => setTemplateChosen(true)}>
+              Template
+            </button>
+            <button type="submit" className="primary" disabled={pending || !text.trim() || messageTooLong(text)}>
+              {pending ? "Sending…" : "Send"}
+            </button>
+          </div>
+        </form>
       )}
       {problem && (
         <p className="notice notice-error" role="alert">
           {problem}
         </p>
       )}
-      <div className="row">
-        <span className="muted">{target ? "Replies in the existing chat" : "Starts a new chat"}</span>
-        <button type="submit" className="primary" disabled={pending || (templateOnly ? !template.name.trim() : !text.trim() || messageTooLong(text))}>
-          {pending ? "Sending…" : templateOnly ? "Send template" : "Send"}
-        </button>
-      </div>
-    </form>
+    </div>
   );
 }
