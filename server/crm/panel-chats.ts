@@ -1,10 +1,9 @@
 import { and, desc, eq, inArray, or } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { chats, whatsappAccounts } from "../db/schema";
-import type { Principal } from "../identity/tokens";
 import { presentChat } from "../inbox/presenters";
 import { type ChatRow, chatsWithAccount } from "../inbox/queries";
-import { accountScope, scope } from "../permissions";
+import { type Actor, accountScope, scope } from "../permissions";
 import { presentAccount } from "../whatsapp/accounts";
 
 /**
@@ -13,7 +12,7 @@ import { presentAccount } from "../whatsapp/accounts";
  * those they may start chats on, or that hold one of these chats. Both filtered in SQL by the
  * permissions module's scopes.
  */
-export async function panelChatsAndAccounts(db: Executor, actor: Principal, phones: string[]) {
+export async function panelChatsAndAccounts(db: Executor, actor: Actor, phones: string[]) {
   const chatRows: ChatRow[] =
     phones.length === 0
       ? []

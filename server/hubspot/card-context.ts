@@ -7,8 +7,9 @@ import type { OAuthNonceStore } from "../crm/oauth-state";
 // nor in a Referer), as an HS256 JWT under a key derived from ENCRYPTION_KEY for this purpose only,
 // living ten minutes and accepted once (its jti burnt in the database nonce table).
 //
-// It proves only what the signed card request said: the portal (HubSpot's `portalId` query
-// parameter) and the record the card named. It never says who the HubSpot user is.
+// It proves only what the signed card request said: the portal and the HubSpot user (HubSpot's
+// `portalId` and `userId` query parameters) and the record the card named. Signing in with it
+// links that HubSpot user to the member who signs in (server/hubspot/user-links.ts).
 
 export const cardContextTtlSeconds = 10 * 60;
 const issuer = "switchboard.hubspot.card";
@@ -16,7 +17,9 @@ export const hubspotObjectTypes = { contact: "0-1", deal: "0-3" } as const;
 export type HubspotObjectTypeId = (typeof hubspotObjectTypes)[keyof typeof hubspotObjectTypes];
 export const isHubspotObjectTypeId = (value: string): value is HubspotObjectTypeId => value === "0-1" || value === "0-3";
 
-export type CardContext = { hubId: number; objectTypeId: HubspotObjectTypeId; objectId: string };
+export type CardRecord = { hubId: number; objectTypeId: HubspotObjectTypeId; objectId: string };
+/** The record, and the HubSpot user the signed card request named (null when HubSpot appended none). */
+export type CardContext = CardRecord & { hubspotUserId: number | null };
 
 export class CardContextError extends Error {
   override readonly name = "CardContextError";
@@ -32,7 +35,12 @@ export function cardContextKey(encryptionKey: Buffer): Uint8Array {
 
 export async function signCardContext(key: Uint8Array, context: CardContext, now: Date = new Date()): Promise<string> {
   const issuedAt = Math.floor(now.getTime() / 1000);
-  return new SignJWT({ hubId: context.hubId, objectTypeId: context.objectTypeId, objectId: context.objectId })
+  return new SignJWT({
+    hubId: context.hubId,
+    objectTypeId: context.objectTypeId,
+    objectId: context.objectId,
+    ...(context.hubspotUserId === null ? {} : { hubspotUserId: context.hubspotUserId }),
+  })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setIssuer(issuer)
     .setIssuedAt(issuedAt)
@@ -57,7 +65,7 @@ export async function verifyCardContext(key: Uint8Array, token: string, options:
     if (error instanceof errors.JWTClaimValidationFailed) throw new CardContextError("invalid_claims");
     throw new CardContextError("malformed");
   }
-  const { hubId, objectTypeId, objectId, jti, exp } = payload;
+  const { hubId, objectTypeId, objectId, hubspotUserId = null, jti, exp } = payload;
   if (
     typeof hubId !== "number" ||
     !Number.isSafeInteger(hubId) ||
@@ -66,6 +74,7 @@ export async function verifyCardContext(key: Uint8Array, token: string, options:
     !isHubspotObjectTypeId(objectTypeId) ||
     typeof objectId !== "string" ||
     !/^\d{1,20}$/.test(objectId) ||
+    !(hubspotUserId === null || isHubspotId(hubspotUserId)) ||
     typeof jti !== "string" ||
     typeof exp !== "number"
   ) {
@@ -74,5 +83,8 @@ export async function verifyCardContext(key: Uint8Array, token: string, options:
   if (options.usedContexts && !(await options.usedContexts.consume(`hubspot-card:${jti}`, new Date(exp * 1000)))) {
     throw new CardContextError("replayed");
   }
-  return { hubId, objectTypeId, objectId };
+  return { hubId, objectTypeId, objectId, hubspotUserId };
 }
+
+/** A HubSpot numeric id (portal, user): a positive safe integer. */
+export const isHubspotId = (value: unknown): value is number => typeof value === "number" && Number.isSafeInteger(value) && value > 0;

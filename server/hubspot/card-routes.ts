@@ -1,39 +1,48 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { recordingRateLimit, recordLoginRefusal, recordSecurityEvent } from "../audit/security-events";
+import { loadActor } from "../crm/actor";
 import { databaseNonceStore } from "../crm/nonce-store";
 import { panelChatsAndAccounts } from "../crm/panel-chats";
+import type { Executor } from "../db/client";
 import { hubspotInstallations, members, users, workspaces } from "../db/schema";
 import { HttpProblem, invalidRequest, notFound, unauthenticated } from "../http/problem";
 import { anyMember, publicAccess, route } from "../http/route";
 import { Email } from "../http/schemas";
 import { decoyPasswordHash, verifyPassword } from "../identity/passwords";
 import { issueToken } from "../identity/tokens";
+import { explainMissing, holds } from "../permissions";
 import { findMember } from "../team/membership";
 import { presentMember, presentWorkspace } from "../team/presenters";
-import { CardContextError, cardContextKey, isHubspotObjectTypeId, signCardContext, verifyCardContext } from "./card-context";
+import { type CardContext, CardContextError, cardContextKey, isHubspotObjectTypeId, signCardContext, verifyCardContext } from "./card-context";
+import { readyCardAnswer } from "./card-summary";
+import { conversationLinkKey, verifyConversationLink } from "./conversation-link";
 import { loadHubspotInstallation } from "./installations";
 import { hubspotPanelTokenName, loadHubspotPanelBinding } from "./panel-binding";
 import { readHubspotPanelPersons } from "./panel-reads";
 import { verifyHubspotSignatureV3 } from "./signature";
+import { findHubspotUserLink, linkHubspotUser } from "./user-links";
 
 // The app card (manifest/hubspot) asks POST /hubspot/card what to show, through hubspot.fetch,
 // which HubSpot's proxy signs with our app's client secret (X-HubSpot-Signature-v3, hubspot.md §2).
 //
-// What the signature proves: the request passed through HubSpot's proxy for our app. It does NOT
-// prove who the HubSpot user is, nor even which portal: the card runs in the user's browser and
-// the proxy signs whatever URL and body it is given, and the card may write any user or portal id
-// (hubspot.md §2, "Identity the backend can trust"). So this endpoint never answers member data.
-// The portal is taken from the `portalId` query parameter HubSpot appends (whether the proxy
-// overwrites one the card wrote is unverified; a repeated one is refused), and only decides
-// between "not installed" and "sign in". The card's "ready" state (chats in the card itself) is
-// deliberately not served until the proxy is shown to append an identity the card cannot forge:
-// the raw signed URL of every request is logged so a real portal shows what HubSpot appends.
-// Until then the member proves who they are by signing in to Switchboard in the modal, and the
-// panel there works with a Switchboard bearer bound to that record.
+// What the signature proves: the request passed through HubSpot's proxy for our app, with this
+// URL and body. The portal and the HubSpot user are the `portalId` and `userId` query parameters
+// HubSpot appends (its ProxyMetadata); the card itself sends neither (card-api.ts names only the
+// record), and a parameter that appears twice — one the caller wrote and one HubSpot appended —
+// is refused. Whether HubSpot's proxy overwrites a parameter the caller wrote is unverified
+// (hubspot.md §2), so the raw signed URL of every request is logged: a real portal shows what
+// HubSpot appends.
+//
+// A HubSpot user linked to a member (user-links.ts) gets the "ready" answer: that member's chats
+// with the record (card-summary.ts) and "Open conversation". Any other gets "link_required": the
+// Switchboard sign-in in HubSpot's modal, whose signed context names the portal, the HubSpot user
+// and the record; signing in there links that HubSpot user to the member (with
+// integrations.individual) and opens the panel with a bearer bound to the record.
 
 const CardBody = z.strictObject({ objectTypeId: z.string().max(20), objectId: z.union([z.string().max(30), z.number()]) });
 const SessionBody = z.strictObject({ context: z.string().min(1).max(4000), email: Email, password: z.string().min(1).max(200) });
+const OpenBody = z.strictObject({ conversation: z.string().min(1).max(4000) });
 
 /** HubSpot's own record type ids for the records the card is on ([V] CrmContext: contacts 0-1, deals 0-3). */
 const recordTypeName = { "0-1": "contact", "0-3": "deal" } as const;
@@ -49,10 +58,12 @@ export const hubspotCardRoutes = [
     ownTransactions: true,
     auditExempt: "Only answers what to show; nothing is written",
     responses: {
-      200: '{state:"not_installed", detail} when no workspace has this portal connected (or it needs reconnecting); {state:"link_required", linkUri}: the Switchboard sign-in to open in the modal, valid ten minutes, once. The "ready" state is not served: the request proves no HubSpot user',
-      400: "Missing or repeated portalId, or a body other than {objectTypeId: 0-1|0-3, objectId}",
+      200: '{state:"not_installed", detail} when no workspace has this portal connected (or it needs reconnecting); {state:"link_required", linkUri}: the Switchboard sign-in to open in the modal, valid ten minutes, once; {state:"ready", memberName, record, chats: [{id, contactName, phone, accountLabel, responsible, lastMessage: {text, direction, at}|null}] (the newest ten), moreChats, sendFrom: [account label], conversationUri}: for a HubSpot user linked to an active member, what that member may see and send from; conversationUri opens the panel (ten minutes, once)',
+      400: "Missing or repeated portalId, a repeated or non-numeric userId, or a body other than {objectTypeId: 0-1|0-3, objectId}",
       401: "X-HubSpot-Signature-v3 missing, stale (over five minutes) or wrong",
       409: "HubSpot is not configured on this server",
+      429: "HubSpot asks to wait (Retry-After) while the record is read",
+      502: "HubSpot could not answer while the record is read",
     },
     async handler({ request, services, meta }) {
       const { clientSecret } = services.config.hubspot;
@@ -62,6 +73,7 @@ export const hubspotCardRoutes = [
       const signedUrl = `${services.config.publicUrl}${request.originalUrl}`;
       const query = new URL(signedUrl).searchParams;
       const portalIds = query.getAll("portalId");
+      const userIds = query.getAll("userId");
       const check = verifyHubspotSignatureV3(clientSecret, {
         method: request.method,
         uri: signedUrl,
@@ -95,6 +107,10 @@ export const hubspotCardRoutes = [
           portalIds.length > 1 ? "portalId appears more than once in the query." : "The query has no portalId (HubSpot appends the portal's id).",
         );
       }
+      if (userIds.length > 1 || (userIds.length === 1 && !/^\d{1,15}$/.test(userIds[0] ?? ""))) {
+        throw invalidRequest(userIds.length > 1 ? "userId appears more than once in the query." : "userId must be HubSpot's numeric user id.");
+      }
+      const hubspotUserId = userIds[0] ? Number(userIds[0]) : null;
       let parsed: z.infer<typeof CardBody>;
       try {
         parsed = CardBody.parse(JSON.parse(body));
@@ -116,11 +132,13 @@ export const hubspotCardRoutes = [
           },
         };
       }
-      const context = await signCardContext(cardContextKey(services.config.encryptionKey), {
-        hubId: installation.hubId,
-        objectTypeId: parsed.objectTypeId,
-        objectId,
-      });
+      const record = { hubId: installation.hubId, objectTypeId: parsed.objectTypeId, objectId };
+      const link = hubspotUserId === null ? null : await findHubspotUserLink(services.database.db, installation.hubId, hubspotUserId);
+      const linked = link && link.workspaceId === installation.workspaceId ? await loadActor(services.database.db, link.workspaceId, link.memberId) : null;
+      if (linked?.status === "active" && hubspotUserId !== null) {
+        return { status: 200, body: await readyCardAnswer(services, { actor: linked, hubId: installation.hubId, hubspotUserId, record }) };
+      }
+      const context = await signCardContext(cardContextKey(services.config.encryptionKey), { ...record, hubspotUserId });
       // In the fragment: the browser never sends it to a server, nor in a Referer.
       return { status: 200, body: { state: "link_required", linkUri: `${services.config.publicUrl}/hubspot/#${context}` } };
     },
@@ -133,7 +151,7 @@ export const hubspotCardRoutes = [
     access: publicAccess("The member's email and password (through the login limiter) and the card's signed, single-use context"),
     body: SessionBody,
     responses: {
-      201: "{token, expiresAt, member, workspace, record: {objectTypeId, objectId}}: the token acts with the member's current role, and reads only this record of the portal",
+      201: "{token, expiresAt, member, workspace, record: {objectTypeId, objectId}, hubspotLink: {status: linked|not_permitted|no_user, detail}}: the token acts with the member's current role, and reads only this record of the portal; linked: the card's HubSpot user is now this member's (the card shows their chats itself from now on)",
       401: "The context is invalid, expired or used; or the email or password is wrong",
       403: "member_suspended",
       404: "The member's workspace does not have this HubSpot account connected",
@@ -172,6 +190,7 @@ export const hubspotCardRoutes = [
         targetId: member.id,
         details: { via: "hubspot_card", hubId: context.hubId, record: `${recordTypeName[context.objectTypeId]} ${context.objectId}` },
       });
+      const hubspotLink = await linkFromSignIn(db, audit, { workspaceId: workspace.id, memberId: member.id, context });
       return {
         status: 201,
         body: {
@@ -180,6 +199,65 @@ export const hubspotCardRoutes = [
           member: presentMember(member),
           workspace: presentWorkspace(workspace, false),
           record: { objectTypeId: context.objectTypeId, objectId: context.objectId },
+          hubspotLink,
+        },
+      };
+    },
+  }),
+  route({
+    method: "post",
+    path: "/hubspot/panel/open",
+    summary: "Open the conversation from the card of a linked HubSpot user: a short-lived bearer bound to the card's record",
+    tag: "HubSpot card",
+    access: publicAccess(
+      "The card's signed, single-use, ten-minute conversation token (conversationUri's fragment), while its HubSpot user is still linked to that member",
+    ),
+    body: OpenBody,
+    responses: {
+      201: "{token, expiresAt, member, workspace, record: {objectTypeId, objectId}}: as a sign-in from the card",
+      401: "The token is invalid, expired or used; or the HubSpot user is no longer linked to that member (sign in again from the card)",
+      403: "member_suspended",
+    },
+    async handler({ body, db, services, meta, audit }) {
+      const link = await verifyConversationLink(conversationLinkKey(services.config.encryptionKey), body.conversation, {
+        usedLinks: databaseNonceStore(db),
+      }).catch((error: unknown) => {
+        if (!(error instanceof CardContextError)) throw error;
+        void recordSecurityEvent(services, { kind: "panel_token.refused", ...meta, detail: { source: "hubspot_conversation", reason: error.reason } });
+        throw unauthenticated(`The conversation link from HubSpot is not valid (${error.reason}): close this window and open it again from the card.`);
+      });
+      const current = await findHubspotUserLink(db, link.hubId, link.hubspotUserId);
+      const [installation] = await db.select().from(hubspotInstallations).where(eq(hubspotInstallations.hubId, link.hubId));
+      if (current?.memberId !== link.memberId || current.workspaceId !== link.workspaceId || installation?.workspaceId !== link.workspaceId) {
+        throw unauthenticated("Your HubSpot user is no longer linked to this Switchboard member: close this window and sign in again from the card.");
+      }
+      const member = await findMember(db, link.workspaceId, link.memberId);
+      if (!member) throw unauthenticated("Your HubSpot user is no longer linked to a Switchboard member.");
+      if (member.status !== "active") throw new HttpProblem(403, "member_suspended", "Member suspended", "Your membership in this workspace is suspended.");
+      const [workspace] = await db.select().from(workspaces).where(eq(workspaces.id, link.workspaceId));
+      if (!workspace) throw notFound("workspace");
+      const issued = await issueToken(db, { workspaceId: workspace.id, memberId: member.id, kind: "panel", name: hubspotPanelTokenName(link) });
+      await audit({
+        workspaceId: workspace.id,
+        actorId: member.id,
+        action: "session.create",
+        targetType: "member",
+        targetId: member.id,
+        details: {
+          via: "hubspot_card_link",
+          hubId: link.hubId,
+          hubspotUserId: link.hubspotUserId,
+          record: `${recordTypeName[link.objectTypeId]} ${link.objectId}`,
+        },
+      });
+      return {
+        status: 201,
+        body: {
+          token: issued.token,
+          expiresAt: (issued.expiresAt ?? new Date()).toISOString(),
+          member: presentMember(member),
+          workspace: presentWorkspace(workspace, false),
+          record: { objectTypeId: link.objectTypeId, objectId: link.objectId },
         },
       };
     },
@@ -226,4 +304,47 @@ async function memberOfUser(db: Parameters<typeof findMember>[0], workspaceId: s
     .from(members)
     .where(and(eq(members.workspaceId, workspaceId), eq(members.userId, userId)));
   return membership ? findMember(db, workspaceId, membership.id) : null;
+}
+
+type AuditFn = Parameters<Parameters<typeof route>[0]["handler"]>[0]["audit"];
+
+/**
+ * After a sign-in from the card: the HubSpot user the card's signed request named becomes this
+ * member's (their individual connection), if the member may have one (integrations.individual).
+ * In the sign-in's transaction, with its activity-log entry.
+ */
+async function linkFromSignIn(
+  db: Executor,
+  audit: AuditFn,
+  input: { workspaceId: string; memberId: string; context: CardContext },
+): Promise<{ status: "linked" | "not_permitted" | "no_user"; detail: string }> {
+  const { context } = input;
+  if (context.hubspotUserId === null) {
+    return { status: "no_user", detail: "HubSpot did not say which HubSpot user opened the card, so the card will ask you to sign in each time." };
+  }
+  const actor = await loadActor(db, input.workspaceId, input.memberId);
+  if (!actor || !holds(actor, "integrations.individual")) {
+    return {
+      status: "not_permitted",
+      detail: `${actor ? explainMissing(actor, "integrations.individual") : "You are not a member."} So the card will ask you to sign in each time.`,
+    };
+  }
+  const { replaced } = await linkHubspotUser(db, {
+    workspaceId: input.workspaceId,
+    hubId: context.hubId,
+    hubspotUserId: context.hubspotUserId,
+    memberId: input.memberId,
+  });
+  await audit(
+    {
+      workspaceId: input.workspaceId,
+      actorId: input.memberId,
+      action: "hubspot.user_link",
+      targetType: "member",
+      targetId: input.memberId,
+      details: { hubId: context.hubId, hubspotUserId: context.hubspotUserId, replaced },
+    },
+    db,
+  );
+  return { status: "linked", detail: "Your HubSpot user is linked to your Switchboard account: the card shows your WhatsApp chats from now on." };
 }

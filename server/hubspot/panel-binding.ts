@@ -2,13 +2,13 @@ import { and, eq } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { authTokens } from "../db/schema";
 import type { Principal } from "../identity/tokens";
-import { type CardContext, isHubspotObjectTypeId } from "./card-context";
+import { type CardRecord, isHubspotObjectTypeId } from "./card-context";
 
 // A HubSpot panel bearer (kind "panel") is bound to the portal and the record of the card that
 // opened it, in its auth_tokens `name`, as Pipedrive's panel tokens are (server/pipedrive/panel-reads.ts):
 // written once, here, read back with a strict pattern, and living and dying with the token.
 
-export type HubspotPanelBinding = CardContext;
+export type HubspotPanelBinding = CardRecord;
 
 const bindingPattern = /^HubSpot panel: portal (\d{1,15}) on (0-1|0-3) (\d{1,20})$/;
 

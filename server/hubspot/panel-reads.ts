@@ -1,48 +1,65 @@
 import { HttpProblem, notFound } from "../http/problem";
 import type { Services } from "../services";
 import { normalizePhone } from "../whatsapp/phone";
-import { HubspotApiError, HubspotRateLimited, hubspotApi } from "./api";
-import type { CardContext } from "./card-context";
+import { type HubspotApi, HubspotApiError, HubspotRateLimited, hubspotApi } from "./api";
+import type { CardRecord } from "./card-context";
 import { contactPhoneProperties } from "./crm";
 
 // The record a HubSpot panel session is bound to, read through the workspace's connection on
 // HubSpot's dated 2026-03 paths: a contact's phones, or a deal's associated contacts' phones.
 // Only that record: the session was opened by a card on it (a signed context) and a Switchboard
-// sign-in. HubSpot's own visibility for the signed-in member's HubSpot user is not applied: which
-// HubSpot user they are is not proven (see card-routes.ts).
+// sign-in (or the member's HubSpot user link). HubSpot's own record visibility for the member's
+// HubSpot user is not applied: the portal's connection reads the record the card was on.
 
 export type HubspotPanelPhone = { e164: string | null; label: string; raw: string };
 export type HubspotPanelPerson = { id: string; name: string; phones: HubspotPanelPhone[] };
 
 const phoneLabels: Record<(typeof contactPhoneProperties)[number], string> = { phone: "phone", mobilephone: "mobile", hs_whatsapp_phone_number: "WhatsApp" };
-/** A deal's contacts read for its phones; HubSpot pages associations, the first page is plenty for a panel. */
-const maxDealContacts = 10;
+/** A batch read takes at most 100 inputs (HubSpot's objects guide; hubspot.md §4 caps batch create likewise). */
+const batchSize = 100;
 
-type CrmObject = { id: string; properties: Record<string, string | null | undefined>; associations?: { contacts?: { results: { id: string }[] } } };
+type CrmObject = { id: string; properties: Record<string, string | null | undefined> };
+type AssociationsPage = { results: { from: { id: string }; to: { toObjectId: string | number }[]; paging?: { next?: { after?: string } } }[] };
 
-export async function readHubspotPanelPersons(services: Services, workspaceId: string, record: CardContext): Promise<HubspotPanelPerson[]> {
+export async function readHubspotPanelPersons(services: Services, workspaceId: string, record: CardRecord): Promise<HubspotPanelPerson[]> {
   return answeringHubspotErrors(async () => {
     const api = await hubspotApi(services, workspaceId);
-    const contactProperties = ["firstname", "lastname", "email", ...contactPhoneProperties].join(",");
-    const readContact = async (id: string) =>
-      personOf(await api.request<CrmObject>("GET", `/crm/objects/2026-03/contacts/${encodeURIComponent(id)}?properties=${contactProperties}`));
-    if (record.objectTypeId === "0-1") return [await readContact(record.objectId)];
-    const deal = await api.request<CrmObject>(
-      "GET",
-      `/crm/objects/2026-03/deals/${encodeURIComponent(record.objectId)}?properties=dealname&associations=contacts`,
-    );
-    const contactIds = [...new Set((deal.associations?.contacts?.results ?? []).map((result) => result.id))].slice(0, maxDealContacts);
-    const persons: HubspotPanelPerson[] = [];
-    for (const id of contactIds) {
-      try {
-        persons.push(await readContact(id));
-      } catch (error) {
-        // A contact deleted since the association was listed is left out.
-        if (!(error instanceof HubspotApiError && error.reason === "not_found")) throw error;
-      }
+    if (record.objectTypeId === "0-1") {
+      const properties = ["firstname", "lastname", "email", ...contactPhoneProperties].join(",");
+      return [personOf(await api.request<CrmObject>("GET", `/crm/objects/2026-03/contacts/${encodeURIComponent(record.objectId)}?properties=${properties}`))];
     }
-    return persons;
+    // The deal itself first: a deal that is gone is a 404, not a deal without contacts.
+    await api.request<CrmObject>("GET", `/crm/objects/2026-03/deals/${encodeURIComponent(record.objectId)}?properties=dealname`);
+    return readContacts(api, await dealContactIds(api, record.objectId));
   });
+}
+
+/** Every contact associated with the deal, page after page (dated associations batch read; v4's paths go unsupported 2027-03-30). */
+export async function dealContactIds(api: HubspotApi, dealId: string): Promise<string[]> {
+  const ids: string[] = [];
+  let after: string | undefined;
+  do {
+    const page = await api.request<AssociationsPage>("POST", "/crm/associations/2026-03/deals/contacts/batch/read", {
+      inputs: [{ id: dealId, ...(after === undefined ? {} : { after }) }],
+    });
+    const result = page.results.find((candidate) => candidate.from.id === dealId);
+    ids.push(...(result?.to ?? []).map((association) => String(association.toObjectId)));
+    after = result?.paging?.next?.after;
+  } while (after !== undefined);
+  return [...new Set(ids)];
+}
+
+/** The contacts by id, in that order, a batch of 100 at a time; one deleted since its association was listed is left out (a 207's errors). */
+async function readContacts(api: HubspotApi, ids: string[]): Promise<HubspotPanelPerson[]> {
+  const byId = new Map<string, HubspotPanelPerson>();
+  for (let start = 0; start < ids.length; start += batchSize) {
+    const answer = await api.request<{ results: CrmObject[] }>("POST", "/crm/objects/2026-03/contacts/batch/read", {
+      inputs: ids.slice(start, start + batchSize).map((id) => ({ id })),
+      properties: ["firstname", "lastname", "email", ...contactPhoneProperties],
+    });
+    for (const contact of answer.results) byId.set(contact.id, personOf(contact));
+  }
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 function personOf(contact: CrmObject): HubspotPanelPerson {

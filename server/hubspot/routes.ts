@@ -10,6 +10,7 @@ import { holds } from "../permissions";
 import type { Services } from "../services";
 import { hubspotApp, isHubspotConfigured } from "./app";
 import { HubspotInstallRefused, loadHubspotInstallation, openTokens, removeHubspotInstallation, storeHubspotInstallation } from "./installations";
+import { hubspotLinkRoutes } from "./link-routes";
 import { exchangeHubspotCode, HubspotOAuthError, hubspotAuthorizeUrl, introspectHubspotToken, revokeHubspotToken } from "./oauth";
 
 // Connecting HubSpot: the portal install, by an Owner or Admin (integrations.workspace) who is a
@@ -172,4 +173,5 @@ export const hubspotRoutes = [
       return { status: 204 };
     },
   }),
+  ...hubspotLinkRoutes,
 ];

@@ -4,7 +4,7 @@ import { whatsappAccounts } from "../db/schema";
 import { notFound } from "../http/problem";
 import type { Principal } from "../identity/tokens";
 import type { AccountRow } from "../inbox/providers";
-import { accountScope, can, canDisconnectAccount } from "../permissions";
+import { type Actor, accountScope, can, canDisconnectAccount } from "../permissions";
 
 /** Loads an account the actor may see, or answers 404. */
 export async function loadVisibleAccount(db: Executor, actor: Principal, accountId: string): Promise<AccountRow> {
@@ -17,7 +17,7 @@ export async function loadVisibleAccount(db: Executor, actor: Principal, account
 }
 
 /** An account as the API shows it: never its credentials; what the caller may do with it. */
-export function presentAccount(account: AccountRow, actor: Principal) {
+export function presentAccount(account: AccountRow, actor: Actor) {
   const record = { workspaceId: account.workspaceId, connectedBy: account.connectedBy };
   const connected = account.status === "connected";
   return {

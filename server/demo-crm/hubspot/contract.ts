@@ -16,6 +16,7 @@ export const hubspotDocs = {
   owners: "https://developers.hubspot.com/docs/api-reference/crm-owners-v3/guide",
   limits: "https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines",
   uninstall: "https://developers.hubspot.com/docs/api-reference/app-installs/guide",
+  associationsBatchRead: "https://developers.hubspot.com/docs/api-reference/2026-03/crm/associations/associate-records/batch/get-associations",
 } as const;
 
 /** Every CRM error is `{status: "error", message, correlationId, category, …}` (hubspotDocs.errors). */
@@ -126,6 +127,25 @@ const SearchFilter = z.strictObject({
   highValue: z.string().optional(),
   values: z.array(z.string()).optional(),
 });
+/** A batch read of records (hubspotDocs.objects): up to 100 `{id}` inputs and the properties wanted. */
+export const BatchReadBody = z.strictObject({
+  inputs: z
+    .array(z.strictObject({ id: z.string().min(1) }))
+    .min(1)
+    .max(100),
+  properties: z.array(z.string()).optional(),
+  propertiesWithHistory: z.array(z.string()).optional(),
+  idProperty: z.string().optional(),
+});
+
+/** A batch read of associations (hubspotDocs.associationsBatchRead): `{id, after?}` inputs, `after` from the page before ([U] the cap, taken as 1,000). */
+export const AssociationsBatchReadBody = z.strictObject({
+  inputs: z
+    .array(z.strictObject({ id: z.string().min(1), after: z.string().optional() }))
+    .min(1)
+    .max(1000),
+});
+
 export const SearchBody = z
   .strictObject({
     filterGroups: z

@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
 import express, { type NextFunction, type Request, type Response } from "express";
 import {
+  AssociationsBatchReadBody,
   BatchCommunicationInput,
+  BatchReadBody,
   CommunicationInput,
   type CommunicationInputBody,
   CommunicationUpdate,
@@ -37,6 +39,8 @@ export type HubspotFakeControls = {
   requests: { method: string; path: string; authorization: string | null; body: unknown }[];
   /** The next CRM request(s) answer 429, as when the ten-second budget is spent elsewhere. */
   rateLimitNext(count?: number): void;
+  /** How many associations one page of a batch read holds ([U] HubSpot's page size; tests shrink it to see paging). */
+  associationsPageSize: number;
 };
 
 type Authorized = { grant: Grant; portal: HubspotPortal };
@@ -47,6 +51,7 @@ export function hubspotFakeRouter(app: HubspotAppRegistration, portals: HubspotP
   const controls: HubspotFakeControls & { forced429: number } = {
     requests: [],
     forced429: 0,
+    associationsPageSize: 500,
     rateLimitNext(count = 1) {
       this.forced429 += count;
     },
@@ -280,6 +285,87 @@ export function hubspotFakeRouter(app: HubspotAppRegistration, portals: HubspotP
       body.associations = { contacts: { results: deal.contactIds.map((id) => ({ id, type: "deal_to_contact" })) } };
     }
     response.json(body);
+  });
+
+  // Batch read (hubspotDocs.objects): at most 100 inputs; ids that don't exist come back as a 207's errors.
+  router.post("/crm/objects/2026-03/contacts/batch/read", authorized(scopeFor.readContacts), (request, response) => {
+    const parsed = BatchReadBody.safeParse(request.body);
+    if (!parsed.success) return void sendCrmError(response, 400, "VALIDATION_ERROR", `Invalid input JSON: ${parsed.error.issues[0]?.message ?? "bad body"}`);
+    const { portal } = who(response);
+    const startedAt = new Date(portals.clock()).toISOString();
+    const ids = [...new Set(parsed.data.inputs.map((input) => input.id))];
+    const found = ids.flatMap((id) => {
+      const contact = portal.contacts.get(id);
+      return contact ? [present(contact, parsed.data.properties ?? [])] : [];
+    });
+    const missing = ids.filter((id) => !portal.contacts.has(id));
+    const body = { status: "COMPLETE", results: found, startedAt, completedAt: new Date(portals.clock()).toISOString() };
+    if (missing.length === 0) return void response.json(body);
+    response.status(207).json({
+      ...body,
+      numErrors: 1,
+      errors: [
+        {
+          status: "error",
+          category: "OBJECT_NOT_FOUND",
+          message: "Could not get some CONTACT objects, they may be deleted or not exist.",
+          context: { ids: missing },
+        },
+      ],
+    });
+  });
+
+  // Associations read in batches (hubspotDocs.associationsBatchRead): per input its associated ids,
+  // a page at a time; `paging.next.after`, sent back beside the id, only while more remain.
+  router.post("/crm/associations/2026-03/:fromObjectType/:toObjectType/batch/read", authorized(null), (request, response) => {
+    const { fromObjectType, toObjectType } = request.params as { fromObjectType: string; toObjectType: string };
+    const parsed = AssociationsBatchReadBody.safeParse(request.body);
+    if (!parsed.success) return void sendCrmError(response, 400, "VALIDATION_ERROR", `Invalid input JSON: ${parsed.error.issues[0]?.message ?? "bad body"}`);
+    const { portal, grant } = who(response);
+    const pair = `${fromObjectType}/${toObjectType}`;
+    if (pair !== "deals/contacts" && pair !== "contacts/deals") return void sendCrmError(response, 400, "VALIDATION_ERROR", `Unsupported association ${pair}`);
+    const needed = pair === "deals/contacts" ? scopeFor.readDeals : scopeFor.readContacts;
+    if (!grant.scopes.includes(needed)) {
+      return void sendCrmError(response, 403, "MISSING_SCOPES", "This app hasn't been granted all required scopes to make this call.", {
+        errors: [{ message: "One or more of the following scopes are required.", context: { requiredGranularScopes: [needed] } }],
+      });
+    }
+    // HUBSPOT_DEFINED deal→contact is 3, contact→deal 4 ([V] the SDK's AssociationTypes).
+    const typeId = pair === "deals/contacts" ? 3 : 4;
+    const associatedIds = (id: string): string[] | null => {
+      if (pair === "deals/contacts") return portal.deals.get(id)?.contactIds ?? null;
+      if (!portal.contacts.has(id)) return null;
+      return [...portal.deals.values()].filter((deal) => deal.contactIds.includes(id)).map((deal) => deal.id);
+    };
+    const startedAt = new Date(portals.clock()).toISOString();
+    const results: unknown[] = [];
+    const missing: string[] = [];
+    for (const input of parsed.data.inputs) {
+      const all = associatedIds(input.id);
+      if (all === null) {
+        missing.push(input.id);
+        continue;
+      }
+      const start = input.after === undefined ? 0 : Number(input.after);
+      const size = controls.associationsPageSize;
+      results.push({
+        from: { id: input.id },
+        to: all.slice(start, start + size).map((toObjectId) => ({ toObjectId, associationTypes: [{ category: "HUBSPOT_DEFINED", typeId, label: null }] })),
+        ...(start + size < all.length ? { paging: { next: { after: String(start + size) } } } : {}),
+      });
+    }
+    const body = { status: "COMPLETE", results, startedAt, completedAt: new Date(portals.clock()).toISOString() };
+    if (missing.length === 0) return void response.json(body);
+    response.status(207).json({
+      ...body,
+      numErrors: missing.length,
+      errors: missing.map((id) => ({
+        status: "error",
+        category: "OBJECT_NOT_FOUND",
+        message: `No ${fromObjectType} with id ${id}`,
+        context: { fromObjectId: [id] },
+      })),
+    });
   });
 
   router.post("/crm/objects/2026-03/contacts/search", authorized(scopeFor.readContacts), (request, response) => {

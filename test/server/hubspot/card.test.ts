@@ -69,8 +69,8 @@ describe("POST /hubspot/card", () => {
     expect(answer.body).toEqual({ state: "link_required", linkUri: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/hubspot\/#[\w-]+\.[\w-]+\.[\w-]+$/) });
     expect(answer.body.linkUri.startsWith(`${server.services.config.publicUrl}/hubspot/#`)).toBe(true);
     const context = await verifyCardContext(cardContextKey(server.services.config.encryptionKey), contextOf(answer.body.linkUri));
-    // The claimed HubSpot user is nowhere in it: only the portal and the record.
-    expect(context).toEqual({ hubId, objectTypeId: "0-3", objectId: "777" });
+    // The portal, the HubSpot user HubSpot appended and the record: signing in with it links that user.
+    expect(context).toEqual({ hubId, objectTypeId: "0-3", objectId: "777", hubspotUserId: 2 });
     // Never member data, whatever user the query claims.
     expect(answer.text).not.toContain("chats");
   });
@@ -139,10 +139,12 @@ describe("POST /hubspot/card", () => {
     });
   });
 
-  it("answers 400 to a missing or repeated portalId and to a body that names no contact or deal", async () => {
+  it("answers 400 to a missing or repeated portalId, a repeated or non-numeric userId, and to a body that names no contact or deal", async () => {
     const hubId = await connectedPortal();
     expect((await cardRequest("")).status).toBe(400);
     expect((await cardRequest(`?portalId=${hubId}&portalId=59999999`)).status).toBe(400);
+    expect((await cardRequest(`?portalId=${hubId}&userId=2&userId=1`)).status).toBe(400);
+    expect((await cardRequest(`?portalId=${hubId}&userId=rita`)).status).toBe(400);
     expect((await cardRequest(`?portalId=${hubId}`, { objectTypeId: "0-2", objectId: "1" })).status).toBe(400);
     expect((await cardRequest(`?portalId=${hubId}`, { objectTypeId: "0-1", objectId: "1", userId: 2 })).status).toBe(400);
     expect((await cardRequest(`?portalId=${hubId}`, { objectTypeId: "0-1", objectId: "1; drop" })).status).toBe(400);
@@ -192,12 +194,12 @@ describe("POST /hubspot/panel/session", () => {
     expect(right.status).toBe(201);
 
     const otherKey = cardContextKey(Buffer.alloc(32, 9));
-    const forged = await signCardContext(otherKey, { hubId, objectTypeId: "0-1", objectId: "101" });
+    const forged = await signCardContext(otherKey, { hubId, objectTypeId: "0-1", objectId: "101", hubspotUserId: null });
     const refused = await server.api("POST", "/hubspot/panel/session", { body: { context: forged, email: member.email, password: testPassword } });
     expect(refused.status).toBe(401);
     expect(refused.body.detail).toContain("bad_signature");
     const key = cardContextKey(server.services.config.encryptionKey);
-    const old = await signCardContext(key, { hubId, objectTypeId: "0-1", objectId: "101" }, new Date(Date.now() - 11 * 60 * 1000));
+    const old = await signCardContext(key, { hubId, objectTypeId: "0-1", objectId: "101", hubspotUserId: null }, new Date(Date.now() - 11 * 60 * 1000));
     const expired = await server.api("POST", "/hubspot/panel/session", { body: { context: old, email: member.email, password: testPassword } });
     expect(expired.status).toBe(401);
     expect(expired.body.detail).toContain("expired");

@@ -1,3 +1,4 @@
+import { hubspotSignatureV3 } from "../../../server/hubspot/signature";
 import { type FakeHubspot, startFakeHubspot } from "../../fakes/hubspot";
 import type { TestServer } from "../../support/server";
 
@@ -50,3 +51,18 @@ export async function connectThroughHubspot(
 
 /** The Integrations page's outcome query, e.g. {hubspot: "connected"}. */
 export const landingOutcome = (landing: URL | null) => Object.fromEntries(new URLSearchParams(landing?.hash.split("?")[1] ?? ""));
+
+/**
+ * What HubSpot's proxy sends for the card's hubspot.fetch to POST /hubspot/card: the body as JSON,
+ * `query` appended (portalId, userId: what HubSpot appends), signed v3 with the app's client secret.
+ */
+export async function signedCardRequest(server: TestServer, fake: FakeHubspot, query: string, body: unknown) {
+  const url = `${server.services.config.publicUrl}/api/v1/hubspot/card${query}`;
+  const raw = JSON.stringify(body);
+  const timestamp = String(Date.now());
+  const signature = hubspotSignatureV3(fake.app.clientSecret, { method: "POST", uri: url, body: raw, timestamp });
+  return server.api("POST", `/hubspot/card${query}`, {
+    rawBody: raw,
+    headers: { "content-type": "application/json", "x-hubspot-signature-v3": signature, "x-hubspot-request-timestamp": timestamp },
+  });
+}
