@@ -10,6 +10,7 @@ import { hubspotSettingsRoutes } from "../hubspot/settings-routes";
 import { passwordAndProfileRoutes } from "../identity/account-routes";
 import { identityRoutes } from "../identity/routes";
 import { exportRoutes } from "../inbox/export-routes";
+import { readStateRoutes } from "../inbox/read-routes";
 import { chatRoutes } from "../inbox/routes";
 import { apiKeyRoutes } from "../integrations/api-key-routes";
 import { devMailRoutes } from "../mail/dev-routes";
@@ -37,6 +38,7 @@ export const allRoutes: RouteDefinition[] = [
   ...accountRoutes,
   ...inboundRoutes,
   ...chatRoutes,
+  ...readStateRoutes,
   ...exportRoutes,
   ...eventRoutes,
   ...templateRoutes,

@@ -9,12 +9,14 @@ import { anyMember, publicAccess, route } from "../http/route";
 import { IdParam } from "../http/schemas";
 import { issueToken } from "../identity/tokens";
 import { loadVisibleChat } from "../inbox/queries";
+import { holds } from "../permissions";
 import { findMember } from "../team/membership";
 import { presentMember, presentWorkspace } from "../team/presenters";
 import type { PanelPerson } from "./api";
 import { enqueuePipedriveLog } from "./log-queue";
 import { panelReaderFor, panelRecordFrom, panelResources, panelTokenName, readPanelPersons } from "./panel-reads";
 import { PanelTokenError, verifyPanelToken } from "./panel-token";
+import { workspaceFixers } from "./workspace-status";
 
 // The Pipedrive panel (an iframe inside a deal or person) trades Pipedrive's signed JWT for a
 // short-lived Switchboard token, then works with the ordinary API under the member's own role.
@@ -118,7 +120,7 @@ export const pipedrivePanelRoutes = [
     access: anyMember,
     query: ContextQuery,
     responses: {
-      200: "{persons: [{id, name, phones: [{e164, label, raw}]}], chats: [chat], accounts: [account], ownConnection}; ownConnection false: read with the workspace's connection (only the panel's record), connecting your own Pipedrive account shows more",
+      200: "{persons: [{id, name, phones: [{e164, label, raw}]}], chats: [chat], accounts: [account], ownConnection, ownAccount?}; ownConnection false: read with the workspace's connection (only the panel's record), connecting your own Pipedrive account shows more; then ownAccount: {canConnect (integrations.individual: POST /me/integrations/pipedrive/connect with landing: popup), mappedBy: the names of the members who map Pipedrive users (integrations.workspace) when you can't}",
       403: "crm_not_linked (missing: individual_connection): outside a panel, only your own Pipedrive connection reads records",
       404: "No such record, or Pipedrive does not let you see it, or (without your own connection) it is not the record the panel was opened on",
       409: "Pipedrive is not connected",
@@ -130,7 +132,13 @@ export const pipedrivePanelRoutes = [
       const { chats: visibleChats, accounts } = await panelChatsAndAccounts(db, actor, phones);
       return {
         status: 200,
-        body: { persons: persons.map(presentPanelPerson), chats: visibleChats, accounts, ownConnection: reader.own },
+        body: {
+          persons: persons.map(presentPanelPerson),
+          chats: visibleChats,
+          accounts,
+          ownConnection: reader.own,
+          ...(reader.own ? {} : { ownAccount: await ownAccountOffer(db, actor) }),
+        },
       };
     },
   }),
@@ -192,6 +200,15 @@ async function memberForPipedriveUser(db: Parameters<typeof findMember>[0], work
     .from(pipedriveUserLinks)
     .where(and(eq(pipedriveUserLinks.workspaceId, workspaceId), eq(pipedriveUserLinks.pipedriveUserId, pipedriveUserId)));
   return mapped?.memberId ?? null;
+}
+
+/**
+ * What the panel offers a member reading through the workspace's connection: to connect their own
+ * Pipedrive account (integrations.individual), or else who maps Pipedrive users to members.
+ */
+async function ownAccountOffer(db: Parameters<typeof workspaceFixers>[0], actor: Parameters<typeof holds>[0]) {
+  if (holds(actor, "integrations.individual")) return { canConnect: true, mappedBy: [] };
+  return { canConnect: false, mappedBy: (await workspaceFixers(db, actor.workspaceId)).map((fixer) => fixer.name) };
 }
 
 function presentPanelPerson(person: PanelPerson) {

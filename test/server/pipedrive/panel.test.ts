@@ -132,6 +132,20 @@ describe("panel context", () => {
     expect(answer.body.ownConnection).toBe(false);
   });
 
+  it("without their own connection, an Agent is offered to connect their own account; a Collaborator is told who maps Pipedrive users", async () => {
+    const agents = await context(await panelOn(agentsUser.id));
+    expect(agents.body.ownConnection).toBe(false);
+    expect(agents.body.ownAccount).toEqual({ canConnect: true, mappedBy: [] });
+
+    const collaboratorsUser = otherUser({ id: 44444, name: "Cleo Collaborator", email: "cleo@acme.test" });
+    fake.addUser(collaboratorsUser);
+    await server.api("PUT", `/integrations/pipedrive/users/${collaboratorsUser.id}`, { token: team.admin.token, body: { memberId: team.collaborator.id } });
+    const collaborators = await context(await panelOn(collaboratorsUser.id));
+    expect(collaborators.status).toBe(200);
+    // Those whose role holds integrations.workspace (the Owner and the Admin), by name.
+    expect(collaborators.body.ownAccount).toEqual({ canConnect: false, mappedBy: ["The owner", "The admin"] });
+  });
+
   it("an Agent sees only their visible chats and only their own account to send from", async () => {
     const answer = await context(await panelOn(agentsUser.id));
     expect(answer.body.chats.map((chat: { id: string }) => chat.id)).toEqual([agentChat.id]);
@@ -155,6 +169,7 @@ describe("panel context", () => {
     const answer = await context(await panelOn(admin.userId, "person", personId));
     expect(answer.status).toBe(200);
     expect(answer.body.ownConnection).toBe(true);
+    expect(answer.body.ownAccount).toBeUndefined();
     expect((await context(team.admin.token)).status).toBe(200);
   });
 
