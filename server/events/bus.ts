@@ -15,6 +15,8 @@ export type BusEvent =
   | { type: "access.changed"; workspaceId: string }
   /** Tokens deleted (logout, token deletion, key rotation): streams opened with them end. */
   | { type: "tokens.revoked"; workspaceId: string; tokenIds: string[] }
+  /** A member read a chat, or marked it unread: their read state changed (heard only by that member's streams). */
+  | { type: "chat.read_state"; workspaceId: string; chatId: string; memberId: string }
   /** A campaign's state or counts changed (sent at most every few hundred ms per campaign). */
   | { type: "campaign.progress"; workspaceId: string; campaignId: string };
 

@@ -5,6 +5,7 @@ import { anyMember, route } from "../http/route";
 import { type Principal, resolvePrincipal } from "../identity/tokens";
 import { presentChat, presentMessage } from "../inbox/presenters";
 import { chatRecord, loadChat } from "../inbox/queries";
+import { loadVisibleChatWithReadState } from "../inbox/read-state";
 import { can } from "../permissions";
 import type { Services } from "../services";
 import type { BusEvent } from "./bus";
@@ -22,7 +23,7 @@ function loadChatEvent(services: Services, event: ChatEvent) {
   return loadOnce(event, "chat", async () => {
     const [chat, [message]] = await Promise.all([
       loadChat(db, event.workspaceId, event.chatId),
-      event.messageId
+      "messageId" in event && event.messageId
         ? db
             .select()
             .from(messages)
@@ -39,11 +40,19 @@ function loadChatEvent(services: Services, event: ChatEvent) {
  * their view — its id and `visible: false`, nothing more — so their list drops it at once.
  */
 async function renderFor(services: Services, viewer: Principal, event: ChatEvent) {
+  // A member's read state is theirs alone: only their own streams (other tabs, other devices) hear it.
+  if (event.type === "chat.read_state" && event.memberId !== viewer.memberId) return null;
   const { chat, message } = await loadChatEvent(services, event);
   if (!chat) return null;
   if (!can(viewer, "chats.view", chatRecord(chat)))
-    return event.previousResponsibleId === viewer.memberId ? { type: event.type, chat: { id: chat.id }, visible: false } : null;
-  return { type: event.type, chat: presentChat(chat, viewer), ...(message ? { message: presentMessage(message) } : {}) };
+    return "previousResponsibleId" in event && event.previousResponsibleId === viewer.memberId
+      ? { type: event.type, chat: { id: chat.id }, visible: false }
+      : null;
+  // Where the viewer's unread count may have changed (a customer's message, their read state, a
+  // chat entering their list), it is counted for them; a status update leaves it as it was.
+  const recount = event.type === "chat.read_state" || event.type === "chat.assigned" || event.type === "chat.unassigned" || message?.direction === "in";
+  const withReadState = recount ? await loadVisibleChatWithReadState(services.database.db, viewer, chat.id) : null;
+  return { type: event.type, chat: presentChat(withReadState ?? chat, viewer), ...(message ? { message: presentMessage(message) } : {}) };
 }
 
 export const eventRoutes = [
@@ -53,7 +62,9 @@ export const eventRoutes = [
     summary: "Live updates (server-sent events) about the chats and campaign reports the caller may see",
     tag: "Live updates",
     access: anyMember,
-    responses: { 200: "text/event-stream: message.created, message.status, chat.assigned, chat.unassigned, campaign.progress" },
+    responses: {
+      200: "text/event-stream: message.created, message.status, chat.assigned, chat.unassigned, chat.read_state (the caller's own), campaign.progress",
+    },
     async handler({ actor, services, request, response }) {
       const token = request.get("authorization")?.replace(/^Bearer\s+/i, "") ?? "";
       let viewer: Principal | null = actor;

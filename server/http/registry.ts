@@ -19,6 +19,7 @@ import { roleRoutes } from "../roles/routes";
 import { invitationRoutes } from "../team/invitations";
 import { joinRequestRoutes } from "../team/join-requests";
 import { teamRoutes } from "../team/routes";
+import { webhookManageRoutes } from "../webhooks/manage-routes";
 import { webhookRoutes } from "../webhooks/routes";
 import { accountRoutes } from "../whatsapp/account-routes";
 import { inboundRoutes } from "../whatsapp/inbound-routes";
@@ -45,6 +46,7 @@ export const allRoutes: RouteDefinition[] = [
   ...campaignRoutes,
   ...campaignSettingsRoutes,
   ...webhookRoutes,
+  ...webhookManageRoutes,
   ...apiKeyRoutes,
   ...pipedriveRoutes,
   ...hubspotRoutes,

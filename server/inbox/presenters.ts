@@ -3,7 +3,7 @@ import { type Actor, abilities } from "../permissions";
 import { type ChatRow, chatRecord } from "./queries";
 
 /** A chat as the API shows it; with an actor, its abilities for that actor. */
-export function presentChat(row: ChatRow, actor?: Actor) {
+export function presentChat(row: ChatRow & { unreadCount?: number; markedUnread?: boolean }, actor?: Actor) {
   return {
     id: row.id,
     accountId: row.accountId,
@@ -13,6 +13,8 @@ export function presentChat(row: ChatRow, actor?: Actor) {
     lastMessagePreview: row.lastMessagePreview,
     // Every provider keeps the 24-hour window (server/whatsapp/customer-service-window.ts).
     windowOpenUntil: row.windowOpenUntil?.toISOString() ?? null,
+    // The caller's own read state, where it was read for them (lists, one chat, their live updates).
+    ...(row.unreadCount === undefined ? {} : { unreadCount: row.unreadCount, markedUnread: row.markedUnread ?? false }),
     ...(actor ? { abilities: abilities(actor, ["chats.reply", "chats.assign"], chatRecord(row)) } : {}),
   };
 }

@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { chats, contacts, members, messages } from "../db/schema";
-import { invalidRequest } from "../http/problem";
+import { invalidRequest, notFound } from "../http/problem";
 import { requires, route } from "../http/route";
 import { afterKeyset, decodeCursor, IdParam, ListQuery, page, timestampText } from "../http/schemas";
 import type { Principal } from "../identity/tokens";
@@ -13,6 +13,7 @@ import { findOrCreateContact } from "./contacts";
 import { findOrCreateChat } from "./ingest";
 import { presentChat, presentMessage } from "./presenters";
 import { type ChatRow, chatRecord, chatsWithAccount, loadVisibleChat } from "./queries";
+import { type ChatRowWithReadState, chatsWithReadState, loadVisibleChatWithReadState } from "./read-state";
 import { contentMessage, contentOf, exactlyOneContent, MessageContent } from "./schemas";
 import { assertCanSend, sendToChat } from "./sender";
 
@@ -60,10 +61,11 @@ export const chatRoutes = [
     responses: { 200: "{data: [chat], nextCursor}" },
     async handler({ actor, query, db }) {
       const after = decodeCursor(query.cursor, 2);
-      const rows = (await chatsWithAccount(db)
+      // Each chat with the caller's unread count, counted in the same query, within their scope.
+      const rows = (await chatsWithReadState(db, actor)
         .where(and(chatListWhere(actor, query), afterKeyset(chats.lastMessageAt, chats.id, after, "desc")))
         .orderBy(desc(chats.lastMessageAt), desc(chats.id))
-        .limit(query.limit + 1)) as ChatRow[];
+        .limit(query.limit + 1)) as ChatRowWithReadState[];
       return {
         status: 200,
         body: page(
@@ -84,7 +86,9 @@ export const chatRoutes = [
     params: IdParam,
     responses: { 200: "The chat with its abilities" },
     async handler({ actor, params, db }) {
-      return { status: 200, body: presentChat(await loadVisibleChat(db, actor, params.id), actor) };
+      const chat = await loadVisibleChatWithReadState(db, actor, params.id);
+      if (!chat) throw notFound("chat");
+      return { status: 200, body: presentChat(chat, actor) };
     },
   }),
   route({

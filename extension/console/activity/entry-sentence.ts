@@ -59,6 +59,7 @@ const phrases: Record<string, (target: string, details: Details, names: RecordNa
   "password.change": () => "changed their password",
   "password.reset": () => "reset their password",
   "profile.update": () => "changed their name",
+  "preferences.update": () => "changed their notification settings",
 };
 
 type Details = Record<string, unknown>;

@@ -1,6 +1,7 @@
-import { eq } from "drizzle-orm";
-import { pipedriveCompanyRoutes, pipedriveConnections, pipedriveInstallations } from "../../../server/db/schema";
+import { and, eq } from "drizzle-orm";
+import { pipedriveCompanyRoutes, pipedriveConnections, pipedriveInstallations, webhookDeliveries } from "../../../server/db/schema";
 import type { RouteDefinition } from "../../../server/http/route";
+import { emitInboxEvent } from "../../../server/webhooks/outbox";
 import type { FakeGraphApi } from "../../fakes/graph-api";
 import type { FakeHubspot } from "../../fakes/hubspot";
 import type { FakePipedrive } from "../../fakes/pipedrive";
@@ -72,6 +73,20 @@ async function campaign(context: SuccessContext, status: "running" | "paused" | 
 async function webhook(context: SuccessContext) {
   const created = await api(context, "POST", "/webhooks", { url: "http://127.0.0.1:9/hook", events: ["message.created"] });
   return created.body.webhook.id as string;
+}
+
+/** A webhook with one delivery that ran out of attempts (no worker runs here, so it is marked so). */
+async function failedDelivery(context: SuccessContext) {
+  const webhookId = await webhook(context);
+  const { workspace } = context.team;
+  const db = context.server.database.db;
+  await db.transaction((tx) => emitInboxEvent(tx, { type: "message.created", workspaceId: workspace.id, chatId: "chat_fixture" }, { n: 1 }));
+  const [delivery] = await db
+    .update(webhookDeliveries)
+    .set({ status: "failed", attempts: 8, lastError: "HTTP 500" })
+    .where(and(eq(webhookDeliveries.workspaceId, workspace.id), eq(webhookDeliveries.webhookId, webhookId)))
+    .returning({ id: webhookDeliveries.id });
+  return { webhookId, deliveryId: delivery?.id ?? "" };
 }
 
 /** Frees the fake's company 67890 (one workspace at a time) from the cases before. */
@@ -182,7 +197,17 @@ export const successfulRequests: Record<string, (context: SuccessContext) => Pro
   "post /webhooks": async () => ({ path: "/webhooks", body: { url: "https://hooks.example.com/switchboard", events: ["message.created"] } }),
   "delete /webhooks/:id": async (context) => ({ path: `/webhooks/${await webhook(context)}` }),
   "get /webhooks/:id/deliveries": async (context) => ({ path: `/webhooks/${await webhook(context)}/deliveries` }),
+  "patch /webhooks/:id": async (context) => ({ path: `/webhooks/${await webhook(context)}`, body: { enabled: false } }),
+  "post /webhooks/:id/deliveries/:deliveryId/retry": async (context) => {
+    const { webhookId, deliveryId } = await failedDelivery(context);
+    return { path: `/webhooks/${webhookId}/deliveries/${deliveryId}/retry` };
+  },
+  "get /integrations/api-key": async () => ({ path: "/integrations/api-key" }),
   "post /integrations/api-key": async () => ({ path: "/integrations/api-key" }),
+  "delete /integrations/api-key": async (context) => {
+    await api(context, "POST", "/integrations/api-key");
+    return { path: "/integrations/api-key" };
+  },
   "post /integrations/pipedrive/connect": async () => ({ path: "/integrations/pipedrive/connect" }),
   "post /integrations/hubspot/connect": async () => ({ path: "/integrations/hubspot/connect" }),
   "delete /integrations/hubspot": async ({ server, hubspot, actor }) => {
