@@ -40,7 +40,7 @@ export async function emitInboxEvents(
   const workspaceIds = [...new Set(batch.map(({ event }) => event.workspaceId))];
   const types = [...new Set(batch.map(({ event }) => event.type))];
   const lookup = sql`select ${webhooks.id} as "id", ${webhooks.workspaceId} as "workspaceId", ${webhooks.events} as "events" from ${webhooks}
-    where ${inArray(webhooks.workspaceId, workspaceIds)} and ${webhooks.events} ?| ${sql.raw(`array[${types.map((type) => `'${type}'`).join(", ")}]`)}`;
+    where ${inArray(webhooks.workspaceId, workspaceIds)} and ${webhooks.enabled} and ${webhooks.events} ?| ${sql.raw(`array[${types.map((type) => `'${type}'`).join(", ")}]`)}`;
   const result = await db.execute<{ id: string; workspaceId: string; events: string[] }>(
     created.length > 0 ? sql`with ${messageStoredCtes(created)} ${lookup}` : lookup,
   );

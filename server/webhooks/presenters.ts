@@ -2,7 +2,7 @@ import type { webhookDeliveries, webhooks } from "../db/schema";
 
 /** A webhook as the API shows it: never its secret, encrypted or not. */
 export function presentWebhook(row: typeof webhooks.$inferSelect) {
-  return { id: row.id, url: row.url, events: row.events, createdAt: row.createdAt.toISOString(), createdBy: row.createdBy };
+  return { id: row.id, url: row.url, events: row.events, enabled: row.enabled, createdAt: row.createdAt.toISOString(), createdBy: row.createdBy };
 }
 
 /** One entry of a webhook's delivery log. */

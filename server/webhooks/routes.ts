@@ -22,7 +22,8 @@ const EventList = z
 const NewWebhook = z.object({ url: z.string().trim().min(1).max(maxWebhookUrlLength), events: EventList }).strict();
 const DeliveryQuery = ListQuery.extend({ status: z.enum(["pending", "delivered", "failed"]).optional() });
 
-async function requireWebhook(db: Executor, workspaceId: string, id: string) {
+/** The caller's workspace's webhook, or 404. */
+export async function requireWebhook(db: Executor, workspaceId: string, id: string) {
   const [row] = await db
     .select()
     .from(webhooks)
@@ -38,7 +39,7 @@ export const webhookRoutes = [
     summary: "The workspace's outgoing event webhooks (never their secrets)",
     tag: "Integrations",
     access: requires("integrations.workspace"),
-    responses: { 200: "{data: [{id, url, events, createdAt, createdBy}], nextCursor: null}" },
+    responses: { 200: "{data: [{id, url, events, enabled, createdAt, createdBy}], nextCursor: null}" },
     async handler({ actor, db }) {
       const rows = await db.select().from(webhooks).where(eq(webhooks.workspaceId, actor.workspaceId)).orderBy(asc(webhooks.createdAt), asc(webhooks.id));
       return { status: 200, body: { data: rows.map(presentWebhook), nextCursor: null } };

@@ -4,7 +4,7 @@ import { listedBackoff } from "../jobs/backoff";
 import { type JobOutcome, type JobRunner, startJobRunner } from "../jobs/runner";
 import type { Services } from "../services";
 import { attemptDelivery } from "./attempt";
-import { type DeliveryRow, deliveryQueue, deliveryTarget, markDelivered } from "./delivery-queue";
+import { type DeliveryRow, deliveryQueue, deliveryTarget, markDelivered, markTurnedOff } from "./delivery-queue";
 import { defaultJitterRatio, defaultRetryDelaysMs } from "./retry-schedule";
 import { type HostLookup, webhookUrlPolicy } from "./url-policy";
 
@@ -42,6 +42,10 @@ export function startWebhookWorker(services: Services, options: WebhookWorkerOpt
   const deliver = async (delivery: DeliveryRow, signal: AbortSignal): Promise<JobOutcome> => {
     const target = await deliveryTarget(db, delivery);
     if (!target) return "done";
+    if (!target.enabled) {
+      await markTurnedOff(db, delivery);
+      return "done";
+    }
     const outcome = await Promise.resolve()
       .then(() =>
         attemptDelivery({

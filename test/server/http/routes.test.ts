@@ -122,6 +122,7 @@ describe("tenant isolation", () => {
     "post /whatsapp-accounts/:id/sandbox/inbound": { from: "+15550001111", text: "hi" },
     "patch /templates/:id": { name: "Renamed" },
     "put /panel/pipedrive/chats/:id/link": { personId: 1 },
+    "patch /webhooks/:id": { enabled: false },
   };
   // Public routes whose path holds a credential rather than a record id.
   const credentialRoutes = ["post /invitations/:acceptToken/accept", "post /password-resets/:resetToken"];

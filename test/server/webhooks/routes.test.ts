@@ -33,6 +33,7 @@ describe("webhook CRUD", () => {
       id: expect.stringMatching(/^wh_/),
       url: hookUrl,
       events: ["message.created", "chat.assigned"],
+      enabled: true,
       createdAt: expect.any(String),
       createdBy: team.admin.id,
     });
