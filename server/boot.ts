@@ -2,6 +2,7 @@ import { assertAuditChainsKeyed } from "./audit/seal";
 import { startCampaignDispatcher } from "./campaigns/dispatcher";
 import type { Config } from "./config";
 import type { DatabaseHandle } from "./db/client";
+import { createDemoHubspot } from "./demo-crm/hubspot/demo-portal";
 import { createDemoCrmStore } from "./demo-crm/store";
 import { EventHub } from "./events/bus";
 import { isHubspotConfigured } from "./hubspot/app";
@@ -38,6 +39,7 @@ export async function startServices(config: Config, database: DatabaseHandle, op
     events,
     cloud: createCloudClient({ baseUrl: config.whatsapp.graphBaseUrl, apiVersion: config.whatsapp.graphApiVersion }),
     demoCrm: config.demoCrm.enabled ? createDemoCrmStore() : null,
+    demoHubspot: config.demoHubspot.enabled ? createDemoHubspot(config) : null,
     mailCatcher,
     background: new Set(),
   };

@@ -41,9 +41,9 @@ const EnvSchema = z.object({
   HUBSPOT_CLIENT_ID: z.string().min(1).optional(),
   HUBSPOT_CLIENT_SECRET: z.string().min(1).optional(),
   /** Where installers authorize (app.hubspot.com; app-eu1.hubspot.com serves EU accounts too). */
-  HUBSPOT_AUTH_URL: z.url().default("https://app.hubspot.com"),
+  HUBSPOT_AUTH_URL: z.url().optional(),
   /** HubSpot's API host: OAuth token endpoints and the CRM. */
-  HUBSPOT_API_URL: z.url().default("https://api.hubapi.com"),
+  HUBSPOT_API_URL: z.url().optional(),
   LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(10),
   LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).max(100_000).default(100),
   LIVE_UPDATES_RECHECK_MS: z.coerce.number().int().min(100).max(3_600_000).default(20_000),
@@ -135,6 +135,8 @@ export type Config = {
     redirectUri: string;
     /** Signs HubSpot's OAuth `state` and connect tickets; derived apart from Pipedrive's. */
     stateKey: Buffer;
+    /** The app above is the demo HubSpot portal's (no HUBSPOT_CLIENT_ID/SECRET while the demo CRM is on). */
+    usesDemoPortal: boolean;
   };
   /**
    * The development-only imitation of Pipedrive (server/demo-crm/), mounted at /dev/demo-crm.
@@ -150,6 +152,21 @@ export type Config = {
     /** The id "its Developer Hub" gave the start-chat modal (the CRM simulator registers it under this id). */
     startChatModalId: string;
     /** Signs its stateless access tokens, refresh tokens and authorization codes. */
+    tokenKey: Buffer;
+  };
+  /**
+   * The development-only imitation of HubSpot (server/demo-crm/hubspot/), mounted at
+   * /dev/demo-hubspot beside the demo CRM and switched with it (DEMO_CRM); never in production.
+   */
+  demoHubspot: {
+    enabled: boolean;
+    /** Both its install page (app.hubspot.com's part) and its API (api.hubapi.com's part). */
+    url: string;
+    appId: number;
+    clientId: string;
+    /** Derived from ENCRYPTION_KEY; signs the card's hubspot.fetch requests when the demo portal is the app. */
+    clientSecret: string;
+    /** Seals its grants into the tokens themselves, so they outlive a restart. */
     tokenKey: Buffer;
   };
   /**
@@ -183,6 +200,8 @@ export class ConfigError extends Error {}
 
 /** Where the app mounts the demo CRM (server/demo-crm/); its address is `${PUBLIC_URL}${demoCrmPath}`. */
 export const demoCrmPath = "/dev/demo-crm";
+/** Where the app mounts the demo HubSpot portal (server/demo-crm/hubspot/); its address is `${PUBLIC_URL}${demoHubspotPath}`. */
+export const demoHubspotPath = "/dev/demo-hubspot";
 
 /**
  * The command-line flag with which `npm start`, `npm run dev` and the data-directory scripts choose
@@ -238,6 +257,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const usesDemoCrm = demoCrm.enabled && !values.PIPEDRIVE_CLIENT_ID && !values.PIPEDRIVE_CLIENT_SECRET;
   const clientSecret = values.PIPEDRIVE_CLIENT_SECRET ?? (usesDemoCrm ? demoCrm.clientSecret : undefined);
   const defaultOAuthHost = usesDemoCrm ? demoCrm.url : "https://oauth.pipedrive.com";
+  const demoHubspot = {
+    enabled: demoCrm.enabled,
+    url: `${publicUrl}${demoHubspotPath}`,
+    appId: 4_200_001,
+    clientId: "switchboard-demo-hubspot",
+    clientSecret: deriveKey(encryptionKey, "switchboard.demo-hubspot.client-secret").toString("base64url"),
+    tokenKey: deriveKey(encryptionKey, "switchboard.demo-hubspot.tokens"),
+  };
+  // Likewise HubSpot: without an app of its own, a development server's HubSpot is the demo portal.
+  const usesDemoPortal = demoHubspot.enabled && !values.HUBSPOT_CLIENT_ID && !values.HUBSPOT_CLIENT_SECRET;
   return {
     nodeEnv: values.NODE_ENV,
     nodeEnvFrom,
@@ -275,14 +304,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       startChatModalId: values.PIPEDRIVE_START_CHAT_MODAL_ID ?? (usesDemoCrm ? demoCrm.startChatModalId : null),
     },
     hubspot: {
-      clientId: values.HUBSPOT_CLIENT_ID,
-      clientSecret: values.HUBSPOT_CLIENT_SECRET,
-      authUrl: values.HUBSPOT_AUTH_URL.replace(/\/$/, ""),
-      apiUrl: values.HUBSPOT_API_URL.replace(/\/$/, ""),
+      clientId: values.HUBSPOT_CLIENT_ID ?? (usesDemoPortal ? demoHubspot.clientId : undefined),
+      clientSecret: values.HUBSPOT_CLIENT_SECRET ?? (usesDemoPortal ? demoHubspot.clientSecret : undefined),
+      authUrl: (values.HUBSPOT_AUTH_URL ?? (usesDemoPortal ? demoHubspot.url : "https://app.hubspot.com")).replace(/\/$/, ""),
+      apiUrl: (values.HUBSPOT_API_URL ?? (usesDemoPortal ? demoHubspot.url : "https://api.hubapi.com")).replace(/\/$/, ""),
       redirectUri: `${publicUrl}/api/v1/integrations/hubspot/callback`,
       stateKey: deriveKey(encryptionKey, "switchboard.hubspot.oauth-state"),
+      usesDemoPortal,
     },
     demoCrm,
+    demoHubspot,
     loginLimits: { perAccount: values.LOGIN_LIMIT_PER_ACCOUNT, perIp: values.LOGIN_LIMIT_PER_IP },
     liveUpdates: { tokenRecheckMs: values.LIVE_UPDATES_RECHECK_MS },
     backup: { everyMs: values.BACKUP_EVERY ? durationMs(values.BACKUP_EVERY) : null, keep: values.BACKUP_KEEP },
@@ -368,6 +399,13 @@ export function developmentFeatureLines(config: Config): string[] {
     lines.push(
       on(
         "the demo CRM is this server's Pipedrive app, and POST /api/v1/dev/simulator/token signs panel tokens for its users (PIPEDRIVE_CLIENT_ID/SECRET or DEMO_CRM=off turn it off)",
+      ),
+    );
+  }
+  if (config.hubspot.usesDemoPortal) {
+    lines.push(
+      on(
+        `the demo HubSpot portal at ${config.demoHubspot.url} is this server's HubSpot app, and POST /api/v1/dev/simulator/hubspot/sign signs its card's requests (HUBSPOT_CLIENT_ID/SECRET or DEMO_CRM=off turn it off)`,
       ),
     );
   }

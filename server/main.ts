@@ -1,3 +1,4 @@
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { UnsealedAuditChains } from "./audit/seal";
@@ -8,6 +9,7 @@ import { DataDirLocked } from "./datadir/lock";
 import { startMaintenance } from "./datadir/maintenance";
 import { startOperatorListener } from "./datadir/operator-listener";
 import { type DatabaseHandle, openDatabase } from "./db/client";
+import { connectDemoWorkspaceToDemoHubspot } from "./demo/hubspot-journey";
 import { startDemo } from "./demo/start";
 import { createApp } from "./http/app";
 import { startWebhookWorker } from "./webhooks/worker";
@@ -86,6 +88,24 @@ async function main() {
     }
     logger.info({ url: config.publicUrl, engine: database.engine }, "Switchboard is listening");
     console.log(`Switchboard: ${config.publicUrl} (database: ${database.engine})`);
+    if (config.demo && config.hubspot.usesDemoPortal) {
+      // Over HTTP, like its Owner would: it needs the server listening.
+      void connectDemoWorkspaceToDemoHubspot(services, `http://127.0.0.1:${(server.address() as AddressInfo).port}`).then((outcome) => {
+        if (outcome === "skipped") return;
+        if (typeof outcome === "object") {
+          console.error(
+            `Demo HubSpot: connecting the demo workspace failed: ${outcome.failed}. An Owner can connect it on the Integrations page (Connect HubSpot).`,
+          );
+          return;
+        }
+        console.log(
+          outcome === "connected"
+            ? "Demo HubSpot: the demo workspace installed the app in the demo portal through its install page"
+            : "Demo HubSpot: the demo workspace is connected to the demo portal",
+        );
+        console.log(`HubSpot simulator (the app card on the demo portal's contact): ${config.publicUrl}/simulator/hubspot/`);
+      });
+    }
   });
   const shutdown = () => {
     server.close(

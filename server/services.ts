@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Config } from "./config";
 import type { DatabaseHandle } from "./db/client";
+import type { DemoHubspot } from "./demo-crm/hubspot/demo-portal";
 import type { DemoCrmStore } from "./demo-crm/store";
 import type { EventHub } from "./events/bus";
 import type { AttemptLimiter } from "./identity/attempt-limiter";
@@ -22,6 +23,8 @@ export type Services = {
   cloud: CloudClient;
   /** The development-only demo CRM's notes and activities; null unless `config.demoCrm.enabled`. */
   demoCrm: DemoCrmStore | null;
+  /** The development-only demo HubSpot portal (its accounts, grants and Communications); null unless `config.demoHubspot.enabled`. */
+  demoHubspot: DemoHubspot | null;
   /** The development mail catcher (config.mail.transport "catcher"), else null. */
   mailCatcher: MailCatcher | null;
   /** Background timers and loops to stop on shutdown. */

@@ -4,7 +4,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import helmet from "helmet";
 import { z } from "zod";
 import { canonicalJson, recordAudit } from "../audit/recorder";
-import { demoCrmPath } from "../config";
+import { demoCrmPath, demoHubspotPath } from "../config";
 import { isConnectionLost } from "../db/connection-errors";
 import { demoCrmRouter } from "../demo-crm/router";
 import { type Principal, resolvePrincipal } from "../identity/tokens";
@@ -55,6 +55,7 @@ export function createApp(services: Services, options: { webRoot?: string } = {}
   app.use(apiPrefix, api);
   // The demo CRM and the CRM simulator are development tools: never served in production.
   if (services.config.demoCrm.enabled && services.demoCrm) app.use(demoCrmPath, demoCrmRouter(services.config, services.demoCrm));
+  if (services.config.demoHubspot.enabled && services.demoHubspot) app.use(demoHubspotPath, services.demoHubspot.router);
   if (!services.config.developmentRoutes) {
     for (const devOnly of ["/simulator", "/dev"]) app.use(devOnly, (_request, response) => response.status(404).end());
   }

@@ -86,7 +86,7 @@ export async function hubspotApi(services: Services, workspaceId: string, now: (
     const wait = pacingDelayMs(portalBudgets.get(hubId), now());
     if (wait > 0) throw new HubspotRateLimited(wait, `HubSpot's ten-second budget for portal ${hubId} is nearly spent`);
     try {
-      return await fetch(new URL(path, base), {
+      return await fetch(`${base}${path}`, {
         method,
         headers: { authorization: `Bearer ${accessToken}`, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
         body: body === undefined ? undefined : JSON.stringify(body),

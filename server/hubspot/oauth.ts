@@ -40,7 +40,8 @@ const ErrorAnswer = z.object({ error: z.string(), error_description: z.string().
 
 /** The install URL: our required scopes, the optional ones, and the signed state. */
 export function hubspotAuthorizeUrl(app: HubspotApp, state: string): string {
-  const url = new URL("/oauth/authorize", app.authUrl);
+  // Appended, not resolved: a base with a path (the demo portal's /dev/demo-hubspot) keeps it.
+  const url = new URL(`${app.authUrl}/oauth/authorize`);
   url.searchParams.set("client_id", app.clientId);
   url.searchParams.set("redirect_uri", app.redirectUri);
   url.searchParams.set("scope", hubspotRequiredScopes.join(" "));
@@ -52,7 +53,7 @@ export function hubspotAuthorizeUrl(app: HubspotApp, state: string): string {
 async function postForm(app: HubspotApp, path: string, fields: Record<string, string>): Promise<Response> {
   const body = new URLSearchParams({ client_id: app.clientId, client_secret: app.clientSecret, ...fields });
   try {
-    return await fetch(new URL(path, app.apiUrl), {
+    return await fetch(`${app.apiUrl}${path}`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
       body,

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 // The state behind an imitation of HubSpot: portals (hub ids) with users, owners, contacts, deals
 // and the Communications written to them, and the OAuth grants an app holds there. Shared by the
@@ -19,6 +19,8 @@ export type HubspotPortal = {
   communications: Map<string, HubspotCommunication>;
   /** Whether the app is installed here; uninstalling ends every grant of the portal. */
   appInstalled: boolean;
+  /** When this process saw the app uninstalled: sealed tokens issued before then stay dead. */
+  uninstalledAtMs?: number;
 };
 
 /** The app as registered with HubSpot (its app-hsmeta.json): who may ask for what, and where to send the installer back. */
@@ -33,7 +35,7 @@ export type HubspotAppRegistration = {
 
 export type Grant = { hubId: number; userId: number; scopes: string[] };
 type AccessToken = Grant & { expiresAtMs: number; refreshToken: string };
-type RefreshToken = Grant & { revoked: boolean };
+type RefreshToken = Grant & { revoked: boolean; issuedAtMs?: number };
 type AuthorizationCode = Grant & { redirectUri: string; expiresAtMs: number };
 
 /** Access tokens live 30 minutes (hubspot.md §3: expires_in 1800). */
@@ -48,7 +50,15 @@ export class HubspotPortals {
   private readonly refreshTokens = new Map<string, RefreshToken>();
   private sequence = 1000;
 
-  constructor(readonly clock: () => number = Date.now) {}
+  /**
+   * With `sealKey` (the demo portal), each token also carries its grant, sealed with an HMAC, so
+   * the grants outlive the process: after a restart a token this portal issued is recalled from
+   * itself. Without it (the tests' fake), tokens are only what this process remembers.
+   */
+  constructor(
+    readonly clock: () => number = Date.now,
+    private readonly sealKey: Buffer | null = null,
+  ) {}
 
   addPortal(input: { hubId: number; domain?: string }): HubspotPortal {
     const portal: HubspotPortal = {
@@ -116,32 +126,38 @@ export class HubspotPortals {
   }
 
   issueTokens(grant: Grant, refreshToken?: string) {
-    const refresh = refreshToken ?? `na1-${randomBytes(4).toString("hex")}-${randomBytes(16).toString("hex")}`;
-    if (!refreshToken) this.refreshTokens.set(refresh, { ...grant, revoked: false });
+    const now = this.clock();
+    const refresh =
+      refreshToken ??
+      (this.sealKey
+        ? `na1-${this.seal({ h: grant.hubId, u: grant.userId, s: grant.scopes, i: now })}`
+        : `na1-${randomBytes(4).toString("hex")}-${randomBytes(16).toString("hex")}`);
+    if (!refreshToken) this.refreshTokens.set(refresh, { ...grant, revoked: false, issuedAtMs: now });
+    const expiresAtMs = now + accessTokenLifetimeSeconds * 1000;
     // Access tokens are long opaque strings, up to 300 characters (hubspot.md §3).
-    const access = `CO${randomBytes(96).toString("base64url")}`;
-    this.accessTokens.set(access, { ...grant, refreshToken: refresh, expiresAtMs: this.clock() + accessTokenLifetimeSeconds * 1000 });
+    const access = this.sealKey ? `CO${this.seal({ r: refresh, e: expiresAtMs })}` : `CO${randomBytes(96).toString("base64url")}`;
+    this.accessTokens.set(access, { ...grant, refreshToken: refresh, expiresAtMs });
     return { accessToken: access, refreshToken: refresh };
   }
 
   /** The grant behind a refresh token, while it is neither revoked nor its portal uninstalled. */
   liveRefreshToken(token: string): RefreshToken | null {
-    const grant = this.refreshTokens.get(token);
+    const grant = this.refreshToken(token);
     if (!grant || grant.revoked || !this.portals.get(grant.hubId)?.appInstalled) return null;
     return grant;
   }
 
   accessToken(token: string): (AccessToken & { state: "live" | "expired" | "dead" }) | null {
-    const grant = this.accessTokens.get(token);
+    const grant = this.accessTokens.get(token) ?? this.recallAccessToken(token);
     if (!grant) return null;
-    const refresh = this.refreshTokens.get(grant.refreshToken);
+    const refresh = this.refreshToken(grant.refreshToken);
     if (!refresh || refresh.revoked || !this.portals.get(grant.hubId)?.appInstalled) return { ...grant, state: "dead" };
     return { ...grant, state: grant.expiresAtMs <= this.clock() ? "expired" : "live" };
   }
 
   /** Revokes a refresh token (and so every access token minted from it). */
   revoke(token: string): boolean {
-    const grant = this.refreshTokens.get(token);
+    const grant = this.refreshToken(token);
     if (!grant) return false;
     grant.revoked = true;
     return true;
@@ -153,6 +169,65 @@ export class HubspotPortals {
   }
 
   uninstall(hubId: number) {
-    this.portal(hubId).appInstalled = false;
+    const portal = this.portal(hubId);
+    portal.appInstalled = false;
+    portal.uninstalledAtMs = this.clock();
+  }
+
+  private refreshToken(token: string): RefreshToken | null {
+    return this.refreshTokens.get(token) ?? this.recallRefreshToken(token);
+  }
+
+  /**
+   * A sealed refresh token this process has not seen (issued before a restart): its grant, if the
+   * seal holds and the portal exists. The install it proves still stands unless this process saw
+   * the app uninstalled after the token was issued.
+   */
+  private recallRefreshToken(token: string): RefreshToken | null {
+    const sealed = token.startsWith("na1-") ? this.unseal(token.slice(4)) : null;
+    if (!sealed || typeof sealed.h !== "number" || typeof sealed.u !== "number" || !Array.isArray(sealed.s) || typeof sealed.i !== "number") return null;
+    const portal = this.portals.get(sealed.h);
+    if (!portal) return null;
+    const uninstalledSince = portal.uninstalledAtMs !== undefined && portal.uninstalledAtMs >= sealed.i;
+    if (!portal.appInstalled && !uninstalledSince) portal.appInstalled = true;
+    const grant: RefreshToken = { hubId: sealed.h, userId: sealed.u, scopes: sealed.s.map(String), revoked: uninstalledSince, issuedAtMs: sealed.i };
+    this.refreshTokens.set(token, grant);
+    return grant;
+  }
+
+  private recallAccessToken(token: string): AccessToken | null {
+    const sealed = token.startsWith("CO") ? this.unseal(token.slice(2)) : null;
+    if (!sealed || typeof sealed.r !== "string" || typeof sealed.e !== "number") return null;
+    const refresh = this.refreshToken(sealed.r);
+    if (!refresh) return null;
+    const grant: AccessToken = { hubId: refresh.hubId, userId: refresh.userId, scopes: refresh.scopes, refreshToken: sealed.r, expiresAtMs: sealed.e };
+    this.accessTokens.set(token, grant);
+    return grant;
+  }
+
+  private seal(payload: Record<string, unknown>): string {
+    const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
+    return `${body}.${this.mac(body)}`;
+  }
+
+  private unseal(sealed: string): Record<string, unknown> | null {
+    if (!this.sealKey) return null;
+    const [body = "", mac = "", ...rest] = sealed.split(".");
+    const expected = Buffer.from(this.mac(body));
+    const given = Buffer.from(mac);
+    if (rest.length > 0 || given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+    try {
+      const payload: unknown = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
+      return payload && typeof payload === "object" ? (payload as Record<string, unknown>) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private mac(body: string): string {
+    return createHmac("sha256", this.sealKey ?? Buffer.alloc(0))
+      .update(body)
+      .digest("base64url")
+      .slice(0, 32);
   }
 }
