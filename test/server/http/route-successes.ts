@@ -5,11 +5,11 @@ import { emitInboxEvent } from "../../../server/webhooks/outbox";
 import type { FakeGraphApi } from "../../fakes/graph-api";
 import type { FakeHubspot } from "../../fakes/hubspot";
 import type { FakePipedrive } from "../../fakes/pipedrive";
-import { type BuiltMember, insertCampaignDirectly, insertMemberDirectly, insertRoleDirectly } from "../../support/factories";
+import { type BuiltMember, insertCampaignDirectly, insertMemberDirectly, insertRoleDirectly, testPassword } from "../../support/factories";
 import type { TestServer } from "../../support/server";
 import type { Team } from "../../support/team";
 import { connectSandbox, createTemplate, recipients } from "../campaigns/support";
-import { connectThroughHubspot, newPortal } from "../hubspot/support";
+import { connectThroughHubspot, newPortal, signedCardRequest } from "../hubspot/support";
 import { callback, connect } from "../pipedrive/server-support";
 
 // For each permission-gated route, a request that succeeds: what an allowed role's case in the
@@ -215,6 +215,19 @@ export const successfulRequests: Record<string, (context: SuccessContext) => Pro
     return { path: "/integrations/hubspot" };
   },
   "put /integrations/hubspot/settings": async () => ({ path: "/integrations/hubspot/settings", body: { logging: "per_message" } }),
+  "get /integrations/hubspot/links": async ({ server, hubspot, actor }) => {
+    await connectThroughHubspot(server, hubspot, actor.token, newPortal(hubspot));
+    return { path: "/integrations/hubspot/links" };
+  },
+  "delete /integrations/hubspot/links/:memberId": async ({ server, hubspot, actor, team }) => {
+    const hubId = newPortal(hubspot);
+    await connectThroughHubspot(server, hubspot, actor.token, hubId);
+    // The teammate links HubSpot user 2 from the card, as a rep would.
+    const card = await signedCardRequest(server, hubspot, `?portalId=${hubId}&userId=2`, { objectTypeId: "0-1", objectId: "1" });
+    const context = new URL(card.body.linkUri).hash.slice(1);
+    await server.api("POST", "/hubspot/panel/session", { body: { context, email: team.teammate.email, password: testPassword } });
+    return { path: `/integrations/hubspot/links/${team.teammate.id}` };
+  },
   "post /me/integrations/pipedrive/connect": async () => ({ path: "/me/integrations/pipedrive/connect" }),
   "post /integrations/pipedrive/install": async (context) => {
     const { server, fake } = context;
