@@ -3,6 +3,10 @@ import { ProblemMessage } from "../shared/ProblemMessage";
 import { contactLabel, initialsOf, listTime } from "./format";
 import type { Chat, WhatsAppAccount } from "./types";
 import type { ChatList as ChatListState } from "./use-chat-list";
+import "./unread.css";
+
+/** "3", or "99+" at the server's cap; a chat marked unread without new messages shows a dot. */
+const unreadLabel = (count: number) => (count >= 100 ? "99+" : String(count));
 
 type ChatListProps = {
   list: ChatListState;
@@ -27,37 +31,52 @@ export function ChatList({ list, selectedId, meId, members, accounts, filtered, 
     <div className="chat-list-scroll">
       <ProblemMessage problem={list.problem} />
       <ul className="chat-list" aria-label="Chats">
-        {list.chats.map((chat) => (
-          <li key={chat.id}>
-            <button
-              type="button"
-              className="chat-item"
-              aria-current={chat.id === selectedId ? "true" : undefined}
-              data-chat-id={chat.id}
-              onClick={() => onSelect(chat.id)}
-            >
-              <span className="avatar" aria-hidden="true">
-                {initialsOf(contactLabel(chat))}
-              </span>
-              <span className="chat-item-body">
-                <span className="chat-item-top">
-                  <span className="chat-item-name">{contactLabel(chat)}</span>
-                  <time className="chat-item-time" dateTime={chat.lastMessageAt}>
-                    {listTime(chat.lastMessageAt)}
-                  </time>
+        {list.chats.map((chat) => {
+          const unreadCount = chat.unreadCount ?? 0;
+          const unread = unreadCount > 0 || chat.markedUnread === true;
+          return (
+            <li key={chat.id}>
+              <button
+                type="button"
+                className={unread ? "chat-item chat-item-unread" : "chat-item"}
+                aria-current={chat.id === selectedId ? "true" : undefined}
+                data-chat-id={chat.id}
+                data-unread={unread ? unreadCount : undefined}
+                onClick={() => onSelect(chat.id)}
+              >
+                <span className="avatar" aria-hidden="true">
+                  {initialsOf(contactLabel(chat))}
                 </span>
-                {chat.contact.name && chat.contact.phone && <span className="chat-item-phone">{chat.contact.phone}</span>}
-                <span className="chat-item-preview">{chat.lastMessagePreview ?? "No messages yet"}</span>
-                <span className="chat-item-tags">
-                  <span className={`tag ${chat.responsibleId ? (chat.responsibleId === meId ? "tag-mine" : "") : "tag-unassigned"}`}>
-                    {responsibleOf(chat)}
+                <span className="chat-item-body">
+                  <span className="chat-item-top">
+                    <span className="chat-item-name">{contactLabel(chat)}</span>
+                    <time className="chat-item-time" dateTime={chat.lastMessageAt}>
+                      {listTime(chat.lastMessageAt)}
+                    </time>
                   </span>
-                  {accountOf(chat) && <span className="tag tag-account">{accountOf(chat)}</span>}
+                  {unread && (
+                    <span className={unreadCount > 0 ? "unread-count" : "unread-count unread-dot"}>
+                      {unreadCount > 0 ? unreadLabel(unreadCount) : ""}
+                      <span className="visually-hidden">{unreadCount > 0 ? " unread" : "Marked unread"}</span>
+                    </span>
+                  )}
+                  {chat.contact.name && chat.contact.phone && <span className="chat-item-phone">{chat.contact.phone}</span>}
+                  <span className="chat-item-preview">{chat.lastMessagePreview ?? "No messages yet"}</span>
+                  <span className="chat-item-tags">
+                    {chat.responsibleId === meId ? (
+                      <span className="tag tag-mine" title="You are responsible for this chat">
+                        Mine<span className="visually-hidden"> — You are responsible</span>
+                      </span>
+                    ) : (
+                      <span className={`tag ${chat.responsibleId ? "" : "tag-unassigned"}`}>{responsibleOf(chat)}</span>
+                    )}
+                    {accountOf(chat) && <span className="tag tag-account">{accountOf(chat)}</span>}
+                  </span>
                 </span>
-              </span>
-            </button>
-          </li>
-        ))}
+              </button>
+            </li>
+          );
+        })}
       </ul>
       {!list.loading && list.chats.length === 0 && !list.problem && (
         <p className="muted chat-list-empty">{filtered ? "No chats match these filters." : "No conversations yet."}</p>

@@ -1,4 +1,5 @@
 import { useCallback, useState } from "react";
+import { asProblem } from "../api/client";
 import type { ListedMember } from "../api/types";
 import { useApiList } from "../api/use-api-query";
 import { useMe } from "../session/SessionProvider";
@@ -12,6 +13,7 @@ import { SandboxSimulator } from "./SandboxSimulator";
 import { openChat, useSelectedChatId } from "./selected-chat";
 import { type ChatFilters, chatViews, noChatFilters, type WhatsAppAccount } from "./types";
 import { useChatList } from "./use-chat-list";
+import { useReadMarker, withoutReadState } from "./use-read-marker";
 
 type OpenDialog = "new-chat" | "simulate" | null;
 
@@ -33,8 +35,19 @@ export function InboxPage() {
   // A member who sees only the chats assigned to them never sees an unassigned one.
   const views = me.permissions["chats.view"] === "assigned" ? chatViews.filter((view) => view !== "unassigned") : chatViews;
   const filtered = filters.view !== "all" || filters.accountId !== "" || filters.q.trim() !== "";
-  const { remove } = list;
+  const { remove, place } = list;
   const onGone = useCallback((chatId: string) => remove(chatId), [remove]);
+  // Opening a chat reads it for this member, on every device (server-side read state).
+  const { markUnread } = useReadMarker(selectedId, place);
+  const [markProblem, setMarkProblem] = useState<ReturnType<typeof asProblem>>();
+  const onMarkUnread = (chatId: string) => {
+    setMarkProblem(undefined);
+    // Back to the list, or the open chat would be read again at once.
+    markUnread(chatId).then(
+      () => openChat(null),
+      (error: unknown) => setMarkProblem(asProblem(error)),
+    );
+  };
 
   return (
     <div className="inbox">
@@ -62,15 +75,23 @@ export function InboxPage() {
       </aside>
       <section className="inbox-main" aria-label="Conversation">
         {selectedId ? (
-          <ChatView
-            key={selectedId}
-            chatId={selectedId}
-            listed={list.chats.find((chat) => chat.id === selectedId)}
-            members={members.data ?? []}
-            accounts={allAccounts}
-            onChatChanged={list.place}
-            onGone={onGone}
-          />
+          <>
+            <div className="chat-toolbar">
+              <ProblemMessage problem={markProblem} />
+              <button type="button" className="link-button" onClick={() => onMarkUnread(selectedId)}>
+                Mark as unread
+              </button>
+            </div>
+            <ChatView
+              key={selectedId}
+              chatId={selectedId}
+              listed={list.chats.find((chat) => chat.id === selectedId)}
+              members={members.data ?? []}
+              accounts={allAccounts}
+              onChatChanged={(chat, message) => place(withoutReadState(chat), message)}
+              onGone={onGone}
+            />
+          </>
         ) : (
           <div className="inbox-empty">
             <h2>{list.chats.length > 0 ? "Pick a conversation" : "Your conversations will appear here"}</h2>

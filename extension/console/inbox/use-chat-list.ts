@@ -53,8 +53,11 @@ export function useChatList(filters: ChatFilters, meId: string): ChatList {
   }, [state.nextCursor, filters, meId]);
 
   const place = useCallback(
-    (chat: Chat, message?: Message) =>
+    (incoming: Chat, message?: Message) =>
       setState((previous) => {
+        // A copy without the member's read state (a status update, a sent message) keeps the list's.
+        const known = previous.chats.find((listed) => listed.id === incoming.id);
+        const chat = incoming.unreadCount === undefined && known ? { ...incoming, unreadCount: known.unreadCount, markedUnread: known.markedUnread } : incoming;
         const others = previous.chats.filter((listed) => listed.id !== chat.id);
         if (!matchesFilters(chat, filters, meId, message)) return others.length === previous.chats.length ? previous : { ...previous, chats: others };
         const listed = others.length < previous.chats.length;

@@ -2,6 +2,7 @@ import { useMe } from "../session/SessionProvider";
 import { AccountCard } from "./AccountCard";
 import { ApiTokensCard } from "./ApiTokensCard";
 import { DeleteWorkspaceCard } from "./DeleteWorkspaceCard";
+import { NotificationsCard } from "./NotificationsCard";
 import { OwnershipTransferCard } from "./OwnershipTransferCard";
 import { SubscriptionCard } from "./SubscriptionCard";
 
@@ -12,6 +13,7 @@ export function SettingsPage() {
     <>
       <h1>Settings</h1>
       <AccountCard />
+      {permissions["chats.view"] !== "none" && <NotificationsCard />}
       {permissions["billing.manage"] && <SubscriptionCard />}
       <ApiTokensCard />
       {permissions["workspace.transfer"] && <OwnershipTransferCard />}

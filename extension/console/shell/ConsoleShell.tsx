@@ -1,13 +1,24 @@
-import type { ReactNode } from "react";
+import { type ReactNode, useEffect } from "react";
 import type { Me } from "../api/types";
 import { type ConsoleSectionId, visibleSections } from "../permissions/sections";
 import { hrefFor } from "../routing/hash-route";
 import { useSession } from "../session/SessionProvider";
+import { useNewMessageAlerts } from "./new-message-alerts";
+import { preferences } from "./preferences";
+import { useUnreadTitle } from "./use-unread-title";
 
 /** The signed-in frame: workspace and member in the header, the sections /me allows in the nav. */
 export function ConsoleShell({ me, current, children }: { me: Me; current: ConsoleSectionId; children: ReactNode }) {
   const { signOut } = useSession();
   const sections = visibleSections(me.permissions);
+  // Unread chats in the tab title, and alerts for the member's own chats, in every section.
+  useUnreadTitle(me.permissions["chats.view"] !== "none");
+  useNewMessageAlerts(me.member.id);
+  useEffect(() => {
+    // Without its settings the console simply does not alert; nothing else depends on them.
+    preferences.load().catch(() => undefined);
+    return () => preferences.forget();
+  }, []);
   return (
     <div className="console">
       <header className="topbar">
