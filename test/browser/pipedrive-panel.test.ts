@@ -94,7 +94,7 @@ describe("Pipedrive panel in the CRM simulator", () => {
     });
   });
 
-  it("offers an Agent only a template once Grace's 24-hour window has closed, picked from the registered ones, and sends it", async () => {
+  it("offers an Agent only a template once Grace's 24-hour window has closed, picked from the approved ones with her name filled in and a preview, and sends it", async () => {
     const { server, team, lines } = suite.stack;
     const agentChats = (await server.api("GET", "/chats", { token: team.agent.token })).body.data as { id: string; accountId: string }[];
     const graceOnAgentLine = agentChats.find((chat) => chat.accountId === lines.agent.id);
@@ -112,19 +112,22 @@ describe("Pipedrive panel in the CRM simulator", () => {
       await chatList(panel).first().click();
       await panel.getByText("The 24-hour window is closed: send an approved template").waitFor();
       expect(await panel.getByLabel("Message", { exact: true }).count()).toBe(0);
-      // The sandbox's templates, registered for the Agent: approved ones to choose, the pending and the rejected shown as such.
-      const picker = panel.getByLabel("Registered template");
-      await picker.locator("option", { hasText: "follow_up" }).waitFor({ state: "attached" });
-      const options = await picker
-        .locator("option")
-        .evaluateAll((elements) => (elements as HTMLOptionElement[]).map((option) => [option.textContent, option.disabled]));
-      expect(options.slice(-2)).toEqual([
-        ["spring_sale (en_US) — pending", true],
-        ["win_back (en_US) — rejected", true],
+      // The sandbox's templates, synced for the Agent's line: only the approved ones are offered, by name in words.
+      const picker = panel.getByLabel("Template", { exact: true });
+      await picker.locator("option", { hasText: "Follow up" }).waitFor({ state: "attached" });
+      expect(await picker.locator("option").allTextContents()).toEqual([
+        "Choose a template…",
+        "Appointment reminder (utility)",
+        "Follow up (marketing)",
+        "Order update (utility)",
       ]);
-      await picker.selectOption({ label: "follow_up (en_US) — approved" });
-      expect(await panel.getByLabel("Template name").inputValue()).toBe("follow_up");
-      await panel.getByLabel(/^Parameters/).fill("Grace");
+      await picker.selectOption({ label: "Follow up (marketing)" });
+      // Grace's name comes from the chat's contact; nothing is typed, and the preview is what she will read.
+      expect(await panel.getByLabel("Name", { exact: true }).inputValue()).toBe("Grace");
+      expect(await panel.getByRole("region", { name: "Preview" }).textContent()).toBe(
+        "Hi Grace, following up on our conversation: is there anything else we can help with?",
+      );
+      expect(await panel.getByLabel("Template name").count()).toBe(0);
       await panel.getByRole("button", { name: "Send template", exact: true }).click();
       await panel.getByRole("list", { name: "Messages" }).getByText("[template follow_up] Grace").waitFor();
       const history = await server.api("GET", `/chats/${graceOnAgentLine.id}/messages`, { token: team.agent.token });

@@ -17,6 +17,9 @@ describe("Start-chat modal (PIPEDRIVE_START_CHAT_MODAL_ID set)", () => {
   const suite = simulatorSuite({ PIPEDRIVE_START_CHAT_MODAL_ID: modalId });
 
   it("opens from the panel under the configured id, starts a chat from an account the member may use, and the chat appears in the panel", async () => {
+    // The Agent synced their line's templates from Meta (the Templates page's "Sync from Meta").
+    const { server, team, lines } = suite.stack;
+    expect((await server.api("POST", "/templates/sync", { token: team.agent.token, body: { accountId: lines.agent.id } })).status).toBe(200);
     const { page, panel } = await suite.stack.openSimulator("agent");
     await chatList(panel).first().waitFor();
     expect(await chatList(panel).count()).toBe(1);
@@ -35,10 +38,13 @@ describe("Start-chat modal (PIPEDRIVE_START_CHAT_MODAL_ID set)", () => {
     expect(await fromOptions(modal)).toEqual([expect.stringContaining(suite.stack.lines.agent.phoneNumber)]);
 
     // No chat on this number yet, so no 24-hour window: WhatsApp takes only an approved template.
-    await modal.getByText("The 24-hour window is closed: send an approved template").waitFor();
+    await modal.getByText("A new chat starts with an approved template.").waitFor();
     expect(await modal.getByLabel("Message", { exact: true }).count()).toBe(0);
-    await modal.getByLabel("Template name").fill("order_update");
-    await modal.getByLabel(/^Parameters/).fill("Grace\nA-1001");
+    await modal.getByLabel("Template", { exact: true }).selectOption({ label: "Order update (utility)" });
+    // The person's name from the deal; the order number typed into its own field, seen in the preview.
+    expect(await modal.getByLabel("Name", { exact: true }).inputValue()).toBe("Grace");
+    await modal.getByLabel("your order …").fill("A-1001");
+    expect(await modal.getByRole("region", { name: "Preview" }).textContent()).toBe("Hi Grace, your order A-1001 is on its way.");
     await modal.getByRole("button", { name: "Send template", exact: true }).click();
     await dialog.waitFor({ state: "detached" });
     await page.getByRole("status").filter({ hasText: "WhatsApp message sent" }).waitFor();
