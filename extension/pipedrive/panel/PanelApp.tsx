@@ -8,6 +8,7 @@ import type { SurfaceHost } from "../shared/sdk";
 import { Loading, Notice, RefusedScreen, usePanelSession } from "../shared/surface";
 import type { Chat, Message } from "../shared/types";
 import { ChatPane } from "./ChatPane";
+import { ConnectOwnAccount } from "./ConnectOwnAccount";
 import { useHistory, usePanelData } from "./use-panel-data";
 
 export function PanelApp({ host, api, params }: { host: SurfaceHost; api: PanelApi; params: IframeParams }) {
@@ -15,12 +16,18 @@ export function PanelApp({ host, api, params }: { host: SurfaceHost; api: PanelA
   if (state.kind === "starting") return <Loading label="Opening Switchboard…" />;
   if (state.kind === "refused") return <RefusedScreen problem={state.problem} />;
   if (!params.resource || !params.selectedId) return <p className="muted">Open a deal or a person to see its WhatsApp chats.</p>;
-  return <PanelBody host={host} api={api} session={state.session} record={{ resource: params.resource, id: params.selectedId }} />;
+  return <PanelBody host={host} api={api} session={state.session} record={{ resource: params.resource, id: params.selectedId }} panelUserId={params.userId} />;
 }
 
-type PanelBodyProps = { host: SurfaceHost; api: PanelApi; session: PanelSession; record: { resource: PanelResource; id: number } };
+type PanelBodyProps = {
+  host: SurfaceHost;
+  api: PanelApi;
+  session: PanelSession;
+  record: { resource: PanelResource; id: number };
+  panelUserId: string | null;
+};
 
-function PanelBody({ host, api, session, record }: PanelBodyProps) {
+function PanelBody({ host, api, session, record, panelUserId }: PanelBodyProps) {
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const linked = useRef(new Set<string>());
   const selectedIdRef = useRef(selectedId);
@@ -82,7 +89,7 @@ function PanelBody({ host, api, session, record }: PanelBodyProps) {
         <span>{session.workspace.name}</span>
       </div>
       {!context.ownConnection && (
-        <Notice>You see this {record.resource} through your workspace's Pipedrive connection. Connect your own Pipedrive account to see more.</Notice>
+        <ConnectOwnAccount api={api} resource={record.resource} ownAccount={context.ownAccount} panelUserId={panelUserId} onConnected={data.reload} />
       )}
       <h3>People and phones</h3>
       <ul className="persons" aria-label="People">
