@@ -37,7 +37,14 @@ export type FakePipedrive = {
   url: string;
   clientId: string;
   clientSecret: string;
-  redirectUri: string;
+  /** The app's Callback URL as registered in Developer Hub (registerCallbackUrl changes it). */
+  readonly redirectUri: string;
+  /**
+   * Saves a new Callback URL for the app, as an admin does in Developer Hub (OAuth & access scopes):
+   * consents and code exchanges must name it from now on, and the notices go to it. For a test whose
+   * app's address is known only once it listens.
+   */
+  registerCallbackUrl(url: string): void;
   /** The user every authorization code is issued for unless told otherwise. */
   user: FakeUser;
   /** The scopes the app is registered with in Developer Hub (what a consent grants). */
@@ -188,7 +195,7 @@ export async function startFakePipedrive(
 ): Promise<FakePipedrive> {
   const clientId = options.clientId ?? "fake-client-id";
   const clientSecret = options.clientSecret ?? "fake-client-secret";
-  const redirectUri = options.redirectUri ?? "https://switchboard.test/pipedrive/callback";
+  let redirectUri = options.redirectUri ?? "https://switchboard.test/pipedrive/callback";
   const requests: RecordedRequest[] = [];
   const notes: FakeNote[] = [];
   const activities: FakeActivity[] = [];
@@ -597,7 +604,14 @@ export async function startFakePipedrive(
     url,
     clientId,
     clientSecret,
-    redirectUri,
+    get redirectUri() {
+      return redirectUri;
+    },
+    registerCallbackUrl: (callbackUrl) => {
+      redirectUri = callbackUrl;
+      app.redirectUri = callbackUrl;
+      noticeUrl = callbackUrl;
+    },
     user: defaultUser,
     requests,
     notes,

@@ -22,7 +22,8 @@ export const graceWork = "+15550100999";
 /** The simulator's personas: one Pipedrive user per member, plus one suspended and one nobody linked. */
 export const pipedriveUserIds = { owner: 101, admin: 102, teammate: 103, agent: 104, collaborator: 105, suspended: 106, unlinked: 107 } as const;
 export type Persona = keyof typeof pipedriveUserIds;
-const jwtSecret = "simulator-test-jwt-secret";
+/** The app's JWT secret in simulator tests (PIPEDRIVE_JWT_SECRET), with which the tests sign as Pipedrive. */
+export const simulatorJwtSecret = "simulator-test-jwt-secret";
 
 export type SimulatorStack = {
   server: TestServer;
@@ -60,7 +61,7 @@ export async function startSimulatorStack(env: Record<string, string> = {}): Pro
     PIPEDRIVE_CLIENT_ID: fake.clientId,
     PIPEDRIVE_CLIENT_SECRET: fake.clientSecret,
     PIPEDRIVE_OAUTH_HOST: fake.url,
-    PIPEDRIVE_JWT_SECRET: jwtSecret,
+    PIPEDRIVE_JWT_SECRET: simulatorJwtSecret,
     ...env,
   });
   const db = server.database.db;
@@ -120,9 +121,7 @@ export async function startSimulatorStack(env: Record<string, string> = {}): Pro
 
   const browser = await launchChromium();
   const openPages: Page[] = [];
-  const personas = Object.entries(pipedriveUserIds)
-    .map(([key, id]) => `${key}:${id}`)
-    .join(",");
+  const personas = Object.entries(pipedriveUserIds).map(([key, id]) => ({ key, pipedriveUserId: id }));
   return {
     server,
     fake,
@@ -132,23 +131,17 @@ export async function startSimulatorStack(env: Record<string, string> = {}): Pro
     lines,
     memberOf,
     async openSimulator(persona, options = {}) {
-      const page = await browser.newPage();
-      openPages.push(page);
-      await page.route(`${server.url}${devTokenPath}`, async (route) => {
-        const claims = route.request().postDataJSON() as { userId: number; companyId: number };
-        await route.fulfill({ status: 200, json: { token: await signPanelToken(jwtSecret, claims) } });
-      });
-      const query = new URLSearchParams({
-        companyId: String(options.companyId ?? fake.user.company_id),
+      const registeredModalId = options.startChatModalId === undefined ? env.PIPEDRIVE_START_CHAT_MODAL_ID : options.startChatModalId;
+      const opened = await openSimulatorPage(browser, server.url, {
+        companyId: options.companyId ?? fake.user.company_id,
         personas,
         member: persona,
-        dealId: String(deal.id),
-        ...(options.view ? { view: options.view } : {}),
+        dealId: deal.id,
+        view: options.view,
+        startChatModalId: registeredModalId ?? null,
       });
-      const registeredModalId = options.startChatModalId === undefined ? env.PIPEDRIVE_START_CHAT_MODAL_ID : options.startChatModalId;
-      if (registeredModalId) query.set("startChatModalId", registeredModalId);
-      await page.goto(`${server.url}/simulator/index.html?${query}`);
-      return { page, panel: page.frameLocator('iframe[name="panel"]'), settings: page.frameLocator('iframe[name="settings"]') };
+      openPages.push(opened.page);
+      return opened;
     },
     async closePages() {
       await Promise.all(openPages.splice(0).map((page) => page.close()));
@@ -160,6 +153,43 @@ export async function startSimulatorStack(env: Record<string, string> = {}): Pro
       web.remove();
     },
   };
+}
+
+/**
+ * Opens the CRM simulator of the app at `serverUrl` in a new tab of `browser`, as Pipedrive user
+ * `member` (a persona's key) of `companyId` on deal `dealId`, or on the app settings page. The tab
+ * plays Pipedrive's signing of panel tokens (with the app's JWT secret, simulatorJwtSecret): the
+ * server signs only for the demo CRM. `startChatModalId` is the id "Developer Hub" gave the app's
+ * modal (null: none registered).
+ */
+export async function openSimulatorPage(
+  browser: TestBrowser,
+  serverUrl: string,
+  options: {
+    companyId: number;
+    personas: { key: string; pipedriveUserId: number; label?: string }[];
+    member: string;
+    dealId: number;
+    view?: "deal" | "settings";
+    startChatModalId?: string | null;
+  },
+): Promise<{ page: Page; panel: FrameLocator; settings: FrameLocator }> {
+  const page = await browser.newPage();
+  await page.route(`${serverUrl}${devTokenPath}`, async (route) => {
+    const claims = route.request().postDataJSON() as { userId: number; companyId: number };
+    await route.fulfill({ status: 200, json: { token: await signPanelToken(simulatorJwtSecret, claims) } });
+  });
+  const query = new URLSearchParams({
+    companyId: String(options.companyId),
+    personas: options.personas.map((persona) => `${persona.key}:${persona.pipedriveUserId}`).join(","),
+    member: options.member,
+    dealId: String(options.dealId),
+    ...(options.view ? { view: options.view } : {}),
+  });
+  for (const persona of options.personas) if (persona.label) query.set(`name.${persona.key}`, persona.label);
+  if (options.startChatModalId) query.set("startChatModalId", options.startChatModalId);
+  await page.goto(`${serverUrl}/simulator/index.html?${query}`);
+  return { page, panel: page.frameLocator('iframe[name="panel"]'), settings: page.frameLocator('iframe[name="settings"]') };
 }
 
 /** The panel's "From" choices, as shown. */
