@@ -10,8 +10,9 @@ import { startMaintenance } from "./datadir/maintenance";
 import { startOperatorListener } from "./datadir/operator-listener";
 import { type DatabaseHandle, openDatabase } from "./db/client";
 import { connectDemoWorkspaceToDemoHubspot } from "./demo/hubspot-journey";
-import { startDemo } from "./demo/start";
+import { connectDemoCrms, seedDemoWorkspace } from "./demo/start";
 import { createApp } from "./http/app";
+import type { Services } from "./services";
 import { startWebhookWorker } from "./webhooks/worker";
 
 const webRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "dist", "web");
@@ -68,12 +69,11 @@ async function main() {
   console.log(modeLine(config));
   for (const line of developmentFeatures) console.log(line);
   if (config.demo) {
-    const { logins, demoCrm } = await startDemo(services, productionPasswordCost);
+    const logins = await seedDemoWorkspace(services, productionPasswordCost);
     if (logins) {
       console.log("Demo workspace logins (password for all: %s):", logins[0]?.password);
       for (const login of logins) console.log(`  ${login.roleId.padEnd(12)} ${login.email}`);
     }
-    if (demoCrm !== "skipped") console.log(`CRM simulator (the Pipedrive panel on the demo CRM's deal): ${config.publicUrl}/simulator/`);
   }
   const app = createApp(services, { webRoot });
   const server = app.listen(config.port, (error?: Error) => {
@@ -88,6 +88,8 @@ async function main() {
     }
     logger.info({ url: config.publicUrl, engine: database.engine }, "Switchboard is listening");
     console.log(`Switchboard: ${config.publicUrl} (database: ${database.engine})`);
+    // The demo connects to the demo CRM through its own HTTP routes, as people do: once listening.
+    if (config.demo) void connectDemoCrm(services, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     if (config.demo && config.hubspot.usesDemoPortal) {
       // Over HTTP, like its Owner would: it needs the server listening.
       void connectDemoWorkspaceToDemoHubspot(services, `http://127.0.0.1:${(server.address() as AddressInfo).port}`).then((outcome) => {
@@ -117,6 +119,28 @@ async function main() {
   };
   process.on("SIGINT", shutdown);
   process.on("SIGTERM", shutdown);
+}
+
+const demoCrmLines = {
+  connected: "Demo CRM: the demo workspace connected to it through its consent page (the Owner the company, then each member who may their own user)",
+  refreshed: "Demo CRM: the demo workspace connected to it again through its consent page (the server's address changed)",
+  unchanged: "Demo CRM: the demo workspace is connected to it",
+} as const;
+
+/** The demo's connection to the demo CRM (server/demo/pipedrive-journey.ts); a failure is said loudly, and the server runs on. */
+async function connectDemoCrm(services: Services, listeningAt: string): Promise<void> {
+  try {
+    const { demoCrm } = await connectDemoCrms(services, listeningAt);
+    if (demoCrm === "skipped") return;
+    console.log(demoCrmLines[demoCrm]);
+    console.log(`CRM simulator (the Pipedrive panel on the demo CRM's deal): ${services.config.publicUrl}/simulator/`);
+  } catch (error) {
+    services.logger.error({ err: error }, "the demo workspace could not connect to the demo CRM");
+    const reason = error instanceof Error ? error.message : String(error);
+    console.error(
+      `Demo CRM: connecting the demo workspace failed: ${reason}. Switchboard runs on without it; an Owner can connect it on the Integrations page (Connect Pipedrive).`,
+    );
+  }
 }
 
 await main();

@@ -44,11 +44,13 @@ export type DemoCrmStore = {
    * refused; a revoked access token ends that token only. In memory, like the rest of the store.
    */
   revoked: { usersAt: Map<number, number>; tokenNonces: Set<string> };
+  /** Each authorization code /oauth/token exchanged, in order: whose consent it carried, and when. */
+  codeExchanges: { userId: number; at: Date }[];
 };
 
 export function createDemoCrmStore(): DemoCrmStore {
   let lastId = 0;
-  return { notes: [], activities: [], nextId: () => ++lastId, revoked: { usersAt: new Map(), tokenNonces: new Set() } };
+  return { notes: [], activities: [], nextId: () => ++lastId, revoked: { usersAt: new Map(), tokenNonces: new Set() }, codeExchanges: [] };
 }
 
 /** Whether /oauth/revoke ended this grant (a token issued before its user's uninstall, or itself). */

@@ -1,6 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Config } from "../config";
-import type { PipedriveTokens } from "../pipedrive/oauth";
 
 // The demo CRM's tokens carry their own claims and an HMAC (keyed from ENCRYPTION_KEY), so they
 // survive a restart of the in-memory CRM: a connection stored last week still refreshes today.
@@ -56,18 +55,6 @@ export function demoCrmTokenResponse(config: Config, userId: number, refreshToke
     scope: demoCrmScope,
     expires_in: demoCrmAccessTokenSeconds,
     api_domain: config.demoCrm.url,
-  };
-}
-
-/** Tokens for a user as an installation stores them, without an OAuth round trip (the demo seed). */
-export function issueDemoCrmTokens(config: Config, userId: number, now = new Date()): PipedriveTokens {
-  const response = demoCrmTokenResponse(config, userId);
-  return {
-    accessToken: response.access_token,
-    refreshToken: response.refresh_token,
-    scope: response.scope,
-    apiDomain: response.api_domain,
-    expiresAt: new Date(now.getTime() + response.expires_in * 1000),
   };
 }
 

@@ -62,7 +62,7 @@ describe("the CRM simulator on the demo CRM", () => {
 
     // The link passes through Switchboard, which ties the flow to this browser with a cookie.
     const [consent] = await Promise.all([page.waitForEvent("popup"), settings.getByRole("button", { name: "Reconnect Pipedrive" }).click()]);
-    await consent.getByRole("link", { name: "Demo Admin" }).click();
+    await consent.getByRole("button", { name: "Demo Admin" }).click();
 
     await consent.waitForURL(/#\/integrations\?pipedrive=connected/);
     const owner = await suite.server.login("owner");

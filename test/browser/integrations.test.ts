@@ -30,7 +30,7 @@ const logInToIntegrations = async (member: { email: string }): Promise<Page> => 
 /** On the demo CRM's consent page, allows as this demo user; Pipedrive sends the browser back to the console. */
 async function allowAs(page: Page, demoUserName: string) {
   await page.getByRole("heading", { name: "Demo CRM" }).waitFor();
-  await page.getByRole("link", { name: demoUserName }).click();
+  await page.getByRole("button", { name: demoUserName }).click();
   await page.waitForURL(/#\/integrations\?pipedrive=/);
 }
 

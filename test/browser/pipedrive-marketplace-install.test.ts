@@ -17,7 +17,7 @@ describe("Marketplace install", () => {
 
     const page = await suite.newPage();
     await page.goto(`${suite.server.url}/dev/demo-crm/oauth/authorize?${new URLSearchParams({ client_id: clientId ?? "", redirect_uri: redirectUri })}`);
-    await page.getByRole("link", { name: "Demo Admin" }).click();
+    await page.getByRole("button", { name: "Demo Admin" }).click();
     await page.waitForURL(/#\/integrations\?pipedrive=install/);
     await page.getByText("Switchboard was installed in Pipedrive. Log in, or create a workspace").waitFor();
 

@@ -26,6 +26,26 @@ describe("package boundaries", () => {
     expect(valueImports.map(({ target }) => path.relative(process.cwd(), target))).toContain(path.join("server", "whatsapp", "customer-service-window.ts"));
   });
 
+  // The demo connects to the demo CRM the way people do (server/demo/pipedrive-journey.ts: sign in,
+  // Connect, consent, callback), so it can't show a state the product can't reach: nothing in
+  // server/demo stores Pipedrive connections, installations, user links or tokens itself.
+  it("server/demo writes no Pipedrive connection, installation, user link or token: it goes through the connect journey", () => {
+    const demoFiles = sourceFiles(path.join("server", "demo"));
+    const forbidden = [
+      /\bpipedrive(Connections|Installations|UserLinks|CompanyRoutes|AppShares)\b/,
+      /from\s+["'][^"']*pipedrive\/(installations|token-storage)["']/,
+      /from\s+["'][^"']*demo-crm\/tokens["']/,
+      /\b(storeWorkspaceConnection|storeIndividualConnection|linkPipedriveUser|sealPipedriveTokens|issueDemoCrmTokens)\b/,
+    ];
+    const offenders = demoFiles.flatMap((file) => {
+      const source = readFileSync(file, "utf8");
+      return forbidden.filter((pattern) => pattern.test(source)).map((pattern) => `${file}: ${pattern}`);
+    });
+    expect(offenders).toEqual([]);
+    // The journey is there, so this test checks something.
+    expect(demoFiles).toContain(path.join("server", "demo", "pipedrive-journey.ts"));
+  });
+
   it("only server/config.ts reads process.env", () => {
     const readers = sourceFiles("server").filter((file) => file !== path.join("server", "config.ts") && /process\.env/.test(readFileSync(file, "utf8")));
     expect(readers).toEqual([]);

@@ -18,7 +18,7 @@ export type DemoServer = TestServer & {
  */
 export async function startDemoServer(options: { webRoot?: string } = {}): Promise<DemoServer> {
   const server = await startTestServer({ DEMO_CRM: "on", LOG_LEVEL: "warn" }, { ownPublicUrl: true, webRoot: options.webRoot });
-  await startDemo(server.services, testPasswordCost);
+  await startDemo(server.services, testPasswordCost, server.url);
   const secret = server.services.config.pipedrive.jwtSecret as string;
   return {
     ...server,

@@ -58,11 +58,37 @@ describe("the demo workspace's connection to the demo CRM", () => {
     expect(links.map((link) => link.pipedriveUserId).sort()).toEqual([101, 102, 103, 104, 105]);
   });
 
+  it("was made the way people make it: each signed in, asked for the connect link, allowed on the consent page, and the callback exchanged the code", async () => {
+    // The demo CRM exchanged one authorization code per consent: the Owner's for the workspace,
+    // then the Owner's, Admin's, Teammate's and Agent's own.
+    expect(server.services.demoCrm?.codeExchanges.map((exchange) => exchange.userId)).toEqual([101, 101, 102, 103, 104]);
+    const owner = await server.login("owner");
+    const ownerId = (await server.api("GET", "/me", { token: owner })).body.member.id;
+    const connects = await server.api("GET", "/audit-log?action=pipedrive.connect", { token: owner });
+    // Written by the callback, as when a human clicks through: by the Owner, from an address, with what Pipedrive granted.
+    expect(connects.body.data).toEqual([
+      expect.objectContaining({
+        actorId: ownerId,
+        targetId: "67890",
+        ip: expect.any(String),
+        details: { companyDomain: "demo", pipedriveUserId: 101, scope: expect.stringContaining("deals:full") },
+      }),
+    ]);
+    const own = await server.api("GET", "/audit-log?action=pipedrive.connect_individual", { token: owner });
+    expect(own.body.data.map((entry: { details: { pipedriveUserId: number } }) => entry.details.pipedriveUserId).sort()).toEqual([101, 102, 103, 104]);
+    // The Collaborator, who may not connect their own, was mapped by the Owner on the Integrations API.
+    const mapped = await server.api("GET", "/audit-log?action=pipedrive.user_map", { token: owner });
+    expect(mapped.body.data).toEqual([expect.objectContaining({ actorId: ownerId, targetId: "105" })]);
+  });
+
   it("is left as it is by the next start, and re-pointed when the server's address changed", async () => {
-    expect((await startDemo(server.services, testPasswordCost)).demoCrm).toBe("unchanged");
+    const exchanges = server.services.demoCrm?.codeExchanges.length;
+    expect((await startDemo(server.services, testPasswordCost, server.url)).demoCrm).toBe("unchanged");
+    expect(server.services.demoCrm?.codeExchanges.length).toBe(exchanges);
     const db = server.database.db;
+    // As a data directory from a start on another PORT holds it.
     await db.update(pipedriveInstallations).set({ apiDomain: "http://localhost:1/dev/demo-crm" });
-    expect((await startDemo(server.services, testPasswordCost)).demoCrm).toBe("refreshed");
+    expect((await startDemo(server.services, testPasswordCost, server.url)).demoCrm).toBe("refreshed");
     expect((await loadWorkspaceConnection(db, workspaceId))?.installation?.apiDomain).toBe(demoCrmUrl());
     const individual = await db.select({ apiDomain: pipedriveInstallations.apiDomain }).from(pipedriveInstallations);
     expect(new Set(individual.map((row) => row.apiDomain))).toEqual(new Set([demoCrmUrl()]));
@@ -165,10 +191,18 @@ describe("the demo CRM's own checks", () => {
     const authorizeUrl = opened.headers.get("location") as string;
     expect(authorizeUrl).toMatch(new RegExp(`^${demoCrmUrl()}/oauth/authorize\\?`));
 
+    // The consent page is a form; pressing "Demo Teammate" posts its fields with user=103.
     const consent = await (await fetch(authorizeUrl)).text();
-    const allowHref = /href="([^"]+)">Demo Teammate</.exec(consent)?.[1]?.replace(/&amp;/g, "&");
-    expect(allowHref).toBeDefined();
-    const allowed = await fetch(new URL(allowHref as string, authorizeUrl), { redirect: "manual" });
+    expect(consent).toContain('<button type="submit" name="user" value="103">Demo Teammate</button>');
+    const fields = [...consent.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((match) => [
+      match[1] as string,
+      (match[2] as string).replace(/&amp;/g, "&"),
+    ]);
+    const allowed = await fetch(new URL("authorize", authorizeUrl), {
+      method: "POST",
+      body: new URLSearchParams([...fields, ["user", "103"]]),
+      redirect: "manual",
+    });
     expect(allowed.status).toBe(302);
     const callback = await fetch(allowed.headers.get("location") as string, { redirect: "manual", headers: { cookie } });
     expect(callback.headers.get("location")).toContain("pipedrive=connected");
