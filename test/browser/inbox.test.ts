@@ -215,8 +215,10 @@ describe("inbox", () => {
   it("lets a Teammate start a chat from any account, and an Agent only from their own", async () => {
     const { members } = await team("owner", "teammate", "agent");
     const [owner, teammate, agent] = members as [BuiltMember, BuiltMember, BuiltMember];
-    await connectSandbox(owner, "Head office", "+1 555 010 4000");
+    const headOffice = await connectSandbox(owner, "Head office", "+1 555 010 4000");
     await connectSandbox(agent, "Agent's phone", "+1 555 010 4001");
+    // The Owner synced the line's templates from Meta (the Templates page's "Sync from Meta").
+    expect((await suite.server.api("POST", "/templates/sync", { token: owner.token, body: { accountId: headOffice.id } })).status).toBe(200);
 
     const page = await logIn(teammate);
     await page.getByRole("button", { name: "New chat" }).click();
@@ -226,11 +228,12 @@ describe("inbox", () => {
     await dialog.getByLabel("From account").selectOption({ label: "Head office · +15550104000" });
     await dialog.getByLabel("Phone number").fill("+34 612 345 678");
     // A customer who has not written has no 24-hour window: the first message is an approved template.
-    await dialog.getByLabel("Template name").fill("appointment_reminder");
-    await dialog.getByRole("button", { name: "Add parameter" }).click();
-    await dialog.getByRole("button", { name: "Add parameter" }).click();
-    await dialog.getByLabel("Parameter {{1}}").fill("Lucía");
-    await dialog.getByLabel("Parameter {{2}}").fill("Monday 10:00");
+    await dialog.getByLabel("Template", { exact: true }).selectOption({ label: "Appointment reminder (utility)" });
+    await dialog.getByLabel("Name", { exact: true }).fill("Lucía");
+    await dialog.getByLabel("your appointment on …").fill("Monday 10:00");
+    expect(await dialog.getByRole("region", { name: "Preview" }).textContent()).toBe(
+      "Hello Lucía, a reminder of your appointment on Monday 10:00. Reply to this message to change it.",
+    );
     await dialog.getByRole("button", { name: "Start chat" }).click();
     await history(page).getByText("[template appointment_reminder] Lucía · Monday 10:00").waitFor();
     await chatItem(page, /\+34612345678/).waitFor();

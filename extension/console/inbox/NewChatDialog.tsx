@@ -4,9 +4,12 @@ import { useAction } from "../api/use-action";
 import { SelectField, TextField } from "../shared/fields";
 import { createIdempotentSender } from "../shared/idempotent-send";
 import { ProblemMessage } from "../shared/ProblemMessage";
+import { TemplatePicker } from "../shared/TemplatePicker";
+import type { TemplateChoice, TemplateContent } from "../shared/template-choice";
 import { Dialog } from "./Dialog";
-import { type TemplateContent, TemplateForm } from "./TemplateForm";
 import type { Chat, Message, WhatsAppAccount } from "./types";
+
+const loadTemplates = () => callApi<{ data: TemplateChoice[] }>("GET", "/templates?limit=200").then((page) => page.data);
 
 type NewChatDialogProps = {
   /** Only the accounts the member may start chats from (canStartChats). */
@@ -45,7 +48,16 @@ export function NewChatDialog({ accounts, onStarted, onClose }: NewChatDialogPro
       <p className="composer-note" role="note">
         A business writes first with an approved template; free text follows once the customer replies.
       </p>
-      <TemplateForm pending={start.pending} ready={Boolean(accountId && phone.trim())} submitLabel="Start chat" onSend={send} />
+      <TemplatePicker
+        key={accountId}
+        loadTemplates={loadTemplates}
+        accountId={accountId}
+        contact={{ name: null, phone: phone.trim() || null }}
+        pending={start.pending}
+        ready={Boolean(accountId && phone.trim())}
+        submitLabel="Start chat"
+        onSend={send}
+      />
       <ProblemMessage problem={start.problem} />
       <div className="form-actions">
         <button type="button" onClick={onClose}>

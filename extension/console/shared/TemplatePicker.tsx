@@ -27,6 +27,8 @@ type TemplatePickerProps = {
   /** Shown as "Cancel" when the picker was opened on demand. */
   onCancel?: (() => void) | undefined;
   submitLabel?: string;
+  /** False while something outside the picker (the New chat dialog's number) is missing. */
+  ready?: boolean;
 };
 
 type Loaded = { kind: "loading" } | { kind: "refused"; sentence: string } | { kind: "loaded"; templates: TemplateChoice[] };
@@ -36,7 +38,16 @@ type Loaded = { kind: "loading" } | { kind: "refused"; sentence: string } | { ki
  * filled from the contact (each editable) and the exact text the customer will read, then send.
  * One component for the console's inbox and the CRM panels: it only takes a loader and a sender.
  */
-export function TemplatePicker({ loadTemplates, accountId, contact, pending, onSend, onCancel, submitLabel = "Send template" }: TemplatePickerProps) {
+export function TemplatePicker({
+  loadTemplates,
+  accountId,
+  contact,
+  pending,
+  onSend,
+  onCancel,
+  submitLabel = "Send template",
+  ready = true,
+}: TemplatePickerProps) {
   const id = useId();
   const [loaded, setLoaded] = useState<Loaded>({ kind: "loading" });
   const [language, setLanguage] = useState("");
@@ -79,7 +90,7 @@ export function TemplatePicker({ loadTemplates, accountId, contact, pending, onS
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!chosen || !complete || pending) return;
+    if (!chosen || !complete || pending || !ready) return;
     if (await onSend(templateContent(chosen, variables))) choose(undefined);
   };
 
@@ -161,7 +172,7 @@ export function TemplatePicker({ loadTemplates, accountId, contact, pending, onS
             Cancel
           </button>
         )}
-        <button type="submit" className="primary" disabled={pending || !chosen || !complete}>
+        <button type="submit" className="primary" disabled={pending || !ready || !chosen || !complete}>
           {pending ? "Sending…" : submitLabel}
         </button>
       </div>
