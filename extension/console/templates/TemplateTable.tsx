@@ -13,7 +13,7 @@ const category = (template: TemplateChoice) => (template.metaCategory ? template
 export function TemplateTable({ templates }: { templates: TemplateChoice[] }) {
   const sorted = [...templates].sort((a, b) => templateTitle(a).localeCompare(templateTitle(b)) || `${a.metaLanguage}`.localeCompare(`${b.metaLanguage}`));
   return (
-    <table className="template-table">
+    <table className="data-table template-table">
       <thead>
         <tr>
           <th scope="col">Template</th>
