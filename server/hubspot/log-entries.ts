@@ -2,7 +2,7 @@ import { and, asc, eq, type SQL, sql } from "drizzle-orm";
 import type { ChatDayKey, DayLine } from "../crm/day-lines";
 import { loadDayLines } from "../crm/day-lines";
 import type { Executor } from "../db/client";
-import { hubspotLogEntries, hubspotMessageLogs, members, messages, users } from "../db/schema";
+import { hubspotChatLinks, hubspotLogEntries, hubspotMessageLogs, members, messages, users } from "../db/schema";
 
 // What a portal already holds of a chat-day: the Communications carrying its parts
 // (hubspot_log_entries) or, logging per message, the one each message became
@@ -81,4 +81,13 @@ export async function memberEmail(db: Executor, workspaceId: string, memberId: s
     .innerJoin(users, eq(users.id, members.userId))
     .where(and(eq(members.workspaceId, workspaceId), eq(members.id, memberId)));
   return row?.email ?? null;
+}
+
+/** The deal (and its contact) the chat is logged under in this portal, when it was used from a HubSpot panel on a deal. */
+export async function loadChatDealLink(db: Executor, hubId: number, key: ChatDayKey): Promise<{ contactId: string; dealId: string } | null> {
+  const [row] = await db
+    .select({ contactId: hubspotChatLinks.contactId, dealId: hubspotChatLinks.dealId })
+    .from(hubspotChatLinks)
+    .where(and(eq(hubspotChatLinks.workspaceId, key.workspaceId), eq(hubspotChatLinks.chatId, key.chatId), eq(hubspotChatLinks.hubId, hubId)));
+  return row ?? null;
 }

@@ -5,7 +5,16 @@ import type { Services } from "../services";
 import { type HubspotApi, HubspotApiError, hubspotApi } from "./api";
 import { type CommunicationTarget, createCommunication, findContactByPhone, findOwnerIdByEmail, updateCommunicationBody } from "./crm";
 import { loadHubspotInstallation } from "./installations";
-import { type HubspotLogEntry, loadLinesNotLogged, loadLinesOutsideParts, loadParts, memberEmail, saveMessageLog, savePart } from "./log-entries";
+import {
+  type HubspotLogEntry,
+  loadChatDealLink,
+  loadLinesNotLogged,
+  loadLinesOutsideParts,
+  loadParts,
+  memberEmail,
+  saveMessageLog,
+  savePart,
+} from "./log-entries";
 import { loadHubspotLoggingMode } from "./settings";
 
 /** What one run did; the worker turns it into the job's next state. */
@@ -47,19 +56,26 @@ export async function writeHubspotChatDay(services: Services, job: ChatDayKey): 
   const api = await hubspotApi(services, job.workspaceId);
   const contactLabel = chat.contactName ? `${chat.contactName} (${chat.contactPhone ?? "WhatsApp"})` : (chat.contactPhone ?? "WhatsApp contact");
   const run: Run = { services, job, chat, api, contactLabel, owners: new Map() };
-  // The day's earlier parts name the contact; otherwise the chat's number finds it.
-  const knownContact = parts.at(-1)?.contactId ?? null;
+  // A chat used from a HubSpot panel on a deal goes on that deal and its contact (81 and 85);
+  // otherwise on the day's earlier parts' contact, or the contact the chat's number finds.
+  const dealLink = await loadChatDealLink(db, hubId, job);
+  const knownContact = dealLink?.contactId ?? parts.at(-1)?.contactId ?? null;
   const contactId = knownContact ?? (chat.contactPhone ? await findContactByPhone(api, chat.contactPhone) : null);
   if (!contactId) return { kind: "skipped", why: "no HubSpot contact has this chat's number (phone, mobilephone or hs_whatsapp_phone_number)" };
-  // No chat ↔ HubSpot deal link exists yet: Communications go on the contact only.
-  const target: CommunicationTarget = { contactId, dealId: null };
+  const target: CommunicationTarget = { contactId, dealId: dealLink?.dealId ?? null };
   if (mode === "per_message") await logEachMessage(run, target, lines);
-  else await appendToParts(run, target, parts.at(-1) ?? null, lines);
+  else {
+    // A part on another contact or deal (the chat was linked to a deal since) is not grown: the
+    // day goes on in a new part that carries the deal, since a PATCH can't add associations.
+    const last = parts.at(-1) ?? null;
+    const current = last && last.contactId === target.contactId && last.dealId === target.dealId ? last : null;
+    await appendToParts(run, target, current, lines, last?.part ?? 0);
+  }
   return { kind: "done" };
 }
 
 /** Per day: the lines go into the current part while it has room (PATCH), then into new parts (POST); each part's row is saved right after its write. */
-async function appendToParts(run: Run, target: CommunicationTarget, current: HubspotLogEntry | null, lines: DayLine[]): Promise<void> {
+async function appendToParts(run: Run, target: CommunicationTarget, current: HubspotLogEntry | null, lines: DayLine[], lastPart: number): Promise<void> {
   const db = run.services.database.db;
   const rendered = lines.map((line) => ({ line, html: transcriptLineHtml(line, run.contactLabel) }));
   const { intoCurrent, newParts } = dealIntoParts(current ? { lineCount: current.lineCount, characters: current.lines.length } : null, rendered);
@@ -80,7 +96,7 @@ async function appendToParts(run: Run, target: CommunicationTarget, current: Hub
       await savePart(db, run.api.hubId, run.job, { ...current, ...grown.entry, communicationId, contactId: target.contactId, dealId: target.dealId });
     }
   }
-  let part = current?.part ?? 0;
+  let part = lastPart;
   for (const partLines of newParts) {
     part += 1;
     const empty = { part, lines: "", lineCount: 0, messageIds: [] as string[] };
@@ -127,8 +143,8 @@ function dayOwnerMember(chat: ChatRow, lines: DayLine[]): string | null {
 
 /**
  * The HubSpot owner id for a member: the owner whose e-mail is the member's sign-in e-mail (owners
- * API), or null — the Communication is then logged without an owner. Member ↔ HubSpot user links
- * (server/hubspot/links.ts, to come) will take precedence over the e-mail once they exist.
+ * API), or null — the Communication is then logged without an owner. (A member's HubSpot user
+ * link, user-links.ts, names a HubSpot user id, not an owner id; the owners API is matched by e-mail.)
  */
 async function ownerFor(run: Run, memberId: string | null): Promise<string | null> {
   if (!memberId) return null;

@@ -9,6 +9,7 @@ import { publicAccess, requires, route } from "../http/route";
 import { holds } from "../permissions";
 import type { Services } from "../services";
 import { hubspotApp, isHubspotConfigured } from "./app";
+import { hubspotChatDealRoutes } from "./chat-deal-routes";
 import { HubspotInstallRefused, loadHubspotInstallation, openTokens, removeHubspotInstallation, storeHubspotInstallation } from "./installations";
 import { hubspotLinkRoutes } from "./link-routes";
 import { exchangeHubspotCode, HubspotOAuthError, hubspotAuthorizeUrl, introspectHubspotToken, revokeHubspotToken } from "./oauth";
@@ -174,4 +175,5 @@ export const hubspotRoutes = [
     },
   }),
   ...hubspotLinkRoutes,
+  ...hubspotChatDealRoutes,
 ];
