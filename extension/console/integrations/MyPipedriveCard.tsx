@@ -2,6 +2,7 @@ import { callApi } from "../api/client";
 import { useAction } from "../api/use-action";
 import { ProblemMessage } from "../shared/ProblemMessage";
 import { startPipedriveConnect } from "./connect";
+import { missingScopesSentence } from "./oauth-outcome";
 import type { MyPipedrive } from "./types";
 
 type Props = { mine: MyPipedrive; canConnect: boolean; onChanged(): void };
@@ -21,6 +22,11 @@ export function MyPipedriveCard({ mine, canConnect, onChanged }: Props) {
           <>Not connected. Connecting your own account lets the panel show you everything Pipedrive shows you, and logs your conversations as you.</>
         )}
       </p>
+      {mine.status === "connected" && mine.missingScopes && mine.missingScopes.length > 0 && (
+        <p className="problem" role="alert" data-testid="my-pipedrive-missing-scopes">
+          {missingScopesSentence(mine.missingScopes.map((missing) => missing.scope))}
+        </p>
+      )}
       {workspace.status === "not_connected" && (
         <p className="muted">The workspace is not connected to Pipedrive yet: an Owner or Admin connects it on this page.</p>
       )}

@@ -4,6 +4,7 @@ import { useAction } from "../api/use-action";
 import { ConfirmBox } from "../shared/ConfirmBox";
 import { ProblemMessage } from "../shared/ProblemMessage";
 import { startPipedriveConnect } from "./connect";
+import { missingScopesSentence } from "./oauth-outcome";
 import type { WorkspacePipedrive } from "./types";
 
 type Props = { connection: WorkspacePipedrive; memberName(memberId: string): string; onChanged(): void };
@@ -44,6 +45,11 @@ export function PipedriveWorkspaceCard({ connection, memberName, onChanged }: Pr
         <p>
           Not connected. Connecting signs you in to Pipedrive and ties its company to this workspace: the Switchboard panel then opens beside deals and people,
           and conversations are logged there.
+        </p>
+      )}
+      {connection.status === "connected" && connection.missingScopes && connection.missingScopes.length > 0 && (
+        <p className="problem" role="alert" data-testid="pipedrive-missing-scopes">
+          {missingScopesSentence(connection.missingScopes.map((missing) => missing.scope))}
         </p>
       )}
       {connection.status === "reconnect_required" && (

@@ -10,6 +10,7 @@ export type OAuthOutcome = { kind: "success" | "error"; message: string };
  * callback found absent): which, what stops working, and who fixes it.
  */
 export function missingScopesSentence(missing: readonly string[]): string {
+  if (missing.length === 0) return "";
   const known = missing.filter((scope): scope is keyof typeof scopeConsequences => scope in scopeConsequences);
   const each = known.map((scope) => `${scope} (without it ${scopeConsequences[scope]})`).join("; ");
   return (

@@ -2,6 +2,8 @@
 
 export type ConnectionStatus = "connected" | "reconnect_required" | "not_connected";
 export type Fixer = { memberId: string; name: string };
+/** A scope the app needs that the connection's consent did not grant, and what stops working without it. */
+export type MissingScope = { scope: string; stops: string };
 
 /** GET /integrations → pipedrive. */
 export type WorkspacePipedrive = {
@@ -11,6 +13,7 @@ export type WorkspacePipedrive = {
   connectedBy: string | null;
   connectedAt: string | null;
   servedBy?: number;
+  missingScopes?: MissingScope[];
   reconnectReason?: "uninstalled" | "refused";
   reconnectHint?: string;
   reconnectBy?: Fixer[];
@@ -21,6 +24,7 @@ export type MyPipedrive = {
   status: ConnectionStatus;
   pipedriveUserId: number | null;
   name?: string;
+  missingScopes?: MissingScope[];
   reconnectHint?: string;
   workspace: { status: ConnectionStatus; reconnectReason?: "uninstalled" | "refused"; reconnectHint?: string; reconnectBy?: Fixer[] };
 };
