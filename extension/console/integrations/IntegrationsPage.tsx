@@ -3,6 +3,7 @@ import { useApiList, useApiQuery } from "../api/use-api-query";
 import { useHashQuery } from "../routing/hash-route";
 import { useMe } from "../session/SessionProvider";
 import { ProblemMessage } from "../shared/ProblemMessage";
+import { ApiKeyCard } from "./ApiKeyCard";
 import { HubspotWorkspaceCard } from "./HubspotWorkspaceCard";
 import { MarketplaceInstallCard } from "./MarketplaceInstallCard";
 import { MyPipedriveCard } from "./MyPipedriveCard";
@@ -10,6 +11,7 @@ import { readOAuthOutcome } from "./oauth-outcome";
 import { PipedriveUsersTable } from "./PipedriveUsersTable";
 import { PipedriveWorkspaceCard } from "./PipedriveWorkspaceCard";
 import type { MyPipedrive, PipedriveUser, WorkspaceHubspot, WorkspacePipedrive } from "./types";
+import { WebhooksCard } from "./WebhooksCard";
 
 /**
  * Integrations: every member sees their own Pipedrive link; the workspace connections (Pipedrive,
@@ -57,6 +59,17 @@ export function IntegrationsPage() {
       {!canManage && (
         <section className="card" aria-label="HubSpot">
           <p>An Owner or Admin connects the workspace's HubSpot account here; the WhatsApp card then appears on HubSpot contacts and deals.</p>
+        </section>
+      )}
+      <h2>Webhooks and API</h2>
+      {canManage ? (
+        <>
+          <WebhooksCard memberName={memberName} />
+          <ApiKeyCard memberName={memberName} />
+        </>
+      ) : (
+        <section className="card" aria-label="Webhooks and API">
+          <p>An Owner or Admin sets up outgoing webhooks and the workspace API key here.</p>
         </section>
       )}
     </>
