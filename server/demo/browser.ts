@@ -8,6 +8,13 @@
 /** A journey that could not go on: which step, and what it met instead. */
 export class DemoJourneyError extends Error {}
 
+/** What a failed fetch says: undici's "fetch failed" names its cause (e.g. ECONNREFUSED) only there. */
+export function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+  return `${error.message}${cause}`;
+}
+
 type Cookie = { host: string; path: string; name: string; value: string };
 
 const requestTimeoutMs = 30_000;
@@ -38,6 +45,8 @@ export class DemoBrowser {
       body: form?.toString(),
       redirect: "manual",
       signal: AbortSignal.timeout(requestTimeoutMs),
+    }).catch((error: unknown) => {
+      throw new DemoJourneyError(`${form ? "POST" : "GET"} ${address.pathname} at ${this.listeningAt}: ${reasonOf(error)}`);
     });
     for (const header of response.headers.getSetCookie()) this.keep(address, header);
     return response;

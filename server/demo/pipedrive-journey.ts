@@ -7,7 +7,7 @@ import { apiPrefix } from "../http/app";
 import { holds } from "../permissions";
 import { loadIndividualConnection, loadWorkspaceConnection } from "../pipedrive/connections";
 import type { Services } from "../services";
-import { DemoBrowser, DemoJourneyError, pressFormButton } from "./browser";
+import { DemoBrowser, DemoJourneyError, pressFormButton, reasonOf } from "./browser";
 import { demoEmail } from "./members";
 import { demoPassword } from "./seed";
 
@@ -146,6 +146,8 @@ class PipedriveJourney {
       headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...(session ? { authorization: `Bearer ${session}` } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
+    }).catch((error: unknown) => {
+      throw new DemoJourneyError(`${method} ${apiPrefix}${path} at ${this.listeningAt}: ${reasonOf(error)}`);
     });
     const text = await response.text();
     let parsed: unknown = null;

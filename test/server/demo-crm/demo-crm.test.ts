@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { chats, pipedriveConnections, pipedriveInstallations, pipedriveUserLinks } from "../../../server/db/schema";
-import { startDemo } from "../../../server/demo/start";
+import { DemoJourneyError } from "../../../server/demo/browser";
+import { connectDemoCrms, startDemo } from "../../../server/demo/start";
 import { demoCrmPeople } from "../../../server/demo-crm/company";
 import { loadWorkspaceConnection } from "../../../server/pipedrive/connections";
 import { openPipedriveTokens, sealPipedriveTokens } from "../../../server/pipedrive/token-storage";
@@ -92,6 +93,25 @@ describe("the demo workspace's connection to the demo CRM", () => {
     expect((await loadWorkspaceConnection(db, workspaceId))?.installation?.apiDomain).toBe(demoCrmUrl());
     const individual = await db.select({ apiDomain: pipedriveInstallations.apiDomain }).from(pipedriveInstallations);
     expect(new Set(individual.map((row) => row.apiDomain))).toEqual(new Set([demoCrmUrl()]));
+  });
+
+  it("says which step failed when the journey can't be made, and consents to nothing", async () => {
+    const db = server.database.db;
+    const before = await db.select().from(pipedriveInstallations);
+    const exchanges = server.services.demoCrm?.codeExchanges.length;
+    await db.update(pipedriveInstallations).set({ apiDomain: "http://localhost:1/dev/demo-crm" });
+    // Nothing listens there: the Owner's sign-in is the step that fails.
+    const refused = connectDemoCrms(server.services, "http://127.0.0.1:1");
+    await expect(refused).rejects.toThrow(DemoJourneyError);
+    await expect(refused).rejects.toThrow(/POST \/api\/v1\/sessions at http:\/\/127\.0\.0\.1:1: fetch failed/);
+    expect(server.services.demoCrm?.codeExchanges.length).toBe(exchanges);
+    for (const row of before) {
+      await db
+        .update(pipedriveInstallations)
+        .set({ apiDomain: row.apiDomain })
+        .where(and(eq(pipedriveInstallations.companyId, row.companyId), eq(pipedriveInstallations.pipedriveUserId, row.pipedriveUserId)));
+    }
+    expect((await startDemo(server.services, testPasswordCost, server.url)).demoCrm).toBe("unchanged");
   });
 });
 
