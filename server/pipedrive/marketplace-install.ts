@@ -7,7 +7,7 @@ import { HttpProblem, notFound } from "../http/problem";
 import { anyMember, requires, route } from "../http/route";
 import type { Services } from "../services";
 import { installationWhere, pipedriveApp } from "./connections";
-import { InstallRefused, storeWorkspaceConnection } from "./installations";
+import { InstallRefused, storeIndividualConnection, storeWorkspaceConnection } from "./installations";
 import type { PipedriveIdentity, PipedriveTokens } from "./oauth";
 import { openPipedriveTokens, sealPipedriveTokens } from "./token-storage";
 
@@ -15,7 +15,8 @@ import { openPipedriveTokens, sealPipedriveTokens } from "./token-storage";
 // says which workspace it is for. The installation is kept (not linked to any workspace), and the
 // browser that finished it gets a signed claim in an HttpOnly cookie; the console's Integrations
 // page, once someone signs in (or creates a workspace) in that browser, shows it, and an Owner or
-// Admin links the company to their workspace with it.
+// Admin links the company to their workspace with it; a member who links no companies (a rep who
+// installed the app for themselves) keeps it as their own Pipedrive connection instead.
 
 const claimCookie = "sb_pipedrive_install";
 const claimSeconds = 30 * 60;
@@ -89,6 +90,17 @@ export async function keepMarketplaceInstallation(
 
 const noInstall = () => notFound("Pipedrive install in this browser");
 
+/** The installation this browser's claim names, still working and not another workspace's, with its tokens. */
+async function claimedInstallation(db: Executor, services: Services, request: Parameters<typeof readCookie>[0], workspaceId: string) {
+  const identity = readClaim(services, readCookie(request, claimCookie));
+  if (!identity) throw noInstall();
+  const key = { companyId: identity.pipedriveCompanyId, pipedriveUserId: identity.pipedriveUserId };
+  const [row] = await db.select().from(pipedriveInstallations).where(installationWhere(key));
+  if (row?.status !== "connected") throw noInstall();
+  if (row.workspaceId !== null && row.workspaceId !== workspaceId) throw linkedElsewhere();
+  return { identity, tokens: openPipedriveTokens(services.config.encryptionKey, row) };
+}
+
 export const pipedriveMarketplaceInstallRoutes = [
   route({
     method: "get",
@@ -123,13 +135,7 @@ export const pipedriveMarketplaceInstallRoutes = [
       409: "The company is connected to another workspace",
     },
     async handler({ actor, services, request, db, audit }) {
-      const identity = readClaim(services, readCookie(request, claimCookie));
-      if (!identity) throw noInstall();
-      const key = { companyId: identity.pipedriveCompanyId, pipedriveUserId: identity.pipedriveUserId };
-      const [row] = await db.select().from(pipedriveInstallations).where(installationWhere(key));
-      if (row?.status !== "connected") throw noInstall();
-      if (row.workspaceId !== null && row.workspaceId !== actor.workspaceId) throw linkedElsewhere();
-      const tokens = openPipedriveTokens(services.config.encryptionKey, row);
+      const { identity, tokens } = await claimedInstallation(db, services, request, actor.workspaceId);
       try {
         await storeWorkspaceConnection(db, services.config.encryptionKey, { workspaceId: actor.workspaceId, memberId: actor.memberId, tokens, identity });
       } catch (error) {
@@ -149,6 +155,40 @@ export const pipedriveMarketplaceInstallRoutes = [
       };
     },
   }),
+  route({
+    method: "post",
+    path: "/integrations/pipedrive/install/individual",
+    // Beside the workspace's link: the claim cookie is sent to the callback's folder only.
+    summary: "Keep the Pipedrive Marketplace install this browser finished as your own Pipedrive connection",
+    tag: "Integrations",
+    access: requires("integrations.individual"),
+    responses: {
+      200: "{companyId, companyDomain, pipedriveUserId}",
+      404: "No install waiting in this browser (or it was uninstalled since)",
+      409: "The company is connected to another workspace, or your workspace to another company",
+    },
+    async handler({ actor, services, request, db, audit }) {
+      const { identity, tokens } = await claimedInstallation(db, services, request, actor.workspaceId);
+      try {
+        await storeIndividualConnection(db, services.config.encryptionKey, { workspaceId: actor.workspaceId, memberId: actor.memberId, tokens, identity });
+      } catch (error) {
+        if (error instanceof InstallRefused && error.reason === "company_linked_elsewhere") throw linkedElsewhere();
+        if (error instanceof InstallRefused && error.reason === "wrong_company") throw otherCompany();
+        throw error;
+      }
+      await audit({
+        action: "pipedrive.connect_individual",
+        targetType: "pipedrive_company",
+        targetId: String(identity.pipedriveCompanyId),
+        details: { companyDomain: identity.companyDomain, pipedriveUserId: identity.pipedriveUserId, scope: tokens.scope, via: "marketplace" },
+      });
+      return {
+        status: 200,
+        headers: { "set-cookie": claimCookieHeader(services, null) },
+        body: { companyId: identity.pipedriveCompanyId, companyDomain: identity.companyDomain, pipedriveUserId: identity.pipedriveUserId },
+      };
+    },
+  }),
 ];
 
 const linkedElsewhere = () =>
@@ -157,4 +197,12 @@ const linkedElsewhere = () =>
     "conflict",
     "Connected to another workspace",
     "This Pipedrive company is already connected to another Switchboard workspace. Disconnect it there first.",
+  );
+
+const otherCompany = () =>
+  new HttpProblem(
+    409,
+    "conflict",
+    "Another Pipedrive company",
+    "This workspace is connected to a different Pipedrive company from the one you installed Switchboard in. Install it in that company instead.",
   );

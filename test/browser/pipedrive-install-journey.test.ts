@@ -9,9 +9,10 @@ import { buildWebUi, startWebTestServer } from "../support/web-server";
 
 // Pipedrive from nothing, through the CRM simulator: an empty database and a fake Pipedrive whose
 // company has a deal with Grace Hopper. Nothing is written into storage: the workspace is created
-// on Switchboard's sign-up page, Pipedrive is installed through its consent page (the fake's, in the
-// browser), the team is made through the API (invitation, sandbox numbers), and Pipedrive's own
-// doings (signing panel tokens, sending the uninstall notice) are played by the fake and the test.
+// on Switchboard's sign-up page, each Pipedrive user installs through the consent page (the fake's,
+// in the browser), the team is made through the API (invitation, sandbox numbers), and Pipedrive's
+// own doings (signing panel tokens, sending the uninstall notice) are played by the fake and the
+// test. One Chromium stands for both people's computers: each tab has its own console session.
 // The start-chat modal without PIPEDRIVE_START_CHAT_MODAL_ID (no "Start chat…") is in
 // pipedrive-start-chat.test.ts.
 
@@ -95,6 +96,25 @@ const allowOnPipedrive = async (page: Page, user: FakeUser) => {
   await page.getByRole("combobox").selectOption({ label: user.name });
   await page.getByRole("button", { name: "Allow" }).click();
 };
+/**
+ * "Install now" in Pipedrive's Marketplace: its consent page with no state, Allow, and the browser
+ * lands on Switchboard (signed out in this tab), which asks to log in or create a workspace.
+ */
+const marketplaceInstallAs = async (page: Page, user: FakeUser) => {
+  const { clientId, redirectUri } = server.services.config.pipedrive;
+  await page.goto(`${fake.url}/oauth/authorize?${new URLSearchParams({ client_id: clientId ?? "", redirect_uri: redirectUri })}`);
+  await allowOnPipedrive(page, user);
+  await page.waitForURL(/#\/integrations\?pipedrive=install/);
+  await page.getByText("Switchboard was installed in Pipedrive. Log in, or create a workspace").waitFor();
+};
+/** No chat with Grace yet, so WhatsApp takes only an approved template: the order update, to Grace (the deal's person). */
+const sendOrderUpdate = async (surface: FrameLocator, order: string) => {
+  await surface.getByText("A new chat starts with an approved template.").waitFor();
+  await surface.getByLabel("Template", { exact: true }).selectOption({ label: "Order update (utility)" });
+  expect(await surface.getByLabel("Name", { exact: true }).inputValue()).toBe("Grace");
+  await surface.getByLabel("your order …").fill(order);
+  await surface.getByRole("button", { name: "Send template", exact: true }).click();
+};
 const snackbar = (page: Page, text: string) => page.getByRole("status").filter({ hasText: text }).first().waitFor();
 const people = (panel: FrameLocator) => panel.getByRole("list", { name: "People" });
 
@@ -117,12 +137,7 @@ describe("Installing Switchboard in Pipedrive, from nothing", () => {
 
   it("Ada installs from the Marketplace, creates a workspace, links the company and sees Done — open any deal", async () => {
     const page = await newTab();
-    // "Install now" in the Marketplace: Pipedrive's consent page with no state.
-    const { clientId, redirectUri } = server.services.config.pipedrive;
-    await page.goto(`${fake.url}/oauth/authorize?${new URLSearchParams({ client_id: clientId ?? "", redirect_uri: redirectUri })}`);
-    await allowOnPipedrive(page, ada);
-    await page.waitForURL(/#\/integrations\?pipedrive=install/);
-    await page.getByText("Switchboard was installed in Pipedrive. Log in, or create a workspace").waitFor();
+    await marketplaceInstallAs(page, ada);
 
     await page.getByRole("link", { name: "Create a workspace" }).click();
     await page.getByLabel("Workspace name").fill("Acme Sales");
@@ -139,9 +154,11 @@ describe("Installing Switchboard in Pipedrive, from nothing", () => {
     await page.getByRole("region", { name: "Workspace connection" }).getByText("acme.pipedrive.com").waitFor();
     expect(await page.getByTestId("pipedrive-connected-by").textContent()).toContain("Olive Owner");
 
-    // Olive builds the team through the API: her sandbox number, and Alan invited as an Agent who adds his own.
+    // Olive builds the team through the API: her sandbox number and its templates (the Templates
+    // page's "Sync from Meta"), and Alan invited as an Agent who does the same with his own.
     made.ownerToken = (await login("olive@switchboard-journey.test")).token;
     made.ownerLine = await addSandboxNumber(made.ownerToken, "+15550100001");
+    await syncTemplates(made.ownerToken, made.ownerLine.id);
     const invitation = await server.api("POST", "/invitations", { token: made.ownerToken, body: { email: made.agentEmail, roleId: "agent" } });
     expect(invitation.status).toBe(201);
     const accepted = await server.api("POST", `/invitations/${encodeURIComponent(invitation.body.acceptToken)}/accept`, {
@@ -150,6 +167,7 @@ describe("Installing Switchboard in Pipedrive, from nothing", () => {
     expect(accepted.status).toBe(201);
     made.agentToken = accepted.body.token;
     made.agentLine = await addSandboxNumber(made.agentToken, "+15550100002");
+    await syncTemplates(made.agentToken, made.agentLine.id);
   });
 
   it("Ada logs conversations as a note and an activity, opens the deal and sends Grace a WhatsApp template from the panel", async () => {
@@ -166,24 +184,24 @@ describe("Installing Switchboard in Pipedrive, from nothing", () => {
     // The Owner may send from every number; Ada picks her own.
     expect(await fromOptions(panel)).toHaveLength(2);
     await panel.getByLabel("From").selectOption(made.ownerLine.id);
-    await panel.getByText("The 24-hour window is closed: send an approved template").waitFor();
-    await panel.getByLabel("Template name").fill("order_update");
-    await panel.getByLabel(/^Parameters/).fill("Grace\nA-1001");
-    await panel.getByRole("button", { name: "Send template", exact: true }).click();
+    await sendOrderUpdate(panel, "A-1001");
     await snackbar(page, "WhatsApp message sent");
     await panel.getByRole("list", { name: "Chats" }).getByRole("button").first().waitFor();
   });
 
-  it("Alan connects his own Pipedrive account on Switchboard's Integrations page", async () => {
+  it("Alan installs the app for himself from the Marketplace, logs in and makes it his own Pipedrive account", async () => {
     const page = await newTab();
-    await page.goto(`${server.url}/#/login`);
+    await marketplaceInstallAs(page, alan);
     await page.getByLabel("Email", { exact: true }).fill(made.agentEmail);
     await page.getByLabel("Password", { exact: true }).fill(password);
     await page.getByRole("button", { name: "Log in" }).click();
-    await page.getByRole("navigation").getByRole("link", { name: "Integrations" }).click();
-    await page.getByRole("button", { name: "Connect my account" }).click();
-    await allowOnPipedrive(page, alan);
-    await page.waitForURL(/#\/integrations\?pipedrive=connected/);
+
+    const install = page.getByRole("region", { name: "Pipedrive installed" });
+    await install.getByText("Alan Agent installed Switchboard in the Pipedrive company Acme Ltd").waitFor();
+    // An Agent links no companies; his own installation is his to keep.
+    expect(await install.getByRole("button", { name: "Link Acme Ltd to this workspace" }).count()).toBe(0);
+    await install.getByRole("button", { name: "Use it as my Pipedrive account" }).click();
+    await install.getByText("Done — open any deal in Pipedrive").waitFor();
     await page.getByTestId("my-pipedrive-status").getByText("Connected as Alan Agent").waitFor();
   });
 
@@ -206,9 +224,7 @@ describe("Installing Switchboard in Pipedrive, from nothing", () => {
     );
     expect(opened.map((entry) => entry.args?.action_id)).toEqual([startChatModalId]);
     expect(await fromOptions(modal)).toEqual([expect.stringContaining(made.agentLine.phoneNumber)]);
-    await modal.getByLabel("Template name").fill("order_update");
-    await modal.getByLabel(/^Parameters/).fill("Grace\nA-1002");
-    await modal.getByRole("button", { name: "Send template", exact: true }).click();
+    await sendOrderUpdate(modal, "A-1002");
     await dialog.waitFor({ state: "detached" });
     await snackbar(page, "WhatsApp message sent");
   });
@@ -278,4 +294,8 @@ async function addSandboxNumber(token: string, phoneNumber: string): Promise<{ i
   expect(added.status).toBe(201);
   const account = added.body.account ?? added.body;
   return { id: account.id, phoneNumber: account.phoneNumber };
+}
+
+async function syncTemplates(token: string, accountId: string): Promise<void> {
+  expect((await server.api("POST", "/templates/sync", { token, body: { accountId } })).status).toBe(200);
 }

@@ -219,7 +219,7 @@ export const successfulRequests: Record<string, (context: SuccessContext) => Pro
     await connectThroughHubspot(server, hubspot, actor.token, newPortal(hubspot));
     return { path: "/integrations/hubspot/links" };
   },
-  "delete /integrations/hubspot/links/:memberId": async ({ server, hubspot, actor, team }) => {
+  "delete /integrations/hubspot/links/:id": async ({ server, hubspot, actor, team }) => {
     const hubId = newPortal(hubspot);
     await connectThroughHubspot(server, hubspot, actor.token, hubId);
     // The teammate links HubSpot user 2 from the card, as a rep would.
@@ -235,6 +235,13 @@ export const successfulRequests: Record<string, (context: SuccessContext) => Pro
     // "Install now" in the Marketplace: the browser that finished it carries the claim.
     const landed = await callback(server, { code: fake.issueAuthorizationCode() });
     return { path: "/integrations/pipedrive/install", headers: { cookie: landed.setCookie.split(";")[0] ?? "" } };
+  },
+  "post /integrations/pipedrive/install/individual": async (context) => {
+    const { server, fake } = context;
+    await freePipedriveCompany(context);
+    // A rep's own "Install now" in the Marketplace, kept by them in the browser that finished it.
+    const landed = await callback(server, { code: fake.issueAuthorizationCode() });
+    return { path: "/integrations/pipedrive/install/individual", headers: { cookie: landed.setCookie.split(";")[0] ?? "" } };
   },
   "get /integrations": async () => ({ path: "/integrations" }),
   "delete /integrations/pipedrive": async (context) => {

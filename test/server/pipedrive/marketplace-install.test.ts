@@ -1,7 +1,7 @@
 import type { FakePipedrive } from "../../fakes/pipedrive";
 import type { TestServer } from "../../support/server";
 import type { Team } from "../../support/team";
-import { callback, pipedriveSuite } from "./server-support";
+import { callback, connect, otherUser, pipedriveSuite } from "./server-support";
 
 // "Install now" in Pipedrive's Marketplace sends the browser to the callback with a code and no
 // state: the installation is kept, and the browser that finished it (an HttpOnly cookie) lets an
@@ -12,8 +12,8 @@ let server: TestServer;
 let team: Team;
 pipedriveSuite((stack) => ({ fake, server, team } = stack));
 
-async function marketplaceInstall() {
-  const landed = await callback(server, { code: fake.issueAuthorizationCode() });
+async function marketplaceInstall(user = fake.user) {
+  const landed = await callback(server, { code: fake.issueAuthorizationCode(user) });
   return { ...landed, cookie: landed.setCookie.split(";")[0] ?? "" };
 }
 
@@ -51,5 +51,44 @@ describe("a Marketplace install (code, no state)", () => {
     });
     expect(forged.status).toBe(404);
     expect((await server.api("GET", "/integrations", { token: team.admin.token })).body.pipedrive.status).toBe("not_connected");
+  });
+
+  it("installed by a member who links no companies, it becomes that member's own Pipedrive connection", async () => {
+    // The Admin linked the company; then Grace, a regular Pipedrive user, installs from the Marketplace and signs in as the Agent.
+    await connect(server, fake, team.admin.token, "workspace");
+    const grace = otherUser();
+    const landed = await marketplaceInstall(grace);
+    const asAgent = { token: team.agent.token, headers: { cookie: landed.cookie } };
+    expect((await server.api("GET", "/integrations/pipedrive/install", asAgent)).body).toMatchObject({ installedBy: "Grace Hopper" });
+
+    const kept = await server.api("POST", "/integrations/pipedrive/install/individual", asAgent);
+    expect(kept.status).toBe(200);
+    expect(kept.body).toMatchObject({ companyId: 67890, pipedriveUserId: grace.id });
+    expect(kept.headers.get("set-cookie")).toContain("Max-Age=0");
+    const mine = await server.api("GET", "/me/integrations", { token: team.agent.token });
+    expect(mine.body.pipedrive).toMatchObject({ status: "connected", pipedriveUserId: grace.id, workspace: { status: "connected" } });
+    // The workspace is still served by the Admin's installation.
+    expect((await server.api("GET", "/integrations", { token: team.admin.token })).body.pipedrive).toMatchObject({ servedBy: fake.user.id });
+    const log = await server.api("GET", "/audit-log?action=pipedrive.connect_individual", { token: team.owner.token });
+    expect(log.body.data[0]).toMatchObject({ actorId: team.agent.id, details: { pipedriveUserId: grace.id, via: "marketplace" } });
+  });
+
+  it("is kept as one's own only with integrations.individual, from the browser that installed, for the workspace's company", async () => {
+    const landed = await marketplaceInstall(otherUser());
+    const byCollaborator = await server.api("POST", "/integrations/pipedrive/install/individual", {
+      token: team.collaborator.token,
+      headers: { cookie: landed.cookie },
+    });
+    expect(byCollaborator.status).toBe(403);
+    expect((await server.api("POST", "/integrations/pipedrive/install/individual", { token: team.agent.token })).status).toBe(404);
+
+    // A workspace connected to another Pipedrive company keeps its own.
+    await connect(server, fake, team.admin.token, "workspace", { ...fake.user, id: 777, company_id: 55555, company_domain: "other" });
+    const wrongCompany = await server.api("POST", "/integrations/pipedrive/install/individual", {
+      token: team.agent.token,
+      headers: { cookie: landed.cookie },
+    });
+    expect(wrongCompany.status).toBe(409);
+    expect((await server.api("GET", "/me/integrations", { token: team.agent.token })).body.pipedrive.status).toBe("not_connected");
   });
 });
