@@ -15,6 +15,8 @@ export const workspaces = pgTable(
     name: text("name").notNull(),
     joinCode: text("join_code").notNull(),
     plan: text("plan").notNull().default("free"),
+    /** ISO 3166 alpha-2 country that numbers typed without a country code are read in ("GB": 07700 900123); null: none. */
+    defaultCountry: text("default_country"),
     auditHeadSeq: bigint("audit_head_seq", { mode: "number" }).notNull().default(0),
     auditHeadHash: text("audit_head_hash").notNull().default(""),
     /** HMAC under the chain key over (head seq, head hash): a head set back to an older entry has no valid seal. */

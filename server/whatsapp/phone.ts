@@ -1,4 +1,4 @@
-import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js";
+import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString, validatePhoneNumberLength } from "libphonenumber-js";
 
 export type { CountryCode } from "libphonenumber-js";
 
@@ -19,6 +19,49 @@ export function normalizePhone(input: string, options: { defaultRegion?: Country
   const parsed = parsePhoneNumberFromString(text, options.defaultRegion);
   if (!parsed?.isPossible()) return null;
   return parsed.number;
+}
+
+/** Whether `code` is an ISO 3166 alpha-2 country libphonenumber knows numbers of ("GB", "DE"). */
+export function isPhoneCountry(code: string): code is CountryCode {
+  return /^[A-Z]{2}$/.test(code) && isSupportedCountry(code);
+}
+
+/** A number a person typed: its E.164 and whether it was read with the default country; or why not, in a sentence. */
+export type TypedPhone = { phone: string; national: boolean } | { problem: string };
+
+/**
+ * Reads a number a person typed (new chat, campaign CSV): a national number ("07700 900123")
+ * with the workspace's default country, an international one ("+44 …", "0044 …") without.
+ * Unlike normalizePhone, nothing is dropped silently: an extension ("ext. 5", "x5") cannot be
+ * messaged on WhatsApp, so it is refused with a sentence, as is anything that isn't a number.
+ */
+export function readTypedPhone(input: string, defaultCountry: CountryCode | null | undefined): TypedPhone {
+  const text = input.trim().replace(/^00(?=\s*[1-9])/, "+");
+  if (!/\d/.test(text)) return { problem: `“${input.trim()}” is not a phone number: it has no digits.` };
+  const international = text.startsWith("+");
+  if (!international && !defaultCountry)
+    return {
+      problem: `“${text}” has no country code, and the workspace has no default country. Type it with + and the country code (e.g. +44 20 7946 0958), or set the default country in Settings.`,
+    };
+  const region = international ? undefined : (defaultCountry ?? undefined);
+  const parsed = parsePhoneNumberFromString(text, region);
+  if (parsed?.ext)
+    return {
+      problem: `WhatsApp can't message an extension (“${parsed.ext}”): an extension reaches a desk phone behind a switchboard. Type the number of the phone that has WhatsApp, without the extension.`,
+    };
+  if (parsed?.isPossible()) return { phone: parsed.number, national: !international };
+  if (/[a-z]/i.test(text.replace(/^tel:/i, ""))) return { problem: `“${text}” is not a phone number: use digits only (letters can't be dialled on WhatsApp).` };
+  const where = international ? "" : ` for ${defaultCountry}`;
+  switch (validatePhoneNumberLength(text, region)) {
+    case "TOO_SHORT":
+      return { problem: `“${text}” is too short to be a phone number${where}.` };
+    case "TOO_LONG":
+      return { problem: `“${text}” is too long to be a phone number${where}.` };
+    case "INVALID_COUNTRY":
+      return { problem: `“${text}” starts with a country code that doesn't exist. Check the digits after the +.` };
+    default:
+      return { problem: `“${text}” is not a phone number${where}: check its digits.` };
+  }
 }
 
 /** Converts a WhatsApp `wa_id` (international digits without "+") to E.164; null if it isn't one. */
