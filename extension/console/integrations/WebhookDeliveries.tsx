@@ -6,6 +6,9 @@ import { ProblemMessage } from "../shared/ProblemMessage";
 import type { Webhook, WebhookDelivery } from "./webhook-types";
 import { deliveryErrorWords, deliveryStatusWords, eventLabel, timeWords } from "./webhook-words";
 
+/** The most recent deliveries shown. */
+const shown = 50;
+
 /** How often an open delivery log asks again: deliveries go out in the background. */
 const refreshEveryMs = 2_000;
 
@@ -13,7 +16,7 @@ type Props = { webhook: Webhook };
 
 /** One webhook's delivery log, newest first: what was sent, how it went, and Retry for a failed one. */
 export function WebhookDeliveries({ webhook }: Props) {
-  const log = useApiQuery<{ data: WebhookDelivery[] }>(`/webhooks/${webhook.id}/deliveries?limit=50`);
+  const log = useApiQuery<{ data: WebhookDelivery[]; nextCursor: string | null }>(`/webhooks/${webhook.id}/deliveries?limit=${shown}`);
   const retry = useAction();
   const { reload } = log;
   useEffect(() => {
@@ -68,6 +71,7 @@ export function WebhookDeliveries({ webhook }: Props) {
           </tbody>
         </table>
       )}
+      {log.data?.nextCursor && <p className="hint">The {shown} most recent deliveries.</p>}
       {!webhook.enabled && deliveries.some((delivery) => delivery.status === "failed") && (
         <p className="muted">Turn the webhook on to retry its failed deliveries.</p>
       )}
