@@ -266,6 +266,31 @@ describe("the WhatsApp card", () => {
     expect(opened).toEqual([expect.objectContaining({ uri: "https://switchboard.example.com/hubspot/panel#t=xyz", title: "WhatsApp" })]);
   });
 
+  it("says how many more chats the conversation holds than the card shows, and that the member reads but does not write when no line lets them", async () => {
+    const chat = (index: number) => ({
+      id: `chat_${index}`,
+      contactName: `Person ${index}`,
+      phone: `+1650555${String(index).padStart(4, "0")}`,
+      accountLabel: "Support",
+      responsible: null,
+      lastMessage: null,
+    });
+    const ready = {
+      state: "ready",
+      memberName: "Cleo Collaborator",
+      record: { objectTypeId: "0-3", objectId: "51" },
+      sendFrom: [],
+      moreChats: 3,
+      conversationUri: "https://switchboard.example.com/hubspot/#conversation=abc",
+      chats: Array.from({ length: 10 }, (_, index) => chat(index)),
+    };
+    const { renderer, ui } = await renderCard(async () => Response.json(ready));
+    await renderer.waitFor(() => expect(renderer.findAll(ui.TableRow)).toHaveLength(11));
+    const texts = renderer.findAll(ui.Text).map((text: { text: string | null }) => text.text);
+    expect(texts).toContain("And 3 more in the conversation.");
+    expect(texts.some((text: string | null) => text?.startsWith("Your role lets you read these chats, not write from any line."))).toBe(true);
+  });
+
   it("says what went wrong when Switchboard refuses or HubSpot's proxy wraps an error, and tries again on request", async () => {
     let attempts = 0;
     const { renderer, ui } = await renderCard(async () => {

@@ -70,13 +70,21 @@ export function WhatsAppCard({ record, openIframeModal }: CardProps) {
         </EmptyState>
       );
     case "ready":
-      return <ChatSummary memberName={card.memberName} chats={card.chats} sendFrom={card.sendFrom} onOpen={() => open(card.conversationUri, "WhatsApp")} />;
+      return (
+        <ChatSummary
+          memberName={card.memberName}
+          chats={card.chats}
+          moreChats={card.moreChats ?? 0}
+          sendFrom={card.sendFrom}
+          onOpen={() => open(card.conversationUri, "WhatsApp")}
+        />
+      );
   }
 }
 
-type SummaryProps = { memberName: string; chats: CardChat[]; sendFrom: string[]; onOpen(): void };
+type SummaryProps = { memberName: string; chats: CardChat[]; moreChats: number; sendFrom: string[]; onOpen(): void };
 
-function ChatSummary({ memberName, chats, sendFrom, onOpen }: SummaryProps) {
+function ChatSummary({ memberName, chats, moreChats, sendFrom, onOpen }: SummaryProps) {
   return (
     <Flex direction="column" gap="sm">
       {chats.length === 0 ? (
@@ -109,6 +117,7 @@ function ChatSummary({ memberName, chats, sendFrom, onOpen }: SummaryProps) {
           </TableBody>
         </Table>
       )}
+      {moreChats > 0 && <Text>{`And ${moreChats} more in the conversation.`}</Text>}
       <Text variant="microcopy">
         {sendFrom.length > 0 ? `You can write from ${sendFrom.join(", ")}.` : "Your role lets you read these chats, not write from any line."} Signed in to
         Switchboard as {memberName}.

@@ -11,9 +11,21 @@ export type CardChat = {
   lastMessage: { text: string; direction: "in" | "out"; at: string } | null;
 };
 
-/** What the card shows for a record (POST /api/v1/hubspot/card). */
+/**
+ * What the card shows for a record (POST /api/v1/hubspot/card): "ready" for a HubSpot user linked
+ * to a Switchboard member, "link_required" (the one-time sign-in that links them) otherwise.
+ */
 export type CardState =
-  | { state: "ready"; memberName: string; chats: CardChat[]; sendFrom: string[]; conversationUri: string }
+  | {
+      state: "ready";
+      memberName: string;
+      chats: CardChat[];
+      /** Chats beyond the newest ten the card shows (the conversation shows them all). */
+      moreChats?: number;
+      sendFrom: string[];
+      /** The panel behind a short-lived, single-use signed token. */
+      conversationUri: string;
+    }
   | { state: "link_required"; linkUri: string }
   | { state: "not_installed"; detail: string };
 
