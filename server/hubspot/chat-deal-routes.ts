@@ -32,6 +32,7 @@ export const hubspotChatDealRoutes = [
     },
     async handler({ actor, services, params, audit }) {
       const database = services.database.db;
+      const chat = await loadVisibleChat(database, actor, params.id);
       const binding = await loadHubspotPanelBinding(database, actor);
       if (binding?.objectTypeId !== "0-3") {
         throw new HttpProblem(403, "crm_not_linked", "Open it from a HubSpot deal", "Chats are linked to a deal only from the card on that deal.", {
@@ -40,7 +41,6 @@ export const hubspotChatDealRoutes = [
       }
       const installation = await loadHubspotInstallation(database, actor.workspaceId);
       if (installation?.hubId !== binding.hubId) throw notFound("HubSpot record");
-      const chat = await loadVisibleChat(database, actor, params.id);
       // HubSpot is asked outside the transaction.
       const persons = await readHubspotPanelPersons(services, actor.workspaceId, binding);
       const contact = persons.find((person) => person.phones.some((phone) => phone.e164 !== null && phone.e164 === chat.contactPhone));

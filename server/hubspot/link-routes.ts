@@ -1,6 +1,6 @@
-import { z } from "zod";
 import { HttpProblem, notFound } from "../http/problem";
 import { anyMember, requires, route } from "../http/route";
+import { IdParam } from "../http/schemas";
 import { loadHubspotInstallation } from "./installations";
 import { listMemberLinks, unlinkHubspotMember } from "./user-links";
 
@@ -8,8 +8,6 @@ import { listMemberLinks, unlinkHubspotMember } from "./user-links";
 // (card-routes.ts), listed for admins (each member: connected or missing) and removed by the
 // member themselves or by an admin (integrations.workspace). Removing one makes the card ask that
 // HubSpot user to sign in again.
-
-const MemberParam = z.strictObject({ memberId: z.string().min(1).max(100) });
 
 const notConnected = () =>
   new HttpProblem(409, "conflict", "HubSpot is not connected", "This workspace has no HubSpot account connected: connect it on the Integrations page first.");
@@ -33,19 +31,19 @@ export const hubspotLinkRoutes = [
   }),
   route({
     method: "delete",
-    path: "/integrations/hubspot/links/:memberId",
-    summary: "Remove a member's link to their HubSpot user: the card asks that HubSpot user to sign in again",
+    path: "/integrations/hubspot/links/:id",
+    summary: "Remove a member's (`:id`) link to their HubSpot user: the card asks that HubSpot user to sign in again",
     tag: "Integrations",
     access: requires("integrations.workspace"),
-    params: MemberParam,
+    params: IdParam,
     responses: { 204: "Removed", 404: "The member has no HubSpot link" },
     async handler({ actor, db, params, audit }) {
-      const removed = await unlinkHubspotMember(db, actor.workspaceId, params.memberId);
+      const removed = await unlinkHubspotMember(db, actor.workspaceId, params.id);
       if (!removed) throw notFound("HubSpot link");
       await audit({
         action: "hubspot.user_unlink",
         targetType: "member",
-        targetId: params.memberId,
+        targetId: params.id,
         details: { hubId: removed.hubId, hubspotUserId: removed.hubspotUserId },
       });
       return { status: 204 };

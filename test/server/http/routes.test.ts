@@ -154,6 +154,8 @@ describe("tenant isolation", () => {
       templates: template.id,
       campaigns: campaign.id,
       panel: chat.id,
+      hubspot: chat.id,
+      integrations: a.agent.id,
       webhooks: (await server.api("POST", "/webhooks", { token: a.owner.token, body: { url: "http://127.0.0.1:9/hook", events: ["message.created"] } })).body
         .webhook.id,
     };
