@@ -19,6 +19,7 @@ export const webPages = {
   pipedriveConnected: { html: "pipedrive/connected/index.html", servedAt: "/pipedrive/connected/" },
   hubspotPanel: { html: "hubspot/index.html", servedAt: "/hubspot/" },
   simulator: { html: "simulator/index.html", servedAt: "/simulator/" },
+  hubspotSimulator: { html: "simulator/hubspot/index.html", servedAt: "/simulator/hubspot/" },
 } as const satisfies Record<string, { html: string; servedAt: `/${string}` }>;
 
 /** Where the server (server/main.ts) serves the built UI from. */
@@ -58,11 +59,32 @@ function pagesAtTheirPaths(): Plugin {
   };
 }
 
+/**
+ * The CRM simulator's HubSpot page runs the real app card (manifest/hubspot, its own npm
+ * workspace with HubSpot's React 18): `virtual:hubspot-card` is that card, and its import of
+ * @hubspot/ui-extensions is the simulator's host (extension/simulator/hubspot/ui-extensions-host.tsx);
+ * React is deduplicated to the app's, so host and card share one.
+ */
+function hubspotCardInSimulator(): Plugin {
+  const cardsDir = path.join(projectRoot, "manifest", "hubspot", "src", "app", "cards");
+  const host = path.join(extensionRoot, "simulator", "hubspot", "ui-extensions-host.tsx");
+  return {
+    name: "switchboard:hubspot-card-in-simulator",
+    enforce: "pre",
+    resolveId(source, importer) {
+      if (source === "virtual:hubspot-card") return path.join(cardsDir, "WhatsAppCard.tsx");
+      if (source === "@hubspot/ui-extensions" && importer?.startsWith(cardsDir)) return host;
+      return null;
+    },
+  };
+}
+
 export default defineConfig({
   root: extensionRoot,
   base: "/",
   publicDir: false,
-  plugins: [react(), pagesAtTheirPaths()],
+  plugins: [react(), pagesAtTheirPaths(), hubspotCardInSimulator()],
+  resolve: { dedupe: ["react", "react-dom"] },
   build: {
     outDir: webOutDir,
     emptyOutDir: true,

@@ -2,6 +2,7 @@ import { auditRoutes } from "../audit/routes";
 import { campaignRoutes } from "../campaigns/campaign-routes";
 import { campaignSettingsRoutes } from "../campaigns/settings-routes";
 import { templateRoutes } from "../campaigns/template-routes";
+import { demoHubspotSimulatorRoutes } from "../demo-crm/hubspot/simulator-routes";
 import { demoCrmSimulatorRoutes } from "../demo-crm/simulator-routes";
 import { eventRoutes } from "../events/routes";
 import { hubspotCardRoutes } from "../hubspot/card-routes";
@@ -53,5 +54,6 @@ export const allRoutes: RouteDefinition[] = [
   ...hubspotCardRoutes,
   ...hubspotSettingsRoutes,
   ...demoCrmSimulatorRoutes,
+  ...demoHubspotSimulatorRoutes,
   ...devMailRoutes,
 ];
