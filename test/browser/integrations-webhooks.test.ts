@@ -97,7 +97,7 @@ describe("Integrations page: outgoing webhooks", () => {
     // The receiver is down: the next delivery fails, said in words, and is retried from the log.
     receiverAnswer = 500;
     await customerWrites("Hello again?");
-    await expect.poll(() => deliveries.count()).toBe(2);
+    await expect.poll(() => deliveries.count(), { timeout: 10_000 }).toBe(2);
     const failed = deliveries.first();
     await failed.getByTestId("delivery-status").getByText("Failed").waitFor();
     await failed.getByText("The receiver answered 500 instead of a 2xx success.").waitFor();
@@ -129,7 +129,7 @@ describe("Integrations page: outgoing webhooks", () => {
     const before = receiver.requests.length;
     await customerWrites("Anyone there?");
     await row.getByRole("button", { name: `Delivery log of ${receiver.url}` }).click();
-    await expect.poll(() => card.getByTestId("webhook-delivery").count()).toBe(2);
+    await expect.poll(() => card.getByTestId("webhook-delivery").count(), { timeout: 10_000 }).toBe(2);
     expect(receiver.requests).toHaveLength(before);
 
     await row.getByRole("button", { name: `Turn on ${receiver.url}` }).click();
