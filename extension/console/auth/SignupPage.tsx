@@ -8,7 +8,10 @@ import { AuthCard } from "../shared/AuthCard";
 import { TextField } from "../shared/fields";
 import { ProblemMessage } from "../shared/ProblemMessage";
 
-/** Creates a workspace; the person signing up becomes its Owner. */
+/**
+ * Creates a workspace; the person signing up becomes its Owner, and lands on Team (on Integrations
+ * when they came from installing Switchboard in Pipedrive's Marketplace).
+ */
 export function SignupPage() {
   const { signIn } = useSession();
   const signup = useAction();
@@ -22,7 +25,12 @@ export function SignupPage() {
     void signup.run(async () => {
       const session = await callApi<Session>("POST", "/signup", { workspaceName, name, email, password });
       await signIn(session.token);
-      navigate("/team");
+      // A Pipedrive Marketplace install finished in this browser is linked on Integrations: go there.
+      const installWaiting = await callApi("GET", "/integrations/pipedrive/install").then(
+        () => true,
+        () => false,
+      );
+      navigate(installWaiting ? "/integrations" : "/team");
     });
   };
 
