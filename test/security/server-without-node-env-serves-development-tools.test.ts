@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { demoEmail, demoPassword } from "../../server/demo/seed";
 import { demoCrmCompany, demoCrmUsers } from "../../server/demo-crm/company";
+import { demoHubspotContacts, demoHubspotPortal, demoHubspotUsers } from "../../server/demo-crm/hubspot/demo-portal";
 import { freePort, type SpawnedServer, spawnServer, stopServer } from "../support/spawned-server";
 
 // A server started without NODE_ENV (a container, a systemd unit, `node server/main.ts`) used to run
@@ -22,6 +23,10 @@ const noChoices = {
   PIPEDRIVE_CLIENT_ID: undefined,
   PIPEDRIVE_CLIENT_SECRET: undefined,
   PIPEDRIVE_JWT_SECRET: undefined,
+  HUBSPOT_CLIENT_ID: undefined,
+  HUBSPOT_CLIENT_SECRET: undefined,
+  HUBSPOT_AUTH_URL: undefined,
+  HUBSPOT_API_URL: undefined,
 };
 const encryptionKey = Buffer.alloc(32, 9).toString("base64");
 
@@ -51,6 +56,28 @@ const probes: Probe[] = [
     method: "POST",
     path: () => "/api/v1/dev/simulator/token",
     body: { companyId: demoCrmCompany.id, userId: demoCrmUsers[0]?.id },
+    production: 404,
+    development: 200,
+  },
+  { name: "demo HubSpot portal: its CRM API", method: "GET", path: () => "/dev/demo-hubspot/crm/owners/2026-03", production: 404, development: 401 },
+  {
+    name: "simulator: the demo HubSpot portal's contact",
+    method: "GET",
+    path: () => `/api/v1/dev/simulator/hubspot/record?objectTypeId=0-1&objectId=${demoHubspotContacts.grace.id}`,
+    production: 404,
+    development: 200,
+  },
+  {
+    name: "simulator: HubSpot's card request signer",
+    method: "POST",
+    path: () => "/api/v1/dev/simulator/hubspot/sign",
+    body: {
+      url: "https://switchboard.example.com/api/v1/hubspot/card",
+      method: "POST",
+      body: {},
+      portalId: demoHubspotPortal.hubId,
+      userId: demoHubspotUsers[0]?.userId,
+    },
     production: 404,
     development: 200,
   },
@@ -135,6 +162,7 @@ describe("a server started without NODE_ENV", () => {
       expect.stringContaining("the demo workspace"),
       expect.stringContaining(`the demo CRM at http://localhost:${port}/dev/demo-crm`),
       expect.stringContaining("POST /api/v1/dev/simulator/token"),
+      expect.stringContaining(`the demo HubSpot portal at http://localhost:${port}/dev/demo-hubspot is this server's HubSpot app`),
       expect.stringContaining("the sandbox WhatsApp provider"),
       expect.stringContaining(`the mail catcher: e-mail goes to a local SMTP server and is listed at http://localhost:${port}/#/dev/mail`),
       expect.stringContaining("/simulator/"),
