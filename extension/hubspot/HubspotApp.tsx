@@ -1,17 +1,20 @@
-import { type FormEvent, useCallback, useEffect, useMemo, useState } from "react";
+import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import type { LiveEvent } from "../console/live/live-event";
 import { ChatPane } from "../pipedrive/panel/ChatPane";
-import { useHistory } from "../pipedrive/panel/use-panel-data";
-import { createBearerApi, type PanelApi, type PanelMember, problemOf, problemText, publicRequest } from "../pipedrive/shared/api";
+import { useHistory, usePanelData } from "../pipedrive/panel/use-panel-data";
+import { createBearerApi, type PanelMember, problemText, publicRequest } from "../pipedrive/shared/api";
 import { Composer } from "../pipedrive/shared/Composer";
 import { RecordChats } from "../pipedrive/shared/RecordChats";
 import { Loading, Notice } from "../pipedrive/shared/surface";
-import type { Chat, ListedMember, Message, PanelPhone, WhatsAppAccount } from "../pipedrive/shared/types";
+import type { Chat, Message, PanelPhone, WhatsAppAccount } from "../pipedrive/shared/types";
 
-// Switchboard inside HubSpot's iframe modal, opened by the app card. The card's request proves no
-// HubSpot user, so the member signs in here with their Switchboard email and password; the
-// bearer they get is bound to the card's record and lives in memory only (a third-party iframe).
-// Then the same panel pieces as Pipedrive's: the record's phones, the chats the member may see,
-// a chat's history and the composer, all through the ordinary API under the member's own role.
+// Switchboard inside HubSpot's iframe modal, opened by the app card: either the sign-in (a HubSpot
+// user not linked yet signs in with their Switchboard email and password, which links them) or,
+// for a linked member, "Open conversation" (a signed single-use token). The bearer either gives is
+// bound to the card's record and lives in memory only (a third-party iframe). Then the same panel
+// pieces as Pipedrive's, kept live over GET /events: the record's phones, the chats the member may
+// see, a chat's history and the composer, all through the ordinary API under the member's own role.
+// On a deal, a chat used here is logged under that deal (PUT /hubspot/panel/chats/:id/deal).
 
 type HubspotSession = {
   token: string;
@@ -19,13 +22,15 @@ type HubspotSession = {
   member: PanelMember;
   workspace: { id: string; name: string };
   record: { objectTypeId: "0-1" | "0-3"; objectId: string };
+  hubspotLink?: { status: "linked" | "not_permitted" | "no_user"; detail: string };
 };
 type HubspotPerson = { id: string; name: string; phones: PanelPhone[] };
 type HubspotContext = { record: HubspotSession["record"]; persons: HubspotPerson[]; chats: Chat[]; accounts: WhatsAppAccount[] };
 
-export function HubspotApp({ context }: { context: string | null }) {
+export function HubspotApp({ context, conversation = null }: { context: string | null; conversation?: string | null }) {
   const [session, setSession] = useState<HubspotSession | null>(null);
-  if (!context) {
+  if (conversation && !session) return <OpenConversation conversation={conversation} onOpened={setSession} />;
+  if (!context && !session) {
     return (
       <section className="gate" role="alert" aria-label="Cannot open Switchboard">
         <h2>Open this page from HubSpot</h2>
@@ -33,8 +38,29 @@ export function HubspotApp({ context }: { context: string | null }) {
       </section>
     );
   }
-  if (!session) return <SignIn context={context} onSignedIn={setSession} />;
+  if (!session) return <SignIn context={context ?? ""} onSignedIn={setSession} />;
   return <PanelBody session={session} />;
+}
+
+/** "Open conversation" from the card of a linked member: the signed token traded once for a bearer. */
+function OpenConversation({ conversation, onOpened }: { conversation: string; onOpened(session: HubspotSession): void }) {
+  const [problem, setProblem] = useState<string>();
+  const started = useRef(false);
+  useEffect(() => {
+    // Once, even under StrictMode's double effects: the token is single-use.
+    if (started.current) return;
+    started.current = true;
+    publicRequest<HubspotSession>("POST", "/hubspot/panel/open", { conversation }).then(onOpened, (error: unknown) => setProblem(problemText(error)));
+  }, [conversation, onOpened]);
+  if (problem) {
+    return (
+      <section className="gate" role="alert" aria-label="Cannot open Switchboard">
+        <h2>The conversation could not be opened</h2>
+        <p>{problem}</p>
+      </section>
+    );
+  }
+  return <Loading label="Opening the conversation…" />;
 }
 
 function SignIn({ context, onSignedIn }: { context: string; onSignedIn(session: HubspotSession): void }) {
@@ -71,53 +97,47 @@ function SignIn({ context, onSignedIn }: { context: string; onSignedIn(session: 
   );
 }
 
-function usePanelContext(api: PanelApi) {
-  const [state, setState] = useState<{ context?: HubspotContext; members: ListedMember[]; problem?: string; loading: boolean }>({
-    members: [],
-    loading: true,
-  });
-  const [version, setVersion] = useState(0);
-  const reload = useCallback(() => setVersion((value) => value + 1), []);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` is the trigger reload() bumps.
-  useEffect(() => {
-    let current = true;
-    Promise.all([
-      api.call<HubspotContext>("GET", "/hubspot/panel/context"),
-      api.call<{ data: ListedMember[] }>("GET", "/members").catch(() => ({ data: [] as ListedMember[] })),
-    ]).then(
-      ([context, members]) => current && setState({ context, members: members.data, loading: false }),
-      (error: unknown) => current && setState((previous) => ({ ...previous, problem: problemOf(error).problem.detail, loading: false })),
-    );
-    return () => {
-      current = false;
-    };
-  }, [api, version]);
-  return { ...state, reload };
-}
-
 function PanelBody({ session }: { session: HubspotSession }) {
   const api = useMemo(() => createBearerApi(session.token), [session.token]);
-  const data = usePanelContext(api);
   const [selectedId, setSelectedId] = useState<string | null>(null);
-  const [status, setStatus] = useState<string>();
+  const [status, setStatus] = useState<string | undefined>(session.hubspotLink?.detail);
+  const selectedIdRef = useRef(selectedId);
+  selectedIdRef.current = selectedId;
+  const linked = useRef(new Set<string>());
   const history = useHistory(api, selectedId);
+  const mergeHistory = history.merge;
+  const onLive = useCallback(
+    (event: LiveEvent) => {
+      if (event.message && event.chat.id === selectedIdRef.current) mergeHistory(event.message);
+    },
+    [mergeHistory],
+  );
+  const data = usePanelData<HubspotContext>(api, session.token, "/hubspot/panel/context", onLive);
   const context = data.context;
   const phones = useMemo(() => context?.persons.flatMap((person) => person.phones) ?? [], [context]);
   if (data.loading && !context) return <Loading label="Loading WhatsApp chats…" />;
-  if (!context) return <Notice tone="error">{data.problem ?? "The chats could not be loaded."}</Notice>;
+  if (!context) return <Notice tone="error">{data.problem ? problemText(data.problem) : "The chats could not be loaded."}</Notice>;
   const selected = context.chats.find((chat) => chat.id === selectedId);
-  const recordName = session.record.objectTypeId === "0-3" ? "deal" : "contact";
+  const onDeal = session.record.objectTypeId === "0-3";
+  const recordName = onDeal ? "deal" : "contact";
+
+  // A chat used from a deal's card is logged under that deal (its Communications on the deal too).
+  const linkToDeal = (chat: Chat) => {
+    if (!onDeal || linked.current.has(chat.id)) return;
+    linked.current.add(chat.id);
+    api.call("PUT", `/hubspot/panel/chats/${encodeURIComponent(chat.id)}/deal`).catch(() => linked.current.delete(chat.id));
+  };
 
   const onSent = (result: { chat: Chat | null; message: Message }) => {
     setStatus(result.message.status === "failed" ? "WhatsApp message failed" : "WhatsApp message sent");
-    if (result.chat) {
-      data.reload();
-      setSelectedId(result.chat.id);
-    } else {
-      history.merge(result.message);
+    const chat = result.chat ?? selected ?? context.chats.find((candidate) => candidate.id === result.message.chatId);
+    if (result.chat) data.upsertChat(result.chat);
+    if (chat) {
+      linkToDeal(chat);
+      setSelectedId(chat.id);
     }
+    if (!result.chat || result.chat.id === selectedId) history.merge(result.message);
   };
-
   return (
     <main aria-label="Switchboard WhatsApp">
       <div className="whoami">
@@ -145,7 +165,18 @@ function PanelBody({ session }: { session: HubspotSession }) {
       </ul>
       <h3>WhatsApp chats</h3>
       <RecordChats chats={context.chats} accounts={context.accounts} selectedId={selectedId} onSelect={setSelectedId} />
-      {selected && <ChatPane api={api} chat={selected} messages={history.messages} members={data.members} onChat={() => data.reload()} />}
+      {selected && (
+        <ChatPane
+          api={api}
+          chat={selected}
+          messages={history.messages}
+          members={data.members}
+          onChat={(chat) => {
+            data.upsertChat(chat);
+            linkToDeal(chat);
+          }}
+        />
+      )}
       <h3>Send</h3>
       <Composer
         key={selected?.id ?? "new"}

@@ -24,8 +24,8 @@ const suite = webUiSuite(async (webRoot) => {
 });
 
 /** What HubSpot's proxy sends for the card on a record: signed with the app's client secret. */
-async function cardAnswer(server: TestServer, clientSecret: string, hubId: number, record: { objectTypeId: string; objectId: string }) {
-  const url = `${server.services.config.publicUrl}/api/v1/hubspot/card?portalId=${hubId}`;
+async function cardAnswer(server: TestServer, clientSecret: string, hubId: number, record: { objectTypeId: string; objectId: string }, userId?: number) {
+  const url = `${server.services.config.publicUrl}/api/v1/hubspot/card?portalId=${hubId}${userId === undefined ? "" : `&userId=${userId}`}`;
   const body = JSON.stringify(record);
   const timestamp = String(Date.now());
   const signature = hubspotSignatureV3(clientSecret, { method: "POST", uri: url, body, timestamp });
@@ -34,7 +34,7 @@ async function cardAnswer(server: TestServer, clientSecret: string, hubId: numbe
     headers: { "content-type": "application/json", "x-hubspot-signature-v3": signature, "x-hubspot-request-timestamp": timestamp },
     body,
   });
-  return (await response.json()) as { state: string; linkUri: string };
+  return (await response.json()) as { state: string; linkUri: string; conversationUri: string; chats: { id: string }[] };
 }
 
 describe("HubSpot modal page (/hubspot/)", () => {
@@ -92,6 +92,49 @@ describe("HubSpot modal page (/hubspot/)", () => {
       .from(messages)
       .where(and(eq(messages.workspaceId, workspace.id), eq(messages.chatId, mine.id), eq(messages.direction, "out")));
     expect(sent.map((message) => message.text)).toEqual(["Hello from HubSpot"]);
+  });
+
+  it("an Agent links their HubSpot user on first open; then the card's Open conversation opens the panel without a sign-in, and a customer's message arrives live", async () => {
+    if (!hubspot) throw new Error("the suite starts a fake HubSpot");
+    const server = suite.server;
+    const db = server.database.db;
+    const workspace = await insertWorkspaceDirectly(db);
+    await insertMemberDirectly(db, workspace, { roleId: "owner" });
+    const admin = await insertMemberDirectly(db, workspace, { roleId: "admin" });
+    const agent = await insertMemberDirectly(db, workspace, { roleId: "agent", name: "Ada Agent" });
+    const hubId = newPortal(hubspot);
+    await connectThroughHubspot(server, hubspot, admin.token, hubId);
+    const contact = hubspot.portals.addContact(hubId, { firstname: "Lena", lastname: "Live", phone: "+15550100341" });
+    const line = await insertAccountDirectly(db, workspace, agent.id);
+    const chat = await insertChatDirectly(db, workspace, line, { phone: "+15550100341", name: "Lena", customerWroteAt: new Date() });
+    const record = { objectTypeId: "0-1", objectId: contact.id };
+
+    const first = await cardAnswer(server, hubspot.app.clientSecret, hubId, record, 2);
+    expect(first.state).toBe("link_required");
+    const signIn = await suite.newPage();
+    await signIn.goto(first.linkUri);
+    await signIn.getByLabel("Email").fill(agent.email);
+    await signIn.getByLabel("Password").fill(testPassword);
+    await signIn.getByRole("button", { name: "Sign in" }).click();
+    await signIn.getByText("Your HubSpot user is linked to your Switchboard account").waitFor();
+
+    const ready = await cardAnswer(server, hubspot.app.clientSecret, hubId, record, 2);
+    expect(ready.state).toBe("ready");
+    expect(ready.chats.map((candidate) => candidate.id)).toEqual([chat.id]);
+    const page = await suite.newPage();
+    await page.goto(ready.conversationUri);
+    expect(new URL(page.url()).hash).toBe("");
+    const panel = page.getByRole("main", { name: "Switchboard WhatsApp" });
+    await panel.getByText("Ada Agent").waitFor();
+    const chatList = panel.getByRole("list", { name: "Chats" });
+    await chatList.getByRole("button").first().click();
+    const inbound = await server.api("POST", `/whatsapp-accounts/${line.id}/sandbox/inbound`, {
+      token: agent.token,
+      body: { from: "+15550100341", text: "Arrived while you were looking" },
+    });
+    expect(inbound.status).toBe(201);
+    // Live: in the chat list's preview and in the open chat's history, with no reload.
+    await expect.poll(() => panel.getByText("Arrived while you were looking").count(), { timeout: 15_000 }).toBe(2);
   });
 
   it("without the card's context the page says to open it from HubSpot", async () => {

@@ -6,7 +6,7 @@ import type { IframeParams, PanelResource } from "../shared/iframe-params";
 import { RecordChats } from "../shared/RecordChats";
 import type { SurfaceHost } from "../shared/sdk";
 import { Loading, Notice, RefusedScreen, usePanelSession } from "../shared/surface";
-import type { Chat, Message } from "../shared/types";
+import type { Chat, Message, PanelContext } from "../shared/types";
 import { ChatPane } from "./ChatPane";
 import { ConnectOwnAccount } from "./ConnectOwnAccount";
 import { useHistory, usePanelData } from "./use-panel-data";
@@ -40,7 +40,7 @@ function PanelBody({ host, api, session, record, panelUserId }: PanelBodyProps) 
     },
     [mergeHistory],
   );
-  const data = usePanelData(api, session.token, record, onLive);
+  const data = usePanelData<PanelContext>(api, session.token, `/panel/pipedrive/context?resource=${record.resource}&id=${record.id}`, onLive);
   const context = data.context;
   const phones = useMemo(() => context?.persons.flatMap((person) => person.phones) ?? [], [context]);
 

@@ -3,14 +3,17 @@ import { newerMessage } from "../../console/inbox/format";
 import { openEventStream } from "../../console/live/event-stream";
 import type { LiveEvent } from "../../console/live/live-event";
 import { type ApiProblem, type PanelApi, problemOf } from "../shared/api";
-import type { PanelResource } from "../shared/iframe-params";
-import type { Chat, ListedMember, Message, PanelContext } from "../shared/types";
+import type { Chat, ListedMember, Message } from "../shared/types";
 
-type DataState = { context?: PanelContext; members: ListedMember[]; problem?: ApiProblem; loading: boolean };
+type DataState<Context> = { context?: Context; members: ListedMember[]; problem?: ApiProblem; loading: boolean };
 
-/** The record's people, the member's chats with them and the accounts they may send from; kept live. */
-export function usePanelData(api: PanelApi, bearer: string, record: { resource: PanelResource; id: number }, onLive: (event: LiveEvent) => void) {
-  const [state, setState] = useState<DataState>({ members: [], loading: true });
+/**
+ * The record's people, the member's chats with them and the accounts they may send from, read
+ * from `contextPath` (each CRM's panel context route); kept live over GET /events. Shared by the
+ * Pipedrive and HubSpot panels.
+ */
+export function usePanelData<Context extends { chats: Chat[] }>(api: PanelApi, bearer: string, contextPath: string, onLive: (event: LiveEvent) => void) {
+  const [state, setState] = useState<DataState<Context>>({ members: [], loading: true });
   const [version, setVersion] = useState(0);
   const reload = useCallback(() => setVersion((value) => value + 1), []);
 
@@ -18,7 +21,7 @@ export function usePanelData(api: PanelApi, bearer: string, record: { resource: 
   useEffect(() => {
     let current = true;
     Promise.all([
-      api.call<PanelContext>("GET", `/panel/pipedrive/context?resource=${record.resource}&id=${record.id}`),
+      api.call<Context>("GET", contextPath),
       api.call<{ data: ListedMember[] }>("GET", "/members").catch(() => ({ data: [] as ListedMember[] })),
     ]).then(
       ([context, members]) => current && setState({ context, members: members.data, loading: false }),
@@ -27,7 +30,7 @@ export function usePanelData(api: PanelApi, bearer: string, record: { resource: 
     return () => {
       current = false;
     };
-  }, [api, record.resource, record.id, version]);
+  }, [api, contextPath, version]);
 
   const upsertChat = useCallback((chat: Chat) => {
     setState((previous) => {
