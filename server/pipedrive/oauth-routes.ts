@@ -90,7 +90,9 @@ export const pipedriveOAuthRoutes = [
     tag: "Integrations",
     access: publicAccess("The signed, single-use, five-minute ticket from Connect is the credential"),
     query: AuthorizeQuery,
-    responses: { 302: "To Pipedrive's consent page, setting the browser's cookie; or to the console's Integrations page: ?pipedrive=error&reason=…" },
+    responses: {
+      302: "To Pipedrive's consent page, setting the browser's cookie; or to the console's Integrations page (a popup's link: /pipedrive/connected/): pipedrive=error&reason=…",
+    },
     async handler({ services, query }) {
       if (!isPipedriveConfigured(services)) return redirect(integrationsPage(services, { pipedrive: "error", reason: "not_configured" }));
       const app = pipedriveApp(services);
@@ -101,7 +103,8 @@ export const pipedriveOAuthRoutes = [
       } catch (error) {
         if (!(error instanceof OAuthStateError)) throw error;
         services.logger.warn({ reason: error.reason }, "Pipedrive connect link refused");
-        return redirect(integrationsPage(services, { pipedrive: "error", reason: error.reason }));
+        // The ticket is refused, so its landing only picks which of our pages says so.
+        return redirect(landingPage(services, unverifiedLanding(query.ticket), { pipedrive: "error", reason: error.reason }));
       }
       const browserSecret = mintBrowserSecret();
       const state = createOAuthState(key, {

@@ -121,13 +121,23 @@ export function ConnectOwnAccount({
       {step.kind === "waiting" && (
         <>
           <p aria-busy="true">
-            {step.opened
-              ? "Finish connecting in the window that opened: allow Switchboard on Pipedrive's page. This panel updates by itself."
-              : "Your browser blocked the window."}{" "}
-            <a href={step.link} target="_blank" rel="noopener noreferrer">
-              {step.opened ? "Open it again" : "Open Pipedrive's page"}
-            </a>
+            {step.opened ? (
+              "Finish connecting in the window that opened: allow Switchboard on Pipedrive's page. This panel updates by itself."
+            ) : (
+              <>
+                Your browser blocked the window.{" "}
+                <a href={step.link} target="_blank" rel="noopener noreferrer">
+                  Open Pipedrive's page
+                </a>
+              </>
+            )}
           </p>
+          {/* A connect link is used once: a lost window needs a new one. */}
+          {step.opened && (
+            <button type="button" className="link" onClick={() => void connect()}>
+              Open the window again
+            </button>
+          )}
           <button type="button" className="link" onClick={() => setStep({ kind: "offer" })}>
             Cancel
           </button>

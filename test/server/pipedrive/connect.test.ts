@@ -203,6 +203,10 @@ describe("connecting a member's own Pipedrive user", () => {
     };
     expect((await inPopup(false)).location).toBe(`${publicUrl}/pipedrive/connected/#pipedrive=error&reason=denied`);
     expect((await inPopup(true)).location).toBe(`${publicUrl}/pipedrive/connected/#pipedrive=connected&scope=me`);
+    // A popup's link opened a second time is refused on the popup's page too.
+    const again = await server.api("POST", "/me/integrations/pipedrive/connect", { token: team.agent.token, body: { landing: "popup" } });
+    await openConnectLink(server, again.body.authorizeUrl);
+    expect((await openConnectLink(server, again.body.authorizeUrl)).location).toBe(`${publicUrl}/pipedrive/connected/#pipedrive=error&reason=replayed`);
     expect((await server.api("GET", "/me/integrations", { token: team.agent.token })).body.pipedrive.status).toBe("connected");
     // Anything else is refused, and without a body the link lands on the console as before.
     const odd = await server.api("POST", "/me/integrations/pipedrive/connect", { token: team.agent.token, body: { landing: "https://evil.test" } });
