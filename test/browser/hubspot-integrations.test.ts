@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
-import { hubspotConfigFor, newPortal, startHubspotFakeForServer } from "../server/hubspot/support";
+import { connectThroughHubspot, hubspotConfigFor, newPortal, signedCardRequest, startHubspotFakeForServer } from "../server/hubspot/support";
 import { logInToSection } from "../support/console";
-import { type BuiltMember, insertMemberDirectly, insertWorkspaceDirectly } from "../support/factories";
+import { type BuiltMember, insertMemberDirectly, insertWorkspaceDirectly, testPassword } from "../support/factories";
 import { startWebTestServer, webUiSuite } from "../support/web-server";
 
 // The console's Integrations page connecting HubSpot: Connect, HubSpot's install page (the strict
@@ -20,11 +20,12 @@ const suite = webUiSuite(async (webRoot) => {
   };
 });
 
-async function adminOnIntegrations(): Promise<{ page: Page; admin: BuiltMember }> {
+async function adminOnIntegrations(before?: (workspace: { id: string }) => Promise<void>): Promise<{ page: Page; admin: BuiltMember }> {
   const db = suite.server.database.db;
   const workspace = await insertWorkspaceDirectly(db);
   await insertMemberDirectly(db, workspace, { roleId: "owner", name: "Olive Owner" });
   const admin = await insertMemberDirectly(db, workspace, { roleId: "admin", name: "Ada Admin" });
+  await before?.(workspace);
   const page = await logInToSection(await suite.newPage(), suite.server.url, admin, "Integrations");
   return { page, admin };
 }
@@ -69,5 +70,28 @@ describe("Integrations page: HubSpot", () => {
     await page.getByRole("heading", { name: "You can't install this app" }).waitFor();
     await page.goto(`${suite.server.url}/#/integrations`);
     await page.getByRole("region", { name: "HubSpot account" }).getByText("Not connected.").waitFor();
+  });
+
+  it("lists each member's link to their HubSpot user, made from the card's sign-in, and an Admin removes one", async () => {
+    const fake = hubspot;
+    if (!fake) throw new Error("the suite starts a fake HubSpot");
+    const server = suite.server;
+    const hubId = newPortal(fake);
+    const { page } = await adminOnIntegrations(async (workspace) => {
+      const connector = await insertMemberDirectly(server.database.db, workspace, { roleId: "admin", name: "Carl Connector" });
+      await connectThroughHubspot(server, fake, connector.token, hubId);
+      const agent = await insertMemberDirectly(server.database.db, workspace, { roleId: "agent", name: "Alan Agent" });
+      // Alan opens the card as HubSpot user 2 and signs in in its modal.
+      const card = await signedCardRequest(server, fake, `?portalId=${hubId}&userId=2`, { objectTypeId: "0-1", objectId: "1" });
+      const context = new URL(card.body.linkUri).hash.slice(1);
+      const session = await server.api("POST", "/hubspot/panel/session", { body: { context, email: agent.email, password: testPassword } });
+      expect(session.body.hubspotLink.status).toBe("linked");
+    });
+    const links = page.getByRole("region", { name: "HubSpot account" }).getByRole("table", { name: "HubSpot links" });
+    const alan = links.getByRole("row").filter({ hasText: "Alan Agent" });
+    await alan.getByText("Connected (HubSpot user 2)").waitFor();
+    await links.getByRole("row").filter({ hasText: "Olive Owner" }).getByText("Missing").waitFor();
+    await alan.getByRole("button", { name: "Remove link" }).click();
+    await alan.getByText("Missing").waitFor();
   });
 });

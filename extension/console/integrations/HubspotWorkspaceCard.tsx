@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { callApi } from "../api/client";
 import { useAction } from "../api/use-action";
+import { useApiQuery } from "../api/use-api-query";
 import { ConfirmBox } from "../shared/ConfirmBox";
 import { ProblemMessage } from "../shared/ProblemMessage";
 import { startHubspotConnect } from "./connect";
@@ -80,6 +81,57 @@ export function HubspotWorkspaceCard({ connection, memberName, onChanged }: Prop
         </ConfirmBox>
       )}
       <ProblemMessage problem={connect.problem ?? disconnect.problem} />
+      {connected && <MemberLinks />}
     </section>
+  );
+}
+
+/** GET /integrations/hubspot/links (server/hubspot/link-routes.ts). */
+type MemberLink = { memberId: string; name: string; email: string; memberStatus: string; status: "connected" | "missing"; hubspotUserId: number | null };
+
+/**
+ * Each member's link to their HubSpot user (the individual connection), made when they sign in
+ * from the WhatsApp card in HubSpot: connected or missing, and removable (the card then asks them
+ * to sign in again).
+ */
+function MemberLinks() {
+  const links = useApiQuery<{ data: MemberLink[] }>("/integrations/hubspot/links");
+  const remove = useAction();
+  const unlink = (memberId: string) =>
+    void remove.run(() => callApi("DELETE", `/integrations/hubspot/links/${encodeURIComponent(memberId)}`)).then((done) => done && links.reload());
+  return (
+    <>
+      <h3>Members' HubSpot links</h3>
+      <p className="muted">A member links their HubSpot user by signing in to Switchboard once from the WhatsApp card on a contact or deal.</p>
+      <ProblemMessage problem={links.problem ?? remove.problem} />
+      <table aria-label="HubSpot links">
+        <thead>
+          <tr>
+            <th scope="col">Member</th>
+            <th scope="col">HubSpot link</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {(links.data?.data ?? []).map((link) => (
+            <tr key={link.memberId}>
+              <td>
+                {link.name} <span className="muted">{link.email}</span>
+              </td>
+              <td>{link.status === "connected" ? `Connected (HubSpot user ${link.hubspotUserId})` : "Missing"}</td>
+              <td>
+                {link.status === "connected" && (
+                  <button type="button" className="link" disabled={remove.pending} onClick={() => unlink(link.memberId)}>
+                    Remove link
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }
