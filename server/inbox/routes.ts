@@ -8,14 +8,15 @@ import type { Principal } from "../identity/tokens";
 import { authorize, can, scope } from "../permissions";
 import { emitInboxEvent } from "../webhooks/outbox";
 import { loadVisibleAccount } from "../whatsapp/accounts";
-import { normalizePhone } from "../whatsapp/phone";
+import { type CountryCode, normalizePhone, readTypedPhone } from "../whatsapp/phone";
+import { workspaceDefaultCountry } from "../workspace/default-country";
 import { findOrCreateContact } from "./contacts";
 import { findOrCreateChat } from "./ingest";
 import { presentChat, presentMessage } from "./presenters";
 import { type ChatRow, chatRecord, chatsWithAccount, loadVisibleChat } from "./queries";
 import { type ChatRowWithReadState, chatsWithReadState, loadVisibleChatWithReadState } from "./read-state";
 import { contentMessage, contentOf, exactlyOneContent, MessageContent } from "./schemas";
-import { assertCanSend, sendToChat } from "./sender";
+import { assertCanSend, assertMayUseContent, sendToChat } from "./sender";
 
 const ChatFilters = ListQuery.extend({
   accountId: z.string().max(100).optional(),
@@ -32,10 +33,21 @@ const SetResponsible = z.object({ memberId: z.string().min(1).max(100).nullable(
 
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (match) => `\\${match}`)}%`;
 
+/**
+ * The E.164 a search looks like ("020 7946 0958" with GB, "+44 20 7946 0958"), so both find the
+ * stored number; null when the query isn't a whole phone number (a name, a few digits).
+ */
+function phoneQuery(q: string, defaultCountry: CountryCode | null): string | null {
+  if (!/^[+\d\s().-]+$/.test(q) || q.replace(/\D/g, "").length < 6) return null;
+  return normalizePhone(q, { defaultRegion: defaultCountry ?? undefined });
+}
+
 /** The where-clause of a chat list: the caller's scope first, then the filters they asked for. */
-export function chatListWhere(actor: Principal, filters: z.infer<typeof ChatFilters>): SQL {
+export function chatListWhere(actor: Principal, filters: z.infer<typeof ChatFilters>, defaultCountry: CountryCode | null = null): SQL {
+  const phone = filters.q ? phoneQuery(filters.q, defaultCountry) : null;
   const search = filters.q
     ? or(
+        phone ? eq(chats.contactPhone, phone) : undefined,
         sql`${chats.contactName} ilike ${likePattern(filters.q)}`,
         sql`${chats.contactPhone} like ${likePattern(filters.q.replace(/[\s()-]/g, ""))}`,
         sql`exists (select 1 from ${messages} where ${messages.workspaceId} = ${chats.workspaceId} and ${messages.chatId} = ${chats.id} and ${messages.text} ilike ${likePattern(filters.q)})`,
@@ -61,9 +73,10 @@ export const chatRoutes = [
     responses: { 200: "{data: [chat], nextCursor}" },
     async handler({ actor, query, db }) {
       const after = decodeCursor(query.cursor, 2);
+      const defaultCountry = query.q ? await workspaceDefaultCountry(db, actor.workspaceId) : null;
       // Each chat with the caller's unread count, counted in the same query, within their scope.
       const rows = (await chatsWithReadState(db, actor)
-        .where(and(chatListWhere(actor, query), afterKeyset(chats.lastMessageAt, chats.id, after, "desc")))
+        .where(and(chatListWhere(actor, query, defaultCountry), afterKeyset(chats.lastMessageAt, chats.id, after, "desc")))
         .orderBy(desc(chats.lastMessageAt), desc(chats.id))
         .limit(query.limit + 1)) as ChatRowWithReadState[];
       return {
@@ -106,8 +119,9 @@ export const chatRoutes = [
       const db = services.database.db;
       const account = await loadVisibleAccount(db, actor, body.accountId);
       authorize(actor, "chats.start", { workspaceId: account.workspaceId, connectedBy: account.connectedBy });
-      const phone = normalizePhone(body.phone);
-      if (!phone) throw invalidRequest("The phone number is not valid.", [{ path: "body.phone", message: "not a phone number" }]);
+      const typed = readTypedPhone(body.phone, await workspaceDefaultCountry(db, actor.workspaceId));
+      if ("problem" in typed) throw invalidRequest(typed.problem, [{ path: "body.phone", message: typed.problem }]);
+      const phone = typed.phone;
       // Refuse (disconnected account, text outside the window) before creating anything, so a
       // refused start leaves no empty chat, contact or chat.start entry behind.
       const [known] = await db
@@ -115,6 +129,7 @@ export const chatRoutes = [
         .from(chats)
         .innerJoin(contacts, and(eq(contacts.workspaceId, chats.workspaceId), eq(contacts.id, chats.contactId)))
         .where(and(eq(chats.workspaceId, actor.workspaceId), eq(chats.accountId, account.id), eq(contacts.phone, phone)));
+      assertMayUseContent(actor, contentOf(body));
       assertCanSend(account, known ?? null, contentOf(body));
       const chatId = await db.transaction(async (tx) => {
         const contact = await findOrCreateContact(tx, actor.workspaceId, { phone });

@@ -4,6 +4,7 @@ import { conflict, HttpProblem } from "../http/problem";
 import type { Context } from "../http/route";
 import type { Principal } from "../identity/tokens";
 import { newId } from "../ids";
+import { type Actor, requirePermission } from "../permissions";
 import type { Services } from "../services";
 import { emitInboxEvent } from "../webhooks/outbox";
 import { CloudApiError } from "../whatsapp/cloud-client";
@@ -28,6 +29,11 @@ export function assertCanSend(account: AccountRow, chat: Pick<ChatRow, "windowOp
   if (content.kind === "text" && onlyTemplateAllowed(chat)) throw outsideWindow();
 }
 
+/** A template message is a use of templates: it needs `templates.use` (403 naming it), like the pickers that offer them. */
+export function assertMayUseContent(actor: Actor, content: OutboundContent): void {
+  if (content.kind === "template") requirePermission(actor, "templates.use");
+}
+
 const outsideWindow = () =>
   new HttpProblem(
     422,
@@ -44,6 +50,7 @@ const outsideWindow = () =>
  */
 export async function sendToChat(context: SendContext, account: AccountRow, chat: ChatRow, content: OutboundContent) {
   const { services, actor } = context;
+  assertMayUseContent(actor, content);
   assertCanSend(account, chat, content);
   const db = services.database.db;
   const queued = await db.transaction(async (tx) => {

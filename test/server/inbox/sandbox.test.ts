@@ -208,6 +208,21 @@ describe("the 24-hour window and templates, as on WhatsApp", () => {
     expect(reply.body.message).toMatchObject({ status: "sent", text: "Great, here is the quote." });
   });
 
+  it("a template is a use of templates: a Collaborator (templates.use none) may reply in their chat with text, not with a template (403 naming it)", async () => {
+    const chat = await insertChatDirectly(server.database.db, team.workspace, { id: agentLine }, { customerWroteAt: new Date(Date.now() - hours(1)) });
+    const assigned = await server.api("PUT", `/chats/${chat.id}/responsible`, { token: team.owner.token, body: { memberId: team.collaborator.id } });
+    expect(assigned.status).toBe(200);
+    const text = await server.api("POST", `/chats/${chat.id}/messages`, { token: team.collaborator.token, body: { text: "On it." } });
+    expect(text.status).toBe(201);
+    const template = await server.api("POST", `/chats/${chat.id}/messages`, {
+      token: team.collaborator.token,
+      body: { template: orderUpdate("Grace", "A-1003") },
+    });
+    expect(template.status).toBe(403);
+    expect(template.body.detail).toContain("templates.use");
+    expect((await outbound(chat.id)).map((message) => message.text)).toEqual(["On it."]);
+  });
+
   it("a customer who wrote 23 hours ago may still get free text", async () => {
     const chat = await insertChatDirectly(server.database.db, team.workspace, { id: agentLine }, { customerWroteAt: new Date(Date.now() - hours(23)) });
     const reply = await server.api("POST", `/chats/${chat.id}/messages`, { token: team.agent.token, body: { text: "Just in time" } });
