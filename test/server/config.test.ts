@@ -158,6 +158,39 @@ describe("config", () => {
     });
   });
 
+  describe("the demo HubSpot portal", () => {
+    it.each([
+      [{ NODE_ENV: "development" }, true],
+      [{ NODE_ENV: "test", DEMO_CRM: "on" }, true],
+      [{ NODE_ENV: "test" }, false],
+      [{ NODE_ENV: "development", DEMO_CRM: "off" }, false],
+      [{ NODE_ENV: "production", DEMO_CRM: "on" }, false],
+      [{ NODE_ENV: "development", HUBSPOT_CLIENT_ID: "id", HUBSPOT_CLIENT_SECRET: "secret" }, false],
+    ])("%o → the server's HubSpot app: %s (switched with the demo CRM; never in production, nor beside an app of its own)", (env, usesDemoPortal) => {
+      const config = loadConfig({ ENCRYPTION_KEY: key, PUBLIC_URL: "http://localhost:4100", ...env });
+      expect(config.hubspot.usesDemoPortal).toBe(usesDemoPortal);
+      if (usesDemoPortal) {
+        expect(config.hubspot).toMatchObject({
+          clientId: config.demoHubspot.clientId,
+          clientSecret: config.demoHubspot.clientSecret,
+          authUrl: "http://localhost:4100/dev/demo-hubspot",
+          apiUrl: "http://localhost:4100/dev/demo-hubspot",
+        });
+      } else {
+        expect(config.hubspot).toMatchObject({ authUrl: "https://app.hubspot.com", apiUrl: "https://api.hubapi.com" });
+        expect(config.hubspot.clientSecret).not.toBe(config.demoHubspot.clientSecret);
+      }
+    });
+
+    it("derives its secret and token key from ENCRYPTION_KEY, apart from each other", () => {
+      const config = loadConfig({ NODE_ENV: "development", ENCRYPTION_KEY: key });
+      const other = loadConfig({ NODE_ENV: "development", ENCRYPTION_KEY: Buffer.alloc(32, 2).toString("base64") });
+      expect(config.demoHubspot.clientSecret).not.toBe(other.demoHubspot.clientSecret);
+      expect(config.demoHubspot.tokenKey.equals(other.demoHubspot.tokenKey)).toBe(false);
+      expect(config.demoHubspot.clientSecret).not.toBe(config.demoCrm.clientSecret);
+    });
+  });
+
   it("takes the panel session's lifetime from PIPEDRIVE_PANEL_SESSION_SECONDS (an hour by default)", () => {
     expect(loadConfig({ NODE_ENV: "test", ENCRYPTION_KEY: key }).pipedrive.panelSessionTtlMs).toBe(3_600_000);
     expect(loadConfig({ NODE_ENV: "test", ENCRYPTION_KEY: key, PIPEDRIVE_PANEL_SESSION_SECONDS: "3" }).pipedrive.panelSessionTtlMs).toBe(3000);
