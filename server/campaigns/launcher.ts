@@ -11,6 +11,7 @@ import { newId } from "../ids";
 import type { AccountRow } from "../inbox/providers";
 import { authorize, launchNeedsApproval, requirePermission } from "../permissions";
 import type { CountryCode } from "../whatsapp/phone";
+import { workspaceDefaultCountry } from "../workspace/default-country";
 import { assertWithinCaps, lockCampaignSettings } from "./guard-rails";
 import { loadAccountForCampaigns, loadCampaign, type TemplateRow } from "./queries";
 import { type ParsedRecipients, recipientsFromCsv, requireVariables, screenRecipients } from "./recipients";
@@ -111,10 +112,10 @@ export async function screenLaunch(context: Pick<LaunchContext, "actor" | "db">,
   authorize(actor, "campaigns.send", { workspaceId: account.workspaceId, connectedBy: account.connectedBy });
   const template = await loadUsableTemplate(db, actor, body.templateId);
   assertSendable(account, template);
-  const screened = screenRecipients(body.recipients ?? recipientsFromCsv(body.recipientsCsv ?? ""), {
-    defaultCountry: body.defaultCountry as CountryCode | undefined,
-  });
-  return { account, template, recipients: requireVariables(screened, template.body) };
+  // Numbers without a country code are read in the launch's country, else the workspace's.
+  const defaultCountry = (body.defaultCountry as CountryCode | undefined) ?? (await workspaceDefaultCountry(db, actor.workspaceId)) ?? undefined;
+  const screened = screenRecipients(body.recipients ?? recipientsFromCsv(body.recipientsCsv ?? ""), { defaultCountry });
+  return { account, template, defaultCountry: defaultCountry ?? null, recipients: requireVariables(screened, template.body) };
 }
 
 /**

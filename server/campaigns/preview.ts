@@ -21,7 +21,8 @@ type PreviewContext = Pick<Context<unknown, unknown, unknown, Principal>, "actor
  */
 export async function previewCampaign(context: PreviewContext, body: z.infer<typeof LaunchCampaign>) {
   const { actor, db } = context;
-  const { template, recipients } = await screenLaunch(context, body);
+  const { template, recipients, defaultCountry } = await screenLaunch(context, body);
+  const nationalRows = recipients.accepted.filter((recipient) => recipient.national).map((recipient) => recipient.row);
   const settings = await readCampaignSettings(db, actor.workspaceId);
   let overCap: string | null = null;
   if (recipients.accepted.length > 0) {
@@ -41,6 +42,9 @@ export async function previewCampaign(context: PreviewContext, body: z.infer<typ
       text: fillTemplate(template.body, recipientValues(recipient)),
     })),
     rejected: { duplicates: recipients.duplicates, invalid: recipients.invalid },
+    /** Which rows had no country code and were read in the default country (the first 100 of them). */
+    readWithDefaultCountry:
+      defaultCountry && nationalRows.length > 0 ? { country: defaultCountry, count: nationalRows.length, rows: nationalRows.slice(0, 100) } : null,
     needsApproval: launchNeedsApproval(actor, recipients.accepted.length, settings.approvalThreshold),
     overCap,
   };

@@ -1,6 +1,6 @@
 import { CsvError, parse } from "csv-parse/sync";
 import { invalidRequest } from "../http/problem";
-import { type CountryCode, normalizePhone } from "../whatsapp/phone";
+import { type CountryCode, readTypedPhone } from "../whatsapp/phone";
 import { missingVariables, recipientValues } from "./variables";
 
 /** The most recipients one campaign takes. */
@@ -8,8 +8,11 @@ export const maxRecipients = 50_000;
 
 export type RecipientInput = { phone: string; name?: string | null; variables?: Record<string, string> };
 
-/** `row` is the recipient's 1-based position in the list (for CSV: the data row after the header). */
-export type AcceptedRecipient = { row: number; phone: string; name: string | null; variables: Record<string, string> };
+/**
+ * `row` is the recipient's 1-based position in the list (for CSV: the data row after the header);
+ * `national`: the phone had no country code and was read with the default country.
+ */
+export type AcceptedRecipient = { row: number; phone: string; name: string | null; variables: Record<string, string>; national?: boolean };
 export type DuplicateRecipient = { row: number; phone: string; firstRow: number };
 export type InvalidRecipient = { row: number; phone: string; reason: string };
 
@@ -24,18 +27,21 @@ export function screenRecipients(inputs: RecipientInput[], options: { defaultCou
   const firstRowOf = new Map<string, number>();
   inputs.forEach((input, index) => {
     const row = index + 1;
-    const phone = normalizePhone(input.phone, { defaultRegion: options.defaultCountry });
-    if (!phone) {
-      parsed.invalid.push({ row, phone: input.phone, reason: "not a phone number" });
+    const typed = readTypedPhone(input.phone, options.defaultCountry);
+    if ("problem" in typed) {
+      // An extension is explained (WhatsApp can't reach one); anything else stays "not a phone number".
+      const reason = typed.extension ? `an extension (${typed.extension}) can't be messaged on WhatsApp` : "not a phone number";
+      parsed.invalid.push({ row, phone: input.phone, reason });
       return;
     }
+    const phone = typed.phone;
     const firstRow = firstRowOf.get(phone);
     if (firstRow !== undefined) {
       parsed.duplicates.push({ row, phone, firstRow });
       return;
     }
     firstRowOf.set(phone, row);
-    parsed.accepted.push({ row, phone, name: input.name?.trim() || null, variables: input.variables ?? {} });
+    parsed.accepted.push({ row, phone, name: input.name?.trim() || null, variables: input.variables ?? {}, ...(typed.national ? { national: true } : {}) });
   });
   return parsed;
 }

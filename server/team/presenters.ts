@@ -3,6 +3,7 @@ export function presentMember(row: { id: string; name: string; email: string; ro
   return { id: row.id, name: row.name, email: row.email, roleId: row.roleId, status: row.status };
 }
 
-export function presentWorkspace(row: { id: string; name: string; joinCode: string }, showJoinCode: boolean) {
-  return { id: row.id, name: row.name, ...(showJoinCode ? { joinCode: row.joinCode } : {}) };
+/** `defaultCountry`: the country numbers typed without a country code are read in (null: none). */
+export function presentWorkspace(row: { id: string; name: string; joinCode: string; defaultCountry?: string | null }, showJoinCode: boolean) {
+  return { id: row.id, name: row.name, defaultCountry: row.defaultCountry ?? null, ...(showJoinCode ? { joinCode: row.joinCode } : {}) };
 }

@@ -27,7 +27,7 @@ export function isPhoneCountry(code: string): code is CountryCode {
 }
 
 /** A number a person typed: its E.164 and whether it was read with the default country; or why not, in a sentence. */
-export type TypedPhone = { phone: string; national: boolean } | { problem: string };
+export type TypedPhone = { phone: string; national: boolean } | { problem: string; extension?: string };
 
 /**
  * Reads a number a person typed (new chat, campaign CSV): a national number ("07700 900123")
@@ -48,6 +48,7 @@ export function readTypedPhone(input: string, defaultCountry: CountryCode | null
   if (parsed?.ext)
     return {
       problem: `WhatsApp can't message an extension (“${parsed.ext}”): an extension reaches a desk phone behind a switchboard. Type the number of the phone that has WhatsApp, without the extension.`,
+      extension: parsed.ext,
     };
   if (parsed?.isPossible()) return { phone: parsed.number, national: !international };
   if (/[a-z]/i.test(text.replace(/^tel:/i, ""))) return { problem: `“${text}” is not a phone number: use digits only (letters can't be dialled on WhatsApp).` };

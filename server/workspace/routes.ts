@@ -6,9 +6,16 @@ import { invalidRequest, notFound } from "../http/problem";
 import { anyMember, requires, route } from "../http/route";
 import { holds } from "../permissions";
 import { presentWorkspace } from "../team/presenters";
+import { isPhoneCountry } from "../whatsapp/phone";
 
 export const plans = ["free", "pro", "business"] as const;
 const SubscriptionUpdate = z.object({ plan: z.enum(plans) }).strict();
+const WorkspaceSettings = z
+  .object({
+    /** ISO 3166 alpha-2 ("GB"): numbers typed without a country code are read in it; null clears it. */
+    defaultCountry: z.string().trim().toUpperCase().refine(isPhoneCountry, "a two-letter country code such as GB").nullable(),
+  })
+  .strict();
 const WorkspaceDeletion = z.object({ confirm: z.string().max(200) }).strict();
 
 function presentSubscription(row: { plan: string }) {
@@ -27,6 +34,32 @@ export const workspaceRoutes = [
       const [row] = await db.select().from(workspaces).where(eq(workspaces.id, actor.workspaceId));
       if (!row) throw notFound("workspace");
       return { status: 200, body: presentWorkspace(row, holds(actor, "team.manage")) };
+    },
+  }),
+  route({
+    method: "patch",
+    path: "/workspace",
+    summary: "Change the workspace settings (team.manage): the default country of typed phone numbers",
+    tag: "Workspace",
+    access: requires("team.manage"),
+    body: WorkspaceSettings,
+    responses: { 200: "{id, name, defaultCountry, joinCode}", 400: "Not a country libphonenumber knows" },
+    async handler({ actor, body, db, audit }) {
+      const [before] = await db
+        .select({ defaultCountry: workspaces.defaultCountry })
+        .from(workspaces)
+        .where(eq(workspaces.id, actor.workspaceId))
+        .for("no key update");
+      if (!before) throw notFound("workspace");
+      const [row] = await db.update(workspaces).set({ defaultCountry: body.defaultCountry }).where(eq(workspaces.id, actor.workspaceId)).returning();
+      if (!row) throw notFound("workspace");
+      await audit({
+        action: "workspace.update",
+        targetType: "workspace",
+        targetId: actor.workspaceId,
+        details: { before, after: { defaultCountry: body.defaultCountry } },
+      });
+      return { status: 200, body: presentWorkspace(row, true) };
     },
   }),
   route({

@@ -28,6 +28,10 @@ const phrases: Record<string, (target: string, details: Details, names: RecordNa
   "role.update": (target) => `changed the role ${target}`,
   "role.delete": (target) => `deleted the role ${target}`,
   "subscription.update": () => "changed the plan",
+  "workspace.update": (_target, details) => {
+    const country = text((details.after as Details | undefined)?.defaultCountry);
+    return country ? `set the default country of typed phone numbers to ${country}` : "cleared the default country of typed phone numbers";
+  },
   "workspace.transfer": (target) => `handed the workspace's ownership to ${target}`,
   "api_token.create": () => "created an API token",
   "api_token.delete": () => "revoked an API token",
@@ -60,6 +64,10 @@ const phrases: Record<string, (target: string, details: Details, names: RecordNa
   "pipedrive.disconnect": () => "disconnected Pipedrive",
   "pipedrive.user_map": () => "linked a Pipedrive user",
   "hubspot.disconnect": () => "disconnected HubSpot",
+  "hubspot.user_link": (_target, details) =>
+    typeof details.hubspotUserId === "number" ? `linked HubSpot user ${details.hubspotUserId} to their account from the WhatsApp card` : "linked their HubSpot user",
+  "hubspot.user_unlink": (target) => `removed the HubSpot link of ${target}`,
+  "hubspot.chat_link": (_target, details) => `logged a chat under HubSpot deal ${text(details.dealId) ?? ""}`.trim(),
   "password.change": () => "changed their password",
   "password.reset": () => "reset their password",
   "profile.update": () => "changed their name",

@@ -48,6 +48,7 @@ describe("campaign preview", () => {
           { row: 3, phone: "not a phone", reason: "not a phone number" },
         ],
       },
+      readWithDefaultCountry: null,
       needsApproval: true,
       overCap: null,
     });

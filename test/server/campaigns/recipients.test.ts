@@ -32,7 +32,7 @@ describe("screening recipients", () => {
     expect(screened).toEqual({
       accepted: [
         { row: 1, phone: "+442079460958", name: "Grace", variables: {} },
-        { row: 4, phone: "+442079460959", name: null, variables: { order: "7" } },
+        { row: 4, phone: "+442079460959", name: null, variables: { order: "7" }, national: true },
         { row: 5, phone: "+15550102000", name: null, variables: {} },
       ],
       duplicates: [{ row: 2, phone: "+442079460958", firstRow: 1 }],

@@ -126,6 +126,7 @@ export const successfulRequests: Record<string, (context: SuccessContext) => Pro
   }),
   "get /workspace/subscription": async () => ({ path: "/workspace/subscription" }),
   "put /workspace/subscription": async () => ({ path: "/workspace/subscription", body: { plan: "pro" } }),
+  "patch /workspace": async () => ({ path: "/workspace", body: { defaultCountry: "GB" } }),
   "delete /workspace": async ({ team }) => ({ path: "/workspace", body: { confirm: team.workspace.name } }),
   "get /audit-log": async () => ({ path: "/audit-log" }),
   "get /audit-log/export": async () => ({ path: "/audit-log/export" }),
