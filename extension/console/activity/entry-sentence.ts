@@ -65,7 +65,9 @@ const phrases: Record<string, (target: string, details: Details, names: RecordNa
   "pipedrive.user_map": () => "linked a Pipedrive user",
   "hubspot.disconnect": () => "disconnected HubSpot",
   "hubspot.user_link": (_target, details) =>
-    typeof details.hubspotUserId === "number" ? `linked HubSpot user ${details.hubspotUserId} to their account from the WhatsApp card` : "linked their HubSpot user",
+    typeof details.hubspotUserId === "number"
+      ? `linked HubSpot user ${details.hubspotUserId} to their account from the WhatsApp card`
+      : "linked their HubSpot user",
   "hubspot.user_unlink": (target) => `removed the HubSpot link of ${target}`,
   "hubspot.chat_link": (_target, details) => `logged a chat under HubSpot deal ${text(details.dealId) ?? ""}`.trim(),
   "password.change": () => "changed their password",
