@@ -197,6 +197,24 @@ describe("the card's ready answer and Open conversation", () => {
   });
 });
 
+describe("a link never outlives the member's access", () => {
+  it("a suspended member's HubSpot user gets the sign-in again, and an Open conversation made before is refused", async () => {
+    const hubId = await connectedPortal();
+    const record = { objectTypeId: "0-1", objectId: fake.portals.addContact(hubId, { firstname: "Hal", phone: "+15550100351" }).id };
+    await signInFromCard(hubId, 2, team.agent, record);
+    const ready = await card(hubId, 2, record);
+    expect(ready.body.state).toBe("ready");
+    const suspended = await server.api("POST", `/members/${team.agent.id}/suspend`, { token: team.owner.token });
+    expect(suspended.status).toBeLessThan(300);
+    expect((await card(hubId, 2, record)).body.state).toBe("link_required");
+    const opened = await server.api("POST", "/hubspot/panel/open", {
+      body: { conversation: new URL(ready.body.conversationUri).hash.replace(/^#conversation=/, "") },
+    });
+    expect(opened.status).toBe(403);
+    expect(opened.body.code).toBe("member_suspended");
+  });
+});
+
 describe("sending from the HubSpot panel follows the same rules", () => {
   it("an Agent opened from the card sends only from their own number; a Collaborator only in the chat they are responsible for", async () => {
     const hubId = await connectedPortal();
