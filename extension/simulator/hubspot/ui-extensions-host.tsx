@@ -284,3 +284,56 @@ export function TextArea({
     </label>
   );
 }
+
+// The rest of @hubspot/ui-extensions 0.17.0's components, drawn as a labelled box with their
+// children, so a card using one still builds and shows in the simulator (the card's own tests,
+// with HubSpot's createRenderer, check how they behave).
+type Generic = Children & { label?: ReactNode; title?: ReactNode; text?: ReactNode };
+function GenericComponent({ name, children, label, title, text }: Generic & { name: string }) {
+  return (
+    <div className="hs-generic" data-hs-component={name}>
+      {title ?? label ?? text}
+      {children}
+    </div>
+  );
+}
+export const Accordion = (props: Generic) => <GenericComponent name="Accordion" {...props} />;
+export const AutoGrid = (props: Generic) => <GenericComponent name="AutoGrid" {...props} />;
+export const BarChart = (props: Generic) => <GenericComponent name="BarChart" {...props} />;
+export const Card = (props: Generic) => <GenericComponent name="Card" {...props} />;
+export const Checkbox = (props: Generic) => <GenericComponent name="Checkbox" {...props} />;
+export const CurrencyInput = (props: Generic) => <GenericComponent name="CurrencyInput" {...props} />;
+export const DateInput = (props: Generic) => <GenericComponent name="DateInput" {...props} />;
+export const Dropdown = (props: Generic) => <GenericComponent name="Dropdown" {...props} />;
+export const Form = (props: Generic) => <GenericComponent name="Form" {...props} />;
+export const Icon = (props: Generic) => <GenericComponent name="Icon" {...props} />;
+export const Illustration = (props: Generic) => <GenericComponent name="Illustration" {...props} />;
+export const Image = (props: Generic) => <GenericComponent name="Image" {...props} />;
+export const LineChart = (props: Generic) => <GenericComponent name="LineChart" {...props} />;
+export const Modal = (props: Generic) => <GenericComponent name="Modal" {...props} />;
+export const ModalBody = (props: Generic) => <GenericComponent name="ModalBody" {...props} />;
+export const ModalFooter = (props: Generic) => <GenericComponent name="ModalFooter" {...props} />;
+export const MultiSelect = (props: Generic) => <GenericComponent name="MultiSelect" {...props} />;
+export const NumberInput = (props: Generic) => <GenericComponent name="NumberInput" {...props} />;
+export const Panel = (props: Generic) => <GenericComponent name="Panel" {...props} />;
+export const PanelBody = (props: Generic) => <GenericComponent name="PanelBody" {...props} />;
+export const PanelFooter = (props: Generic) => <GenericComponent name="PanelFooter" {...props} />;
+export const PanelSection = (props: Generic) => <GenericComponent name="PanelSection" {...props} />;
+export const ProgressBar = (props: Generic) => <GenericComponent name="ProgressBar" {...props} />;
+export const RadioButton = (props: Generic) => <GenericComponent name="RadioButton" {...props} />;
+export const ScoreCircle = (props: Generic) => <GenericComponent name="ScoreCircle" {...props} />;
+export const SearchInput = (props: Generic) => <GenericComponent name="SearchInput" {...props} />;
+export const Spacer = (props: Generic) => <GenericComponent name="Spacer" {...props} />;
+export const Stack = (props: Generic) => <GenericComponent name="Stack" {...props} />;
+export const Statistics = (props: Generic) => <GenericComponent name="Statistics" {...props} />;
+export const StatisticsItem = (props: Generic) => <GenericComponent name="StatisticsItem" {...props} />;
+export const StatisticsTrend = (props: Generic) => <GenericComponent name="StatisticsTrend" {...props} />;
+export const StepIndicator = (props: Generic) => <GenericComponent name="StepIndicator" {...props} />;
+export const StepperInput = (props: Generic) => <GenericComponent name="StepperInput" {...props} />;
+export const Tab = (props: Generic) => <GenericComponent name="Tab" {...props} />;
+export const Tabs = (props: Generic) => <GenericComponent name="Tabs" {...props} />;
+export const Textarea = TextArea;
+export const TimeInput = (props: Generic) => <GenericComponent name="TimeInput" {...props} />;
+export const Toggle = (props: Generic) => <GenericComponent name="Toggle" {...props} />;
+export const ToggleGroup = (props: Generic) => <GenericComponent name="ToggleGroup" {...props} />;
+export const Tooltip = (props: Generic) => <GenericComponent name="Tooltip" {...props} />;
