@@ -57,7 +57,17 @@ describe("admin console", () => {
 
     await waitForMembers(page, "Olivia Owner");
     expect(await whoAmI(page)).toEqual(["Olivia Owner", "Owner"]);
-    expect(await sectionLinks(page)).toEqual(["Inbox", "WhatsApp numbers", "Templates", "Campaigns", "Team", "Roles", "Integrations", "Activity log", "Settings"]);
+    expect(await sectionLinks(page)).toEqual([
+      "Inbox",
+      "WhatsApp numbers",
+      "Templates",
+      "Campaigns",
+      "Team",
+      "Roles",
+      "Integrations",
+      "Activity log",
+      "Settings",
+    ]);
 
     await page.getByLabel("Invite email").fill("tom@browser.test");
     await page.getByLabel("Invite as").selectOption({ label: "Agent" });
@@ -329,6 +339,30 @@ describe("admin console", () => {
     await active.getByRole("link", { name: "Roles" }).click();
     await active.getByRole("heading", { name: "Your access is suspended" }).waitFor();
     expect(await active.getByRole("table").count()).toBe(0);
+  });
+
+  it("locks a suspended member's open console without a click (the live stream ends) and lets them back in where they were once activated", async () => {
+    const { members } = await workspaceWith("owner", "agent");
+    const [owner, agent] = members as [BuiltMember, BuiltMember];
+    const agentPage = await logIn(agent);
+    await agentPage.getByRole("navigation", { name: "Console sections" }).getByRole("link", { name: "Settings" }).click();
+    await agentPage.getByRole("heading", { name: "Settings", exact: true }).waitFor();
+
+    const ownerPage = await logIn(owner);
+    await waitForMembers(ownerPage, "Agent 2");
+    await ownerPage.getByRole("button", { name: "Suspend Agent 2" }).click();
+    await ownerPage.getByRole("group", { name: "Suspend Agent 2?" }).getByRole("button", { name: "Yes, suspend" }).click();
+    await ownerPage.getByRole("button", { name: "Activate Agent 2" }).waitFor();
+
+    // No click, no navigation on the Agent's page: the stream's end brings the locked screen.
+    await agentPage.getByRole("heading", { name: "Your access is suspended" }).waitFor({ timeout: 15_000 });
+    expect(await agentPage.getByRole("navigation").count()).toBe(0);
+
+    await ownerPage.getByRole("button", { name: "Activate Agent 2" }).click();
+    await ownerPage.getByRole("button", { name: "Suspend Agent 2" }).waitFor();
+    await agentPage.getByRole("heading", { name: "Settings", exact: true }).waitFor({ timeout: 15_000 });
+    expect(await whoAmI(agentPage)).toEqual(["Agent 2", "Agent"]);
+    expect(agentPage.url()).toMatch(/#\/settings$/);
   });
 
   it("asks before changing a role or suspending a member, and Cancel changes nothing", async () => {

@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
-import { sessionToken } from "../api/client";
+import { callApi, sessionToken } from "../api/client";
 import { openEventStream } from "./event-stream";
 import type { CampaignProgressEvent, LiveSignal, LiveStatus } from "./live-event";
 
@@ -36,6 +36,10 @@ export function LiveUpdatesProvider({ enabled, sessionKey, children }: { enabled
       },
       onStatus(next, reconnected) {
         setStatus(next);
+        // The server refused the stream (it ends a suspended or removed member's streams, and their
+        // reconnect is answered 401/403): GET /me says why, and the session's listener shows the
+        // locked screen or the login at once, without waiting for the member's next click.
+        if (next === "stopped") void callApi("GET", "/me").catch(() => undefined);
         if (reconnected) broadcast({ type: "resync" });
       },
     });
