@@ -236,7 +236,8 @@ describe("inbox", () => {
     );
     await dialog.getByRole("button", { name: "Start chat" }).click();
     await history(page).getByText("[template appointment_reminder] Lucía · Monday 10:00").waitFor();
-    await chatItem(page, /\+34612345678/).waitFor();
+    // Shown in international format (issue 13 §6).
+    await chatItem(page, /\+34 612 34 56 78/).waitFor();
     expect(await dialog.count()).toBe(0);
 
     const agentPage = await logIn(agent);

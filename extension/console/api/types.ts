@@ -16,7 +16,8 @@ export type Member = { id: string; name: string; email?: string; roleId: string;
 /** What the caller may do to this member, decided by the server; GET /members hides emails without team.manage. */
 export type MemberAbilities = ReturnType<typeof memberAbilities>;
 export type ListedMember = Member & { abilities: MemberAbilities };
-export type Workspace = { id: string; name: string; joinCode?: string };
+/** `defaultCountry`: ISO 3166 alpha-2 that numbers typed without a country code are read in (null: none). */
+export type Workspace = { id: string; name: string; joinCode?: string; defaultCountry?: string | null };
 export type Me = {
   member: Member & { email: string };
   role: { id: string; name: string };

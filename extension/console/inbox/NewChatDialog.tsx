@@ -1,9 +1,11 @@
 import { useState } from "react";
 import { callApi } from "../api/client";
 import { useAction } from "../api/use-action";
+import { useMe } from "../session/SessionProvider";
 import { SelectField, TextField } from "../shared/fields";
 import { createIdempotentSender } from "../shared/idempotent-send";
 import { ProblemMessage } from "../shared/ProblemMessage";
+import { countryName } from "../shared/phone-format";
 import { TemplatePicker } from "../shared/TemplatePicker";
 import type { TemplateChoice, TemplateContent } from "../shared/template-choice";
 import { Dialog } from "./Dialog";
@@ -28,6 +30,9 @@ export function NewChatDialog({ accounts, onStarted, onClose }: NewChatDialogPro
   const [accountId, setAccountId] = useState(accounts[0]?.id ?? "");
   const [phone, setPhone] = useState("");
   const [sender] = useState(createIdempotentSender);
+  const defaultCountry = useMe().workspace.defaultCountry;
+  // The server reads a number without a country code in the workspace's default country.
+  const phoneHint = defaultCountry ? `With the country code, or as dialled in ${countryName(defaultCountry)}.` : "With the country code.";
 
   const send = (template: TemplateContent) =>
     start.run(async () => {
@@ -44,7 +49,7 @@ export function NewChatDialog({ accounts, onStarted, onClose }: NewChatDialogPro
         options={accounts.map((account) => ({ value: account.id, label: `${account.displayName} · ${account.phoneNumber}` }))}
         onChange={setAccountId}
       />
-      <TextField label="Phone number" type="text" value={phone} onChange={setPhone} required placeholder="+49 151 2345678" hint="With the country code." />
+      <TextField label="Phone number" type="text" value={phone} onChange={setPhone} required placeholder="+49 151 2345678" hint={phoneHint} />
       <p className="composer-note" role="note">
         A business writes first with an approved template; free text follows once the customer replies.
       </p>

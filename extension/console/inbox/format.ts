@@ -1,3 +1,4 @@
+import { formatPhone } from "../shared/phone-format";
 import type { Chat, Message, MessageStatus } from "./types";
 
 const sameDay = (a: Date, b: Date) => a.toDateString() === b.toDateString();
@@ -25,7 +26,7 @@ export function dayLabel(iso: string, now = new Date()): string {
 }
 
 export function contactLabel(chat: Pick<Chat, "contact">): string {
-  return chat.contact.name || chat.contact.phone || "Unknown contact";
+  return chat.contact.name || (chat.contact.phone && formatPhone(chat.contact.phone)) || "Unknown contact";
 }
 
 export function initialsOf(name: string): string {

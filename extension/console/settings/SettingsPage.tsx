@@ -1,6 +1,7 @@
 import { useMe } from "../session/SessionProvider";
 import { AccountCard } from "./AccountCard";
 import { ApiTokensCard } from "./ApiTokensCard";
+import { DefaultCountryCard } from "./DefaultCountryCard";
 import { DeleteWorkspaceCard } from "./DeleteWorkspaceCard";
 import { NotificationsCard } from "./NotificationsCard";
 import { OwnershipTransferCard } from "./OwnershipTransferCard";
@@ -14,6 +15,7 @@ export function SettingsPage() {
       <h1>Settings</h1>
       <AccountCard />
       {permissions["chats.view"] !== "none" && <NotificationsCard />}
+      {permissions["team.manage"] && <DefaultCountryCard />}
       {permissions["billing.manage"] && <SubscriptionCard />}
       <ApiTokensCard />
       {permissions["workspace.transfer"] && <OwnershipTransferCard />}

@@ -110,7 +110,9 @@ function humaneDetail(detail: string): string {
 export function problemInWords(problem: ProblemBody): ProblemWords {
   const jargon = !problem.detail || jargonDetails.some((pattern) => pattern.test(problem.detail));
   const summary = jargon ? (plainSummaries[problem.code] ?? "Something went wrong.") : humaneDetail(problem.detail);
-  const fields = [...new Set((problem.errors ?? []).map(fieldSentence))].filter((sentence) => sentence !== summary);
+  // A field error that repeats the detail (a sentence already) is said once, by the summary.
+  const errors = (problem.errors ?? []).filter((error) => error.message !== problem.detail);
+  const fields = [...new Set(errors.map(fieldSentence))].filter((sentence) => sentence !== summary);
   return { summary, fields };
 }
 
