@@ -160,6 +160,41 @@ describe("Pipedrive panel in the CRM simulator", () => {
     expect(await notConnected.textContent()).toContain("An Owner or Admin");
   });
 
+  it("keeps the To and From pickers inside the narrow panel, however long a line's name", async () => {
+    const { server, team } = suite.stack;
+    const longName = "Customer success for Europe, the Middle East and Africa — weekday mornings only, escalations desk";
+    const connected = await server.api("POST", "/whatsapp-accounts", {
+      token: team.owner.token,
+      body: { provider: "sandbox", phoneNumber: "+447700900123", displayName: longName },
+    });
+    expect(connected.status).toBe(201);
+    try {
+      const { panel } = await openDealAs("owner");
+      await chatList(panel).first().waitFor();
+      await chatList(panel).first().click();
+      expect(await fromOptions(panel)).toContainEqual(expect.stringContaining(longName));
+      await panel.getByLabel("From").selectOption({ label: `${longName} (+447700900123)` });
+      // Nothing sticks out of the panel's iframe (about 330 px wide in the simulator) or out of a picker's own box.
+      const fits = (selector: string) =>
+        panel.locator(selector).evaluate((element) => {
+          const box = element.getBoundingClientRect();
+          const root = document.documentElement;
+          return {
+            inside: box.left >= 0 && box.right <= root.clientWidth,
+            ownWidth: element.scrollWidth <= element.clientWidth,
+            page: root.scrollWidth <= root.clientWidth,
+          };
+        });
+      for (const selector of ["#composer-to", "#composer-from", "#composer-from-full", ".composer"])
+        expect(await fits(selector)).toEqual({ inside: true, ownWidth: true, page: true });
+      // The whole name is there to read: as the picker's title (its tooltip) and in the choice just below it.
+      expect(await panel.getByLabel("From").getAttribute("title")).toBe(`${longName} (+447700900123)`);
+      expect(await panel.locator("#composer-from-full").textContent()).toBe(`From ${longName} (+447700900123)`);
+    } finally {
+      await server.api("DELETE", `/whatsapp-accounts/${connected.body.account.id}`, { token: team.owner.token });
+    }
+  });
+
   it("follows the simulator's light and dark theme, in the panel's own document", async () => {
     const { page, panel } = await openDealAs("teammate");
     await chatList(panel).first().waitFor();

@@ -82,13 +82,17 @@ export function Composer({ api, accounts, chats, phones, chat, persons, onSent, 
   };
   const loadTemplates = () => api.call<{ data: TemplateChoice[] }>("GET", "/templates?limit=200").then((page) => page.data);
 
+  const chosenAccount = fromOptions.find((option) => option.id === accountId);
+  const fromLabel = chosenAccount ? accountLabel(chosenAccount) : "";
+  // The narrow panel shows a long line name cut short in the picker: it is written out, wrapping, below.
+  const fromLabelIsLong = fromLabel.length > 30;
   const numbers = [...new Set([...(chat?.contact.phone ? [chat.contact.phone] : []), ...reachable.map((candidate) => candidate.e164)])];
   return (
     <div className="composer">
-      <div className="row">
+      <div className="row pickers">
         <div>
           <label htmlFor="composer-to">To</label>
-          <select id="composer-to" value={phone} onChange={(event) => setPhone(event.target.value)}>
+          <select id="composer-to" value={phone} title={phone} onChange={(event) => setPhone(event.target.value)}>
             {numbers.map((number) => (
               <option key={number} value={number}>
                 {number}
@@ -98,7 +102,13 @@ export function Composer({ api, accounts, chats, phones, chat, persons, onSent, 
         </div>
         <div>
           <label htmlFor="composer-from">From</label>
-          <select id="composer-from" value={accountId} onChange={(event) => setAccountId(event.target.value)}>
+          <select
+            id="composer-from"
+            value={accountId}
+            title={fromLabel}
+            aria-describedby={fromLabelIsLong ? "composer-from-full" : undefined}
+            onChange={(event) => setAccountId(event.target.value)}
+          >
             {fromOptions.map((option) => (
               <option key={option.id} value={option.id}>
                 {accountLabel(option)}
@@ -107,6 +117,11 @@ export function Composer({ api, accounts, chats, phones, chat, persons, onSent, 
           </select>
         </div>
       </div>
+      {fromLabelIsLong && (
+        <p id="composer-from-full" className="muted picker-full">
+          From {fromLabel}
+        </p>
+      )}
       {templateOnly && (
         <p className="muted">{target ? "The 24-hour window is closed: send an approved template." : "A new chat starts with an approved template."}</p>
       )}
