@@ -1,3 +1,4 @@
+import { logInToSection } from "../support/console";
 import { type BuiltMember, insertMemberDirectly, insertWorkspaceDirectly, testPassword } from "../support/factories";
 import { startWebTestServer, webUiSuite } from "../support/web-server";
 
@@ -68,5 +69,36 @@ describe("phones people type", () => {
     const alert = dialog.getByRole("alert");
     await alert.filter({ hasText: "WhatsApp can't message an extension (“5”)" }).waitFor();
     expect(await alert.textContent()).not.toMatch(/body\.|phone number:/i);
+  });
+
+  it("a campaign's CSV preview says which rows were read with the default country, and explains an extension", async () => {
+    const db = suite.server.database.db;
+    const workspace = await insertWorkspaceDirectly(db);
+    await insertMemberDirectly(db, workspace, { roleId: "owner", name: "Olive Owner" });
+    const admin = await insertMemberDirectly(db, workspace, { roleId: "admin", name: "Adam Admin" });
+    const connected = await suite.server.api("POST", "/whatsapp-accounts", {
+      token: admin.token,
+      body: { provider: "sandbox", phoneNumber: "+1 555 010 8100", displayName: "Promo line" },
+    });
+    expect((await suite.server.api("POST", "/templates/sync", { token: admin.token, body: { accountId: connected.body.account.id } })).status).toBe(200);
+    // The default country as the first test's Admin set it in Settings.
+    expect((await suite.server.api("PATCH", "/workspace", { token: admin.token, body: { defaultCountry: "GB" } })).status).toBe(200);
+
+    const page = await logInToSection(await suite.newPage(), suite.server.url, admin, "Campaigns");
+    await page.getByRole("button", { name: "New campaign" }).click();
+    const builder = page.getByRole("form", { name: "New campaign" });
+    const templatePicker = builder.getByLabel("Template");
+    await templatePicker.locator("option", { hasText: "order_update" }).waitFor({ state: "attached" });
+    await templatePicker.selectOption({ label: "order_update (en_US) — approved" });
+    const csv = ["phone,name,order", "07700 900001,Ana,A-1", "+1 555 011 1002,Bo,A-2", "07700 900003 ext. 5,Cy,A-3"].join("\n");
+    await builder.getByLabel("CSV file").setInputFiles({ name: "customers.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await builder.getByLabel("Column for {{1}}").selectOption("name");
+    await builder.getByLabel("Column for {{2}}").selectOption("order");
+    await builder.getByRole("button", { name: "Check recipients" }).click();
+    const preview = builder.getByRole("region", { name: "Preview" });
+    await preview.getByRole("heading", { name: "2 recipients get the message" }).waitFor();
+    expect(await preview.getByRole("note").textContent()).toBe("Row 1 had no country code: read as a number of United Kingdom (GB).");
+    const rejected = await preview.getByRole("table", { name: "Rejected rows" }).locator("tbody tr").allTextContents();
+    expect(rejected).toEqual(["307700 900003 ext. 5an extension (5) can't be messaged on WhatsApp"]);
   });
 });

@@ -1,4 +1,12 @@
+import { countryName } from "../shared/phone-format";
 import type { CampaignPreview, CampaignSettings } from "./types";
+
+/** "Rows 1, 4 and 2 more had no country code: read as numbers of United Kingdom (GB)." */
+function nationalRowsSentence(national: NonNullable<CampaignPreview["readWithDefaultCountry"]>): string {
+  const more = national.count - national.rows.length;
+  const rows = `${national.count === 1 ? "Row" : "Rows"} ${national.rows.join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
+  return `${rows} had no country code: read as ${national.count === 1 ? "a number" : "numbers"} of ${countryName(national.country)} (${national.country}).`;
+}
 
 /** The server's dry run: the first messages as they will read, every rejected row, and the guard rails. */
 export function PreviewPanel({ preview, settings }: { preview: CampaignPreview; settings: CampaignSettings | undefined }) {
@@ -11,6 +19,11 @@ export function PreviewPanel({ preview, settings }: { preview: CampaignPreview; 
       <h3>
         {preview.recipientCount} {preview.recipientCount === 1 ? "recipient gets" : "recipients get"} the message
       </h3>
+      {preview.readWithDefaultCountry && (
+        <p className="muted" role="note">
+          {nationalRowsSentence(preview.readWithDefaultCountry)}
+        </p>
+      )}
       {preview.sample.length > 0 && (
         <table className="data-table" aria-label="First recipients">
           <thead>
