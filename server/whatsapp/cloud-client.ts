@@ -57,7 +57,16 @@ export type CloudClient = {
   listPhoneNumberIds(input: { wabaId: string; accessToken: string }): Promise<string[]>;
   /** The apps subscribed to the WABA's webhooks (GET /{waba-id}/subscribed_apps); needs a token that manages the WABA. */
   listSubscribedApps(input: { wabaId: string; accessToken: string }): Promise<{ id: string | null; name: string | null }[]>;
+  /** An inbound file's short-lived download url and facts (GET /{media-id}, Meta's media reference). */
+  getMedia(input: { mediaId: string; accessToken: string }): Promise<MediaInfo>;
+  /**
+   * The file behind a url from getMedia, fetched with the token (Meta requires the bearer). Only
+   * Meta's hosts (or the configured Graph origin) get the token; reading stops past `maxBytes`.
+   */
+  downloadMedia(input: { url: string; accessToken: string; maxBytes: number }): Promise<Buffer>;
 };
+
+export type MediaInfo = { id: string; url: string; mimeType: string; sha256: string | null; fileSize: number | null };
 
 const optionalCatch = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
 const GraphErrorResponse = z.object({
@@ -153,6 +162,46 @@ export function createCloudClient(options: CloudClientOptions = {}): CloudClient
   }
 
   return {
+    async getMedia({ mediaId, accessToken }) {
+      const parsed = MediaNode.safeParse(await call(graphUrl(mediaId), accessToken));
+      if (!parsed.success) throw unexpectedResponse("media is not { url, mime_type, ... }");
+      const { id, url, mime_type, sha256, file_size } = parsed.data;
+      return { id, url, mimeType: mime_type, sha256: sha256 ?? null, fileSize: file_size ?? null };
+    },
+
+    async downloadMedia({ url, accessToken, maxBytes }) {
+      if (!isMediaUrl(url, baseUrl)) throw new RangeError("not a Meta media URL");
+      let response: Response;
+      try {
+        response = await fetch(url, { headers: { authorization: `Bearer ${accessToken}` }, signal: AbortSignal.timeout(timeoutMs * 4) });
+      } catch (cause) {
+        throw cloudApiErrorFromNetwork(cause);
+      }
+      if (!response.ok || !response.body) {
+        const text = await response.text().catch(() => "");
+        const graphError = GraphErrorResponse.safeParse(parseJson(text));
+        throw cloudApiErrorFromGraph(response.status, graphError.success ? graphError.data.error : null, response.headers.get("retry-after"));
+      }
+      const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+      if (declared > maxBytes) {
+        await response.body.cancel();
+        throw new RangeError(`media is larger than ${maxBytes} bytes`);
+      }
+      const chunks: Buffer[] = [];
+      let total = 0;
+      try {
+        for await (const chunk of response.body) {
+          total += chunk.byteLength;
+          if (total > maxBytes) throw new RangeError(`media is larger than ${maxBytes} bytes`);
+          chunks.push(Buffer.from(chunk));
+        }
+      } catch (error) {
+        if (error instanceof RangeError) throw error;
+        throw cloudApiErrorFromNetwork(error);
+      }
+      return Buffer.concat(chunks);
+    },
+
     async sendText(input) {
       if (input.body.trim() === "" || input.body.length > maxTextLength) {
         throw new RangeError(`text body must be 1-${maxTextLength} characters`);
@@ -221,6 +270,22 @@ export function createCloudClient(options: CloudClientOptions = {}): CloudClient
       return parsed.data.data.map((app) => ({ id: app.whatsapp_business_api_data?.id ?? null, name: app.whatsapp_business_api_data?.name ?? null }));
     },
   };
+}
+
+const MediaNode = z.object({
+  id: z.string().min(1),
+  url: z.string().min(1),
+  mime_type: z.string().min(1),
+  sha256: z.string().optional(),
+  file_size: z.coerce.number().int().nonnegative().optional(),
+});
+
+/** Meta serves media from its CDN (lookaside.fbsbx.com) over https; the fake from the Graph origin itself. */
+function isMediaUrl(url: string, baseUrl: string): boolean {
+  if (!URL.canParse(url)) return false;
+  const parsed = new URL(url);
+  if (parsed.origin === new URL(baseUrl).origin) return true;
+  return parsed.protocol === "https:" && /(^|\.)(fbsbx\.com|facebook\.com|fbcdn\.net|whatsapp\.net)$/.test(parsed.hostname);
 }
 
 function recipientOf(to: string): string {

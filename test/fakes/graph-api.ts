@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express, { type Request, type Response } from "express";
@@ -54,6 +54,11 @@ export type FakeGraphApi = {
   registerPhoneNumber(number: RegisteredPhoneNumber): void;
   /** A valid token that may manage only the WABAs it is later registered with (none yet). */
   addAccessToken(token: string): void;
+  /**
+   * A file a customer sent to the number, as Meta holds it: its media id (returned) is what the
+   * inbound webhook carries; GET /{media-id} answers with a url valid for 5 minutes. Survives reset().
+   */
+  registerMedia(media: { phoneNumberId: string; mimeType: string; data: Buffer }): string;
   /** The next request (any endpoint) fails this way; calls queue up. */
   failNext(failure: ScriptedFailure): void;
   /** Every send to this recipient (E.164 or wa_id) fails this way until reset(). */
@@ -97,6 +102,10 @@ export type RegisteredPhoneNumber = {
   accessTokens?: string[];
 };
 type Waba = { id: string; tokens: Set<string>; phoneNumberIds: string[] };
+type StoredMedia = { id: string; phoneNumberId: string; mimeType: string; data: Buffer };
+
+/** Meta, Media reference (https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media): "the URL is only valid for 5 minutes". */
+const mediaUrlLifetimeMs = 5 * 60 * 1000;
 
 /** Meta, "Send messages" (customer service windows): 24 hours from the customer's latest message. */
 const serviceWindowMs = 24 * 60 * 60 * 1000;
@@ -148,6 +157,9 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
   let failuresByRecipient = new Map<string, GraphFailure>();
   let tokenExpired = false;
   const validTokens = new Set([accessToken]);
+  const mediaById = new Map<string, StoredMedia>();
+  /** Download urls handed out by GET /{media-id}: random `mid` → media id and expiry (epoch ms). */
+  const mediaUrls = new Map<string, { mediaId: string; expiresAt: number }>();
   const wabas = new Map<string, Waba>();
   const phoneNumbers = new Map<string, RegisteredPhoneNumber>();
   const unknownObject = (response: Response, id: string) => sendUnknownObject(response, id, "get");
@@ -255,11 +267,40 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
     });
   });
 
+  // Meta: Media reference, "Download media" (https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media):
+  // GET the url with `Authorization: Bearer <token>` (the middleware above refuses a request without
+  // a valid one, 401); "if the media URL has expired, you will get a 404" — fetch the url again.
+  app.get("/whatsapp_business/attachments/", (request, response) => {
+    const handed = mediaUrls.get(String(request.query.mid ?? ""));
+    const media = handed && handed.expiresAt > now() ? mediaById.get(handed.mediaId) : undefined;
+    const number = media ? phoneNumbers.get(media.phoneNumberId) : undefined;
+    if (!media || !number || !reachableWaba(request, number.wabaId)) return void response.status(404).end();
+    response.type(media.mimeType).send(media.data);
+  });
+
   // Meta: WhatsApp Business Phone Number reference — GET /{phone-number-id} returns
   // {verified_name, code_verification_status, display_phone_number, quality_rating, platform_type,
   // throughput, id}; `fields` narrows it (the id always comes back).
   app.get("/:version/:objectId", (request, response) => {
     if (!isVersion(request.params.version)) return void sendUnknownPath(response);
+    const media = mediaById.get(request.params.objectId);
+    if (media) {
+      // Meta: Media reference, "Retrieve media URL" (https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media):
+      // GET /{media-id} returns {messaging_product, url, mime_type, sha256, file_size, id}; the url is
+      // valid for 5 minutes. Like any object of the WABA, only a token that manages it may read it.
+      const number = phoneNumbers.get(media.phoneNumberId);
+      if (!number || !reachableWaba(request, number.wabaId)) return void unknownObject(response, media.id);
+      const mid = randomBytes(18).toString("base64url");
+      mediaUrls.set(mid, { mediaId: media.id, expiresAt: now() + mediaUrlLifetimeMs });
+      return void response.json({
+        messaging_product: "whatsapp",
+        url: `${baseUrl()}/whatsapp_business/attachments/?mid=${mid}`,
+        mime_type: media.mimeType,
+        sha256: createHash("sha256").update(media.data).digest("hex"),
+        file_size: media.data.length,
+        id: media.id,
+      });
+    }
     const number = phoneNumbers.get(request.params.objectId);
     if (!number || !reachableWaba(request, number.wabaId)) return void unknownObject(response, request.params.objectId);
     response.json(pickFields(presentPhoneNumber(number), fieldsOf(request)));
@@ -330,6 +371,11 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
       phoneNumbers.set(number.phoneNumberId, number);
     },
     addAccessToken: (token) => void validTokens.add(token),
+    registerMedia: ({ phoneNumberId, mimeType, data }) => {
+      const id = String(1_000_000_000_000_000n + BigInt(mediaById.size + 1) * 7919n);
+      mediaById.set(id, { id, phoneNumberId, mimeType, data });
+      return id;
+    },
     failNext: (failure) => void queuedFailures.push(failure),
     failFor: (to, failure) => void failuresByRecipient.set(to.replace(/^\+/, ""), failure),
     expireToken: () => {
