@@ -13,7 +13,7 @@ describe("readTypedPhone (numbers people type)", () => {
 
   it.each(["07700 900123 ext. 5", "07700 900123 x5", "+44 7700 900123 extension 5"])("explains that %s has an extension", (input) => {
     const read = readTypedPhone(input, "GB");
-    expect(read).toEqual({ problem: expect.stringContaining("extension") });
+    expect(read).toEqual({ problem: expect.stringContaining("extension"), extension: "5" });
     expect("problem" in read && read.problem).toMatch(/WhatsApp/);
   });
 
