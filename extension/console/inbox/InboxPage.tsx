@@ -50,7 +50,8 @@ export function InboxPage() {
   };
 
   return (
-    <div className="inbox">
+    // On small screens one column at a time: the list, or the open chat with Back (CSS decides by this class).
+    <div className={selectedId ? "inbox showing-chat" : "inbox"}>
       <aside className="inbox-sidebar" aria-label="Conversations">
         <div className="inbox-sidebar-header">
           <h1>Inbox</h1>
@@ -77,6 +78,10 @@ export function InboxPage() {
         {selectedId ? (
           <>
             <div className="chat-toolbar">
+              <button type="button" className="link-button back-to-chats" onClick={() => openChat(null)}>
+                <span aria-hidden="true">← </span>
+                Back to chats
+              </button>
               <ProblemMessage problem={markProblem} />
               <button type="button" className="link-button" onClick={() => onMarkUnread(selectedId)}>
                 Mark as unread

@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect } from "react";
+import { type ReactNode, useEffect, useState } from "react";
 import type { Me } from "../api/types";
 import { type ConsoleSectionId, visibleSections } from "../permissions/sections";
 import { hrefFor } from "../routing/hash-route";
@@ -19,9 +19,14 @@ export function ConsoleShell({ me, current, children }: { me: Me; current: Conso
     preferences.load().catch(() => undefined);
     return () => preferences.forget();
   }, []);
+  // On small screens the sections sit behind a menu button (CSS hides it, and shows the nav, on wide ones).
+  const [menuOpen, setMenuOpen] = useState(false);
   return (
     <div className="console">
       <header className="topbar">
+        <button type="button" className="menu-button" aria-expanded={menuOpen} aria-controls="console-sections" onClick={() => setMenuOpen((open) => !open)}>
+          Menu
+        </button>
         <div className="brand">Switchboard</div>
         <div className="workspace-name">{me.workspace.name}</div>
         <div className="whoami">
@@ -32,9 +37,9 @@ export function ConsoleShell({ me, current, children }: { me: Me; current: Conso
           </button>
         </div>
       </header>
-      <nav className="sections" aria-label="Console sections">
+      <nav id="console-sections" className={menuOpen ? "sections open" : "sections"} aria-label="Console sections">
         {sections.map((section) => (
-          <a key={section.id} href={hrefFor(`/${section.id}`)} aria-current={section.id === current ? "page" : undefined}>
+          <a key={section.id} href={hrefFor(`/${section.id}`)} aria-current={section.id === current ? "page" : undefined} onClick={() => setMenuOpen(false)}>
             {section.label}
           </a>
         ))}
