@@ -1,5 +1,6 @@
 import type { ListedMember } from "../api/types";
 import { ProblemMessage } from "../shared/ProblemMessage";
+import { formatPhone } from "../shared/phone-format";
 import { contactLabel, initialsOf, listTime } from "./format";
 import type { Chat, WhatsAppAccount } from "./types";
 import type { ChatList as ChatListState } from "./use-chat-list";
@@ -60,7 +61,7 @@ export function ChatList({ list, selectedId, meId, members, accounts, filtered, 
                       <span className="visually-hidden">{unreadCount > 0 ? " unread" : "Marked unread"}</span>
                     </span>
                   )}
-                  {chat.contact.name && chat.contact.phone && <span className="chat-item-phone">{chat.contact.phone}</span>}
+                  {chat.contact.name && chat.contact.phone && <span className="chat-item-phone">{formatPhone(chat.contact.phone)}</span>}
                   <span className="chat-item-preview">{chat.lastMessagePreview ?? "No messages yet"}</span>
                   <span className="chat-item-tags">
                     {chat.responsibleId === meId ? (

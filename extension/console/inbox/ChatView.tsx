@@ -3,6 +3,7 @@ import { type ApiProblem, asProblem, callApi } from "../api/client";
 import type { ListedMember } from "../api/types";
 import { useLiveEvents } from "../live/LiveUpdatesProvider";
 import { ProblemMessage } from "../shared/ProblemMessage";
+import { formatPhone } from "../shared/phone-format";
 import { Composer } from "./Composer";
 import { contactLabel, initialsOf } from "./format";
 import { HistoryPane } from "./HistoryPane";
@@ -113,7 +114,7 @@ export function ChatView({ chatId, listed, members, accounts, onChatChanged, onG
         <div className="chat-title">
           <h2>{contactLabel(chat)}</h2>
           <div className="muted">
-            {chat.contact.name && chat.contact.phone ? `${chat.contact.phone} · ` : ""}
+            {chat.contact.name && chat.contact.phone ? `${formatPhone(chat.contact.phone)} · ` : ""}
             via {account ? `${account.displayName}${account.provider === "sandbox" ? " (sandbox)" : ""}` : "WhatsApp"}
           </div>
         </div>
