@@ -65,7 +65,8 @@ export const members = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     roleId: text("role_id").notNull(),
-    status: text("status", { enum: ["active", "suspended"] })
+    /** `removed`: they left the workspace (DELETE /members/{id}); the row stays for the log's names until they are invited again. */
+    status: text("status", { enum: ["active", "suspended", "removed"] })
       .notNull()
       .default("active"),
     createdAt: createdAt(),

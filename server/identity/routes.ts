@@ -1,4 +1,4 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, ne } from "drizzle-orm";
 import { z } from "zod";
 import { recordingRateLimit, recordLoginRefusal } from "../audit/security-events";
 import { authTokens, members, users, workspaces } from "../db/schema";
@@ -77,7 +77,7 @@ export const identityRoutes = [
         ? await db
             .select({ id: members.id })
             .from(members)
-            .where(and(eq(members.workspaceId, workspaceId), eq(members.userId, user.id)))
+            .where(and(eq(members.workspaceId, workspaceId), eq(members.userId, user.id), ne(members.status, "removed")))
         : [];
       if (!workspaceId || !membership) throw unauthenticated("You are not a member of that workspace.");
       const { token } = await issueToken(db, { workspaceId, memberId: membership.id, kind: "session" });

@@ -66,7 +66,8 @@ export async function resolvePrincipal(db: Database, token: string): Promise<Pri
     .innerJoin(users, eq(users.id, members.userId))
     .leftJoin(roles, and(eq(roles.workspaceId, members.workspaceId), eq(roles.id, members.roleId)))
     .where(and(eq(authTokens.workspaceId, parsed.workspaceId), eq(authTokens.tokenHash, parsed.secretHash)));
-  if (!row || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return null;
+  // A removed member's tokens are revoked with the removal; this keeps any straggler out as well.
+  if (!row || row.status === "removed" || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return null;
   const role = roleDefinition(row.roleId, row.customRoleName, row.customPermissions);
   return {
     workspaceId: parsed.workspaceId,

@@ -18,10 +18,10 @@ export function assertOwnerOnlyByTransfer(targetRoleId: string): void {
   }
 }
 
-/** The Owner can't be suspended or have their role changed. */
-export function assertNotTheOwner(target: { roleId: string }, change: "suspend" | "role_change"): void {
+/** The Owner can't be suspended, removed or have their role changed. */
+export function assertNotTheOwner(target: { roleId: string }, change: "suspend" | "role_change" | "remove"): void {
   if (target.roleId === "owner") {
-    const what = change === "suspend" ? "suspended" : "given another role";
+    const what = { suspend: "suspended", remove: "removed", role_change: "given another role" }[change];
     throw new InvariantViolation("owner_untouchable", `The Owner cannot be ${what}; transfer ownership first.`);
   }
 }
@@ -89,6 +89,7 @@ export function memberAbilities(actor: Actor, target: ManagedMember & { status: 
     changeRole: mayMake("role_change"),
     suspend: mayMake("suspend") && target.id !== actor.memberId && target.status === "active",
     activate: mayMake("activate") && target.status === "suspended",
+    remove: mayMake("remove") && target.id !== actor.memberId,
     transferOwnership: holds(actor, "workspace.transfer") && target.roleId === "admin" && target.status === "active",
   };
 }

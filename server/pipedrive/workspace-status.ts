@@ -1,8 +1,9 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { members, pipedriveAppShares, pipedriveInstallations, pipedriveUserLinks, roles, users } from "../db/schema";
 import { holds } from "../permissions";
 import { rolePermissions } from "../roles/lookup";
+import { currentStatus } from "../team/membership";
 import type { Fixer, SharedUser } from "./presenters";
 
 // What the Integrations pages show beside the workspace connection: who can reconnect it, and
@@ -22,7 +23,7 @@ export async function workspaceFixers(db: Executor, workspaceId: string): Promis
     .from(members)
     .innerJoin(users, eq(users.id, members.userId))
     .leftJoin(roles, and(eq(roles.workspaceId, members.workspaceId), eq(roles.id, members.roleId)))
-    .where(eq(members.workspaceId, workspaceId))
+    .where(and(eq(members.workspaceId, workspaceId), ne(members.status, "removed")))
     .orderBy(members.createdAt);
   return rows
     .filter((row) =>
@@ -32,7 +33,7 @@ export async function workspaceFixers(db: Executor, workspaceId: string): Promis
           memberId: row.memberId,
           roleId: row.roleId,
           roleName: row.roleName ?? row.roleId,
-          status: row.status,
+          status: currentStatus(row.status),
           permissions: rolePermissions(row.roleId, row.customPermissions),
         },
         "integrations.workspace",

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, ne } from "drizzle-orm";
 import { z } from "zod";
 import { recordingRateLimit, recordingWrongPassword } from "../audit/security-events";
 import type { Executor } from "../db/client";
@@ -60,7 +60,7 @@ export async function assertNotAlreadyMember(db: Executor, workspaceId: string, 
     .select({ id: members.id })
     .from(members)
     .innerJoin(users, eq(users.id, members.userId))
-    .where(and(eq(members.workspaceId, workspaceId), eq(users.email, email)));
+    .where(and(eq(members.workspaceId, workspaceId), eq(users.email, email), ne(members.status, "removed")));
   if (row) throw conflict("This person is already a member of the workspace.");
 }
 

@@ -1,11 +1,14 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, ne } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../db/client";
-import { members, roles, users, workspaces } from "../db/schema";
+import { authTokens, chats, hubspotUserLinks, members, pipedriveInstallations, pipedriveUserLinks, roles, users, workspaces } from "../db/schema";
 import { publish } from "../events/bus";
 import { notFound } from "../http/problem";
 import { anyMember, requires, route } from "../http/route";
 import { afterKeyset, decodeCursor, IdParam, ListQuery, page, timestampText } from "../http/schemas";
+import { revokeTokens } from "../identity/tokens";
+import { presentChat } from "../inbox/presenters";
+import { type ChatRow, chatsWithAccount } from "../inbox/queries";
 import {
   assertActsWithinOwn,
   assertGrantWithinOwn,
@@ -17,6 +20,7 @@ import {
   memberAbilities,
 } from "../permissions";
 import { findRole, rolePermissions } from "../roles/lookup";
+import { emitInboxEvent } from "../webhooks/outbox";
 import { grantableRole } from "./grants";
 import { findMember } from "./membership";
 import { presentMember } from "./presenters";
@@ -56,7 +60,7 @@ export const teamRoutes = [
         .from(members)
         .innerJoin(users, eq(users.id, members.userId))
         .leftJoin(roles, and(eq(roles.workspaceId, members.workspaceId), eq(roles.id, members.roleId)))
-        .where(and(eq(members.workspaceId, actor.workspaceId), afterKeyset(members.createdAt, members.id, after, "asc")))
+        .where(and(eq(members.workspaceId, actor.workspaceId), ne(members.status, "removed"), afterKeyset(members.createdAt, members.id, after, "asc")))
         .orderBy(asc(members.createdAt), asc(members.id))
         .limit(query.limit + 1);
       const showEmail = holds(actor, "team.manage");
@@ -148,6 +152,78 @@ export const teamRoutes = [
       },
     }),
   ),
+  route({
+    method: "delete",
+    path: "/members/:id",
+    summary: "Remove a member: their tokens stop at once, their chats become unassigned, their CRM links go",
+    tag: "Team",
+    access: requires("team.manage"),
+    params: IdParam,
+    responses: {
+      204: "Removed",
+      403: "The member's role grants more than the caller holds",
+      409: "The owner, oneself, or an Admin (by someone other than the Owner)",
+    },
+    async handler({ actor, params, db, audit }) {
+      const target = await requireMember(db, actor.workspaceId, params.id);
+      assertNotTheOwner(target, "remove");
+      if (target.id === actor.memberId) throw new InvariantViolation("no_self_remove", "You cannot remove yourself; ask another member who manages the team.");
+      assertActsWithinOwn(actor, target, "remove");
+      await db
+        .update(members)
+        .set({ status: "removed" })
+        .where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, target.id)));
+      const revokedTokens = await revokeTokens(db, actor.workspaceId, eq(authTokens.memberId, target.id));
+      // Their chats become unassigned exactly as PUT /chats/{id}/responsible with null would leave them.
+      const owned = (await chatsWithAccount(db)
+        .where(and(eq(chats.workspaceId, actor.workspaceId), eq(chats.responsibleId, target.id)))
+        .for("update", { of: chats })) as ChatRow[];
+      if (owned.length > 0) {
+        await db
+          .update(chats)
+          .set({ responsibleId: null })
+          .where(and(eq(chats.workspaceId, actor.workspaceId), eq(chats.responsibleId, target.id)));
+      }
+      for (const chat of owned) {
+        await audit({
+          action: "chat.unassign",
+          targetType: "chat",
+          targetId: chat.id,
+          details: { before: { responsibleId: target.id }, after: { responsibleId: null }, reason: "member.remove" },
+        });
+        await emitInboxEvent(
+          db,
+          { type: "chat.unassigned", workspaceId: actor.workspaceId, chatId: chat.id, previousResponsibleId: target.id },
+          { chat: presentChat({ ...chat, responsibleId: null }), byMemberId: actor.memberId },
+        );
+      }
+      // CRM users linked to them no longer act as anyone; a Pipedrive connection of their own goes with them.
+      const crmMember = and(eq(pipedriveUserLinks.workspaceId, actor.workspaceId), eq(pipedriveUserLinks.memberId, target.id));
+      const pipedriveLinks = await db.delete(pipedriveUserLinks).where(crmMember).returning({ id: pipedriveUserLinks.memberId });
+      const pipedriveOwn = await db
+        .delete(pipedriveInstallations)
+        .where(and(eq(pipedriveInstallations.workspaceId, actor.workspaceId), eq(pipedriveInstallations.memberId, target.id)))
+        .returning({ id: pipedriveInstallations.memberId });
+      const hubspotLinks = await db
+        .delete(hubspotUserLinks)
+        .where(and(eq(hubspotUserLinks.workspaceId, actor.workspaceId), eq(hubspotUserLinks.memberId, target.id)))
+        .returning({ id: hubspotUserLinks.memberId });
+      await publish(db, { type: "access.changed", workspaceId: actor.workspaceId });
+      await audit({
+        action: "member.remove",
+        targetType: "member",
+        targetId: target.id,
+        details: {
+          before: { status: target.status, roleId: target.roleId },
+          after: { status: "removed" },
+          revokedTokens: revokedTokens.length,
+          unassignedChats: owned.map((chat) => chat.id),
+          removedCrmLinks: { pipedriveUserLinks: pipedriveLinks.length, pipedriveInstallations: pipedriveOwn.length, hubspotUserLinks: hubspotLinks.length },
+        },
+      });
+      return { status: 204 };
+    },
+  }),
   route({
     method: "post",
     path: "/workspace/ownership",

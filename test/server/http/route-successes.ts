@@ -106,6 +106,7 @@ async function connectPipedrive(context: SuccessContext) {
 export const successfulRequests: Record<string, (context: SuccessContext) => Promise<SuccessRequest>> = {
   "patch /members/:id": async ({ team }) => ({ path: `/members/${team.collaborator.id}`, body: { roleId: "agent" } }),
   "post /members/:id/suspend": async ({ team }) => ({ path: `/members/${team.collaborator.id}/suspend` }),
+  "delete /members/:id": async ({ team }) => ({ path: `/members/${team.collaborator.id}` }),
   "post /members/:id/activate": async ({ server, team }) => ({
     path: `/members/${(await insertMemberDirectly(server.database.db, team.workspace, { roleId: "agent", status: "suspended" })).id}/activate`,
   }),

@@ -24,12 +24,12 @@ describe("members", () => {
       name: "The owner",
       roleId: "owner",
       status: "active",
-      abilities: { changeRole: false, suspend: false, activate: false, transferOwnership: false },
+      abilities: { changeRole: false, suspend: false, activate: false, remove: false, transferOwnership: false },
     });
     const abilitiesFor = (id: string) => asAdmin.body.data.find((member: { id: string }) => member.id === id).abilities;
-    expect(abilitiesFor(team.owner.id)).toEqual({ changeRole: false, suspend: false, activate: false, transferOwnership: false });
-    expect(abilitiesFor(team.admin.id)).toEqual({ changeRole: true, suspend: false, activate: false, transferOwnership: false });
-    expect(abilitiesFor(team.agent.id)).toEqual({ changeRole: true, suspend: true, activate: false, transferOwnership: false });
+    expect(abilitiesFor(team.owner.id)).toEqual({ changeRole: false, suspend: false, activate: false, remove: false, transferOwnership: false });
+    expect(abilitiesFor(team.admin.id)).toEqual({ changeRole: true, suspend: false, activate: false, remove: false, transferOwnership: false });
+    expect(abilitiesFor(team.agent.id)).toEqual({ changeRole: true, suspend: true, activate: false, remove: true, transferOwnership: false });
     const asOwner = await server.api("GET", "/members", { token: team.owner.token });
     expect(asOwner.body.data[1].abilities.transferOwnership).toBe(true);
   });
