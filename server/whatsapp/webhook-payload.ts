@@ -21,6 +21,7 @@ const Media = z.object({
   mime_type: z.string().optional(),
   caption: z.string().optional(),
   filename: z.string().optional(),
+  sha256: z.string().optional(),
 });
 
 const mediaTypes = ["image", "video", "audio", "document", "sticker"] as const;
@@ -99,7 +100,8 @@ export type InboundMessageEvent = {
   type: string;
   /** The text, or a readable stand-in for other types ("[image] caption", "[location] Cafe"). */
   text: string;
-  media?: { id: string; mimeType?: string };
+  /** An inbound file: Meta's media id (fetched later with GET /{media-id}) and what the webhook tells of it. */
+  media?: { id: string; mimeType?: string; caption?: string; fileName?: string; sha256?: string };
   replyToWamid?: string;
 };
 
@@ -166,7 +168,7 @@ function eventsOf(value: z.infer<typeof MessagesValue>, path: (string | number)[
       timestamp: message.timestamp,
       type: message.type,
       text: readableText(message),
-      ...(media ? { media: { id: media.id, ...(media.mime_type ? { mimeType: media.mime_type } : {}) } } : {}),
+      ...(media ? { media: presentMedia(media) } : {}),
       ...(message.context?.id ? { replyToWamid: message.context.id } : {}),
     };
   });
@@ -209,6 +211,16 @@ function identity(phone: string | undefined, bsuid: string | undefined): Contact
 function mediaOf(message: Message): z.infer<typeof Media> | undefined {
   const type = mediaTypes.find((mediaType) => mediaType === message.type);
   return type ? message[type] : undefined;
+}
+
+function presentMedia(media: z.infer<typeof Media>): NonNullable<InboundMessageEvent["media"]> {
+  return {
+    id: media.id,
+    ...(media.mime_type ? { mimeType: media.mime_type } : {}),
+    ...(media.caption ? { caption: media.caption } : {}),
+    ...(media.filename ? { fileName: media.filename } : {}),
+    ...(media.sha256 ? { sha256: media.sha256 } : {}),
+  };
 }
 
 function readableText(message: Message): string {

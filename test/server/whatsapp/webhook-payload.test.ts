@@ -108,9 +108,9 @@ describe("parseWebhook: inbound messages", () => {
   describe.each<{ type: string; content: Record<string, unknown>; text: string; media?: object }>([
     {
       type: "image",
-      content: { image: { id: "media_1", mime_type: "image/jpeg", caption: "the red one" } },
+      content: { image: { id: "media_1", mime_type: "image/jpeg", caption: "the red one", sha256: "c2hhMjU2IG9mIHRoZSBwaG90bw==" } },
       text: "[image] the red one",
-      media: { id: "media_1", mimeType: "image/jpeg" },
+      media: { id: "media_1", mimeType: "image/jpeg", caption: "the red one", sha256: "c2hhMjU2IG9mIHRoZSBwaG90bw==" },
     },
     {
       type: "audio",
@@ -118,7 +118,12 @@ describe("parseWebhook: inbound messages", () => {
       text: "[audio]",
       media: { id: "media_2", mimeType: "audio/ogg" },
     },
-    { type: "document", content: { document: { id: "media_3", filename: "invoice.pdf" } }, text: "[document] invoice.pdf", media: { id: "media_3" } },
+    {
+      type: "document",
+      content: { document: { id: "media_3", filename: "invoice.pdf" } },
+      text: "[document] invoice.pdf",
+      media: { id: "media_3", fileName: "invoice.pdf" },
+    },
     { type: "sticker", content: { sticker: { id: "media_4", animated: false } }, text: "[sticker]", media: { id: "media_4" } },
     { type: "location", content: { location: { latitude: 1, longitude: 2, name: "Cafe Central" } }, text: "[location] Cafe Central" },
     { type: "contacts", content: { contacts: [{ name: { formatted_name: "Bo" } }] }, text: "[contact card]" },
