@@ -1,4 +1,4 @@
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { startWebTestServer, webUiSuite } from "../support/web-server";
 
 // Small screens (issue 13 §7): the console at 360 px wide in Debian's Chromium. Sections behind a
@@ -22,7 +22,7 @@ const nav = (page: Page) => page.getByRole("navigation", { name: "Console sectio
 const chatItem = (page: Page, name: RegExp) => page.getByRole("list", { name: "Chats" }).getByRole("button", { name });
 
 /** Does the element lie wholly inside the viewport's width? */
-const withinWidth = (locator: ReturnType<Page["getByRole"]>) =>
+const withinWidth = (locator: Locator) =>
   locator.evaluate((element) => {
     const box = element.getBoundingClientRect();
     return box.left >= 0 && box.right <= window.innerWidth && box.width > 0;
@@ -99,6 +99,20 @@ describe("small screens", () => {
     expect(await conversation.isVisible()).toBe(false);
     expect(await back.isVisible()).toBe(false);
     expect(await overflow(page)).toBeLessThanOrEqual(phone.width);
+
+    // Dialogs fit the screen.
+    for (const [button, title] of [
+      ["New chat", "New chat"],
+      ["Simulate customer message", "Simulate a customer message"],
+    ]) {
+      await page.getByRole("button", { name: button, exact: true }).click();
+      const dialog = page.getByRole("dialog", { name: title });
+      await dialog.waitFor();
+      expect(await withinWidth(dialog), `${title} fits`).toBe(true);
+      expect(await overflow(page)).toBeLessThanOrEqual(phone.width);
+      await dialog.getByRole("button", { name: "Close" }).click();
+      await expect.poll(() => dialog.isVisible()).toBe(false);
+    }
   });
 
   it("keeps the desktop as it was: the sections always shown, no menu button, list and chat side by side", async () => {
