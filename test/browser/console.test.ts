@@ -365,6 +365,26 @@ describe("admin console", () => {
     expect(agentPage.url()).toMatch(/#\/settings$/);
   });
 
+  it("removes a member after asking: the Owner confirms, the Agent's open console lands on the login screen, the Agent leaves the Team list", async () => {
+    const { members } = await workspaceWith("owner", "agent");
+    const [owner, agent] = members as [BuiltMember, BuiltMember];
+    const agentPage = await logIn(agent);
+    await agentPage.getByRole("navigation", { name: "Console sections" }).getByRole("link", { name: "Settings" }).click();
+    await agentPage.getByRole("heading", { name: "Settings", exact: true }).waitFor();
+
+    const ownerPage = await logIn(owner);
+    await waitForMembers(ownerPage, "Agent 2");
+    await ownerPage.getByRole("button", { name: "Remove Agent 2" }).click();
+    const confirm = ownerPage.getByRole("group", { name: "Remove Agent 2 from the workspace?" });
+    await confirm.getByText("Agent 2 loses access at once; they are responsible for no chats.").waitFor();
+    await confirm.getByRole("button", { name: "Yes, remove" }).click();
+    await expect.poll(() => ownerPage.getByRole("button", { name: "Remove Agent 2" }).count()).toBe(0);
+    await expect.poll(() => ownerPage.getByRole("table", { name: "Members" }).getByText("Agent 2").count()).toBe(0);
+
+    await agentPage.getByRole("button", { name: "Log in" }).waitFor({ timeout: 15_000 });
+    expect(await agentPage.getByRole("navigation", { name: "Console sections" }).count()).toBe(0);
+  });
+
   it("asks before changing a role or suspending a member, and Cancel changes nothing", async () => {
     const { members } = await workspaceWith("owner", "teammate", "agent");
     const [owner, teammate, agent] = members as [BuiltMember, BuiltMember, BuiltMember];

@@ -17,6 +17,7 @@ export const knownAuditActions = [
   "member.role_change",
   "member.suspend",
   "member.activate",
+  "member.remove",
   "chat.start",
   "chat.assign",
   "chat.unassign",

@@ -24,6 +24,7 @@ const phrases: Record<string, (target: string, details: Details, names: RecordNa
   },
   "member.suspend": (target) => `suspended ${target}`,
   "member.activate": (target) => `re-activated ${target}`,
+  "member.remove": (target) => `removed ${target} from the workspace`,
   "role.create": (target) => `created the role ${target}`,
   "role.update": (target) => `changed the role ${target}`,
   "role.delete": (target) => `deleted the role ${target}`,

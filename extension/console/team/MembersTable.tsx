@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { callApi } from "../api/client";
 import type { ListedMember, Role } from "../api/types";
 import { useAction } from "../api/use-action";
+import { ConfirmBox } from "../shared/ConfirmBox";
 import { SelectField } from "../shared/fields";
 import { ProblemMessage } from "../shared/ProblemMessage";
 import { assignableRoleOptions, roleNameOf } from "./role-options";
@@ -57,11 +58,15 @@ type MemberRowProps = {
 /** A change that takes effect for someone else at once, waiting for "Yes". */
 type PendingChange = { kind: "role"; roleId: string } | { kind: "suspend" };
 
+/** How many chats the member is responsible for ("100+" past one page), read when Remove is asked. */
+type ChatCount = { count: number; more: boolean };
+
 function MemberRow({ member, roles, showEmail, canManage, isCurrentMember, onChanged }: MemberRowProps) {
   const change = useAction();
   const [shownRoleId, setShownRoleId] = useState(member.roleId);
   const [saved, setSaved] = useState<string>();
   const [pending, setPending] = useState<PendingChange>();
+  const [removing, setRemoving] = useState<ChatCount | "counting">();
   useEffect(() => setShownRoleId(member.roleId), [member.roleId]);
   const { abilities } = member;
 
@@ -81,6 +86,21 @@ function MemberRow({ member, roles, showEmail, canManage, isCurrentMember, onCha
     setSaved(undefined);
     if (await change.run(() => callApi("POST", `/members/${member.id}/${verb}`))) {
       setSaved(verb === "suspend" ? "Suspended" : "Activated");
+      onChanged();
+    }
+  };
+  const askRemove = async () => {
+    setPending(undefined);
+    setSaved(undefined);
+    setRemoving("counting");
+    const chats = await callApi<{ data: unknown[]; nextCursor: string | null }>("GET", `/chats?responsibleId=${encodeURIComponent(member.id)}&limit=100`).catch(
+      () => ({ data: [], nextCursor: null }),
+    );
+    setRemoving({ count: chats.data.length, more: chats.nextCursor !== null });
+  };
+  const remove = async () => {
+    if (await change.run(() => callApi("DELETE", `/members/${member.id}`))) {
+      setRemoving(undefined);
       onChanged();
     }
   };
@@ -132,6 +152,28 @@ function MemberRow({ member, roles, showEmail, canManage, isCurrentMember, onCha
                 Suspend
               </button>
             )}
+            {abilities.remove && (
+              <button
+                type="button"
+                className="danger"
+                aria-label={`Remove ${member.name}`}
+                disabled={change.pending || removing !== undefined}
+                onClick={() => void askRemove()}
+              >
+                Remove
+              </button>
+            )}
+            {removing && removing !== "counting" && (
+              <ConfirmBox
+                question={`Remove ${member.name} from the workspace?`}
+                confirmLabel="Yes, remove"
+                pending={change.pending}
+                onConfirm={() => void remove()}
+                onCancel={() => setRemoving(undefined)}
+              >
+                {removalConsequence(member.name, removing)}
+              </ConfirmBox>
+            )}
             {abilities.activate && (
               <button type="button" aria-label={`Activate ${member.name}`} disabled={change.pending} onClick={() => void setStatus("activate")}>
                 Activate
@@ -158,6 +200,14 @@ function MemberRow({ member, roles, showEmail, canManage, isCurrentMember, onCha
       )}
     </tr>
   );
+}
+
+/** "Ada loses access at once; their 3 chats become unassigned." */
+function removalConsequence(name: string, chats: ChatCount): string {
+  const count = chats.more ? `${chats.count}+` : String(chats.count);
+  const owned =
+    chats.count === 0 ? "they are responsible for no chats" : `their ${count} ${chats.count === 1 && !chats.more ? "chat becomes" : "chats become"} unassigned`;
+  return `${name} loses access at once; ${owned}. Their CRM user links are removed; WhatsApp numbers they connected stay with the workspace. They can be invited again later.`;
 }
 
 type ConfirmChangeProps = { memberName: string; change: PendingChange; roleName: string; busy: boolean; onConfirm(): void; onCancel(): void };
