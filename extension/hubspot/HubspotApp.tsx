@@ -170,6 +170,9 @@ function PanelBody({ session }: { session: HubspotSession }) {
           api={api}
           chat={selected}
           messages={history.messages}
+          hasOlder={history.hasOlder}
+          loadingOlder={history.loadingOlder}
+          onLoadOlder={history.loadOlder}
           members={data.members}
           onChat={(chat) => {
             data.upsertChat(chat);

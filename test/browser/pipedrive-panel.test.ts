@@ -195,6 +195,43 @@ describe("Pipedrive panel in the CRM simulator", () => {
     }
   });
 
+  it("loads older history as the member scrolls to the top, keeping their place", async () => {
+    const { server, team, lines } = suite.stack;
+    // More than a page (50) of Grace's messages on the Agent's line, as the sandbox receives them.
+    for (let index = 1; index <= 60; index += 1) {
+      const inbound = await server.api("POST", `/whatsapp-accounts/${lines.agent.id}/sandbox/inbound`, {
+        token: team.owner.token,
+        body: { from: graceMobile, text: `Older history ${index}` },
+      });
+      expect(inbound.status).toBe(201);
+    }
+    const { panel } = await openDealAs("agent");
+    await chatList(panel).first().click();
+    const history = panel.getByRole("list", { name: "Messages" });
+    await history.getByText("Older history 60", { exact: true }).waitFor();
+    expect(await history.getByText("Older history 5", { exact: true }).count()).toBe(0);
+    // Opened at the newest message.
+    expect(await history.evaluate((list) => list.scrollHeight - list.scrollTop - list.clientHeight)).toBeLessThan(5);
+
+    // The oldest message shown so far, and where it will sit in the list's view once scrolled to the top.
+    const firstShown = (await history.locator(".bubble-text").first().textContent()) as string;
+    const offsetOf = (text: string) =>
+      history.evaluate((list, wanted) => {
+        const item = [...list.querySelectorAll(".bubble")].find((bubble) => bubble.querySelector(".bubble-text")?.textContent === wanted);
+        return item ? Math.round(item.getBoundingClientRect().top - list.getBoundingClientRect().top) : null;
+      }, text);
+    const atTop = ((await offsetOf(firstShown)) as number) + (await history.evaluate((list) => list.scrollTop));
+    await history.evaluate((list) => {
+      list.scrollTop = 0;
+    });
+    await history.getByText("Older history 5", { exact: true }).waitFor();
+    // The page arrived above: what the member was looking at stays where it was, it did not jump to the oldest.
+    await expect.poll(() => offsetOf(firstShown)).toBeGreaterThanOrEqual(atTop - 2);
+    expect(await offsetOf(firstShown)).toBeLessThanOrEqual(atTop + 2);
+    expect(await history.evaluate((list) => list.scrollTop)).toBeGreaterThan(100);
+    expect(await history.getByText("Older history 1", { exact: true }).count()).toBe(1);
+  }, 120_000);
+
   it("follows the simulator's light and dark theme, in the panel's own document", async () => {
     const { page, panel } = await openDealAs("teammate");
     await chatList(panel).first().waitFor();

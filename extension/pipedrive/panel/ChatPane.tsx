@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useLayoutEffect, useRef, useState } from "react";
 import { messageTime } from "../../console/inbox/format";
 import { StatusTicks } from "../../console/inbox/StatusTicks";
 import { type PanelApi, problemText } from "../shared/api";
@@ -11,14 +11,48 @@ export function ChatPane({
   messages,
   members,
   onChat,
+  hasOlder = false,
+  loadingOlder = false,
+  onLoadOlder,
 }: {
   api: PanelApi;
   chat: Chat;
   messages: Message[];
   members: ListedMember[];
   onChat(chat: Chat): void;
+  /** More history lies before the oldest message shown: scrolling to the top loads it (onLoadOlder). */
+  hasOlder?: boolean;
+  loadingOlder?: boolean;
+  onLoadOlder?(): void;
 }) {
   const [problem, setProblem] = useState<string>();
+  const list = useRef<HTMLOListElement>(null);
+  // How far the view was from the list's bottom when older messages were asked for: kept when they arrive above.
+  const fromBottom = useRef<number | null>(null);
+  const oldestId = messages[0]?.id;
+  const newestId = messages.at(-1)?.id;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the oldest shown message changes (a page arrived above).
+  useLayoutEffect(() => {
+    const element = list.current;
+    if (!element || fromBottom.current === null) return;
+    element.scrollTop = element.scrollHeight - fromBottom.current;
+    fromBottom.current = null;
+  }, [oldestId]);
+  // A chat opens at its newest message; a later one scrolls the list down only when the view was at the bottom.
+  const scrolledChat = useRef<string | null>(null);
+  useLayoutEffect(() => {
+    const element = list.current;
+    if (!element || !newestId) return;
+    const nearBottom = element.scrollHeight - element.scrollTop - element.clientHeight < 80;
+    if (scrolledChat.current !== chat.id || nearBottom) element.scrollTop = element.scrollHeight;
+    scrolledChat.current = chat.id;
+  }, [newestId, chat.id]);
+  const onScroll = () => {
+    const element = list.current;
+    if (!element || !hasOlder || loadingOlder || !onLoadOlder || element.scrollTop > 40) return;
+    fromBottom.current = element.scrollHeight - element.scrollTop;
+    onLoadOlder();
+  };
   const responsible = members.find((member) => member.id === chat.responsibleId);
   const assign = async (memberId: string) => {
     setProblem(undefined);
@@ -57,7 +91,8 @@ export function ChatPane({
           {problem}
         </p>
       )}
-      <ol className="history" aria-label="Messages">
+      <ol className="history" aria-label="Messages" ref={list} onScroll={onScroll} aria-busy={loadingOlder}>
+        {hasOlder && <li className="muted history-older">{loadingOlder ? "Loading older messages…" : "Scroll up for older messages"}</li>}
         {messages.length === 0 && <li className="muted">No messages yet.</li>}
         {messages.map((message) => (
           <li key={message.id} className={`bubble bubble-${message.direction}`}>

@@ -121,6 +121,9 @@ function PanelBody({ host, api, session, record, panelUserId }: PanelBodyProps) 
           api={api}
           chat={selected}
           messages={history.messages}
+          hasOlder={history.hasOlder}
+          loadingOlder={history.loadingOlder}
+          onLoadOlder={history.loadOlder}
           members={data.members}
           onChat={(chat) => {
             data.upsertChat(chat);

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { newerMessage } from "../../console/inbox/format";
 import { openEventStream } from "../../console/live/event-stream";
 import type { LiveEvent } from "../../console/live/live-event";
@@ -63,25 +63,67 @@ export function usePanelData<Context extends { chats: Chat[] }>(api: PanelApi, b
   return { ...state, reload, upsertChat };
 }
 
-/** A chat's messages, oldest first; live and sent messages merge in without duplicates or status going back. */
+/** Messages per page of history; older pages load as the member scrolls up. */
+export const historyPageSize = 50;
+
+type Page<Item> = { data: Item[]; nextCursor: string | null };
+
+const messagesPath = (chatId: string, cursor?: string) =>
+  `/chats/${encodeURIComponent(chatId)}/messages?limit=${historyPageSize}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+
+/**
+ * A chat's messages, oldest first: the newest page of GET /chats/{id}/messages, older pages by its
+ * nextCursor (loadOlder); live and sent messages merge in without duplicates or status going back.
+ */
 export function useHistory(api: PanelApi, chatId: string | null) {
   const [messages, setMessages] = useState<Message[]>([]);
   const [problem, setProblem] = useState<ApiProblem>();
+  const [olderCursor, setOlderCursor] = useState<string | null>(null);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const loading = useRef<string | null>(null);
   useEffect(() => {
     setMessages([]);
     setProblem(undefined);
+    setOlderCursor(null);
+    setLoadingOlder(false);
+    loading.current = null;
     if (!chatId) return;
     let current = true;
-    api.call<{ data: Message[] }>("GET", `/chats/${encodeURIComponent(chatId)}/messages?limit=50`).then(
-      (page) => current && setMessages((previous) => mergeMessages(previous, page.data)),
+    api.call<Page<Message>>("GET", messagesPath(chatId)).then(
+      (page) => {
+        if (!current) return;
+        setMessages((previous) => mergeMessages(previous, page.data));
+        setOlderCursor(page.nextCursor);
+      },
       (error: unknown) => current && setProblem(problemOf(error)),
     );
     return () => {
       current = false;
     };
   }, [api, chatId]);
+  const loadOlder = useCallback(() => {
+    if (!chatId || !olderCursor || loading.current === olderCursor) return;
+    const cursor = olderCursor;
+    loading.current = cursor;
+    setLoadingOlder(true);
+    api.call<Page<Message>>("GET", messagesPath(chatId, cursor)).then(
+      (page) => {
+        if (loading.current !== cursor) return;
+        loading.current = null;
+        setMessages((previous) => mergeMessages(previous, page.data));
+        setOlderCursor(page.nextCursor);
+        setLoadingOlder(false);
+      },
+      (error: unknown) => {
+        if (loading.current !== cursor) return;
+        loading.current = null;
+        setLoadingOlder(false);
+        setProblem(problemOf(error));
+      },
+    );
+  }, [api, chatId, olderCursor]);
   const merge = useCallback((message: Message) => setMessages((previous) => mergeMessages(previous, [message])), []);
-  return { messages, problem, merge };
+  return { messages, problem, merge, hasOlder: olderCursor !== null, loadingOlder, loadOlder };
 }
 
 function mergeMessages(messages: Message[], incoming: Message[]): Message[] {
