@@ -4,7 +4,8 @@ import type { Executor } from "../db/client";
 import { pipedriveInstallations } from "../db/schema";
 import { cookieHeader, readCookie } from "../http/cookies";
 import { HttpProblem, notFound } from "../http/problem";
-import { anyMember, requires, route } from "../http/route";
+import { anyMember, type Context, requires, route } from "../http/route";
+import type { Principal } from "../identity/tokens";
 import type { Services } from "../services";
 import { installationWhere, pipedriveApp } from "./connections";
 import { InstallRefused, storeIndividualConnection, storeWorkspaceConnection } from "./installations";
@@ -101,6 +102,32 @@ async function claimedInstallation(db: Executor, services: Services, request: Pa
   return { identity, tokens: openPipedriveTokens(services.config.encryptionKey, row) };
 }
 
+/**
+ * Stores this browser's claimed installation with `store` (as the workspace's or the member's own
+ * connection) and logs `action` via the Marketplace; the store's refusals become 409s.
+ */
+async function connectClaimedInstallation(
+  { actor, services, request, db, audit }: Context<unknown, unknown, unknown, Principal>,
+  store: typeof storeWorkspaceConnection | typeof storeIndividualConnection,
+  action: "pipedrive.connect" | "pipedrive.connect_individual",
+): Promise<PipedriveIdentity> {
+  const { identity, tokens } = await claimedInstallation(db, services, request, actor.workspaceId);
+  try {
+    await store(db, services.config.encryptionKey, { workspaceId: actor.workspaceId, memberId: actor.memberId, tokens, identity });
+  } catch (error) {
+    if (error instanceof InstallRefused && error.reason === "company_linked_elsewhere") throw linkedElsewhere();
+    if (error instanceof InstallRefused && error.reason === "wrong_company") throw otherCompany();
+    throw error;
+  }
+  await audit({
+    action,
+    targetType: "pipedrive_company",
+    targetId: String(identity.pipedriveCompanyId),
+    details: { companyDomain: identity.companyDomain, pipedriveUserId: identity.pipedriveUserId, scope: tokens.scope, via: "marketplace" },
+  });
+  return identity;
+}
+
 export const pipedriveMarketplaceInstallRoutes = [
   route({
     method: "get",
@@ -134,23 +161,11 @@ export const pipedriveMarketplaceInstallRoutes = [
       404: "No install waiting in this browser (or it was uninstalled since)",
       409: "The company is connected to another workspace",
     },
-    async handler({ actor, services, request, db, audit }) {
-      const { identity, tokens } = await claimedInstallation(db, services, request, actor.workspaceId);
-      try {
-        await storeWorkspaceConnection(db, services.config.encryptionKey, { workspaceId: actor.workspaceId, memberId: actor.memberId, tokens, identity });
-      } catch (error) {
-        if (error instanceof InstallRefused && error.reason === "company_linked_elsewhere") throw linkedElsewhere();
-        throw error;
-      }
-      await audit({
-        action: "pipedrive.connect",
-        targetType: "pipedrive_company",
-        targetId: String(identity.pipedriveCompanyId),
-        details: { companyDomain: identity.companyDomain, pipedriveUserId: identity.pipedriveUserId, scope: tokens.scope, via: "marketplace" },
-      });
+    async handler(context) {
+      const identity = await connectClaimedInstallation(context, storeWorkspaceConnection, "pipedrive.connect");
       return {
         status: 200,
-        headers: { "set-cookie": claimCookieHeader(services, null) },
+        headers: { "set-cookie": claimCookieHeader(context.services, null) },
         body: { companyId: identity.pipedriveCompanyId, companyDomain: identity.companyDomain },
       };
     },
@@ -167,24 +182,11 @@ export const pipedriveMarketplaceInstallRoutes = [
       404: "No install waiting in this browser (or it was uninstalled since)",
       409: "The company is connected to another workspace, or your workspace to another company",
     },
-    async handler({ actor, services, request, db, audit }) {
-      const { identity, tokens } = await claimedInstallation(db, services, request, actor.workspaceId);
-      try {
-        await storeIndividualConnection(db, services.config.encryptionKey, { workspaceId: actor.workspaceId, memberId: actor.memberId, tokens, identity });
-      } catch (error) {
-        if (error instanceof InstallRefused && error.reason === "company_linked_elsewhere") throw linkedElsewhere();
-        if (error instanceof InstallRefused && error.reason === "wrong_company") throw otherCompany();
-        throw error;
-      }
-      await audit({
-        action: "pipedrive.connect_individual",
-        targetType: "pipedrive_company",
-        targetId: String(identity.pipedriveCompanyId),
-        details: { companyDomain: identity.companyDomain, pipedriveUserId: identity.pipedriveUserId, scope: tokens.scope, via: "marketplace" },
-      });
+    async handler(context) {
+      const identity = await connectClaimedInstallation(context, storeIndividualConnection, "pipedrive.connect_individual");
       return {
         status: 200,
-        headers: { "set-cookie": claimCookieHeader(services, null) },
+        headers: { "set-cookie": claimCookieHeader(context.services, null) },
         body: { companyId: identity.pipedriveCompanyId, companyDomain: identity.companyDomain, pipedriveUserId: identity.pipedriveUserId },
       };
     },
