@@ -2,6 +2,7 @@ import type { FrameLocator, Page } from "playwright-core";
 import { pipedriveConnections, pipedriveInstallations, workspaces } from "../../server/db/schema";
 import { type FakeDeal, type FakePerson, type FakePipedrive, type FakeUser, startFakePipedrive } from "../fakes/pipedrive";
 import { launchChromium, type TestBrowser } from "../support/browser";
+import { failOnContractRefusals } from "../support/pipedrive-contract";
 import { fromOptions, openSimulatorPage, simulatorJwtSecret } from "../support/pipedrive-simulator";
 import type { TestServer } from "../support/server";
 import { eventually } from "../support/sse";
@@ -31,6 +32,7 @@ let ada: FakeUser;
 let alan: FakeUser;
 const pages: Page[] = [];
 
+failOnContractRefusals(() => fake);
 beforeAll(async () => {
   fake = await startFakePipedrive();
   const web = await buildWebUi();

@@ -1,6 +1,7 @@
 import type { Page } from "playwright-core";
 import { type FakeDeal, type FakePipedrive, type FakeUser, startFakePipedrive } from "../fakes/pipedrive";
 import { launchChromium, type TestBrowser } from "../support/browser";
+import { failOnContractRefusals } from "../support/pipedrive-contract";
 import { openSimulatorPage, simulatorJwtSecret } from "../support/pipedrive-simulator";
 import type { TestServer } from "../support/server";
 import { buildWebUi, startWebTestServer } from "../support/web-server";
@@ -32,6 +33,7 @@ async function allowOnPipedrive(page: Page, user: FakeUser) {
   await page.getByRole("button", { name: "Allow" }).click();
 }
 
+failOnContractRefusals(() => fake);
 beforeAll(async () => {
   fake = await startFakePipedrive();
   const web = await buildWebUi();

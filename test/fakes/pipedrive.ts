@@ -17,8 +17,8 @@ import {
 import { cursorPage, offsetPage } from "../../server/demo-crm/contract/pagination";
 import { parsePersonSearch } from "../../server/demo-crm/contract/person-search";
 import { createRateLimiter, litePlan } from "../../server/demo-crm/contract/rate-limit";
-import { sendApiError, sendOAuthError, success } from "../../server/demo-crm/contract/responses";
-import { scopeAllows, scopeMismatch } from "../../server/demo-crm/contract/scopes";
+import { apiErrorBody, sendApiError, sendOAuthError, success } from "../../server/demo-crm/contract/responses";
+import { scopeAllows, scopeMismatch, scopesOpening } from "../../server/demo-crm/contract/scopes";
 
 export { basicHeader };
 
@@ -61,6 +61,17 @@ export type FakePipedrive = {
   exhaustDailyBudget(companyId?: number): void;
   /** Every request received, in order, whatever its outcome. */
   requests: RecordedRequest[];
+  /**
+   * The requests refused for breaking Pipedrive's contract (a body failing its schema, an unknown or
+   * read-only field, a wrong content type or shape, an unknown endpoint, a missing scope, a request
+   * without credentials), in order. Refusals a test arranges (failNext, failNextRevoke, expired or
+   * revoked tokens, uninstalls, the daily budget, a used code) are not contract refusals. Our product
+   * must never cause one: the Pipedrive suites check this is empty after each test
+   * (test/support/pipedrive-contract.ts). reset() keeps them, so a refusal can't be wiped unseen.
+   */
+  contractRefusals(): readonly ContractRefusal[];
+  /** Answers the contract refusals so far and forgets them: for tests that send a bad request on purpose. */
+  takeContractRefusals(): ContractRefusal[];
   notes: FakeNote[];
   activities: FakeActivity[];
   addPerson(person: Partial<FakePerson> & { name: string }): FakePerson;
@@ -162,6 +173,10 @@ export type ScriptedFailure =
   | { status: 401 | 403 | 404 | 500 | 503; error?: string }
   | { dropConnection: true };
 
+/** Why the fake refused a request on contract grounds. */
+export type ContractRefusalKind = "schema" | "content-type" | "client-auth" | "unknown-endpoint" | "scope" | "unauthenticated" | "malformed-json" | "authorize";
+export type ContractRefusal = { kind: ContractRefusalKind; method: string; path: string; status: number; error: string; body: unknown };
+
 export type RecordedRequest = {
   method: string;
   path: string;
@@ -197,6 +212,16 @@ export async function startFakePipedrive(
   const clientSecret = options.clientSecret ?? "fake-client-secret";
   let redirectUri = options.redirectUri ?? "https://switchboard.test/pipedrive/callback";
   const requests: RecordedRequest[] = [];
+  const refusals: ContractRefusal[] = [];
+  /** Records a contract refusal of the request being answered (see FakePipedrive.contractRefusals). */
+  const refuse = (kind: ContractRefusalKind, request: Request, status: number, error: string) => {
+    refusals.push({ kind, method: request.method, path: request.originalUrl.split("?")[0] ?? "", status, error, body: request.body });
+  };
+  /** Pipedrive's 400 for a body or query its schema refuses, recorded as a contract refusal. */
+  const refuseSchema = (request: Request, response: Response, error: { error?: string }) => {
+    refuse("schema", request, 400, error.error ?? JSON.stringify(error));
+    response.status(400).json(error);
+  };
   const notes: FakeNote[] = [];
   const activities: FakeActivity[] = [];
   let persons = new Map<number, FakePerson>();
@@ -265,7 +290,10 @@ export async function startFakePipedrive(
   // lists the app's scopes (all or nothing) and who is signed in; the form posts the decision.
   server.get("/oauth/authorize", (request, response) => {
     const checked = checkAuthorizeRequest(app, request.query);
-    if (!checked.ok) return void response.status(400).type("html").send(`<!doctype html><title>Pipedrive</title><p id="error">${checked.reason}</p>`);
+    if (!checked.ok) {
+      refuse("authorize", request, 400, checked.reason);
+      return void response.status(400).type("html").send(`<!doctype html><title>Pipedrive</title><p id="error">${checked.reason}</p>`);
+    }
     const hidden = Object.entries(checked.request)
       .map(([name, value]) => `<input type="hidden" name="${name}" value="${encodeURIComponent(value)}">`)
       .join("");
@@ -283,24 +311,31 @@ export async function startFakePipedrive(
     const fields = Object.fromEntries(Object.entries(request.body as Record<string, string>).map(([name, value]) => [name, decodeURIComponent(value)]));
     const checked = checkAuthorizeRequest(app, fields);
     const user = knownUsers.get(Number(fields.user_id));
-    if (!checked.ok || !user)
+    if (!checked.ok || !user) {
+      refuse("authorize", request, 400, checked.ok ? "Unknown user" : checked.reason);
       return void response
         .status(400)
         .type("html")
         .send(`<!doctype html><p id="error">${checked.ok ? "Unknown user" : checked.reason}</p>`);
+    }
     const outcome = fields.decision === "allow" ? { code: issueCode(user) } : { denied: true as const };
     response.redirect(302, consentRedirect(checked.request, outcome));
   });
 
   server.post("/oauth/token", (request, response) => {
     if (!request.is("application/x-www-form-urlencoded")) {
+      refuse("content-type", request, 400, "content must be application/x-www-form-urlencoded");
       return void sendOAuthError(response, 400, "invalid_request", "Invalid request: content must be application/x-www-form-urlencoded");
     }
     if (!isAppClient(app, request.get("authorization"))) {
+      refuse("client-auth", request, 401, "invalid_client");
       return void sendOAuthError(response, 401, "invalid_client", "Invalid client: client is invalid");
     }
     const parsed = TokenRequest.safeParse(request.body);
-    if (!parsed.success) return void sendOAuthError(response, 400, "invalid_request", "Missing parameter: grant_type");
+    if (!parsed.success) {
+      refuse("schema", request, 400, "Missing parameter: grant_type");
+      return void sendOAuthError(response, 400, "invalid_request", "Missing parameter: grant_type");
+    }
     const grant = parsed.data;
     if (grant.grant_type === "authorization_code") {
       const code = codes.get(grant.code);
@@ -308,7 +343,10 @@ export async function startFakePipedrive(
       if (Date.now() - code.issuedAtMs > authorizationCodeLifetimeMs) {
         return void sendOAuthError(response, 400, "invalid_grant", "Invalid grant: authorization code has expired");
       }
-      if (grant.redirect_uri !== redirectUri) return void sendOAuthError(response, 400, "invalid_request", "Invalid request: redirect_uri is invalid");
+      if (grant.redirect_uri !== redirectUri) {
+        refuse("schema", request, 400, "redirect_uri is invalid");
+        return void sendOAuthError(response, 400, "invalid_request", "Invalid request: redirect_uri is invalid");
+      }
       code.used = true;
       // Authorizing again installs the app again for that user.
       uninstalled.delete(userKey(code.user.company_id, code.user.id));
@@ -330,13 +368,18 @@ export async function startFakePipedrive(
     const failure = revokeFailures.shift();
     if (failure !== undefined) return void sendOAuthError(response, failure, "server_error", "Scripted failure");
     if (!request.is("application/x-www-form-urlencoded")) {
+      refuse("content-type", request, 400, "content must be application/x-www-form-urlencoded");
       return void sendOAuthError(response, 400, "invalid_request", "Invalid request: content must be application/x-www-form-urlencoded");
     }
     if (!isAppClient(app, request.get("authorization"))) {
+      refuse("client-auth", request, 401, "invalid_client");
       return void sendOAuthError(response, 401, "invalid_client", "Invalid client: client is invalid");
     }
     const parsed = RevokeRequest.safeParse(request.body);
-    if (!parsed.success) return void sendOAuthError(response, 400, "invalid_request", "Missing parameter: token");
+    if (!parsed.success) {
+      refuse("schema", request, 400, "Missing parameter: token");
+      return void sendOAuthError(response, 400, "invalid_request", "Missing parameter: token");
+    }
     const { token, token_type_hint: hint } = parsed.data;
     const refresh = hint === "access_token" ? undefined : refreshTokens.get(token);
     const access = hint === "refresh_token" ? undefined : accessTokens.get(token);
@@ -357,6 +400,9 @@ export async function startFakePipedrive(
     }
     if (failure) return void sendApiError(response, failure.status, failure.error ?? "Scripted failure");
     const token = /^Bearer (.+)$/.exec(request.get("authorization") ?? "")?.[1];
+    // No bearer token at all is our mistake; a token the fake no longer accepts (expired, revoked,
+    // uninstalled, issued before a reset) is a scenario the product must handle, not a contract breach.
+    if (!token) refuse("unauthenticated", request, 401, "unauthorized access");
     const issued = token ? accessTokens.get(token) : undefined;
     if (!token || !issued || issued.rejected || issued.expiresAtMs <= Date.now()) return void sendApiError(response, 401, "unauthorized access");
     (response.locals.recorded as RecordedRequest).pipedriveUserId = issued.user.id;
@@ -367,7 +413,10 @@ export async function startFakePipedrive(
       response.set("retry-after", String(verdict.refused.retryAfterSeconds));
       return void sendApiError(response, 429, verdict.refused.error);
     }
-    if (!scopeAllows(issued.scope, request.method, request.path)) return void sendApiError(response, 403, scopeMismatch);
+    if (!scopeAllows(issued.scope, request.method, request.path)) {
+      refuse(scopesOpening(request.method, request.path) === null ? "unknown-endpoint" : "scope", request, 403, scopeMismatch);
+      return void sendApiError(response, 403, scopeMismatch);
+    }
     response.locals.user = issued.user;
     next();
   });
@@ -428,11 +477,11 @@ export async function startFakePipedrive(
   api.get("/v2/persons/search", (request, response) => {
     // The query's rules: contract/person-search.ts; cursor pagination: contract/pagination.ts.
     const parsed = parsePersonSearch(request.query);
-    if (!parsed.ok) return void response.status(400).json(parsed.error);
+    if (!parsed.ok) return void refuseSchema(request, response, parsed.error);
     const { term, fields, exact } = parsed.search;
     const matches = [...persons.values()].filter((person) => mayView(response.locals.user, person) && personMatches(person, term, fields, exact));
     const page = cursorPage(matches, request.query);
-    if (!page.ok) return void response.status(400).json(page.error);
+    if (!page.ok) return void refuseSchema(request, response, page.error);
     const items = page.data.map((person) => ({
       result_score: 1,
       item: {
@@ -465,17 +514,17 @@ export async function startFakePipedrive(
     const linked = deal ? [deal.person_id, ...deal.participant_ids] : [...persons.keys()];
     const visible = [...persons.values()].filter((person) => linked.includes(person.id) && mayView(response.locals.user, person));
     const page = cursorPage(visible, request.query);
-    if (!page.ok) return void response.status(400).json(page.error);
+    if (!page.ok) return void refuseSchema(request, response, page.error);
     response.json(success(page.data.map(presentPerson), page.additionalData));
   });
 
   // Note bodies: server/demo-crm/contract/notes.ts (the SDK's AddNoteRequest / NoteRequest fields).
   api.post("/v1/notes", (request, response) => {
     const parsed = parseNoteWrite(request.body);
-    if (!parsed.ok) return void response.status(400).json(parsed.error);
+    if (!parsed.ok) return void refuseSchema(request, response, parsed.error);
     const body = parsed.data;
     const problem = missingTarget(body);
-    if (problem) return void sendApiError(response, 400, problem);
+    if (problem) return void refuseNoteTarget(request, response, problem);
     const now = v1Time(new Date());
     const note: FakeNote = {
       id: nextId++,
@@ -496,10 +545,10 @@ export async function startFakePipedrive(
     const note = notes.find((candidate) => candidate.id === Number(request.params.id));
     if (!note) return void sendApiError(response, 404, "Note not found");
     const parsed = parseNoteChange(request.body);
-    if (!parsed.ok) return void response.status(400).json(parsed.error);
+    if (!parsed.ok) return void refuseSchema(request, response, parsed.error);
     const change = parsed.data;
     const problem = missingTarget({ deal_id: change.deal_id ?? note.deal_id, person_id: change.person_id ?? note.person_id, org_id: note.org_id });
-    if (problem) return void sendApiError(response, 400, problem);
+    if (problem) return void refuseNoteTarget(request, response, problem);
     Object.assign(note, {
       ...(change.content === undefined ? {} : { content: change.content }),
       ...(change.deal_id === undefined ? {} : { deal_id: change.deal_id }),
@@ -515,7 +564,7 @@ export async function startFakePipedrive(
       .filter((note) => request.query.deal_id === undefined || note.deal_id === Number(request.query.deal_id))
       .filter((note) => request.query.person_id === undefined || note.person_id === Number(request.query.person_id));
     const page = offsetPage(wanted, request.query);
-    if (!page.ok) return void sendApiError(response, 400, page.error.error);
+    if (!page.ok) return void refuseSchema(request, response, { ...apiErrorBody(400, page.error.error) });
     response.json(success(page.data.map(presentNote), page.additionalData));
   });
 
@@ -523,7 +572,7 @@ export async function startFakePipedrive(
   // server/demo-crm/contract/activities.ts, shared with the demo CRM.
   api.post("/v2/activities", (request, response) => {
     const parsed = parseActivityWrite(request.body);
-    if (!parsed.ok) return void response.status(400).json(parsed.error);
+    if (!parsed.ok) return void refuseSchema(request, response, parsed.error);
     const now = v2Time(new Date());
     const { participants, ...fields } = parsed.data;
     const type = fields.type ?? "task";
@@ -548,15 +597,20 @@ export async function startFakePipedrive(
     const activity = activities.find((candidate) => candidate.id === Number(request.params.id));
     if (!activity) return void sendApiError(response, 404, "Activity not found");
     const parsed = parseActivityWrite(request.body ?? {});
-    if (!parsed.ok) return void response.status(400).json(parsed.error);
+    if (!parsed.ok) return void refuseSchema(request, response, parsed.error);
     const { participants, ...fields } = parsed.data;
     Object.assign(activity, fields, { update_time: v2Time(new Date()) });
     if (participants) Object.assign(activity, { person_id: primaryPersonId(participants), participants: presentParticipants(participants) });
     response.json(success(activity));
   });
 
-  server.use((_request, response) => sendApiError(response, 404, "Unknown method ."));
-  server.use((_error: unknown, _request: Request, response: Response, _next: NextFunction) => {
+  server.use((request, response) => {
+    // A browser at the consent page asks for /favicon.ico and the like: only API and OAuth paths count.
+    if (/^\/(api|oauth)\//.test(request.path)) refuse("unknown-endpoint", request, 404, "Unknown method .");
+    sendApiError(response, 404, "Unknown method .");
+  });
+  server.use((_error: unknown, request: Request, response: Response, _next: NextFunction) => {
+    refuse("malformed-json", request, 400, "Request body is not valid JSON");
     sendApiError(response, 400, "Request body is not valid JSON");
   });
 
@@ -577,6 +631,12 @@ export async function startFakePipedrive(
       // The SDK switches its basePath to `${api_domain}/api/v2`, so this must point back at us.
       api_domain: url,
     };
+  }
+
+  /** A note without a target breaks the contract; one naming a record that isn't there (any more) is state, not shape. */
+  function refuseNoteTarget(request: Request, response: Response, problem: string) {
+    if (!problem.endsWith("not found")) refuse("schema", request, 400, problem);
+    sendApiError(response, 400, problem);
   }
 
   function missingTarget(body: { deal_id?: number | null; person_id?: number | null; org_id?: number | null }): string | null {
@@ -614,6 +674,8 @@ export async function startFakePipedrive(
     },
     user: defaultUser,
     requests,
+    contractRefusals: () => [...refusals],
+    takeContractRefusals: () => refusals.splice(0, refusals.length),
     notes,
     activities,
     addPerson: (input) => {

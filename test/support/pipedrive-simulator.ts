@@ -7,6 +7,7 @@ import { signPanelToken } from "../../server/pipedrive/panel-token";
 import { type FakeDeal, type FakePipedrive, startFakePipedrive } from "../fakes/pipedrive";
 import { launchChromium, type TestBrowser } from "./browser";
 import { insertAccountDirectly, insertChatDirectly, insertMemberDirectly } from "./factories";
+import { failOnContractRefusals } from "./pipedrive-contract";
 import type { TestServer } from "./server";
 import { insertTeamDirectly, type Team } from "./team";
 import { buildWebUi, startWebTestServer } from "./web-server";
@@ -207,6 +208,7 @@ export function simulatorSuite(env: Record<string, string> = {}) {
     stack = await startSimulatorStack(env);
   }, 180_000);
   afterEach(() => stack?.closePages());
+  failOnContractRefusals(() => stack?.fake);
   afterAll(() => stack?.close());
   return {
     get stack(): SimulatorStack {

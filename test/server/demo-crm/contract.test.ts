@@ -150,6 +150,39 @@ describe("the fake's consent page, scopes and daily budget", () => {
     expect(new URL(allowed.location).searchParams.get("state")).toBe("s1");
     const denied = await fake.consent(authorizeUrl({ client_id: fake.clientId, redirect_uri: fake.redirectUri, state: "s2" }), { allow: false });
     expect(Object.fromEntries(new URL(denied.location).searchParams)).toEqual({ error: "user_denied", state: "s2" });
+    // The four refused consents are contract refusals (sent on purpose here).
+    expect(fake.takeContractRefusals().map((refusal) => refusal.kind)).toEqual(["authorize", "authorize", "authorize", "authorize"]);
+  });
+
+  it("records each request it refuses for breaking the contract (the Pipedrive suites fail on them), but not the failures a test arranges", async () => {
+    const consented = await fake.consent(authorizeUrl({ client_id: fake.clientId, redirect_uri: fake.redirectUri }));
+    const tokens = await tokenFrom(fake, new URL(consented.location).searchParams.get("code") ?? "");
+    const bearer = { authorization: `Bearer ${tokens.access_token}`, "content-type": "application/json" };
+    // Arranged by the test: a scripted failure and a token the test expired.
+    fake.failNext({ status: 500 });
+    expect((await fetch(`${fake.url}/api/v1/users/me`, { headers: bearer })).status).toBe(500);
+    expect(fake.contractRefusals()).toEqual([]);
+    // Contract breaches: an unknown field in an activity, an unknown endpoint, no credentials, a JSON token request.
+    const unknownField = await fetch(`${fake.url}/api/v2/activities`, {
+      method: "POST",
+      headers: bearer,
+      body: JSON.stringify({ subject: "x", colour: "red" }),
+    });
+    expect(unknownField.status).toBe(400);
+    expect((await fetch(`${fake.url}/api/v2/widgets`, { headers: bearer })).status).toBeGreaterThanOrEqual(400);
+    expect((await fetch(`${fake.url}/api/v1/users/me`)).status).toBe(401);
+    expect((await fetch(`${fake.url}/oauth/token`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status).toBe(400);
+    fake.reset();
+    expect(fake.takeContractRefusals()).toMatchObject([
+      { kind: "schema", method: "POST", path: "/api/v2/activities", status: 400, body: { subject: "x", colour: "red" } },
+      { kind: "unknown-endpoint", path: "/api/v2/widgets" },
+      { kind: "unauthenticated", path: "/api/v1/users/me", status: 401 },
+      { kind: "content-type", path: "/oauth/token", status: 400 },
+    ]);
+    expect(fake.contractRefusals()).toEqual([]);
+    fake.expireAccessTokens();
+    expect((await fetch(`${fake.url}/api/v1/users/me`, { headers: bearer })).status).toBe(401);
+    expect(fake.contractRefusals()).toEqual([]);
   });
 
   it("grants the app's registered scopes; a token without users:read is refused GET /v1/users (403 Scope and URL mismatch) but keeps what it has", async () => {

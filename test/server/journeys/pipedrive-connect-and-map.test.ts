@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { pipedriveAppShares, pipedriveCompanyRoutes, pipedriveInstallations } from "../../../server/db/schema";
 import type { FakePipedrive } from "../../fakes/pipedrive";
+import { failOnContractRefusals } from "../../support/pipedrive-contract";
 import type { TestServer } from "../../support/server";
 import { callbackUrl, openConnectLink, otherUser, publicUrl, startPipedriveStack } from "../pipedrive/server-support";
 
@@ -11,6 +12,7 @@ import { callbackUrl, openConnectLink, otherUser, publicUrl, startPipedriveStack
 
 let fake: FakePipedrive;
 let server: TestServer;
+failOnContractRefusals(() => fake);
 beforeAll(async () => {
   ({ fake, server } = await startPipedriveStack());
 });
@@ -100,6 +102,8 @@ describe("connect Pipedrive through the consent page, then map Pipedrive users t
     const users = await server.api("GET", "/integrations/pipedrive/users", { token: team.owner });
     expect(fake.requests.filter((request) => request.path === "/api/v1/users").map((request) => request.pipedriveUserId)).toEqual([fake.user.id]);
     expect(users.status).toBe(409);
+    // The test registered the app without the scope: Pipedrive's refusal is the scenario, not a contract slip.
+    expect(fake.takeContractRefusals()).toMatchObject([{ kind: "scope", method: "GET", path: "/api/v1/users", status: 403 }]);
     expect(users.body).toMatchObject({ code: "conflict", title: "Pipedrive access not granted" });
     expect(users.body.detail).toMatch(/scope/i);
     expect(users.body.detail).toMatch(/Reconnect Pipedrive/);

@@ -3,10 +3,12 @@ import { createPipedriveConnector, type PipedriveClient } from "../../../server/
 import { createActivity, createNote, updateActivity, updateNote } from "../../../server/pipedrive/crm-log";
 import { PipedriveError, PipedriveRateLimited } from "../../../server/pipedrive/errors";
 import { type FakePipedrive, startFakePipedrive } from "../../fakes/pipedrive";
+import { failOnContractRefusals } from "../../support/pipedrive-contract";
 import { appFor, installedConnection, recordingTokenStore } from "./support";
 
 let fake: FakePipedrive;
 let client: PipedriveClient;
+failOnContractRefusals(() => fake);
 beforeAll(async () => {
   fake = await startFakePipedrive();
 });
@@ -163,6 +165,8 @@ describe("person search", () => {
   it("surfaces Pipedrive's refusal of a too-short term as invalid_request", async () => {
     const failure = await rejectionOf(searchPersons(client, "a"));
     expect(failure).toMatchObject({ reason: "invalid_request", httpStatus: 400 });
+    // Sent on purpose: the fake's schema refused it.
+    expect(fake.takeContractRefusals()).toMatchObject([{ kind: "schema", path: "/api/v2/persons/search", status: 400 }]);
   });
 });
 

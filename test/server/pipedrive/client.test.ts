@@ -1,9 +1,11 @@
 import { createPipedriveConnector, type PipedriveApis } from "../../../server/pipedrive/client";
 import { PipedriveError } from "../../../server/pipedrive/errors";
 import { type FakePipedrive, startFakePipedrive } from "../../fakes/pipedrive";
+import { failOnContractRefusals } from "../../support/pipedrive-contract";
 import { appFor, installedConnection, minutesFromNow, recordingTokenStore } from "./support";
 
 let fake: FakePipedrive;
+failOnContractRefusals(() => fake);
 beforeAll(async () => {
   fake = await startFakePipedrive();
 });

@@ -3,6 +3,7 @@ import { pipedriveCompanyRoutes, pipedriveLogEntries, pipedriveLogJobs } from ".
 import { ingestInboundMessage } from "../../../server/inbox/ingest";
 import type { FakePerson, FakePipedrive } from "../../fakes/pipedrive";
 import { insertAccountDirectly, insertChatDirectly } from "../../support/factories";
+import { failOnContractRefusals } from "../../support/pipedrive-contract";
 import type { TestServer } from "../../support/server";
 import { insertTeamDirectly, type Team } from "../../support/team";
 import { connect, eventually, startPipedriveStack } from "./server-support";
@@ -12,6 +13,7 @@ let server: TestServer;
 let team: Team;
 let account: { id: string };
 let person: FakePerson;
+failOnContractRefusals(() => fake);
 beforeAll(async () => {
   ({ fake, server } = await startPipedriveStack());
 });

@@ -2,6 +2,7 @@ import { createMemoryNonceStore, createOAuthState, OAuthStateError } from "../..
 import { PipedriveError } from "../../../server/pipedrive/errors";
 import { buildAuthorizeUrl, completeOAuthCallback, exchangeAuthorizationCode, refreshPipedriveTokens } from "../../../server/pipedrive/oauth";
 import { basicHeader, type FakePipedrive, startFakePipedrive } from "../../fakes/pipedrive";
+import { failOnContractRefusals } from "../../support/pipedrive-contract";
 import { appFor } from "./support";
 
 const stateKey = "state-key-for-tests-0123456789abcdef";
@@ -9,6 +10,7 @@ const member = { memberId: "mem_1", workspaceId: "wsp_1", purpose: "workspace" a
 const browserSecret = "secret-in-the-members-browser-cookie";
 
 let fake: FakePipedrive;
+failOnContractRefusals(() => fake);
 beforeAll(async () => {
   fake = await startFakePipedrive();
 });
@@ -141,6 +143,8 @@ describe("exchangeAuthorizationCode", () => {
   it("fails with client_rejected when our client secret is wrong", async () => {
     const rejection = await rejectionOf(exchangeAuthorizationCode({ ...appFor(fake), clientSecret: "not-the-secret" }, fake.issueAuthorizationCode()));
     expect((rejection as PipedriveError).reason).toBe("client_rejected");
+    // Sent on purpose with the wrong secret: the fake refused the client.
+    expect(fake.takeContractRefusals()).toMatchObject([{ kind: "client-auth", path: "/oauth/token", status: 401 }]);
   });
 
   it("fails with unreachable when nothing answers", async () => {

@@ -1,5 +1,6 @@
 import { pipedriveAppShares, pipedriveCompanyRoutes } from "../../../server/db/schema";
 import { type FakePipedrive, type FakeUser, startFakePipedrive } from "../../fakes/pipedrive";
+import { failOnContractRefusals } from "../../support/pipedrive-contract";
 import { startTestServer, type TestServer } from "../../support/server";
 import { insertTeamDirectly, type Team } from "../../support/team";
 
@@ -33,6 +34,7 @@ export function pipedriveSuite(expose: (stack: { fake: FakePipedrive; server: Te
   beforeAll(async () => {
     stack = await startPipedriveStack();
   });
+  failOnContractRefusals(() => stack?.fake);
   afterAll(async () => {
     await stack?.server.close();
     await stack?.fake.close();

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import { type UninstallVerification, verifyAppSharingRequest, verifyUninstallRequest } from "../../../server/pipedrive/uninstall";
 import { basicHeader, type FakePipedrive, startFakePipedrive } from "../../fakes/pipedrive";
+import { failOnContractRefusals } from "../../support/pipedrive-contract";
 
 // Pipedrive delivers the uninstall callback over HTTP; a minimal route stands in for ours.
 let fake: FakePipedrive;
@@ -10,6 +11,7 @@ let callbackServer: Server;
 let callbackUrl: string;
 const verifications: UninstallVerification[] = [];
 
+failOnContractRefusals(() => fake);
 beforeAll(async () => {
   fake = await startFakePipedrive();
   const app = express();
