@@ -80,7 +80,7 @@ export function readOAuthOutcome(hashQuery: string): OAuthOutcome | null {
     };
   }
   if (result === "install") {
-    const installed = "Switchboard was installed in Pipedrive. Link the Pipedrive company to this workspace below to finish.";
+    const installed = "Switchboard was installed in Pipedrive: finish below.";
     return missing.length > 0 ? { kind: "error", message: `${installed} ${missingScopesSentence(missing)}` } : { kind: "success", message: installed };
   }
   if (result === "error") return { kind: "error", message: reasonSentences[query.get("reason") ?? ""] ?? fallback };
