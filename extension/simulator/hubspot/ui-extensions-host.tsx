@@ -246,41 +246,32 @@ export function Select({
     </label>
   );
 }
-export function Input({
-  label,
-  name,
-  value,
-  onChange,
-}: {
+type TextFieldProps = {
   label: string;
   name: string;
   value?: string;
   onChange?: (value: string) => void;
   placeholder?: string;
-}) {
+};
+/** The props of a text field's control: its value as a string, and onChange given the new text. */
+const textControl = ({ name, value, onChange }: TextFieldProps) => ({
+  name,
+  value: value ?? "",
+  onChange: (event: { target: { value: string } }) => onChange?.(event.target.value),
+});
+export function Input(props: TextFieldProps) {
   return (
     <label className="hs-field">
-      {label}
-      <input name={name} value={value ?? ""} onChange={(event) => onChange?.(event.target.value)} />
+      {props.label}
+      <input {...textControl(props)} />
     </label>
   );
 }
-export function TextArea({
-  label,
-  name,
-  value,
-  onChange,
-}: {
-  label: string;
-  name: string;
-  value?: string;
-  onChange?: (value: string) => void;
-  placeholder?: string;
-}) {
+export function TextArea(props: TextFieldProps) {
   return (
     <label className="hs-field">
-      {label}
-      <textarea name={name} value={value ?? ""} onChange={(event) => onChange?.(event.target.value)} />
+      {props.label}
+      <textarea {...textControl(props)} />
     </label>
   );
 }
