@@ -1,10 +1,8 @@
 import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { LiveEvent } from "../console/live/live-event";
-import { ChatPane } from "../pipedrive/panel/ChatPane";
+import { RecordConversation } from "../pipedrive/panel/RecordConversation";
 import { useHistory, usePanelData } from "../pipedrive/panel/use-panel-data";
 import { createBearerApi, type PanelMember, problemText, publicRequest } from "../pipedrive/shared/api";
-import { Composer } from "../pipedrive/shared/Composer";
-import { RecordChats } from "../pipedrive/shared/RecordChats";
 import { Loading, Notice } from "../pipedrive/shared/surface";
 import type { Chat, Message, PanelPhone, WhatsAppAccount } from "../pipedrive/shared/types";
 
@@ -163,32 +161,18 @@ function PanelBody({ session }: { session: HubspotSession }) {
           </li>
         ))}
       </ul>
-      <h3>WhatsApp chats</h3>
-      <RecordChats chats={context.chats} accounts={context.accounts} selectedId={selectedId} onSelect={setSelectedId} />
-      {selected && (
-        <ChatPane
-          api={api}
-          chat={selected}
-          messages={history.messages}
-          hasOlder={history.hasOlder}
-          loadingOlder={history.loadingOlder}
-          onLoadOlder={history.loadOlder}
-          members={data.members}
-          onChat={(chat) => {
-            data.upsertChat(chat);
-            linkToDeal(chat);
-          }}
-        />
-      )}
-      <h3>Send</h3>
-      <Composer
-        key={selected?.id ?? "new"}
+      <RecordConversation
         api={api}
-        accounts={context.accounts}
-        chats={context.chats}
+        context={context}
         phones={phones}
-        chat={selected}
-        persons={context.persons}
+        selectedId={selectedId}
+        onSelect={setSelectedId}
+        history={history}
+        members={data.members}
+        onChat={(chat) => {
+          data.upsertChat(chat);
+          linkToDeal(chat);
+        }}
         onSent={onSent}
         onFailed={(detail) => setStatus(`WhatsApp message not sent: ${detail}`)}
       />

@@ -1,14 +1,12 @@
 import { useCallback, useMemo, useRef, useState } from "react";
 import type { LiveEvent } from "../../console/live/live-event";
 import { type PanelApi, type PanelSession, problemText } from "../shared/api";
-import { Composer } from "../shared/Composer";
 import type { IframeParams, PanelResource } from "../shared/iframe-params";
-import { RecordChats } from "../shared/RecordChats";
 import type { SurfaceHost } from "../shared/sdk";
 import { Loading, Notice, RefusedScreen, usePanelSession } from "../shared/surface";
 import type { Chat, Message, PanelContext } from "../shared/types";
-import { ChatPane } from "./ChatPane";
 import { ConnectOwnAccount } from "./ConnectOwnAccount";
+import { RecordConversation } from "./RecordConversation";
 import { useHistory, usePanelData } from "./use-panel-data";
 
 export function PanelApp({ host, api, params }: { host: SurfaceHost; api: PanelApi; params: IframeParams }) {
@@ -114,32 +112,18 @@ function PanelBody({ host, api, session, record, panelUserId }: PanelBodyProps) 
           </li>
         ))}
       </ul>
-      <h3>WhatsApp chats</h3>
-      <RecordChats chats={context.chats} accounts={context.accounts} selectedId={selectedId} onSelect={setSelectedId} />
-      {selected && (
-        <ChatPane
-          api={api}
-          chat={selected}
-          messages={history.messages}
-          hasOlder={history.hasOlder}
-          loadingOlder={history.loadingOlder}
-          onLoadOlder={history.loadOlder}
-          members={data.members}
-          onChat={(chat) => {
-            data.upsertChat(chat);
-            if (record.resource === "deal") linkChat(chat);
-          }}
-        />
-      )}
-      <h3>Send</h3>
-      <Composer
-        key={selected?.id ?? "new"}
+      <RecordConversation
         api={api}
-        accounts={context.accounts}
-        chats={context.chats}
+        context={context}
         phones={phones}
-        chat={selected}
-        persons={context.persons}
+        selectedId={selectedId}
+        onSelect={setSelectedId}
+        history={history}
+        members={data.members}
+        onChat={(chat) => {
+          data.upsertChat(chat);
+          if (record.resource === "deal") linkChat(chat);
+        }}
         onSent={onSent}
         onFailed={(detail) => host.snackbar(`WhatsApp message not sent: ${detail}`)}
       />

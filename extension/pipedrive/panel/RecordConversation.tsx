@@ -1,0 +1,56 @@
+import type { PanelApi } from "../shared/api";
+import { Composer } from "../shared/Composer";
+import { RecordChats } from "../shared/RecordChats";
+import type { Chat, ListedMember, Message, PanelPerson, PanelPhone, WhatsAppAccount } from "../shared/types";
+import { ChatPane } from "./ChatPane";
+import type { useHistory } from "./use-panel-data";
+
+type Props = {
+  api: PanelApi;
+  /** The record's chats, the accounts the member may use and the record's people. */
+  context: { chats: Chat[]; accounts: WhatsAppAccount[]; persons: Pick<PanelPerson, "name" | "phones">[] };
+  phones: PanelPhone[];
+  selectedId: string | null;
+  onSelect(chatId: string | null): void;
+  history: ReturnType<typeof useHistory>;
+  members: ListedMember[];
+  /** A chat changed in the chat pane (assigned, closed…). */
+  onChat(chat: Chat): void;
+  onSent(result: { chat: Chat | null; message: Message }): void;
+  onFailed(detail: string): void;
+};
+
+/** A record's WhatsApp chats, the selected one's history, and the composer: the body of the Pipedrive and HubSpot panels. */
+export function RecordConversation({ api, context, phones, selectedId, onSelect, history, members, onChat, onSent, onFailed }: Props) {
+  const selected = context.chats.find((chat) => chat.id === selectedId);
+  return (
+    <>
+      <h3>WhatsApp chats</h3>
+      <RecordChats chats={context.chats} accounts={context.accounts} selectedId={selectedId} onSelect={onSelect} />
+      {selected && (
+        <ChatPane
+          api={api}
+          chat={selected}
+          messages={history.messages}
+          hasOlder={history.hasOlder}
+          loadingOlder={history.loadingOlder}
+          onLoadOlder={history.loadOlder}
+          members={members}
+          onChat={onChat}
+        />
+      )}
+      <h3>Send</h3>
+      <Composer
+        key={selected?.id ?? "new"}
+        api={api}
+        accounts={context.accounts}
+        chats={context.chats}
+        phones={phones}
+        chat={selected}
+        persons={context.persons}
+        onSent={onSent}
+        onFailed={onFailed}
+      />
+    </>
+  );
+}
