@@ -14,7 +14,7 @@ import { issueToken } from "../identity/tokens";
 import { explainMissing, holds } from "../permissions";
 import { findMember } from "../team/membership";
 import { presentMember, presentWorkspace } from "../team/presenters";
-import { type CardContext, CardContextError, cardContextKey, isHubspotObjectTypeId, signCardContext, verifyCardContext } from "./card-context";
+import { type CardContext, CardContextError, type CardRecord, cardContextKey, isHubspotObjectTypeId, signCardContext, verifyCardContext } from "./card-context";
 import { readyCardAnswer } from "./card-summary";
 import { conversationLinkKey, verifyConversationLink } from "./conversation-link";
 import { loadHubspotInstallation } from "./installations";
@@ -179,29 +179,14 @@ export const hubspotCardRoutes = [
       if (!installation || !member) throw notFound("HubSpot account in your Switchboard workspace");
       if (member.status !== "active") throw new HttpProblem(403, "member_suspended", "Member suspended", "Your membership in this workspace is suspended.");
       await verifyCardContext(key, body.context, { usedContexts: databaseNonceStore(db) }).catch(refuseContext);
-      const [workspace] = await db.select().from(workspaces).where(eq(workspaces.id, installation.workspaceId));
-      if (!workspace) throw notFound("workspace");
-      const issued = await issueToken(db, { workspaceId: workspace.id, memberId: member.id, kind: "panel", name: hubspotPanelTokenName(context) });
-      await audit({
-        workspaceId: workspace.id,
-        actorId: member.id,
-        action: "session.create",
-        targetType: "member",
-        targetId: member.id,
-        details: { via: "hubspot_card", hubId: context.hubId, record: `${recordTypeName[context.objectTypeId]} ${context.objectId}` },
+      const session = await openPanelSession(db, audit, {
+        workspaceId: installation.workspaceId,
+        member,
+        record: context,
+        details: { via: "hubspot_card", hubId: context.hubId },
       });
-      const hubspotLink = await linkFromSignIn(db, audit, { workspaceId: workspace.id, memberId: member.id, context });
-      return {
-        status: 201,
-        body: {
-          token: issued.token,
-          expiresAt: (issued.expiresAt ?? new Date()).toISOString(),
-          member: presentMember(member),
-          workspace: presentWorkspace(workspace, false),
-          record: { objectTypeId: context.objectTypeId, objectId: context.objectId },
-          hubspotLink,
-        },
-      };
+      const hubspotLink = await linkFromSignIn(db, audit, { workspaceId: installation.workspaceId, memberId: member.id, context });
+      return { status: 201, body: { ...session, hubspotLink } };
     },
   }),
   route({
@@ -234,32 +219,13 @@ export const hubspotCardRoutes = [
       const member = await findMember(db, link.workspaceId, link.memberId);
       if (!member) throw unauthenticated("Your HubSpot user is no longer linked to a Switchboard member.");
       if (member.status !== "active") throw new HttpProblem(403, "member_suspended", "Member suspended", "Your membership in this workspace is suspended.");
-      const [workspace] = await db.select().from(workspaces).where(eq(workspaces.id, link.workspaceId));
-      if (!workspace) throw notFound("workspace");
-      const issued = await issueToken(db, { workspaceId: workspace.id, memberId: member.id, kind: "panel", name: hubspotPanelTokenName(link) });
-      await audit({
-        workspaceId: workspace.id,
-        actorId: member.id,
-        action: "session.create",
-        targetType: "member",
-        targetId: member.id,
-        details: {
-          via: "hubspot_card_link",
-          hubId: link.hubId,
-          hubspotUserId: link.hubspotUserId,
-          record: `${recordTypeName[link.objectTypeId]} ${link.objectId}`,
-        },
+      const session = await openPanelSession(db, audit, {
+        workspaceId: link.workspaceId,
+        member,
+        record: link,
+        details: { via: "hubspot_card_link", hubId: link.hubId, hubspotUserId: link.hubspotUserId },
       });
-      return {
-        status: 201,
-        body: {
-          token: issued.token,
-          expiresAt: (issued.expiresAt ?? new Date()).toISOString(),
-          member: presentMember(member),
-          workspace: presentWorkspace(workspace, false),
-          record: { objectTypeId: link.objectTypeId, objectId: link.objectId },
-        },
-      };
+      return { status: 201, body: session };
     },
   }),
   route({
@@ -307,6 +273,36 @@ async function memberOfUser(db: Parameters<typeof findMember>[0], workspaceId: s
 }
 
 type AuditFn = Parameters<Parameters<typeof route>[0]["handler"]>[0]["audit"];
+
+/**
+ * A panel session for the card's record (a sign-in from the card, or its conversation link): the
+ * bearer bound to the record, the session.create entry (`details` and the record), and the answer.
+ */
+async function openPanelSession(
+  db: Executor,
+  audit: AuditFn,
+  input: { workspaceId: string; member: Parameters<typeof presentMember>[0]; record: CardRecord; details: Record<string, unknown> },
+) {
+  const { member, record } = input;
+  const [workspace] = await db.select().from(workspaces).where(eq(workspaces.id, input.workspaceId));
+  if (!workspace) throw notFound("workspace");
+  const issued = await issueToken(db, { workspaceId: workspace.id, memberId: member.id, kind: "panel", name: hubspotPanelTokenName(record) });
+  await audit({
+    workspaceId: workspace.id,
+    actorId: member.id,
+    action: "session.create",
+    targetType: "member",
+    targetId: member.id,
+    details: { ...input.details, record: `${recordTypeName[record.objectTypeId]} ${record.objectId}` },
+  });
+  return {
+    token: issued.token,
+    expiresAt: (issued.expiresAt ?? new Date()).toISOString(),
+    member: presentMember(member),
+    workspace: presentWorkspace(workspace, false),
+    record: { objectTypeId: record.objectTypeId, objectId: record.objectId },
+  };
+}
 
 /**
  * After a sign-in from the card: the HubSpot user the card's signed request named becomes this
