@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, or } from "drizzle-orm";
 import type { Executor } from "../db/client";
-import { chats, whatsappAccounts } from "../db/schema";
+import { chats, messages, whatsappAccounts } from "../db/schema";
 import { presentChat } from "../inbox/presenters";
 import { type ChatRow, chatsWithAccount } from "../inbox/queries";
 import { type Actor, accountScope, scope } from "../permissions";
@@ -32,4 +32,15 @@ export async function panelChatsAndAccounts(db: Executor, actor: Actor, phones: 
       .orderBy(whatsappAccounts.createdAt)
   ).map((account) => presentAccount(account, actor));
   return { chats: chatRows.map((row) => presentChat(row, actor)), accounts };
+}
+
+/** The chat's newest message: a chat linked to a CRM record logs its latest day again, under that record. */
+export async function latestMessageId(db: Executor, workspaceId: string, chatId: string): Promise<string | undefined> {
+  const [latest] = await db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(and(eq(messages.workspaceId, workspaceId), eq(messages.chatId, chatId)))
+    .orderBy(desc(messages.createdAt))
+    .limit(1);
+  return latest?.id;
 }

@@ -1,5 +1,5 @@
-import { and, desc, eq } from "drizzle-orm";
-import { hubspotChatLinks, messages } from "../db/schema";
+import { latestMessageId } from "../crm/panel-chats";
+import { hubspotChatLinks } from "../db/schema";
 import { HttpProblem, notFound } from "../http/problem";
 import { anyMember, route } from "../http/route";
 import { IdParam } from "../http/schemas";
@@ -52,13 +52,8 @@ export const hubspotChatDealRoutes = [
           .values({ workspaceId: actor.workspaceId, chatId: chat.id, ...values })
           .onConflictDoUpdate({ target: [hubspotChatLinks.workspaceId, hubspotChatLinks.chatId], set: values });
         // The chat's latest day is logged again: its Communications from now on carry the deal.
-        const [latest] = await db
-          .select({ id: messages.id })
-          .from(messages)
-          .where(and(eq(messages.workspaceId, actor.workspaceId), eq(messages.chatId, chat.id)))
-          .orderBy(desc(messages.createdAt))
-          .limit(1);
-        if (latest) await db.execute(hubspotLogEnqueueSql([{ workspaceId: actor.workspaceId, messageId: latest.id }]));
+        const latestId = await latestMessageId(db, actor.workspaceId, chat.id);
+        if (latestId) await db.execute(hubspotLogEnqueueSql([{ workspaceId: actor.workspaceId, messageId: latestId }]));
         await audit(
           {
             action: "hubspot.chat_link",

@@ -1,9 +1,9 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { recordSecurityEvent } from "../audit/security-events";
 import { databaseNonceStore } from "../crm/nonce-store";
-import { panelChatsAndAccounts } from "../crm/panel-chats";
-import { messages, pipedriveChatLinks, pipedriveCompanyRoutes, pipedriveInstallations, pipedriveUserLinks, workspaces } from "../db/schema";
+import { latestMessageId, panelChatsAndAccounts } from "../crm/panel-chats";
+import { pipedriveChatLinks, pipedriveCompanyRoutes, pipedriveInstallations, pipedriveUserLinks, workspaces } from "../db/schema";
 import { HttpProblem, notFound, unauthenticated } from "../http/problem";
 import { anyMember, publicAccess, route } from "../http/route";
 import { IdParam } from "../http/schemas";
@@ -171,13 +171,8 @@ export const pipedrivePanelRoutes = [
           .onConflictDoUpdate({ target: [pipedriveChatLinks.workspaceId, pipedriveChatLinks.chatId], set: values });
         // Log the chat's latest day again: a note written a moment before the link (the message that
         // started the chat) moves onto this person and deal.
-        const [latest] = await db
-          .select({ id: messages.id })
-          .from(messages)
-          .where(and(eq(messages.workspaceId, actor.workspaceId), eq(messages.chatId, chat.id)))
-          .orderBy(desc(messages.createdAt))
-          .limit(1);
-        if (latest) await enqueuePipedriveLog(db, { workspaceId: actor.workspaceId, messageId: latest.id });
+        const latestId = await latestMessageId(db, actor.workspaceId, chat.id);
+        if (latestId) await enqueuePipedriveLog(db, { workspaceId: actor.workspaceId, messageId: latestId });
         await audit(
           { action: "pipedrive.chat_link", targetType: "chat", targetId: chat.id, details: { personId: values.personId, dealId: values.dealId } },
           db,
