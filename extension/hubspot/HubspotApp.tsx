@@ -1,7 +1,6 @@
-import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { LiveEvent } from "../console/live/live-event";
+import { type FormEvent, useEffect, useMemo, useRef, useState } from "react";
 import { RecordConversation } from "../pipedrive/panel/RecordConversation";
-import { useHistory, usePanelData } from "../pipedrive/panel/use-panel-data";
+import { useRecordPanel } from "../pipedrive/panel/use-panel-data";
 import { createBearerApi, type PanelMember, problemText, publicRequest } from "../pipedrive/shared/api";
 import { Loading, Notice } from "../pipedrive/shared/surface";
 import type { Chat, Message, PanelPhone, WhatsAppAccount } from "../pipedrive/shared/types";
@@ -97,22 +96,10 @@ function SignIn({ context, onSignedIn }: { context: string; onSignedIn(session: 
 
 function PanelBody({ session }: { session: HubspotSession }) {
   const api = useMemo(() => createBearerApi(session.token), [session.token]);
-  const [selectedId, setSelectedId] = useState<string | null>(null);
   const [status, setStatus] = useState<string | undefined>(session.hubspotLink?.detail);
-  const selectedIdRef = useRef(selectedId);
-  selectedIdRef.current = selectedId;
   const linked = useRef(new Set<string>());
-  const history = useHistory(api, selectedId);
-  const mergeHistory = history.merge;
-  const onLive = useCallback(
-    (event: LiveEvent) => {
-      if (event.message && event.chat.id === selectedIdRef.current) mergeHistory(event.message);
-    },
-    [mergeHistory],
-  );
-  const data = usePanelData<HubspotContext>(api, session.token, "/hubspot/panel/context", onLive);
+  const { selectedId, setSelectedId, history, data, phones } = useRecordPanel<HubspotContext>(api, session.token, "/hubspot/panel/context");
   const context = data.context;
-  const phones = useMemo(() => context?.persons.flatMap((person) => person.phones) ?? [], [context]);
   if (data.loading && !context) return <Loading label="Loading WhatsApp chats…" />;
   if (!context) return <Notice tone="error">{data.problem ? problemText(data.problem) : "The chats could not be loaded."}</Notice>;
   const selected = context.chats.find((chat) => chat.id === selectedId);

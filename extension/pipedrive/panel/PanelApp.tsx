@@ -1,5 +1,4 @@
-import { useCallback, useMemo, useRef, useState } from "react";
-import type { LiveEvent } from "../../console/live/live-event";
+import { useRef } from "react";
 import { type PanelApi, type PanelSession, problemText } from "../shared/api";
 import type { IframeParams, PanelResource } from "../shared/iframe-params";
 import type { SurfaceHost } from "../shared/sdk";
@@ -7,7 +6,7 @@ import { Loading, Notice, RefusedScreen, usePanelSession } from "../shared/surfa
 import type { Chat, Message, PanelContext } from "../shared/types";
 import { ConnectOwnAccount } from "./ConnectOwnAccount";
 import { RecordConversation } from "./RecordConversation";
-import { useHistory, usePanelData } from "./use-panel-data";
+import { useRecordPanel } from "./use-panel-data";
 
 export function PanelApp({ host, api, params }: { host: SurfaceHost; api: PanelApi; params: IframeParams }) {
   const state = usePanelSession(api, params.token);
@@ -26,21 +25,13 @@ type PanelBodyProps = {
 };
 
 function PanelBody({ host, api, session, record, panelUserId }: PanelBodyProps) {
-  const [selectedId, setSelectedId] = useState<string | null>(null);
   const linked = useRef(new Set<string>());
-  const selectedIdRef = useRef(selectedId);
-  selectedIdRef.current = selectedId;
-  const history = useHistory(api, selectedId);
-  const mergeHistory = history.merge;
-  const onLive = useCallback(
-    (event: LiveEvent) => {
-      if (event.message && event.chat.id === selectedIdRef.current) mergeHistory(event.message);
-    },
-    [mergeHistory],
+  const { selectedId, setSelectedId, history, data, phones } = useRecordPanel<PanelContext>(
+    api,
+    session.token,
+    `/panel/pipedrive/context?resource=${record.resource}&id=${record.id}`,
   );
-  const data = usePanelData<PanelContext>(api, session.token, `/panel/pipedrive/context?resource=${record.resource}&id=${record.id}`, onLive);
   const context = data.context;
-  const phones = useMemo(() => context?.persons.flatMap((person) => person.phones) ?? [], [context]);
 
   if (data.loading && !context) return <Loading label="Loading WhatsApp chats…" />;
   if (!context) return <Notice tone="error">{data.problem ? problemText(data.problem) : "The chats could not be loaded."}</Notice>;

@@ -1,9 +1,9 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { newerMessage } from "../../console/inbox/format";
 import { openEventStream } from "../../console/live/event-stream";
 import type { LiveEvent } from "../../console/live/live-event";
 import { type ApiProblem, type PanelApi, problemOf } from "../shared/api";
-import type { Chat, ListedMember, Message } from "../shared/types";
+import type { Chat, ListedMember, Message, PanelPhone } from "../shared/types";
 
 type DataState<Context> = { context?: Context; members: ListedMember[]; problem?: ApiProblem; loading: boolean };
 
@@ -133,4 +133,26 @@ function mergeMessages(messages: Message[], incoming: Message[]): Message[] {
     byId.set(message.id, known ? newerMessage(known, message) : message);
   }
   return [...byId.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+}
+
+/**
+ * A record panel's state (Pipedrive's and HubSpot's): the selected chat and its history, which a
+ * live message in that chat joins; the record's context from `contextPath`; its people's phones.
+ */
+export function useRecordPanel<Context extends { chats: Chat[]; persons: { phones: PanelPhone[] }[] }>(api: PanelApi, bearer: string, contextPath: string) {
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const selectedIdRef = useRef(selectedId);
+  selectedIdRef.current = selectedId;
+  const history = useHistory(api, selectedId);
+  const mergeHistory = history.merge;
+  const onLive = useCallback(
+    (event: LiveEvent) => {
+      if (event.message && event.chat.id === selectedIdRef.current) mergeHistory(event.message);
+    },
+    [mergeHistory],
+  );
+  const data = usePanelData<Context>(api, bearer, contextPath, onLive);
+  const context = data.context;
+  const phones = useMemo(() => context?.persons.flatMap((person) => person.phones) ?? [], [context]);
+  return { selectedId, setSelectedId, history, data, phones };
 }
