@@ -45,15 +45,8 @@ export type OAuthStateClaims = {
 /** Single-use nonces: `consume` answers true the first time a nonce is seen, false ever after. */
 export type OAuthNonceStore = { consume(nonce: string, expiresAt: Date): Promise<boolean> };
 
-/** Who starts a connection, and for what: what a connect ticket carries. */
-export type ConnectTicketClaims = {
-  memberId: string;
-  workspaceId: string;
-  purpose: OAuthStatePurpose;
-  nonce: string;
-  expiresAt: Date;
-  landing?: ConnectLanding;
-};
+/** Who starts a connection, and for what: what a connect ticket carries (the same claims as the OAuth state). */
+export type ConnectTicketClaims = OAuthStateClaims;
 
 type StateKey = string | Buffer;
 type Label = "state" | "ticket";
