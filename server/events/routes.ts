@@ -5,7 +5,7 @@ import { anyMember, route } from "../http/route";
 import { type Principal, resolvePrincipal } from "../identity/tokens";
 import { presentChat, presentMessage } from "../inbox/presenters";
 import { chatRecord, loadChat } from "../inbox/queries";
-import { loadVisibleChatWithReadState } from "../inbox/read-state";
+import { loadVisibleChatWithReadState, readStatesOfChat } from "../inbox/read-state";
 import { can } from "../permissions";
 import type { Services } from "../services";
 import type { BusEvent } from "./bus";
@@ -34,6 +34,27 @@ function loadChatEvent(services: Services, event: ChatEvent) {
   });
 }
 
+/** The members with a live-update stream open in this process, per workspace (a member may have several). */
+const listening = new Map<string, Map<string, number>>();
+function listen(workspaceId: string, memberId: string): () => void {
+  const members = listening.get(workspaceId) ?? new Map<string, number>();
+  listening.set(workspaceId, members);
+  members.set(memberId, (members.get(memberId) ?? 0) + 1);
+  return () => {
+    const left = (members.get(memberId) ?? 1) - 1;
+    if (left > 0) members.set(memberId, left);
+    else members.delete(memberId);
+    if (members.size === 0) listening.delete(workspaceId);
+  };
+}
+
+/** Each listening member's read state of the event's chat: one statement per event, shared by every stream. */
+function loadReadStates(services: Services, event: ChatEvent) {
+  return loadOnce(event, "readStates", () =>
+    readStatesOfChat(services.database.db, event.workspaceId, event.chatId, [...(listening.get(event.workspaceId)?.keys() ?? [])]),
+  );
+}
+
 /**
  * What one subscriber receives for one bus event, or null when the chat is not theirs to see. A
  * member who was responsible until this event and can no longer see the chat hears that it left
@@ -51,7 +72,9 @@ async function renderFor(services: Services, viewer: Principal, event: ChatEvent
   // Where the viewer's unread count may have changed (a customer's message, their read state, a
   // chat entering their list), it is counted for them; a status update leaves it as it was.
   const recount = event.type === "chat.read_state" || event.type === "chat.assigned" || event.type === "chat.unassigned" || message?.direction === "in";
-  const withReadState = recount ? await loadVisibleChatWithReadState(services.database.db, viewer, chat.id) : null;
+  // Counted once per event for every listening member; a stream opened after that count reads its own.
+  const readState = recount ? (await loadReadStates(services, event)).get(viewer.memberId) : undefined;
+  const withReadState = !recount ? null : readState ? { ...chat, ...readState } : await loadVisibleChatWithReadState(services.database.db, viewer, chat.id);
   return { type: event.type, chat: presentChat(withReadState ?? chat, viewer), ...(message ? { message: presentMessage(message) } : {}) };
 }
 
@@ -83,9 +106,11 @@ export const eventRoutes = [
       const enqueue = (work: () => Promise<void>) => {
         queue = queue.then(work).catch((error) => services.logger.warn({ err: error }, "live update failed"));
       };
+      const stopListening = listen(actor.workspaceId, actor.memberId);
       const close = () => {
         if (closed) return;
         closed = true;
+        stopListening();
         viewer = null;
         unsubscribe();
         clearInterval(heartbeat);

@@ -1,4 +1,4 @@
-import { and, desc, eq, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { chatReads, chats, members, messages, whatsappAccounts } from "../db/schema";
 import { publish } from "../events/bus";
@@ -49,6 +49,30 @@ export const chatsWithReadState = (db: Executor, actor: Principal) =>
 export async function loadVisibleChatWithReadState(db: Executor, actor: Principal, chatId: string): Promise<ChatRowWithReadState | null> {
   const [row] = await chatsWithReadState(db, actor).where(and(eq(chats.workspaceId, actor.workspaceId), eq(chats.id, chatId), scope(actor, "chats.view")));
   return (row as ChatRowWithReadState | undefined) ?? null;
+}
+
+export type ReadState = { unreadCount: number; markedUnread: boolean };
+
+/**
+ * The read state of one chat for several members in one statement (the live-update streams of a
+ * process share it: one read per event, not one per stream). Visibility is the caller's to check.
+ */
+export async function readStatesOfChat(db: Executor, workspaceId: string, chatId: string, memberIds: string[]): Promise<Map<string, ReadState>> {
+  if (memberIds.length === 0) return new Map();
+  const rows = await db
+    .select({
+      memberId: members.id,
+      unreadCount: sql<number>`(select count(*)::int from (select 1 from ${messages} as unread_m
+        where unread_m.workspace_id = ${members.workspaceId} and unread_m.chat_id = ${chatId} and unread_m.direction = 'in'
+          and (unread_m.created_at, unread_m.id) > (coalesce(${chatReads.readThroughAt}, '-infinity'::timestamptz), coalesce(${chatReads.readThroughId}, ''))
+          and unread_m.created_at > ${members.createdAt}
+        limit ${unreadCountCap}) as unread)`,
+      markedUnread: sql<boolean>`coalesce(${chatReads.markedUnread}, false)`,
+    })
+    .from(members)
+    .leftJoin(chatReads, and(eq(chatReads.workspaceId, members.workspaceId), eq(chatReads.memberId, members.id), eq(chatReads.chatId, chatId)))
+    .where(and(eq(members.workspaceId, workspaceId), inArray(members.id, memberIds)));
+  return new Map(rows.map((row) => [row.memberId, { unreadCount: Number(row.unreadCount), markedUnread: Boolean(row.markedUnread) }]));
 }
 
 /**
