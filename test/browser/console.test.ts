@@ -111,7 +111,7 @@ describe("admin console", () => {
       email: "nina@invite.test",
       roleId: "teammate",
       status: "active",
-      abilities: { changeRole: true, suspend: true, activate: false, transferOwnership: false },
+      abilities: { changeRole: true, suspend: true, activate: false, remove: true, transferOwnership: false },
     });
 
     // The link works once: a second use shows the API's problem.
