@@ -66,27 +66,31 @@ describe("Templates page", () => {
     await sales.getByText("No templates synced from this number yet.").waitFor();
     await sales.getByRole("button", { name: "Sync from Meta" }).click();
     await sales.getByRole("status").filter({ hasText: "Synced 5 templates from Meta: 5 new, 0 updated." }).waitFor();
-    expect(await rowsOf(page, "Sales line (+15550108100)")).toEqual([
-      [
-        "Appointment reminder",
-        "en_US",
-        "Utility",
-        "Approved",
-        "Hello Alex, a reminder of your appointment on 12 March, 10:00. Reply to this message to change it.",
-      ],
-      ["Follow up", "en_US", "Marketing", "Approved", "Hi Alex, following up on our conversation: is there anything else we can help with?"],
-      ["Order update", "en_US", "Utility", "Approved", "Hi Alex, your order A-1042 is on its way."],
-      ["Spring sale", "en_US", "Marketing", "Pending", "Our spring sale starts today: 20% off."],
-      ["Win back", "en_US", "Marketing", "Rejected", "We miss you! Come back for 20% off."],
-    ]);
+    await expect
+      .poll(() => rowsOf(page, "Sales line (+15550108100)"))
+      .toEqual([
+        [
+          "Appointment reminder",
+          "en_US",
+          "Utility",
+          "Approved",
+          "Hello Alex, a reminder of your appointment on 12 March, 10:00. Reply to this message to change it.",
+        ],
+        ["Follow up", "en_US", "Marketing", "Approved", "Hi Alex, following up on our conversation: is there anything else we can help with?"],
+        ["Order update", "en_US", "Utility", "Approved", "Hi Alex, your order A-1042 is on its way."],
+        ["Spring sale", "en_US", "Marketing", "Pending", "Our spring sale starts today: 20% off."],
+        ["Win back", "en_US", "Marketing", "Rejected", "We miss you! Come back for 20% off."],
+      ]);
 
     const cloud = page.getByRole("region", { name: "Cloud line (+15550108000)" });
     await cloud.getByRole("button", { name: "Sync from Meta" }).click();
     await cloud.getByRole("status").filter({ hasText: "Synced 2 templates from Meta: 2 new, 0 updated." }).waitFor();
-    expect(await rowsOf(page, "Cloud line (+15550108000)")).toEqual([
-      ["Black friday", "en_US", "Marketing", "Pending", "Sale!"],
-      ["Delivery slot", "de", "Utility", "Approved", "Hallo Alex, Ihre Lieferung kommt am sample."],
-    ]);
+    await expect
+      .poll(() => rowsOf(page, "Cloud line (+15550108000)"))
+      .toEqual([
+        ["Black friday", "en_US", "Marketing", "Pending", "Sale!"],
+        ["Delivery slot", "de", "Utility", "Approved", "Hallo Alex, Ihre Lieferung kommt am sample."],
+      ]);
 
     // Syncing again refreshes what Meta has since decided.
     graph?.setTemplates(cloudLine.wabaId, [
@@ -113,13 +117,9 @@ describe("Templates page", () => {
     expect(await page.getByRole("region", { name: "Other templates" }).count()).toBe(0);
     await own.getByRole("button", { name: "Sync from Meta" }).click();
     await own.getByRole("status").filter({ hasText: "5 new" }).waitFor();
-    expect((await rowsOf(page, "Agent's line (+15550108300)")).map((row) => row[0])).toEqual([
-      "Appointment reminder",
-      "Follow up",
-      "Order update",
-      "Spring sale",
-      "Win back",
-    ]);
+    await expect
+      .poll(async () => (await rowsOf(page, "Agent's line (+15550108300)")).map((row) => row[0]))
+      .toEqual(["Appointment reminder", "Follow up", "Order update", "Spring sale", "Win back"]);
 
     const collaboratorPage = await logInToConsole(await suite.newPage(), suite.server.url, collaborator);
     await collaboratorPage.getByRole("navigation", { name: "Console sections" }).getByRole("link", { name: "Team" }).waitFor();
