@@ -50,9 +50,10 @@ describe("Start-chat modal (PIPEDRIVE_START_CHAT_MODAL_ID set)", () => {
     await page.getByRole("status").filter({ hasText: "WhatsApp message sent" }).waitFor();
 
     // The panel reloads when the modal reports "submitted": the new chat is there.
-    await chatList(panel).filter({ hasText: graceWork }).waitFor();
+    // The chat list shows the number the way people read it.
+    await chatList(panel).filter({ hasText: "+1 555 010 0999" }).waitFor();
     expect(await chatList(panel).count()).toBe(2);
-    await chatList(panel).filter({ hasText: graceWork }).click();
+    await chatList(panel).filter({ hasText: "+1 555 010 0999" }).click();
     await panel.getByRole("list", { name: "Messages" }).getByText("[template order_update] Grace · A-1001").waitFor();
 
     // Started on the Agent's line and logged under this deal's person and the deal.
