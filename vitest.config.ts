@@ -48,6 +48,8 @@ export default defineConfig({
           env: { TEST_ENGINE: "pglite" },
           globalSetup: ["test/support/global-setup.ts"],
           fileParallelism: false,
+          // A page under load takes its time: expect.poll waits as long as a locator does (10 s), not 1 s.
+          expect: { poll: { timeout: 10_000 } },
         },
       },
     ],
