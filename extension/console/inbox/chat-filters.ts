@@ -26,7 +26,17 @@ export function matchesFilters(chat: Chat, filters: ChatFilters, meId: string, m
   const q = filters.q.trim().toLowerCase();
   if (!q) return true;
   const texts = [chat.contact.name, chat.lastMessagePreview, message?.text].map((text) => (text ?? "").toLowerCase());
-  return texts.some((text) => text.includes(q)) || (digits(q) !== "" && digits(chat.contact.phone ?? "").includes(digits(q)));
+  return texts.some((text) => text.includes(q)) || matchesPhone(chat.contact.phone ?? "", digits(q));
+}
+
+/**
+ * A number typed as stored (+44…, 44…) or nationally with its trunk prefix (07700 900123 for
+ * +447700900123), as the server reads it with the workspace's default country.
+ */
+function matchesPhone(phone: string, typed: string): boolean {
+  if (!/^\d+$/.test(typed)) return false;
+  const stored = digits(phone);
+  return stored.includes(typed) || (typed.startsWith("0") && typed.length > 4 && stored.endsWith(typed.slice(1)));
 }
 
 /** Newest activity first, as GET /chats orders them. */
