@@ -2,7 +2,7 @@ import { useState } from "react";
 import { useAction } from "../api/use-action";
 import { ProblemMessage } from "../shared/ProblemMessage";
 import { playChime } from "../shell/new-message-alerts";
-import { preferences, usePreferences } from "../shell/preferences";
+import { type Preferences, preferences, usePreferences } from "../shell/preferences";
 
 const supported = typeof window !== "undefined" && "Notification" in window;
 const blockedHelp =
@@ -14,14 +14,27 @@ const blockedHelp =
  * device). Turning notifications on is what asks the browser's permission — once.
  */
 export function NotificationsCard() {
-  const settings = usePreferences();
+  const saved = usePreferences();
   const save = useAction();
   const [notice, setNotice] = useState<string>();
   const [permission, setPermission] = useState(supported ? Notification.permission : "denied");
+  // The box shows the member's choice at once while it is saved; a refusal puts it back.
+  const [choosing, setChoosing] = useState<Partial<Preferences>>({});
+  const settings = saved && { ...saved, ...choosing };
 
-  const setDesktop = (on: boolean) => {
+  const choose = (change: Partial<Preferences>, apply: () => Promise<void>) => {
     setNotice(undefined);
+    setChoosing(change);
     void save.run(async () => {
+      try {
+        await apply();
+      } finally {
+        setChoosing({});
+      }
+    });
+  };
+  const setDesktop = (on: boolean) =>
+    choose({ desktopNotifications: on }, async () => {
       if (on && supported && Notification.permission === "default") {
         const answer = await Notification.requestPermission();
         setPermission(answer);
@@ -37,15 +50,12 @@ export function NotificationsCard() {
       await preferences.save({ desktopNotifications: on });
       setNotice(on ? "Desktop notifications are on." : "Desktop notifications are off.");
     });
-  };
-  const setSound = (on: boolean) => {
-    setNotice(undefined);
-    void save.run(async () => {
+  const setSound = (on: boolean) =>
+    choose({ notificationSound: on }, async () => {
       await preferences.save({ notificationSound: on });
       if (on) playChime();
       setNotice(on ? "The sound is on." : "The sound is off.");
     });
-  };
   const askHere = () =>
     void Notification.requestPermission().then((answer) => {
       setPermission(answer);
