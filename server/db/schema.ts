@@ -1011,3 +1011,40 @@ export const memberPreferences = pgTable(
     foreignKey({ columns: [table.workspaceId, table.memberId], foreignColumns: [members.workspaceId, members.id] }).onDelete("cascade"),
   ],
 );
+
+/**
+ * A message's file (photo, document, voice note, video, sticker), one per message. Inbound rows
+ * start 'pending' — Meta's media id is known, the file is not — and are the fetch job's queue
+ * (server/jobs/lease-queue.ts: status, attempts, next_attempt_at, last_error); 'ready' once the
+ * bytes are in the media storage under `storage_key` (random, never derived from any input);
+ * 'failed' when Meta's file could not be fetched or broke the limits. Outbound rows are stored
+ * 'ready' before they are uploaded to Meta.
+ */
+export const messageMedia = pgTable(
+  "message_media",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    messageId: text("message_id").notNull(),
+    kind: text("kind", { enum: ["image", "document", "audio", "video", "sticker"] }).notNull(),
+    mimeType: text("mime_type"),
+    fileName: text("file_name"),
+    caption: text("caption"),
+    sizeBytes: integer("size_bytes"),
+    sha256: text("sha256"),
+    /** Meta's media id: the inbound file to fetch, or the id an outbound upload got. */
+    providerMediaId: text("provider_media_id"),
+    storageKey: text("storage_key"),
+    status: text("status", { enum: ["pending", "ready", "failed"] }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    lastError: text("last_error"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.messageId] }),
+    index("message_media_due_idx").on(table.nextAttemptAt).where(sql`${table.status} = 'pending'`),
+    foreignKey({ columns: [table.workspaceId, table.messageId], foreignColumns: [messages.workspaceId, messages.id] }).onDelete("cascade"),
+  ],
+);
