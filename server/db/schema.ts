@@ -375,6 +375,12 @@ export const messages = pgTable(
     statusAt: timestamp("status_at", { withTimezone: true }),
     /** When the provider accepted it: the moment the per-number rate governs. */
     sentAt: timestamp("sent_at", { withTimezone: true, precision: 6 }),
+    /** The message this one quotes (Meta's `context`), when it is one of this chat's. */
+    replyToMessageId: text("reply_to_message_id"),
+    /** The quoted message's wamid as Meta gave it, kept when we don't know that message. */
+    replyToProviderId: text("reply_to_provider_id"),
+    /** What a location, contact card or button reply carried, beyond the readable `text`. */
+    rich: jsonb("rich").$type<MessageRichContent>(),
   },
   (table) => [
     primaryKey({ columns: [table.workspaceId, table.id] }),
@@ -386,6 +392,38 @@ export const messages = pgTable(
       columns: [table.workspaceId, table.chatId],
       foreignColumns: [chats.workspaceId, chats.id],
     }).onDelete("cascade"),
+  ],
+);
+
+/** The structured part of a customer's location, contact card or button/list reply (messages.rich). */
+export type MessageRichContent =
+  | { location: { latitude: number; longitude: number; name: string | null; address: string | null } }
+  | { contacts: { name: string; phones: string[] }[] }
+  | { interactive: { kind: "button_reply" | "list_reply" | "button"; id: string | null; title: string } };
+
+/**
+ * Emoji reactions on a message: the customer's (one, as WhatsApp allows) and each member's (one
+ * per member). A customer's removal is kept as an empty emoji with its time, so a webhook
+ * redelivered out of order never brings back an older reaction.
+ */
+export const messageReactions = pgTable(
+  "message_reactions",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    messageId: text("message_id").notNull(),
+    /** "customer", or the reacting member's id. */
+    reactor: text("reactor").notNull(),
+    /** Empty: removed. */
+    emoji: text("emoji").notNull(),
+    reactedAt: timestamp("reacted_at", { withTimezone: true }).notNull().defaultNow(),
+    /** The wamid of the reaction message (Meta's inbound one, or the one our send got). */
+    providerMessageId: text("provider_message_id"),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.messageId, table.reactor] }),
+    foreignKey({ columns: [table.workspaceId, table.messageId], foreignColumns: [messages.workspaceId, messages.id] }).onDelete("cascade"),
   ],
 );
 
