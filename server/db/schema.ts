@@ -89,9 +89,12 @@ export const authTokens = pgTable(
       .references(() => workspaces.id, { onDelete: "cascade" }),
     id: text("id").notNull(),
     memberId: text("member_id").notNull(),
-    kind: text("kind", { enum: ["session", "personal", "workspace_key", "panel"] }).notNull(),
+    /** `login_session`: one browser's login, proven by its HttpOnly cookie; never a bearer token. */
+    kind: text("kind", { enum: ["session", "personal", "workspace_key", "panel", "login_session"] }).notNull(),
     name: text("name"),
     tokenHash: text("token_hash").notNull(),
+    /** A console tab's session token: the login session (a `login_session` row's id) it was issued in, revoked with it. */
+    loginSessionId: text("login_session_id"),
     expiresAt: timestamp("expires_at", { withTimezone: true }),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
     createdAt: createdAt(),
