@@ -68,6 +68,34 @@ const EnvSchema = z.object({
     .regex(/^([^<>@]+<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, "must be an address or Name <address>")
     .optional(),
   MAIL_CATCHER: z.enum(["on", "off"]).optional(),
+  /** Where message files live: DATA_DIR/media (local, the default) or an S3 bucket. */
+  MEDIA_STORAGE: z.enum(["local", "s3"]).optional(),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a bucket name: 3 to 63 lowercase letters, digits, dots and hyphens")
+    .optional(),
+  S3_REGION: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, "must be a region, like eu-central-1")
+    .optional(),
+  /** An S3-compatible service (MinIO, Cloudflare R2, Backblaze B2, ...); unset: AWS's own endpoint for S3_REGION. */
+  S3_ENDPOINT: z
+    .string()
+    .regex(/^https?:\/\/[^/\s]+\/?$/, "must be an http:// or https:// address, like https://minio.example.com:9000")
+    .optional(),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Bucket in the path (endpoint/bucket/key) rather than the host name: what most S3-compatible services need. */
+  S3_FORCE_PATH_STYLE: z.enum(["on", "off"]).optional(),
+  /** Keys start with it (`switchboard/`), so one bucket can hold other things too. */
+  S3_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*\/?$/, "must be folder names joined by /, like switchboard/media")
+    .refine((prefix) => !prefix.split("/").some((part) => part === "." || part === ".."), "must not contain . or .. folders")
+    .optional(),
+  /** Server-side encryption the bucket applies to each file Switchboard writes. */
+  S3_SERVER_SIDE_ENCRYPTION: z.enum(["AES256", "aws:kms"]).optional(),
+  S3_SSE_KMS_KEY_ID: z.string().min(1).optional(),
 });
 
 export type Config = {
@@ -83,6 +111,8 @@ export type Config = {
   encryptionKey: Buffer;
   /** Keys the activity log's hash chain (HMAC-SHA256); derived from ENCRYPTION_KEY. */
   auditChainKey: Buffer;
+  /** Signs media download links (server/media/signed-url.ts); derived from ENCRYPTION_KEY. */
+  mediaLinkKey: Buffer;
   logLevel: string;
   demo: boolean;
   whatsapp: {
@@ -187,6 +217,8 @@ export type Config = {
     transport: { kind: "smtp"; url: string } | { kind: "catcher" } | { kind: "none" };
     from: string;
   };
+  /** Where message files (images, documents, ...) are kept (server/media/create-storage.ts). */
+  media: { storage: MediaStorageConfig };
   /** Scheduled snapshots of the embedded database into DATA_DIR/backups (server/datadir/). */
   backup: {
     /** null: no scheduled backups (`npm run backup` still works). Ignored on PostgreSQL. */
@@ -195,6 +227,23 @@ export type Config = {
     keep: number;
   };
 };
+
+export type MediaStorageConfig =
+  /** Files under DATA_DIR/media, one per key. */
+  | { kind: "local" }
+  | {
+      kind: "s3";
+      bucket: string;
+      region: string;
+      /** null: AWS's endpoint for the region. */
+      endpoint: string | null;
+      forcePathStyle: boolean;
+      /** Put before every key; "" or ending in "/". */
+      prefix: string;
+      /** null: the AWS SDK's default credential chain (environment, profile, instance or task role). */
+      credentials: { accessKeyId: string; secretAccessKey: string } | null;
+      serverSideEncryption: { algorithm: "AES256" } | { algorithm: "aws:kms"; kmsKeyId: string | null } | null;
+    };
 
 export class ConfigError extends Error {}
 
@@ -277,6 +326,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl,
     encryptionKey,
     auditChainKey: deriveKey(encryptionKey, "switchboard.audit.chain"),
+    mediaLinkKey: deriveKey(encryptionKey, "switchboard.media.download-link"),
     logLevel: values.LOG_LEVEL,
     demo: values.DEMO ? values.DEMO === "on" : values.NODE_ENV === "development",
     whatsapp: {
@@ -316,6 +366,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demoHubspot,
     loginLimits: { perAccount: values.LOGIN_LIMIT_PER_ACCOUNT, perIp: values.LOGIN_LIMIT_PER_IP },
     liveUpdates: { tokenRecheckMs: values.LIVE_UPDATES_RECHECK_MS },
+    media: { storage: mediaStorageConfig(values) },
     backup: { everyMs: values.BACKUP_EVERY ? durationMs(values.BACKUP_EVERY) : null, keep: values.BACKUP_KEEP },
     mail: mailConfig(values, publicUrl),
   };
@@ -342,6 +393,59 @@ function mailConfig(values: z.infer<typeof EnvSchema> & { NODE_ENV: Config["node
   }
   const catcher = values.NODE_ENV !== "production" && (values.MAIL_CATCHER ? values.MAIL_CATCHER === "on" : values.NODE_ENV === "development");
   return { transport: catcher ? { kind: "catcher" } : { kind: "none" }, from };
+}
+
+/**
+ * MEDIA_STORAGE=s3 with S3_BUCKET and S3_REGION (or S3_ENDPOINT for an S3-compatible service);
+ * otherwise DATA_DIR/media, which also holds them when the database is PostgreSQL (DATABASE_URL):
+ * DATA_DIR is then only the files' home. S3_* variables without MEDIA_STORAGE=s3 are refused
+ * rather than ignored, so a typo cannot quietly keep files on one server's disk.
+ */
+function mediaStorageConfig(values: z.infer<typeof EnvSchema>): MediaStorageConfig {
+  const s3Variables = [
+    "S3_BUCKET",
+    "S3_REGION",
+    "S3_ENDPOINT",
+    "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY",
+    "S3_FORCE_PATH_STYLE",
+    "S3_PREFIX",
+    "S3_SERVER_SIDE_ENCRYPTION",
+    "S3_SSE_KMS_KEY_ID",
+  ] as const;
+  if (values.MEDIA_STORAGE !== "s3") {
+    const stray = s3Variables.find((name) => values[name] !== undefined);
+    if (stray) throw new ConfigError(`Invalid MEDIA_STORAGE: ${stray} is set, so MEDIA_STORAGE must be s3 (unset, files are kept in DATA_DIR/media)`);
+    return { kind: "local" };
+  }
+  if (!values.S3_BUCKET) throw new ConfigError("Invalid S3_BUCKET: required with MEDIA_STORAGE=s3");
+  if (!values.S3_REGION && !values.S3_ENDPOINT) {
+    throw new ConfigError("Invalid S3_REGION: required with MEDIA_STORAGE=s3 (the bucket's region, like eu-central-1), unless S3_ENDPOINT is set");
+  }
+  if (Boolean(values.S3_ACCESS_KEY_ID) !== Boolean(values.S3_SECRET_ACCESS_KEY)) {
+    throw new ConfigError("Invalid S3_SECRET_ACCESS_KEY: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together (neither: the AWS default credential chain)");
+  }
+  if (values.S3_SSE_KMS_KEY_ID && values.S3_SERVER_SIDE_ENCRYPTION !== "aws:kms") {
+    throw new ConfigError("Invalid S3_SSE_KMS_KEY_ID: only with S3_SERVER_SIDE_ENCRYPTION=aws:kms");
+  }
+  const prefix = values.S3_PREFIX ? values.S3_PREFIX.replace(/\/?$/, "/") : "";
+  return {
+    kind: "s3",
+    bucket: values.S3_BUCKET,
+    // S3-compatible services mostly ignore the region, but requests are signed with one.
+    region: values.S3_REGION ?? "us-east-1",
+    endpoint: values.S3_ENDPOINT?.replace(/\/$/, "") ?? null,
+    forcePathStyle: values.S3_FORCE_PATH_STYLE === "on",
+    prefix,
+    credentials:
+      values.S3_ACCESS_KEY_ID && values.S3_SECRET_ACCESS_KEY ? { accessKeyId: values.S3_ACCESS_KEY_ID, secretAccessKey: values.S3_SECRET_ACCESS_KEY } : null,
+    serverSideEncryption:
+      values.S3_SERVER_SIDE_ENCRYPTION === "aws:kms"
+        ? { algorithm: "aws:kms", kmsKeyId: values.S3_SSE_KMS_KEY_ID ?? null }
+        : values.S3_SERVER_SIDE_ENCRYPTION === "AES256"
+          ? { algorithm: "AES256" }
+          : null,
+  };
 }
 
 /** `30m`, `24h`, `7d` in milliseconds (the schema has checked the shape). */

@@ -31,9 +31,12 @@ function checkedKey(key: string): string {
   return key;
 }
 
+/** Where local media files live: DATA_DIR/media (backups include this folder). */
+export const localMediaDir = (dataDir: string) => path.join(dataDir, "media");
+
 /** Files under `${dataDir}/media`, one per key, written whole (temp file, then rename). */
 export function createLocalMediaStorage(dataDir: string): MediaStorage {
-  const root = path.join(dataDir, "media");
+  const root = localMediaDir(dataDir);
   const fileOf = (key: string) => path.join(root, checkedKey(key));
   return {
     async put(key, data) {
