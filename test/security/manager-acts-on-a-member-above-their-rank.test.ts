@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { assertActsWithinOwn, builtinRoles, completePermissions, InvariantViolation, PermissionDenied } from "../../server/permissions";
 import { startTestServer, type TestServer } from "../support/server";
 
 // A custom role holding team.manage (and little else) could suspend an Admin or change an
@@ -98,14 +97,17 @@ describe("a manager acts on a member whose role ranks above their own", () => {
     expect(await statusAndRole(server, owner, collaborator.id)).toEqual({ status: "suspended", roleId: "collaborator" });
   });
 
-  it("removing a member falls under the same check (there is no removal route yet; the invariant covers it)", () => {
-    const lead = { workspaceId: "ws", memberId: "mem_lead", roleId: "role_lead", roleName: "Team lead", status: "active" as const };
-    const leadPermissions = completePermissions(teamLeadPermissions);
-    const admin = { id: "mem_admin", roleId: "admin", permissions: builtinRoles.admin.permissions };
-    expect(() => assertActsWithinOwn({ ...lead, permissions: leadPermissions }, admin, "remove")).toThrow(PermissionDenied);
-    const otherAdmin = { ...lead, roleId: "admin", roleName: "Admin", permissions: builtinRoles.admin.permissions };
-    expect(() => assertActsWithinOwn(otherAdmin, admin, "remove")).toThrow(InvariantViolation);
-    const owner = { ...lead, roleId: "owner", roleName: "Owner", permissions: builtinRoles.owner.permissions };
-    expect(() => assertActsWithinOwn(owner, admin, "remove")).not.toThrow();
+  it("removing a member falls under the same check: the team lead cannot remove an Admin, nor an Admin another Admin; the Owner can", async () => {
+    const { owner, lead, firstAdmin, secondAdmin, collaborator } = workspace;
+    const byLead = await server.api("DELETE", `/members/${firstAdmin.id}`, { token: lead.token });
+    expect(byLead.status).toBe(403);
+    const byAdmin = await server.api("DELETE", `/members/${secondAdmin.id}`, { token: firstAdmin.token });
+    expect(byAdmin.status).toBe(409);
+    expect(await statusAndRole(server, owner, firstAdmin.id)).toEqual({ status: "active", roleId: "admin" });
+    expect(await statusAndRole(server, owner, secondAdmin.id)).toEqual({ status: "active", roleId: "admin" });
+    expect((await server.api("DELETE", `/members/${collaborator.id}`, { token: lead.token })).status).toBe(204);
+    expect((await server.api("DELETE", `/members/${firstAdmin.id}`, { token: owner.token })).status).toBe(204);
+    const listed = await server.api("GET", "/members", { token: owner.token });
+    expect(listed.body.data.map((row: { id: string }) => row.id)).not.toContain(firstAdmin.id);
   });
 });
