@@ -47,7 +47,13 @@ export function createApp(services: Services, options: { webRoot?: string } = {}
     response.json(openApiDocument(services.config.publicUrl));
   });
   for (const definition of allRoutes) {
-    const bodyParser = definition.rawBody ? rawBody : definition.bodyLimit ? express.json({ limit: definition.bodyLimit, strict: true }) : jsonBody;
+    const bodyParser = definition.rawBody
+      ? definition.bodyLimit
+        ? express.raw({ type: () => true, limit: definition.bodyLimit })
+        : rawBody
+      : definition.bodyLimit
+        ? express.json({ limit: definition.bodyLimit, strict: true })
+        : jsonBody;
     api[definition.method](definition.path, bodyParser, (request, response) => handle(services, definition, request, response));
   }
   api.use((_request, _response, next) => next(new HttpProblem(404, "not_found", "Not found", "No such endpoint.")));

@@ -11,6 +11,7 @@ import { hubspotSettingsRoutes } from "../hubspot/settings-routes";
 import { passwordAndProfileRoutes } from "../identity/account-routes";
 import { identityRoutes } from "../identity/routes";
 import { exportRoutes } from "../inbox/export-routes";
+import { mediaSendRoutes } from "../inbox/media-routes";
 import { readStateRoutes } from "../inbox/read-routes";
 import { chatRoutes } from "../inbox/routes";
 import { apiKeyRoutes } from "../integrations/api-key-routes";
@@ -40,6 +41,7 @@ export const allRoutes: RouteDefinition[] = [
   ...accountRoutes,
   ...inboundRoutes,
   ...chatRoutes,
+  ...mediaSendRoutes,
   ...readStateRoutes,
   ...exportRoutes,
   ...eventRoutes,

@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { messages, whatsappAccounts } from "../db/schema";
+import { messageMedia, messages, whatsappAccounts } from "../db/schema";
 import { conflict, HttpProblem } from "../http/problem";
 import type { Context } from "../http/route";
 import type { Principal } from "../identity/tokens";
@@ -18,7 +18,7 @@ import { scheduleSandboxReceipts } from "./sandbox";
 
 type SendContext = Pick<Context<unknown, unknown, unknown, Principal>, "services" | "actor" | "audit">;
 
-/** Checks what must hold before anything is stored: a connected account and, for text, an open window. */
+/** Checks what must hold before anything is stored: a connected account and, for anything but a template, an open window. */
 export function assertCanSend(account: AccountRow, chat: Pick<ChatRow, "windowOpenUntil"> | null, content: OutboundContent) {
   if (account.status !== "connected") {
     throw conflict(
@@ -26,7 +26,7 @@ export function assertCanSend(account: AccountRow, chat: Pick<ChatRow, "windowOp
     );
   }
   // The same rule on every provider: the sandbox refuses free text outside the window as Meta does.
-  if (content.kind === "text" && onlyTemplateAllowed(chat)) throw outsideWindow();
+  if (content.kind !== "template" && onlyTemplateAllowed(chat)) throw outsideWindow();
 }
 
 /** A template message is a use of templates: it needs `templates.use` (403 naming it), like the pickers that offer them. */
@@ -68,9 +68,34 @@ export async function sendToChat(context: SendContext, account: AccountRow, chat
       })
       .returning();
     if (!message) throw new Error("message insert returned nothing");
+    // A member's file is ours already (stored before this transaction), so its row is 'ready' at once.
+    if (content.kind === "media") {
+      await tx.insert(messageMedia).values({
+        workspaceId: actor.workspaceId,
+        messageId: message.id,
+        kind: content.mediaKind,
+        mimeType: content.mimeType,
+        fileName: content.fileName,
+        caption: content.caption,
+        sizeBytes: content.sizeBytes,
+        sha256: content.sha256,
+        storageKey: content.storageKey,
+        status: "ready",
+      });
+    }
     await touchChat(tx, actor.workspaceId, chat.id, message.createdAt, message.text, false);
     await context.audit(
-      { action: "message.send", targetType: "chat", targetId: chat.id, details: { messageId: message.id, accountId: account.id, kind: content.kind } },
+      {
+        action: "message.send",
+        targetType: "chat",
+        targetId: chat.id,
+        details: {
+          messageId: message.id,
+          accountId: account.id,
+          kind: content.kind,
+          ...(content.kind === "media" ? { mediaKind: content.mediaKind, mimeType: content.mimeType, sizeBytes: content.sizeBytes } : {}),
+        },
+      },
       tx,
     );
     await emitInboxEvent(

@@ -44,3 +44,54 @@ export function checkInboundMedia(media: { type: MediaType; mimeType: string; si
   if (media.size > limits[media.type].maxBytes) return { ok: false, reason: "too_large" };
   return { ok: true, mimeType };
 }
+
+/**
+ * What Meta accepts from a business, per type (Cloud API media reference, "Supported media types":
+ * https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media#supported-media-types).
+ * Documents are the listed PDF, Office and plain-text types only; a sticker is a WebP of at most
+ * 500 KB (animated; static ones 100 KB, which Meta judges itself).
+ */
+const outboundDocumentTypes = [
+  "application/pdf",
+  "text/plain",
+  "application/msword",
+  "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  "application/vnd.ms-excel",
+  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  "application/vnd.ms-powerpoint",
+  "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+] as const;
+
+const outboundKinds: { kind: MediaType; mimeTypes: readonly string[] }[] = [
+  { kind: "image", mimeTypes: limits.image.mimeTypes as readonly string[] },
+  { kind: "sticker", mimeTypes: limits.sticker.mimeTypes as readonly string[] },
+  { kind: "audio", mimeTypes: limits.audio.mimeTypes as readonly string[] },
+  { kind: "video", mimeTypes: limits.video.mimeTypes as readonly string[] },
+  { kind: "document", mimeTypes: outboundDocumentTypes },
+];
+
+/** Every MIME type a member may send, for a file picker's `accept` and the refusal's detail. */
+export const outboundMimeTypes: readonly string[] = outboundKinds.flatMap((entry) => entry.mimeTypes);
+
+/** The largest file Meta takes of any type (a document): the request body limit of the upload route. */
+export const largestOutboundBytes = limits.document.maxBytes;
+
+export type OutboundMediaCheck =
+  | { ok: true; kind: MediaType; mimeType: string }
+  | { ok: false; reason: "unsupported_type"; mimeType: string }
+  | { ok: false; reason: "too_large"; kind: MediaType; maxBytes: number };
+
+/** Which message type a member's file goes as, or why Meta would refuse it (checked before storing or uploading anything). */
+export function checkOutboundMedia(file: { mimeType: string; size: number }): OutboundMediaCheck {
+  const mimeType = mimeEssence(file.mimeType);
+  const entry = outboundKinds.find((candidate) => candidate.mimeTypes.includes(mimeType));
+  if (!entry) return { ok: false, reason: "unsupported_type", mimeType };
+  const maxBytes = limits[entry.kind].maxBytes;
+  if (file.size > maxBytes) return { ok: false, reason: "too_large", kind: entry.kind, maxBytes };
+  return { ok: true, kind: entry.kind, mimeType };
+}
+
+/** "5 MB", "500 KB": a limit as the refusal names it. */
+export function describeBytes(bytes: number): string {
+  return bytes >= MB ? `${Math.round((bytes / MB) * 10) / 10} MB` : `${Math.round(bytes / KB)} KB`;
+}

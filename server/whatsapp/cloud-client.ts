@@ -34,6 +34,19 @@ export type SendTemplateInput = SendCommon & {
   bodyParameters?: string[];
 };
 
+/** A file for Meta to hold (POST /{phone-number-id}/media): Meta answers with the id a message then sends. */
+export type UploadMediaInput = { phoneNumberId: string; accessToken: string; data: Buffer; mimeType: string; fileName: string };
+export type MediaMessageKind = "image" | "document" | "audio" | "video" | "sticker";
+export type SendMediaInput = SendCommon & {
+  kind: MediaMessageKind;
+  /** The id uploadMedia returned. */
+  mediaId: string;
+  /** Images, videos and documents only (Meta: audio and stickers carry none). */
+  caption?: string | null;
+  /** Documents only: the name the customer sees. */
+  fileName?: string | null;
+};
+
 export type MessageTemplate = {
   id: string;
   name: string;
@@ -50,6 +63,10 @@ export type BusinessPhoneNumber = { id: string; displayPhoneNumber: string | nul
 export type CloudClient = {
   sendText(input: SendTextInput): Promise<AcceptedMessage>;
   sendTemplate(input: SendTemplateInput): Promise<AcceptedMessage>;
+  /** Uploads a file to Meta for the number (Meta's media reference, "Upload media"); returns Meta's media id. */
+  uploadMedia(input: UploadMediaInput): Promise<string>;
+  /** Sends an uploaded file as an image, document, audio, video or sticker message. */
+  sendMedia(input: SendMediaInput): Promise<AcceptedMessage>;
   listTemplates(input: { wabaId: string; accessToken: string; pageSize?: number }): Promise<MessageTemplate[]>;
   /** The number, if the token may read it; Graph answers 100/33 when it may not. */
   getPhoneNumber(input: { phoneNumberId: string; accessToken: string }): Promise<BusinessPhoneNumber>;
@@ -124,14 +141,17 @@ export function createCloudClient(options: CloudClientOptions = {}): CloudClient
     let response: Response;
     let text: string;
     try {
+      const form = body instanceof FormData;
       response = await fetch(url, {
         method: body === undefined ? "GET" : "POST",
         headers: {
           authorization: `Bearer ${accessToken}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
+          // fetch writes a FormData's multipart content type, boundary included, itself.
+          ...(body === undefined || form ? {} : { "content-type": "application/json" }),
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
+        body: body === undefined ? undefined : form ? body : JSON.stringify(body),
+        // An upload of up to 100 MB gets longer than a JSON call.
+        signal: AbortSignal.timeout(form ? timeoutMs * 8 : timeoutMs),
       });
       text = await response.text();
     } catch (cause) {
@@ -225,6 +245,30 @@ export function createCloudClient(options: CloudClientOptions = {}): CloudClient
       });
     },
 
+    async uploadMedia({ phoneNumberId, accessToken, data, mimeType, fileName }) {
+      // Meta, Media reference "Upload media": multipart/form-data with `file` (typed), `type` (its
+      // MIME type) and `messaging_product=whatsapp`; the answer is {id}.
+      const form = new FormData();
+      form.set("messaging_product", "whatsapp");
+      form.set("type", mimeType);
+      form.set("file", new Blob([new Uint8Array(data)], { type: mimeType }), fileName);
+      const parsed = UploadResponse.safeParse(await call(graphUrl(phoneNumberId, "media"), accessToken, form));
+      if (!parsed.success) throw unexpectedResponse("upload response has no id");
+      return parsed.data.id;
+    },
+
+    async sendMedia(input) {
+      // Meta, Messages reference, media object: `id` (or `link`); `caption` on image, video and
+      // document only; `filename` on document only.
+      const captioned = input.kind === "image" || input.kind === "video" || input.kind === "document";
+      const media = {
+        id: input.mediaId,
+        ...(captioned && input.caption ? { caption: input.caption } : {}),
+        ...(input.kind === "document" && input.fileName ? { filename: input.fileName } : {}),
+      };
+      return send(input, { type: input.kind, [input.kind]: media });
+    },
+
     async listTemplates({ wabaId, accessToken, pageSize = 100 }) {
       const templates: MessageTemplate[] = [];
       let url: URL | null = graphUrl(wabaId, "message_templates");
@@ -271,6 +315,8 @@ export function createCloudClient(options: CloudClientOptions = {}): CloudClient
     },
   };
 }
+
+const UploadResponse = z.object({ id: z.string().min(1) });
 
 const MediaNode = z.object({
   id: z.string().min(1),

@@ -5,6 +5,7 @@ import express, { type Request, type Response } from "express";
 import { z } from "zod";
 import { signWebhookBody } from "../../server/whatsapp/webhook-signature";
 import { type GraphFailure, sendGraphError, sendUnknownObject } from "./graph-api-errors";
+import { type MediaKind, MediaObjects, mediaObjectFailure, readUploadForm } from "./graph-api-media";
 import { type MetaTemplate, metaTemplateOf, type TemplateRegistration, templateSendFailure } from "./graph-api-templates";
 
 export type { GraphFailure } from "./graph-api-errors";
@@ -33,6 +34,8 @@ export type FakeGraphApi = {
   requests: RecordedRequest[];
   /** Messages the fake accepted (answered with a wamid). */
   sentMessages: SentMessage[];
+  /** Files a business uploaded (POST /{phone-number-id}/media) and the fake accepted, in order. */
+  uploads: UploadedMedia[];
   /** Replaces the WABA's templates (Meta's listing shape); the WABA is created if new. Survives reset(). */
   setTemplates(wabaId: string, templates: MetaTemplate[]): void;
   /**
@@ -91,6 +94,7 @@ export type RecordedRequest = {
   authorization: string | null;
   body: unknown;
 };
+export type UploadedMedia = { id: string; phoneNumberId: string; mimeType: string; fileName: string; data: Buffer };
 export type SentMessage = { phoneNumberId: string; wamid: string; body: OutboundMessage };
 export type WebhookDelivery = { status: number; text: string };
 export type RegisteredPhoneNumber = {
@@ -123,6 +127,11 @@ const OutboundMessage = z.discriminatedUnion("type", [
     type: z.literal("text"),
     text: z.strictObject({ body: z.string().min(1).max(4096), preview_url: z.boolean().optional() }),
   }),
+  MessageBase.extend({ type: z.literal("image"), image: MediaObjects.image }),
+  MessageBase.extend({ type: z.literal("video"), video: MediaObjects.video }),
+  MessageBase.extend({ type: z.literal("document"), document: MediaObjects.document }),
+  MessageBase.extend({ type: z.literal("audio"), audio: MediaObjects.audio }),
+  MessageBase.extend({ type: z.literal("sticker"), sticker: MediaObjects.sticker }),
   MessageBase.extend({
     type: z.literal("template"),
     template: z.strictObject({
@@ -150,6 +159,7 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
   const now = options.now ?? Date.now;
   const requests: RecordedRequest[] = [];
   const sentMessages: SentMessage[] = [];
+  const uploads: UploadedMedia[] = [];
   const templatesByWaba = new Map<string, MetaTemplate[]>();
   /** Latest inbound per "{phoneNumberId}:{waId}", epoch ms. */
   const lastInboundAt = new Map<string, number>();
@@ -229,6 +239,17 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
     const waId = parsed.data.to.replace(/^\+/, "");
     const recipientFailure = failuresByRecipient.get(waId);
     if (recipientFailure) return void sendGraphError(response, recipientFailure);
+    if (parsed.data.type in MediaObjects) {
+      const kind = parsed.data.type as MediaKind;
+      const media = (parsed.data as unknown as Record<MediaKind, { id?: string; link?: string }>)[kind];
+      // An id is one a token of the number's WABA uploaded or received.
+      const known = (id: string) => {
+        const stored = mediaById.get(id);
+        return stored !== undefined && phoneNumbers.get(stored.phoneNumberId)?.wabaId === number.wabaId;
+      };
+      const mediaFailure = mediaObjectFailure(kind, media, known);
+      if (mediaFailure) return void sendGraphError(response, mediaFailure);
+    }
     if (parsed.data.type === "template") {
       const templateFailure = templateSendFailure(templatesByWaba.get(number.wabaId) ?? [], parsed.data.template);
       if (templateFailure) return void sendGraphError(response, templateFailure);
@@ -242,6 +263,20 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
       contacts: [{ input: parsed.data.to, wa_id: waId }],
       messages: [{ id: wamid, ...(parsed.data.type === "template" ? { message_status: "accepted" } : {}) }],
     });
+  });
+
+  // Meta: Media reference, "Upload media" (graph-api-media.ts has the rules and their pages).
+  app.post("/:version/:phoneNumberId/media", express.raw({ type: () => true, limit: "150mb" }), async (request, response) => {
+    if (!isVersion(request.params.version)) return void sendUnknownPath(response);
+    const { phoneNumberId } = request.params;
+    const number = phoneNumbers.get(phoneNumberId);
+    if (!number || !reachableWaba(request, number.wabaId)) return void sendUnknownObject(response, phoneNumberId, "post");
+    const form = await readUploadForm(request.get("content-type") ?? "", Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
+    if ("code" in form) return void sendGraphError(response, form);
+    const id = String(2_000_000_000_000_000n + BigInt(uploads.length + 1) * 7919n);
+    mediaById.set(id, { id, phoneNumberId, mimeType: form.mimeType, data: form.data });
+    uploads.push({ id, phoneNumberId, ...form });
+    response.json({ id });
   });
 
   app.get("/:version/:wabaId/message_templates", (request, response) => {
@@ -347,6 +382,7 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
     accessToken,
     requests,
     sentMessages,
+    uploads,
     setTemplates: (wabaId, templates) => {
       wabaNamed(wabaId);
       templatesByWaba.set(wabaId, templates);
@@ -388,6 +424,7 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
     reset: () => {
       requests.length = 0;
       sentMessages.length = 0;
+      uploads.length = 0;
       queuedFailures = [];
       failuresByRecipient = new Map();
       tokenExpired = false;

@@ -153,6 +153,11 @@ export const successfulRequests: Record<string, (context: SuccessContext) => Pro
   },
   "get /chats/:id/messages": async (context) => ({ path: `/chats/${(await lineWithChat(context)).chatId}/messages` }),
   "post /chats/:id/messages": async (context) => ({ path: `/chats/${(await lineWithChat(context)).chatId}/messages`, body: { text: "Hello!" } }),
+  "post /chats/:id/media": async (context) => ({
+    path: `/chats/${(await lineWithChat(context)).chatId}/media?fileName=note.txt`,
+    body: "A note for you",
+    headers: { "content-type": "text/plain" },
+  }),
   "put /chats/:id/responsible": async (context) => ({
     path: `/chats/${(await lineWithChat(context)).chatId}/responsible`,
     body: { memberId: context.actor.id },
