@@ -6,6 +6,8 @@ const serverTests = [
   "test/manifest/**/*.test.ts",
   "test/docs/**/*.test.ts",
   "test/scripts/**/*.test.ts",
+  // The UI's pure logic (words, links, grouping), without a browser.
+  "test/extension/**/*.test.ts",
 ];
 const withPostgres = Boolean(process.env.TEST_DATABASE_URL);
 

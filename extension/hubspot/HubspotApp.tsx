@@ -150,6 +150,7 @@ function PanelBody({ session }: { session: HubspotSession }) {
       </ul>
       <RecordConversation
         api={api}
+        me={session.member}
         context={context}
         phones={phones}
         selectedId={selectedId}

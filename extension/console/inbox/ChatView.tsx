@@ -9,7 +9,8 @@ import { contactLabel, initialsOf } from "./format";
 import { HistoryPane } from "./HistoryPane";
 import { ResponsiblePicker } from "./ResponsiblePicker";
 import type { Chat, MaybeVisibleChat, Message, WhatsAppAccount } from "./types";
-import { useChatHistory } from "./use-chat-history";
+import { type ChatHistory, useChatHistory } from "./use-chat-history";
+import { useMessageSurface } from "./use-message-surface";
 
 type ChatViewProps = {
   chatId: string;
@@ -128,7 +129,7 @@ export function ChatView({ chatId, listed, members, accounts, onChatChanged, onG
         )}
       </header>
       <ProblemMessage problem={problem} />
-      <HistoryPane history={history} authorOf={authorOf} />
+      <ChatHistoryPane chat={chat} history={history} authorOf={authorOf} />
       {chat.abilities.reply ? (
         <Composer key={chat.id} chat={chat} account={account} onSent={onSent} onGone={() => markGone(notVisible)} />
       ) : (
@@ -136,4 +137,10 @@ export function ChatView({ chatId, listed, members, accounts, onChatChanged, onG
       )}
     </div>
   );
+}
+
+/** The history with the console's side of the message content (a hook needs the loaded chat). */
+function ChatHistoryPane({ chat, history, authorOf }: { chat: Chat; history: ChatHistory; authorOf(message: Message): string }) {
+  const surface = useMessageSurface(chat, history);
+  return <HistoryPane history={history} authorOf={authorOf} surface={surface} />;
 }

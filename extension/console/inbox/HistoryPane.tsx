@@ -1,12 +1,20 @@
 import { Fragment, useLayoutEffect, useRef } from "react";
+import { type MessageSurface, MessageSurfaceProvider } from "../../shared/message/message-surface";
 import { ProblemMessage } from "../shared/ProblemMessage";
 import { dayLabel } from "./format";
 import { MessageItem } from "./MessageItem";
 import type { Message } from "./types";
 import type { ChatHistory } from "./use-chat-history";
 
+type HistoryPaneProps = {
+  history: ChatHistory;
+  authorOf(message: Message): string;
+  /** What the messages' content (files, quotes, reactions) needs from the console. */
+  surface: MessageSurface;
+};
+
 /** The scrolling history, oldest at the top: "Load older" above, a divider per day, stays at the newest message. */
-export function HistoryPane({ history, authorOf }: { history: ChatHistory; authorOf(message: Message): string }) {
+export function HistoryPane({ history, authorOf, surface }: HistoryPaneProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const newestId = history.messages[history.messages.length - 1]?.id;
   // A new newest message (sent, received, or the first load) scrolls to the bottom; older pages keep the place.
@@ -28,23 +36,25 @@ export function HistoryPane({ history, authorOf }: { history: ChatHistory; autho
       )}
       <ProblemMessage problem={history.problem} />
       {!history.loading && history.messages.length === 0 && !history.problem && <p className="muted history-empty">No messages in this chat yet.</p>}
-      <ol className="messages" aria-label="Messages">
-        {history.messages.map((message) => {
-          const day = dayLabel(message.createdAt);
-          const divider = day !== previousDay;
-          previousDay = day;
-          return (
-            <Fragment key={message.id}>
-              {divider && (
-                <li className="day-divider" aria-hidden="true">
-                  <span>{day}</span>
-                </li>
-              )}
-              <MessageItem message={message} author={authorOf(message)} />
-            </Fragment>
-          );
-        })}
-      </ol>
+      <MessageSurfaceProvider surface={surface}>
+        <ol className="messages" aria-label="Messages">
+          {history.messages.map((message) => {
+            const day = dayLabel(message.createdAt);
+            const divider = day !== previousDay;
+            previousDay = day;
+            return (
+              <Fragment key={message.id}>
+                {divider && (
+                  <li className="day-divider" aria-hidden="true">
+                    <span>{day}</span>
+                  </li>
+                )}
+                <MessageItem message={message} author={authorOf(message)} />
+              </Fragment>
+            );
+          })}
+        </ol>
+      </MessageSurfaceProvider>
     </div>
   );
 }

@@ -1,8 +1,10 @@
+import { MessageBody } from "../../shared/message/MessageBody";
+import { Reactions } from "../../shared/message/Reactions";
 import { messageTime } from "./format";
 import { StatusTicks } from "./StatusTicks";
 import type { Message } from "./types";
 
-/** One message of the history: who wrote it, the text, the time and (outgoing) its delivery status. */
+/** One message of the history: who wrote it, what it says or carries, the time, (outgoing) its delivery status, and reactions. */
 export function MessageItem({ message, author }: { message: Message; author: string }) {
   const outgoing = message.direction === "out";
   return (
@@ -10,15 +12,13 @@ export function MessageItem({ message, author }: { message: Message; author: str
       <div className="bubble">
         <div className="message-author">{author}</div>
         {message.templateName && <div className="message-template">Template · {message.templateName}</div>}
-        {/* dir="auto": Arabic or Hebrew text runs right to left, its punctuation at the right end. */}
-        <div className="message-text" dir="auto">
-          {message.text}
-        </div>
+        <MessageBody message={message} senderName={author} textClassName="message-text" />
         <div className="message-meta">
           <time dateTime={message.createdAt}>{messageTime(message.createdAt)}</time>
           {outgoing && <StatusTicks status={message.status} />}
         </div>
       </div>
+      <Reactions message={message} />
       {message.status === "failed" && (
         <div className="message-error">
           Not delivered{message.error ? `: ${message.error.detail}` : "."}

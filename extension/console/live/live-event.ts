@@ -1,7 +1,7 @@
 import type { Campaign } from "../campaigns/types";
 import type { Chat, Message } from "../inbox/types";
 
-export const liveEventTypes = ["message.created", "message.status", "chat.assigned", "chat.unassigned", "chat.read_state"] as const;
+export const liveEventTypes = ["message.created", "message.status", "message.reaction", "chat.assigned", "chat.unassigned", "chat.read_state"] as const;
 export type LiveEventType = (typeof liveEventTypes)[number];
 
 /** One event of GET /events, already scoped by the server to what the member may see. */

@@ -1,25 +1,35 @@
 import { useLayoutEffect, useRef, useState } from "react";
-import { messageTime } from "../../console/inbox/format";
+import { contactLabel, messageTime } from "../../console/inbox/format";
 import { StatusTicks } from "../../console/inbox/StatusTicks";
+import { MessageBody } from "../../shared/message/MessageBody";
+import { MessageSurfaceProvider } from "../../shared/message/message-surface";
+import { Reactions } from "../../shared/message/Reactions";
 import { type PanelApi, problemText } from "../shared/api";
 import type { Chat, ListedMember, Message } from "../shared/types";
+import { usePanelMessageSurface } from "./use-panel-message-surface";
 
-/** The selected chat: who is responsible (changeable with abilities.assign) and its history with statuses. */
+/** The selected chat: who is responsible (changeable with abilities.assign) and its history with statuses, files and reactions. */
 export function ChatPane({
   api,
+  me,
   chat,
   messages,
   members,
   onChat,
+  onMessage,
   hasOlder = false,
   loadingOlder = false,
   onLoadOlder,
 }: {
   api: PanelApi;
+  /** The signed-in member: their reactions are "You" and removable. */
+  me: { id: string; name: string };
   chat: Chat;
   messages: Message[];
   members: ListedMember[];
   onChat(chat: Chat): void;
+  /** A message the server answered with (a reaction) joins the history. */
+  onMessage(message: Message): void;
   /** More history lies before the oldest message shown: scrolling to the top loads it (onLoadOlder). */
   hasOlder?: boolean;
   loadingOlder?: boolean;
@@ -53,6 +63,9 @@ export function ChatPane({
     fromBottom.current = element.scrollHeight - element.scrollTop;
     onLoadOlder();
   };
+  const surface = usePanelMessageSurface(api, me, chat, messages, onMessage);
+  const senderOf = (message: Message) =>
+    message.direction === "in" ? contactLabel(chat) : (members.find((member) => member.id === message.authorId)?.name ?? "your team");
   const responsible = members.find((member) => member.id === chat.responsibleId);
   const assign = async (memberId: string) => {
     setProblem(undefined);
@@ -91,21 +104,27 @@ export function ChatPane({
           {problem}
         </p>
       )}
-      <ol className="history" aria-label="Messages" ref={list} onScroll={onScroll} aria-busy={loadingOlder}>
-        {hasOlder && <li className="muted history-older">{loadingOlder ? "Loading older messages…" : "Scroll up for older messages"}</li>}
-        {messages.length === 0 && <li className="muted">No messages yet.</li>}
-        {messages.map((message) => (
-          <li key={message.id} className={`bubble bubble-${message.direction}`}>
-            <span className="bubble-text" dir="auto">
-              {message.text ?? (message.templateName ? `Template: ${message.templateName}` : "")}
-            </span>
-            <span className="bubble-meta">
-              {messageTime(message.createdAt)}
-              {message.direction === "out" && <StatusTicks status={message.status} />}
-            </span>
-          </li>
-        ))}
-      </ol>
+      <MessageSurfaceProvider surface={surface}>
+        <ol className="history" aria-label="Messages" ref={list} onScroll={onScroll} aria-busy={loadingOlder}>
+          {hasOlder && <li className="muted history-older">{loadingOlder ? "Loading older messages…" : "Scroll up for older messages"}</li>}
+          {messages.length === 0 && <li className="muted">No messages yet.</li>}
+          {messages.map((message) => (
+            <li key={message.id} className={`bubble bubble-${message.direction}`} data-message-id={message.id}>
+              <MessageBody
+                message={message}
+                senderName={senderOf(message)}
+                textClassName="bubble-text"
+                fallbackText={message.templateName ? `Template: ${message.templateName}` : undefined}
+              />
+              <span className="bubble-meta">
+                {messageTime(message.createdAt)}
+                {message.direction === "out" && <StatusTicks status={message.status} />}
+              </span>
+              <Reactions message={message} />
+            </li>
+          ))}
+        </ol>
+      </MessageSurfaceProvider>
     </section>
   );
 }

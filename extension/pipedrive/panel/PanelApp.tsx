@@ -105,6 +105,7 @@ function PanelBody({ host, api, session, record, panelUserId }: PanelBodyProps) 
       </ul>
       <RecordConversation
         api={api}
+        me={session.member}
         context={context}
         phones={phones}
         selectedId={selectedId}

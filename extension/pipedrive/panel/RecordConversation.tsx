@@ -7,6 +7,8 @@ import type { useHistory } from "./use-panel-data";
 
 type Props = {
   api: PanelApi;
+  /** The signed-in member (the session's). */
+  me: { id: string; name: string };
   /** The record's chats, the accounts the member may use and the record's people. */
   context: { chats: Chat[]; accounts: WhatsAppAccount[]; persons: Pick<PanelPerson, "name" | "phones">[] };
   phones: PanelPhone[];
@@ -21,7 +23,7 @@ type Props = {
 };
 
 /** A record's WhatsApp chats, the selected one's history, and the composer: the body of the Pipedrive and HubSpot panels. */
-export function RecordConversation({ api, context, phones, selectedId, onSelect, history, members, onChat, onSent, onFailed }: Props) {
+export function RecordConversation({ api, me, context, phones, selectedId, onSelect, history, members, onChat, onSent, onFailed }: Props) {
   const selected = context.chats.find((chat) => chat.id === selectedId);
   return (
     <>
@@ -30,6 +32,7 @@ export function RecordConversation({ api, context, phones, selectedId, onSelect,
       {selected && (
         <ChatPane
           api={api}
+          me={me}
           chat={selected}
           messages={history.messages}
           hasOlder={history.hasOlder}
@@ -37,6 +40,7 @@ export function RecordConversation({ api, context, phones, selectedId, onSelect,
           onLoadOlder={history.loadOlder}
           members={members}
           onChat={onChat}
+          onMessage={history.merge}
         />
       )}
       <h3>Send</h3>
