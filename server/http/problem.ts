@@ -14,6 +14,7 @@ export const problemCodes = [
   "crm_not_linked",
   "mail_not_configured",
   "wrong_password",
+  "cross_site_request",
   "internal",
   "unavailable",
 ] as const;

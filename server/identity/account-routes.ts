@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, ne } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { recordingRateLimit, recordLoginRefusal } from "../audit/security-events";
 import type { Executor } from "../db/client";
@@ -10,6 +10,7 @@ import { newId, newSecret, sha256 } from "../ids";
 import { passwordResetMail } from "../mail/messages";
 import { enqueueMail, mailConfigured } from "../mail/outbox";
 import { presentMember } from "../team/presenters";
+import { sparingOwnBrowser } from "./login-sessions";
 import { hashPassword, verifyPassword } from "./passwords";
 import { revokeTokens } from "./tokens";
 
@@ -42,20 +43,22 @@ async function membershipsOf(db: Executor, userId: string) {
 }
 
 /**
- * Ends the user's console and panel sessions in every workspace, except `keepTokenId` (the
- * request's own). Personal API tokens and workspace keys are credentials someone made on purpose:
- * they stay, and are revoked under Settings.
+ * Ends the user's console and panel sessions, and their browsers' login sessions (the cookies that
+ * would open new tabs), in every workspace, except the request's own browser (`keep`: its token,
+ * its login session and that session's tabs). Personal API tokens and workspace keys are
+ * credentials someone made on purpose: they stay, and are revoked under Settings. Answers how many
+ * console and panel sessions ended.
  */
-async function revokeSessions(db: Executor, memberships: { workspaceId: string; memberId: string }[], keepTokenId?: string) {
+async function revokeSessions(
+  db: Executor,
+  memberships: { workspaceId: string; memberId: string }[],
+  keep?: { tokenId: string; loginSessionId: string | null },
+) {
   let revoked = 0;
   for (const { workspaceId, memberId } of memberships) {
-    const ids = await revokeTokens(
-      db,
-      workspaceId,
-      eq(authTokens.memberId, memberId),
-      inArray(authTokens.kind, ["session", "panel"]),
-      ...(keepTokenId ? [ne(authTokens.id, keepTokenId)] : []),
-    );
+    const spared = keep ? sparingOwnBrowser(keep) : [];
+    const ids = await revokeTokens(db, workspaceId, eq(authTokens.memberId, memberId), inArray(authTokens.kind, ["session", "panel"]), ...spared);
+    await revokeTokens(db, workspaceId, eq(authTokens.memberId, memberId), eq(authTokens.kind, "login_session"), ...spared);
     revoked += ids.length;
   }
   return revoked;
@@ -216,7 +219,7 @@ export const passwordAndProfileRoutes = [
         .where(eq(users.id, user.id));
       await db.delete(passwordResets).where(and(eq(passwordResets.userId, user.id), isNull(passwordResets.usedAt)));
       const memberships = await membershipsOf(db, user.id);
-      const revokedSessions = await revokeSessions(db, memberships, actor.tokenId);
+      const revokedSessions = await revokeSessions(db, memberships, { tokenId: actor.tokenId, loginSessionId: actor.loginSessionId });
       for (const { workspaceId, memberId } of memberships) {
         await audit({ workspaceId, actorId: memberId, action: "password.change", targetType: "member", targetId: memberId, details: { revokedSessions } });
       }

@@ -12,8 +12,8 @@ export type PasswordAttempt = {
 
 /**
  * The one throttle in front of every password check (POST /sessions, POST /join-requests,
- * POST /invitations/:token/accept) and every signup, so no route is a side door around the login
- * limit. Two budgets per 15 minutes: per account (its email, from any address: distributed
+ * POST /invitations/:token/accept), every signup and every login-session cookie presented, so no
+ * route is a side door around the login limit. Two budgets per 15 minutes: per account (its email, from any address: distributed
  * guessing) and per address (over every account and signup: spraying and email enumeration).
  * Points are spent before the check, so parallel requests cannot all slip through; a right
  * password gives the point back, so only failures (and signups) add up.
@@ -30,6 +30,12 @@ export type AttemptLimiter = {
    * cannot lock anyone out.
    */
   resetRequest(input: { ip: string | null; email: string }): Promise<void>;
+  /**
+   * A login-session cookie presented at POST /sessions/cookie-exchange: spends an attempt of the
+   * address (its secret cannot be guessed, but a refused cookie counts like a wrong password); a
+   * cookie that proved its login session gives the point back.
+   */
+  cookieAttempt(ip: string | null): Promise<PasswordAttempt>;
 };
 
 /** Reset e-mails per email address per 15 minutes: enough for a lost one, too few to flood a mailbox. */
@@ -59,6 +65,14 @@ export function createAttemptLimiter(limits: Config["loginLimits"]): AttemptLimi
     async resetRequest({ ip, email }) {
       await spend(byAddress, addressKey(ip));
       await spend(resetMails, email);
+    },
+    async cookieAttempt(ip) {
+      await spend(byAddress, addressKey(ip));
+      return {
+        async succeeded() {
+          await byAddress.reward(addressKey(ip), 1);
+        },
+      };
     },
   };
 }

@@ -9,6 +9,8 @@ import { newId, newSecret } from "../ids";
 import { effectivePermissions, holds } from "../permissions";
 import { addMember, findMember } from "../team/membership";
 import { presentMember, presentWorkspace } from "../team/presenters";
+import { cookieExchangeRoutes } from "./cookie-exchange-route";
+import { endLoginSession, loginCookieHeader, startLoginSession } from "./login-sessions";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "./passwords";
 import { issueToken, revokeTokens } from "./tokens";
 
@@ -45,11 +47,12 @@ export const identityRoutes = [
       });
       const [workspace] = await db.insert(workspaces).values({ id: workspaceId, name: body.workspaceName, joinCode: newJoinCode() }).returning();
       const memberId = await addMember(db, { workspaceId, userId, roleId: "owner" });
-      const { token } = await issueToken(db, { workspaceId, memberId, kind: "session" });
+      const { token, setCookie } = await startLoginSession(db, services.config, { workspaceId, memberId });
       await audit({ workspaceId, actorId: memberId, action: "workspace.create", targetType: "workspace", targetId: workspaceId });
       const member = await findMember(db, workspaceId, memberId);
       return {
         status: 201,
+        headers: { "set-cookie": setCookie, "cache-control": "no-store" },
         body: { token, member: member && presentMember(member), workspace: workspace && presentWorkspace(workspace, true) },
       };
     },
@@ -61,7 +64,11 @@ export const identityRoutes = [
     tag: "Identity",
     access: publicAccess("exchanges credentials for a token"),
     body: Login,
-    responses: { 201: "The token and the member", 401: "Wrong email or password", 429: "Too many attempts" },
+    responses: {
+      201: "The token and the member; sets the browser's login-session cookie (HttpOnly, SameSite=Strict), which opens new tabs",
+      401: "Wrong email or password",
+      429: "Too many attempts",
+    },
     async handler({ body, db, services, meta, audit }) {
       const attempt = await services.loginLimiter.passwordAttempt({ ip: meta.ip, email: body.email }).catch(recordingRateLimit(services, meta, body.email));
       const [user] = await db.select().from(users).where(eq(users.email, body.email));
@@ -80,25 +87,27 @@ export const identityRoutes = [
             .where(and(eq(members.workspaceId, workspaceId), eq(members.userId, user.id), ne(members.status, "removed")))
         : [];
       if (!workspaceId || !membership) throw unauthenticated("You are not a member of that workspace.");
-      const { token } = await issueToken(db, { workspaceId, memberId: membership.id, kind: "session" });
+      const { token, setCookie } = await startLoginSession(db, services.config, { workspaceId, memberId: membership.id });
       await db.update(users).set({ lastWorkspaceId: workspaceId }).where(eq(users.id, user.id));
       await audit({ workspaceId, actorId: membership.id, action: "session.create", targetType: "member", targetId: membership.id });
       const member = await findMember(db, workspaceId, membership.id);
-      return { status: 201, body: { token, member: member && presentMember(member) } };
+      return { status: 201, headers: { "set-cookie": setCookie, "cache-control": "no-store" }, body: { token, member: member && presentMember(member) } };
     },
   }),
+  ...cookieExchangeRoutes,
   route({
     method: "delete",
     path: "/sessions/current",
-    summary: "Log out: revoke the token of this request",
+    summary: "Log out: revoke the token of this request and its browser's login session (its other tabs too), and delete the login-session cookie",
     tag: "Identity",
     access: anyMember,
     allowSuspended: true,
     responses: { 204: "Revoked" },
-    async handler({ actor, db, audit }) {
+    async handler({ actor, db, services, audit }) {
+      if (actor.loginSessionId) await endLoginSession(db, actor.workspaceId, actor.loginSessionId);
       await revokeTokens(db, actor.workspaceId, eq(authTokens.id, actor.tokenId));
-      await audit({ action: "session.delete", targetType: "token", targetId: actor.tokenId });
-      return { status: 204 };
+      await audit({ action: "session.delete", targetType: "token", targetId: actor.tokenId, details: { loginSessionId: actor.loginSessionId } });
+      return { status: 204, headers: { "set-cookie": loginCookieHeader(services.config, null) } };
     },
   }),
   route({

@@ -1,18 +1,26 @@
-import { and, eq, type SQL } from "drizzle-orm";
+import { and, eq, ne, type SQL } from "drizzle-orm";
 import type { Database, Executor } from "../db/client";
 import { authTokens, members, roles, users } from "../db/schema";
 import { publish } from "../events/bus";
 import { newId, newSecret, sha256 } from "../ids";
 import { type Actor, builtinRoles, completePermissions, isBuiltinRoleId, type PermissionMap } from "../permissions";
 
-export type TokenKind = "session" | "personal" | "workspace_key" | "panel";
-const sessionLifetimeMs = 30 * 24 * 60 * 60 * 1000;
+export type TokenKind = "session" | "personal" | "workspace_key" | "panel" | "login_session";
+export const sessionLifetimeMs = 30 * 24 * 60 * 60 * 1000;
 /** A Pipedrive panel session: short, since the panel re-exchanges a fresh Pipedrive JWT anyway (PIPEDRIVE_PANEL_SESSION_SECONDS). */
 export const panelTokenLifetimeMs = 60 * 60 * 1000;
-const lifetimeMs: Partial<Record<TokenKind, number>> = { session: sessionLifetimeMs, panel: panelTokenLifetimeMs };
+const lifetimeMs: Partial<Record<TokenKind, number>> = { session: sessionLifetimeMs, panel: panelTokenLifetimeMs, login_session: sessionLifetimeMs };
 
 /** The authenticated caller: who they are now, read fresh on every request. */
-export type Principal = Actor & { name: string; email: string; tokenId: string; tokenKind: TokenKind; tokenExpiresAt: Date | null };
+export type Principal = Actor & {
+  name: string;
+  email: string;
+  tokenId: string;
+  tokenKind: TokenKind;
+  tokenExpiresAt: Date | null;
+  /** The browser login session a console tab's token belongs to (null for API tokens, panel tokens and older sessions). */
+  loginSessionId: string | null;
+};
 
 /**
  * Bearer tokens read `sbt.<workspaceId>.<secret>`: the workspace part keeps the lookup on one
@@ -20,7 +28,7 @@ export type Principal = Actor & { name: string; email: string; tokenId: string; 
  */
 export async function issueToken(
   executor: Executor,
-  input: { workspaceId: string; memberId: string; kind: TokenKind; name?: string; lifetimeMs?: number },
+  input: { workspaceId: string; memberId: string; kind: TokenKind; name?: string; lifetimeMs?: number; loginSessionId?: string },
 ): Promise<{ id: string; token: string; expiresAt: Date | null }> {
   const id = newId("tok");
   const secret = newSecret();
@@ -33,14 +41,19 @@ export async function issueToken(
     kind: input.kind,
     name: input.name ?? null,
     tokenHash: sha256(secret),
+    loginSessionId: input.loginSessionId ?? null,
     expiresAt,
   });
-  return { id, token: `sbt.${input.workspaceId}.${secret}`, expiresAt };
+  return { id, token: `${credentialPrefix(input.kind)}.${input.workspaceId}.${secret}`, expiresAt };
 }
 
-export function parseToken(token: string): { workspaceId: string; secretHash: string } | null {
+/** Bearer tokens read `sbt.…`; a login session's cookie reads `sbl.…`, so neither passes for the other. */
+type CredentialPrefix = "sbt" | "sbl";
+const credentialPrefix = (kind: TokenKind): CredentialPrefix => (kind === "login_session" ? "sbl" : "sbt");
+
+export function parseToken(token: string, expectedPrefix: CredentialPrefix = "sbt"): { workspaceId: string; secretHash: string } | null {
   const [prefix, workspaceId, secret, ...rest] = token.split(".");
-  if (prefix !== "sbt" || !workspaceId || !secret || rest.length > 0) return null;
+  if (prefix !== expectedPrefix || !workspaceId || !secret || rest.length > 0) return null;
   return { workspaceId, secretHash: sha256(secret) };
 }
 
@@ -53,6 +66,7 @@ export async function resolvePrincipal(db: Database, token: string): Promise<Pri
       tokenId: authTokens.id,
       tokenKind: authTokens.kind,
       expiresAt: authTokens.expiresAt,
+      loginSessionId: authTokens.loginSessionId,
       memberId: members.id,
       roleId: members.roleId,
       status: members.status,
@@ -65,7 +79,9 @@ export async function resolvePrincipal(db: Database, token: string): Promise<Pri
     .innerJoin(members, and(eq(members.workspaceId, authTokens.workspaceId), eq(members.id, authTokens.memberId)))
     .innerJoin(users, eq(users.id, members.userId))
     .leftJoin(roles, and(eq(roles.workspaceId, members.workspaceId), eq(roles.id, members.roleId)))
-    .where(and(eq(authTokens.workspaceId, parsed.workspaceId), eq(authTokens.tokenHash, parsed.secretHash)));
+    // A login session's secret is the browser's HttpOnly cookie: it only ever buys a tab token at
+    // POST /sessions/cookie-exchange, never authenticates a request itself.
+    .where(and(eq(authTokens.workspaceId, parsed.workspaceId), eq(authTokens.tokenHash, parsed.secretHash), ne(authTokens.kind, "login_session")));
   // A removed member's tokens are revoked with the removal; this keeps any straggler out as well.
   if (!row || row.status === "removed" || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return null;
   const role = roleDefinition(row.roleId, row.customRoleName, row.customPermissions);
@@ -81,6 +97,7 @@ export async function resolvePrincipal(db: Database, token: string): Promise<Pri
     tokenId: row.tokenId,
     tokenKind: row.tokenKind,
     tokenExpiresAt: row.expiresAt,
+    loginSessionId: row.loginSessionId,
   };
 }
 

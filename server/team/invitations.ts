@@ -7,8 +7,8 @@ import { conflict, HttpProblem, notFound } from "../http/problem";
 import { publicAccess, requires, route } from "../http/route";
 import { Email, IdParam, Password, PersonName } from "../http/schemas";
 import type { PasswordAttempt } from "../identity/attempt-limiter";
+import { startLoginSession } from "../identity/login-sessions";
 import { hashPassword, verifyPassword } from "../identity/passwords";
-import { issueToken } from "../identity/tokens";
 import { newId, newSecret, sha256 } from "../ids";
 import { invitationMail } from "../mail/messages";
 import { enqueueMail, mailConfigured } from "../mail/outbox";
@@ -189,7 +189,7 @@ export const invitationRoutes = [
         .update(invitations)
         .set({ acceptedAt: new Date() })
         .where(and(eq(invitations.workspaceId, invitation.workspaceId), eq(invitations.id, invitation.id)));
-      const { token } = await issueToken(db, { workspaceId: invitation.workspaceId, memberId, kind: "session" });
+      const { token, setCookie } = await startLoginSession(db, services.config, { workspaceId: invitation.workspaceId, memberId });
       await audit({
         workspaceId: invitation.workspaceId,
         actorId: memberId,
@@ -199,7 +199,7 @@ export const invitationRoutes = [
         details: { roleId: invitation.roleId },
       });
       const member = await findMember(db, invitation.workspaceId, memberId);
-      return { status: 201, body: { token, member: member && presentMember(member) } };
+      return { status: 201, headers: { "set-cookie": setCookie, "cache-control": "no-store" }, body: { token, member: member && presentMember(member) } };
     },
   }),
 ];

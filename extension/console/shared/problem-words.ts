@@ -21,6 +21,7 @@ const plainSummaries: Record<ProblemBody["code"], string> = {
   crm_not_linked: "A CRM connection is missing; see the Integrations page.",
   mail_not_configured: "E-mail is not set up on this server.",
   wrong_password: "The password is wrong.",
+  cross_site_request: "This page may not do that; open Switchboard at its own address.",
   internal: "Something went wrong on our side; try again in a moment.",
   unavailable: "Switchboard is busy right now; try again in a moment.",
   network_error: "Switchboard could not be reached. Check your connection and try again.",
