@@ -4,11 +4,14 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { PGlite } from "@electric-sql/pglite";
 import { ConfigError, commandLineOptions, loadConfig } from "../config";
+import { writeBackupFile } from "./backup-archive";
+import { backupMediaLine, backupMediaSource } from "./backup-media";
 import { encryptionKeyReminder, keyFileBeside } from "./encryption-key-note";
 import { acquireDataDirLock, currentHolder, DataDirLocked, type LockHolder } from "./lock";
-import { backupsDir, pgliteDir, takeSnapshot, writeSnapshot } from "./snapshot";
+import { backupsDir, newBackupPath, pgliteDir, takeSnapshot } from "./snapshot";
 
-// `npm run backup [-- --out FILE] [--include-key]`: a consistent snapshot of the embedded database.
+// `npm run backup [-- --out FILE] [--include-key]`: a consistent snapshot of the embedded database,
+// and the media files in DATA_DIR/media (taken after the database, so every file it names is there).
 // While a server runs it takes the snapshot (only it may open DATA_DIR); otherwise this command
 // opens DATA_DIR itself, holding its lock so no server starts meanwhile.
 const { values: options } = parseArgs({
@@ -18,17 +21,26 @@ const { values: options } = parseArgs({
 try {
   // `npm run backup` passes --development, as `npm start` does, so both find the same key.
   const config = loadConfig(undefined, commandLineOptions());
-  if (config.databaseUrl) fail("DATABASE_URL is set: this server's data is in PostgreSQL; back it up with pg_dump.");
+  if (config.databaseUrl) {
+    const media = config.media.storage.kind === "local" ? ", and copy DATA_DIR/media (its media files) with it" : "";
+    fail(`DATABASE_URL is set: this server's data is in PostgreSQL; back it up with pg_dump${media}.`);
+  }
   const holder = currentHolder(config.dataDir);
   const { snapshot, how } = holder ? await throughRunningServer(holder) : await withServerStopped(config.dataDir);
-  const file = options.out ? path.resolve(options.out) : writeSnapshot(backupsDir(config.dataDir), snapshot);
-  if (options.out) writeFileSync(file, snapshot, { mode: 0o600 });
+  const media = backupMediaSource(config);
+  const { file, mediaFiles, mediaBytes } = await writeBackupFile(
+    options.out ? path.resolve(options.out) : newBackupPath(backupsDir(config.dataDir)),
+    snapshot,
+    media,
+  );
   let savedKey: string | null = null;
   if (options["include-key"]) {
     savedKey = keyFileBeside(file);
     writeFileSync(savedKey, config.encryptionKey.toString("base64"), { mode: 0o600 });
   }
-  console.log(`Backup written ${how}: ${file} (${(snapshot.byteLength / 1024 / 1024).toFixed(1)} MB). Restore it with: npm run restore -- ${file}`);
+  const megabytes = ((snapshot.byteLength + mediaBytes) / 1024 / 1024).toFixed(1);
+  console.log(`Backup written ${how}: ${file} (${megabytes} MB). Restore it with: npm run restore -- ${file}`);
+  console.log(backupMediaLine(media, mediaFiles));
   console.log(encryptionKeyReminder(config, savedKey));
 } catch (error) {
   if (error instanceof ConfigError || error instanceof DataDirLocked) fail(error.message);

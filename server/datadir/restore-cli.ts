@@ -1,16 +1,19 @@
-import { copyFileSync, existsSync, readFileSync, renameSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { verifyAuditChains } from "../audit/verify";
 import { ConfigError, commandLineOptions, loadConfig } from "../config";
 import { openDatabase } from "../db/client";
+import { localMediaDir } from "../media/storage";
+import { readBackupFile, swapInMedia } from "./backup-archive";
 import { keyComesFromDataDir, keyFileBeside, keyFileIn } from "./encryption-key-note";
 import { acquireDataDirLock, DataDirLocked } from "./lock";
 import { analyzeAfterBulkWrite } from "./maintenance";
 import { restoreSnapshot } from "./snapshot";
 
-// `npm run restore -- FILE`: replaces DATA_DIR's embedded database with a backup. Refuses while
-// anything holds DATA_DIR (a running server): stop it, restore, start it again.
+// `npm run restore -- FILE`: replaces DATA_DIR's embedded database, and DATA_DIR/media when the
+// backup holds media files, with a backup. Refuses while anything holds DATA_DIR (a running
+// server): stop it, restore, start it again.
 const { positionals } = parseArgs({ allowPositionals: true, options: { development: { type: "boolean", default: false } } });
 const backupFile = positionals[0] ? path.resolve(positionals[0]) : fail("name the backup file: npm run restore -- FILE");
 if (!existsSync(backupFile)) fail(`${backupFile} does not exist.`);
@@ -21,8 +24,18 @@ try {
   if (config.databaseUrl) fail("DATABASE_URL is set: this server's data is in PostgreSQL; restore it with pg_restore.");
   const lock = acquireDataDirLock(config.dataDir, { port: null, purpose: "npm run restore" });
   try {
-    const previous = await restoreSnapshot(config.dataDir, readFileSync(backupFile));
+    const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+    const mediaStaging = `${localMediaDir(config.dataDir)}.restoring-${stamp}`;
+    const backup = await readBackupFile(backupFile, mediaStaging);
+    let previous: string | null;
+    try {
+      previous = await restoreSnapshot(config.dataDir, backup.database);
+    } catch (error) {
+      rmSync(mediaStaging, { recursive: true, force: true });
+      throw error;
+    }
     console.log(`Restored ${backupFile} into ${config.dataDir}.${previous ? ` The database it replaced is kept in ${previous}.` : ""}`);
+    await restoreMedia(config, backup, mediaStaging, stamp);
     config = adoptSavedKey(config) ?? config;
   } finally {
     lock.release();
@@ -49,6 +62,24 @@ try {
   if (error instanceof DataDirLocked) fail(`${error.message} Stop it before restoring.`);
   if (error instanceof ConfigError) fail(error.message);
   throw error;
+}
+
+/** DATA_DIR/media becomes the backup's media files (the folder it replaces is kept), and says so. */
+async function restoreMedia(config: ReturnType<typeof loadConfig>, backup: Awaited<ReturnType<typeof readBackupFile>>, staged: string, stamp: string) {
+  if (backup.format === "database only") {
+    console.log("This backup holds no media files (taken before backups included them): DATA_DIR/media is left as it is.");
+    return;
+  }
+  if (backup.manifest.media === "elsewhere") {
+    console.log(`Media files were not in this backup: they were ${backup.manifest.mediaLocation}.`);
+    return;
+  }
+  const mediaDirectory = localMediaDir(config.dataDir);
+  const replaced = await swapInMedia(mediaDirectory, staged, stamp);
+  console.log(`Restored ${backup.mediaFiles} media files into ${mediaDirectory}.${replaced ? ` The files it replaced are kept in ${replaced}.` : ""}`);
+  if (config.media.storage.kind === "s3") {
+    console.error("Warning: MEDIA_STORAGE=s3: this server reads media files from S3, not from DATA_DIR/media; copy them into the bucket to serve them.");
+  }
 }
 
 /**

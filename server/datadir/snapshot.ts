@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 
@@ -30,14 +30,11 @@ export async function takeSnapshot(pglite: PGlite): Promise<Uint8Array> {
   return new Uint8Array(await archive.arrayBuffer());
 }
 
-/** Writes `snapshot` into `directory` under a new name, whole or not at all; returns its path. */
-export function writeSnapshot(directory: string, snapshot: Uint8Array, at: Date = new Date()): string {
+/** A new backup's path in `directory` (created if need be): a name no file has yet, sorting by time. */
+export function newBackupPath(directory: string, at: Date = new Date()): string {
   mkdirSync(directory, { recursive: true, mode: 0o700 });
   let file = path.join(directory, snapshotFileName(at));
   for (let suffix = 1; existsSync(file); suffix++) file = path.join(directory, snapshotFileName(at).replace(".tar.gz", `-${suffix}.tar.gz`));
-  const partial = `${file}.partial`;
-  writeFileSync(partial, snapshot, { mode: 0o600 });
-  renameSync(partial, file);
   return file;
 }
 
