@@ -12,6 +12,7 @@ import { type DatabaseHandle, openDatabase } from "./db/client";
 import { connectDemoWorkspaceToDemoHubspot } from "./demo/hubspot-journey";
 import { connectDemoCrms, seedDemoWorkspace } from "./demo/start";
 import { createApp } from "./http/app";
+import { mediaStorageDescription } from "./media/create-storage";
 import type { Services } from "./services";
 import { startWebhookWorker } from "./webhooks/worker";
 
@@ -87,7 +88,7 @@ async function main() {
       return;
     }
     logger.info({ url: config.publicUrl, engine: database.engine }, "Switchboard is listening");
-    console.log(`Switchboard: ${config.publicUrl} (database: ${database.engine})`);
+    console.log(`Switchboard: ${config.publicUrl} (database: ${database.engine}; media: ${mediaStorageDescription(config)})`);
     // The demo connects to the demo CRM through its own HTTP routes, as people do: once listening.
     if (config.demo) void connectDemoCrm(services, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     if (config.demo && config.hubspot.usesDemoPortal) {
