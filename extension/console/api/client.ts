@@ -91,10 +91,12 @@ async function send(method: HttpMethod, path: string, body?: unknown, options: C
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (options.idempotencyKey) headers["idempotency-key"] = options.idempotencyKey;
-  if (body !== undefined) headers["content-type"] = "application/json";
+  // A Blob (a file to send) goes as its own bytes and type; anything else as JSON.
+  const file = body instanceof Blob ? body : null;
+  if (body !== undefined) headers["content-type"] = file ? file.type || "application/octet-stream" : "application/json";
   let response: Response;
   try {
-    response = await fetch(`${apiBase}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(`${apiBase}${path}`, { method, headers, body: body === undefined ? undefined : (file ?? JSON.stringify(body)) });
   } catch {
     throw new ApiProblem({
       title: "Network error",

@@ -3,6 +3,7 @@ import { onlyTemplateAllowed } from "../../../server/whatsapp/customer-service-w
 import { asProblem, callApi } from "../api/client";
 import { useAction } from "../api/use-action";
 import { useMe } from "../session/SessionProvider";
+import { AttachButton, AttachmentPreview, mediaPath, useAttachment } from "../shared/Attachment";
 import { createIdempotentSender } from "../shared/idempotent-send";
 import { MessageLength, messageTooLong } from "../shared/MessageLength";
 import { ProblemMessage } from "../shared/ProblemMessage";
@@ -34,6 +35,8 @@ export function Composer({ chat, account, onSent, onGone }: ComposerProps) {
   const [templateChosen, setTemplateChosen] = useState(false);
   const contact = { name: chat.contact.name, phone: chat.contact.phone };
   const disconnected = account?.status === "disconnected";
+  const files = useAttachment();
+  const { attachment } = files;
 
   const post = async (body: { text: string } | { template: TemplateContent }) => {
     // A second submit while the first is on its way (a double click, Enter twice) sends nothing.
@@ -56,9 +59,27 @@ export function Composer({ chat, account, onSent, onGone }: ComposerProps) {
     return succeeded && sent;
   };
 
+  const sendAttachment = async () => {
+    if (!attachment || sender.busy) return;
+    await send.run(async () => {
+      try {
+        const answer = await callApi<{ message: Message }>("POST", mediaPath(chat.id, attachment), attachment.file);
+        onSent(answer.message);
+        files.clear();
+      } catch (error) {
+        const { status } = asProblem(error);
+        if (status === 404) onGone();
+        if (status === 422) setRefusedText(true);
+        throw error;
+      }
+    });
+  };
+
   const submitText = async (event?: FormEvent) => {
     event?.preventDefault();
-    if (!text.trim() || messageTooLong(text) || send.pending) return;
+    if (send.pending) return;
+    if (attachment) return void (await sendAttachment());
+    if (!text.trim() || messageTooLong(text)) return;
     if (await post({ text })) clearDraft();
   };
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -66,8 +87,16 @@ export function Composer({ chat, account, onSent, onGone }: ComposerProps) {
   };
 
   return (
-    <div className="composer">
+    <div className={files.dropping ? "composer attachment-dropping" : "composer"} {...(templateOnly || templateChosen ? {} : files.dropTarget)}>
       <ProblemMessage problem={send.problem} />
+      {files.problem && (
+        <p className="notice notice-error" role="alert">
+          {files.problem}
+        </p>
+      )}
+      {attachment && !templateOnly && !templateChosen && (
+        <AttachmentPreview id={`composer-caption-${chat.id}`} attachment={attachment} onCaption={files.setCaption} onRemove={files.clear} />
+      )}
       {disconnected && (
         <p className="composer-note">This WhatsApp account is disconnected{account?.statusReason ? ` (${account.statusReason})` : ""}; reconnect it to send.</p>
       )}
@@ -112,11 +141,13 @@ export function Composer({ chat, account, onSent, onGone }: ComposerProps) {
             placeholder="Write a reply… (Enter to send, Shift+Enter for a new line)"
             onChange={(event) => setText(event.target.value)}
             onKeyDown={onKeyDown}
+            onPaste={files.onPaste}
           />
+          <AttachButton id={`composer-file-${chat.id}`} disabled={send.pending} onFile={files.attach} />
           <button type="button" onClick={() => setTemplateChosen(true)}>
             Template
           </button>
-          <button type="submit" className="primary" disabled={send.pending || !text.trim() || messageTooLong(text)}>
+          <button type="submit" className="primary" disabled={send.pending || (!attachment && (!text.trim() || messageTooLong(text)))}>
             {send.pending ? "Sending…" : "Send"}
           </button>
         </form>

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { onlyTemplateAllowed } from "../../../server/whatsapp/customer-service-window";
+import { AttachButton, AttachmentPreview, mediaPath, useAttachment } from "../../console/shared/Attachment";
 import { createIdempotentSender } from "../../console/shared/idempotent-send";
 import { MessageLength, messageTooLong } from "../../console/shared/MessageLength";
 import { TemplatePicker } from "../../console/shared/TemplatePicker";
@@ -34,6 +35,8 @@ export function Composer({ api, accounts, chats, phones, chat, persons, onSent, 
   const [pending, setPending] = useState(false);
   const [problem, setProblem] = useState<string>();
   const [sender] = useState(createIdempotentSender);
+  const files = useAttachment();
+  const { attachment } = files;
 
   useEffect(() => {
     if (chat) {
@@ -76,8 +79,27 @@ export function Composer({ api, accounts, chats, phones, chat, persons, onSent, 
       setPending(false);
     }
   };
+  // A file goes into a chat the member may reply in, while its window is open (a new chat starts with a template).
+  const canAttach = Boolean(target?.abilities.reply) && !templateOnly;
+  const sendAttachment = async () => {
+    if (!attachment || !target || pending) return;
+    setPending(true);
+    setProblem(undefined);
+    try {
+      const { message } = await api.call<{ message: Message }>("POST", mediaPath(target.id, attachment), attachment.file);
+      files.clear();
+      onSent({ chat: null, message, accountId, phone });
+    } catch (error) {
+      const detail = problemText(error);
+      setProblem(detail);
+      onFailed(detail);
+    } finally {
+      setPending(false);
+    }
+  };
   const submitText = (event: FormEvent) => {
     event.preventDefault();
+    if (attachment && canAttach) return void sendAttachment();
     void send({ text });
   };
   const loadTemplates = () => api.call<{ data: TemplateChoice[] }>("GET", "/templates?limit=200").then((page) => page.data);
@@ -88,7 +110,7 @@ export function Composer({ api, accounts, chats, phones, chat, persons, onSent, 
   const fromLabelIsLong = fromLabel.length > 30;
   const numbers = [...new Set([...(chat?.contact.phone ? [chat.contact.phone] : []), ...reachable.map((candidate) => candidate.e164)])];
   return (
-    <div className="composer">
+    <div className={files.dropping ? "composer attachment-dropping" : "composer"} {...(canAttach && !templateChosen ? files.dropTarget : {})}>
       <div className="row pickers">
         <div>
           <label htmlFor="composer-to">To</label>
@@ -137,6 +159,12 @@ export function Composer({ api, accounts, chats, phones, chat, persons, onSent, 
         />
       ) : (
         <form aria-label="Send a WhatsApp message" onSubmit={submitText}>
+          {files.problem && (
+            <p className="notice notice-error" role="alert">
+              {files.problem}
+            </p>
+          )}
+          {attachment && canAttach && <AttachmentPreview id="composer-caption" attachment={attachment} onCaption={files.setCaption} onRemove={files.clear} />}
           <label htmlFor="composer-text">Message</label>
           <textarea
             id="composer-text"
@@ -144,15 +172,17 @@ export function Composer({ api, accounts, chats, phones, chat, persons, onSent, 
             dir="auto"
             aria-describedby="composer-length"
             onChange={(event) => setText(event.target.value)}
+            onPaste={canAttach ? files.onPaste : undefined}
             placeholder="Write a WhatsApp message"
           />
           <MessageLength text={text} id="composer-length" />
           <div className="row">
             <span className="muted">{target ? "Replies in the existing chat" : "Starts a new chat"}</span>
+            {canAttach && <AttachButton id="composer-file" disabled={pending} onFile={files.attach} />}
             <button type="button" onClick={() => setTemplateChosen(true)}>
               Template
             </button>
-            <button type="submit" className="primary" disabled={pending || !text.trim() || messageTooLong(text)}>
+            <button type="submit" className="primary" disabled={pending || (attachment && canAttach ? false : !text.trim() || messageTooLong(text))}>
               {pending ? "Sending…" : "Send"}
             </button>
           </div>

@@ -118,10 +118,17 @@ async function request<Result>(bearer: string | null, method: HttpMethod, path: 
   const headers: Record<string, string> = {};
   if (bearer) headers.authorization = `Bearer ${bearer}`;
   if (options.idempotencyKey) headers["idempotency-key"] = options.idempotencyKey;
-  if (body !== undefined) headers["content-type"] = "application/json";
+  // A Blob (a file to send) goes as its own bytes and type; anything else as JSON.
+  const file = body instanceof Blob ? body : null;
+  if (body !== undefined) headers["content-type"] = file ? file.type || "application/octet-stream" : "application/json";
   let response: Response;
   try {
-    response = await fetch(`${apiBase}${path}`, { method, headers, credentials: "omit", body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(`${apiBase}${path}`, {
+      method,
+      headers,
+      credentials: "omit",
+      body: body === undefined ? undefined : (file ?? JSON.stringify(body)),
+    });
   } catch {
     throw new ApiProblem({
       title: "Network error",
