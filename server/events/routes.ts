@@ -3,6 +3,7 @@ import { renderCampaignProgress } from "../campaigns/live";
 import { messages } from "../db/schema";
 import { anyMember, route } from "../http/route";
 import { type Principal, resolvePrincipal } from "../identity/tokens";
+import { conversationRelationsOf } from "../inbox/message-presentation";
 import { presentChat, presentMessage } from "../inbox/presenters";
 import { chatRecord, loadChat } from "../inbox/queries";
 import { loadVisibleChatWithReadState, readStatesOfChat } from "../inbox/read-state";
@@ -30,7 +31,9 @@ function loadChatEvent(services: Services, event: ChatEvent) {
             .where(and(eq(messages.workspaceId, event.workspaceId), eq(messages.id, event.messageId)))
         : [],
     ]);
-    return { chat, message };
+    // Its quoted message and reactions: read once per event, like the message.
+    const relations = message ? (await conversationRelationsOf(db, [message])).get(message.id) : undefined;
+    return { chat, message, relations };
   });
 }
 
@@ -63,7 +66,7 @@ function loadReadStates(services: Services, event: ChatEvent) {
 async function renderFor(services: Services, viewer: Principal, event: ChatEvent) {
   // A member's read state is theirs alone: only their own streams (other tabs, other devices) hear it.
   if (event.type === "chat.read_state" && event.memberId !== viewer.memberId) return null;
-  const { chat, message } = await loadChatEvent(services, event);
+  const { chat, message, relations } = await loadChatEvent(services, event);
   if (!chat) return null;
   if (!can(viewer, "chats.view", chatRecord(chat)))
     return "previousResponsibleId" in event && event.previousResponsibleId === viewer.memberId
@@ -75,7 +78,7 @@ async function renderFor(services: Services, viewer: Principal, event: ChatEvent
   // Counted once per event for every listening member; a stream opened after that count reads its own.
   const readState = recount ? (await loadReadStates(services, event)).get(viewer.memberId) : undefined;
   const withReadState = !recount ? null : readState ? { ...chat, ...readState } : await loadVisibleChatWithReadState(services.database.db, viewer, chat.id);
-  return { type: event.type, chat: presentChat(withReadState ?? chat, viewer), ...(message ? { message: presentMessage(message) } : {}) };
+  return { type: event.type, chat: presentChat(withReadState ?? chat, viewer), ...(message ? { message: presentMessage(message, relations) } : {}) };
 }
 
 export const eventRoutes = [

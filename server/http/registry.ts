@@ -12,6 +12,7 @@ import { passwordAndProfileRoutes } from "../identity/account-routes";
 import { identityRoutes } from "../identity/routes";
 import { exportRoutes } from "../inbox/export-routes";
 import { mediaSendRoutes } from "../inbox/media-routes";
+import { reactionRoutes } from "../inbox/reaction-routes";
 import { readStateRoutes } from "../inbox/read-routes";
 import { chatRoutes } from "../inbox/routes";
 import { apiKeyRoutes } from "../integrations/api-key-routes";
@@ -41,6 +42,7 @@ export const allRoutes: RouteDefinition[] = [
   ...accountRoutes,
   ...inboundRoutes,
   ...chatRoutes,
+  ...reactionRoutes,
   ...mediaSendRoutes,
   ...readStateRoutes,
   ...exportRoutes,

@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Database, Executor } from "../db/client";
-import { chats, messages } from "../db/schema";
+import { chats, type MessageRichContent, messages } from "../db/schema";
 import type { BusEvent } from "../events/bus";
 import { newId } from "../ids";
 import { emitInboxEvents } from "../webhooks/outbox";
@@ -18,6 +18,10 @@ export type InboundMessage = {
   providerMessageId: string;
   text: string;
   receivedAt: Date;
+  /** The wamid of the message this one quotes (Meta's `context`). */
+  replyToWamid?: string;
+  /** A location's, contact card's or button reply's data. */
+  rich?: MessageRichContent;
 };
 
 /**
@@ -73,6 +77,15 @@ export async function touchChat(db: Executor, workspaceId: string, chatId: strin
     .where(and(eq(chats.workspaceId, workspaceId), eq(chats.id, chatId)));
 }
 
+/** Our id of the chat's message with this wamid (a quoted message), or null when it isn't one of the chat's. */
+async function messageIdOfWamid(db: Executor, workspaceId: string, chatId: string, wamid: string): Promise<string | null> {
+  const [quoted] = await db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(and(eq(messages.workspaceId, workspaceId), eq(messages.chatId, chatId), eq(messages.providerMessageId, wamid)));
+  return quoted?.id ?? null;
+}
+
 /**
  * Records a customer's message: contact and chat created on first contact, the message stored
  * once per provider id (redeliveries are no-ops), the chat's activity and 24-hour window moved
@@ -92,6 +105,7 @@ export async function ingestInboundMessage(
   const ingested = await db.transaction(async (tx) => {
     const contact = await findOrCreateContact(tx, inbound.workspaceId, inbound.from);
     const chat = await findOrCreateChat(tx, inbound.workspaceId, inbound.accountId, contact, inbound.receivedAt);
+    const replyToMessageId = inbound.replyToWamid ? await messageIdOfWamid(tx, inbound.workspaceId, chat.id, inbound.replyToWamid) : null;
     const [message] = await tx
       .insert(messages)
       .values({
@@ -103,6 +117,9 @@ export async function ingestInboundMessage(
         status: "received",
         providerMessageId: inbound.providerMessageId,
         createdAt: inbound.receivedAt,
+        replyToMessageId,
+        replyToProviderId: inbound.replyToWamid ?? null,
+        rich: inbound.rich ?? null,
       })
       .onConflictDoNothing()
       .returning();

@@ -1,5 +1,6 @@
-import type { messages } from "../db/schema";
+import type { MessageRichContent, messages } from "../db/schema";
 import { type Actor, abilities } from "../permissions";
+import type { MessageReaction, QuotedMessage } from "./message-presentation";
 import { type ChatRow, chatRecord } from "./queries";
 
 /** A chat as the API shows it; with an actor, its abilities for that actor. */
@@ -21,7 +22,15 @@ export function presentChat(row: ChatRow & { unreadCount?: number; markedUnread?
 
 export type MessageRow = typeof messages.$inferSelect;
 
-export function presentMessage(row: MessageRow) {
+/** What a message is presented with besides its own row, each loaded for a whole page at once. */
+export type MessageExtras = {
+  /** The message it quotes (message-presentation.ts): null when Meta named one unknown here; absent when not a reply. */
+  replyTo?: QuotedMessage | null;
+  /** Its reactions in force (message-presentation.ts); none when not loaded. */
+  reactions?: MessageReaction[];
+};
+
+export function presentMessage(row: MessageRow, extras: MessageExtras = {}) {
   return {
     id: row.id,
     chatId: row.chatId,
@@ -34,5 +43,20 @@ export function presentMessage(row: MessageRow) {
     createdAt: row.createdAt.toISOString(),
     statusAt: row.statusAt?.toISOString() ?? null,
     sentAt: row.sentAt?.toISOString() ?? null,
+    ...(extras.replyTo === undefined ? {} : { replyTo: extras.replyTo }),
+    reactions: extras.reactions ?? [],
+    ...richFields(row.rich),
   };
+}
+
+/** `location`, `contacts` or `interactive` as the customer sent them; absent for other messages. */
+function richFields(rich: MessageRichContent | null): {
+  location?: Extract<MessageRichContent, { location: unknown }>["location"];
+  contacts?: Extract<MessageRichContent, { contacts: unknown }>["contacts"];
+  interactive?: Extract<MessageRichContent, { interactive: unknown }>["interactive"];
+} {
+  if (!rich) return {};
+  if ("location" in rich) return { location: rich.location };
+  if ("contacts" in rich) return { contacts: rich.contacts };
+  return { interactive: rich.interactive };
 }

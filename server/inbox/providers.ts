@@ -48,7 +48,8 @@ export async function deliverOutbound(
   to: string,
   content: OutboundContent,
   messageId: string,
-  options: { rateLimitAttempts?: number } = {},
+  /** `replyToWamid`: the customer's message a text reply quotes. */
+  options: { rateLimitAttempts?: number; replyToWamid?: string } = {},
 ): Promise<string> {
   if (account.provider === "sandbox") {
     assertSandboxTemplateSendable(content);
@@ -63,7 +64,7 @@ export async function deliverOutbound(
     try {
       const accepted =
         content.kind === "text"
-          ? await services.cloud.sendText({ phoneNumberId, accessToken, to, body: content.text, callbackData: messageId })
+          ? await services.cloud.sendText({ phoneNumberId, accessToken, to, body: content.text, callbackData: messageId, replyToWamid: options.replyToWamid })
           : content.kind === "media"
             ? await services.cloud.sendMedia({
                 phoneNumberId,

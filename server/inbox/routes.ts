@@ -1,7 +1,8 @@
 import { and, desc, eq, isNull, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { chats, contacts, members, messages } from "../db/schema";
-import { invalidRequest, notFound } from "../http/problem";
+import type { Executor } from "../db/client";
+import { HttpProblem, invalidRequest, notFound } from "../http/problem";
 import { requires, route } from "../http/route";
 import { afterKeyset, decodeCursor, IdParam, ListQuery, page, timestampText } from "../http/schemas";
 import type { Principal } from "../identity/tokens";
@@ -16,7 +17,8 @@ import { presentChat, presentMessage } from "./presenters";
 import { type ChatRow, chatRecord, chatsWithAccount, loadVisibleChat } from "./queries";
 import { type ChatRowWithReadState, chatsWithReadState, loadVisibleChatWithReadState } from "./read-state";
 import { contentMessage, contentOf, exactlyOneContent, MessageContent } from "./schemas";
-import { assertCanSend, assertMayUseContent, sendToChat } from "./sender";
+import { conversationRelationsOf } from "./message-presentation";
+import { assertCanSend, assertMayUseContent, type QuotedForReply, sendToChat } from "./sender";
 
 const ChatFilters = ListQuery.extend({
   accountId: z.string().max(100).optional(),
@@ -28,8 +30,26 @@ const StartChat = z
   .object({ accountId: z.string().min(1).max(100), phone: z.string().min(3).max(40), ...MessageContent })
   .strict()
   .refine(exactlyOneContent, contentMessage);
-const Reply = z.object(MessageContent).strict().refine(exactlyOneContent, contentMessage);
+const Reply = z
+  .object({ ...MessageContent, replyToMessageId: z.string().min(1).max(100).optional() })
+  .strict()
+  .refine(exactlyOneContent, contentMessage)
+  .refine((body) => body.replyToMessageId === undefined || body.text !== undefined, {
+    message: "only a text message may quote another",
+    path: ["replyToMessageId"],
+  });
 const SetResponsible = z.object({ memberId: z.string().min(1).max(100).nullable() }).strict();
+
+/** The chat's message a reply quotes, with the wamid Meta knows it by (404 when not the chat's, 422 before it has one). */
+async function loadQuotable(db: Executor, workspaceId: string, chatId: string, messageId: string): Promise<QuotedForReply> {
+  const [quoted] = await db
+    .select({ id: messages.id, wamid: messages.providerMessageId })
+    .from(messages)
+    .where(and(eq(messages.workspaceId, workspaceId), eq(messages.chatId, chatId), eq(messages.id, messageId)));
+  if (!quoted) throw notFound("message");
+  if (!quoted.wamid) throw new HttpProblem(422, "unprocessable", "Not sent yet", "That message has not reached WhatsApp (it is still sending, or failed), so a reply cannot quote it.");
+  return { id: quoted.id, wamid: quoted.wamid };
+}
 
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (match) => `\\${match}`)}%`;
 
@@ -162,13 +182,18 @@ export const chatRoutes = [
         .where(and(eq(messages.workspaceId, actor.workspaceId), eq(messages.chatId, chat.id), afterKeyset(messages.createdAt, messages.id, after, "desc")))
         .orderBy(desc(messages.createdAt), desc(messages.id))
         .limit(query.limit + 1);
+      // Quoted messages and reactions for the page, in two more statements.
+      const relations = await conversationRelationsOf(
+        db,
+        rows.map((row) => row.message),
+      );
       return {
         status: 200,
         body: page(
           rows,
           query.limit,
           (row) => [row.cursorAt, row.message.id],
-          (row) => presentMessage(row.message),
+          (row) => presentMessage(row.message, relations.get(row.message.id)),
         ),
       };
     },
@@ -190,8 +215,9 @@ export const chatRoutes = [
       const chat = await loadVisibleChat(db, actor, params.id);
       authorize(actor, "chats.reply", chatRecord(chat));
       const account = await loadVisibleAccount(db, actor, chat.accountId);
-      const message = await sendToChat(context, account, chat, contentOf(body));
-      return { status: 201, body: { message: presentMessage(message) } };
+      const quoted = body.replyToMessageId ? await loadQuotable(db, actor.workspaceId, chat.id, body.replyToMessageId) : undefined;
+      const message = await sendToChat(context, account, chat, contentOf(body), quoted);
+      return { status: 201, body: { message: presentMessage(message, (await conversationRelationsOf(db, [message])).get(message.id)) } };
     },
   }),
   route({

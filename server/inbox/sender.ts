@@ -17,6 +17,8 @@ import type { ChatRow } from "./queries";
 import { scheduleSandboxReceipts } from "./sandbox";
 
 type SendContext = Pick<Context<unknown, unknown, unknown, Principal>, "services" | "actor" | "audit">;
+/** The chat's message a reply quotes: our id, and Meta's wamid the send names in `context`. */
+export type QuotedForReply = { id: string; wamid: string };
 
 /** Checks what must hold before anything is stored: a connected account and, for anything but a template, an open window. */
 export function assertCanSend(account: AccountRow, chat: Pick<ChatRow, "windowOpenUntil"> | null, content: OutboundContent) {
@@ -48,7 +50,7 @@ const outsideWindow = () =>
  * marked sent (or failed, with Meta's reason) in a second one. Provider errors that the member
  * must act on become problems: outside the window (422), account disconnected (409).
  */
-export async function sendToChat(context: SendContext, account: AccountRow, chat: ChatRow, content: OutboundContent) {
+export async function sendToChat(context: SendContext, account: AccountRow, chat: ChatRow, content: OutboundContent, replyTo?: QuotedForReply) {
   const { services, actor } = context;
   assertMayUseContent(actor, content);
   assertCanSend(account, chat, content);
@@ -65,6 +67,8 @@ export async function sendToChat(context: SendContext, account: AccountRow, chat
         status: "queued",
         authorId: actor.memberId,
         templateName: content.kind === "template" ? content.name : null,
+        replyToMessageId: replyTo?.id ?? null,
+        replyToProviderId: replyTo?.wamid ?? null,
       })
       .returning();
     if (!message) throw new Error("message insert returned nothing");
@@ -109,7 +113,7 @@ export async function sendToChat(context: SendContext, account: AccountRow, chat
   if (!recipient) return recordFailure(services, queued, account, { code: "no_phone", detail: "The contact has no phone number to send to." });
   const slotAt = await waitForSendSlot(db, actor.workspaceId, account.id, services.config.whatsapp.sendRatePerSecond, "interactive");
   try {
-    const providerMessageId = await deliverOutbound(services, account, recipient, content, queued.id);
+    const providerMessageId = await deliverOutbound(services, account, recipient, content, queued.id, replyTo ? { replyToWamid: replyTo.wamid } : {});
     // sentAt is the rate slot the send took (database clock), the moment the rate governs.
     const sent = await updateMessage(services, queued, { status: "sent", providerMessageId, statusAt: new Date(), sentAt: slotAt });
     if (account.provider === "sandbox") scheduleSandboxReceipts(services, actor.workspaceId, providerMessageId);

@@ -24,9 +24,11 @@ type SendCommon = {
   to: string;
   /** Echoed back by Meta in status webhooks (≤ 512 bytes): a good place for our message id. */
   callbackData?: string;
+  /** Sent as `context: {message_id}`: the message quotes this one (Meta's messages reference, "context"). */
+  replyToWamid?: string;
 };
 
-export type SendTextInput = SendCommon & { body: string; previewUrl?: boolean; replyToWamid?: string };
+export type SendTextInput = SendCommon & { body: string; previewUrl?: boolean };
 export type SendTemplateInput = SendCommon & {
   templateName: string;
   languageCode: string;
@@ -57,6 +59,13 @@ export type MessageTemplate = {
   bodyText: string | null;
 };
 
+/**
+ * An emoji on a customer's message (Meta, "Reaction messages":
+ * https://developers.facebook.com/documentation/business-messaging/whatsapp/messages/reaction-messages);
+ * an empty emoji takes the business's reaction back.
+ */
+export type SendReactionInput = SendCommon & { messageWamid: string; emoji: string };
+
 /** A business phone number as the token sees it (GET /{phone-number-id}). */
 export type BusinessPhoneNumber = { id: string; displayPhoneNumber: string | null; verifiedName: string | null };
 
@@ -81,6 +90,8 @@ export type CloudClient = {
    * Meta's hosts (or the configured Graph origin) get the token; reading stops past `maxBytes`.
    */
   downloadMedia(input: { url: string; accessToken: string; maxBytes: number }): Promise<Buffer>;
+  /** Sets (or, with "", removes) the business's reaction to a customer's message. */
+  sendReaction(input: SendReactionInput): Promise<AcceptedMessage>;
 };
 
 export type MediaInfo = { id: string; url: string; mimeType: string; sha256: string | null; fileSize: number | null };
@@ -166,7 +177,13 @@ export function createCloudClient(options: CloudClientOptions = {}): CloudClient
   }
 
   async function send(input: SendCommon, message: Record<string, unknown>): Promise<AcceptedMessage> {
-    const body = { messaging_product: "whatsapp", recipient_type: "individual", to: recipientOf(input.to), ...message };
+    const body = {
+      messaging_product: "whatsapp",
+      recipient_type: "individual",
+      to: recipientOf(input.to),
+      ...(input.replyToWamid ? { context: { message_id: input.replyToWamid } } : {}),
+      ...message,
+    };
     if (input.callbackData !== undefined) {
       if (Buffer.byteLength(input.callbackData) > maxCallbackDataBytes) {
         throw new RangeError(`callbackData exceeds ${maxCallbackDataBytes} bytes`);
@@ -229,7 +246,6 @@ export function createCloudClient(options: CloudClientOptions = {}): CloudClient
       return send(input, {
         type: "text",
         text: { preview_url: input.previewUrl ?? false, body: input.body },
-        ...(input.replyToWamid ? { context: { message_id: input.replyToWamid } } : {}),
       });
     },
 
@@ -312,6 +328,10 @@ export function createCloudClient(options: CloudClientOptions = {}): CloudClient
       const parsed = SubscribedApps.safeParse(await call(graphUrl(wabaId, "subscribed_apps"), accessToken));
       if (!parsed.success) throw unexpectedResponse("subscribed apps are not { data: [...] }");
       return parsed.data.data.map((app) => ({ id: app.whatsapp_business_api_data?.id ?? null, name: app.whatsapp_business_api_data?.name ?? null }));
+    },
+
+    async sendReaction(input) {
+      return send(input, { type: "reaction", reaction: { message_id: input.messageWamid, emoji: input.emoji } });
     },
   };
 }

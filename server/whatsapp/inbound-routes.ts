@@ -4,6 +4,7 @@ import { whatsappAccounts, whatsappRoutes } from "../db/schema";
 import { HttpProblem, invalidRequest } from "../http/problem";
 import { publicAccess, route } from "../http/route";
 import { ingestInboundMessage } from "../inbox/ingest";
+import { applyCustomerReaction } from "../inbox/reactions";
 import { applyStatuses, type StatusUpdate } from "../inbox/statuses";
 import type { Services } from "../services";
 import { recordRefusedWebhookSignature } from "./refused-webhooks";
@@ -140,8 +141,16 @@ export const inboundRoutes = [
               providerMessageId: event.wamid,
               text: event.text,
               receivedAt: event.timestamp,
+              ...(event.replyToWamid ? { replyToWamid: event.replyToWamid } : {}),
+              ...(event.rich ? { rich: event.rich } : {}),
             },
             undefined,
+            (events) => services.events.publishAfterCommit(events),
+          );
+        } else if (event.kind === "reaction") {
+          await applyCustomerReaction(
+            services.database.db,
+            { workspaceId: target.workspaceId, accountId: target.accountId, targetWamid: event.targetWamid, emoji: event.emoji, at: event.timestamp, wamid: event.wamid },
             (events) => services.events.publishAfterCommit(events),
           );
         } else if (event.kind === "status") {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { MessageRichContent } from "../db/schema";
 import { isMessageStatus, type MessageStatus } from "./message-status";
 import type { ContactIdentity } from "./phone";
 
@@ -26,6 +27,25 @@ const Media = z.object({
 
 const mediaTypes = ["image", "video", "audio", "document", "sticker"] as const;
 
+// The structured types, as Meta's webhook reference shows them (webhooks/reference/messages/location,
+// /contacts, /interactive, /button). A part we can't read falls back to the readable text alone
+// (`.catch`): one odd contact card must not cost the whole POST its other messages.
+const Location = z.object({
+  latitude: z.number().optional(),
+  longitude: z.number().optional(),
+  name: z.string().optional(),
+  address: z.string().optional(),
+});
+const SharedContact = z.object({
+  name: z.object({ formatted_name: z.string().optional(), first_name: z.string().optional(), last_name: z.string().optional() }).optional(),
+  phones: z.array(z.object({ phone: z.string().optional(), wa_id: z.string().optional() })).optional(),
+});
+const Interactive = z.object({
+  type: z.string().optional(),
+  button_reply: z.object({ id: z.string().optional(), title: z.string() }).optional(),
+  list_reply: z.object({ id: z.string().optional(), title: z.string(), description: z.string().optional() }).optional(),
+});
+
 const InboundMessage = z
   .object({
     id: z.string().min(1),
@@ -35,6 +55,7 @@ const InboundMessage = z
     from_user_id: z.string().min(1).optional(),
     timestamp: UnixSeconds,
     type: z.string().min(1),
+    // Meta: a reply (or a tap on a button of our message) carries context {from, id}, id the quoted wamid.
     context: z.object({ id: z.string().min(1).optional() }).optional(),
     text: z.object({ body: z.string() }).optional(),
     image: Media.optional(),
@@ -42,19 +63,20 @@ const InboundMessage = z
     audio: Media.optional(),
     document: Media.optional(),
     sticker: Media.optional(),
-    location: z.object({ name: z.string().optional(), address: z.string().optional() }).optional(),
-    button: z.object({ text: z.string() }).optional(),
-    interactive: z
-      .object({
-        button_reply: z.object({ title: z.string() }).optional(),
-        list_reply: z.object({ title: z.string() }).optional(),
-      })
-      .optional(),
-    reaction: z.object({ emoji: z.string().optional() }).optional(),
+    location: Location.optional().catch(undefined),
+    contacts: z.array(SharedContact).optional().catch(undefined),
+    button: z.object({ text: z.string(), payload: z.string().optional() }).optional().catch(undefined),
+    interactive: Interactive.optional().catch(undefined),
+    // Meta, "Reaction messages webhook reference": {message_id, emoji}; emoji is omitted when the user removes theirs.
+    reaction: z.object({ message_id: z.string().min(1), emoji: z.string().optional() }).optional(),
   })
   .refine((message) => message.type !== "text" || message.text !== undefined, {
     message: "a text message needs text.body",
     path: ["text"],
+  })
+  .refine((message) => message.type !== "reaction" || message.reaction !== undefined, {
+    message: "a reaction needs reaction.message_id",
+    path: ["reaction"],
   });
 
 const Contact = z.object({
@@ -102,7 +124,24 @@ export type InboundMessageEvent = {
   text: string;
   /** An inbound file: Meta's media id (fetched later with GET /{media-id}) and what the webhook tells of it. */
   media?: { id: string; mimeType?: string; caption?: string; fileName?: string; sha256?: string };
+  /** A location, contact card or button/list reply's data. */
+  rich?: MessageRichContent;
+  /** The wamid of the message this one quotes (Meta's `context.id`). */
   replyToWamid?: string;
+};
+
+/** A customer reacted to a message (`emoji` "" when they took their reaction back): no message of its own. */
+export type ReactionEvent = {
+  kind: "reaction";
+  phoneNumberId: string;
+  /** The reaction's own wamid. */
+  wamid: string;
+  from: ContactIdentity;
+  contactName?: string;
+  timestamp: Date;
+  /** The wamid of the message reacted to. */
+  targetWamid: string;
+  emoji: string;
 };
 
 export type StatusEvent = {
@@ -120,7 +159,7 @@ export type StatusEvent = {
 /** A system- or app-level problem reported in `value.errors[]`, e.g. 130429. */
 export type WebhookErrorEvent = { kind: "error"; phoneNumberId: string; error: WebhookError };
 
-export type NormalizedEvent = InboundMessageEvent | StatusEvent | WebhookErrorEvent;
+export type NormalizedEvent = InboundMessageEvent | ReactionEvent | StatusEvent | WebhookErrorEvent;
 
 export class WebhookPayloadError extends Error {
   override readonly name = "WebhookPayloadError";
@@ -152,23 +191,31 @@ export function parseWebhook(json: unknown): NormalizedEvent[] {
 function eventsOf(value: z.infer<typeof MessagesValue>, path: (string | number)[]): NormalizedEvent[] {
   const phoneNumberId = value.metadata.phone_number_id;
   const contacts = value.contacts ?? [];
-  const messages = (value.messages ?? []).map((message, index): InboundMessageEvent => {
+  const messages = (value.messages ?? []).map((message, index): InboundMessageEvent | ReactionEvent => {
     const contact = contactFor(message, contacts);
     const from = identity(message.from ?? contact?.wa_id, message.user_id ?? message.from_user_id ?? contact?.user_id);
     if (!from.phone && !from.bsuid) {
       throw new WebhookPayloadError([`${[...path, "messages", index].join(".")}: no sender phone or user_id`]);
     }
-    const media = mediaOf(message);
-    return {
-      kind: "message",
+    const sender = {
       phoneNumberId,
       wamid: message.id,
       from,
       ...(contact?.profile?.name ? { contactName: contact.profile.name } : {}),
       timestamp: message.timestamp,
+    };
+    if (message.type === "reaction" && message.reaction) {
+      return { kind: "reaction", ...sender, targetWamid: message.reaction.message_id, emoji: message.reaction.emoji ?? "" };
+    }
+    const media = mediaOf(message);
+    const rich = richOf(message);
+    return {
+      kind: "message",
+      ...sender,
       type: message.type,
       text: readableText(message),
       ...(media ? { media: presentMedia(media) } : {}),
+      ...(rich ? { rich } : {}),
       ...(message.context?.id ? { replyToWamid: message.context.id } : {}),
     };
   });
@@ -223,6 +270,28 @@ function presentMedia(media: z.infer<typeof Media>): NonNullable<InboundMessageE
   };
 }
 
+function richOf(message: Message): MessageRichContent | undefined {
+  if (message.type === "location" && message.location?.latitude !== undefined && message.location.longitude !== undefined) {
+    const { latitude, longitude, name, address } = message.location;
+    return { location: { latitude, longitude, name: name ?? null, address: address ?? null } };
+  }
+  if (message.type === "contacts" && message.contacts) {
+    return { contacts: message.contacts.map((card) => ({ name: contactCardName(card), phones: (card.phones ?? []).flatMap((phone) => phone.phone ?? phone.wa_id ?? []) })) };
+  }
+  if (message.type === "button" && message.button) return { interactive: { kind: "button", id: message.button.payload ?? null, title: message.button.text } };
+  const reply = message.type === "interactive" ? (message.interactive?.button_reply ?? message.interactive?.list_reply) : undefined;
+  if (reply) {
+    const kind = message.interactive?.button_reply ? "button_reply" : "list_reply";
+    return { interactive: { kind, id: reply.id ?? null, title: reply.title } };
+  }
+  return undefined;
+}
+
+function contactCardName(card: z.infer<typeof SharedContact>): string {
+  const parts = [card.name?.first_name, card.name?.last_name].filter(Boolean).join(" ");
+  return card.name?.formatted_name ?? (parts || "Contact");
+}
+
 function readableText(message: Message): string {
   if (message.type === "text") return message.text?.body ?? "";
   const media = mediaOf(message);
@@ -230,14 +299,14 @@ function readableText(message: Message): string {
   switch (message.type) {
     case "location":
       return labelled("location", message.location?.name ?? message.location?.address);
-    case "contacts":
-      return "[contact card]";
+    case "contacts": {
+      const names = (message.contacts ?? []).map(contactCardName);
+      return names.length > 0 ? `[contact] ${names.join(", ")}` : "[contact card]";
+    }
     case "button":
       return message.button?.text ?? "[button]";
     case "interactive":
       return message.interactive?.button_reply?.title ?? message.interactive?.list_reply?.title ?? "[interactive]";
-    case "reaction":
-      return message.reaction?.emoji ? `[reaction ${message.reaction.emoji}]` : "[reaction removed]";
     default:
       return `[${message.type}]`;
   }

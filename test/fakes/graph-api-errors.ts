@@ -28,6 +28,7 @@ export const defaultFailures: Record<number, FailureDefaults> = {
   130429: { httpStatus: 400, message: "(#130429) Rate limit hit", details: "Cloud API message throughput has been reached." },
   131000: { httpStatus: 500, message: "(#131000) Something went wrong" },
   131008: { httpStatus: 400, message: "(#131008) Required parameter is missing", details: "The request is missing a required parameter." },
+  131009: { httpStatus: 400, message: "(#131009) Parameter value is not valid", details: "One or more parameter values are invalid." },
   131026: { httpStatus: 400, message: "(#131026) Message Undeliverable" },
   131047: {
     httpStatus: 400,

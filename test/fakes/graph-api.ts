@@ -6,6 +6,7 @@ import { z } from "zod";
 import { signWebhookBody } from "../../server/whatsapp/webhook-signature";
 import { type GraphFailure, sendGraphError, sendUnknownObject } from "./graph-api-errors";
 import { type MediaKind, MediaObjects, mediaObjectFailure, readUploadForm } from "./graph-api-media";
+import { ContextObject, contextFailure, ReactionObject, type ReceivedMessage, reactionFailure } from "./graph-api-reactions";
 import { type MetaTemplate, metaTemplateOf, type TemplateRegistration, templateSendFailure } from "./graph-api-templates";
 
 export type { GraphFailure } from "./graph-api-errors";
@@ -48,7 +49,7 @@ export type FakeGraphApi = {
    * customer service window runs 24 hours from the latest such message. deliverWebhook records
    * the messages it delivers by itself. Survives reset(), as Meta's memory does.
    */
-  recordInbound(inbound: { phoneNumberId: string; from: string; at?: Date }): void;
+  recordInbound(inbound: { phoneNumberId: string; from: string; at?: Date; wamid?: string; type?: string }): void;
   /**
    * A phone number as a real Meta setup has it: in the WABA `wabaId`, which `accessTokens`
    * (default: the fake's own token) may manage, with our app subscribed to the WABA's webhooks.
@@ -120,13 +121,15 @@ const MessageBase = z.object({
   recipient_type: z.literal("individual").optional(),
   to: Recipient,
   biz_opaque_callback_data: z.string().max(512).optional(),
-  context: z.object({ message_id: z.string().min(1) }).optional(),
+  // Judged by contextFailure (graph-api-reactions.ts) for Meta's code.
+  context: ContextObject.optional(),
 });
 const OutboundMessage = z.discriminatedUnion("type", [
   MessageBase.extend({
     type: z.literal("text"),
     text: z.strictObject({ body: z.string().min(1).max(4096), preview_url: z.boolean().optional() }),
   }),
+  MessageBase.extend({ type: z.literal("reaction"), reaction: ReactionObject }),
   MessageBase.extend({ type: z.literal("image"), image: MediaObjects.image }),
   MessageBase.extend({ type: z.literal("video"), video: MediaObjects.video }),
   MessageBase.extend({ type: z.literal("document"), document: MediaObjects.document }),
@@ -178,9 +181,12 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
     wabas.set(wabaId, waba);
     return waba;
   };
-  const recordInbound = (phoneNumberId: string, from: string, at: number) => {
+  /** The customer messages each number received, by "{phoneNumberId}:{waId}:{wamid}": what a business may react to. */
+  const receivedMessages = new Map<string, ReceivedMessage>();
+  const recordInbound = (phoneNumberId: string, from: string, at: number, message?: { wamid: string; type: string }) => {
     const key = `${phoneNumberId}:${from.replace(/^\+/, "")}`;
     lastInboundAt.set(key, Math.max(lastInboundAt.get(key) ?? Number.NEGATIVE_INFINITY, at));
+    if (message) receivedMessages.set(`${key}:${message.wamid}`, { wamid: message.wamid, at, type: message.type });
   };
   const windowOpen = (phoneNumberId: string, waId: string) =>
     options.serviceWindow === "ignored" || now() < (lastInboundAt.get(`${phoneNumberId}:${waId}`) ?? Number.NEGATIVE_INFINITY) + serviceWindowMs;
@@ -256,6 +262,12 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
     } else if (!windowOpen(phoneNumberId, waId)) {
       return void sendGraphError(response, { code: 131047 });
     }
+    const replyFailure =
+      contextFailure(parsed.data.context) ??
+      (parsed.data.type === "reaction"
+        ? reactionFailure(parsed.data.reaction, receivedMessages.get(`${phoneNumberId}:${waId}:${String(parsed.data.reaction.message_id)}`), now())
+        : null);
+    if (replyFailure) return void sendGraphError(response, replyFailure);
     const wamid = `wamid.${randomBytes(24).toString("base64url")}`;
     sentMessages.push({ phoneNumberId, wamid, body: parsed.data });
     response.json({
@@ -392,7 +404,8 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
       const others = (templatesByWaba.get(wabaId) ?? []).filter((meta) => meta.name !== template.name || meta.language !== template.language);
       templatesByWaba.set(wabaId, [...others, metaTemplateOf(template, String(1_000_000_000_000_000 + templateSequence++))]);
     },
-    recordInbound: ({ phoneNumberId, from, at }) => recordInbound(phoneNumberId, from, at?.getTime() ?? now()),
+    recordInbound: ({ phoneNumberId, from, at, wamid, type }) =>
+      recordInbound(phoneNumberId, from, at?.getTime() ?? now(), wamid ? { wamid, type: type ?? "text" } : undefined),
     registerPhoneNumber: (number) => {
       const previous = phoneNumbers.get(number.phoneNumberId);
       const formerWaba = previous ? wabas.get(previous.wabaId) : undefined;
@@ -418,7 +431,7 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
       tokenExpired = true;
     },
     deliverWebhook: (url, appSecret, payload) => {
-      for (const inbound of inboundMessagesOf(payload)) recordInbound(inbound.phoneNumberId, inbound.from, inbound.at);
+      for (const inbound of inboundMessagesOf(payload)) recordInbound(inbound.phoneNumberId, inbound.from, inbound.at, inbound.message);
       return deliverSignedWebhook(url, appSecret, payload);
     },
     reset: () => {
@@ -482,7 +495,7 @@ function decodeCursor(cursor: Request["query"][string]): number {
 }
 
 /** The inbound messages of a webhook payload (Meta's envelope, whatsapp.md §6.3) that carry a phone and a time. */
-function inboundMessagesOf(payload: unknown): { phoneNumberId: string; from: string; at: number }[] {
+function inboundMessagesOf(payload: unknown): { phoneNumberId: string; from: string; at: number; message?: { wamid: string; type: string } }[] {
   let body: unknown = payload;
   if (typeof payload === "string" || Buffer.isBuffer(payload)) {
     try {
@@ -497,7 +510,14 @@ function inboundMessagesOf(payload: unknown): { phoneNumberId: string; from: str
     entry.changes.flatMap(({ value }) =>
       (value.messages ?? []).flatMap((message) =>
         value.metadata && message.from && message.timestamp
-          ? [{ phoneNumberId: value.metadata.phone_number_id, from: message.from, at: Number(message.timestamp) * 1000 }]
+          ? [
+              {
+                phoneNumberId: value.metadata.phone_number_id,
+                from: message.from,
+                at: Number(message.timestamp) * 1000,
+                ...(message.id ? { message: { wamid: message.id, type: message.type ?? "text" } } : {}),
+              },
+            ]
           : [],
       ),
     ),
@@ -511,7 +531,9 @@ const InboundEnvelope = z.object({
         z.object({
           value: z.object({
             metadata: z.object({ phone_number_id: z.string() }).optional(),
-            messages: z.array(z.object({ from: z.string().optional(), timestamp: z.string().regex(/^\d+$/).optional() })).optional(),
+            messages: z
+              .array(z.object({ id: z.string().optional(), type: z.string().optional(), from: z.string().optional(), timestamp: z.string().regex(/^\d+$/).optional() }))
+              .optional(),
           }),
         }),
       ),

@@ -17,6 +17,8 @@ export type InboundTextInput = {
   timestamp?: number;
   wabaId?: string;
   displayPhoneNumber?: string;
+  /** A reply: the wamid of the message quoted (Meta sends `context: {from, id}`). */
+  replyTo?: string;
 };
 
 export type StatusInput = {
@@ -46,6 +48,81 @@ export type Pricing = {
 
 /** An inbound text message notification (field `messages`, `value.messages[]`). */
 export function inboundTextWebhook(input: InboundTextInput) {
+  return inboundMessageWebhook({ ...input, type: "text", content: { text: { body: input.body } } });
+}
+
+/** What every inbound message builder takes; `replyTo` adds Meta's `context`. */
+export type InboundInput = Omit<InboundTextInput, "body">;
+
+/**
+ * A customer's reply (Meta, "Text messages webhook reference" and the other message references:
+ * https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/text):
+ * `context: {from: <business display number>, id: <quoted wamid>}` beside the message's own fields.
+ */
+function contextOf(input: InboundInput) {
+  return input.replyTo ? { context: { from: input.displayPhoneNumber ?? "15550783881", id: input.replyTo } } : {};
+}
+
+/**
+ * A customer's reaction (Meta, "Reaction messages webhook reference",
+ * https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/reaction):
+ * `reaction: {message_id, emoji}`; when the user removes their reaction, "the emoji property will be
+ * omitted from the payload" (emoji: null here).
+ */
+export function reactionWebhook(input: InboundInput & { messageId: string; emoji: string | null }) {
+  const reaction = { message_id: input.messageId, ...(input.emoji === null ? {} : { emoji: input.emoji }) };
+  return inboundMessageWebhook({ ...input, type: "reaction", content: { reaction } });
+}
+
+/**
+ * A shared location (Meta, "Location messages webhook reference",
+ * https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/location):
+ * `location: {address, latitude, longitude, name, url}`, latitude and longitude as numbers.
+ */
+export function locationWebhook(
+  input: InboundInput & { location: { latitude: number; longitude: number; name?: string; address?: string; url?: string } },
+) {
+  return inboundMessageWebhook({ ...input, type: "location", content: { location: input.location } });
+}
+
+/**
+ * Shared contact cards (Meta, "Contacts messages webhook reference",
+ * https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/contacts):
+ * `contacts: [{name: {formatted_name, first_name, …}, phones: [{phone, wa_id, type}], …}]`; "many contact
+ * object properties may be omitted".
+ */
+export function contactsWebhook(input: InboundInput & { cards: { formattedName: string; firstName?: string; phones: { phone: string; waId?: string; type?: string }[] }[] }) {
+  const contacts = input.cards.map((card) => ({
+    name: { formatted_name: card.formattedName, ...(card.firstName ? { first_name: card.firstName } : {}) },
+    phones: card.phones.map((phone) => ({ phone: phone.phone, ...(phone.waId ? { wa_id: phone.waId } : {}), type: phone.type ?? "CELL" })),
+  }));
+  return inboundMessageWebhook({ ...input, type: "contacts", content: { contacts } });
+}
+
+/**
+ * A tap on a reply button or a list row of our interactive message (Meta, "Interactive messages webhook
+ * reference", https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/interactive):
+ * `interactive: {type: "button_reply", button_reply: {id, title}}` or `{type: "list_reply", list_reply: {id, title,
+ * description}}`, with `context` naming our message.
+ */
+export function interactiveReplyWebhook(
+  input: InboundInput & { reply: { kind: "button_reply"; id: string; title: string } | { kind: "list_reply"; id: string; title: string; description?: string } },
+) {
+  const { kind, ...fields } = input.reply;
+  return inboundMessageWebhook({ ...input, type: "interactive", content: { interactive: { type: kind, [kind]: fields } } });
+}
+
+/**
+ * A tap on a template's quick-reply button (Meta, "Button messages webhook reference",
+ * https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/button):
+ * `button: {payload, text}`, with `context` naming the template message.
+ */
+export function quickReplyButtonWebhook(input: InboundInput & { payload: string; text: string }) {
+  return inboundMessageWebhook({ ...input, type: "button", content: { button: { payload: input.payload, text: input.text } } });
+}
+
+/** Any inbound message: Meta's envelope, the sender's contact, and `content` (the type's own field) as given. */
+export function inboundMessageWebhook(input: InboundInput & { type: string; content: Record<string, unknown> }) {
   const phone = input.from.phone?.replace(/^\+/, "");
   const bsuid = input.from.bsuid;
   return envelope(input.wabaId, {
@@ -59,12 +136,13 @@ export function inboundTextWebhook(input: InboundTextInput) {
     ],
     messages: [
       {
+        ...contextOf(input),
         ...(phone ? { from: phone } : {}),
         ...(bsuid ? { user_id: bsuid } : {}),
         id: input.wamid ?? newWamid(),
         timestamp: String(input.timestamp ?? 1749416383),
-        type: "text",
-        text: { body: input.body },
+        type: input.type,
+        ...input.content,
       },
     ],
   });

@@ -22,6 +22,8 @@ export const knownAuditActions = [
   "chat.assign",
   "chat.unassign",
   "message.send",
+  "message.react",
+  "message.unreact",
   "whatsapp_account.connect",
   "whatsapp_account.disconnect",
   "template.create",

@@ -51,6 +51,8 @@ const phrases: Record<string, (target: string, details: Details, names: RecordNa
   },
   "chat.unassign": () => "left a chat without a responsible",
   "message.send": () => "sent a message",
+  "message.react": (_target, details) => (text(details.after) ? `reacted ${text(details.after)} to a message` : "reacted to a message"),
+  "message.unreact": () => "took back a reaction to a message",
   "template.create": () => "added a template",
   "template.update": () => "changed a template",
   "template.delete": () => "deleted a template",

@@ -54,6 +54,14 @@ async function lineWithChat(context: SuccessContext) {
   return { accountId, chatId, from };
 }
 
+/** The reaction path of the customer's first message in a fresh line's chat. */
+async function customerMessagePath(context: SuccessContext) {
+  const { chatId } = await lineWithChat(context);
+  const history = await api(context, "GET", `/chats/${chatId}/messages`);
+  const inbound = (history.body.data as { id: string; direction: string }[]).find((message) => message.direction === "in");
+  return `/chats/${chatId}/messages/${inbound?.id}/reaction`;
+}
+
 async function invitation(context: SuccessContext) {
   return (await api(context, "POST", "/invitations", { email: `invited-${unique()}@acme.test`, roleId: "agent" })).body.id as string;
 }
@@ -162,6 +170,8 @@ export const successfulRequests: Record<string, (context: SuccessContext) => Pro
     path: `/chats/${(await lineWithChat(context)).chatId}/responsible`,
     body: { memberId: context.actor.id },
   }),
+  "put /chats/:id/messages/:messageId/reaction": async (context) => ({ path: await customerMessagePath(context), body: { emoji: "👍" } }),
+  "delete /chats/:id/messages/:messageId/reaction": async (context) => ({ path: await customerMessagePath(context) }),
   "put /chats/:id/read": async (context) => ({ path: `/chats/${(await lineWithChat(context)).chatId}/read`, body: {} }),
   "delete /chats/:id/read": async (context) => ({ path: `/chats/${(await lineWithChat(context)).chatId}/read` }),
   "get /me/unread": async () => ({ path: "/me/unread" }),

@@ -105,7 +105,7 @@ describe("parseWebhook: inbound messages", () => {
     expect(parseWebhook(payload)[0]).toMatchObject({ from: { phone: "16505551234", bsuid: "US.77" } });
   });
 
-  describe.each<{ type: string; content: Record<string, unknown>; text: string; media?: object }>([
+  describe.each<{ type: string; content: Record<string, unknown>; text: string; media?: object; rich?: object }>([
     {
       type: "image",
       content: { image: { id: "media_1", mime_type: "image/jpeg", caption: "the red one", sha256: "c2hhMjU2IG9mIHRoZSBwaG90bw==" } },
@@ -125,13 +125,39 @@ describe("parseWebhook: inbound messages", () => {
       media: { id: "media_3", fileName: "invoice.pdf" },
     },
     { type: "sticker", content: { sticker: { id: "media_4", animated: false } }, text: "[sticker]", media: { id: "media_4" } },
-    { type: "location", content: { location: { latitude: 1, longitude: 2, name: "Cafe Central" } }, text: "[location] Cafe Central" },
-    { type: "contacts", content: { contacts: [{ name: { formatted_name: "Bo" } }] }, text: "[contact card]" },
-    { type: "button", content: { button: { text: "Yes, confirm", payload: "CONFIRM" } }, text: "Yes, confirm" },
-    { type: "interactive", content: { interactive: { type: "list_reply", list_reply: { id: "2", title: "Tuesday" } } }, text: "Tuesday" },
-    { type: "reaction", content: { reaction: { message_id: "wamid.x", emoji: "👍" } }, text: "[reaction 👍]" },
+    {
+      type: "location",
+      content: { location: { latitude: 1, longitude: 2, name: "Cafe Central" } },
+      text: "[location] Cafe Central",
+      rich: { location: { latitude: 1, longitude: 2, name: "Cafe Central", address: null } },
+    },
+    { type: "location", content: { location: { name: "No coordinates" } }, text: "[location] No coordinates" },
+    {
+      type: "contacts",
+      content: { contacts: [{ name: { formatted_name: "Bo" }, phones: [{ phone: "+1 555 0100", wa_id: "15550100", type: "CELL" }] }] },
+      text: "[contact] Bo",
+      rich: { contacts: [{ name: "Bo", phones: ["+1 555 0100"] }] },
+    },
+    {
+      type: "button",
+      content: { button: { text: "Yes, confirm", payload: "CONFIRM" } },
+      text: "Yes, confirm",
+      rich: { interactive: { kind: "button", id: "CONFIRM", title: "Yes, confirm" } },
+    },
+    {
+      type: "interactive",
+      content: { interactive: { type: "list_reply", list_reply: { id: "2", title: "Tuesday" } } },
+      text: "Tuesday",
+      rich: { interactive: { kind: "list_reply", id: "2", title: "Tuesday" } },
+    },
+    {
+      type: "interactive",
+      content: { interactive: { type: "button_reply", button_reply: { id: "yes", title: "Yes" } } },
+      text: "Yes",
+      rich: { interactive: { kind: "button_reply", id: "yes", title: "Yes" } },
+    },
     { type: "unsupported", content: { errors: [{ code: 131051, title: "Message type unknown" }] }, text: "[unsupported]" },
-  ])("a $type message", ({ type, content, text, media }) => {
+  ])("a $type message", ({ type, content, text, media, rich }) => {
     it(`reads as "${text}"`, () => {
       const payload = inboundTextWebhook({ phoneNumberId, from: { phone: "16505551234" }, body: "", wamid: "wamid.m" });
       itemsOf(payload, "messages")[0] = { from: "16505551234", id: "wamid.m", timestamp: "1749416383", type, ...content };
@@ -146,8 +172,30 @@ describe("parseWebhook: inbound messages", () => {
         type,
         text,
         ...(media ? { media } : {}),
+        ...(rich ? { rich } : {}),
       });
     });
+  });
+
+  it.each([
+    { case: "a reaction", reaction: { message_id: "wamid.x", emoji: "👍" }, emoji: "👍" },
+    // Meta: "If the user removes their initial reaction … the emoji property will be omitted".
+    { case: "a removed reaction", reaction: { message_id: "wamid.x" }, emoji: "" },
+  ])("$case is a reaction event on the message it names, not a message", ({ reaction, emoji }) => {
+    const payload = inboundTextWebhook({ phoneNumberId, from: { phone: "16505551234" }, body: "", wamid: "wamid.r" });
+    itemsOf(payload, "messages")[0] = { from: "16505551234", id: "wamid.r", timestamp: "1749416383", type: "reaction", reaction };
+    expect(parseWebhook(payload)).toEqual([
+      {
+        kind: "reaction",
+        phoneNumberId,
+        wamid: "wamid.r",
+        from: { phone: "16505551234" },
+        contactName: "Sheena Nelson",
+        timestamp: at(1749416383),
+        targetWamid: "wamid.x",
+        emoji,
+      },
+    ]);
   });
 
   it("ignores fields Meta adds and changes it doesn't route to the inbox", () => {
