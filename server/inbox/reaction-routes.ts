@@ -61,7 +61,9 @@ async function reactAsMember(context: ReactionContext, chatId: string, messageId
     if (emoji === null) {
       await tx
         .delete(messageReactions)
-        .where(and(eq(messageReactions.workspaceId, actor.workspaceId), eq(messageReactions.messageId, message.id), eq(messageReactions.reactor, actor.memberId)));
+        .where(
+          and(eq(messageReactions.workspaceId, actor.workspaceId), eq(messageReactions.messageId, message.id), eq(messageReactions.reactor, actor.memberId)),
+        );
     } else {
       const values = { emoji, reactedAt: new Date(), providerMessageId: wamid };
       await tx
@@ -109,7 +111,12 @@ async function presentWithRelations(db: Database, message: typeof messages.$infe
 function reactionRefused(error: unknown): HttpProblem {
   if (!(error instanceof CloudApiError)) throw error;
   if (error.kind === "outside_window")
-    return new HttpProblem(422, "unprocessable", "Outside the 24-hour window", "The customer has not written in the last 24 hours, so WhatsApp takes no reaction.");
+    return new HttpProblem(
+      422,
+      "unprocessable",
+      "Outside the 24-hour window",
+      "The customer has not written in the last 24 hours, so WhatsApp takes no reaction.",
+    );
   if (error.kind === "token_invalid") return new HttpProblem(409, "conflict", "Conflict", "Meta rejected the number's access token; reconnect it to react.");
   return new HttpProblem(502, "unavailable", "WhatsApp refused the reaction", `WhatsApp refused the reaction: ${error.details ?? error.message}`);
 }

@@ -103,6 +103,13 @@ export async function deliverReaction(services: Services, account: AccountRow, t
   const phoneNumberId = account.cloudPhoneNumberId;
   if (!phoneNumberId || !account.accessTokenEncrypted) throw new Error(`Cloud account ${account.id} has no credentials`);
   const accessToken = decryptSecret(services.config.encryptionKey, account.accessTokenEncrypted);
-  const accepted = await services.cloud.sendReaction({ phoneNumberId, accessToken, to, messageWamid: target.wamid, emoji: target.emoji, callbackData: target.messageId });
+  const accepted = await services.cloud.sendReaction({
+    phoneNumberId,
+    accessToken,
+    to,
+    messageWamid: target.wamid,
+    emoji: target.emoji,
+    callbackData: target.messageId,
+  });
   return accepted.wamid;
 }

@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
-import { chats, contacts, members, messages } from "../db/schema";
 import type { Executor } from "../db/client";
+import { chats, contacts, members, messages } from "../db/schema";
 import { HttpProblem, invalidRequest, notFound } from "../http/problem";
 import { requires, route } from "../http/route";
 import { afterKeyset, decodeCursor, IdParam, ListQuery, page, timestampText } from "../http/schemas";
@@ -13,11 +13,11 @@ import { type CountryCode, normalizePhone, readTypedPhone } from "../whatsapp/ph
 import { workspaceDefaultCountry } from "../workspace/default-country";
 import { findOrCreateContact } from "./contacts";
 import { findOrCreateChat } from "./ingest";
+import { conversationRelationsOf } from "./message-presentation";
 import { presentChat, presentMessage } from "./presenters";
 import { type ChatRow, chatRecord, chatsWithAccount, loadVisibleChat } from "./queries";
 import { type ChatRowWithReadState, chatsWithReadState, loadVisibleChatWithReadState } from "./read-state";
 import { contentMessage, contentOf, exactlyOneContent, MessageContent } from "./schemas";
-import { conversationRelationsOf } from "./message-presentation";
 import { assertCanSend, assertMayUseContent, type QuotedForReply, sendToChat } from "./sender";
 
 const ChatFilters = ListQuery.extend({
@@ -47,7 +47,13 @@ async function loadQuotable(db: Executor, workspaceId: string, chatId: string, m
     .from(messages)
     .where(and(eq(messages.workspaceId, workspaceId), eq(messages.chatId, chatId), eq(messages.id, messageId)));
   if (!quoted) throw notFound("message");
-  if (!quoted.wamid) throw new HttpProblem(422, "unprocessable", "Not sent yet", "That message has not reached WhatsApp (it is still sending, or failed), so a reply cannot quote it.");
+  if (!quoted.wamid)
+    throw new HttpProblem(
+      422,
+      "unprocessable",
+      "Not sent yet",
+      "That message has not reached WhatsApp (it is still sending, or failed), so a reply cannot quote it.",
+    );
   return { id: quoted.id, wamid: quoted.wamid };
 }
 

@@ -150,7 +150,14 @@ export const inboundRoutes = [
         } else if (event.kind === "reaction") {
           await applyCustomerReaction(
             services.database.db,
-            { workspaceId: target.workspaceId, accountId: target.accountId, targetWamid: event.targetWamid, emoji: event.emoji, at: event.timestamp, wamid: event.wamid },
+            {
+              workspaceId: target.workspaceId,
+              accountId: target.accountId,
+              targetWamid: event.targetWamid,
+              emoji: event.emoji,
+              at: event.timestamp,
+              wamid: event.wamid,
+            },
             (events) => services.events.publishAfterCommit(events),
           );
         } else if (event.kind === "status") {

@@ -276,7 +276,12 @@ function richOf(message: Message): MessageRichContent | undefined {
     return { location: { latitude, longitude, name: name ?? null, address: address ?? null } };
   }
   if (message.type === "contacts" && message.contacts) {
-    return { contacts: message.contacts.map((card) => ({ name: contactCardName(card), phones: (card.phones ?? []).flatMap((phone) => phone.phone ?? phone.wa_id ?? []) })) };
+    return {
+      contacts: message.contacts.map((card) => ({
+        name: contactCardName(card),
+        phones: (card.phones ?? []).flatMap((phone) => phone.phone ?? phone.wa_id ?? []),
+      })),
+    };
   }
   if (message.type === "button" && message.button) return { interactive: { kind: "button", id: message.button.payload ?? null, title: message.button.text } };
   const reply = message.type === "interactive" ? (message.interactive?.button_reply ?? message.interactive?.list_reply) : undefined;

@@ -532,7 +532,14 @@ const InboundEnvelope = z.object({
           value: z.object({
             metadata: z.object({ phone_number_id: z.string() }).optional(),
             messages: z
-              .array(z.object({ id: z.string().optional(), type: z.string().optional(), from: z.string().optional(), timestamp: z.string().regex(/^\d+$/).optional() }))
+              .array(
+                z.object({
+                  id: z.string().optional(),
+                  type: z.string().optional(),
+                  from: z.string().optional(),
+                  timestamp: z.string().regex(/^\d+$/).optional(),
+                }),
+              )
               .optional(),
           }),
         }),

@@ -79,9 +79,7 @@ export function reactionWebhook(input: InboundInput & { messageId: string; emoji
  * https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/location):
  * `location: {address, latitude, longitude, name, url}`, latitude and longitude as numbers.
  */
-export function locationWebhook(
-  input: InboundInput & { location: { latitude: number; longitude: number; name?: string; address?: string; url?: string } },
-) {
+export function locationWebhook(input: InboundInput & { location: { latitude: number; longitude: number; name?: string; address?: string; url?: string } }) {
   return inboundMessageWebhook({ ...input, type: "location", content: { location: input.location } });
 }
 
@@ -91,7 +89,9 @@ export function locationWebhook(
  * `contacts: [{name: {formatted_name, first_name, …}, phones: [{phone, wa_id, type}], …}]`; "many contact
  * object properties may be omitted".
  */
-export function contactsWebhook(input: InboundInput & { cards: { formattedName: string; firstName?: string; phones: { phone: string; waId?: string; type?: string }[] }[] }) {
+export function contactsWebhook(
+  input: InboundInput & { cards: { formattedName: string; firstName?: string; phones: { phone: string; waId?: string; type?: string }[] }[] },
+) {
   const contacts = input.cards.map((card) => ({
     name: { formatted_name: card.formattedName, ...(card.firstName ? { first_name: card.firstName } : {}) },
     phones: card.phones.map((phone) => ({ phone: phone.phone, ...(phone.waId ? { wa_id: phone.waId } : {}), type: phone.type ?? "CELL" })),
@@ -106,7 +106,9 @@ export function contactsWebhook(input: InboundInput & { cards: { formattedName: 
  * description}}`, with `context` naming our message.
  */
 export function interactiveReplyWebhook(
-  input: InboundInput & { reply: { kind: "button_reply"; id: string; title: string } | { kind: "list_reply"; id: string; title: string; description?: string } },
+  input: InboundInput & {
+    reply: { kind: "button_reply"; id: string; title: string } | { kind: "list_reply"; id: string; title: string; description?: string };
+  },
 ) {
   const { kind, ...fields } = input.reply;
   return inboundMessageWebhook({ ...input, type: "interactive", content: { interactive: { type: kind, [kind]: fields } } });

@@ -50,7 +50,12 @@ async function connectCloudAccount(of: Team, token: string) {
   fake.registerPhoneNumber({ wabaId, phoneNumberId, displayPhoneNumber: `+1 555-079-${String(3800 + accountSequence)}` });
   const response = await server.api("POST", "/whatsapp-accounts", {
     token,
-    body: { provider: "cloud", phoneNumber: `+1 555 079 ${String(3800 + accountSequence)}`, displayName: "Cloud line", cloud: { phoneNumberId, wabaId, accessToken } },
+    body: {
+      provider: "cloud",
+      phoneNumber: `+1 555 079 ${String(3800 + accountSequence)}`,
+      displayName: "Cloud line",
+      cloud: { phoneNumberId, wabaId, accessToken },
+    },
   });
   expect(response.status, `${of.workspace.id}: ${response.text}`).toBe(201);
   return { id: response.body.account.id as string, phoneNumberId };
@@ -85,11 +90,9 @@ async function chatId(): Promise<string> {
 }
 
 type Presented = Record<string, unknown> & { id: string; text: string; reactions: unknown[] };
-const history = async (id: string, token = team.agent.token): Promise<Presented[]> =>
-  (await server.api("GET", `/chats/${id}/messages`, { token })).body.data;
+const history = async (id: string, token = team.agent.token): Promise<Presented[]> => (await server.api("GET", `/chats/${id}/messages`, { token })).body.data;
 const newest = async (id: string) => (await history(id))[0] as Presented;
-const messageCount = async () =>
-  (await server.database.db.select({ n: count() }).from(messages).where(eq(messages.workspaceId, team.workspace.id)))[0]?.n;
+const messageCount = async () => (await server.database.db.select({ n: count() }).from(messages).where(eq(messages.workspaceId, team.workspace.id)))[0]?.n;
 const unreadOf = async (id: string) =>
   ((await server.api("GET", "/chats", { token: team.agent.token })).body.data as { id: string; unreadCount: number }[]).find((chat) => chat.id === id)
     ?.unreadCount;
@@ -120,7 +123,10 @@ describe("replies", () => {
     const { chatId: id } = await customerWrites("About that", { replyTo: "wamid.from-before-switchboard" });
     const [message] = await history(id);
     expect(message?.replyTo).toBeNull();
-    const [stored] = await server.database.db.select().from(messages).where(eq(messages.id, message?.id as string));
+    const [stored] = await server.database.db
+      .select()
+      .from(messages)
+      .where(eq(messages.id, message?.id as string));
     expect([stored?.replyToMessageId, stored?.replyToProviderId]).toEqual([null, "wamid.from-before-switchboard"]);
   });
 
@@ -140,7 +146,10 @@ describe("replies", () => {
   it("a reply may only quote a message of the same chat (404), and only text quotes (400)", async () => {
     const first = await customerWrites("Hello");
     const [quoted] = await history(first.chatId);
-    const other = await server.api("POST", `/chats/${first.chatId}/messages`, { token: team.agent.token, body: { text: "x", replyToMessageId: "msg_elsewhere" } });
+    const other = await server.api("POST", `/chats/${first.chatId}/messages`, {
+      token: team.agent.token,
+      body: { text: "x", replyToMessageId: "msg_elsewhere" },
+    });
     expect(other.status).toBe(404);
     const template = await server.api("POST", `/chats/${first.chatId}/messages`, {
       token: team.agent.token,
@@ -163,20 +172,27 @@ describe("structured messages: webhook → stored → presented", () => {
     {
       type: "contacts",
       payload: (input: InboundInput) =>
-        contactsWebhook({ ...input, cards: [{ formattedName: "Barbara Johnson", firstName: "Barbara", phones: [{ phone: "+1 (940) 555-1234", waId: "19405551234" }] }] }),
+        contactsWebhook({
+          ...input,
+          cards: [{ formattedName: "Barbara Johnson", firstName: "Barbara", phones: [{ phone: "+1 (940) 555-1234", waId: "19405551234" }] }],
+        }),
       text: "[contact] Barbara Johnson",
       presented: { contacts: [{ name: "Barbara Johnson", phones: ["+1 (940) 555-1234"] }] },
     },
     {
       type: "interactive button_reply",
-      payload: (input: InboundInput) => interactiveReplyWebhook({ ...input, replyTo: "wamid.our-buttons", reply: { kind: "button_reply", id: "cancel-button", title: "Cancel" } }),
+      payload: (input: InboundInput) =>
+        interactiveReplyWebhook({ ...input, replyTo: "wamid.our-buttons", reply: { kind: "button_reply", id: "cancel-button", title: "Cancel" } }),
       text: "Cancel",
       presented: { interactive: { kind: "button_reply", id: "cancel-button", title: "Cancel" }, replyTo: null },
     },
     {
       type: "interactive list_reply",
       payload: (input: InboundInput) =>
-        interactiveReplyWebhook({ ...input, reply: { kind: "list_reply", id: "priority_express", title: "Priority Mail Express", description: "Next Day to 2 Days" } }),
+        interactiveReplyWebhook({
+          ...input,
+          reply: { kind: "list_reply", id: "priority_express", title: "Priority Mail Express", description: "Next Day to 2 Days" },
+        }),
       text: "Priority Mail Express",
       presented: { interactive: { kind: "list_reply", id: "priority_express", title: "Priority Mail Express" } },
     },
@@ -228,7 +244,10 @@ describe("customer reactions", () => {
     const countBefore = await messageCount();
     expect(await deliver(reactionWebhook({ ...sender(), messageId: "wamid.unknown", emoji: "👍" }))).toEqual({ received: 1 });
     expect(await messageCount()).toBe(countBefore);
-    const [{ n } = { n: -1 }] = await server.database.db.select({ n: count() }).from(messageReactions).where(eq(messageReactions.workspaceId, team.workspace.id));
+    const [{ n } = { n: -1 }] = await server.database.db
+      .select({ n: count() })
+      .from(messageReactions)
+      .where(eq(messageReactions.workspaceId, team.workspace.id));
     expect(n).toBe(0);
   });
 });
@@ -321,7 +340,10 @@ describe("member reactions through the Cloud API", () => {
     expect(crossed.status).toBe(404);
     expect(crossed.body).toMatchObject({ code: "not_found" });
     expect(fake.sentMessages).toHaveLength(0);
-    const [{ n } = { n: -1 }] = await server.database.db.select({ n: count() }).from(messageReactions).where(and(eq(messageReactions.messageId, message?.id as string)));
+    const [{ n } = { n: -1 }] = await server.database.db
+      .select({ n: count() })
+      .from(messageReactions)
+      .where(and(eq(messageReactions.messageId, message?.id as string)));
     expect(n).toBe(0);
   });
 });
@@ -345,7 +367,11 @@ describe("the fake Graph API holds reactions and replies to Meta's contract", ()
       .catch((error: unknown) => error);
     expect(unknown).toMatchObject({ code: 131009 });
     const ours = await client().sendText({ ...base, body: "Our own message" });
-    expect(await client().sendReaction({ ...base, messageWamid: ours.wamid, emoji: "😀" }).catch((error: unknown) => error)).toMatchObject({ code: 131009 });
+    expect(
+      await client()
+        .sendReaction({ ...base, messageWamid: ours.wamid, emoji: "😀" })
+        .catch((error: unknown) => error),
+    ).toMatchObject({ code: 131009 });
   });
 
   it("refuses a reaction without emoji or message_id, and a context without message_id, with 131008", async () => {
