@@ -12,6 +12,8 @@ import { createLogger } from "./logger";
 import { type MailCatcher, startMailCatcher } from "./mail/catcher";
 import { createMailSender } from "./mail/transport";
 import { startMailWorker } from "./mail/worker";
+import { createMediaStorage } from "./media/create-storage";
+import { startMediaFetchWorker } from "./media/fetch-worker";
 import { isPipedriveConfigured } from "./pipedrive/connections";
 import { startPipedriveLogWorker } from "./pipedrive/log-worker";
 import type { Services } from "./services";
@@ -37,6 +39,8 @@ export async function startServices(config: Config, database: DatabaseHandle, op
     passwordCost: options.passwordCost ?? productionPasswordCost,
     loginLimiter: createAttemptLimiter(config.loginLimits),
     events,
+    // DATA_DIR/media or S3 (MEDIA_STORAGE), chosen from the configuration.
+    mediaStorage: createMediaStorage(config),
     cloud: createCloudClient({ baseUrl: config.whatsapp.graphBaseUrl, apiVersion: config.whatsapp.graphApiVersion }),
     demoCrm: config.demoCrm.enabled ? createDemoCrmStore() : null,
     demoHubspot: config.demoHubspot.enabled ? createDemoHubspot(config) : null,
@@ -54,6 +58,8 @@ export async function startServices(config: Config, database: DatabaseHandle, op
       },
     });
   }
+  // Customers' files: fetched from Meta into the media storage as they arrive.
+  startMediaFetchWorker(services);
   if (isPipedriveConfigured(services)) startPipedriveLogWorker(services);
   if (isHubspotConfigured(services)) startHubspotLogWorker(services);
   if (config.campaigns.dispatcherEnabled) startCampaignDispatcher(services);

@@ -6,6 +6,7 @@ import type { DemoCrmStore } from "./demo-crm/store";
 import type { EventHub } from "./events/bus";
 import type { AttemptLimiter } from "./identity/attempt-limiter";
 import type { MailCatcher } from "./mail/catcher";
+import type { MediaStorage } from "./media/storage";
 import type { CloudClient } from "./whatsapp/cloud-client";
 
 /** What route handlers and commands share for the life of the process. */
@@ -19,6 +20,8 @@ export type Services = {
   loginLimiter: AttemptLimiter;
   /** This process's end of the LISTEN/NOTIFY bus (live updates). */
   events: EventHub;
+  /** Where media files (customers' photos, documents, voice notes) are kept; swapped for S3 when configured. */
+  mediaStorage: MediaStorage;
   /** Meta's Graph API, at the configured base URL and version. */
   cloud: CloudClient;
   /** The development-only demo CRM's notes and activities; null unless `config.demoCrm.enabled`. */

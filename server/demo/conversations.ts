@@ -4,11 +4,15 @@ import { chats, messages, whatsappAccounts } from "../db/schema";
 import { type DemoCrmPerson, demoCrmPeople } from "../demo-crm/company";
 import { newId } from "../ids";
 import { ingestInboundMessage, touchChat } from "../inbox/ingest";
+import { type SampleMediaName, storeSampleMedia } from "../media/samples";
+import type { MediaStorage } from "../media/storage";
 import { normalizePhone } from "../whatsapp/phone";
 
 type Line = { label: string; phoneNumber: string; connectedBy: string };
 /** `daysAgo`: when the conversation took place; two days or more and its 24-hour window has closed. */
-type Conversation = { line: 0 | 1; from: string; name: string; turns: ["in" | "out", string][]; responsible?: string; daysAgo?: number };
+/** A turn: who wrote, the text (a file's caption), and for a customer's file which sample they sent. */
+type Turn = ["in" | "out", string] | ["in", string | null, SampleMediaName];
+type Conversation = { line: 0 | 1; from: string; name: string; turns: Turn[]; responsible?: string; daysAgo?: number };
 
 /** A person of the demo CRM on one of their numbers (the first unless told), so the panel finds the chat. */
 const contact = (person: DemoCrmPerson, phoneIndex = 0) => ({
@@ -20,7 +24,7 @@ const contact = (person: DemoCrmPerson, phoneIndex = 0) => ({
  * Sandbox accounts for the Owner and the Agent, and a few conversations with history: the recent
  * ones have an open 24-hour window (the customer wrote last), one from two days ago a closed one.
  */
-export async function seedDemoConversations(db: Database, workspaceId: string, memberIds: Record<string, string>) {
+export async function seedDemoConversations(db: Database, storage: MediaStorage, workspaceId: string, memberIds: Record<string, string>) {
   const lines: Line[] = [
     { label: "Sales line", phoneNumber: "+15550100100", connectedBy: memberIds.owner as string },
     { label: "Agent's line", phoneNumber: "+15550100200", connectedBy: memberIds.agent as string },
@@ -41,6 +45,10 @@ export async function seedDemoConversations(db: Database, workspaceId: string, m
         ["in", "Hi! Is the enterprise plan billed yearly?"],
         ["out", "Hi Grace, yes, yearly or monthly, as you prefer."],
         ["in", "Great, can you send a quote for 25 seats?"],
+        // A customer's files: a photo, a PDF and a voice note (server/media/samples.ts).
+        ["in", "Our office, for the onboarding visit", "photo"],
+        ["in", null, "pdf"],
+        ["in", null, "voice"],
       ],
     },
     {
@@ -80,8 +88,10 @@ export async function seedDemoConversations(db: Database, workspaceId: string, m
     const accountId = accountIds[conversation.line] as string;
     const author = lines[conversation.line]?.connectedBy as string;
     let chatId = "";
-    for (const [direction, text] of conversation.turns) {
+    for (const [direction, caption, sample] of conversation.turns) {
       const at = new Date(start - (conversation.daysAgo ?? 0) * 24 * 60 * 60 * 1000 + minute++ * 7 * 60 * 1000);
+      const file = sample ? await storeSampleMedia(storage, sample, caption) : null;
+      const text = file?.text ?? caption ?? "";
       if (direction === "in") {
         const created = await ingestInboundMessage(db, {
           workspaceId,
@@ -90,6 +100,7 @@ export async function seedDemoConversations(db: Database, workspaceId: string, m
           providerMessageId: `sbx-demo.${newId("m")}`,
           text,
           receivedAt: at,
+          ...(file ? { media: file.media } : {}),
         });
         chatId = created.chatId;
       } else {

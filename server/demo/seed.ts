@@ -5,6 +5,7 @@ import { users, workspaces } from "../db/schema";
 import { hashPassword } from "../identity/passwords";
 import { newJoinCode } from "../identity/routes";
 import { newId } from "../ids";
+import type { MediaStorage } from "../media/storage";
 import { type BuiltinRoleId, builtinRoleIds } from "../permissions";
 import { addMember } from "../team/membership";
 import { seedDemoConversations } from "./conversations";
@@ -18,7 +19,13 @@ export { demoEmail };
 export type DemoLogin = { roleId: BuiltinRoleId; email: string; password: string };
 
 /** Creates the demo workspace — one member per built-in role, sandbox lines, chats, templates — unless it exists. */
-export async function seedDemo(db: Database, cost: { N: number; r: number; p: number }, auditChainKey: Buffer): Promise<DemoLogin[] | null> {
+export async function seedDemo(
+  db: Database,
+  cost: { N: number; r: number; p: number },
+  auditChainKey: Buffer,
+  /** Where the demo customers' files (a photo, a PDF, a voice note) are stored. */
+  mediaStorage: MediaStorage,
+): Promise<DemoLogin[] | null> {
   const [existing] = await db
     .select({ id: users.id })
     .from(users)
@@ -45,7 +52,7 @@ export async function seedDemo(db: Database, cost: { N: number; r: number; p: nu
       });
     }
   });
-  await seedDemoConversations(db, workspaceId, memberIds);
+  await seedDemoConversations(db, mediaStorage, workspaceId, memberIds);
   // Owned by the Agent, whose line has the chat with a closed window: their own (templates.use
   // own) and, for the Owner, Admin and Teammate (all), everyone's.
   await seedDemoTemplates(db, workspaceId, memberIds.agent as string);

@@ -5,7 +5,7 @@ import { type DemoLogin, seedDemo } from "./seed";
 
 /** What a development start does with DEMO on before it listens: the demo workspace, created once. */
 export async function seedDemoWorkspace(services: Services, cost: Services["passwordCost"]): Promise<DemoLogin[] | null> {
-  const logins = await seedDemo(services.database.db, cost, services.config.auditChainKey);
+  const logins = await seedDemo(services.database.db, cost, services.config.auditChainKey, services.mediaStorage);
   if (logins) await analyzeAfterBulkWrite(services.database);
   return logins;
 }

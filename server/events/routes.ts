@@ -1,12 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import { renderCampaignProgress } from "../campaigns/live";
-import { messages } from "../db/schema";
+import { messageMedia, messages } from "../db/schema";
 import { anyMember, route } from "../http/route";
 import { type Principal, resolvePrincipal } from "../identity/tokens";
 import { conversationRelationsOf } from "../inbox/message-presentation";
 import { presentChat, presentMessage } from "../inbox/presenters";
 import { chatRecord, loadChat } from "../inbox/queries";
 import { loadVisibleChatWithReadState, readStatesOfChat } from "../inbox/read-state";
+import { presentMedia } from "../media/presentation";
 import { can } from "../permissions";
 import type { Services } from "../services";
 import type { BusEvent } from "./bus";
@@ -22,18 +23,21 @@ type ChatEvent = Extract<BusEvent, { chatId: string }>;
 function loadChatEvent(services: Services, event: ChatEvent) {
   const db = services.database.db;
   return loadOnce(event, "chat", async () => {
-    const [chat, [message]] = await Promise.all([
+    const messageId = "messageId" in event ? event.messageId : undefined;
+    const [chat, [row]] = await Promise.all([
       loadChat(db, event.workspaceId, event.chatId),
-      "messageId" in event && event.messageId
+      // The message with its file, if any, in the same statement.
+      messageId
         ? db
-            .select()
+            .select({ message: messages, media: messageMedia })
             .from(messages)
-            .where(and(eq(messages.workspaceId, event.workspaceId), eq(messages.id, event.messageId)))
+            .leftJoin(messageMedia, and(eq(messageMedia.workspaceId, messages.workspaceId), eq(messageMedia.messageId, messages.id)))
+            .where(and(eq(messages.workspaceId, event.workspaceId), eq(messages.id, messageId)))
         : [],
     ]);
     // Its quoted message and reactions: read once per event, like the message.
-    const relations = message ? (await conversationRelationsOf(db, [message])).get(message.id) : undefined;
-    return { chat, message, relations };
+    const relations = row ? (await conversationRelationsOf(db, [row.message])).get(row.message.id) : undefined;
+    return { chat, message: row?.message, media: row?.media ?? undefined, relations };
   });
 }
 
@@ -66,7 +70,7 @@ function loadReadStates(services: Services, event: ChatEvent) {
 async function renderFor(services: Services, viewer: Principal, event: ChatEvent) {
   // A member's read state is theirs alone: only their own streams (other tabs, other devices) hear it.
   if (event.type === "chat.read_state" && event.memberId !== viewer.memberId) return null;
-  const { chat, message, relations } = await loadChatEvent(services, event);
+  const { chat, message, media, relations } = await loadChatEvent(services, event);
   if (!chat) return null;
   if (!can(viewer, "chats.view", chatRecord(chat)))
     return "previousResponsibleId" in event && event.previousResponsibleId === viewer.memberId
@@ -78,7 +82,12 @@ async function renderFor(services: Services, viewer: Principal, event: ChatEvent
   // Counted once per event for every listening member; a stream opened after that count reads its own.
   const readState = recount ? (await loadReadStates(services, event)).get(viewer.memberId) : undefined;
   const withReadState = !recount ? null : readState ? { ...chat, ...readState } : await loadVisibleChatWithReadState(services.database.db, viewer, chat.id);
-  return { type: event.type, chat: presentChat(withReadState ?? chat, viewer), ...(message ? { message: presentMessage(message, relations) } : {}) };
+  // Only viewers who may see the chat get here: a file's link is signed for them.
+  return {
+    type: event.type,
+    chat: presentChat(withReadState ?? chat, viewer),
+    ...(message ? { message: presentMessage(message, { ...relations, media: media && presentMedia(media, services.config.mediaLinkKey) }) } : {}),
+  };
 }
 
 export const eventRoutes = [

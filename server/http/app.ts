@@ -182,6 +182,10 @@ function send(response: Response, reply: Reply) {
     response.status(reply.status).type("text/plain; charset=utf-8").send(reply.text);
     return;
   }
+  if ("file" in reply) {
+    response.status(reply.status).set(reply.headers).end(reply.file);
+    return;
+  }
   if ("csv" in reply) {
     response.status(reply.status).type("text/csv; charset=utf-8").attachment(reply.filename).send(reply.csv);
     return;

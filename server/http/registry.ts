@@ -17,6 +17,7 @@ import { readStateRoutes } from "../inbox/read-routes";
 import { chatRoutes } from "../inbox/routes";
 import { apiKeyRoutes } from "../integrations/api-key-routes";
 import { devMailRoutes } from "../mail/dev-routes";
+import { mediaRoutes } from "../media/routes";
 import { pipedriveRoutes } from "../pipedrive/routes";
 import { roleRoutes } from "../roles/routes";
 import { invitationRoutes } from "../team/invitations";
@@ -46,6 +47,7 @@ export const allRoutes: RouteDefinition[] = [
   ...mediaSendRoutes,
   ...readStateRoutes,
   ...exportRoutes,
+  ...mediaRoutes,
   ...eventRoutes,
   ...templateRoutes,
   ...campaignRoutes,

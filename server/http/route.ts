@@ -18,6 +18,8 @@ export type Reply =
   | { status: number; body?: unknown; headers?: Record<string, string> }
   | { status: number; csv: string; filename: string }
   | { status: number; text: string }
+  /** Bytes as they are (a media file), with the headers that say what they are. */
+  | { status: number; file: Buffer; headers: Record<string, string> }
   /** The handler wrote the response itself (server-sent events). */
   | { streamed: true };
 

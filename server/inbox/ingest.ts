@@ -3,6 +3,8 @@ import type { Database, Executor } from "../db/client";
 import { chats, type MessageRichContent, messages } from "../db/schema";
 import type { BusEvent } from "../events/bus";
 import { newId } from "../ids";
+import { type InboundMedia, insertInboundMedia } from "../media/inbound";
+import { presentMedia } from "../media/presentation";
 import { emitInboxEvents } from "../webhooks/outbox";
 import { windowClosesAt } from "../whatsapp/customer-service-window";
 import { type ContactInput, findOrCreateContact } from "./contacts";
@@ -22,6 +24,8 @@ export type InboundMessage = {
   replyToWamid?: string;
   /** A location's, contact card's or button reply's data. */
   rich?: MessageRichContent;
+  /** The customer's file, if the message carries one: stored with the message, fetched after. */
+  media?: InboundMedia;
 };
 
 /**
@@ -130,9 +134,12 @@ export async function ingestInboundMessage(
         .where(and(eq(messages.workspaceId, inbound.workspaceId), eq(messages.providerMessageId, inbound.providerMessageId)));
       return { chatId: existing?.chatId ?? chat.id, messageId: existing?.id ?? "", duplicate: true, event: null };
     }
+    const media = inbound.media ? await insertInboundMedia(tx, inbound.workspaceId, message.id, inbound.media) : undefined;
     await touchChat(tx, inbound.workspaceId, chat.id, inbound.receivedAt, inbound.text, true);
     const event = { type: "message.created" as const, workspaceId: inbound.workspaceId, chatId: chat.id, messageId: message.id };
-    await emitInboxEvents(tx, [{ event, payload: { message: presentMessage(message) } }], { notify: !publishAfterCommit });
+    // Outgoing webhooks get the file's description, never a download link (those are for members).
+    const payload = { message: presentMessage(message, media ? { media: presentMedia(media, null) } : {}) };
+    await emitInboxEvents(tx, [{ event, payload }], { notify: !publishAfterCommit });
     await within?.(tx, { chatId: chat.id, messageId: message.id });
     return { chatId: chat.id, messageId: message.id, duplicate: false, event };
   });

@@ -1,4 +1,5 @@
 import type { MessageRichContent, messages } from "../db/schema";
+import type { PresentedMedia } from "../media/presentation";
 import { type Actor, abilities } from "../permissions";
 import type { MessageReaction, QuotedMessage } from "./message-presentation";
 import { type ChatRow, chatRecord } from "./queries";
@@ -24,6 +25,8 @@ export type MessageRow = typeof messages.$inferSelect;
 
 /** What a message is presented with besides its own row, each loaded for a whole page at once. */
 export type MessageExtras = {
+  /** Its file (server/media/presentation.ts); absent for a message without one. */
+  media?: PresentedMedia;
   /** The message it quotes (message-presentation.ts): null when Meta named one unknown here; absent when not a reply. */
   replyTo?: QuotedMessage | null;
   /** Its reactions in force (message-presentation.ts); none when not loaded. */
@@ -43,6 +46,7 @@ export function presentMessage(row: MessageRow, extras: MessageExtras = {}) {
     createdAt: row.createdAt.toISOString(),
     statusAt: row.statusAt?.toISOString() ?? null,
     sentAt: row.sentAt?.toISOString() ?? null,
+    ...(extras.media ? { media: extras.media } : {}),
     ...(extras.replyTo === undefined ? {} : { replyTo: extras.replyTo }),
     reactions: extras.reactions ?? [],
     ...richFields(row.rich),

@@ -6,6 +6,7 @@ import { HttpProblem, invalidRequest, notFound } from "../http/problem";
 import { requires, route } from "../http/route";
 import { afterKeyset, decodeCursor, IdParam, ListQuery, page, timestampText } from "../http/schemas";
 import type { Principal } from "../identity/tokens";
+import { presentedMediaOf } from "../media/presentation";
 import { authorize, can, scope } from "../permissions";
 import { emitInboxEvent } from "../webhooks/outbox";
 import { loadVisibleAccount } from "../whatsapp/accounts";
@@ -179,7 +180,7 @@ export const chatRoutes = [
     params: IdParam,
     query: ListQuery,
     responses: { 200: "{data: [{id, direction, text, status, authorId, createdAt}], nextCursor}" },
-    async handler({ actor, params, query, db }) {
+    async handler({ actor, params, query, db, services }) {
       const chat = await loadVisibleChat(db, actor, params.id);
       const after = decodeCursor(query.cursor, 2);
       const rows = await db
@@ -188,6 +189,13 @@ export const chatRoutes = [
         .where(and(eq(messages.workspaceId, actor.workspaceId), eq(messages.chatId, chat.id), afterKeyset(messages.createdAt, messages.id, after, "desc")))
         .orderBy(desc(messages.createdAt), desc(messages.id))
         .limit(query.limit + 1);
+      // The page's files in one query, with links signed for this member (the chat is theirs to see).
+      const media = await presentedMediaOf(
+        db,
+        services.config.mediaLinkKey,
+        actor.workspaceId,
+        rows.map((row) => row.message.id),
+      );
       // Quoted messages and reactions for the page, in two more statements.
       const relations = await conversationRelationsOf(
         db,
@@ -199,7 +207,7 @@ export const chatRoutes = [
           rows,
           query.limit,
           (row) => [row.cursorAt, row.message.id],
-          (row) => presentMessage(row.message, relations.get(row.message.id)),
+          (row) => presentMessage(row.message, { ...relations.get(row.message.id), media: media.get(row.message.id) }),
         ),
       };
     },

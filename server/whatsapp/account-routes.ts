@@ -7,6 +7,7 @@ import { anyMember, requires, route } from "../http/route";
 import { IdParam } from "../http/schemas";
 import { newId } from "../ids";
 import { ingestInboundMessage } from "../inbox/ingest";
+import { sampleMediaNames, storeSampleMedia } from "../media/samples";
 import { accountScope, authorize, canDisconnectAccount, PermissionDenied } from "../permissions";
 import { loadVisibleAccount, presentAccount } from "./accounts";
 import { proveNumberControl } from "./number-control";
@@ -31,8 +32,16 @@ const ConnectAccount = z
   .refine((body) => body.provider !== "cloud" || body.cloud, { path: ["cloud"], message: "required for provider cloud" })
   .refine((body) => body.provider !== "sandbox" || !body.cloud, { path: ["cloud"], message: "only for provider cloud" });
 const SandboxInbound = z
-  .object({ from: z.string().min(3).max(40), text: z.string().min(1).max(4096), name: z.string().trim().min(1).max(100).optional() })
-  .strict();
+  .object({
+    from: z.string().min(3).max(40),
+    /** The message, or with `media` the file's caption (optional then). */
+    text: z.string().min(1).max(4096).optional(),
+    name: z.string().trim().min(1).max(100).optional(),
+    /** The customer sends one of the sandbox's sample files: a photo, a PDF or a voice note. */
+    media: z.enum(sampleMediaNames).optional(),
+  })
+  .strict()
+  .refine((body) => body.text !== undefined || body.media !== undefined, { message: "text or media is required", path: ["text"] });
 
 const CheckCloudNumber = CloudCredentials.omit({ appSecret: true }).strict();
 
@@ -219,6 +228,8 @@ export const accountRoutes = [
       if (!services.config.whatsapp.sandboxEnabled) throw conflict("The sandbox provider is disabled on this server.");
       const from = normalizePhone(body.from);
       if (!from) throw invalidRequest("The sender is not a phone number.", [{ path: "body.from", message: "not a phone number" }]);
+      // A sample file is stored at once, ready: the sandbox has no Meta to fetch it from.
+      const sample = body.media ? await storeSampleMedia(services.mediaStorage, body.media, body.text ?? null) : null;
       const result = await ingestInboundMessage(
         db,
         {
@@ -226,11 +237,20 @@ export const accountRoutes = [
           accountId: account.id,
           from: { phone: from, name: body.name ?? null },
           providerMessageId: `sbx-in.${newId("m")}`,
-          text: body.text,
+          text: sample?.text ?? body.text ?? "",
           receivedAt: new Date(),
+          ...(sample ? { media: sample.media } : {}),
         },
         (tx, created) =>
-          audit({ action: "sandbox.inbound", targetType: "chat", targetId: created.chatId, details: { messageId: created.messageId, from } }, tx),
+          audit(
+            {
+              action: "sandbox.inbound",
+              targetType: "chat",
+              targetId: created.chatId,
+              details: { messageId: created.messageId, from, ...(body.media ? { media: body.media } : {}) },
+            },
+            tx,
+          ),
       );
       return { status: 201, body: { chatId: result.chatId, messageId: result.messageId } };
     },

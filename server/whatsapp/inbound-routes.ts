@@ -6,6 +6,7 @@ import { publicAccess, route } from "../http/route";
 import { ingestInboundMessage } from "../inbox/ingest";
 import { applyCustomerReaction } from "../inbox/reactions";
 import { applyStatuses, type StatusUpdate } from "../inbox/statuses";
+import { inboundMediaOf } from "../media/inbound";
 import type { Services } from "../services";
 import { recordRefusedWebhookSignature } from "./refused-webhooks";
 import { acceptedChanges, phoneNumberIdsOf, scanPhoneNumberIds } from "./webhook-entries";
@@ -143,6 +144,7 @@ export const inboundRoutes = [
               receivedAt: event.timestamp,
               ...(event.replyToWamid ? { replyToWamid: event.replyToWamid } : {}),
               ...(event.rich ? { rich: event.rich } : {}),
+              media: event.media && inboundMediaOf(event.type, event.media),
             },
             undefined,
             (events) => services.events.publishAfterCommit(events),

@@ -1,9 +1,10 @@
-import { eq } from "drizzle-orm";
+import { and, eq, isNotNull } from "drizzle-orm";
 import { z } from "zod";
-import { workspaces } from "../db/schema";
+import { messageMedia, workspaces } from "../db/schema";
 import { publish } from "../events/bus";
 import { invalidRequest, notFound } from "../http/problem";
 import { anyMember, requires, route } from "../http/route";
+import { deleteStoredFiles } from "../media/deletion";
 import { holds } from "../permissions";
 import { presentWorkspace } from "../team/presenters";
 import { isPhoneCountry } from "../whatsapp/phone";
@@ -99,16 +100,26 @@ export const workspaceRoutes = [
     body: WorkspaceDeletion,
     responses: { 204: "Deleted; every token of the workspace stops working", 400: "The confirmation does not match the name" },
     auditExempt: "the activity log is deleted with the workspace; the deletion goes to the server log",
+    // The files go after the rows' commit: a deletion rolled back keeps every file its messages show.
+    ownTransactions: true,
     async handler({ actor, body, db, services, meta }) {
-      const [row] = await db.select().from(workspaces).where(eq(workspaces.id, actor.workspaceId));
-      if (!row) throw notFound("workspace");
-      if (body.confirm !== row.name) {
-        throw invalidRequest("Type the workspace's exact name to confirm.", [{ path: "body.confirm", message: "does not match the workspace name" }]);
-      }
-      // Every tenant table references workspaces with ON DELETE CASCADE: one statement removes it all.
-      await db.delete(workspaces).where(eq(workspaces.id, actor.workspaceId));
-      await publish(db, { type: "access.changed", workspaceId: actor.workspaceId });
+      const storageKeys = await db.transaction(async (tx) => {
+        const [row] = await tx.select().from(workspaces).where(eq(workspaces.id, actor.workspaceId)).for("update");
+        if (!row) throw notFound("workspace");
+        if (body.confirm !== row.name) {
+          throw invalidRequest("Type the workspace's exact name to confirm.", [{ path: "body.confirm", message: "does not match the workspace name" }]);
+        }
+        const stored = await tx
+          .select({ key: messageMedia.storageKey })
+          .from(messageMedia)
+          .where(and(eq(messageMedia.workspaceId, actor.workspaceId), isNotNull(messageMedia.storageKey)));
+        // Every tenant table references workspaces with ON DELETE CASCADE: one statement removes it all.
+        await tx.delete(workspaces).where(eq(workspaces.id, actor.workspaceId));
+        await publish(tx, { type: "access.changed", workspaceId: actor.workspaceId });
+        return stored.flatMap((file) => (file.key ? [file.key] : []));
+      });
       services.logger.warn({ workspaceId: actor.workspaceId, actorId: actor.memberId, ip: meta.ip }, "workspace deleted");
+      await deleteStoredFiles(services.mediaStorage, storageKeys, services.logger);
       return { status: 204 };
     },
   }),

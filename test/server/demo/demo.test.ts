@@ -6,7 +6,7 @@ import { startTestServer, type TestServer, testPasswordCost } from "../../suppor
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
-  await seedDemo(server.database.db, testPasswordCost, server.services.config.auditChainKey);
+  await seedDemo(server.database.db, testPasswordCost, server.services.config.auditChainKey, server.services.mediaStorage);
 });
 afterAll(() => server.close());
 
@@ -15,7 +15,7 @@ const login = async (roleId: Parameters<typeof demoEmail>[0]) =>
 
 describe("demo workspace", () => {
   it("is created once, with a member per built-in role", async () => {
-    expect(await seedDemo(server.database.db, testPasswordCost, server.services.config.auditChainKey)).toHaveLength(5);
+    expect(await seedDemo(server.database.db, testPasswordCost, server.services.config.auditChainKey, server.services.mediaStorage)).toHaveLength(5);
     const members = await server.api("GET", "/members", { token: await login("owner") });
     expect(members.body.data.map((member: { roleId: string }) => member.roleId).sort()).toEqual(["admin", "agent", "collaborator", "owner", "teammate"]);
   });
@@ -36,7 +36,36 @@ describe("demo workspace", () => {
     // Grace wrote to the Sales line from her mobile (and to the Agent's line from her work phone).
     const grace = chats.find((chat: { contact: { phone: string } }) => chat.contact.phone === "+442079460958");
     const history = await server.api("GET", `/chats/${grace.id}/messages`, { token: owner });
-    expect(history.body.data.map((message: { direction: string }) => message.direction)).toEqual(["in", "out", "in"]);
+    expect(history.body.data.map((message: { direction: string }) => message.direction)).toEqual(["in", "in", "in", "in", "out", "in"]);
+  });
+
+  it("has a customer's photo, PDF and voice note in a chat a Teammate sees, each a link that downloads the file", async () => {
+    const teammate = await login("teammate");
+    const chats = (await server.api("GET", "/chats", { token: teammate })).body.data;
+    const grace = chats.find((chat: { contact: { phone: string } }) => chat.contact.phone === "+442079460958");
+    const history = (await server.api("GET", `/chats/${grace.id}/messages`, { token: teammate })).body.data;
+    const files = history.filter((message: { media?: unknown }) => message.media).reverse();
+    expect(
+      files.map((message: { text: string; media: { kind: string; mimeType: string; status: string } }) => [
+        message.text,
+        message.media.kind,
+        message.media.mimeType,
+        message.media.status,
+      ]),
+    ).toEqual([
+      ["[image] Our office, for the onboarding visit", "image", "image/png", "ready"],
+      ["[document] Invoice 2026-117.pdf", "document", "application/pdf", "ready"],
+      ["[audio]", "audio", "audio/mpeg", "ready"],
+    ]);
+    const starts = await Promise.all(
+      files.map(async (message: { media: { url: string } }) =>
+        Buffer.from(await (await fetch(`${server.url}/api/v1${message.media.url}`)).arrayBuffer())
+          .subarray(0, 4)
+          .toString("hex"),
+      ),
+    );
+    // A PNG's signature, "%PDF", an MP3 frame's sync word.
+    expect(starts).toEqual(["89504e47", "25504446", "fffb9064"]);
   });
 
   it("keeps the 24-hour window as WhatsApp does: open where the customer wrote in the last hours, closed for Alan (two days ago), and the sandbox's templates in each state", async () => {

@@ -19,7 +19,7 @@ let server: TestServer;
 let workspaceId: string;
 beforeAll(async () => {
   server = await startTestServer({ DEMO_CRM: "on", LOG_LEVEL: "warn" }, { ownPublicUrl: true });
-  await seedDemo(server.database.db, testPasswordCost, server.services.config.auditChainKey);
+  await seedDemo(server.database.db, testPasswordCost, server.services.config.auditChainKey, server.services.mediaStorage);
   const [owner] = await server.database.db
     .select({ workspaceId: members.workspaceId })
     .from(members)

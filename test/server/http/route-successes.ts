@@ -166,6 +166,17 @@ export const successfulRequests: Record<string, (context: SuccessContext) => Pro
     body: "A note for you",
     headers: { "content-type": "text/plain" },
   }),
+  "get /chats/:id/messages/:messageId/media": async (context) => {
+    const { accountId, chatId, from } = await lineWithChat(context);
+    // The customer sends the sandbox's sample photo into the same chat (stored at once, ready).
+    const lineOwner = context.actor.id === context.team.collaborator.id ? context.team.owner : context.actor;
+    const sent = await context.server.api("POST", `/whatsapp-accounts/${accountId}/sandbox/inbound`, {
+      token: lineOwner.token,
+      body: { from, media: "photo" },
+    });
+    if (sent.status !== 201 || sent.body.chatId !== chatId) throw new Error(`media inbound: ${sent.status} ${sent.text}`);
+    return { path: `/chats/${chatId}/messages/${sent.body.messageId}/media` };
+  },
   "put /chats/:id/responsible": async (context) => ({
     path: `/chats/${(await lineWithChat(context)).chatId}/responsible`,
     body: { memberId: context.actor.id },
