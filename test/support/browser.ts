@@ -16,12 +16,33 @@ export const chromiumArgs = [
   "--disable-sync",
 ];
 
+/** The console's login-session cookie (server/identity/login-sessions.ts), which opens new tabs signed in. */
+export const loginCookieName = "switchboard_login";
+
+export type NewTabOptions = {
+  /**
+   * Open the tab as another tab of the same person's browser: it keeps the login-session cookie,
+   * so the console opens signed in as whoever logged in last. By default a tab is a browser of its
+   * own (a fresh person or device): the cookie is deleted first, so the console asks to log in.
+   */
+  sameBrowserSession?: boolean;
+};
+
 export type TestBrowser = {
   context: BrowserContext;
-  /** A new tab: its own sessionStorage, so its own console session. */
-  newPage(): Promise<Page>;
+  /** A new tab: its own sessionStorage, and (unless `sameBrowserSession`) no login session, so its own console session. */
+  newPage(options?: NewTabOptions): Promise<Page>;
   close(): Promise<void>;
 };
+
+/**
+ * Deletes the console's login-session cookie from the browser, as if this were another browser:
+ * the next console page without a token of its own asks to log in. Tabs already signed in keep
+ * their token.
+ */
+export function forgetLoginSession(context: BrowserContext): Promise<void> {
+  return context.clearCookies({ name: loginCookieName });
+}
 
 /** Launches headless Chromium with a fresh user data directory, removed again by close(). */
 export async function launchChromium(): Promise<TestBrowser> {
@@ -38,7 +59,8 @@ export async function launchChromium(): Promise<TestBrowser> {
   });
   return {
     context,
-    async newPage() {
+    async newPage(options = {}) {
+      if (!options.sameBrowserSession) await forgetLoginSession(context);
       const page = await context.newPage();
       page.setDefaultTimeout(10_000);
       return page;

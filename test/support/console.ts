@@ -1,8 +1,14 @@
 import type { Page } from "playwright-core";
+import { forgetLoginSession } from "./browser";
 import { testPassword } from "./factories";
 
-/** Logs `member` in on the console's login page, as a person does (email, password, Log in). */
+/**
+ * Logs `member` in on the console's login page, as a person does (email, password, Log in), in a
+ * browser of their own: a login session another tab of this test browser started is forgotten first,
+ * or the console would open signed in as that tab's member.
+ */
 export async function logInToConsole(page: Page, baseUrl: string, member: { email: string }): Promise<Page> {
+  await forgetLoginSession(page.context());
   await page.goto(`${baseUrl}/#/login`);
   await page.getByLabel("Email", { exact: true }).fill(member.email);
   await page.getByLabel("Password", { exact: true }).fill(testPassword);

@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { launchChromium, type TestBrowser } from "./browser";
+import { launchChromium, type NewTabOptions, type TestBrowser } from "./browser";
 import { startTestServer, type TestServer, type TestServerOptions } from "./server";
 
 const viteConfigFile = path.resolve(import.meta.dirname, "../../vite.config.ts");
@@ -54,10 +54,10 @@ export function webUiSuite<Server extends { close(): Promise<void> }>(start: (we
       if (!server) throw new Error("the suite's server starts in beforeAll");
       return server;
     },
-    /** A new tab (its own sessionStorage), closed after the test. */
-    async newPage(): Promise<Page> {
+    /** A new tab (its own sessionStorage; by default a browser of its own, see NewTabOptions), closed after the test. */
+    async newPage(options?: NewTabOptions): Promise<Page> {
       if (!browser) throw new Error("the suite's browser starts in beforeAll");
-      const page = await browser.newPage();
+      const page = await browser.newPage(options);
       openPages.push(page);
       return page;
     },

@@ -1,14 +1,32 @@
-import type { ProblemBody } from "./types";
+import type { ProblemBody, Session } from "./types";
 
 export const apiBase = "/api/v1";
 const tokenStorageKey = "switchboard.token";
 
-/** The bearer token lives in sessionStorage: one tab, gone when the tab closes. */
+/**
+ * The bearer token lives in sessionStorage: one tab, gone when the tab closes. A new tab gets its
+ * own from the browser's login session (tabToken below); scripts never see what proves that.
+ */
 export const sessionToken = {
   read: (): string | null => sessionStorage.getItem(tokenStorageKey),
   store: (token: string): void => sessionStorage.setItem(tokenStorageKey, token),
   clear: (): void => sessionStorage.removeItem(tokenStorageKey),
 };
+
+let tabTokenRequest: Promise<string | null> | null = null;
+
+/**
+ * A token for a tab that has none, from the login session this browser holds in an HttpOnly
+ * cookie (sent by the browser to this one route only); null when there is none, or it has ended.
+ * Asked once per page load.
+ */
+export function tabToken(): Promise<string | null> {
+  tabTokenRequest ??= callApi<Session>("POST", "/sessions/cookie-exchange", {}).then(
+    (session) => session.token,
+    () => null,
+  );
+  return tabTokenRequest;
+}
 
 /** A failed API call, carrying the server's problem+json answer. */
 export class ApiProblem extends Error {

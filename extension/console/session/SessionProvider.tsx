@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
-import { asProblem, callApi, onSessionProblem, sessionToken } from "../api/client";
+import { asProblem, callApi, onSessionProblem, sessionToken, tabToken } from "../api/client";
 import type { Me } from "../api/types";
 
 /** Where the signed-in UI stands; each status has its own screen. */
@@ -13,7 +13,7 @@ type SessionApi = {
   state: SessionState;
   /** Keeps a token from signup, login or an accepted invitation, then loads GET /me. */
   signIn(token: string): Promise<void>;
-  /** Revokes the token on the server (when it still works) and forgets it. */
+  /** Revokes the token and this browser's login session on the server (when it still works) and forgets it. */
   signOut(notice?: string): Promise<void>;
   /** Reloads GET /me, e.g. after a change to one's own role or ownership. */
   refresh(): Promise<void>;
@@ -22,7 +22,8 @@ type SessionApi = {
 const SessionContext = createContext<SessionApi | null>(null);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
-  const [state, setState] = useState<SessionState>(() => (sessionToken.read() ? { status: "checking" } : { status: "signed-out" }));
+  // A tab without a token checks the browser's login session first: a new tab opens signed in.
+  const [state, setState] = useState<SessionState>({ status: "checking" });
 
   const refresh = useCallback(async () => {
     try {
@@ -52,7 +53,20 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   );
 
   useEffect(() => {
-    if (sessionToken.read()) void refresh();
+    if (sessionToken.read()) {
+      void refresh();
+      return;
+    }
+    void tabToken().then(async (token) => {
+      // A login in this tab while the answer was on its way wins.
+      if (sessionToken.read()) return;
+      if (token) {
+        sessionToken.store(token);
+        await refresh();
+      } else {
+        setState((current) => (current.status === "checking" ? { status: "signed-out" } : current));
+      }
+    });
   }, [refresh]);
 
   const signIn = useCallback(
