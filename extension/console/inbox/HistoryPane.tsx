@@ -1,5 +1,6 @@
 import { Fragment, useLayoutEffect, useRef } from "react";
 import { type MessageSurface, MessageSurfaceProvider } from "../../shared/message/message-surface";
+import { useStickToBottom } from "../../shared/message/use-stick-to-bottom";
 import { ProblemMessage } from "../shared/ProblemMessage";
 import { dayLabel } from "./format";
 import { MessageItem } from "./MessageItem";
@@ -23,6 +24,7 @@ export function HistoryPane({ history, authorOf, surface }: HistoryPaneProps) {
     const element = scroller.current;
     if (element) element.scrollTop = element.scrollHeight;
   }, [newestId]);
+  useStickToBottom(scroller);
 
   let previousDay = "";
   return (

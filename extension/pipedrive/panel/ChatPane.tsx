@@ -4,6 +4,7 @@ import { StatusTicks } from "../../console/inbox/StatusTicks";
 import { MessageBody } from "../../shared/message/MessageBody";
 import { MessageSurfaceProvider } from "../../shared/message/message-surface";
 import { Reactions } from "../../shared/message/Reactions";
+import { useStickToBottom } from "../../shared/message/use-stick-to-bottom";
 import { type PanelApi, problemText } from "../shared/api";
 import type { Chat, ListedMember, Message } from "../shared/types";
 import { usePanelMessageSurface } from "./use-panel-message-surface";
@@ -57,6 +58,7 @@ export function ChatPane({
     if (scrolledChat.current !== chat.id || nearBottom) element.scrollTop = element.scrollHeight;
     scrolledChat.current = chat.id;
   }, [newestId, chat.id]);
+  useStickToBottom(list);
   const onScroll = () => {
     const element = list.current;
     if (!element || !hasOlder || loadingOlder || !onLoadOlder || element.scrollTop > 40) return;

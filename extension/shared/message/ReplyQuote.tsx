@@ -32,7 +32,7 @@ export function ReplyQuote({ quoted }: { quoted: QuotedMessage }) {
     <button
       type="button"
       className="reply-quote"
-      aria-label={`Reply to ${who}: ${summary}. Show that message`}
+      aria-label={`Replying to ${who}: ${summary} — show that message`}
       onClick={(event) => showMessage(event.currentTarget, quoted.id)}
     >
       {content}
