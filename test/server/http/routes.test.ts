@@ -155,6 +155,8 @@ describe("tenant isolation", () => {
       campaigns: campaign.id,
       panel: chat.id,
       hubspot: chat.id,
+      // A file's link names the workspace; without A's signature an intruder gets the same 404 as anyone.
+      media: a.workspace.id,
       integrations: a.agent.id,
       webhooks: (await server.api("POST", "/webhooks", { token: a.owner.token, body: { url: "http://127.0.0.1:9/hook", events: ["message.created"] } })).body
         .webhook.id,
@@ -165,7 +167,7 @@ describe("tenant isolation", () => {
       const collection = route.path.split("/")[1] as string;
       const id = idsOfA[collection];
       expect(id, `no workspace A fixture for ${key(route)}: add one`).toBeDefined();
-      const response = await server.api(route.method.toUpperCase(), route.path.replace(":id", id as string), {
+      const response = await server.api(route.method.toUpperCase(), route.path.replace(":id", id as string).replace(":workspaceId", id as string), {
         token: intruder.token,
         body: route.method === "get" || route.method === "delete" ? undefined : (validBodies[key(route)] ?? {}),
       });
