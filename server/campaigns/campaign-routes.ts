@@ -47,7 +47,8 @@ export const campaignRoutes = [
     tag: "Campaigns",
     access: requires("campaigns.send"),
     body: LaunchCampaign,
-    bodyLimit: "5mb",
+    // Recipients (CSV up to 5 MB) and a header file of up to 16 MB, base64.
+    bodyLimit: "30mb",
     idempotent: true,
     ownTransactions: true,
     responses: {
@@ -69,7 +70,8 @@ export const campaignRoutes = [
     tag: "Campaigns",
     access: requires("campaigns.send"),
     body: LaunchCampaign,
-    bodyLimit: "5mb",
+    // Recipients (CSV up to 5 MB) and a header file of up to 16 MB, base64.
+    bodyLimit: "30mb",
     auditExempt: "Checks and reads; stores nothing",
     responses: {
       200: "{recipientCount, sample: [{row, phone, name, text}], rejected: {duplicates, invalid}, needsApproval, overCap}",

@@ -7,6 +7,7 @@ import { scheduleSandboxReceipts } from "../inbox/sandbox";
 import type { Services } from "../services";
 import { emitInboxEvents } from "../webhooks/outbox";
 import { CloudApiError } from "../whatsapp/cloud-client";
+import { ensureHeaderUploaded } from "./header-media";
 import { fillTemplate, positionalParameters, recipientValues } from "./variables";
 
 export type RecipientRow = typeof campaignRecipients.$inferSelect;
@@ -40,6 +41,9 @@ export function contentFor(_account: AccountRow, template: CampaignTemplateSnaps
         name: template.metaTemplateName,
         languageCode: template.metaLanguage,
         bodyParameters: positionalParameters(template.body, values),
+        ...(template.headerMedia
+          ? { header: { kind: template.headerMedia.kind, mediaId: template.headerMedia.providerMediaId, fileName: template.headerMedia.fileName } }
+          : {}),
       },
       text,
     };
@@ -59,10 +63,15 @@ export async function deliverRecipient(
   recipient: ClaimedRecipient,
   slotAt: Date,
 ): Promise<DeliveryOutcome> {
-  const { content, text } = contentFor(account, campaign.template, recipient);
   const messageId = recipient.messageId as string;
   let providerMessageId: string;
+  let text: string;
   try {
+    // A header file goes to Meta once per campaign, before its first send; Meta's refusal is this recipient's.
+    await ensureHeaderUploaded(services, account, campaign);
+    const filled = contentFor(account, campaign.template, recipient);
+    text = filled.text;
+    const content = filled.content;
     services.logger.debug({ campaignId: campaign.id, seq: recipient.seq }, "campaign send");
     providerMessageId = await deliverOutbound(services, account, recipient.phone, content, messageId, { rateLimitAttempts: 1 });
   } catch (error) {

@@ -9,10 +9,12 @@ import type { Context } from "../http/route";
 import type { Principal } from "../identity/tokens";
 import { newId } from "../ids";
 import type { AccountRow } from "../inbox/providers";
+import { mediaStorageOf } from "../media/storage-of";
 import { authorize, launchNeedsApproval, requirePermission } from "../permissions";
 import type { CountryCode } from "../whatsapp/phone";
 import { workspaceDefaultCountry } from "../workspace/default-country";
 import { assertWithinCaps, lockCampaignSettings } from "./guard-rails";
+import { storeHeaderMedia } from "./header-media";
 import { loadAccountForCampaigns, loadCampaign, type TemplateRow } from "./queries";
 import { type ParsedRecipients, recipientsFromCsv, requireVariables, screenRecipients } from "./recipients";
 import type { LaunchCampaign } from "./schemas";
@@ -43,54 +45,63 @@ export async function launchCampaign(context: LaunchContext, body: LaunchBody) {
   }
   const scheduledAt = body.scheduledAt ? new Date(body.scheduledAt) : null;
   const startsLater = scheduledAt !== null && scheduledAt.getTime() > Date.now();
+  // Checked against Meta's limits and stored before the transaction; a launch that fails removes it.
+  const headerMedia = body.headerMedia ? await storeHeaderMedia(services, body.headerMedia) : undefined;
   const snapshot: CampaignTemplateSnapshot = {
     name: template.name,
     body: template.body,
     metaTemplateName: template.metaTemplateName,
     metaLanguage: template.metaLanguage,
+    ...(headerMedia ? { headerMedia } : {}),
   };
-  const campaignId = await db.transaction(async (tx) => {
-    const settings = await lockCampaignSettings(tx, actor.workspaceId);
-    await assertWithinCaps(tx, settings, actor, recipients.accepted.length);
-    const awaitingApproval = launchNeedsApproval(actor, recipients.accepted.length, settings.approvalThreshold);
-    const status = awaitingApproval ? "awaiting_approval" : startsLater ? "scheduled" : "running";
-    const id = newId("cmp");
-    await tx.insert(campaigns).values({
-      workspaceId: actor.workspaceId,
-      id,
-      accountId: account.id,
-      templateId: template.id,
-      createdBy: actor.memberId,
-      name: body.name ?? `${template.name} — ${new Date().toISOString().slice(0, 10)}`,
-      status,
-      scheduledAt,
-      approvedBy: awaitingApproval || settings.approvalThreshold === null || recipients.accepted.length <= settings.approvalThreshold ? null : actor.memberId,
-      recipientCount: recipients.accepted.length,
-      template: snapshot,
-      startedAt: status === "running" ? new Date() : null,
-    });
-    await queueRecipients(tx, actor.workspaceId, id, recipients);
-    await audit(
-      {
-        action: "campaign.launch",
-        targetType: "campaign",
-        targetId: id,
-        details: {
-          accountId: account.id,
-          templateId: template.id,
-          recipients: recipients.accepted.length,
-          duplicates: recipients.duplicates.length,
-          invalid: recipients.invalid.length,
-          status,
-          scheduledAt: scheduledAt?.toISOString() ?? null,
+  const campaignId = await db
+    .transaction(async (tx) => {
+      const settings = await lockCampaignSettings(tx, actor.workspaceId);
+      await assertWithinCaps(tx, settings, actor, recipients.accepted.length);
+      const awaitingApproval = launchNeedsApproval(actor, recipients.accepted.length, settings.approvalThreshold);
+      const status = awaitingApproval ? "awaiting_approval" : startsLater ? "scheduled" : "running";
+      const id = newId("cmp");
+      await tx.insert(campaigns).values({
+        workspaceId: actor.workspaceId,
+        id,
+        accountId: account.id,
+        templateId: template.id,
+        createdBy: actor.memberId,
+        name: body.name ?? `${template.name} — ${new Date().toISOString().slice(0, 10)}`,
+        status,
+        scheduledAt,
+        approvedBy: awaitingApproval || settings.approvalThreshold === null || recipients.accepted.length <= settings.approvalThreshold ? null : actor.memberId,
+        recipientCount: recipients.accepted.length,
+        template: snapshot,
+        startedAt: status === "running" ? new Date() : null,
+      });
+      await queueRecipients(tx, actor.workspaceId, id, recipients);
+      await audit(
+        {
+          action: "campaign.launch",
+          targetType: "campaign",
+          targetId: id,
+          details: {
+            accountId: account.id,
+            templateId: template.id,
+            recipients: recipients.accepted.length,
+            duplicates: recipients.duplicates.length,
+            invalid: recipients.invalid.length,
+            status,
+            scheduledAt: scheduledAt?.toISOString() ?? null,
+            ...(headerMedia ? { headerMedia: { kind: headerMedia.kind, fileName: headerMedia.fileName, sizeBytes: headerMedia.sizeBytes } } : {}),
+          },
         },
-      },
-      tx,
-    );
-    // Wakes the dispatchers of every process (NOTIFY is delivered on commit).
-    await publish(tx, { type: "campaign.progress", workspaceId: actor.workspaceId, campaignId: id });
-    return id;
-  });
+        tx,
+      );
+      // Wakes the dispatchers of every process (NOTIFY is delivered on commit).
+      await publish(tx, { type: "campaign.progress", workspaceId: actor.workspaceId, campaignId: id });
+      return id;
+    })
+    .catch(async (error: unknown) => {
+      if (headerMedia) await mediaStorageOf(services).delete(headerMedia.storageKey);
+      throw error;
+    });
   if (services.database.engine === "postgres" && recipients.accepted.length >= analyzeFromRecipients) await db.execute(sql`analyze ${campaignRecipients}`);
   else await analyzeAfterBulkWrite(services.database);
   const campaign = await loadCampaign(db, actor.workspaceId, campaignId);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { campaignStatuses } from "../db/schema";
 import { ListQuery } from "../http/schemas";
+import { HeaderMediaInput } from "./header-media";
 import { maxRecipients } from "./recipients";
 
 const TemplateName = z.string().trim().min(1).max(200);
@@ -50,6 +51,8 @@ export const LaunchCampaign = z
       .optional(),
     /** When to start; absent or past means now. */
     scheduledAt: z.iso.datetime({ offset: true }).optional(),
+    /** The file of a template with a media header (image, video or PDF), base64: the same file for every recipient. */
+    headerMedia: HeaderMediaInput.optional(),
   })
   .strict()
   .refine((body) => (body.recipients === undefined) !== (body.recipientsCsv === undefined), {

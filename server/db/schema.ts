@@ -531,7 +531,25 @@ export const templates = pgTable(
 );
 
 /** What a campaign sends, frozen at launch. */
-export type CampaignTemplateSnapshot = { name: string; body: string; metaTemplateName: string | null; metaLanguage: string | null };
+/**
+ * A campaign's header file (an image, video or PDF for a template with a media header): in our
+ * media storage once; `providerMediaId` is Meta's id once uploaded for the campaign's number.
+ */
+export type CampaignHeaderMedia = {
+  kind: "image" | "video" | "document";
+  mimeType: string;
+  fileName: string;
+  sizeBytes: number;
+  storageKey: string;
+  providerMediaId: string | null;
+};
+export type CampaignTemplateSnapshot = {
+  name: string;
+  body: string;
+  metaTemplateName: string | null;
+  metaLanguage: string | null;
+  headerMedia?: CampaignHeaderMedia;
+};
 
 export const campaignStatuses = ["awaiting_approval", "scheduled", "running", "paused", "completed", "cancelled"] as const;
 

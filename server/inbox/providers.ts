@@ -23,7 +23,14 @@ export type OutboundMedia = {
 
 export type OutboundContent =
   | { kind: "text"; text: string }
-  | { kind: "template"; name: string; languageCode: string; bodyParameters: string[] }
+  | {
+      kind: "template";
+      name: string;
+      languageCode: string;
+      bodyParameters: string[];
+      /** A campaign's header file, with Meta's id for the number once uploaded (server/campaigns/header-media.ts). */
+      header?: { kind: "image" | "video" | "document"; mediaId: string | null; fileName: string };
+    }
   | ({ kind: "media" } & OutboundMedia);
 
 const rateLimitAttempts = 4;
@@ -83,6 +90,7 @@ export async function deliverOutbound(
                 templateName: content.name,
                 languageCode: content.languageCode,
                 bodyParameters: content.bodyParameters,
+                ...(content.header ? { headerMedia: { ...content.header, mediaId: headerMediaId(content.header) } } : {}),
                 callbackData: messageId,
               });
       return accepted.wamid;
@@ -114,4 +122,9 @@ async function uploadToMeta(
     .set({ providerMediaId: mediaId })
     .where(and(eq(messageMedia.workspaceId, account.workspaceId), eq(messageMedia.messageId, messageId)));
   return mediaId;
+}
+
+function headerMediaId(header: { mediaId: string | null }): string {
+  if (!header.mediaId) throw new Error("a template's header file must be uploaded to Meta before the send");
+  return header.mediaId;
 }

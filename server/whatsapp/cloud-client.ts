@@ -34,6 +34,8 @@ export type SendTemplateInput = SendCommon & {
   languageCode: string;
   /** Values for the body's positional placeholders {{1}}, {{2}}, … in order. */
   bodyParameters?: string[];
+  /** The media header's file, uploaded to Meta (a template whose HEADER format is IMAGE, VIDEO or DOCUMENT). */
+  headerMedia?: { kind: "image" | "video" | "document"; mediaId: string; fileName?: string };
 };
 
 /** A file for Meta to hold (POST /{phone-number-id}/media): Meta answers with the id a message then sends. */
@@ -251,12 +253,31 @@ export function createCloudClient(options: CloudClientOptions = {}): CloudClient
 
     async sendTemplate(input) {
       const parameters = (input.bodyParameters ?? []).map((text) => ({ type: "text", text }));
+      // Meta, "Send message templates", components: a media header is one parameter of its
+      // format, {type: "image", image: {id}} (a document also carries its filename).
+      const header = input.headerMedia;
+      const components = [
+        ...(header
+          ? [
+              {
+                type: "header",
+                parameters: [
+                  {
+                    type: header.kind,
+                    [header.kind]: { id: header.mediaId, ...(header.kind === "document" && header.fileName ? { filename: header.fileName } : {}) },
+                  },
+                ],
+              },
+            ]
+          : []),
+        ...(parameters.length > 0 ? [{ type: "body", parameters }] : []),
+      ];
       return send(input, {
         type: "template",
         template: {
           name: input.templateName,
           language: { code: input.languageCode },
-          ...(parameters.length > 0 ? { components: [{ type: "body", parameters }] } : {}),
+          ...(components.length > 0 ? { components } : {}),
         },
       });
     },

@@ -92,3 +92,25 @@ export function mediaObjectFailure(kind: MediaKind, media: { id?: string; link?:
   }
   return null;
 }
+
+/**
+ * Meta, "Send message templates" (https://developers.facebook.com/docs/whatsapp/cloud-api/guides/send-message-templates#media-based-message-templates):
+ * a header parameter of type image, video or document carries that media object ({id} or {link};
+ * a document may add filename), refused as a media object would be.
+ */
+export function templateHeaderMediaFailure(
+  components: { type: string; parameters: Record<string, unknown>[] }[],
+  knownId: (id: string) => boolean,
+): GraphFailure | null {
+  for (const component of components.filter((candidate) => candidate.type === "header")) {
+    for (const parameter of component.parameters) {
+      const kind = parameter.type;
+      if (kind !== "image" && kind !== "video" && kind !== "document") continue;
+      const media = MediaObjects[kind].safeParse(parameter[kind]);
+      if (!media.success) return { code: 100, details: `header ${kind}: ${media.error.issues[0]?.message ?? "invalid media object"}` };
+      const failure = mediaObjectFailure(kind, media.data, knownId);
+      if (failure) return failure;
+    }
+  }
+  return null;
+}

@@ -5,7 +5,7 @@ import express, { type Request, type Response } from "express";
 import { z } from "zod";
 import { signWebhookBody } from "../../server/whatsapp/webhook-signature";
 import { type GraphFailure, sendGraphError, sendUnknownObject } from "./graph-api-errors";
-import { type MediaKind, MediaObjects, mediaObjectFailure, readUploadForm } from "./graph-api-media";
+import { type MediaKind, MediaObjects, mediaObjectFailure, readUploadForm, templateHeaderMediaFailure } from "./graph-api-media";
 import { ContextObject, contextFailure, ReactionObject, type ReceivedMessage, reactionFailure } from "./graph-api-reactions";
 import { type MetaTemplate, metaTemplateOf, type TemplateRegistration, templateSendFailure } from "./graph-api-templates";
 
@@ -259,6 +259,12 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
     if (parsed.data.type === "template") {
       const templateFailure = templateSendFailure(templatesByWaba.get(number.wabaId) ?? [], parsed.data.template);
       if (templateFailure) return void sendGraphError(response, templateFailure);
+      // A media header's object follows the media object's rules (graph-api-media.ts): id xor link, an id Meta holds.
+      const headerFailure = templateHeaderMediaFailure(parsed.data.template.components ?? [], (id) => {
+        const stored = mediaById.get(id);
+        return stored !== undefined && phoneNumbers.get(stored.phoneNumberId)?.wabaId === number.wabaId;
+      });
+      if (headerFailure) return void sendGraphError(response, headerFailure);
     } else if (!windowOpen(phoneNumberId, waId)) {
       return void sendGraphError(response, { code: 131047 });
     }
