@@ -139,7 +139,17 @@ describe("media in the inbox", () => {
       .getByRole("button", { name: /Grace Hopper/ })
       .click();
     const item = messageItem(page, photo.messageId);
-    await item.getByRole("button", { name: "React" }).click();
+    // From the keyboard: the picker opens on its first emoji; Escape closes it, back on React.
+    const react = item.getByRole("button", { name: "React", exact: true });
+    await react.focus();
+    await page.keyboard.press("Enter");
+    expect(await item.getByRole("button", { name: "React with 👍" }).evaluate((element) => element === document.activeElement)).toBe(true);
+    expect(await react.getAttribute("aria-expanded")).toBe("true");
+    await page.keyboard.press("Escape");
+    await item.getByRole("group", { name: "Choose a reaction" }).waitFor({ state: "detached" });
+    expect(await react.evaluate((element) => element === document.activeElement)).toBe(true);
+
+    await react.click();
     await item.getByRole("button", { name: "React with 👍" }).click();
     const reactions = item.getByRole("list", { name: "Reactions" });
     await reactions.getByText("You reacted 👍").waitFor();
@@ -149,7 +159,7 @@ describe("media in the inbox", () => {
       .toEqual([{ emoji: "👍", by: { memberId: teammate.id, name: "Tom Teammate" } }]);
 
     // Pressed again, the same emoji takes the reaction back.
-    await item.getByRole("button", { name: "React" }).click();
+    await item.getByRole("button", { name: "React", exact: true }).click();
     await item.getByRole("button", { name: "Remove your 👍" }).click();
     await reactions.waitFor({ state: "detached" });
     await expect
@@ -164,7 +174,7 @@ describe("media in the inbox", () => {
         body: JSON.stringify({ title: "Conflict", status: 409, code: "conflict", detail: "The customer's 24-hour window has closed." }),
       }),
     );
-    await item.getByRole("button", { name: "React" }).click();
+    await item.getByRole("button", { name: "React", exact: true }).click();
     await item.getByRole("button", { name: "React with ❤️" }).click();
     await item.getByRole("alert").filter({ hasText: "Your reaction was not saved." }).waitFor();
     expect(await item.getByRole("list", { name: "Reactions" }).count()).toBe(0);

@@ -63,7 +63,7 @@ describe("Pipedrive panel: media", () => {
     const { panel } = await suite.stack.openSimulator("agent");
     await chatList(panel).first().click();
     const item = messageItem(panel, photo.messageId);
-    await item.getByRole("button", { name: "React" }).click();
+    await item.getByRole("button", { name: "React", exact: true }).click();
     await item.getByRole("button", { name: "React with 🙏" }).click();
     await item.getByRole("list", { name: "Reactions" }).getByText("You reacted 🙏").waitFor();
     const { server, team } = suite.stack;
