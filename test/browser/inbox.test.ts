@@ -133,6 +133,15 @@ describe("inbox", () => {
     await simulator.getByRole("status").filter({ hasText: "arrived" }).waitFor();
     await simulator.getByRole("button", { name: "Done" }).click();
     await chatItem(page, /Sam Carter.*Hello from the simulator/).waitFor();
+    // The simulated customer sends one of the sandbox's sample files: a PDF, without a caption.
+    await page.getByRole("button", { name: "Simulate customer message" }).click();
+    await simulator.getByLabel("Customer phone").fill("+44 7700 900077");
+    await simulator.getByLabel("Customer sends").selectOption("pdf");
+    expect(await simulator.getByLabel("Caption (optional)").inputValue()).toBe("");
+    await simulator.getByRole("button", { name: "Send as customer" }).click();
+    await simulator.getByRole("status").filter({ hasText: "arrived" }).waitFor();
+    await simulator.getByRole("button", { name: "Done" }).click();
+    await chatItem(page, /Sam Carter.*\[document\] Invoice 2026-117\.pdf/).waitFor();
 
     // The reply goes out and its ticks move on to delivered and read as the sandbox phone reports them.
     await composer(page).fill("Yes, it ships today. Send me the new address and I'll update it.");

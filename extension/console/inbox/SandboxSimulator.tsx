@@ -6,6 +6,15 @@ import { ProblemMessage } from "../shared/ProblemMessage";
 import { Dialog } from "./Dialog";
 import type { WhatsAppAccount } from "./types";
 
+/** What the simulated customer can send: text, or one of the sandbox's sample files with an optional caption. */
+type CustomerSends = "text" | "photo" | "pdf" | "voice";
+const sendOptions: { value: CustomerSends; label: string }[] = [
+  { value: "text", label: "A text message" },
+  { value: "photo", label: "A photo" },
+  { value: "pdf", label: "A PDF document" },
+  { value: "voice", label: "A voice note" },
+];
+
 type SandboxSimulatorProps = {
   /** The sandbox accounts the member can see. */
   accounts: WhatsAppAccount[];
@@ -23,6 +32,8 @@ export function SandboxSimulator({ accounts, onOpenChat, onClose }: SandboxSimul
   const [from, setFrom] = useState("");
   const [name, setName] = useState("");
   const [text, setText] = useState("");
+  const [sends, setSends] = useState<CustomerSends>("text");
+  const withFile = sends !== "text";
   const textId = useId();
   const [arrived, setArrived] = useState<{ chatId: string; from: string }>();
 
@@ -30,7 +41,12 @@ export function SandboxSimulator({ accounts, onOpenChat, onClose }: SandboxSimul
     event.preventDefault();
     setArrived(undefined);
     void simulate.run(async () => {
-      const body = { from, text, ...(name.trim() ? { name: name.trim() } : {}) };
+      const body = {
+        from,
+        ...(text.trim() || !withFile ? { text } : {}),
+        ...(withFile ? { media: sends } : {}),
+        ...(name.trim() ? { name: name.trim() } : {}),
+      };
       const created = await callApi<{ chatId: string; messageId: string }>("POST", `/whatsapp-accounts/${encodeURIComponent(accountId)}/sandbox/inbound`, body);
       setArrived({ chatId: created.chatId, from });
       setText("");
@@ -57,9 +73,10 @@ export function SandboxSimulator({ accounts, onOpenChat, onClose }: SandboxSimul
           <TextField label="Customer phone" value={from} onChange={setFrom} required placeholder="+44 7700 900123" />
           <TextField label="Customer name" value={name} onChange={setName} placeholder="Optional" />
         </div>
+        <SelectField<CustomerSends> label="Customer sends" value={sends} options={sendOptions} onChange={setSends} />
         <div className="field">
-          <label htmlFor={textId}>Customer message</label>
-          <textarea id={textId} rows={3} value={text} required onChange={(event) => setText(event.target.value)} />
+          <label htmlFor={textId}>{withFile ? "Caption (optional)" : "Customer message"}</label>
+          <textarea id={textId} rows={3} value={text} required={!withFile} onChange={(event) => setText(event.target.value)} />
         </div>
         <ProblemMessage problem={simulate.problem} />
         {arrived && (
@@ -71,7 +88,7 @@ export function SandboxSimulator({ accounts, onOpenChat, onClose }: SandboxSimul
           </div>
         )}
         <div className="form-actions">
-          <button type="submit" className="primary" disabled={simulate.pending || !accountId || !from.trim() || !text.trim()}>
+          <button type="submit" className="primary" disabled={simulate.pending || !accountId || !from.trim() || (!withFile && !text.trim())}>
             {simulate.pending ? "Sending…" : "Send as customer"}
           </button>
           <button type="button" onClick={onClose}>
