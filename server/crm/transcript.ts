@@ -1,8 +1,28 @@
 // A chat-day's transcript, rendered once for every CRM: Pipedrive's notes and activities and
 // HubSpot's Communications carry the same parts and lines.
 
-/** One message as the transcript shows it. */
-export type TranscriptLine = { at: Date; direction: "in" | "out"; text: string; authorName: string | null };
+/** One message as the transcript shows it; a file, a quoted message or a place when it carries one. */
+export type TranscriptLine = {
+  at: Date;
+  direction: "in" | "out";
+  text: string;
+  authorName: string | null;
+  attachment?: { kind: string; fileName: string | null; sizeBytes: number | null; caption: string | null } | null;
+  /** The text of the message this one quotes. */
+  quotedText?: string | null;
+  location?: { latitude: number; longitude: number; name: string | null; address: string | null } | null;
+};
+
+/**
+ * The console's page of a chat. A CRM note links a file there, never to the file itself: the
+ * console opens it after Switchboard's sign-in and permission check (a signed media link would
+ * work for anyone holding the note, and Meta's expire within minutes).
+ */
+export function chatConsoleUrl(publicUrl: string, chatId: string): string {
+  return `${publicUrl}/#/inbox/${encodeURIComponent(chatId)}`;
+}
+
+const quoteLength = 60;
 
 const escapes: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
@@ -20,11 +40,54 @@ export function escapeHtml(text: string): string {
  */
 export const transcriptPartLimits = { lines: 50, characters: 40_000 };
 
-/** One message as a transcript line (HTML; times in UTC). */
-export function transcriptLineHtml(line: TranscriptLine, contactLabel: string): string {
+/**
+ * One message as a transcript line (HTML; times in UTC). A file reads "📎 invoice.pdf, 240 KB",
+ * linked to `chatUrl` (chatConsoleUrl) when given; a reply starts with "↩ " and the quoted text,
+ * shortened; a place gives its name and a map link. (Reactions are no messages, so no lines.)
+ */
+export function transcriptLineHtml(line: TranscriptLine, contactLabel: string, chatUrl?: string): string {
   const who = line.direction === "in" ? contactLabel : (line.authorName ?? "Switchboard");
   const time = line.at.toISOString().slice(11, 16);
-  return `${time} <b>${escapeHtml(who)}:</b> ${escapeHtml(line.text).replace(/\r?\n/g, "<br>")}`;
+  const quote = line.quotedText ? `↩ <i>“${escapeHtml(shorten(line.quotedText))}”</i> ` : "";
+  return `${time} <b>${escapeHtml(who)}:</b> ${quote}${bodyHtml(line, chatUrl)}`;
+}
+
+function bodyHtml(line: TranscriptLine, chatUrl: string | undefined): string {
+  const multiline = (text: string) => escapeHtml(text).replace(/\r?\n/g, "<br>");
+  if (line.attachment) {
+    const { kind, fileName, sizeBytes, caption } = line.attachment;
+    const name = escapeHtml(fileName ?? kind);
+    const linked = chatUrl ? `<a href="${escapeHtml(chatUrl)}">${name}</a>` : name;
+    const size = sizeBytes === null ? "" : `, ${fileSize(sizeBytes)}`;
+    return `📎 ${linked}${size}${caption ? ` — ${multiline(caption)}` : ""}`;
+  }
+  if (line.location) {
+    const { latitude, longitude, name, address } = line.location;
+    const place = [name, address].filter(Boolean).join(", ") || `${latitude}, ${longitude}`;
+    return `📍 ${escapeHtml(place)} (<a href="${escapeHtml(mapUrl(latitude, longitude))}">map</a>)`;
+  }
+  return multiline(line.text);
+}
+
+/** OpenStreetMap at the place (the console's map link too): no account, no tracking parameters. */
+export function mapUrl(latitude: number, longitude: number): string {
+  return `https://www.openstreetmap.org/?mlat=${latitude}&mlon=${longitude}#map=17/${latitude}/${longitude}`;
+}
+
+/** "240 KB", "1.5 MB" (1 KB = 1024 bytes, as file managers show sizes). */
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, "")} MB`;
+}
+
+function shorten(text: string): string {
+  const oneLine = text.replace(/\s+/g, " ").trim();
+  if (oneLine.length <= quoteLength) return oneLine;
+  const cut = oneLine.slice(0, quoteLength);
+  // At the last word boundary, unless that leaves too little.
+  const boundary = cut.lastIndexOf(" ");
+  return `${(boundary > quoteLength / 2 ? cut.slice(0, boundary) : cut).trimEnd()}…`;
 }
 
 /** A part's transcript as HTML (a note's content, a Communication's body): a heading, then its lines (`lines`: transcriptLineHtml's, joined by `<br>`). */

@@ -1,5 +1,5 @@
 import type { ChatDayKey, DayLine } from "../crm/day-lines";
-import { appendLines, dealIntoParts, transcriptHtml, transcriptLineHtml } from "../crm/transcript";
+import { appendLines, chatConsoleUrl, dealIntoParts, transcriptHtml, transcriptLineHtml } from "../crm/transcript";
 import { loadChat } from "../inbox/queries";
 import type { Services } from "../services";
 import { type HubspotApi, HubspotApiError, hubspotApi } from "./api";
@@ -21,6 +21,9 @@ import { loadHubspotLoggingMode } from "./settings";
 export type HubspotLogOutcome = { kind: "done" } | { kind: "skipped"; why: string };
 
 type ChatRow = NonNullable<Awaited<ReturnType<typeof loadChat>>>;
+/** Where a logged file opens: the chat in the console, behind Switchboard's sign-in and permission check. */
+const chatUrlOf = (run: Run) => chatConsoleUrl(run.services.config.publicUrl, run.job.chatId);
+
 type Run = {
   services: Services;
   job: ChatDayKey;
@@ -77,7 +80,7 @@ export async function writeHubspotChatDay(services: Services, job: ChatDayKey): 
 /** Per day: the lines go into the current part while it has room (PATCH), then into new parts (POST); each part's row is saved right after its write. */
 async function appendToParts(run: Run, target: CommunicationTarget, current: HubspotLogEntry | null, lines: DayLine[], lastPart: number): Promise<void> {
   const db = run.services.database.db;
-  const rendered = lines.map((line) => ({ line, html: transcriptLineHtml(line, run.contactLabel) }));
+  const rendered = lines.map((line) => ({ line, html: transcriptLineHtml(line, run.contactLabel, chatUrlOf(run)) }));
   const { intoCurrent, newParts } = dealIntoParts(current ? { lineCount: current.lineCount, characters: current.lines.length } : null, rendered);
   if (current && intoCurrent.length > 0) {
     const grown = grow(run, current, intoCurrent);
@@ -127,7 +130,7 @@ function grow(run: Run, part: Pick<HubspotLogEntry, "part" | "lines" | "lineCoun
 async function logEachMessage(run: Run, target: CommunicationTarget, lines: DayLine[]): Promise<void> {
   for (const line of lines) {
     const communicationId = await createCommunication(run.api, {
-      body: `<p>${transcriptLineHtml(line, run.contactLabel)}</p>`,
+      body: `<p>${transcriptLineHtml(line, run.contactLabel, chatUrlOf(run))}</p>`,
       at: line.at,
       ownerId: await ownerFor(run, line.direction === "out" ? (line.authorId ?? run.chat.responsibleId) : run.chat.responsibleId),
       target,

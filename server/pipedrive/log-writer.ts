@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { appendLines, dealIntoParts, transcriptHtml, transcriptLineHtml } from "../crm/transcript";
+import { appendLines, chatConsoleUrl, dealIntoParts, transcriptHtml, transcriptLineHtml } from "../crm/transcript";
 import { pipedriveChatLinks } from "../db/schema";
 import { loadChat } from "../inbox/queries";
 import type { Services } from "../services";
@@ -122,7 +122,8 @@ async function writeEntry(day: ChatDay, kind: LogKind): Promise<LogRunOutcome> {
   }
 
   const contactLabel = chat.contactName ? `${chat.contactName} (${chat.contactPhone ?? "WhatsApp"})` : (chat.contactPhone ?? "WhatsApp contact");
-  const rendered = [...lines.late, ...lines.fresh].map((line) => ({ line, html: transcriptLineHtml(line, contactLabel) }));
+  const chatUrl = chatConsoleUrl(services.config.publicUrl, job.chatId);
+  const rendered = [...lines.late, ...lines.fresh].map((line) => ({ line, html: transcriptLineHtml(line, contactLabel, chatUrl) }));
   const { intoCurrent, newParts } = dealIntoParts(current ? { lineCount: current.lineCount, characters: current.lines.length } : null, rendered);
   const context = { ...writer, contactLabel, fresh: new Set(lines.fresh) };
   let progress: Progress = { dayLineCount: current?.dayLineCount ?? 0, messageId: current?.loggedThroughId ?? null };

@@ -119,6 +119,7 @@ describe("tenant isolation", () => {
     "post /join-requests/:id/accept": { roleId: "agent" },
     "post /chats/:id/messages": { text: "hello" },
     "put /chats/:id/responsible": { memberId: null },
+    "put /chats/:id/messages/:messageId/reaction": { emoji: "👍" },
     "post /whatsapp-accounts/:id/sandbox/inbound": { from: "+15550001111", text: "hi" },
     "patch /templates/:id": { name: "Renamed" },
     "put /panel/pipedrive/chats/:id/link": { personId: 1 },
