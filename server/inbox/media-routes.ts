@@ -7,11 +7,12 @@ import { requires, route } from "../http/route";
 import { IdParam } from "../http/schemas";
 import { safeFileName } from "../media/download-headers";
 import { checkOutboundMedia, describeBytes, largestOutboundBytes, outboundMimeTypes } from "../media/limits";
-import { presentSentMedia } from "../media/present-sent-media";
+import { presentedMediaOf } from "../media/presentation";
 import { newMediaKey } from "../media/storage";
 import { mediaStorageOf } from "../media/storage-of";
 import { authorize } from "../permissions";
 import { loadVisibleAccount } from "../whatsapp/accounts";
+import { presentMessage } from "./presenters";
 import type { OutboundContent } from "./providers";
 import { chatRecord, loadVisibleChat } from "./queries";
 import { assertCanSend, sendToChat } from "./sender";
@@ -89,7 +90,9 @@ export const mediaSendRoutes = [
       await storage.put(content.storageKey, data);
       try {
         const message = await sendToChat(context, account, chat, content);
-        return { status: 201, body: { message: presentSentMedia(message, content) } };
+        // Presented as every message is: its media with a fresh signed link (the media contract).
+        const media = await presentedMediaOf(db, services.config.mediaLinkKey, actor.workspaceId, [message.id]);
+        return { status: 201, body: { message: presentMessage(message, { reactions: [], media: media.get(message.id) }) } };
       } catch (error) {
         // The file stays with the message if one was stored (a send Meta refused later); else it goes.
         const [kept] = await db

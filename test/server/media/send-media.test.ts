@@ -103,6 +103,7 @@ describe("a Cloud API account", () => {
         caption: "Your invoice",
         sizeBytes: pdf.length,
         status: "ready",
+        url: expect.stringMatching(/^\/media\/[^/]+\/[^/?]+\?expires=\d+&signature=[\w-]+$/),
       },
     });
     // Meta got the bytes once, typed, then a message naming the upload's id.
@@ -135,6 +136,10 @@ describe("a Cloud API account", () => {
       details: { messageId: sent.body.message.id, kind: "media", mediaKind: "document", mimeType: "application/pdf", sizeBytes: pdf.length },
     });
     expect((await history(chatId))[0]).toMatchObject({ id: sent.body.message.id, text: "[document] Your invoice", status: "sent" });
+    // The signed link serves the very bytes.
+    expect(sent.body.message.media.url).toContain(`/media/${team.workspace.id}/${sent.body.message.id}?`);
+    const download = await fetch(`${server.url}/api/v1${sent.body.message.media.url}`);
+    expect([download.status, download.headers.get("content-type"), Buffer.from(await download.arrayBuffer())]).toEqual([200, "application/pdf", pdf]);
   });
 
   it("sends an image with its caption and no file name (Meta: filename is for documents only)", async () => {
