@@ -7,6 +7,7 @@ import type { WhatsAppAccount } from "../inbox/types";
 import { SelectField, TextField } from "../shared/fields";
 import { createIdempotentSender } from "../shared/idempotent-send";
 import { ProblemMessage } from "../shared/ProblemMessage";
+import { type HeaderMedia, HeaderMediaField } from "./HeaderMediaField";
 import { PreviewPanel } from "./PreviewPanel";
 import { RecipientsStep } from "./RecipientsStep";
 import { type ColumnMapping, mappedCsv, type RecipientFile } from "./recipient-mapping";
@@ -40,6 +41,7 @@ export function CampaignBuilder({ onClose, onLaunched }: { onClose(): void; onLa
   const [mapping, setMapping] = useState<ColumnMapping | null>(null);
   const [when, setWhen] = useState<"now" | "later">("now");
   const [scheduledAt, setScheduledAt] = useState("");
+  const [headerMedia, setHeaderMedia] = useState<HeaderMedia | null>(null);
   const [preview, setPreview] = useState<CampaignPreview>();
   const check = useAction();
   const launch = useAction();
@@ -71,8 +73,10 @@ export function CampaignBuilder({ onClose, onLaunched }: { onClose(): void; onLa
     settings.reload();
   };
   const runLaunch = () => {
-    const request = body();
-    if (!request) return;
+    const base = body();
+    if (!base) return;
+    // The header file goes with the launch only (the preview does not need its bytes).
+    const request = headerMedia ? { ...base, headerMedia: { fileName: headerMedia.fileName, mimeType: headerMedia.mimeType, data: headerMedia.data } } : base;
     void launch.run(async () => {
       const answer = await launcher.send(request, (idempotencyKey) => callApi<{ campaign: Campaign }>("POST", "/campaigns", request, { idempotencyKey }));
       if (answer) onLaunched(answer.campaign);
@@ -133,6 +137,7 @@ export function CampaignBuilder({ onClose, onLaunched }: { onClose(): void; onLa
           onMapping={changed(setMapping)}
         />
       )}
+      {template && <HeaderMediaField value={headerMedia} onChange={setHeaderMedia} />}
       <fieldset className="campaign-step">
         <legend>When</legend>
         <label>
