@@ -5,6 +5,7 @@ import { messageReactions, messages } from "../db/schema";
 import { HttpProblem, notFound } from "../http/problem";
 import { type Context, requires, route } from "../http/route";
 import type { Principal } from "../identity/tokens";
+import { presentedMediaOf } from "../media/presentation";
 import { authorize } from "../permissions";
 import { loadVisibleAccount } from "../whatsapp/accounts";
 import { CloudApiError } from "../whatsapp/cloud-client";
@@ -44,7 +45,7 @@ async function reactAsMember(context: ReactionContext, chatId: string, messageId
     .select({ emoji: messageReactions.emoji })
     .from(messageReactions)
     .where(and(eq(messageReactions.workspaceId, actor.workspaceId), eq(messageReactions.messageId, message.id), eq(messageReactions.reactor, actor.memberId)));
-  if ((own?.emoji ?? null) === emoji) return presentWithRelations(db, message);
+  if ((own?.emoji ?? null) === emoji) return presentWithRelations(db, services.config.mediaLinkKey, message);
   // WhatsApp keeps one reaction per sender and every member sends as the business: what WhatsApp
   // shows becomes this member's new emoji, or, when they take theirs back, the newest one left.
   const businessEmoji = emoji ?? (await businessReactionAfter(db, actor.workspaceId, message.id, actor.memberId));
@@ -82,7 +83,7 @@ async function reactAsMember(context: ReactionContext, chatId: string, messageId
     );
     await emitReactionChanged(tx, actor.workspaceId, message.id);
   });
-  return presentWithRelations(db, message);
+  return presentWithRelations(db, services.config.mediaLinkKey, message);
 }
 
 /** The chat's customer message with its wamid: WhatsApp lets a business react only to messages it received. */
@@ -98,13 +99,15 @@ async function loadReactable(db: Database, workspaceId: string, chat: ChatRow, m
   return { ...message, providerMessageId: message.providerMessageId };
 }
 
-async function presentWithRelations(db: Database, message: typeof messages.$inferSelect) {
+/** The reacted message as the member sees it: its reactions, the message it quotes, its file (with a link signed for them). */
+async function presentWithRelations(db: Database, mediaLinkKey: Buffer, message: typeof messages.$inferSelect) {
   const [current] = await db
     .select()
     .from(messages)
     .where(and(eq(messages.workspaceId, message.workspaceId), eq(messages.id, message.id)));
   const row = current ?? message;
-  return presentMessage(row, (await conversationRelationsOf(db, [row])).get(row.id));
+  const [relations, media] = await Promise.all([conversationRelationsOf(db, [row]), presentedMediaOf(db, mediaLinkKey, row.workspaceId, [row.id])]);
+  return presentMessage(row, { ...relations.get(row.id), media: media.get(row.id) });
 }
 
 /** WhatsApp's refusal as a problem the member can act on. */

@@ -50,6 +50,17 @@ describe("the sandbox's customer sends a file", () => {
     expect(bytes.subarray(0, signature.length / 2).toString("hex")).toBe(signature);
   });
 
+  it("a member's reaction answers with the message and its file's link", async () => {
+    const accountId = await sandboxLine(team.owner.token);
+    const { chatId, message } = await customerSends(accountId, { media: "photo" });
+    const reacted = await server.api("PUT", `/chats/${chatId}/messages/${message.id}/reaction`, { token: team.owner.token, body: { emoji: "👍" } });
+    expect(reacted.status).toBe(200);
+    expect(reacted.body.message).toMatchObject({
+      id: message.id,
+      media: { kind: "image", status: "ready", url: expect.stringMatching(/^\/media\//) },
+    });
+  });
+
   it("without a caption the text is the file's stand-in; with neither text nor media it is refused", async () => {
     const accountId = await sandboxLine(team.owner.token);
     expect((await customerSends(accountId, { media: "voice" })).message.text).toBe("[audio]");
