@@ -77,6 +77,37 @@ describe("sending a file from the console", () => {
     expect(history.body.data[0]).toMatchObject({ direction: "out", text: "[document] Here it is", authorId: agent.id });
   });
 
+  it("attaches a file dropped on the composer, and an image pasted into the message (a thumbnail)", async () => {
+    const { agent } = await agentWithChat();
+    const page = await openChat(agent);
+    const dropped = await page.evaluateHandle(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(["%PDF-1.4 dropped"], "dropped.pdf", { type: "application/pdf" }));
+      return transfer;
+    });
+    const composerArea = page.locator(".composer");
+    await composerArea.dispatchEvent("dragover", { dataTransfer: dropped });
+    await composerArea.dispatchEvent("drop", { dataTransfer: dropped });
+    const droppedPreview = page.getByRole("group", { name: "Attachment dropped.pdf" });
+    await droppedPreview.getByText("16 bytes").waitFor();
+    await droppedPreview.getByRole("button", { name: "Remove dropped.pdf" }).click();
+
+    await page.getByRole("textbox", { name: "Message" }).evaluate((field) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47])], "screenshot.png", { type: "image/png" }));
+      field.dispatchEvent(new ClipboardEvent("paste", { clipboardData: transfer, bubbles: true, cancelable: true }));
+    });
+    const pasted = page.getByRole("group", { name: "Attachment screenshot.png" });
+    await pasted.getByRole("img", { name: "Preview of screenshot.png" }).waitFor();
+    await pasted.getByLabel("Caption").fill("This one");
+    await page.keyboard.press("Tab");
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await page
+      .getByRole("list", { name: "Messages" })
+      .getByText(/This one/)
+      .waitFor();
+  });
+
   it("names WhatsApp's limit for a file it would refuse, and sends nothing", async () => {
     const { agent, chatId } = await agentWithChat();
     const page = await openChat(agent);
