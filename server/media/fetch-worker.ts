@@ -81,7 +81,10 @@ export function startMediaFetchWorker(services: Services, options: MediaFetchWor
     // A customer's message may carry a file: look at once rather than at the next poll.
     wakeOn: (event) => event.type === "message.created",
     pollIntervalMs: options.pollIntervalMs ?? 1000,
-    concurrency: 4,
+    // A campaign's sends are message.created events too: a burst wakes the worker once.
+    minWakeGapMs: 200,
+    // Each file is held whole in memory while checked and stored (a document may be 100 MB).
+    concurrency: 2,
   });
 }
 

@@ -115,9 +115,14 @@ async function customerSends(input: { kind: string; mimeType: string; data?: Buf
   );
   const delivery = await fake.deliverWebhook(webhookUrl(), appSecret, payload);
   expect(delivery.status).toBe(200);
-  const chats = (await server.api("GET", "/chats", { token: team.agent.token })).body.data;
-  const chatId = chats[0].id as string;
-  const [message] = (await server.api("GET", `/chats/${chatId}/messages`, { token: team.agent.token })).body.data;
+  // Meta's timestamps are whole seconds: two files sent in one second are found by their wamid, not their order.
+  const [stored] = await server.database.db
+    .select({ id: messages.id, chatId: messages.chatId })
+    .from(messages)
+    .where(and(eq(messages.workspaceId, team.workspace.id), eq(messages.providerMessageId, wamid)));
+  const chatId = stored?.chatId as string;
+  const history = (await server.api("GET", `/chats/${chatId}/messages`, { token: team.agent.token })).body.data;
+  const message = history.find((shown: { id: string }) => shown.id === stored?.id);
   return { chatId, messageId: message.id as string, message, payload, wamid };
 }
 
@@ -296,10 +301,12 @@ describe("files we do not keep", () => {
     const wamid = newWamid();
     const payload = mediaWebhook({ kind: "image", id: mediaId, mime_type: "image/jpeg", sha256: sha256Hex(Buffer.from("something else")) }, wamid);
     expect((await fake.deliverWebhook(webhookUrl(), appSecret, payload)).status).toBe(200);
-    const chatId = (await server.api("GET", "/chats", { token: team.agent.token })).body.data[0].id;
-    const [message] = (await server.api("GET", `/chats/${chatId}/messages`, { token: team.agent.token })).body.data;
-    await failedMedia(chatId, message.id);
-    expect((await storedRow(message.id))?.storageKey).toBeNull();
+    const [message] = await server.database.db
+      .select({ id: messages.id, chatId: messages.chatId })
+      .from(messages)
+      .where(and(eq(messages.workspaceId, team.workspace.id), eq(messages.providerMessageId, wamid)));
+    await failedMedia(message?.chatId as string, message?.id as string);
+    expect((await storedRow(message?.id as string))?.storageKey).toBeNull();
   });
 });
 
