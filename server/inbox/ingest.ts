@@ -8,6 +8,7 @@ import { presentMedia } from "../media/presentation";
 import { emitInboxEvents } from "../webhooks/outbox";
 import { windowClosesAt } from "../whatsapp/customer-service-window";
 import { type ContactInput, findOrCreateContact } from "./contacts";
+import { conversationRelationsOf } from "./message-presentation";
 import { presentMessage } from "./presenters";
 
 const previewLength = 120;
@@ -138,7 +139,8 @@ export async function ingestInboundMessage(
     await touchChat(tx, inbound.workspaceId, chat.id, inbound.receivedAt, inbound.text, true);
     const event = { type: "message.created" as const, workspaceId: inbound.workspaceId, chatId: chat.id, messageId: message.id };
     // Outgoing webhooks get the file's description, never a download link (those are for members).
-    const payload = { message: presentMessage(message, media ? { media: presentMedia(media, null) } : {}) };
+    const quoted = message.replyToProviderId ? (await conversationRelationsOf(tx, [message])).get(message.id) : {};
+    const payload = { message: presentMessage(message, { ...quoted, ...(media ? { media: presentMedia(media, null) } : {}) }) };
     await emitInboxEvents(tx, [{ event, payload }], { notify: !publishAfterCommit });
     await within?.(tx, { chatId: chat.id, messageId: message.id });
     return { chatId: chat.id, messageId: message.id, duplicate: false, event };

@@ -11,10 +11,18 @@ export type QuotedMessage = { id: string; direction: "in" | "out"; text: string;
 export type MessageReaction = { emoji: string; by: "customer" | { memberId: string; name: string } };
 export type ConversationRelations = { replyTo?: QuotedMessage | null; reactions: MessageReaction[] };
 
-/** Each message's `replyTo` and `reactions` (presentMessage's relations), for messages of one workspace. */
+/** Each message's `replyTo` and `reactions` (presentMessage's relations): two statements per workspace the rows are of. */
 export async function conversationRelationsOf(db: Executor, rows: MessageRow[]): Promise<Map<string, ConversationRelations>> {
-  if (rows.length === 0) return new Map();
-  const workspaceId = rows[0]?.workspaceId ?? "";
+  const byWorkspace = new Map<string, MessageRow[]>();
+  for (const row of rows) byWorkspace.set(row.workspaceId, [...(byWorkspace.get(row.workspaceId) ?? []), row]);
+  const relations = new Map<string, ConversationRelations>();
+  for (const [workspaceId, group] of byWorkspace) {
+    for (const [id, related] of await relationsInWorkspace(db, workspaceId, group)) relations.set(id, related);
+  }
+  return relations;
+}
+
+async function relationsInWorkspace(db: Executor, workspaceId: string, rows: MessageRow[]): Promise<Map<string, ConversationRelations>> {
   const ids = rows.map((row) => row.id);
   const quotedIds = [...new Set(rows.flatMap((row) => (row.replyToMessageId ? [row.replyToMessageId] : [])))];
   const [reactions, quoted] = await Promise.all([loadReactions(db, workspaceId, ids), loadQuoted(db, workspaceId, quotedIds)]);

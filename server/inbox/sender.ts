@@ -11,6 +11,7 @@ import { CloudApiError } from "../whatsapp/cloud-client";
 import { onlyTemplateAllowed } from "../whatsapp/customer-service-window";
 import { waitForSendSlot } from "../whatsapp/pacing";
 import { touchChat } from "./ingest";
+import { conversationRelationsOf } from "./message-presentation";
 import { presentMessage } from "./presenters";
 import { type AccountRow, contentText, deliverOutbound, type OutboundContent } from "./providers";
 import type { ChatRow } from "./queries";
@@ -105,7 +106,7 @@ export async function sendToChat(context: SendContext, account: AccountRow, chat
     await emitInboxEvent(
       tx,
       { type: "message.created", workspaceId: actor.workspaceId, chatId: chat.id, messageId: message.id },
-      { message: presentMessage(message) },
+      { message: presentMessage(message, replyTo ? (await conversationRelationsOf(tx, [message])).get(message.id) : {}) },
     );
     return message;
   });
@@ -143,7 +144,7 @@ async function updateMessage(services: Services, message: typeof messages.$infer
     await emitInboxEvent(
       tx,
       { type: "message.status", workspaceId: message.workspaceId, chatId: message.chatId, messageId: message.id },
-      { message: presentMessage(updated) },
+      { message: presentMessage(updated, updated.replyToMessageId ? (await conversationRelationsOf(tx, [updated])).get(updated.id) : {}) },
     );
     return updated;
   });

@@ -4,6 +4,7 @@ import type { Database } from "../db/client";
 import { messages } from "../db/schema";
 import { emitInboxEvents } from "../webhooks/outbox";
 import { type MessageStatus, messageStatuses, shouldApplyStatus } from "../whatsapp/message-status";
+import { conversationRelationsOf } from "./message-presentation";
 import { presentMessage } from "./presenters";
 
 export type StatusUpdate = {
@@ -81,11 +82,13 @@ export async function applyStatuses(db: Database, updates: StatusUpdate[]): Prom
         ),
       )
       .returning(getTableColumns(messages));
+    // Outgoing webhooks get the message with its reactions and quoted message (two statements per workspace).
+    const relations = await conversationRelationsOf(tx, updated);
     await emitInboxEvents(
       tx,
       updated.map((message) => ({
         event: { type: "message.status" as const, workspaceId: message.workspaceId, chatId: message.chatId, messageId: message.id },
-        payload: { message: presentMessage(message) },
+        payload: { message: presentMessage(message, relations.get(message.id)) },
       })),
     );
     return updated.length;

@@ -1,5 +1,5 @@
 import { and, count, eq } from "drizzle-orm";
-import { messageReactions, messages } from "../../../server/db/schema";
+import { messageReactions, messages, webhookDeliveries } from "../../../server/db/schema";
 import { createCloudClient } from "../../../server/whatsapp/cloud-client";
 import { type FakeGraphApi, startFakeGraphApi } from "../../fakes/graph-api";
 import {
@@ -11,6 +11,7 @@ import {
   newWamid,
   quickReplyButtonWebhook,
   reactionWebhook,
+  statusWebhook,
 } from "../../fakes/whatsapp-webhooks";
 import { insertMemberDirectly, insertRoleDirectly } from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
@@ -238,6 +239,33 @@ describe("customer reactions", () => {
     await deliver(thumbs);
     expect(await reactionsOf()).toEqual([]);
     expect(await messageCount()).toBe(countBefore);
+  });
+
+  it("outgoing webhooks hear message.reaction with the message and its reactions; a later status of that message carries them too", async () => {
+    const subscribed = await server.api("POST", "/webhooks", {
+      token: team.owner.token,
+      body: { url: "http://127.0.0.1:9/hook", events: ["message.reaction", "message.status"] },
+    });
+    expect(subscribed.status).toBe(201);
+    const first = await customerWrites("Is it in stock?");
+    const ours = await server.api("POST", `/chats/${first.chatId}/messages`, { token: team.agent.token, body: { text: "Yes" } });
+    const ourWamid = fake.sentMessages.at(-1)?.wamid as string;
+    await deliver(reactionWebhook({ ...sender(), messageId: ourWamid, emoji: "👍" }));
+    await deliver(
+      statusWebhook({ phoneNumberId: account.phoneNumberId, wamid: ourWamid, status: "read", recipient: { phone: customer.waId }, timestamp: now() + 5 }),
+    );
+    const deliveries = await server.database.db
+      .select({ event: webhookDeliveries.event, payload: webhookDeliveries.payload })
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.workspaceId, team.workspace.id));
+    const messagesOf = (event: string) =>
+      deliveries
+        .filter((delivery) => delivery.event === event)
+        .map((delivery) => (delivery.payload as { data: { message: Record<string, unknown> } }).data.message);
+    expect(messagesOf("message.reaction")).toMatchObject([{ id: ours.body.message.id, reactions: [{ emoji: "👍", by: "customer" }] }]);
+    // The send's own status (queued → sent) came before the reaction; Meta's "read" after it.
+    const read = messagesOf("message.status").find((message) => message.status === "read");
+    expect(read).toMatchObject({ id: ours.body.message.id, reactions: [{ emoji: "👍", by: "customer" }] });
   });
 
   it("a reaction to a message unknown here is acknowledged and ignored", async () => {
