@@ -54,7 +54,21 @@ export function createApp(services: Services, options: { webRoot?: string } = {}
       : definition.bodyLimit
         ? express.json({ limit: definition.bodyLimit, strict: true })
         : jsonBody;
-    api[definition.method](definition.path, bodyParser, (request, response) => handle(services, definition, request, response));
+    // A large raw body (a file up to 100 MB) is read only for a caller whose token holds: checked before the bytes.
+    const beforeBody =
+      definition.rawBody && definition.bodyLimit && definition.access.kind !== "public"
+        ? [
+            async (request: Request, _response: Response, next: NextFunction) => {
+              try {
+                await authenticate(services, definition, request);
+                next();
+              } catch (error) {
+                next(error);
+              }
+            },
+          ]
+        : [];
+    api[definition.method](definition.path, ...beforeBody, bodyParser, (request, response) => handle(services, definition, request, response));
   }
   api.use((_request, _response, next) => next(new HttpProblem(404, "not_found", "Not found", "No such endpoint.")));
   api.use(errorHandler(services));

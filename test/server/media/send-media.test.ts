@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { and, eq } from "drizzle-orm";
 import { chats, messageMedia } from "../../../server/db/schema";
 import { mediaStorageOf } from "../../../server/media/storage-of";
@@ -81,6 +82,26 @@ async function mediaRowOf(messageId: string) {
     .from(messageMedia)
     .where(and(eq(messageMedia.workspaceId, team.workspace.id), eq(messageMedia.messageId, messageId)));
   return row;
+}
+
+/** Starts a POST that declares `length` bytes, sends a few, and answers the status the server replies with within 5 s (0 if none). */
+function announceBody(url: string, length: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(url, {
+      method: "POST",
+      headers: { "content-type": "application/pdf", "content-length": String(length) },
+    });
+    outgoing.on("response", (response) => {
+      resolve(response.statusCode ?? 0);
+      outgoing.destroy();
+    });
+    outgoing.on("error", (error) => (outgoing.destroyed ? undefined : reject(error)));
+    outgoing.write(pdf);
+    setTimeout(() => {
+      resolve(0);
+      outgoing.destroy();
+    }, 5000);
+  });
 }
 
 const history = async (chatId: string) => (await server.api("GET", `/chats/${chatId}/messages`, { token: team.agent.token })).body.data;
@@ -233,6 +254,23 @@ describe("who may send a file", () => {
     const refused = await sendFile(chat.id, pdf, "application/pdf", {}, viewer.token);
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ code: "permission_denied", permission: "chats.reply" });
+    expect(await history(chat.id)).toHaveLength(1);
+  });
+
+  it("without a valid token the file is refused with 401 before its bytes are read", async () => {
+    const line = await insertAccountDirectly(server.database.db, team.workspace, team.agent.id);
+    const chat = await insertChatDirectly(server.database.db, team.workspace, line, { customerWroteAt: new Date() });
+    for (const headers of [{}, { authorization: "Bearer not-a-token" }]) {
+      const response = await fetch(`${server.url}/api/v1/chats/${chat.id}/media`, {
+        method: "POST",
+        headers: { "content-type": "application/pdf", ...headers },
+        body: new Uint8Array(pdf),
+      });
+      expect([response.status, response.headers.get("content-type")]).toEqual([401, "application/problem+json; charset=utf-8"]);
+    }
+    // Announcing 200 MB and sending a few bytes: the answer comes at once. Were the body read first,
+    // the server would wait for all of it (body-parser drains even a body over its limit).
+    expect(await announceBody(`${server.url}/api/v1/chats/${chat.id}/media`, 200 * 1024 * 1024)).toBe(401);
     expect(await history(chat.id)).toHaveLength(1);
   });
 
