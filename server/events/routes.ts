@@ -98,7 +98,7 @@ export const eventRoutes = [
     tag: "Live updates",
     access: anyMember,
     responses: {
-      200: "text/event-stream: message.created, message.status, chat.assigned, chat.unassigned, chat.read_state (the caller's own), campaign.progress",
+      200: "text/event-stream: message.created, message.status, message.reaction, chat.assigned, chat.unassigned, chat.read_state (the caller's own), campaign.progress",
     },
     async handler({ actor, services, request, response }) {
       const token = request.get("authorization")?.replace(/^Bearer\s+/i, "") ?? "";
