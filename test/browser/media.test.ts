@@ -130,6 +130,31 @@ describe("media in the inbox", () => {
     expect(await image.getAttribute("src")).not.toContain("expires=1000000000");
   });
 
+  it("says the file could not be fetched when a fresh link fails too, having asked for one once", async () => {
+    const { owner, teammate, lineId } = await teamWithLine();
+    const photo = await customerSends(owner, lineId, { media: "photo" });
+    const page = await logIn(teammate);
+    // Every file request fails (the file is gone from storage, say): the server's 404 problem.
+    await page.route("**/api/v1/media/**", (route) =>
+      route.fulfill({
+        status: 404,
+        contentType: "application/problem+json",
+        body: JSON.stringify({ title: "Not found", status: 404, code: "not_found", detail: "No such file." }),
+      }),
+    );
+    const refreshes: string[] = [];
+    page.on("request", (request) => {
+      if (new URL(request.url()).pathname === `/api/v1/chats/${photo.chatId}/messages/${photo.messageId}/media`) refreshes.push(request.method());
+    });
+    await page
+      .getByRole("list", { name: "Chats" })
+      .getByRole("button", { name: /Grace Hopper/ })
+      .click();
+    await messageItem(page, photo.messageId).getByText("This file could not be fetched (photo).").waitFor();
+    expect(await messageItem(page, photo.messageId).locator("img").count()).toBe(0);
+    expect(refreshes).toEqual(["GET"]);
+  });
+
   it("lets a member react to the customer's message and take it back; a refused reaction goes back", async () => {
     const { owner, teammate, lineId } = await teamWithLine();
     const photo = await customerSends(owner, lineId, { media: "photo", text: "Arrived!" });
