@@ -31,7 +31,7 @@ type ReactionContext = Pick<Context<unknown, unknown, unknown, Principal>, "serv
  * A member's reaction to a customer's message: checked (chat visible, chats.reply on it, the
  * customer's message with its wamid, account connected, window open), sent to WhatsApp, then
  * stored with its activity-log entry and live update in one transaction. Nothing is stored when
- * WhatsApp refuses it. `emoji` null takes the member's reaction back.
+ * WhatsApp refuses it. `emoji` null takes the member's reaction back (404 when they have none).
  */
 async function reactAsMember(context: ReactionContext, chatId: string, messageId: string, emoji: string | null) {
   const { actor, services } = context;
@@ -45,7 +45,7 @@ async function reactAsMember(context: ReactionContext, chatId: string, messageId
     .select({ emoji: messageReactions.emoji })
     .from(messageReactions)
     .where(and(eq(messageReactions.workspaceId, actor.workspaceId), eq(messageReactions.messageId, message.id), eq(messageReactions.reactor, actor.memberId)));
-  if ((own?.emoji ?? null) === emoji) return presentWithRelations(db, services.config.mediaLinkKey, message);
+  if (emoji === null && !own) throw notFound("reaction");
   // WhatsApp keeps one reaction per sender and every member sends as the business: what WhatsApp
   // shows becomes this member's new emoji, or, when they take theirs back, the newest one left.
   const businessEmoji = emoji ?? (await businessReactionAfter(db, actor.workspaceId, message.id, actor.memberId));
@@ -153,7 +153,11 @@ export const reactionRoutes = [
     access: requires("chats.reply"),
     params: ReactionParams,
     ownTransactions: true,
-    responses: { 200: "{message} with its reactions", 403: "chats.reply does not cover this chat", 404: "The chat or message is not one the caller can see" },
+    responses: {
+      200: "{message} with its reactions",
+      403: "chats.reply does not cover this chat",
+      404: "The chat or message is not one the caller can see, or the caller has no reaction on it",
+    },
     async handler(context) {
       const message = await reactAsMember(context, context.params.id, context.params.messageId, null);
       return { status: 200, body: { message } };

@@ -103,7 +103,7 @@ export function contactsWebhook(
  * A tap on a reply button or a list row of our interactive message (Meta, "Interactive messages webhook
  * reference", https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/interactive):
  * `interactive: {type: "button_reply", button_reply: {id, title}}` or `{type: "list_reply", list_reply: {id, title,
- * description}}`, with `context` naming our message.
+ * description}}`, always with `context` naming our message (`replyTo`, or a wamid made up here).
  */
 export function interactiveReplyWebhook(
   input: InboundInput & {
@@ -111,16 +111,26 @@ export function interactiveReplyWebhook(
   },
 ) {
   const { kind, ...fields } = input.reply;
-  return inboundMessageWebhook({ ...input, type: "interactive", content: { interactive: { type: kind, [kind]: fields } } });
+  return inboundMessageWebhook({
+    ...input,
+    replyTo: input.replyTo ?? newWamid(),
+    type: "interactive",
+    content: { interactive: { type: kind, [kind]: fields } },
+  });
 }
 
 /**
  * A tap on a template's quick-reply button (Meta, "Button messages webhook reference",
  * https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/button):
- * `button: {payload, text}`, with `context` naming the template message.
+ * `button: {payload, text}`, always with `context` naming the template message (`replyTo`, or a wamid made up here).
  */
 export function quickReplyButtonWebhook(input: InboundInput & { payload: string; text: string }) {
-  return inboundMessageWebhook({ ...input, type: "button", content: { button: { payload: input.payload, text: input.text } } });
+  return inboundMessageWebhook({
+    ...input,
+    replyTo: input.replyTo ?? newWamid(),
+    type: "button",
+    content: { button: { payload: input.payload, text: input.text } },
+  });
 }
 
 /** Any inbound message: Meta's envelope, the sender's contact, and `content` (the type's own field) as given. */

@@ -182,7 +182,12 @@ export const successfulRequests: Record<string, (context: SuccessContext) => Pro
     body: { memberId: context.actor.id },
   }),
   "put /chats/:id/messages/:messageId/reaction": async (context) => ({ path: await customerMessagePath(context), body: { emoji: "👍" } }),
-  "delete /chats/:id/messages/:messageId/reaction": async (context) => ({ path: await customerMessagePath(context) }),
+  "delete /chats/:id/messages/:messageId/reaction": async (context) => {
+    const path = await customerMessagePath(context);
+    const reacted = await context.server.api("PUT", path, { token: context.actor.token, body: { emoji: "👍" } });
+    if (reacted.status !== 200) throw new Error(`reaction: ${reacted.status} ${reacted.text}`);
+    return { path };
+  },
   "put /chats/:id/read": async (context) => ({ path: `/chats/${(await lineWithChat(context)).chatId}/read`, body: {} }),
   "delete /chats/:id/read": async (context) => ({ path: `/chats/${(await lineWithChat(context)).chatId}/read` }),
   "get /me/unread": async () => ({ path: "/me/unread" }),

@@ -202,7 +202,8 @@ describe("structured messages: webhook → stored → presented", () => {
       type: "template quick-reply button",
       payload: (input: InboundInput) => quickReplyButtonWebhook({ ...input, payload: "CONFIRM", text: "Yes, confirm" }),
       text: "Yes, confirm",
-      presented: { interactive: { kind: "button", id: "CONFIRM", title: "Yes, confirm" } },
+      // Meta names the template message tapped (context); not one of ours here, so replyTo is null.
+      presented: { interactive: { kind: "button", id: "CONFIRM", title: "Yes, confirm" }, replyTo: null },
     },
   ])("a $type message keeps its data and reads as its text", async ({ payload, text, presented }) => {
     const body = payload(sender());
@@ -336,6 +337,8 @@ describe("member reactions through the Cloud API", () => {
     const [inbound] = (await history(first.chatId)).filter((message) => message.direction === "in");
     expect((await react(first.chatId, inbound?.id as string, "ok")).status).toBe(400);
     expect((await react(first.chatId, inbound?.id as string, "👍👍")).status).toBe(400);
+    // Nothing to take back: 404, and WhatsApp is told nothing.
+    expect((await unreact(first.chatId, inbound?.id as string)).body).toMatchObject({ status: 404, code: "not_found" });
     expect((await react(first.chatId, inbound?.id as string, "👍🏽")).status).toBe(200);
     expect(fake.sentMessages).toHaveLength(1);
   });
