@@ -15,6 +15,7 @@ import {
 } from "../../fakes/whatsapp-webhooks";
 import { insertMemberDirectly, insertRoleDirectly } from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
+import { eventually, openEventStream } from "../../support/sse";
 import { insertTeamDirectly, type Team } from "../../support/team";
 
 // Replies, reactions and the structured message types over the Cloud API path end to end: Meta's
@@ -267,6 +268,26 @@ describe("customer reactions", () => {
     // The send's own status (queued → sent) came before the reaction; Meta's "read" after it.
     const read = messagesOf("message.status").find((message) => message.status === "read");
     expect(read).toMatchObject({ id: ours.body.message.id, reactions: [{ emoji: "👍", by: "customer" }] });
+  });
+
+  it("members who see the chat hear message.reaction live, with the message's reactions; others hear nothing", async () => {
+    const first = await customerWrites("Is it in stock?");
+    const agent = await openEventStream(`${server.url}/api/v1/events`, team.agent.token);
+    const collaborator = await openEventStream(`${server.url}/api/v1/events`, team.collaborator.token);
+    try {
+      const [inbound] = await history(first.chatId);
+      expect((await react(first.chatId, inbound?.id as string, "🙏")).status).toBe(200);
+      const heard = await eventually(() => {
+        const event = agent.events.find((candidate) => candidate.type === "message.reaction");
+        expect(event).toBeDefined();
+        return event;
+      });
+      expect(heard?.data.message).toMatchObject({ id: inbound?.id, reactions: [{ emoji: "🙏", by: { memberId: team.agent.id } }] });
+      expect(collaborator.events.filter((event) => event.type === "message.reaction")).toEqual([]);
+    } finally {
+      await agent.close();
+      await collaborator.close();
+    }
   });
 
   it("a reaction to a message unknown here is acknowledged and ignored", async () => {
