@@ -9,7 +9,7 @@ import { isConnectionLost } from "../db/connection-errors";
 import { demoCrmRouter } from "../demo-crm/router";
 import { type Principal, resolvePrincipal } from "../identity/tokens";
 import { openApiDocument } from "../openapi/document";
-import { InvariantViolation, PermissionDenied, requirePermission } from "../permissions";
+import { InvariantViolation, PermissionDenied, requirePermission, suspendedSentence } from "../permissions";
 import type { Services } from "../services";
 import { withIdempotency } from "./idempotency";
 import { HttpProblem, invalidRequest, unauthenticated } from "./problem";
@@ -167,7 +167,7 @@ async function authenticate(services: Services, definition: RouteDefinition, req
     throw unauthenticated("The bearer token is invalid or has expired.");
   }
   if (principal.status === "suspended" && definition.access.kind !== "public" && !definition.allowSuspended) {
-    throw new HttpProblem(403, "member_suspended", "Member suspended", "Your membership in this workspace is suspended.");
+    throw new HttpProblem(403, "member_suspended", "Member suspended", suspendedSentence);
   }
   return principal;
 }

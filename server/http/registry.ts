@@ -9,6 +9,7 @@ import { hubspotCardRoutes } from "../hubspot/card-routes";
 import { hubspotRoutes } from "../hubspot/routes";
 import { hubspotSettingsRoutes } from "../hubspot/settings-routes";
 import { passwordAndProfileRoutes } from "../identity/account-routes";
+import { explainRoutes } from "../identity/explain-routes";
 import { identityRoutes } from "../identity/routes";
 import { exportRoutes } from "../inbox/export-routes";
 import { mediaSendRoutes } from "../inbox/media-routes";
@@ -34,6 +35,7 @@ import type { RouteDefinition } from "./route";
 export const allRoutes: RouteDefinition[] = [
   ...identityRoutes,
   ...passwordAndProfileRoutes,
+  ...explainRoutes,
   ...teamRoutes,
   ...invitationRoutes,
   ...joinRequestRoutes,

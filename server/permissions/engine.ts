@@ -25,6 +25,9 @@ export type Actor = {
   permissions: PermissionMap;
 };
 
+/** What a suspended member is told, by the access gate and by explain alike. */
+export const suspendedSentence = "Your membership in this workspace is suspended.";
+
 /** A denial: the permission at stake and one sentence saying why. */
 export class PermissionDenied extends Error {
   constructor(
@@ -93,7 +96,7 @@ export function authorize<A extends RecordAction>(actor: Actor, action: A, recor
 /** One sentence on why the actor may not perform `action` (on `record`, when given). */
 export function explain<A extends RecordAction>(actor: Actor, action: A, record?: RecordOf<ResourceOfAction<A>>): string {
   const { resource, permission } = recordActions[action];
-  if (actor.status !== "active") return "Your membership is suspended.";
+  if (actor.status !== "active") return suspendedSentence;
   const failing = record ? (failingPermission(actor, action, record) ?? permission) : permission;
   const level = actor.permissions[failing] as ScopedLevel;
   const description = resources[resource].describe[level];
@@ -112,9 +115,35 @@ export function effectivePermissions(actor: Actor): PermissionMap {
   return Object.fromEntries(permissionNames.map((name) => [name, typeof actor.permissions[name] === "boolean" ? false : "none"])) as PermissionMap;
 }
 
+/** Why the gate refuses a permission the actor holds at no level: the detail of the route's 403. */
 export function explainMissing(actor: Actor, permission: Permission): string {
-  if (actor.status !== "active") return "Your membership is suspended.";
+  if (actor.status !== "active") return suspendedSentence;
   return `Your role (${actor.roleName}) does not allow you to ${verbs[permission]} (${permission}).`;
+}
+
+/** One positive sentence on what the actor's role grants for a permission they hold (the rule data explain reads). */
+export function explainAllowed(actor: Actor, permission: Permission): string {
+  const value = actor.permissions[permission];
+  const resource = typeof value === "string" && permission in recordActions ? recordActions[permission as RecordAction].resource : null;
+  const description = resource ? resources[resource].describe[value as ScopedLevel] : undefined;
+  if (!description) return `Your role (${actor.roleName}) allows you to ${verbs[permission]} (${permission}).`;
+  return `Your role (${actor.roleName}) allows you to ${verbs[permission]} for ${description}.`;
+}
+
+/** May the actor do it, and the one sentence saying why: a refusal's sentence is the 403's detail. */
+export type Decision = { allowed: boolean; sentence: string };
+
+/** The gate's answer for a permission (suspended, held at no level, or held), before any record is looked up. */
+export function decide(actor: Actor, permission: Permission): Decision {
+  if (!holds(actor, permission)) return { allowed: false, sentence: explainMissing(actor, permission) };
+  return { allowed: true, sentence: explainAllowed(actor, permission) };
+}
+
+/** The answer for an action on one (visible) record: the gate first, then the rule, as `authorize` decides. */
+export function decideOn<A extends RecordAction>(actor: Actor, action: A, record: RecordOf<ResourceOfAction<A>>): Decision {
+  const gate = decide(actor, recordActions[action].permission);
+  if (!gate.allowed || can(actor, action, record)) return gate;
+  return { allowed: false, sentence: explain(actor, action, record) };
 }
 
 function failingPermission<A extends RecordAction>(actor: Actor, action: A, record: RecordOf<ResourceOfAction<A>>) {

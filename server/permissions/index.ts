@@ -4,4 +4,14 @@ export * from "./campaigns";
 export * from "./catalogue";
 export * from "./engine";
 export * from "./invariants";
-export { type AccountRecord, type ChatRecord, type OwnedRecord, type RecordAction, recordActions } from "./rules";
+export {
+  type AccountRecord,
+  type ChatRecord,
+  type OwnedRecord,
+  type RecordAction,
+  type RecordOf,
+  type ResourceName,
+  type ResourceOfAction,
+  recordActions,
+  resourceNames,
+} from "./rules";

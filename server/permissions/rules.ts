@@ -102,6 +102,8 @@ export const resources = {
   campaign: ownedResource(campaigns.createdBy, campaigns.workspaceId, "campaign"),
 } as const;
 export type ResourceName = keyof typeof resources;
+/** The kinds of record the rules decide on. */
+export const resourceNames = Object.keys(resources) as ResourceName[];
 export type RecordOf<R extends ResourceName> = R extends "chat" ? ChatRecord : R extends "account" ? AccountRecord : OwnedRecord;
 
 /** Actions on records: the permission that governs each, and the visibility it acts within. */
