@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import { type ApiProblem, asProblem, callApi } from "../api/client";
 import type { ListedMember } from "../api/types";
 import { useLiveEvents } from "../live/LiveUpdatesProvider";
+import { ExplainedDisabledButton } from "../permissions/PermissionReason";
 import { ProblemMessage } from "../shared/ProblemMessage";
 import { formatPhone } from "../shared/phone-format";
 import { Composer } from "./Composer";
@@ -125,6 +126,9 @@ export function ChatView({ chatId, listed, members, accounts, onChatChanged, onG
           <div className="responsible-readonly">
             <span className="muted">Responsible</span>
             <strong>{chat.responsibleId ? (memberName(chat.responsibleId) ?? "A teammate") : "Unassigned"}</strong>
+            <ExplainedDisabledButton question={{ permission: "chats.assign", record: { type: "chat", id: chat.id } }}>
+              Change responsible
+            </ExplainedDisabledButton>
           </div>
         )}
       </header>
@@ -133,7 +137,10 @@ export function ChatView({ chatId, listed, members, accounts, onChatChanged, onG
       {chat.abilities.reply ? (
         <Composer key={chat.id} chat={chat} account={account} onSent={onSent} onGone={() => markGone(notVisible)} />
       ) : (
-        <p className="composer-readonly muted">You can read this conversation, but your role does not let you reply in it.</p>
+        <div className="composer-readonly">
+          <p className="muted">You can read this conversation, but your role does not let you reply in it.</p>
+          <ExplainedDisabledButton question={{ permission: "chats.reply", record: { type: "chat", id: chat.id } }}>Reply</ExplainedDisabledButton>
+        </div>
       )}
     </div>
   );
