@@ -260,7 +260,7 @@ describe("who may send a file", () => {
   it("without a valid token the file is refused with 401 before its bytes are read", async () => {
     const line = await insertAccountDirectly(server.database.db, team.workspace, team.agent.id);
     const chat = await insertChatDirectly(server.database.db, team.workspace, line, { customerWroteAt: new Date() });
-    for (const headers of [{}, { authorization: "Bearer not-a-token" }]) {
+    for (const headers of [{}, { authorization: "Bearer not-a-token" }] as Record<string, string>[]) {
       const response = await fetch(`${server.url}/api/v1/chats/${chat.id}/media`, {
         method: "POST",
         headers: { "content-type": "application/pdf", ...headers },
