@@ -12,10 +12,11 @@ import { newMediaKey } from "../media/storage";
 import { mediaStorageOf } from "../media/storage-of";
 import { authorize } from "../permissions";
 import { loadVisibleAccount } from "../whatsapp/accounts";
+import { conversationRelationsOf } from "./message-presentation";
 import { presentMessage } from "./presenters";
 import type { OutboundContent } from "./providers";
 import { chatRecord, loadVisibleChat } from "./queries";
-import { assertCanSend, sendToChat } from "./sender";
+import { assertCanSend, loadQuotable, sendToChat } from "./sender";
 
 /** Meta, Messages reference (media object): a caption is at most 1,024 characters. */
 const captionMaxLength = 1024;
@@ -24,6 +25,8 @@ const SendMediaQuery = z
   .object({
     fileName: z.string().trim().min(1).max(255).optional(),
     caption: z.string().trim().max(captionMaxLength).optional(),
+    /** The chat's message the file replies to (Meta's `context`), as on a text reply. */
+    replyToMessageId: z.string().min(1).max(100).optional(),
   })
   .strict();
 
@@ -51,11 +54,12 @@ export const mediaSendRoutes = [
     bodyLimit: `${largestOutboundBytes / (1024 * 1024)}mb`,
     ownTransactions: true,
     responses: {
-      201: "{message} with its media",
+      201: "{message} with its media (and replyTo when it quotes one)",
+      404: "The chat, or the message replyToMessageId names, is not visible",
       409: "The account is disconnected",
       413: "Larger than WhatsApp takes for the type",
       415: "A type WhatsApp does not carry",
-      422: "Outside the 24-hour window: use a template",
+      422: "Outside the 24-hour window: use a template; or the quoted message has no WhatsApp id yet",
     },
     async handler(context) {
       const { actor, params, query, services, request } = context;
@@ -63,6 +67,8 @@ export const mediaSendRoutes = [
       const chat = await loadVisibleChat(db, actor, params.id);
       authorize(actor, "chats.reply", chatRecord(chat));
       const account = await loadVisibleAccount(db, actor, chat.accountId);
+      // The quoted message is checked as a text reply's is (404 not this chat's, 422 no WhatsApp id), before the body is looked at.
+      const quoted = query.replyToMessageId ? await loadQuotable(db, actor.workspaceId, chat.id, query.replyToMessageId) : undefined;
       const data = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       if (data.length === 0) throw invalidRequest("The body is empty: send the file's bytes, with its MIME type as Content-Type.");
       // Meta's limits before anything is stored or uploaded.
@@ -89,10 +95,11 @@ export const mediaSendRoutes = [
       const storage = mediaStorageOf(services);
       await storage.put(content.storageKey, data);
       try {
-        const message = await sendToChat(context, account, chat, content);
-        // Presented as every message is: its media with a fresh signed link (the media contract).
+        const message = await sendToChat(context, account, chat, content, quoted);
+        // Presented as every message is: its quote, and its media with a fresh signed link (the media contract).
         const media = await presentedMediaOf(db, services.config.mediaLinkKey, actor.workspaceId, [message.id]);
-        return { status: 201, body: { message: presentMessage(message, { reactions: [], media: media.get(message.id) }) } };
+        const relations = (await conversationRelationsOf(db, [message])).get(message.id);
+        return { status: 201, body: { message: presentMessage(message, { ...relations, media: media.get(message.id) }) } };
       } catch (error) {
         // The file stays with the message if one was stored (a send Meta refused later); else it goes.
         const [kept] = await db

@@ -55,7 +55,7 @@ export async function deliverOutbound(
   to: string,
   content: OutboundContent,
   messageId: string,
-  /** `replyToWamid`: the customer's message a text reply quotes. */
+  /** `replyToWamid`: the message a text or file reply quotes (sent as Meta's `context`). */
   options: { rateLimitAttempts?: number; replyToWamid?: string } = {},
 ): Promise<string> {
   if (account.provider === "sandbox") {
@@ -82,6 +82,7 @@ export async function deliverOutbound(
                 caption: content.caption,
                 fileName: content.fileName,
                 callbackData: messageId,
+                replyToWamid: options.replyToWamid,
               })
             : await services.cloud.sendTemplate({
                 phoneNumberId,

@@ -1,8 +1,7 @@
 import { and, desc, eq, isNull, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Executor } from "../db/client";
 import { chats, contacts, members, messages } from "../db/schema";
-import { HttpProblem, invalidRequest, notFound } from "../http/problem";
+import { invalidRequest, notFound } from "../http/problem";
 import { requires, route } from "../http/route";
 import { afterKeyset, decodeCursor, IdParam, ListQuery, page, timestampText } from "../http/schemas";
 import type { Principal } from "../identity/tokens";
@@ -19,7 +18,7 @@ import { presentChat, presentMessage } from "./presenters";
 import { type ChatRow, chatRecord, chatsWithAccount, loadVisibleChat } from "./queries";
 import { type ChatRowWithReadState, chatsWithReadState, loadVisibleChatWithReadState } from "./read-state";
 import { contentMessage, contentOf, exactlyOneContent, MessageContent } from "./schemas";
-import { assertCanSend, assertMayUseContent, type QuotedForReply, sendToChat } from "./sender";
+import { assertCanSend, assertMayUseContent, loadQuotable, sendToChat } from "./sender";
 
 const ChatFilters = ListQuery.extend({
   accountId: z.string().max(100).optional(),
@@ -40,23 +39,6 @@ const Reply = z
     path: ["replyToMessageId"],
   });
 const SetResponsible = z.object({ memberId: z.string().min(1).max(100).nullable() }).strict();
-
-/** The chat's message a reply quotes, with the wamid Meta knows it by (404 when not the chat's, 422 before it has one). */
-async function loadQuotable(db: Executor, workspaceId: string, chatId: string, messageId: string): Promise<QuotedForReply> {
-  const [quoted] = await db
-    .select({ id: messages.id, wamid: messages.providerMessageId })
-    .from(messages)
-    .where(and(eq(messages.workspaceId, workspaceId), eq(messages.chatId, chatId), eq(messages.id, messageId)));
-  if (!quoted) throw notFound("message");
-  if (!quoted.wamid)
-    throw new HttpProblem(
-      422,
-      "unprocessable",
-      "Not sent yet",
-      "That message has not reached WhatsApp (it is still sending, or failed), so a reply cannot quote it.",
-    );
-  return { id: quoted.id, wamid: quoted.wamid };
-}
 
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (match) => `\\${match}`)}%`;
 

@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
+import type { Executor } from "../db/client";
 import { messageMedia, messages, whatsappAccounts } from "../db/schema";
-import { conflict, HttpProblem } from "../http/problem";
+import { conflict, HttpProblem, notFound } from "../http/problem";
 import type { Context } from "../http/route";
 import type { Principal } from "../identity/tokens";
 import { newId } from "../ids";
@@ -20,6 +21,23 @@ import { scheduleSandboxReceipts } from "./sandbox";
 type SendContext = Pick<Context<unknown, unknown, unknown, Principal>, "services" | "actor" | "audit">;
 /** The chat's message a reply quotes: our id, and Meta's wamid the send names in `context`. */
 export type QuotedForReply = { id: string; wamid: string };
+
+/** The chat's message a reply quotes, with the wamid Meta knows it by (404 when not the chat's, 422 before it has one). */
+export async function loadQuotable(db: Executor, workspaceId: string, chatId: string, messageId: string): Promise<QuotedForReply> {
+  const [quoted] = await db
+    .select({ id: messages.id, wamid: messages.providerMessageId })
+    .from(messages)
+    .where(and(eq(messages.workspaceId, workspaceId), eq(messages.chatId, chatId), eq(messages.id, messageId)));
+  if (!quoted) throw notFound("message");
+  if (!quoted.wamid)
+    throw new HttpProblem(
+      422,
+      "unprocessable",
+      "Not sent yet",
+      "That message has not reached WhatsApp (it is still sending, or failed), so a reply cannot quote it.",
+    );
+  return { id: quoted.id, wamid: quoted.wamid };
+}
 
 /** Checks what must hold before anything is stored: a connected account and, for anything but a template, an open window. */
 export function assertCanSend(account: AccountRow, chat: Pick<ChatRow, "windowOpenUntil"> | null, content: OutboundContent) {

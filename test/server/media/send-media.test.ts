@@ -47,13 +47,13 @@ afterAll(async () => {
 });
 
 /** The customer writes to the Cloud number (Meta's signed webhook): the chat, its window open. */
-async function customerWrites(): Promise<string> {
+async function customerWrites(wamid = newWamid()): Promise<string> {
   const payload = inboundTextWebhook({
     phoneNumberId: cloud.phoneNumberId,
     from: { phone: customer.waId },
     body: "Can you send the invoice?",
     name: customer.name,
-    wamid: newWamid(),
+    wamid,
     timestamp: Math.floor(Date.now() / 1000),
   });
   expect((await fake.deliverWebhook(`${server.url}/api/v1/inbound/whatsapp`, appSecret, payload)).status).toBe(200);
@@ -212,6 +212,47 @@ describe("a Cloud API account", () => {
     const sent = await sendFile(chatId, jpeg, "image/jpeg");
     expect(sent.body.message).toMatchObject({ status: "failed", error: { code: "131053", detail: "Media upload error: the file could not be processed." } });
     expect(fake.sentMessages).toEqual([]);
+  });
+
+  it("a file replying to the customer's message quotes it: Meta gets context.message_id, the history shows the quote", async () => {
+    const customerWamid = newWamid();
+    const chatId = await customerWrites(customerWamid);
+    const [asked] = await history(chatId);
+    const sent = await sendFile(chatId, pdf, "application/pdf", { fileName: "invoice.pdf", caption: "Here it is", replyToMessageId: asked.id });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(201);
+    const quote = { id: asked.id, direction: "in", text: "Can you send the invoice?", mediaKind: null };
+    expect(sent.body.message).toMatchObject({ status: "sent", media: { kind: "document", caption: "Here it is" }, replyTo: quote });
+    expect(fake.sentMessages.map((message) => message.body)).toEqual([
+      {
+        messaging_product: "whatsapp",
+        recipient_type: "individual",
+        to: customer.waId,
+        context: { message_id: customerWamid },
+        biz_opaque_callback_data: sent.body.message.id,
+        type: "document",
+        document: { id: fake.uploads[0]?.id, caption: "Here it is", filename: "invoice.pdf" },
+      },
+    ]);
+    expect((await history(chatId))[0]).toMatchObject({ id: sent.body.message.id, replyTo: quote });
+  });
+
+  it("a reply quoting another chat's message is 404, one quoting a message without a WhatsApp id 422; nothing is uploaded or stored", async () => {
+    const chatId = await customerWrites();
+    const line = await insertAccountDirectly(server.database.db, team.workspace, team.agent.id);
+    const otherChat = await insertChatDirectly(server.database.db, team.workspace, line, { customerWroteAt: new Date() });
+    const [elsewhere] = await history(otherChat.id);
+    const notHere = await sendFile(chatId, pdf, "application/pdf", { replyToMessageId: elsewhere.id });
+    expect([notHere.status, notHere.contentType]).toEqual([404, "application/problem+json; charset=utf-8"]);
+    // Meta refused this text, so it never got a wamid to quote.
+    fake.failFor(customer.waId, { code: 131026, details: "Message undeliverable." });
+    const failed = await server.api("POST", `/chats/${chatId}/messages`, { token: team.agent.token, body: { text: "Sending it now" } });
+    expect(failed.body.message).toMatchObject({ status: "failed" });
+    fake.reset();
+    const unsent = await sendFile(chatId, pdf, "application/pdf", { replyToMessageId: failed.body.message.id });
+    expect([unsent.status, unsent.body.title]).toEqual([422, "Not sent yet"]);
+    expect(fake.requests).toEqual([]);
+    const rows = await server.database.db.select().from(messageMedia).where(eq(messageMedia.workspaceId, team.workspace.id));
+    expect(rows).toEqual([]);
   });
 
   it("outside the 24-hour window refuses like text (422) and keeps nothing", async () => {
