@@ -5,7 +5,7 @@ import { useLiveEvents } from "../live/LiveUpdatesProvider";
 import { ExplainedDisabledButton } from "../permissions/PermissionReason";
 import { ProblemMessage } from "../shared/ProblemMessage";
 import { formatPhone } from "../shared/phone-format";
-import { Composer } from "./Composer";
+import { Composer, type ReplyTarget } from "./Composer";
 import { contactLabel, initialsOf } from "./format";
 import { HistoryPane } from "./HistoryPane";
 import { ResponsiblePicker } from "./ResponsiblePicker";
@@ -33,6 +33,8 @@ export function ChatView({ chatId, listed, members, accounts, onChatChanged, onG
   const [goneNotice, setGoneNotice] = useState<string>();
   const [reloads, setReloads] = useState(0);
   const history = useChatHistory(chatId);
+  // The message the next send quotes (its Reply was chosen); the view is keyed by chat, so this is this chat's.
+  const [replyingTo, setReplyingTo] = useState<ReplyTarget | null>(null);
 
   const markGone = useCallback(
     (notice: string) => {
@@ -133,9 +135,22 @@ export function ChatView({ chatId, listed, members, accounts, onChatChanged, onG
         )}
       </header>
       <ProblemMessage problem={problem} />
-      <ChatHistoryPane chat={chat} history={history} authorOf={authorOf} />
+      <ChatHistoryPane
+        chat={chat}
+        history={history}
+        authorOf={authorOf}
+        onReply={chat.abilities.reply ? (message) => setReplyingTo({ message, author: authorOf(message) }) : undefined}
+      />
       {chat.abilities.reply ? (
-        <Composer key={chat.id} chat={chat} account={account} onSent={onSent} onGone={() => markGone(notVisible)} />
+        <Composer
+          key={chat.id}
+          chat={chat}
+          account={account}
+          replyingTo={replyingTo}
+          onCancelReply={() => setReplyingTo(null)}
+          onSent={onSent}
+          onGone={() => markGone(notVisible)}
+        />
       ) : (
         <div className="composer-readonly">
           <p className="muted">You can read this conversation, but your role does not let you reply in it.</p>
@@ -147,7 +162,17 @@ export function ChatView({ chatId, listed, members, accounts, onChatChanged, onG
 }
 
 /** The history with the console's side of the message content (a hook needs the loaded chat). */
-function ChatHistoryPane({ chat, history, authorOf }: { chat: Chat; history: ChatHistory; authorOf(message: Message): string }) {
+function ChatHistoryPane({
+  chat,
+  history,
+  authorOf,
+  onReply,
+}: {
+  chat: Chat;
+  history: ChatHistory;
+  authorOf(message: Message): string;
+  onReply?(message: Message): void;
+}) {
   const surface = useMessageSurface(chat, history);
-  return <HistoryPane history={history} authorOf={authorOf} surface={surface} />;
+  return <HistoryPane history={history} authorOf={authorOf} surface={surface} onReply={onReply} />;
 }

@@ -1,5 +1,6 @@
-import { type FormEvent, type KeyboardEvent, useState } from "react";
+import { type FormEvent, type KeyboardEvent, useEffect, useState } from "react";
 import { onlyTemplateAllowed } from "../../../server/whatsapp/customer-service-window";
+import { replySummary } from "../../shared/message/content-words";
 import { asProblem, callApi } from "../api/client";
 import { useAction } from "../api/use-action";
 import { useMe } from "../session/SessionProvider";
@@ -12,9 +13,15 @@ import type { TemplateChoice, TemplateContent } from "../shared/template-choice"
 import { useDraft } from "./drafts";
 import type { Chat, Message, WhatsAppAccount } from "./types";
 
+/** The message the next send quotes, and who wrote it as the history names them. */
+export type ReplyTarget = { message: Message; author: string };
+
 type ComposerProps = {
   chat: Chat;
   account: WhatsAppAccount | undefined;
+  /** The message the next text or file replies to (Meta's context), shown above the composer. */
+  replyingTo: ReplyTarget | null;
+  onCancelReply(): void;
   onSent(message: Message): void;
   /** The server answered 404: the chat is no longer the member's to see. */
   onGone(): void;
@@ -23,7 +30,7 @@ type ComposerProps = {
 const loadTemplates = () => callApi<{ data: TemplateChoice[] }>("GET", "/templates?limit=200").then((page) => page.data);
 
 /** Where a member who may reply writes: text, or a template (picked, never typed) once the 24-hour window has closed or on demand. */
-export function Composer({ chat, account, onSent, onGone }: ComposerProps) {
+export function Composer({ chat, account, replyingTo, onCancelReply, onSent, onGone }: ComposerProps) {
   const send = useAction();
   const [sender] = useState(createIdempotentSender);
   const me = useMe();
@@ -37,8 +44,14 @@ export function Composer({ chat, account, onSent, onGone }: ComposerProps) {
   const disconnected = account?.status === "disconnected";
   const files = useAttachment();
   const { attachment } = files;
+  const textareaId = `composer-${chat.id}`;
+  const replyToMessageId = replyingTo?.message.id;
+  // Reply was chosen: the member writes it at once.
+  useEffect(() => {
+    if (replyToMessageId) document.getElementById(textareaId)?.focus();
+  }, [replyToMessageId, textareaId]);
 
-  const post = async (body: { text: string } | { template: TemplateContent }) => {
+  const post = async (body: { text: string; replyToMessageId?: string } | { template: TemplateContent }) => {
     // A second submit while the first is on its way (a double click, Enter twice) sends nothing.
     if (sender.busy) return false;
     let sent = false;
@@ -63,9 +76,10 @@ export function Composer({ chat, account, onSent, onGone }: ComposerProps) {
     if (!attachment || sender.busy) return;
     await send.run(async () => {
       try {
-        const answer = await callApi<{ message: Message }>("POST", mediaPath(chat.id, attachment), attachment.file);
+        const answer = await callApi<{ message: Message }>("POST", mediaPath(chat.id, attachment, replyToMessageId), attachment.file);
         onSent(answer.message);
         files.clear();
+        if (replyToMessageId) onCancelReply();
       } catch (error) {
         const { status } = asProblem(error);
         if (status === 404) onGone();
@@ -80,19 +94,46 @@ export function Composer({ chat, account, onSent, onGone }: ComposerProps) {
     if (send.pending) return;
     if (attachment) return void (await sendAttachment());
     if (!text.trim() || messageTooLong(text)) return;
-    if (await post({ text })) clearDraft();
+    if (await post(replyToMessageId ? { text, replyToMessageId } : { text })) {
+      clearDraft();
+      if (replyToMessageId) onCancelReply();
+    }
   };
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) void submitText(event);
   };
 
+  // A template quotes nothing (WhatsApp takes a quote with text or a file): the strip shows only beside them.
+  const quoting = replyingTo && !templateOnly && !templateChosen ? replyingTo : null;
+  const onComposerKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.key === "Escape" && quoting) {
+      event.stopPropagation();
+      onCancelReply();
+    }
+  };
+
   return (
-    <div className={files.dropping ? "composer attachment-dropping" : "composer"} {...(templateOnly || templateChosen ? {} : files.dropTarget)}>
+    // biome-ignore lint/a11y/noStaticElementInteractions: Escape from any of the composer's fields cancels the reply; the × button is the control.
+    <div
+      className={files.dropping ? "composer attachment-dropping" : "composer"}
+      {...(templateOnly || templateChosen ? {} : files.dropTarget)}
+      onKeyDown={onComposerKeyDown}
+    >
       <ProblemMessage problem={send.problem} />
       {files.problem && (
         <p className="notice notice-error" role="alert">
           {files.problem}
         </p>
+      )}
+      {quoting && (
+        <div className="composer-reply" aria-live="polite">
+          <span className="composer-reply-text" dir="auto">
+            <span className="composer-reply-author">Replying to {quoting.author}:</span> {replySummary(quoting.message)}
+          </span>
+          <button type="button" aria-label="Cancel the reply (Esc)" title="Cancel the reply (Esc)" onClick={onCancelReply}>
+            ×
+          </button>
+        </div>
       )}
       {attachment && !templateOnly && !templateChosen && (
         <AttachmentPreview id={`composer-caption-${chat.id}`} attachment={attachment} onCaption={files.setCaption} onRemove={files.clear} />
@@ -129,11 +170,11 @@ export function Composer({ chat, account, onSent, onGone }: ComposerProps) {
         />
       ) : (
         <form className="composer-form" aria-label="Reply" onSubmit={(event) => void submitText(event)}>
-          <label htmlFor={`composer-${chat.id}`} className="visually-hidden">
+          <label htmlFor={textareaId} className="visually-hidden">
             Message
           </label>
           <textarea
-            id={`composer-${chat.id}`}
+            id={textareaId}
             rows={2}
             value={text}
             dir="auto"

@@ -12,10 +12,12 @@ type HistoryPaneProps = {
   authorOf(message: Message): string;
   /** What the messages' content (files, quotes, reactions) needs from the console. */
   surface: MessageSurface;
+  /** Set when the member may reply: a message's Reply quotes it in the composer. */
+  onReply?(message: Message): void;
 };
 
 /** The scrolling history, oldest at the top: "Load older" above, a divider per day, stays at the newest message. */
-export function HistoryPane({ history, authorOf, surface }: HistoryPaneProps) {
+export function HistoryPane({ history, authorOf, surface, onReply }: HistoryPaneProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const newestId = history.messages[history.messages.length - 1]?.id;
   // A new newest message (sent, received, or the first load) scrolls to the bottom; older pages keep the place.
@@ -51,7 +53,7 @@ export function HistoryPane({ history, authorOf, surface }: HistoryPaneProps) {
                     <span>{day}</span>
                   </li>
                 )}
-                <MessageItem message={message} author={authorOf(message)} />
+                <MessageItem message={message} author={authorOf(message)} onReply={onReply} />
               </Fragment>
             );
           })}

@@ -1,11 +1,20 @@
+import { isQuotable } from "../../shared/message/content-words";
 import { MessageBody } from "../../shared/message/MessageBody";
 import { Reactions } from "../../shared/message/Reactions";
 import { messageTime } from "./format";
 import { StatusTicks } from "./StatusTicks";
 import type { Message } from "./types";
+import "./reply.css";
 
-/** One message of the history: who wrote it, what it says or carries, the time, (outgoing) its delivery status, and reactions. */
-export function MessageItem({ message, author }: { message: Message; author: string }) {
+type MessageItemProps = {
+  message: Message;
+  author: string;
+  /** Set when the member may reply in the chat: the message's "Reply" quotes it in the composer. */
+  onReply?(message: Message): void;
+};
+
+/** One message of the history: who wrote it, what it says or carries, the time, (outgoing) its delivery status, reactions, and Reply. */
+export function MessageItem({ message, author, onReply }: MessageItemProps) {
   const outgoing = message.direction === "out";
   return (
     <li className={`message ${outgoing ? "message-out" : "message-in"}`} data-message-id={message.id} data-status={message.status}>
@@ -18,6 +27,11 @@ export function MessageItem({ message, author }: { message: Message; author: str
           {outgoing && <StatusTicks status={message.status} />}
         </div>
       </div>
+      {onReply && isQuotable(message) && (
+        <button type="button" className="reply-action" aria-label={`Reply to ${author}'s message`} onClick={() => onReply(message)}>
+          Reply
+        </button>
+      )}
       <Reactions message={message} />
       {message.status === "failed" && (
         <div className="message-error">

@@ -142,9 +142,10 @@ export function AttachmentPreview({
   );
 }
 
-/** The query of POST /chats/{id}/media: the file's name and its caption. */
-export function mediaPath(chatId: string, attachment: Attachment): string {
+/** The query of POST /chats/{id}/media: the file's name, its caption, and the message it replies to. */
+export function mediaPath(chatId: string, attachment: Attachment, replyToMessageId?: string): string {
   const query = new URLSearchParams({ fileName: attachment.file.name });
   if (attachment.captionAllowed && attachment.caption.trim()) query.set("caption", attachment.caption.trim());
+  if (replyToMessageId) query.set("replyToMessageId", replyToMessageId);
   return `/chats/${encodeURIComponent(chatId)}/media?${query}`;
 }

@@ -77,3 +77,16 @@ export function bodyText(message: ContentMessage): string | null {
   if (message.location || message.contacts?.length || message.interactive) return null;
   return message.text;
 }
+
+/**
+ * Whether a reply may quote the message: Meta must know it by a WhatsApp id — the customer's, or
+ * ours once sent (a queued or failed one has none, and the server answers 422).
+ */
+export function isQuotable(message: Pick<ContentMessage, "direction"> & { status: string }): boolean {
+  return message.direction === "in" || message.status === "sent" || message.status === "delivered" || message.status === "read";
+}
+
+/** The message a reply is being written to, in one line as its quote will show it. */
+export function replySummary(message: ContentMessage): string {
+  return quotedSummary({ id: message.id, direction: message.direction, text: message.text ?? "", mediaKind: message.media?.kind ?? null });
+}

@@ -5,11 +5,13 @@ import {
   downloadHref,
   formatDuration,
   humanSize,
+  isQuotable,
   mapLink,
   mediaAlt,
   mediaHref,
   mediaNoun,
   quotedSummary,
+  replySummary,
 } from "../../../../extension/shared/message/content-words";
 
 // The words and links of the shared message content (extension/shared/message/content-words.ts).
@@ -108,6 +110,33 @@ describe("message content words", () => {
       ["text when the contacts list is empty", message({ contacts: [] }), "Hello"],
     ])("%s", (_case, shown, text) => {
       expect(bodyText(shown)).toBe(text);
+    });
+  });
+
+  describe("replying to a message", () => {
+    it.each([
+      ["in", "received", true],
+      ["out", "sent", true],
+      ["out", "delivered", true],
+      ["out", "read", true],
+      ["out", "queued", false],
+      ["out", "failed", false],
+    ] as const)("a message %s, %s, may be quoted: %s (it has a WhatsApp id)", (direction, status, quotable) => {
+      expect(isQuotable({ direction, status })).toBe(quotable);
+    });
+
+    const message = (fields: Partial<ContentMessage>): ContentMessage => ({ id: "m1", chatId: "c1", direction: "in", text: "Hello", ...fields });
+    it.each([
+      ["its text", message({}), "Hello"],
+      ["a photo with its caption", message({ text: "[image] Look", media: media({ caption: "Look" }) }), "Photo · Look"],
+      [
+        "a document by its name",
+        message({ text: "[document] invoice.pdf", media: media({ kind: "document", fileName: "invoice.pdf" }) }),
+        "Document · invoice.pdf",
+      ],
+      ["a place by its name", message({ text: "[location] Cafe", location: { latitude: 1, longitude: 2, name: "Cafe", address: null } }), "Cafe"],
+    ])("the reply strip sums up %s", (_case, replied, summary) => {
+      expect(replySummary(replied)).toBe(summary);
     });
   });
 });
