@@ -1,6 +1,7 @@
 import { useLayoutEffect, useRef, useState } from "react";
 import { contactLabel, messageTime } from "../../console/inbox/format";
 import { StatusTicks } from "../../console/inbox/StatusTicks";
+import { isQuotable } from "../../shared/message/content-words";
 import { MessageBody } from "../../shared/message/MessageBody";
 import { MessageSurfaceProvider } from "../../shared/message/message-surface";
 import { Reactions } from "../../shared/message/Reactions";
@@ -21,6 +22,7 @@ export function ChatPane({
   hasOlder = false,
   loadingOlder = false,
   onLoadOlder,
+  onReply,
 }: {
   api: PanelApi;
   /** The signed-in member: their reactions are "You" and removable. */
@@ -35,6 +37,8 @@ export function ChatPane({
   hasOlder?: boolean;
   loadingOlder?: boolean;
   onLoadOlder?(): void;
+  /** A message's Reply (shown to members who may reply): the composer quotes it. */
+  onReply?(message: Message, author: string): void;
 }) {
   const [problem, setProblem] = useState<string>();
   const list = useRef<HTMLOListElement>(null);
@@ -122,6 +126,16 @@ export function ChatPane({
                 {messageTime(message.createdAt)}
                 {message.direction === "out" && <StatusTicks status={message.status} />}
               </span>
+              {onReply && chat.abilities.reply && isQuotable(message) && (
+                <button
+                  type="button"
+                  className="reply-action"
+                  aria-label={`Reply to ${senderOf(message)}'s message`}
+                  onClick={() => onReply(message, senderOf(message))}
+                >
+                  Reply
+                </button>
+              )}
               <Reactions message={message} />
             </li>
           ))}

@@ -1,5 +1,6 @@
+import { useState } from "react";
 import type { PanelApi } from "../shared/api";
-import { Composer } from "../shared/Composer";
+import { Composer, type ReplyTarget } from "../shared/Composer";
 import { RecordChats } from "../shared/RecordChats";
 import type { Chat, ListedMember, Message, PanelPerson, PanelPhone, WhatsAppAccount } from "../shared/types";
 import { ChatPane } from "./ChatPane";
@@ -25,6 +26,9 @@ type Props = {
 /** A record's WhatsApp chats, the selected one's history, and the composer: the body of the Pipedrive and HubSpot panels. */
 export function RecordConversation({ api, me, context, phones, selectedId, onSelect, history, members, onChat, onSent, onFailed }: Props) {
   const selected = context.chats.find((chat) => chat.id === selectedId);
+  // The message the next send quotes; only while its chat is the one selected.
+  const [replying, setReplying] = useState<ReplyTarget | null>(null);
+  const replyTo = replying && replying.message.chatId === selectedId ? replying : null;
   return (
     <>
       <h3>WhatsApp chats</h3>
@@ -41,6 +45,7 @@ export function RecordConversation({ api, me, context, phones, selectedId, onSel
           members={members}
           onChat={onChat}
           onMessage={history.merge}
+          onReply={(message, author) => setReplying({ message, author })}
         />
       )}
       <h3>Send</h3>
@@ -52,6 +57,8 @@ export function RecordConversation({ api, me, context, phones, selectedId, onSel
         phones={phones}
         chat={selected}
         persons={context.persons}
+        replyTo={replyTo}
+        onCancelReply={() => setReplying(null)}
         onSent={onSent}
         onFailed={onFailed}
       />

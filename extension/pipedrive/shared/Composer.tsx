@@ -5,9 +5,13 @@ import { createIdempotentSender } from "../../console/shared/idempotent-send";
 import { MessageLength, messageTooLong } from "../../console/shared/MessageLength";
 import { TemplatePicker } from "../../console/shared/TemplatePicker";
 import type { TemplateChoice } from "../../console/shared/template-choice";
+import { replySummary } from "../../shared/message/content-words";
 import { type PanelApi, problemText } from "./api";
 import { accountLabel, type Content, existingChat, sendableAccounts, sendTo } from "./send";
 import type { Chat, Message, PanelPerson, PanelPhone, WhatsAppAccount } from "./types";
+
+/** The message the next text or file quotes (Meta's context), and its author as the history names them. */
+export type ReplyTarget = { message: Message; author: string };
 
 type ComposerProps = {
   api: PanelApi;
@@ -19,12 +23,15 @@ type ComposerProps = {
   chat?: Chat | undefined;
   /** The record's people, to fill a template's name for a number that has no chat yet. */
   persons?: Pick<PanelPerson, "name" | "phones">[] | undefined;
+  /** Quoted when the composer sends into that message's chat. */
+  replyTo?: ReplyTarget | null;
+  onCancelReply?(): void;
   onSent(result: { chat: Chat | null; message: Message; accountId: string; phone: string }): void;
   onFailed(detail: string): void;
 };
 
 /** To (a person's number) and From (only the accounts the member may send from), then text or a template picked from the approved ones. */
-export function Composer({ api, accounts, chats, phones, chat, persons, onSent, onFailed }: ComposerProps) {
+export function Composer({ api, accounts, chats, phones, chat, persons, replyTo, onCancelReply, onSent, onFailed }: ComposerProps) {
   const reachable = phones.filter((phone): phone is PanelPhone & { e164: string } => Boolean(phone.e164));
   const [phone, setPhone] = useState(chat?.contact.phone ?? reachable[0]?.e164 ?? "");
   const fromOptions = sendableAccounts(accounts, chats, phone);
@@ -55,6 +62,9 @@ export function Composer({ api, accounts, chats, phones, chat, persons, onSent, 
   const target = existingChat(chats, accountId, phone);
   // No chat yet, or the customer has not written in 24 hours: WhatsApp takes only a template.
   const templateOnly = onlyTemplateAllowed(target);
+  // A reply goes with a text or a file into the quoted message's own chat.
+  const quoting = replyTo && target?.id === replyTo.message.chatId && !templateOnly && !templateChosen ? replyTo : null;
+  const replyToMessageId = quoting?.message.id;
   const contactName = target?.contact.name ?? persons?.find((person) => person.phones.some((entry) => entry.e164 === phone))?.name ?? null;
 
   const send = async (content: Content): Promise<boolean> => {
@@ -67,6 +77,7 @@ export function Composer({ api, accounts, chats, phones, chat, persons, onSent, 
       const result = await sender.send({ accountId, phone, chatId: target?.id ?? null, content }, (key) => sendTo(api, destination, content, key));
       if (!result) return false;
       if ("text" in content) setText("");
+      if (replyToMessageId) onCancelReply?.();
       setTemplateChosen(false);
       onSent({ ...result, accountId, phone });
       return true;
@@ -86,8 +97,9 @@ export function Composer({ api, accounts, chats, phones, chat, persons, onSent, 
     setPending(true);
     setProblem(undefined);
     try {
-      const { message } = await api.call<{ message: Message }>("POST", mediaPath(target.id, attachment), attachment.file);
+      const { message } = await api.call<{ message: Message }>("POST", mediaPath(target.id, attachment, replyToMessageId), attachment.file);
       files.clear();
+      if (replyToMessageId) onCancelReply?.();
       onSent({ chat: null, message, accountId, phone });
     } catch (error) {
       const detail = problemText(error);
@@ -100,7 +112,7 @@ export function Composer({ api, accounts, chats, phones, chat, persons, onSent, 
   const submitText = (event: FormEvent) => {
     event.preventDefault();
     if (attachment && canAttach) return void sendAttachment();
-    void send({ text });
+    void send(replyToMessageId ? { text, replyToMessageId } : { text });
   };
   const loadTemplates = () => api.call<{ data: TemplateChoice[] }>("GET", "/templates?limit=200").then((page) => page.data);
 
@@ -158,7 +170,23 @@ export function Composer({ api, accounts, chats, phones, chat, persons, onSent, 
           onSend={(template) => send({ template })}
         />
       ) : (
-        <form aria-label="Send a WhatsApp message" onSubmit={submitText}>
+        <form
+          aria-label="Send a WhatsApp message"
+          onSubmit={submitText}
+          onKeyDown={(event) => {
+            if (event.key === "Escape" && quoting) onCancelReply?.();
+          }}
+        >
+          {quoting && (
+            <div className="composer-reply" aria-live="polite">
+              <span className="composer-reply-text" dir="auto">
+                <b>Replying to {quoting.author}:</b> {replySummary(quoting.message)}
+              </span>
+              <button type="button" aria-label="Cancel the reply (Esc)" title="Cancel the reply (Esc)" onClick={onCancelReply}>
+                ×
+              </button>
+            </div>
+          )}
           {files.problem && (
             <p className="notice notice-error" role="alert">
               {files.problem}

@@ -1,7 +1,8 @@
 import type { PanelApi } from "./api";
 import type { Chat, Message, TemplateContent, WhatsAppAccount } from "./types";
 
-export type Content = { text: string } | { template: TemplateContent };
+/** A text may quote a message of the chat (replyToMessageId); a template never does. */
+export type Content = { text: string; replyToMessageId?: string } | { template: TemplateContent };
 
 /**
  * Accounts the member may send to `phone` from: every account they may start chats on, plus the
