@@ -4,6 +4,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { PGlite } from "@electric-sql/pglite";
 import { ConfigError, commandLineOptions, loadConfig } from "../config";
+import { pgliteExtensions } from "../db/client";
 import { writeBackupFile } from "./backup-archive";
 import { backupMediaLine, backupMediaSource } from "./backup-media";
 import { encryptionKeyReminder, keyFileBeside } from "./encryption-key-note";
@@ -63,7 +64,7 @@ async function withServerStopped(dataDir: string) {
   if (!existsSync(pgliteDir(dataDir))) fail(`there is no embedded database in ${dataDir} (is DATA_DIR right?).`);
   const lock = acquireDataDirLock(dataDir, { port: null, purpose: "npm run backup" });
   try {
-    const pglite = await PGlite.create(pgliteDir(dataDir));
+    const pglite = await PGlite.create(pgliteDir(dataDir), { extensions: pgliteExtensions });
     try {
       return { snapshot: await takeSnapshot(pglite), how: "with the server stopped" };
     } finally {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { pgliteExtensions } from "../db/client";
 
 /** Where scheduled backups (BACKUP_EVERY) and, by default, `npm run backup` write. */
 export const backupsDir = (dataDir: string) => path.join(dataDir, "backups");
@@ -62,7 +63,7 @@ export async function restoreSnapshot(dataDir: string, snapshot: Uint8Array): Pr
     renameSync(target, movedAside);
   }
   try {
-    const restored = await PGlite.create(target, { loadDataDir: new Blob([Buffer.from(snapshot)]) });
+    const restored = await PGlite.create(target, { loadDataDir: new Blob([Buffer.from(snapshot)]), extensions: pgliteExtensions });
     // Proves the copy opens and answers before anyone relies on it.
     await restored.query("select 1");
     await restored.close();

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
 import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
 import { migrate as migrateNodePg } from "drizzle-orm/node-postgres/migrator";
@@ -11,6 +12,12 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 import { acquireDataDirLock, type DataDirLock } from "../datadir/lock";
 import * as schema from "./schema";
+
+/**
+ * The extensions every PGlite opener loads: the migrations create pg_trgm (the chat search's
+ * trigram indexes), and writing to or searching those indexes needs the extension loaded.
+ */
+export const pgliteExtensions = { pg_trgm };
 
 type Schema = typeof schema;
 /** The Drizzle database, whichever engine is behind it. */
@@ -60,13 +67,13 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     // Two processes writing one PGlite directory corrupt it: take the directory before opening it.
     dataDirLock = acquireDataDirLock(options.dataDir, options.owner ?? { port: null, purpose: commandName() });
     try {
-      pglite = await PGlite.create(path.join(options.dataDir, "pglite"));
+      pglite = await PGlite.create(path.join(options.dataDir, "pglite"), { extensions: pgliteExtensions });
     } catch (error) {
       dataDirLock.release();
       throw error;
     }
   } else {
-    pglite = await PGlite.create({ loadDataDir: options.loadDataDir });
+    pglite = await PGlite.create({ loadDataDir: options.loadDataDir, extensions: pgliteExtensions });
   }
   const db = drizzlePglite(pglite, { schema }) as unknown as Database;
   await migratePglite(db as never, { migrationsFolder });

@@ -253,6 +253,10 @@ export const chats = pgTable(
     index("chats_activity_idx").on(table.workspaceId, table.lastMessageAt, table.id),
     index("chats_account_activity_idx").on(table.workspaceId, table.accountId, table.lastMessageAt, table.id),
     index("chats_responsible_activity_idx").on(table.workspaceId, table.responsibleId, table.lastMessageAt, table.id),
+    // The chat search (GET /chats?q=): trigram indexes answer ILIKE '%q%' for q of 3+ characters.
+    // GIN on the column alone (no btree_gin): the query filters by workspace_id after the match.
+    index("chats_contact_name_trgm_idx").using("gin", table.contactName.op("gin_trgm_ops")),
+    index("chats_contact_phone_trgm_idx").using("gin", table.contactPhone.op("gin_trgm_ops")),
     foreignKey({
       columns: [table.workspaceId, table.accountId],
       foreignColumns: [whatsappAccounts.workspaceId, whatsappAccounts.id],
@@ -390,6 +394,8 @@ export const messages = pgTable(
     index("messages_chat_idx").on(table.workspaceId, table.chatId, table.createdAt, table.id),
     // Customers' messages only: a member's unread count in a chat is an index-only range count past their read point.
     index("messages_inbound_idx").on(table.workspaceId, table.chatId, table.createdAt, table.id).where(sql`${table.direction} = 'in'`),
+    // The chat search's message text (see chats_contact_name_trgm_idx).
+    index("messages_text_trgm_idx").using("gin", table.text.op("gin_trgm_ops")),
     uniqueIndex("messages_provider_id_key").on(table.workspaceId, table.providerMessageId).where(sql`${table.providerMessageId} is not null`),
     foreignKey({
       columns: [table.workspaceId, table.chatId],

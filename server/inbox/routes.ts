@@ -51,17 +51,39 @@ function phoneQuery(q: string, defaultCountry: CountryCode | null): string | nul
   return normalizePhone(q, { defaultRegion: defaultCountry ?? undefined });
 }
 
+/** Trigrams need 3 characters: shorter queries can't use the search indexes. */
+const trigramLength = 3;
+
+/**
+ * The search part of a chat list's where-clause. From 3 characters on, the chats that match are
+ * collected first through the trigram indexes (contact name and phone on chats, text on
+ * messages, each filtered by workspace after the match) and the list keeps its scope, filters,
+ * order and keyset around them; 1–2 characters can't use trigrams and are matched row by row.
+ */
+function chatSearch(workspaceId: string, q: string, phone: string | null): SQL | undefined {
+  const pattern = likePattern(q);
+  const digitsPattern = likePattern(q.replace(/[\s()-]/g, ""));
+  if (q.length < trigramLength) {
+    return or(
+      phone ? eq(chats.contactPhone, phone) : undefined,
+      sql`${chats.contactName} ilike ${pattern}`,
+      sql`${chats.contactPhone} like ${digitsPattern}`,
+      sql`exists (select 1 from ${messages} where ${messages.workspaceId} = ${chats.workspaceId} and ${messages.chatId} = ${chats.id} and ${messages.text} ilike ${pattern})`,
+    );
+  }
+  const onChats = or(
+    phone ? eq(chats.contactPhone, phone) : undefined,
+    sql`${chats.contactName} ilike ${pattern}`,
+    sql`${chats.contactPhone} like ${digitsPattern}`,
+  );
+  return sql`${chats.id} in (select ${chats.id} from ${chats} where ${chats.workspaceId} = ${workspaceId} and (${onChats})
+    union select ${messages.chatId} from ${messages} where ${messages.workspaceId} = ${workspaceId} and ${messages.text} ilike ${pattern})`;
+}
+
 /** The where-clause of a chat list: the caller's scope first, then the filters they asked for. */
 export function chatListWhere(actor: Principal, filters: z.infer<typeof ChatFilters>, defaultCountry: CountryCode | null = null): SQL {
   const phone = filters.q ? phoneQuery(filters.q, defaultCountry) : null;
-  const search = filters.q
-    ? or(
-        phone ? eq(chats.contactPhone, phone) : undefined,
-        sql`${chats.contactName} ilike ${likePattern(filters.q)}`,
-        sql`${chats.contactPhone} like ${likePattern(filters.q.replace(/[\s()-]/g, ""))}`,
-        sql`exists (select 1 from ${messages} where ${messages.workspaceId} = ${chats.workspaceId} and ${messages.chatId} = ${chats.id} and ${messages.text} ilike ${likePattern(filters.q)})`,
-      )
-    : undefined;
+  const search = filters.q ? chatSearch(actor.workspaceId, filters.q, phone) : undefined;
   return and(
     scope(actor, "chats.view"),
     filters.accountId ? eq(chats.accountId, filters.accountId) : undefined,

@@ -9,7 +9,7 @@ import { recordAudit } from "../../server/audit/recorder";
 import { UnsealedAuditChains } from "../../server/audit/seal";
 import { startServices, stopServices } from "../../server/boot";
 import { loadConfig } from "../../server/config";
-import { openDatabase } from "../../server/db/client";
+import { openDatabase, pgliteExtensions } from "../../server/db/client";
 import { auditLog } from "../../server/db/schema";
 import { recomputeChainWithoutKey } from "../support/audit-chain";
 import { insertWorkspaceDirectly } from "../support/factories";
@@ -41,7 +41,7 @@ async function dataDirWithLog(actions: string[]) {
   const dataDir = mkdtempSync(path.join(tmpdir(), "sb-verify-"));
   const template = new Blob([readFileSync(inject("pgliteTemplate"))]);
   const { PGlite } = await import("@electric-sql/pglite");
-  const seeded = await PGlite.create(path.join(dataDir, "pglite"), { loadDataDir: template });
+  const seeded = await PGlite.create(path.join(dataDir, "pglite"), { loadDataDir: template, extensions: pgliteExtensions });
   await seeded.close();
   const handle = await openDatabase({ dataDir });
   const workspace = await insertWorkspaceDirectly(handle.db);

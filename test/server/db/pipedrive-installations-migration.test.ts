@@ -6,7 +6,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/pglite";
 import { migrate } from "drizzle-orm/pglite/migrator";
-import type { Database } from "../../../server/db/client";
+import { type Database, pgliteExtensions } from "../../../server/db/client";
 import * as schema from "../../../server/db/schema";
 import { loadIndividualConnection, loadWorkspaceConnection } from "../../../server/pipedrive/connections";
 import { openPipedriveTokens, sealPipedriveTokens } from "../../../server/pipedrive/token-storage";
@@ -36,7 +36,7 @@ function migrationsBefore(firstNew: string): string {
 
 describe("migrating Pipedrive connections to per-user installations (0009, 0010)", () => {
   it("carries the workspace connection and members' own connections over; the merged Admin row stays theirs", async () => {
-    const pglite = await PGlite.create();
+    const pglite = await PGlite.create({ extensions: pgliteExtensions });
     const db = drizzle(pglite, { schema }) as unknown as Database;
     const old = migrationsBefore("0009_");
     try {
@@ -74,7 +74,7 @@ describe("migrating Pipedrive connections to per-user installations (0009, 0010)
   });
 
   it("a workspace connection without an individual twin becomes an installation nobody owns, still serving the workspace", async () => {
-    const pglite = await PGlite.create();
+    const pglite = await PGlite.create({ extensions: pgliteExtensions });
     const db = drizzle(pglite, { schema }) as unknown as Database;
     const old = migrationsBefore("0009_");
     try {
