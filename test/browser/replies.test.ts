@@ -1,51 +1,19 @@
 import type { Locator, Page } from "playwright-core";
-import { type FakeGraphApi, startFakeGraphApi } from "../fakes/graph-api";
 import { inboundTextWebhook, newWamid } from "../fakes/whatsapp-webhooks";
-import { type BuiltMember, insertMemberDirectly, insertRoleDirectly, insertWorkspaceDirectly, testPassword } from "../support/factories";
-import { startWebTestServer, webUiSuite } from "../support/web-server";
+import { cloudLineSuite } from "../support/cloud-line";
+import { type BuiltMember, insertMemberDirectly, insertRoleDirectly, testPassword } from "../support/factories";
 
 // Replying to a message from the console (issue 17): a message's Reply puts a quote strip above
 // the composer, the next text or file quotes it, the history shows the quote, and Meta gets the
 // reply's context (the fake Graph API checks its shape). A Cloud API number, Meta's signed webhooks.
 
-const appSecret = "replies-app-secret";
-const accessToken = "EAAG-replies-token-0123456789";
-const wabaId = "2055501070002";
 const customer = { waId: "447700900888", name: "Grace Hopper" };
-let graph: FakeGraphApi;
-let lineSequence = 0;
-
-const suite = webUiSuite(async (webRoot) => {
-  graph = await startFakeGraphApi({ accessToken });
-  const server = await startWebTestServer(webRoot, { GRAPH_API_BASE_URL: graph.url, WHATSAPP_APP_SECRET: appSecret });
-  return {
-    ...server,
-    async close() {
-      await server.close();
-      await graph.close();
-    },
-  };
-});
+const line = cloudLineSuite({ name: "replies", wabaId: "2055501070002", phoneNumberIdBase: 1055502070000, displayBase: 7200 });
+const { suite } = line;
 
 /** A workspace with a Cloud number, and the customer's two messages on it (their wamids). */
 async function customerAsksTwice() {
-  const db = suite.server.database.db;
-  const workspace = await insertWorkspaceDirectly(db);
-  const owner = await insertMemberDirectly(db, workspace, { roleId: "owner", name: "Olivia Owner" });
-  const teammate = await insertMemberDirectly(db, workspace, { roleId: "teammate", name: "Tom Teammate" });
-  lineSequence++;
-  const phoneNumberId = String(1055502070000 + lineSequence);
-  graph.registerPhoneNumber({ wabaId, phoneNumberId, displayPhoneNumber: `+1 555-010-${String(7200 + lineSequence)}` });
-  const connected = await suite.server.api("POST", "/whatsapp-accounts", {
-    token: owner.token,
-    body: {
-      provider: "cloud",
-      phoneNumber: `+1 555 010 ${String(7200 + lineSequence)}`,
-      displayName: "Cloud line",
-      cloud: { phoneNumberId, wabaId, accessToken },
-    },
-  });
-  expect(connected.status).toBe(201);
+  const { workspace, teammate, phoneNumberId } = await line.teamWithCloudLine();
   const questions = { colour: newWamid(), receipt: newWamid() };
   for (const [wamid, body] of [
     [questions.colour, "Do you have it in blue?"],
@@ -59,7 +27,7 @@ async function customerAsksTwice() {
       body,
       timestamp: Math.floor(Date.now() / 1000),
     });
-    expect((await graph.deliverWebhook(`${suite.server.url}/api/v1/inbound/whatsapp`, appSecret, payload)).status).toBe(200);
+    await line.metaDelivers(payload);
   }
   const chats = (await suite.server.api("GET", "/chats", { token: teammate.token })).body.data as { id: string }[];
   return { workspace, teammate, questions, chatId: chats[0]?.id as string };
@@ -128,7 +96,7 @@ describe("replying to a message in the console", () => {
     const { idOf: idAfterText } = await messagesOf(teammate, chatId);
     const textReply = itemOf(page, idAfterText("Yes, in blue and in green."));
     await textReply.getByRole("button", { name: "Replying to Grace Hopper: Do you have it in blue? — show that message" }).waitFor();
-    expect(graph.sentMessages.at(-1)?.body).toMatchObject({
+    expect(line.graph.sentMessages.at(-1)?.body).toMatchObject({
       type: "text",
       context: { message_id: questions.colour },
       text: { body: "Yes, in blue and in green." },
@@ -149,7 +117,7 @@ describe("replying to a message in the console", () => {
     await itemOf(page, fileReply?.id as string)
       .getByRole("button", { name: "Replying to Grace Hopper: And could I have the receipt? — show that message" })
       .waitFor();
-    expect(graph.sentMessages.at(-1)?.body).toMatchObject({ type: "document", context: { message_id: questions.receipt } });
+    expect(line.graph.sentMessages.at(-1)?.body).toMatchObject({ type: "document", context: { message_id: questions.receipt } });
     expect(stored.find((message) => message.id === idAfterFile("Yes, in blue"))?.replyTo).toMatchObject({ id: idOf("Do you have it in blue?") });
 
     // On a narrow screen (a phone: no hover) Reply is always shown.

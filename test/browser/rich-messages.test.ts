@@ -2,7 +2,6 @@ import type { Locator, Page } from "playwright-core";
 import type { JobRunner } from "../../server/jobs/runner";
 import { startMediaFetchWorker } from "../../server/media/fetch-worker";
 import { sampleMedia } from "../../server/media/samples";
-import { type FakeGraphApi, startFakeGraphApi } from "../fakes/graph-api";
 import {
   contactsWebhook,
   inboundMessageWebhook,
@@ -12,60 +11,26 @@ import {
   newWamid,
   reactionWebhook,
 } from "../fakes/whatsapp-webhooks";
-import { type BuiltMember, insertMemberDirectly, insertWorkspaceDirectly, testPassword } from "../support/factories";
-import { startWebTestServer, webUiSuite } from "../support/web-server";
+import { cloudLineSuite } from "../support/cloud-line";
+import { type BuiltMember, testPassword } from "../support/factories";
 
 // A customer on a Cloud API number (Meta's signed webhooks from the fake Graph API): a photo shows
 // "Loading photo…" until the fetch worker has it, then appears live; a place, a contact card, a
 // button reply, a quoted reply and the customer's reaction show as such in the console.
 
-const appSecret = "rich-messages-app-secret";
-const accessToken = "EAAG-rich-messages-token-0123456789";
-const wabaId = "2055501070001";
 const customer = { waId: "447700900777", name: "Grace Hopper" };
-let graph: FakeGraphApi;
-let lineSequence = 0;
-
-const suite = webUiSuite(async (webRoot) => {
-  graph = await startFakeGraphApi({ accessToken });
-  const server = await startWebTestServer(webRoot, { GRAPH_API_BASE_URL: graph.url, WHATSAPP_APP_SECRET: appSecret });
+const line = cloudLineSuite({
+  name: "rich-messages",
+  wabaId: "2055501070001",
+  phoneNumberIdBase: 1055501070000,
+  displayBase: 7100,
   // The server's own fetch worker waits minutes between attempts; the tests run one when they want the files fetched.
-  for (const task of [...server.services.background]) if ("metrics" in task && (task as JobRunner).metrics().name === "media-fetch") await task.stop();
-  return {
-    ...server,
-    async close() {
-      await server.close();
-      await graph.close();
-    },
-  };
+  async afterStart(server) {
+    for (const task of [...server.services.background]) if ("metrics" in task && (task as JobRunner).metrics().name === "media-fetch") await task.stop();
+  },
 });
-
-async function teamWithCloudLine() {
-  const db = suite.server.database.db;
-  const workspace = await insertWorkspaceDirectly(db);
-  const owner = await insertMemberDirectly(db, workspace, { roleId: "owner", name: "Olivia Owner" });
-  const teammate = await insertMemberDirectly(db, workspace, { roleId: "teammate", name: "Tom Teammate" });
-  lineSequence++;
-  const phoneNumberId = String(1055501070000 + lineSequence);
-  graph.registerPhoneNumber({ wabaId, phoneNumberId, displayPhoneNumber: `+1 555-010-${String(7100 + lineSequence)}` });
-  const connected = await suite.server.api("POST", "/whatsapp-accounts", {
-    token: owner.token,
-    body: {
-      provider: "cloud",
-      phoneNumber: `+1 555 010 ${String(7100 + lineSequence)}`,
-      displayName: "Cloud line",
-      cloud: { phoneNumberId, wabaId, accessToken },
-    },
-  });
-  expect(connected.status).toBe(201);
-  return { owner, teammate, phoneNumberId };
-}
-
-/** Meta delivers the customer's message (signed), answered 200. */
-async function metaDelivers(payload: unknown) {
-  const delivery = await graph.deliverWebhook(`${suite.server.url}/api/v1/inbound/whatsapp`, appSecret, payload);
-  expect(delivery.status).toBe(200);
-}
+const { suite, teamWithCloudLine } = line;
+const metaDelivers = (payload: unknown) => line.metaDelivers(payload);
 
 /** The chat's messages as the API presents them, oldest first. */
 async function messagesOf(member: BuiltMember) {
@@ -100,7 +65,7 @@ describe("rich messages from a Cloud API number", () => {
     await history(page).getByText("Here is the scratch").waitFor();
 
     const photo = sampleMedia("photo");
-    const mediaId = graph.registerMedia({ phoneNumberId, mimeType: photo.mimeType, data: photo.data });
+    const mediaId = line.graph.registerMedia({ phoneNumberId, mimeType: photo.mimeType, data: photo.data });
     await metaDelivers(
       inboundMessageWebhook({
         phoneNumberId,
@@ -134,7 +99,7 @@ describe("rich messages from a Cloud API number", () => {
     const { chatId } = await messagesOf(teammate);
     const replied = await suite.server.api("POST", `/chats/${chatId}/messages`, { token: teammate.token, body: { text: "Yes, in blue and in green." } });
     expect(replied.status).toBe(201);
-    const ours = graph.sentMessages.at(-1)?.wamid as string;
+    const ours = line.graph.sentMessages.at(-1)?.wamid as string;
 
     await metaDelivers(
       interactiveReplyWebhook({ ...sender, replyTo: ours, timestamp: now(), reply: { kind: "button_reply", id: "blue", title: "Blue, please" } }),
