@@ -17,6 +17,10 @@ export const workspaces = pgTable(
     plan: text("plan").notNull().default("free"),
     /** ISO 3166 alpha-2 country that numbers typed without a country code are read in ("GB": 07700 900123); null: none. */
     defaultCountry: text("default_country"),
+    /** Whether built-in Agents and Collaborators see contacts' full numbers (contacts.view_numbers). */
+    agentsSeeNumbers: boolean("agents_see_numbers").notNull().default(true),
+    /** The ownership lock: a chat held by someone else is taken, released or replied in only with chats.take_over. */
+    ownershipLock: boolean("ownership_lock").notNull().default(false),
     auditHeadSeq: bigint("audit_head_seq", { mode: "number" }).notNull().default(0),
     auditHeadHash: text("audit_head_hash").notNull().default(""),
     /** HMAC under the chain key over (head seq, head hash): a head set back to an older entry has no valid seal. */

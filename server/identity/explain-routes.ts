@@ -32,6 +32,8 @@ const recordLoaders: { [A in RecordAction]: RecordLoader<ResourceOfAction<A>> } 
   "chats.view": visibleChat,
   "chats.reply": visibleChat,
   "chats.assign": visibleChat,
+  "chats.take_over": visibleChat,
+  "messages.delete": visibleChat,
   "chats.start": async (db, actor, id) => loadVisibleAccount(db, actor, id),
   "campaigns.send": async (db, actor, id) => loadAccountForCampaigns(db, actor, id),
   "templates.use": async (db, actor, id) => loadUsableTemplate(db, actor, id),

@@ -1,9 +1,10 @@
 import { and, eq, ne, type SQL } from "drizzle-orm";
 import type { Database, Executor } from "../db/client";
-import { authTokens, members, roles, users } from "../db/schema";
+import { authTokens, members, roles, users, workspaces } from "../db/schema";
 import { publish } from "../events/bus";
 import { newId, newSecret, sha256 } from "../ids";
-import { type Actor, builtinRoles, completePermissions, isBuiltinRoleId, type PermissionMap } from "../permissions";
+import { type Actor, builtinRoles, isBuiltinRoleId } from "../permissions";
+import { rolePermissions } from "../roles/lookup";
 
 export type TokenKind = "session" | "personal" | "workspace_key" | "panel" | "login_session";
 export const sessionLifetimeMs = 30 * 24 * 60 * 60 * 1000;
@@ -72,19 +73,24 @@ export async function resolvePrincipal(db: Database, token: string): Promise<Pri
       status: members.status,
       customRoleName: roles.name,
       customPermissions: roles.permissions,
+      agentsSeeNumbers: workspaces.agentsSeeNumbers,
       name: users.name,
       email: users.email,
     })
     .from(authTokens)
     .innerJoin(members, and(eq(members.workspaceId, authTokens.workspaceId), eq(members.id, authTokens.memberId)))
     .innerJoin(users, eq(users.id, members.userId))
+    .innerJoin(workspaces, eq(workspaces.id, members.workspaceId))
     .leftJoin(roles, and(eq(roles.workspaceId, members.workspaceId), eq(roles.id, members.roleId)))
     // A login session's secret is the browser's HttpOnly cookie: it only ever buys a tab token at
     // POST /sessions/cookie-exchange, never authenticates a request itself.
     .where(and(eq(authTokens.workspaceId, parsed.workspaceId), eq(authTokens.tokenHash, parsed.secretHash), ne(authTokens.kind, "login_session")));
   // A removed member's tokens are revoked with the removal; this keeps any straggler out as well.
   if (!row || row.status === "removed" || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return null;
-  const role = roleDefinition(row.roleId, row.customRoleName, row.customPermissions);
+  const role = {
+    name: isBuiltinRoleId(row.roleId) ? builtinRoles[row.roleId].name : (row.customRoleName ?? "Unknown role"),
+    permissions: rolePermissions(row.roleId, row.customPermissions, { agentsSeeNumbers: row.agentsSeeNumbers }),
+  };
   return {
     workspaceId: parsed.workspaceId,
     memberId: row.memberId,
@@ -114,13 +120,4 @@ export async function revokeTokens(executor: Executor, workspaceId: string, ...c
   const tokenIds = revoked.map((row) => row.id);
   if (tokenIds.length > 0) await publish(executor, { type: "tokens.revoked", workspaceId, tokenIds });
   return tokenIds;
-}
-
-function roleDefinition(roleId: string, customName: string | null, customPermissions: unknown) {
-  if (isBuiltinRoleId(roleId)) return builtinRoles[roleId];
-  // A member whose custom role vanished holds nothing, rather than failing every request.
-  return {
-    name: customName ?? "Unknown role",
-    permissions: completePermissions((customPermissions ?? {}) as Partial<PermissionMap>),
-  };
 }

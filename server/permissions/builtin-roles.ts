@@ -13,6 +13,9 @@ const owner: PermissionMap = {
   "campaigns.send": "all",
   "campaigns.reports": "all",
   "templates.use": "all",
+  "chats.take_over": "all",
+  "messages.delete": "all",
+  "contacts.view_numbers": true,
   "whatsapp.connect": true,
   "team.manage": true,
   "roles.manage": true,
@@ -39,6 +42,8 @@ const teammate: PermissionMap = {
   "integrations.workspace": false,
   "data.export": false,
   "audit.view": false,
+  "chats.take_over": "own",
+  "messages.delete": "none",
 };
 
 const agent: PermissionMap = {
@@ -61,6 +66,7 @@ const collaborator: PermissionMap = {
   "campaigns.send": "none",
   "campaigns.reports": "none",
   "templates.use": "none",
+  "chats.take_over": "none",
   "whatsapp.connect": false,
   "integrations.individual": false,
 };
@@ -76,4 +82,18 @@ export const builtinRoles: Record<BuiltinRoleId, RoleDefinition> = {
 
 export function isBuiltinRoleId(id: string): id is BuiltinRoleId {
   return (builtinRoleIds as readonly string[]).includes(id);
+}
+
+/** The workspace settings that change what a built-in role holds. */
+export type RoleSettings = { agentsSeeNumbers: boolean };
+export const defaultRoleSettings: RoleSettings = { agentsSeeNumbers: true };
+
+/**
+ * A built-in role's permissions in a workspace: Agents and Collaborators see full phone numbers
+ * unless the workspace's setting (agentsSeeNumbers) masks them; custom roles say it themselves.
+ */
+export function builtinPermissions(roleId: BuiltinRoleId, settings: RoleSettings): PermissionMap {
+  const permissions = builtinRoles[roleId].permissions;
+  if ((roleId === "agent" || roleId === "collaborator") && !settings.agentsSeeNumbers) return { ...permissions, "contacts.view_numbers": false };
+  return permissions;
 }

@@ -18,6 +18,13 @@ export const permissionCatalogue = {
   "campaigns.send": { kind: "scoped", levels: ownershipLevels, meaning: "from which accounts the member may run mass sending" },
   "campaigns.reports": { kind: "scoped", levels: ownershipLevels, meaning: "whose campaign reports the member may see and download" },
   "templates.use": { kind: "scoped", levels: ownershipLevels, meaning: "whose templates the member may use" },
+  "chats.take_over": {
+    kind: "scoped",
+    levels: ownershipLevels,
+    meaning: "with the workspace's ownership lock on: in which chats held by someone else the member may take, release or reply",
+  },
+  "messages.delete": { kind: "scoped", levels: ownershipLevels, meaning: "in which visible chats the member may delete messages" },
+  "contacts.view_numbers": { kind: "flag", meaning: "see contacts' full phone numbers (without it: +49 ••• ••• 12 and the name)" },
   "whatsapp.connect": { kind: "flag", meaning: "connect a WhatsApp account of their own" },
   "team.manage": { kind: "flag", meaning: "invite, accept join requests, change roles, suspend, activate" },
   "roles.manage": { kind: "flag", meaning: "create, edit, delete custom roles" },

@@ -4,6 +4,7 @@ export * from "./campaigns";
 export * from "./catalogue";
 export * from "./engine";
 export * from "./invariants";
+export * from "./numbers";
 export {
   type AccountRecord,
   type ChatRecord,

@@ -111,6 +111,8 @@ export const recordActions = {
   "chats.view": { resource: "chat", permission: "chats.view", within: null },
   "chats.reply": { resource: "chat", permission: "chats.reply", within: "chats.view" },
   "chats.assign": { resource: "chat", permission: "chats.assign", within: "chats.view" },
+  "chats.take_over": { resource: "chat", permission: "chats.take_over", within: "chats.view" },
+  "messages.delete": { resource: "chat", permission: "messages.delete", within: "chats.view" },
   "chats.start": { resource: "account", permission: "chats.start", within: null },
   "campaigns.send": { resource: "account", permission: "campaigns.send", within: null },
   "templates.use": { resource: "template", permission: "templates.use", within: null },

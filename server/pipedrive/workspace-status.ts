@@ -2,7 +2,7 @@ import { and, eq, ne } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { members, pipedriveAppShares, pipedriveInstallations, pipedriveUserLinks, roles, users } from "../db/schema";
 import { holds } from "../permissions";
-import { rolePermissions } from "../roles/lookup";
+import { rolePermissions, roleSettings } from "../roles/lookup";
 import { currentStatus } from "../team/membership";
 import type { Fixer, SharedUser } from "./presenters";
 
@@ -25,6 +25,7 @@ export async function workspaceFixers(db: Executor, workspaceId: string): Promis
     .leftJoin(roles, and(eq(roles.workspaceId, members.workspaceId), eq(roles.id, members.roleId)))
     .where(and(eq(members.workspaceId, workspaceId), ne(members.status, "removed")))
     .orderBy(members.createdAt);
+  const settings = await roleSettings(db, workspaceId);
   return rows
     .filter((row) =>
       holds(
@@ -34,7 +35,7 @@ export async function workspaceFixers(db: Executor, workspaceId: string): Promis
           roleId: row.roleId,
           roleName: row.roleName ?? row.roleId,
           status: currentStatus(row.status),
-          permissions: rolePermissions(row.roleId, row.customPermissions),
+          permissions: rolePermissions(row.roleId, row.customPermissions, settings),
         },
         "integrations.workspace",
       ),

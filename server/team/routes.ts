@@ -19,7 +19,7 @@ import {
   InvariantViolation,
   memberAbilities,
 } from "../permissions";
-import { findRole, rolePermissions } from "../roles/lookup";
+import { findRole, rolePermissions, roleSettings } from "../roles/lookup";
 import { emitInboxEvent } from "../webhooks/outbox";
 import { grantableRole } from "./grants";
 import { findMember } from "./membership";
@@ -32,8 +32,8 @@ const OwnershipTransfer = z.object({ memberId: z.string().min(1).max(100) }).str
 async function requireMember(db: Executor, workspaceId: string, memberId: string) {
   const member = await findMember(db, workspaceId, memberId);
   if (!member) throw notFound("member");
-  const role = await findRole(db, workspaceId, member.roleId);
-  return { ...member, permissions: role?.permissions ?? rolePermissions(member.roleId, null) };
+  const custom = await findRole(db, workspaceId, member.roleId);
+  return { ...member, permissions: rolePermissions(member.roleId, custom?.permissions ?? null, await roleSettings(db, workspaceId)) };
 }
 
 export const teamRoutes = [
@@ -64,6 +64,7 @@ export const teamRoutes = [
         .orderBy(asc(members.createdAt), asc(members.id))
         .limit(query.limit + 1);
       const showEmail = holds(actor, "team.manage");
+      const settings = await roleSettings(db, actor.workspaceId);
       return {
         status: 200,
         body: page(
@@ -75,7 +76,7 @@ export const teamRoutes = [
             return {
               ...rest,
               ...(showEmail ? { email } : {}),
-              abilities: memberAbilities(actor, { ...row, permissions: rolePermissions(row.roleId, row.customPermissions) }),
+              abilities: memberAbilities(actor, { ...row, permissions: rolePermissions(row.roleId, row.customPermissions, settings) }),
             };
           },
         ),

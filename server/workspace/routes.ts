@@ -15,8 +15,14 @@ const WorkspaceSettings = z
   .object({
     /** ISO 3166 alpha-2 ("GB"): numbers typed without a country code are read in it; null clears it. */
     defaultCountry: z.string().trim().toUpperCase().refine(isPhoneCountry, "a two-letter country code such as GB").nullable(),
+    /** Whether built-in Agents and Collaborators see contacts' full numbers (contacts.view_numbers). */
+    agentsSeeNumbers: z.boolean(),
+    /** The ownership lock: a chat held by someone else is taken, released or replied in only with chats.take_over. */
+    ownershipLock: z.boolean(),
   })
-  .strict();
+  .partial()
+  .strict()
+  .refine((settings) => Object.keys(settings).length > 0, "name at least one setting");
 const WorkspaceDeletion = z.object({ confirm: z.string().max(200) }).strict();
 
 function presentSubscription(row: { plan: string }) {
@@ -40,25 +46,26 @@ export const workspaceRoutes = [
   route({
     method: "patch",
     path: "/workspace",
-    summary: "Change the workspace settings (team.manage): the default country of typed phone numbers",
+    summary: "Change the workspace settings (team.manage): the default country of typed phone numbers, whether Agents see full numbers, the ownership lock",
     tag: "Workspace",
     access: requires("team.manage"),
     body: WorkspaceSettings,
     responses: { 200: "{id, name, defaultCountry, joinCode}", 400: "Not a country libphonenumber knows" },
     async handler({ actor, body, db, audit }) {
-      const [before] = await db
-        .select({ defaultCountry: workspaces.defaultCountry })
+      const [current] = await db
+        .select({ defaultCountry: workspaces.defaultCountry, agentsSeeNumbers: workspaces.agentsSeeNumbers, ownershipLock: workspaces.ownershipLock })
         .from(workspaces)
         .where(eq(workspaces.id, actor.workspaceId))
         .for("no key update");
-      if (!before) throw notFound("workspace");
-      const [row] = await db.update(workspaces).set({ defaultCountry: body.defaultCountry }).where(eq(workspaces.id, actor.workspaceId)).returning();
+      if (!current) throw notFound("workspace");
+      const changed = Object.keys(body) as (keyof typeof body)[];
+      const [row] = await db.update(workspaces).set(body).where(eq(workspaces.id, actor.workspaceId)).returning();
       if (!row) throw notFound("workspace");
       await audit({
         action: "workspace.update",
         targetType: "workspace",
         targetId: actor.workspaceId,
-        details: { before, after: { defaultCountry: body.defaultCountry } },
+        details: { before: Object.fromEntries(changed.map((key) => [key, current[key]])), after: body },
       });
       return { status: 200, body: presentWorkspace(row, true) };
     },

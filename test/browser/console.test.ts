@@ -227,8 +227,8 @@ describe("admin console", () => {
 
     const form = page.getByRole("form", { name: "New role" });
     expect(await form.getByLabel(/^(billing\.manage|workspace\.delete|workspace\.transfer)$/).count()).toBe(0);
-    expect(await form.getByRole("combobox").count()).toBe(7);
-    expect(await form.getByRole("checkbox").count()).toBe(7);
+    expect(await form.getByRole("combobox").count()).toBe(9);
+    expect(await form.getByRole("checkbox").count()).toBe(8);
     expect(await form.getByLabel("chats.start").locator("option").allTextContents()).toEqual(["all", "own", "none"]);
     await form.getByLabel("Role name").fill("Manager");
     await form.getByLabel("chats.view").selectOption("all");
@@ -265,6 +265,9 @@ describe("admin console", () => {
         "campaigns.send": "none",
         "campaigns.reports": "none",
         "templates.use": "none",
+        "chats.take_over": "none",
+        "messages.delete": "none",
+        "contacts.view_numbers": false,
         "whatsapp.connect": false,
         "team.manage": true,
         "roles.manage": false,

@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from "../support/server";
 // Admin's role, and an Admin could demote or suspend another Admin: team.manage was the only
 // check, whatever the target's rank.
 
-const teamLeadPermissions = { "team.manage": true, "chats.view": "all", "chats.reply": "all" } as const;
+const teamLeadPermissions = { "team.manage": true, "chats.view": "all", "chats.reply": "all", "contacts.view_numbers": true } as const;
 
 type Member = { id: string; token: string };
 type Workspace = { owner: Member; lead: Member; firstAdmin: Member; secondAdmin: Member; collaborator: Member };

@@ -21,6 +21,13 @@ export const permissionCatalogue = {
   "campaigns.send": { kind: "scoped", levels: ["all", "own", "none"], meaning: "From which accounts the member may run mass sending" },
   "campaigns.reports": { kind: "scoped", levels: ["all", "own", "none"], meaning: "Whose campaign reports the member may see and download" },
   "templates.use": { kind: "scoped", levels: ["all", "own", "none"], meaning: "Whose templates the member may use" },
+  "chats.take_over": {
+    kind: "scoped",
+    levels: ["all", "own", "none"],
+    meaning: "With the ownership lock on: in which chats held by someone else the member may take, release or reply",
+  },
+  "messages.delete": { kind: "scoped", levels: ["all", "own", "none"], meaning: "In which visible chats the member may delete messages" },
+  "contacts.view_numbers": { kind: "flag", meaning: "See contacts' full phone numbers (without it: +49 ••• ••• 12 and the name)" },
   "whatsapp.connect": { kind: "flag", meaning: "Connect a WhatsApp account of their own" },
   "team.manage": { kind: "flag", meaning: "Invite, accept join requests, change roles, suspend, activate" },
   "roles.manage": { kind: "flag", meaning: "Create, edit, delete custom roles" },

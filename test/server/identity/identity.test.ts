@@ -16,7 +16,14 @@ describe("signup", () => {
     const signup = await server.api("POST", "/signup", { body: signupBody("ada@acme.test") });
     expect(signup.status).toBe(201);
     expect(signup.body.member).toEqual({ id: expect.any(String), name: "Ada Owner", email: "ada@acme.test", roleId: "owner", status: "active" });
-    expect(signup.body.workspace).toEqual({ id: expect.any(String), name: "Acme Sales", joinCode: expect.any(String), defaultCountry: null });
+    expect(signup.body.workspace).toEqual({
+      id: expect.any(String),
+      name: "Acme Sales",
+      joinCode: expect.any(String),
+      defaultCountry: null,
+      agentsSeeNumbers: true,
+      ownershipLock: false,
+    });
     const me = await server.api("GET", "/me", { token: signup.body.token });
     expect(me.status).toBe(200);
     expect(me.body.permissions["workspace.delete"]).toBe(true);

@@ -96,7 +96,12 @@ describe("role-administration invariants (HTTP)", () => {
   });
 
   it("a manager with a narrower custom role cannot grant a broader one (403 naming the permission)", async () => {
-    const manager = await insertRoleDirectly(server.database.db, team.workspace, { "team.manage": true, "chats.view": "own", "chats.reply": "own" });
+    const manager = await insertRoleDirectly(server.database.db, team.workspace, {
+      "team.manage": true,
+      "chats.view": "own",
+      "chats.reply": "own",
+      "contacts.view_numbers": true,
+    });
     const member = await insertMemberDirectly(server.database.db, team.workspace, { roleId: manager.id });
     const invite = await server.api("POST", "/invitations", { token: member.token, body: { email: "y@acme.test", roleId: "teammate" } });
     expect(invite.status).toBe(403);

@@ -1,4 +1,4 @@
-import { type BuiltinRoleId, builtinRoles, type Permission, permissionNames } from "../../../server/permissions";
+import { type BuiltinRoleId, builtinPermissions, builtinRoles, type Permission, permissionNames } from "../../../server/permissions";
 
 // Written out by hand from the role descriptions, so the module cannot drift from them silently.
 const expected: Record<Permission, Record<BuiltinRoleId, string | boolean>> = {
@@ -9,6 +9,9 @@ const expected: Record<Permission, Record<BuiltinRoleId, string | boolean>> = {
   "campaigns.send": { owner: "all", admin: "all", teammate: "all", agent: "own", collaborator: "none" },
   "campaigns.reports": { owner: "all", admin: "all", teammate: "all", agent: "own", collaborator: "none" },
   "templates.use": { owner: "all", admin: "all", teammate: "all", agent: "own", collaborator: "none" },
+  "chats.take_over": { owner: "all", admin: "all", teammate: "own", agent: "own", collaborator: "none" },
+  "messages.delete": { owner: "all", admin: "all", teammate: "none", agent: "none", collaborator: "none" },
+  "contacts.view_numbers": { owner: true, admin: true, teammate: true, agent: true, collaborator: true },
   "whatsapp.connect": { owner: true, admin: true, teammate: true, agent: true, collaborator: false },
   "team.manage": { owner: true, admin: true, teammate: false, agent: false, collaborator: false },
   "roles.manage": { owner: true, admin: true, teammate: false, agent: false, collaborator: false },
@@ -31,5 +34,17 @@ describe("built-in role matrix", () => {
       const column = Object.fromEntries(permissionNames.map((name) => [name, expected[name][roleId]]));
       expect(builtinRoles[roleId].permissions).toEqual(column);
     });
+  });
+});
+
+describe("the workspace setting behind contacts.view_numbers", () => {
+  it("masks numbers for built-in Agents and Collaborators only, and only when the setting says so", () => {
+    for (const roleId of Object.keys(builtinRoles) as BuiltinRoleId[]) {
+      expect(builtinPermissions(roleId, { agentsSeeNumbers: true })).toEqual(builtinRoles[roleId].permissions);
+      const masked = builtinPermissions(roleId, { agentsSeeNumbers: false });
+      const expectedValue = roleId === "agent" || roleId === "collaborator" ? false : true;
+      expect(masked["contacts.view_numbers"]).toBe(expectedValue);
+      expect({ ...masked, "contacts.view_numbers": true }).toEqual(builtinRoles[roleId].permissions);
+    }
   });
 });
