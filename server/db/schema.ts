@@ -392,6 +392,13 @@ export const messages = pgTable(
     replyToProviderId: text("reply_to_provider_id"),
     /** What a location, contact card or button reply carried, beyond the readable `text`. */
     rich: jsonb("rich").$type<MessageRichContent>(),
+    /**
+     * When a member deleted it (messages.delete): the row stays, blanked, so replies quoting it and
+     * the chat's order keep their anchor; its content is kept only in the activity log's entry.
+     */
+    deletedAt: timestamp("deleted_at", { withTimezone: true }),
+    /** The member who deleted it; no foreign key, the activity log is the record should they leave. */
+    deletedBy: text("deleted_by"),
   },
   (table) => [
     primaryKey({ columns: [table.workspaceId, table.id] }),
