@@ -403,8 +403,10 @@ export const messages = pgTable(
   (table) => [
     primaryKey({ columns: [table.workspaceId, table.id] }),
     index("messages_chat_idx").on(table.workspaceId, table.chatId, table.createdAt, table.id),
-    // Customers' messages only: a member's unread count in a chat is an index-only range count past their read point.
-    index("messages_inbound_idx").on(table.workspaceId, table.chatId, table.createdAt, table.id).where(sql`${table.direction} = 'in'`),
+    // Customers' messages still shown: a member's unread count in a chat is an index-only range count past their read point.
+    index("messages_inbound_idx")
+      .on(table.workspaceId, table.chatId, table.createdAt, table.id)
+      .where(sql`${table.direction} = 'in' and ${table.deletedAt} is null`),
     // The chat search's message text (see chats_contact_name_trgm_idx).
     index("messages_text_trgm_idx").using("gin", table.text.op("gin_trgm_ops")),
     uniqueIndex("messages_provider_id_key").on(table.workspaceId, table.providerMessageId).where(sql`${table.providerMessageId} is not null`),

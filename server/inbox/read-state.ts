@@ -19,13 +19,13 @@ const joinedAt = (actor: Principal) =>
   sql`(select ${members.createdAt} from ${members} where ${members.workspaceId} = ${actor.workspaceId} and ${members.id} = ${actor.memberId})`;
 
 /**
- * Customer messages of the row's chat after the member's read point (chat_reads, left-joined for
+ * Customer messages (not deleted) of the row's chat after the member's read point (chat_reads, left-joined for
  * the member) and after they joined, at most unreadCountCap of them: an index-only range of
  * messages_inbound_idx.
  */
 function unreadCountOf(actor: Principal): SQL<number> {
   return sql<number>`(select count(*)::int from (select 1 from ${messages} as unread_m
-    where unread_m.workspace_id = ${chats.workspaceId} and unread_m.chat_id = ${chats.id} and unread_m.direction = 'in'
+    where unread_m.workspace_id = ${chats.workspaceId} and unread_m.chat_id = ${chats.id} and unread_m.direction = 'in' and unread_m.deleted_at is null
       and (unread_m.created_at, unread_m.id) > (coalesce(${chatReads.readThroughAt}, '-infinity'::timestamptz), coalesce(${chatReads.readThroughId}, ''))
       and unread_m.created_at > ${joinedAt(actor)}
     limit ${unreadCountCap}) as unread)`;
@@ -63,7 +63,7 @@ export async function readStatesOfChat(db: Executor, workspaceId: string, chatId
     .select({
       memberId: members.id,
       unreadCount: sql<number>`(select count(*)::int from (select 1 from ${messages} as unread_m
-        where unread_m.workspace_id = ${members.workspaceId} and unread_m.chat_id = ${chatId} and unread_m.direction = 'in'
+        where unread_m.workspace_id = ${members.workspaceId} and unread_m.chat_id = ${chatId} and unread_m.direction = 'in' and unread_m.deleted_at is null
           and (unread_m.created_at, unread_m.id) > (coalesce(${chatReads.readThroughAt}, '-infinity'::timestamptz), coalesce(${chatReads.readThroughId}, ''))
           and unread_m.created_at > ${members.createdAt}
         limit ${unreadCountCap}) as unread)`,
@@ -93,7 +93,7 @@ export async function countUnreadChats(db: Executor, actor: Principal): Promise<
         sql`${chats.lastMessageAt} > ${joined}`,
         sql`${chats.lastMessageAt} >= coalesce(${chatReads.readThroughAt}, '-infinity'::timestamptz)`,
         sql`exists (select 1 from ${messages} as unread_m
-          where unread_m.workspace_id = ${chats.workspaceId} and unread_m.chat_id = ${chats.id} and unread_m.direction = 'in'
+          where unread_m.workspace_id = ${chats.workspaceId} and unread_m.chat_id = ${chats.id} and unread_m.direction = 'in' and unread_m.deleted_at is null
             and (unread_m.created_at, unread_m.id) > (coalesce(${chatReads.readThroughAt}, '-infinity'::timestamptz), coalesce(${chatReads.readThroughId}, ''))
             and unread_m.created_at > ${joined})`,
       ),

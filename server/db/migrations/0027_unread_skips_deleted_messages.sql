@@ -1,0 +1,2 @@
+DROP INDEX "messages_inbound_idx";--> statement-breakpoint
+CREATE INDEX "messages_inbound_idx" ON "messages" USING btree ("workspace_id","chat_id","created_at","id") WHERE "messages"."direction" = 'in' and "messages"."deleted_at" is null;
