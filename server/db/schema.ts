@@ -177,6 +177,33 @@ export const whatsappAccounts = pgTable(
   (table) => [primaryKey({ columns: [table.workspaceId, table.id] }), index("whatsapp_accounts_connected_by_idx").on(table.workspaceId, table.connectedBy)],
 );
 
+/**
+ * Per-number access overrides: beside a member's role, an Admin grants or narrows access to one
+ * WhatsApp account for a member or a role (built-in or custom id). A member's override beats their
+ * role's; the engine (server/permissions/overrides.ts) applies them in can() and scope() alike.
+ */
+export const accountAccessOverrides = pgTable(
+  "account_access_overrides",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    accountId: text("account_id").notNull(),
+    subjectType: text("subject_type", { enum: ["member", "role"] }).notNull(),
+    /** A member id, or a role id (built-in such as `teammate`, or a custom role's id). */
+    subjectId: text("subject_id").notNull(),
+    access: text("access", { enum: ["full", "read", "none"] }).notNull(),
+    setBy: text("set_by").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.accountId, table.subjectType, table.subjectId] }),
+    // resolvePrincipal reads the caller's overrides (their member id and their role id) on every request.
+    index("account_access_overrides_subject_idx").on(table.workspaceId, table.subjectType, table.subjectId),
+    foreignKey({ columns: [table.workspaceId, table.accountId], foreignColumns: [whatsappAccounts.workspaceId, whatsappAccounts.id] }).onDelete("cascade"),
+  ],
+);
+
 /** Global routing of Meta's phone_number_id to the account it belongs to (inbound webhooks). */
 export const whatsappRoutes = pgTable("whatsapp_routes", {
   phoneNumberId: text("phone_number_id").primaryKey(),
