@@ -343,6 +343,21 @@ export const securityEvents = pgTable(
 );
 
 /**
+ * The login limits' counters (server/identity/attempt-limiter.ts), shared by every server process:
+ * attempts spent per key in a fixed 15-minute window. The key is a SHA-256 of the kind and the
+ * email or address, so no address is stored. Global: a budget may span workspaces.
+ */
+export const attemptBudgets = pgTable(
+  "attempt_budgets",
+  {
+    keyHash: text("key_hash").primaryKey(),
+    spent: integer("spent").notNull(),
+    windowEndsAt: timestamp("window_ends_at", { withTimezone: true }).notNull(),
+  },
+  (table) => [index("attempt_budgets_window_ends_at_idx").on(table.windowEndsAt)],
+);
+
+/**
  * A password reset asked for by e-mail (global, like users): only the secret's SHA-256 is stored;
  * single-use (used_at) and short-lived. Completing one, or changing the password, ends the rest.
  */

@@ -14,6 +14,7 @@ const globalTables = {
   workspaces: "the tenants themselves; the distributed tables reference them",
   users: "login identities shared by the workspaces a person belongs to",
   security_events: "refusals that belong to no workspace",
+  attempt_budgets: "the login limits' counters, per email or address across workspaces",
   password_resets: "a reset belongs to a user, not to a workspace",
   pipedrive_oauth_nonces: "an OAuth round trip before any workspace is known",
   pipedrive_app_shares: "who shared the Pipedrive app in a company, before any workspace",
