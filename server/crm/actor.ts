@@ -1,4 +1,6 @@
+import { eq } from "drizzle-orm";
 import type { Executor } from "../db/client";
+import { workspaces } from "../db/schema";
 import type { Actor } from "../permissions";
 import { findRole } from "../roles/lookup";
 import { findMember } from "../team/membership";
@@ -11,5 +13,15 @@ export async function loadActor(db: Executor, workspaceId: string, memberId: str
   const member = await findMember(db, workspaceId, memberId);
   const role = member ? await findRole(db, workspaceId, member.roleId) : null;
   if (!member || !role) return null;
-  return { workspaceId, memberId, roleId: member.roleId, roleName: role.name, status: member.status, permissions: role.permissions, name: member.name };
+  const [workspace] = await db.select({ ownershipLock: workspaces.ownershipLock }).from(workspaces).where(eq(workspaces.id, workspaceId));
+  return {
+    workspaceId,
+    memberId,
+    roleId: member.roleId,
+    roleName: role.name,
+    status: member.status,
+    permissions: role.permissions,
+    ownershipLock: workspace?.ownershipLock ?? false,
+    name: member.name,
+  };
 }

@@ -74,6 +74,7 @@ export async function resolvePrincipal(db: Database, token: string): Promise<Pri
       customRoleName: roles.name,
       customPermissions: roles.permissions,
       agentsSeeNumbers: workspaces.agentsSeeNumbers,
+      ownershipLock: workspaces.ownershipLock,
       name: users.name,
       email: users.email,
     })
@@ -98,6 +99,7 @@ export async function resolvePrincipal(db: Database, token: string): Promise<Pri
     roleName: role.name,
     status: row.status,
     permissions: role.permissions,
+    ownershipLock: row.ownershipLock,
     name: row.name,
     email: row.email,
     tokenId: row.tokenId,

@@ -1,6 +1,6 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Executor } from "../db/client";
-import { chats, whatsappAccounts } from "../db/schema";
+import { chats, members, users, whatsappAccounts } from "../db/schema";
 import { notFound } from "../http/problem";
 import { timestampText } from "../http/schemas";
 import type { Principal } from "../identity/tokens";
@@ -39,6 +39,8 @@ export type ChatRow = {
   accountConnectedBy: string;
   accountProvider: "sandbox" | "cloud";
   accountStatus: "connected" | "disconnected";
+  /** The responsible's name, loaded with one chat (for the ownership lock's sentence), not with lists. */
+  responsibleName?: string | null;
 };
 
 export const chatsWithAccount = (db: Executor) =>
@@ -49,12 +51,26 @@ export const chatsWithAccount = (db: Executor) =>
 
 /** The record the permission rules read. */
 export function chatRecord(row: ChatRow): ChatRecord {
-  return { workspaceId: row.workspaceId, responsibleId: row.responsibleId, account: { connectedBy: row.accountConnectedBy } };
+  return {
+    workspaceId: row.workspaceId,
+    responsibleId: row.responsibleId,
+    account: { connectedBy: row.accountConnectedBy },
+    ...(row.responsibleName === undefined ? {} : { responsibleName: row.responsibleName }),
+  };
 }
+
+/** The chat's responsible's name: one key lookup per chat, so only for single chats. */
+const responsibleName = sql<
+  string | null
+>`(select ${users.name} from ${members} inner join ${users} on ${users.id} = ${members.userId} where ${members.workspaceId} = ${chats.workspaceId} and ${members.id} = ${chats.responsibleId})`;
 
 /** Loads a chat the actor may see, or answers 404 (never revealing that it exists). */
 export async function loadVisibleChat(db: Executor, actor: Principal, chatId: string): Promise<ChatRow> {
-  const [row] = await chatsWithAccount(db).where(and(eq(chats.workspaceId, actor.workspaceId), eq(chats.id, chatId), scope(actor, "chats.view")));
+  const [row] = await db
+    .select({ ...chatColumns, responsibleName })
+    .from(chats)
+    .innerJoin(whatsappAccounts, and(eq(whatsappAccounts.workspaceId, chats.workspaceId), eq(whatsappAccounts.id, chats.accountId)))
+    .where(and(eq(chats.workspaceId, actor.workspaceId), eq(chats.id, chatId), scope(actor, "chats.view")));
   if (!row) throw notFound("chat");
   return row as ChatRow;
 }

@@ -1,13 +1,24 @@
 import { and, eq, or, type SQL, sql } from "drizzle-orm";
 import { chats, whatsappAccounts } from "../db/schema";
-import { type BooleanPermission, grantsAnything, type Permission, type PermissionMap, permissionNames, type ScopedLevel } from "./catalogue";
+import {
+  type BooleanPermission,
+  grantsAnything,
+  type Permission,
+  type PermissionMap,
+  permissionNames,
+  type ScopedLevel,
+  type ScopedPermission,
+} from "./catalogue";
 import {
   type AccountRecord,
   type ChatRecord,
+  type Condition,
   compile,
   conditionFor,
   evaluate,
   inWorkspace,
+  ownershipLockCondition,
+  ownershipLockedActions,
   type RecordAction,
   type RecordOf,
   type ResourceOfAction,
@@ -23,6 +34,8 @@ export type Actor = {
   roleName: string;
   status: "active" | "suspended";
   permissions: PermissionMap;
+  /** The workspace's ownership lock (rules.ts ownershipLockedActions), read with the role. */
+  ownershipLock: boolean;
 };
 
 /** What a suspended member is told, by the access gate and by explain alike. */
@@ -79,13 +92,8 @@ export function can<A extends RecordAction>(actor: Actor, action: A, record: Rec
 
 /** The SQL face: a where-clause selecting exactly the records `can()` allows. */
 export function scope(actor: Actor, action: RecordAction): SQL {
-  const { resource, permission, within } = recordActions[action];
-  const definition = resources[resource];
-  const checked = within ? [within, permission] : [permission];
-  const conditions = checked.map((name) => {
-    const level = actor.status === "active" ? (actor.permissions[name] as ScopedLevel) : "none";
-    return compile(conditionFor(resource, level), definition as never, actor.memberId, actor.workspaceId);
-  });
+  const definition = resources[recordActions[action].resource];
+  const conditions = checksOf(actor, action).map((check) => compile(check.condition, definition as never, actor.memberId, actor.workspaceId));
   return inWorkspace(definition as never, actor.workspaceId, and(...conditions) as SQL);
 }
 
@@ -93,14 +101,16 @@ export function scope(actor: Actor, action: RecordAction): SQL {
 export function authorize<A extends RecordAction>(actor: Actor, action: A, record: RecordOf<ResourceOfAction<A>>): void {
   if (can(actor, action, record)) return;
   const { permission } = recordActions[action];
-  throw new PermissionDenied(permission, explain(actor, action, record));
+  throw new PermissionDenied(failingPermission(actor, action, record)?.lock ? "chats.take_over" : permission, explain(actor, action, record));
 }
 
 /** One sentence on why the actor may not perform `action` (on `record`, when given). */
 export function explain<A extends RecordAction>(actor: Actor, action: A, record?: RecordOf<ResourceOfAction<A>>): string {
   const { resource, permission } = recordActions[action];
   if (actor.status !== "active") return suspendedSentence;
-  const failing = record ? (failingPermission(actor, action, record) ?? permission) : permission;
+  const failingCheck = record ? failingPermission(actor, action, record) : null;
+  if (failingCheck?.lock) return lockSentence(action, record as ChatRecord);
+  const failing = failingCheck?.permission ?? permission;
   const level = actor.permissions[failing] as ScopedLevel;
   const description = resources[resource].describe[level];
   if (!description) return explainMissing(actor, failing);
@@ -149,14 +159,38 @@ export function decideOn<A extends RecordAction>(actor: Actor, action: A, record
   return { allowed: false, sentence: explain(actor, action, record) };
 }
 
-function failingPermission<A extends RecordAction>(actor: Actor, action: A, record: RecordOf<ResourceOfAction<A>>) {
+/** Whether the ownership lock (and only it) stops the actor: they could act on the chat were it not held by someone else. */
+export function stoppedByLock(actor: Actor, action: RecordAction, record: ChatRecord): boolean {
+  return can(actor, "chats.view", record) && failingPermission(actor, action, record)?.lock === true;
+}
+
+/** What a 403 of the ownership lock says: who holds the chat and which permission lets others in. */
+export function lockSentence(action: RecordAction, chat: ChatRecord): string {
+  const holder = chat.responsibleName ?? "Another member";
+  const doing = action === "chats.assign" ? "take, release or reassign it" : "reply in it";
+  return `${holder} holds this chat; the ownership lock lets only members with chats.take_over ${doing}.`;
+}
+
+type Check = { permission: ScopedPermission; condition: Condition; lock: boolean };
+
+/** Every condition an action on a record must meet: visibility, the action's own permission, and the ownership lock. */
+function checksOf(actor: Actor, action: RecordAction): Check[] {
   const { resource, permission, within } = recordActions[action];
-  const definition = resources[resource];
-  for (const checked of within ? [within, permission] : [permission]) {
-    const condition = conditionFor(resource, actor.permissions[checked] as ScopedLevel);
-    if (!evaluate(condition, definition as never, actor.memberId, record)) return checked;
+  const levelOf = (name: ScopedPermission) => (actor.status === "active" ? (actor.permissions[name] as ScopedLevel) : "none");
+  const checks = (within ? [within, permission] : [permission]).map((name) => ({
+    permission: name,
+    condition: conditionFor(resource, levelOf(name)),
+    lock: false,
+  }));
+  if (actor.ownershipLock && ownershipLockedActions.includes(action)) {
+    checks.push({ permission: "chats.take_over", condition: ownershipLockCondition(levelOf("chats.take_over")), lock: true });
   }
-  return null;
+  return checks;
+}
+
+function failingPermission<A extends RecordAction>(actor: Actor, action: A, record: RecordOf<ResourceOfAction<A>>): Check | null {
+  const definition = resources[recordActions[action].resource];
+  return checksOf(actor, action).find((check) => !evaluate(check.condition, definition as never, actor.memberId, record)) ?? null;
 }
 
 export type { BooleanPermission };

@@ -1,4 +1,4 @@
-import { and, eq, inArray, or, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { campaigns, chats, templates, whatsappAccounts } from "../db/schema";
 import type { ScopedLevel, ScopedPermission } from "./catalogue";
@@ -6,18 +6,26 @@ import type { ScopedLevel, ScopedPermission } from "./catalogue";
 // A rule is written once as a small condition tree; `can()` evaluates it against a record
 // and `scope()` compiles it into SQL, so the two faces cannot drift apart.
 
-export type Condition = { kind: "always" } | { kind: "never" } | { kind: "memberIs"; field: string } | { kind: "anyOf"; conditions: Condition[] };
+export type Condition =
+  | { kind: "always" }
+  | { kind: "never" }
+  | { kind: "memberIs"; field: string }
+  | { kind: "unset"; field: string }
+  | { kind: "anyOf"; conditions: Condition[] };
 
 const always: Condition = { kind: "always" };
 const never: Condition = { kind: "never" };
 const memberIs = (field: string): Condition => ({ kind: "memberIs", field });
 const anyOf = (...conditions: Condition[]): Condition => ({ kind: "anyOf", conditions });
+const unset = (field: string): Condition => ({ kind: "unset", field });
 
 /** The records rules speak about, as plain objects (what `can()` receives). */
 export type ChatRecord = {
   workspaceId: string;
   responsibleId: string | null;
   account: { connectedBy: string };
+  /** The responsible's name, for the ownership lock's sentence (rules never read it). */
+  responsibleName?: string | null;
 };
 export type AccountRecord = { workspaceId: string; connectedBy: string };
 export type OwnedRecord = { workspaceId: string; ownerId: string };
@@ -26,6 +34,8 @@ type FieldBinding<RecordType> = {
   read(record: RecordType): string | null;
   /** SQL true exactly when read(record) === memberId. */
   sqlMemberIs(memberId: string, workspaceId: string): SQL;
+  /** SQL true exactly when read(record) === null (fields a rule may find unset). */
+  sqlIsUnset?(): SQL;
 };
 
 type ResourceDefinition<RecordType> = {
@@ -42,6 +52,7 @@ const chatResource: ResourceDefinition<ChatRecord> = {
     responsibleId: {
       read: (chat) => chat.responsibleId,
       sqlMemberIs: (memberId) => eq(chats.responsibleId, memberId),
+      sqlIsUnset: () => isNull(chats.responsibleId),
     },
     accountConnectedBy: {
       read: (chat) => chat.account.connectedBy,
@@ -121,6 +132,17 @@ export const recordActions = {
 export type RecordAction = keyof typeof recordActions;
 export type ResourceOfAction<A extends RecordAction> = (typeof recordActions)[A]["resource"];
 
+/**
+ * The ownership lock (a workspace setting): replying in a chat and setting its responsible (taking,
+ * releasing, reassigning) also need chats.take_over on it once someone else is responsible.
+ */
+export const ownershipLockedActions: readonly RecordAction[] = ["chats.reply", "chats.assign"];
+
+/** What the lock lets through at a chats.take_over level: an unassigned chat, your own, or one that level covers. */
+export function ownershipLockCondition(takeOverLevel: ScopedLevel): Condition {
+  return anyOf(unset("responsibleId"), memberIs("responsibleId"), conditionFor("chat", takeOverLevel));
+}
+
 export function conditionFor(resource: ResourceName, level: ScopedLevel): Condition {
   return resources[resource].levels[level] ?? never;
 }
@@ -133,6 +155,8 @@ export function evaluate<RecordType>(condition: Condition, definition: ResourceD
       return false;
     case "memberIs":
       return requireField(definition, condition.field).read(record) === memberId;
+    case "unset":
+      return requireField(definition, condition.field).read(record) === null;
     case "anyOf":
       return condition.conditions.some((inner) => evaluate(inner, definition, memberId, record));
   }
@@ -146,6 +170,11 @@ export function compile<RecordType>(condition: Condition, definition: ResourceDe
       return sql`false`;
     case "memberIs":
       return requireField(definition, condition.field).sqlMemberIs(memberId, workspaceId);
+    case "unset": {
+      const isUnset = requireField(definition, condition.field).sqlIsUnset;
+      if (!isUnset) throw new Error(`Rule asks whether ${condition.field} is unset, which it never is`);
+      return isUnset();
+    }
     case "anyOf":
       return or(...condition.conditions.map((inner) => compile(inner, definition, memberId, workspaceId))) ?? sql`false`;
   }

@@ -36,6 +36,8 @@ export async function workspaceFixers(db: Executor, workspaceId: string): Promis
           roleName: row.roleName ?? row.roleId,
           status: currentStatus(row.status),
           permissions: rolePermissions(row.roleId, row.customPermissions, settings),
+          // holds() reads only the role; the lock concerns chats.
+          ownershipLock: false,
         },
         "integrations.workspace",
       ),

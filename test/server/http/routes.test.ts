@@ -68,7 +68,7 @@ const gated = allRoutes.filter((route) => route.access.kind === "permission");
 const matrix = gated.flatMap((route) =>
   builtinRoleIds.map((roleId) => {
     const permission = route.access.kind === "permission" ? route.access.permission : "team.manage";
-    const actor = { ...builtinRoles[roleId], workspaceId: "", memberId: "", roleId, roleName: roleId, status: "active" as const };
+    const actor = { ...builtinRoles[roleId], workspaceId: "", memberId: "", roleId, roleName: roleId, status: "active" as const, ownershipLock: false };
     return { route, roleId, permission, allowed: holds(actor, permission), name: `${roleId} ${key(route)}` };
   }),
 );

@@ -31,19 +31,27 @@ const permissionMap = fc.record(
   ) as { [P in Permission]: fc.Arbitrary<PermissionMap[P]> },
 );
 
-const actor = fc.record({ permissions: permissionMap, suspended: fc.boolean(), roleName: fc.constantFrom("Night shift", "Agent") }).map(
-  ({ permissions, suspended, roleName }): Actor => ({
-    workspaceId: "ws_1",
-    memberId: "m_me",
-    roleId: "role_1",
-    roleName,
-    status: suspended ? "suspended" : "active",
-    permissions,
-  }),
-);
+const actor = fc
+  .record({ permissions: permissionMap, suspended: fc.boolean(), roleName: fc.constantFrom("Night shift", "Agent"), ownershipLock: fc.boolean() })
+  .map(
+    ({ permissions, suspended, roleName, ownershipLock }): Actor => ({
+      workspaceId: "ws_1",
+      memberId: "m_me",
+      roleId: "role_1",
+      roleName,
+      status: suspended ? "suspended" : "active",
+      permissions,
+      ownershipLock,
+    }),
+  );
 
 const recordsByResource = {
-  chat: fc.record({ workspaceId: fc.constant("ws_1"), responsibleId: fc.option(member, { nil: null }), account: fc.record({ connectedBy: member }) }),
+  chat: fc.record({
+    workspaceId: fc.constant("ws_1"),
+    responsibleId: fc.option(member, { nil: null }),
+    responsibleName: fc.constantFrom("Ana Lima", null),
+    account: fc.record({ connectedBy: member }),
+  }),
   account: fc.record({ workspaceId: fc.constant("ws_1"), connectedBy: member }),
   template: fc.record({ workspaceId: fc.constant("ws_1"), ownerId: member }),
   campaign: fc.record({ workspaceId: fc.constant("ws_1"), ownerId: member }),

@@ -22,6 +22,7 @@ const actorWith = (roleId: keyof typeof builtinRoles): Actor => ({
   roleName: builtinRoles[roleId].name,
   status: "active",
   permissions: builtinRoles[roleId].permissions,
+  ownershipLock: false,
 });
 
 describe("role-administration invariants (predicates)", () => {

@@ -9,6 +9,7 @@ function actor(agentsSeeNumbers: boolean): Actor {
     roleName: "Agent",
     status: "active",
     permissions: builtinPermissions("agent", { agentsSeeNumbers }),
+    ownershipLock: false,
   };
 }
 

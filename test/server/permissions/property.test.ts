@@ -35,6 +35,7 @@ const customPermissions = fc.record({
   "campaigns.send": fc.constantFrom(...ownershipLevels),
   "campaigns.reports": fc.constantFrom(...ownershipLevels),
   "templates.use": fc.constantFrom(...ownershipLevels),
+  "chats.take_over": fc.constantFrom(...ownershipLevels),
 });
 const roleChoice = fc.oneof<fc.Arbitrary<{ builtin: (typeof builtinRoleIds)[number] } | { custom: Partial<PermissionMap> }>[]>(
   fc.constantFrom(...builtinRoleIds).map((roleId) => ({ builtin: roleId })),
@@ -42,6 +43,7 @@ const roleChoice = fc.oneof<fc.Arbitrary<{ builtin: (typeof builtinRoleIds)[numb
   fc.record({ "chats.view": fc.constantFrom(...scopedLevels), "team.manage": fc.boolean() }).map((permissions) => ({ custom: permissions })),
 );
 const workspaceShape = fc.record({
+  ownershipLock: fc.boolean(),
   members: fc.array(fc.record({ role: roleChoice, suspended: fc.boolean() }), { minLength: 1, maxLength: 6 }),
   accounts: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
   chats: fc.array(fc.record({ account: fc.nat(), responsible: fc.option(fc.nat(), { nil: null }) }), { maxLength: 14 }),
@@ -80,6 +82,7 @@ describe("can() and scope() agree", () => {
             roleName: roleId,
             status: member.suspended ? "suspended" : "active",
             permissions,
+            ownershipLock: shape.ownershipLock,
           });
         }
         const accounts = [];
@@ -177,6 +180,7 @@ describe("can() and scope() agree", () => {
       roleName: "Owner",
       status: "active",
       permissions: builtinRoles.owner.permissions,
+      ownershipLock: true,
     };
     const visible = await db.select({ id: chats.id }).from(chats).where(scope(actor, "chats.view"));
     expect(visible.map((row) => row.id)).not.toContain(theirChat.id);
