@@ -1114,6 +1114,34 @@ export const chatReads = pgTable(
   ],
 );
 
+/**
+ * "Ask to take over" under the ownership lock: a member asks the chat's responsible (and the
+ * team's managers) for a chat someone else holds. One open request per member and chat; a change
+ * of responsible closes the chat's open requests.
+ */
+export const takeOverRequests = pgTable(
+  "take_over_requests",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    id: text("id").notNull(),
+    chatId: text("chat_id").notNull(),
+    requestedBy: text("requested_by").notNull(),
+    /** Who held the chat when asked. */
+    heldBy: text("held_by").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    closedAt: timestamp("closed_at", { withTimezone: true }),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.id] }),
+    uniqueIndex("take_over_requests_open_key").on(table.workspaceId, table.chatId, table.requestedBy).where(sql`${table.closedAt} is null`),
+    foreignKey({ columns: [table.workspaceId, table.chatId], foreignColumns: [chats.workspaceId, chats.id] }).onDelete("cascade"),
+    foreignKey({ columns: [table.workspaceId, table.requestedBy], foreignColumns: [members.workspaceId, members.id] }).onDelete("cascade"),
+    foreignKey({ columns: [table.workspaceId, table.heldBy], foreignColumns: [members.workspaceId, members.id] }).onDelete("cascade"),
+  ],
+);
+
 /** A member's own settings, the same on every device: desktop notifications and a sound for chats they are responsible for (off by default). */
 export const memberPreferences = pgTable(
   "member_preferences",
