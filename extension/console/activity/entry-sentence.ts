@@ -29,10 +29,7 @@ const phrases: Record<string, (target: string, details: Details, names: RecordNa
   "role.update": (target) => `changed the role ${target}`,
   "role.delete": (target) => `deleted the role ${target}`,
   "subscription.update": () => "changed the plan",
-  "workspace.update": (_target, details) => {
-    const country = text((details.after as Details | undefined)?.defaultCountry);
-    return country ? `set the default country of typed phone numbers to ${country}` : "cleared the default country of typed phone numbers";
-  },
+  "workspace.update": (_target, details) => workspaceChanges(details),
   "workspace.transfer": (target) => `handed the workspace's ownership to ${target}`,
   "api_token.create": () => "created an API token",
   "api_token.delete": () => "revoked an API token",
@@ -53,6 +50,7 @@ const phrases: Record<string, (target: string, details: Details, names: RecordNa
   "message.send": () => "sent a message",
   "message.react": (_target, details) => (text(details.after) ? `reacted ${text(details.after)} to a message` : "reacted to a message"),
   "message.unreact": () => "took back a reaction to a message",
+  "message.delete": (_target, details) => deletedMessagePhrase(details),
   "template.create": () => "added a template",
   "template.update": () => "changed a template",
   "template.delete": () => "deleted a template",
@@ -81,6 +79,29 @@ const phrases: Record<string, (target: string, details: Details, names: RecordNa
 
 type Details = Record<string, unknown>;
 const text = (value: unknown): string | undefined => (typeof value === "string" && value ? value : undefined);
+
+/** A deleted message's entry keeps what it said (its retained copy): the sentence quotes the start of it. */
+function deletedMessagePhrase(details: Details): string {
+  const message = details.message && typeof details.message === "object" ? (details.message as Details) : {};
+  const said = text(message.text);
+  const whose = message.direction === "in" ? "a customer's message" : "a message";
+  if (!said) return `deleted ${whose}`;
+  return `deleted ${whose}: “${said.length > 80 ? `${said.slice(0, 79)}…` : said}”`;
+}
+
+/** PATCH /workspace logs only the settings it changed, each with its before and after. */
+const workspaceSettingPhrases: Record<string, (value: unknown) => string> = {
+  defaultCountry: (country) =>
+    text(country) ? `set the default country of typed phone numbers to ${text(country)}` : "cleared the default country of typed phone numbers",
+  agentsSeeNumbers: (on) => (on === true ? "let Agents and Collaborators see contacts' full numbers" : "masked contacts' numbers for Agents and Collaborators"),
+  ownershipLock: (on) => (on === true ? "turned the ownership lock on" : "turned the ownership lock off"),
+};
+
+function workspaceChanges(details: Details): string {
+  const after = details.after && typeof details.after === "object" ? (details.after as Details) : {};
+  const phrases = Object.entries(after).flatMap(([setting, value]) => workspaceSettingPhrases[setting]?.(value) ?? []);
+  return phrases.length > 0 ? phrases.join(" and ") : "changed the workspace settings";
+}
 
 /** `whatsapp_account.disconnect` → "Whatsapp account disconnect": for actions without a phrase yet. */
 export function actionLabel(action: string): string {

@@ -16,8 +16,19 @@ export type Member = { id: string; name: string; email?: string; roleId: string;
 /** What the caller may do to this member, decided by the server; GET /members hides emails without team.manage. */
 export type MemberAbilities = ReturnType<typeof memberAbilities>;
 export type ListedMember = Member & { abilities: MemberAbilities };
-/** `defaultCountry`: ISO 3166 alpha-2 that numbers typed without a country code are read in (null: none). */
-export type Workspace = { id: string; name: string; joinCode?: string; defaultCountry?: string | null };
+/**
+ * `defaultCountry`: ISO 3166 alpha-2 that numbers typed without a country code are read in (null: none);
+ * `agentsSeeNumbers`: whether built-in Agents and Collaborators see contacts' full numbers (contacts.view_numbers);
+ * `ownershipLock`: whether a chat held by someone else needs chats.take_over.
+ */
+export type Workspace = {
+  id: string;
+  name: string;
+  joinCode?: string;
+  defaultCountry?: string | null;
+  agentsSeeNumbers?: boolean;
+  ownershipLock?: boolean;
+};
 export type Me = {
   member: Member & { email: string };
   role: { id: string; name: string };

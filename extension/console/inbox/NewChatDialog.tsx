@@ -20,12 +20,32 @@ type NewChatDialogProps = {
   onClose(): void;
 };
 
+/** Said instead of the form to a member without contacts.view_numbers (the server refuses a typed number for them). */
+export const maskedNewChatNote = "Your role shows contacts' numbers masked: start chats from a CRM record or an existing chat.";
+
 /**
  * Starts a conversation (POST /chats): from which account, to which number, and an approved
  * template — a customer who has not written has no 24-hour window open, so WhatsApp (and the
  * sandbox, which behaves like it) takes nothing else as the first message.
  */
-export function NewChatDialog({ accounts, onStarted, onClose }: NewChatDialogProps) {
+export function NewChatDialog(props: NewChatDialogProps) {
+  const seesNumbers = useMe().permissions["contacts.view_numbers"] !== false;
+  if (seesNumbers) return <NewChatForm {...props} />;
+  return (
+    <Dialog title="New chat" onClose={props.onClose}>
+      <p className="notice" role="note">
+        {maskedNewChatNote}
+      </p>
+      <div className="form-actions">
+        <button type="button" onClick={props.onClose}>
+          Close
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+function NewChatForm({ accounts, onStarted, onClose }: NewChatDialogProps) {
   const start = useAction();
   const [accountId, setAccountId] = useState(accounts[0]?.id ?? "");
   const [phone, setPhone] = useState("");

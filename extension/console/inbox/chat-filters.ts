@@ -1,3 +1,4 @@
+import { isMaskedPhone } from "../../shared/masked-phone";
 import type { Chat, ChatFilters, Message } from "./types";
 
 export const chatPageSize = 30;
@@ -17,16 +18,22 @@ const digits = (text: string) => text.replace(/[\s()+-]/g, "");
 
 /**
  * Whether a chat that a live event brought belongs in the list as filtered: the same rules the
- * server applies to GET /chats (the search also looks at the newest message's text).
+ * server applies to GET /chats (the search also looks at the newest message's text). `listed`: the
+ * chat is in the list already, i.e. the server found it for this search.
  */
-export function matchesFilters(chat: Chat, filters: ChatFilters, meId: string, message?: Message): boolean {
+export function matchesFilters(chat: Chat, filters: ChatFilters, meId: string, message?: Message, listed = false): boolean {
   if (filters.accountId && chat.accountId !== filters.accountId) return false;
   if (filters.view === "mine" && chat.responsibleId !== meId) return false;
   if (filters.view === "unassigned" && chat.responsibleId !== null) return false;
   const q = filters.q.trim().toLowerCase();
   if (!q) return true;
   const texts = [chat.contact.name, chat.lastMessagePreview, message?.text].map((text) => (text ?? "").toLowerCase());
-  return texts.some((text) => text.includes(q)) || matchesPhone(chat.contact.phone ?? "", digits(q));
+  if (texts.some((text) => text.includes(q))) return true;
+  const phone = chat.contact.phone ?? "";
+  // A masked number cannot be compared here (the server matches the full one): a listed chat stays,
+  // a new one shows with the next load.
+  if (isMaskedPhone(phone)) return listed && /^\d+$/.test(digits(q));
+  return matchesPhone(phone, digits(q));
 }
 
 /**

@@ -59,7 +59,8 @@ export function useChatList(filters: ChatFilters, meId: string): ChatList {
         const known = previous.chats.find((listed) => listed.id === incoming.id);
         const chat = incoming.unreadCount === undefined && known ? { ...incoming, unreadCount: known.unreadCount, markedUnread: known.markedUnread } : incoming;
         const others = previous.chats.filter((listed) => listed.id !== chat.id);
-        if (!matchesFilters(chat, filters, meId, message)) return others.length === previous.chats.length ? previous : { ...previous, chats: others };
+        if (!matchesFilters(chat, filters, meId, message, Boolean(known)))
+          return others.length === previous.chats.length ? previous : { ...previous, chats: others };
         const listed = others.length < previous.chats.length;
         // A chat older than the loaded pages arrives with "Load more"; placing it now would list it twice.
         const oldest = previous.chats[previous.chats.length - 1];

@@ -5,8 +5,12 @@ import { useMe, useSession } from "../session/SessionProvider";
 import { SelectField } from "../shared/fields";
 import { ProblemMessage } from "../shared/ProblemMessage";
 import { phoneCountryOptions } from "../shared/phone-format";
+import { FullNumbersSetting } from "./FullNumbersSetting";
 
-/** The workspace's default country for phone numbers typed without a country code (team.manage). */
+/**
+ * The workspace's phone-number settings (team.manage): the default country of numbers typed without a
+ * country code, and whether Agents and Collaborators see contacts' full numbers.
+ */
 export function DefaultCountryCard() {
   const { workspace } = useMe();
   const { refresh } = useSession();
@@ -52,6 +56,7 @@ export function DefaultCountryCard() {
           Default country saved.
         </p>
       )}
+      <FullNumbersSetting />
     </section>
   );
 }

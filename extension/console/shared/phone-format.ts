@@ -1,8 +1,9 @@
 import { getCountries, parsePhoneNumberFromString } from "libphonenumber-js";
+import { isMaskedPhone } from "../../shared/masked-phone";
 
 /** "+447700900123" → "+44 7700 900123"; anything that isn't an E.164 number (a masked one) as it came. */
 export function formatPhone(phone: string): string {
-  if (!phone.startsWith("+")) return phone;
+  if (!phone.startsWith("+") || isMaskedPhone(phone)) return phone;
   return parsePhoneNumberFromString(phone)?.formatInternational() ?? phone;
 }
 

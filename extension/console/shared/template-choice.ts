@@ -3,6 +3,7 @@
 // rules are the server's (server/campaigns/variables.ts imports nothing, so it may be imported here).
 import { fillTemplate, positionalParameters, variablesOf } from "../../../server/campaigns/variables";
 import { templateReview } from "../../../server/whatsapp/template-review";
+import { isMaskedPhone } from "../../shared/masked-phone";
 
 /** A template as GET /templates presents it, as far as choosing and sending it goes. */
 export type TemplateChoice = {
@@ -92,7 +93,8 @@ const firstName = (name: string) => name.trim().split(/\s+/)[0] ?? name;
 export function templateVariables(body: string, contact: ContactFacts): TemplateVariable[] {
   return variablesOf(body).map((key) => {
     if (key === "name") return { key, label: "Name", value: contact.name ?? "" };
-    if (key === "phone") return { key, label: "Phone", value: contact.phone ?? "" };
+    // A masked number ("+49 ••• ••• 12") is not the customer's number: the member types it, if they know it.
+    if (key === "phone") return { key, label: "Phone", value: contact.phone && !isMaskedPhone(contact.phone) ? contact.phone : "" };
     const { before, after } = surroundingWords(body, key);
     if (greeting.test(before)) return { key, label: "Name", value: contact.name ? firstName(contact.name) : "" };
     if (!/^\d+$/.test(key)) return { key, label: key.replace(/[_.-]+/g, " ").replace(/^./, (letter) => letter.toUpperCase()), value: "" };

@@ -73,7 +73,8 @@ export function Composer({ api, accounts, chats, phones, chat, persons, replyTo,
     setPending(true);
     setProblem(undefined);
     try {
-      const destination = { accountId, phone, chat: target };
+      const phoneRef = reachable.find((candidate) => candidate.e164 === phone)?.ref;
+      const destination = { accountId, phone, phoneRef, chat: target };
       const result = await sender.send({ accountId, phone, chatId: target?.id ?? null, content }, (key) => sendTo(api, destination, content, key));
       if (!result) return false;
       if ("text" in content) setText("");

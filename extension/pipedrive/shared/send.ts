@@ -1,3 +1,4 @@
+import { isMaskedPhone } from "../../shared/masked-phone";
 import type { PanelApi } from "./api";
 import type { Chat, Message, TemplateContent, WhatsAppAccount } from "./types";
 
@@ -20,12 +21,13 @@ export function existingChat(chats: Chat[], accountId: string, phone: string): C
 }
 
 /**
- * Replies in the chat when there is one the member may reply in; otherwise starts one (POST /chats).
+ * Replies in the chat when there is one the member may reply in; otherwise starts one (POST /chats),
+ * to a masked number by the record's `phoneRef` for it (the server knows the number, the member does not).
  * Both carry `idempotencyKey`: a repeat after a lost answer is answered from the first and sends once.
  */
 export async function sendTo(
   api: PanelApi,
-  target: { accountId: string; phone: string; chat: Chat | undefined },
+  target: { accountId: string; phone: string; phoneRef?: string | null | undefined; chat: Chat | undefined },
   content: Content,
   idempotencyKey: string,
 ): Promise<{ chat: Chat | null; message: Message }> {
@@ -33,7 +35,8 @@ export async function sendTo(
     const { message } = await api.call<{ message: Message }>("POST", `/chats/${encodeURIComponent(target.chat.id)}/messages`, content, { idempotencyKey });
     return { chat: null, message };
   }
-  return api.call<{ chat: Chat; message: Message }>("POST", "/chats", { accountId: target.accountId, phone: target.phone, ...content }, { idempotencyKey });
+  const to = isMaskedPhone(target.phone) && target.phoneRef ? { phoneRef: target.phoneRef } : { phone: target.phone };
+  return api.call<{ chat: Chat; message: Message }>("POST", "/chats", { accountId: target.accountId, ...to, ...content }, { idempotencyKey });
 }
 
 export function accountLabel(account: WhatsAppAccount): string {

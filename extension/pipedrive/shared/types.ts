@@ -2,7 +2,11 @@
 import type { Chat, Message, WhatsAppAccount } from "../../console/inbox/types";
 
 export type { Chat, Message, WhatsAppAccount };
-export type PanelPhone = { e164: string | null; label: string; raw: string };
+/**
+ * A record's phone: `e164` and `raw` as the member may see them (masked, "+49 ••• ••• 12", without
+ * contacts.view_numbers); `ref` starts a chat with it (POST /chats {phoneRef}), null when WhatsApp can't reach it.
+ */
+export type PanelPhone = { e164: string | null; label: string; raw: string; ref?: string | null };
 export type PanelPerson = { id: number; name: string; phones: PanelPhone[] };
 /**
  * GET /panel/pipedrive/context: `accounts` are only those the member may send from; `ownConnection`

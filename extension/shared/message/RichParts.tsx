@@ -1,3 +1,4 @@
+import { isMaskedPhone } from "../masked-phone";
 import type { ContactCard, InteractiveReply, SharedLocation } from "./content-types";
 import { mapLink } from "./content-words";
 
@@ -19,7 +20,7 @@ export function LocationCard({ location }: { location: SharedLocation }) {
   );
 }
 
-/** Contact cards the customer shared: each name with its phone numbers. */
+/** Contact cards the customer shared: each name with its phone numbers (a masked one as text, never a tel: link). */
 export function ContactCards({ contacts }: { contacts: ContactCard[] }) {
   return (
     <ul className="message-contacts" aria-label="Shared contacts">
@@ -28,11 +29,15 @@ export function ContactCards({ contacts }: { contacts: ContactCard[] }) {
         // biome-ignore lint/suspicious/noArrayIndexKey: see above.
         <li key={index} className="message-contact">
           <strong>{contact.name}</strong>
-          {contact.phones.map((phone) => (
-            <a key={phone} href={`tel:${phone.replace(/[^\d+]/g, "")}`}>
-              {phone}
-            </a>
-          ))}
+          {contact.phones.map((phone) =>
+            isMaskedPhone(phone) ? (
+              <span key={phone}>{phone}</span>
+            ) : (
+              <a key={phone} href={`tel:${phone.replace(/[^\d+]/g, "")}`}>
+                {phone}
+              </a>
+            ),
+          )}
         </li>
       ))}
     </ul>

@@ -1,0 +1,36 @@
+import { entrySentence, type RecordNames } from "../../../../extension/console/activity/entry-sentence";
+import type { AuditEntry } from "../../../../extension/console/api/types";
+
+// The activity log's sentence for workspace.update (extension/console/activity/entry-sentence.ts):
+// PATCH /workspace logs only the settings it changed, so the sentence names each of them.
+
+const names: RecordNames = { member: () => undefined, role: () => undefined, account: () => undefined };
+const workspaceUpdate = (details: unknown): AuditEntry => ({
+  id: "log_1",
+  at: "2026-12-05T21:00:00.000Z",
+  actorId: "mem_admin",
+  action: "workspace.update",
+  targetType: "workspace",
+  targetId: "ws_1",
+  ip: null,
+  details,
+});
+
+describe("the sentence of a workspace.update entry", () => {
+  it.each([
+    [{ before: { defaultCountry: null }, after: { defaultCountry: "GB" } }, "Ada set the default country of typed phone numbers to GB."],
+    [{ before: { defaultCountry: "GB" }, after: { defaultCountry: null } }, "Ada cleared the default country of typed phone numbers."],
+    [{ before: { agentsSeeNumbers: true }, after: { agentsSeeNumbers: false } }, "Ada masked contacts' numbers for Agents and Collaborators."],
+    [{ before: { agentsSeeNumbers: false }, after: { agentsSeeNumbers: true } }, "Ada let Agents and Collaborators see contacts' full numbers."],
+    [{ before: { ownershipLock: false }, after: { ownershipLock: true } }, "Ada turned the ownership lock on."],
+    [{ before: { ownershipLock: true }, after: { ownershipLock: false } }, "Ada turned the ownership lock off."],
+    [
+      { before: { agentsSeeNumbers: true, ownershipLock: false }, after: { agentsSeeNumbers: false, ownershipLock: true } },
+      "Ada masked contacts' numbers for Agents and Collaborators and turned the ownership lock on.",
+    ],
+    [{ before: {}, after: { somethingNew: 1 } }, "Ada changed the workspace settings."],
+    [null, "Ada changed the workspace settings."],
+  ])("%j", (details, sentence) => {
+    expect(entrySentence(workspaceUpdate(details), "Ada", names)).toBe(sentence);
+  });
+});
