@@ -33,7 +33,7 @@ type ControlContext = Pick<Context<unknown, unknown, unknown, Principal>, "actor
 export async function transitionCampaign(context: ControlContext, campaignId: string, transition: CampaignTransition): Promise<CampaignWithAccount> {
   const { actor, db, audit } = context;
   const campaign = await loadVisibleCampaign(db, actor, campaignId, { forUpdate: true });
-  const account = { workspaceId: campaign.workspaceId, connectedBy: campaign.accountConnectedBy };
+  const account = { workspaceId: campaign.workspaceId, id: campaign.accountId, connectedBy: campaign.accountConnectedBy };
   if (transition === "pause" || transition === "cancel") authorizeStop(actor, campaign, account);
   if (transition === "resume") authorizeResume(actor, account);
   if ((transition === "approve" || transition === "reject") && !canApproveCampaign(actor)) {

@@ -120,7 +120,7 @@ export async function screenLaunch(context: Pick<LaunchContext, "actor" | "db">,
   // The route gates campaigns.send; the template needs templates.use, also before any lookup.
   requirePermission(actor, "templates.use");
   const account = await loadAccountForCampaigns(db, actor, body.accountId);
-  authorize(actor, "campaigns.send", { workspaceId: account.workspaceId, connectedBy: account.connectedBy });
+  authorize(actor, "campaigns.send", { workspaceId: account.workspaceId, id: account.id, connectedBy: account.connectedBy });
   const template = await loadUsableTemplate(db, actor, body.templateId);
   assertSendable(account, template);
   // Numbers without a country code are read in the launch's country, else the workspace's.

@@ -26,7 +26,7 @@ export function presentTemplate(row: TemplateRow, actor?: Actor) {
 
 /** A campaign with its progress; with an actor, what they may do with it. */
 export function presentCampaign(row: CampaignWithAccount, counts: CampaignCounts, actor?: Actor) {
-  const account = { workspaceId: row.workspaceId, connectedBy: row.accountConnectedBy };
+  const account = { workspaceId: row.workspaceId, id: row.accountId, connectedBy: row.accountConnectedBy };
   return {
     id: row.id,
     name: row.name,

@@ -4,6 +4,7 @@ import { workspaces } from "../db/schema";
 import type { Actor } from "../permissions";
 import { findRole } from "../roles/lookup";
 import { findMember } from "../team/membership";
+import { loadAccountOverrides } from "../whatsapp/access-overrides";
 
 /**
  * The member behind a CRM flow that outlives a request (an OAuth state, a link code), with their
@@ -20,7 +21,9 @@ export async function loadActor(db: Executor, workspaceId: string, memberId: str
     roleId: member.roleId,
     roleName: role.name,
     status: member.status,
-    permissions: role.permissions,
+    // Built-in Agents and Collaborators see numbers as the workspace says (contacts.view_numbers).
+    permissions: rolePermissions(member.roleId, role.permissions, { agentsSeeNumbers: workspace?.agentsSeeNumbers ?? true }),
+    accountOverrides: await loadAccountOverrides(db, workspaceId, memberId, member.roleId),
     ownershipLock: workspace?.ownershipLock ?? false,
     name: member.name,
   };

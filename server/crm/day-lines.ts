@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, lt, type SQL } from "drizzle-orm";
+import { and, asc, eq, gte, isNull, lt, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Executor } from "../db/client";
 import { members, messageMedia, messages, users } from "../db/schema";
@@ -10,11 +10,17 @@ export type ChatDayKey = { workspaceId: string; chatId: string; day: string };
 /** A message as a transcript needs it. */
 export type DayLine = TranscriptLine & { id: string; authorName: string | null; authorId: string | null };
 
-/** The messages of the chat-day (an index range on messages_chat_idx). */
+/** The messages of the chat-day (an index range on messages_chat_idx), deleted ones left out: they are never logged. */
 export function chatDayMessages(key: ChatDayKey): SQL {
   const start = new Date(`${key.day}T00:00:00.000Z`);
   const end = new Date(start.getTime() + 24 * 60 * 60 * 1000);
-  return and(eq(messages.workspaceId, key.workspaceId), eq(messages.chatId, key.chatId), gte(messages.createdAt, start), lt(messages.createdAt, end)) as SQL;
+  return and(
+    eq(messages.workspaceId, key.workspaceId),
+    eq(messages.chatId, key.chatId),
+    gte(messages.createdAt, start),
+    lt(messages.createdAt, end),
+    isNull(messages.deletedAt),
+  ) as SQL;
 }
 
 /**

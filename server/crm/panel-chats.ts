@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, or } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, or } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { chats, messages, whatsappAccounts } from "../db/schema";
 import { presentChat } from "../inbox/presenters";
@@ -39,7 +39,7 @@ export async function latestMessageId(db: Executor, workspaceId: string, chatId:
   const [latest] = await db
     .select({ id: messages.id })
     .from(messages)
-    .where(and(eq(messages.workspaceId, workspaceId), eq(messages.chatId, chatId)))
+    .where(and(eq(messages.workspaceId, workspaceId), eq(messages.chatId, chatId), isNull(messages.deletedAt)))
     .orderBy(desc(messages.createdAt))
     .limit(1);
   return latest?.id;

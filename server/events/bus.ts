@@ -5,7 +5,7 @@ import { listenWithReconnect } from "./listen-connection";
 
 export const eventChannel = "switchboard_events";
 
-export const inboxEventTypes = ["message.created", "message.status", "message.reaction", "chat.assigned", "chat.unassigned"] as const;
+export const inboxEventTypes = ["message.created", "message.status", "message.reaction", "message.deleted", "chat.assigned", "chat.unassigned"] as const;
 export type InboxEventType = (typeof inboxEventTypes)[number];
 
 /** What travels through NOTIFY: ids only (the payload limit is 8 kB); listeners load the rest. */

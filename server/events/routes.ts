@@ -82,6 +82,9 @@ async function renderFor(services: Services, viewer: Principal, event: ChatEvent
   // Counted once per event for every listening member; a stream opened after that count reads its own.
   const readState = recount ? (await loadReadStates(services, event)).get(viewer.memberId) : undefined;
   const withReadState = !recount ? null : readState ? { ...chat, ...readState } : await loadVisibleChatWithReadState(services.database.db, viewer, chat.id);
+  // A deleted message is gone: its own event names it, and no later event (a status, a reaction) shows it again.
+  if (event.type === "message.deleted") return { type: event.type, chat: presentChat(withReadState ?? chat, viewer), messageId: event.messageId };
+  if (message?.deletedAt) return { type: event.type, chat: presentChat(withReadState ?? chat, viewer) };
   // Only viewers who may see the chat get here: a file's link is signed for them.
   return {
     type: event.type,
@@ -98,7 +101,7 @@ export const eventRoutes = [
     tag: "Live updates",
     access: anyMember,
     responses: {
-      200: "text/event-stream: message.created, message.status, message.reaction, chat.assigned, chat.unassigned, chat.read_state (the caller's own), campaign.progress",
+      200: "text/event-stream: message.created, message.status, message.reaction, message.deleted ({chat, messageId}), chat.assigned, chat.unassigned, chat.read_state (the caller's own), campaign.progress",
     },
     async handler({ actor, services, request, response }) {
       const token = request.get("authorization")?.replace(/^Bearer\s+/i, "") ?? "";

@@ -11,6 +11,7 @@ import { hubspotSettingsRoutes } from "../hubspot/settings-routes";
 import { passwordAndProfileRoutes } from "../identity/account-routes";
 import { explainRoutes } from "../identity/explain-routes";
 import { identityRoutes } from "../identity/routes";
+import { deletionRoutes } from "../inbox/deletion-routes";
 import { exportRoutes } from "../inbox/export-routes";
 import { mediaSendRoutes } from "../inbox/media-routes";
 import { reactionRoutes } from "../inbox/reaction-routes";
@@ -46,6 +47,7 @@ export const allRoutes: RouteDefinition[] = [
   ...inboundRoutes,
   ...chatRoutes,
   ...reactionRoutes,
+  ...deletionRoutes,
   ...mediaSendRoutes,
   ...readStateRoutes,
   ...exportRoutes,

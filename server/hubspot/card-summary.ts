@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { panelChatsAndAccounts } from "../crm/panel-chats";
 import { members, messages, users } from "../db/schema";
 import type { Actor } from "../permissions";
@@ -87,7 +87,7 @@ async function lastMessages(db: Services["database"]["db"], workspaceId: string,
   const rows = await db
     .selectDistinctOn([messages.chatId], { chatId: messages.chatId, text: messages.text, direction: messages.direction, at: messages.createdAt })
     .from(messages)
-    .where(and(eq(messages.workspaceId, workspaceId), inArray(messages.chatId, chatIds)))
+    .where(and(eq(messages.workspaceId, workspaceId), inArray(messages.chatId, chatIds), isNull(messages.deletedAt)))
     .orderBy(messages.chatId, desc(messages.createdAt), desc(messages.id));
   return new Map(rows.map((row) => [row.chatId, { text: row.text ?? "", direction: row.direction, at: row.at.toISOString() }]));
 }

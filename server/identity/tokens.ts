@@ -5,6 +5,7 @@ import { publish } from "../events/bus";
 import { newId, newSecret, sha256 } from "../ids";
 import { type Actor, builtinRoles, isBuiltinRoleId } from "../permissions";
 import { rolePermissions } from "../roles/lookup";
+import { applicableOverrides, memberColumnsForOverrides, overridesFor } from "../whatsapp/access-overrides";
 
 export type TokenKind = "session" | "personal" | "workspace_key" | "panel" | "login_session";
 export const sessionLifetimeMs = 30 * 24 * 60 * 60 * 1000;
@@ -74,6 +75,7 @@ export async function resolvePrincipal(db: Database, token: string): Promise<Pri
       customRoleName: roles.name,
       customPermissions: roles.permissions,
       agentsSeeNumbers: workspaces.agentsSeeNumbers,
+      accountOverrides: overridesFor(memberColumnsForOverrides.workspaceId, memberColumnsForOverrides.memberId, memberColumnsForOverrides.roleId),
       ownershipLock: workspaces.ownershipLock,
       name: users.name,
       email: users.email,
@@ -99,6 +101,7 @@ export async function resolvePrincipal(db: Database, token: string): Promise<Pri
     roleName: role.name,
     status: row.status,
     permissions: role.permissions,
+    accountOverrides: applicableOverrides(row.accountOverrides),
     ownershipLock: row.ownershipLock,
     name: row.name,
     email: row.email,

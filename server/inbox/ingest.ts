@@ -11,7 +11,8 @@ import { type ContactInput, findOrCreateContact } from "./contacts";
 import { conversationRelationsOf } from "./message-presentation";
 import { presentMessage } from "./presenters";
 
-const previewLength = 120;
+/** How much of a message a chat list shows. */
+export const previewLength = 120;
 
 export type InboundMessage = {
   workspaceId: string;

@@ -6,8 +6,8 @@ import type { MessageRow } from "./presenters";
 // What a message shows from other rows besides its file: the message it quotes and its reactions,
 // read for a whole page of messages in two statements.
 
-/** The quoted message of a reply (the media contract's `replyTo`). */
-export type QuotedMessage = { id: string; direction: "in" | "out"; text: string; mediaKind: string | null };
+/** The quoted message of a reply (the media contract's `replyTo`); `deleted: true`, with nothing of its content, once it was deleted. */
+export type QuotedMessage = { id: string; direction: "in" | "out"; text: string; mediaKind: string | null; deleted?: true };
 export type MessageReaction = { emoji: string; by: "customer" | { memberId: string; name: string } };
 export type ConversationRelations = { replyTo?: QuotedMessage | null; reactions: MessageReaction[] };
 
@@ -54,9 +54,16 @@ async function loadReactions(db: Executor, workspaceId: string, messageIds: stri
 async function loadQuoted(db: Executor, workspaceId: string, messageIds: string[]): Promise<Map<string, QuotedMessage>> {
   if (messageIds.length === 0) return new Map();
   const rows = await db
-    .select({ id: messages.id, direction: messages.direction, text: messages.text, mediaKind: messageMedia.kind })
+    .select({ id: messages.id, direction: messages.direction, text: messages.text, mediaKind: messageMedia.kind, deletedAt: messages.deletedAt })
     .from(messages)
     .leftJoin(messageMedia, and(eq(messageMedia.workspaceId, messages.workspaceId), eq(messageMedia.messageId, messages.id)))
     .where(and(eq(messages.workspaceId, workspaceId), inArray(messages.id, messageIds)));
-  return new Map(rows.map((row) => [row.id, { id: row.id, direction: row.direction, text: row.text, mediaKind: row.mediaKind ?? null }]));
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      row.deletedAt
+        ? { id: row.id, direction: row.direction, text: "", mediaKind: null, deleted: true as const }
+        : { id: row.id, direction: row.direction, text: row.text, mediaKind: row.mediaKind ?? null },
+    ]),
+  );
 }

@@ -17,7 +17,7 @@ export function presentChat(row: ChatRow & { unreadCount?: number; markedUnread?
     windowOpenUntil: row.windowOpenUntil?.toISOString() ?? null,
     // The caller's own read state, where it was read for them (lists, one chat, their live updates).
     ...(row.unreadCount === undefined ? {} : { unreadCount: row.unreadCount, markedUnread: row.markedUnread ?? false }),
-    ...(actor ? { abilities: abilities(actor, ["chats.reply", "chats.assign"], chatRecord(row)) } : {}),
+    ...(actor ? { abilities: abilities(actor, ["chats.reply", "chats.assign", "messages.delete"], chatRecord(row)) } : {}),
   };
 }
 

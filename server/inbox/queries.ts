@@ -54,7 +54,7 @@ export function chatRecord(row: ChatRow): ChatRecord {
   return {
     workspaceId: row.workspaceId,
     responsibleId: row.responsibleId,
-    account: { connectedBy: row.accountConnectedBy },
+    account: { id: row.accountId, connectedBy: row.accountConnectedBy },
     ...(row.responsibleName === undefined ? {} : { responsibleName: row.responsibleName }),
   };
 }

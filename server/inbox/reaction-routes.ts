@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../db/client";
 import { messageReactions, messages } from "../db/schema";
@@ -91,7 +91,7 @@ async function loadReactable(db: Database, workspaceId: string, chat: ChatRow, m
   const [message] = await db
     .select()
     .from(messages)
-    .where(and(eq(messages.workspaceId, workspaceId), eq(messages.chatId, chat.id), eq(messages.id, messageId)));
+    .where(and(eq(messages.workspaceId, workspaceId), eq(messages.chatId, chat.id), eq(messages.id, messageId), isNull(messages.deletedAt)));
   if (!message) throw notFound("message");
   if (message.direction !== "in" || !message.providerMessageId) {
     throw new HttpProblem(422, "unprocessable", "Not a customer's message", "WhatsApp lets a business react only to messages the customer sent.");

@@ -1,4 +1,4 @@
-import { and, desc, eq, ne, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, ne, sql } from "drizzle-orm";
 import { decryptSecret } from "../crypto/secrets";
 import type { Database, Executor } from "../db/client";
 import { chats, messageReactions, messages } from "../db/schema";
@@ -32,7 +32,13 @@ export async function applyCustomerReaction(
       .from(messages)
       .innerJoin(chats, and(eq(chats.workspaceId, messages.workspaceId), eq(chats.id, messages.chatId)))
       .where(
-        and(eq(messages.workspaceId, reaction.workspaceId), eq(messages.providerMessageId, reaction.targetWamid), eq(chats.accountId, reaction.accountId)),
+        and(
+          eq(messages.workspaceId, reaction.workspaceId),
+          eq(messages.providerMessageId, reaction.targetWamid),
+          eq(chats.accountId, reaction.accountId),
+          // A deleted message is gone here: a reaction to it is one to a message we do not know.
+          isNull(messages.deletedAt),
+        ),
       );
     if (!target) return null;
     const [changed] = await tx

@@ -149,10 +149,8 @@ export const chatRoutes = [
       const { actor, body, services, audit } = context;
       const db = services.database.db;
       const account = await loadVisibleAccount(db, actor, body.accountId);
-      authorize(actor, "chats.start", { workspaceId: account.workspaceId, connectedBy: account.connectedBy });
-      const typed = readTypedPhone(body.phone, await workspaceDefaultCountry(db, actor.workspaceId));
-      if ("problem" in typed) throw invalidRequest(typed.problem, [{ path: "body.phone", message: typed.problem }]);
-      const phone = typed.phone;
+      authorize(actor, "chats.start", { workspaceId: account.workspaceId, id: account.id, connectedBy: account.connectedBy });
+      const phone = await startingNumber(context, body);
       // Refuse (disconnected account, text outside the window) before creating anything, so a
       // refused start leaves no empty chat, contact or chat.start entry behind.
       const [known] = await db
@@ -190,7 +188,14 @@ export const chatRoutes = [
       const rows = await db
         .select({ message: messages, cursorAt: timestampText(messages.createdAt) })
         .from(messages)
-        .where(and(eq(messages.workspaceId, actor.workspaceId), eq(messages.chatId, chat.id), afterKeyset(messages.createdAt, messages.id, after, "desc")))
+        .where(
+          and(
+            eq(messages.workspaceId, actor.workspaceId),
+            eq(messages.chatId, chat.id),
+            isNull(messages.deletedAt),
+            afterKeyset(messages.createdAt, messages.id, after, "desc"),
+          ),
+        )
         .orderBy(desc(messages.createdAt), desc(messages.id))
         .limit(query.limit + 1);
       // The page's files in one query, with links signed for this member (the chat is theirs to see).

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { messageMedia, messages, whatsappAccounts } from "../db/schema";
 import { conflict, HttpProblem, notFound } from "../http/problem";
@@ -27,7 +27,7 @@ export async function loadQuotable(db: Executor, workspaceId: string, chatId: st
   const [quoted] = await db
     .select({ id: messages.id, wamid: messages.providerMessageId })
     .from(messages)
-    .where(and(eq(messages.workspaceId, workspaceId), eq(messages.chatId, chatId), eq(messages.id, messageId)));
+    .where(and(eq(messages.workspaceId, workspaceId), eq(messages.chatId, chatId), eq(messages.id, messageId), isNull(messages.deletedAt)));
   if (!quoted) throw notFound("message");
   if (!quoted.wamid)
     throw new HttpProblem(

@@ -1,8 +1,9 @@
-import { and, eq, or, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, notInArray, or, type SQL, sql } from "drizzle-orm";
 import { chats, whatsappAccounts } from "../db/schema";
 import {
   type BooleanPermission,
   grantsAnything,
+  isScoped,
   type Permission,
   type PermissionMap,
   permissionNames,
@@ -10,12 +11,18 @@ import {
   type ScopedPermission,
 } from "./catalogue";
 import {
+  type AccountOverride,
+  accountListOverrides,
+  compileWithOverrides,
+  evaluateWithOverrides,
+  overrideGrantsSomewhere,
+  overrideRefusing,
+} from "./overrides";
+import {
   type AccountRecord,
   type ChatRecord,
   type Condition,
-  compile,
   conditionFor,
-  evaluate,
   inWorkspace,
   ownershipLockCondition,
   ownershipLockedActions,
@@ -34,6 +41,8 @@ export type Actor = {
   roleName: string;
   status: "active" | "suspended";
   permissions: PermissionMap;
+  /** Per-number overrides that apply to the member (theirs beat their role's), read with the role. */
+  accountOverrides?: readonly AccountOverride[];
   /** The workspace's ownership lock (rules.ts ownershipLockedActions), read with the role. */
   ownershipLock: boolean;
 };
@@ -76,7 +85,9 @@ const verbs: Record<Permission, string> = {
 
 /** Whether the actor holds a permission at any level (the gate checked before any lookup). */
 export function holds(actor: Actor, permission: Permission): boolean {
-  return actor.status === "active" && grantsAnything(actor.permissions[permission]);
+  if (actor.status !== "active") return false;
+  // An override granting it on one account (a Collaborator with full access to the Sales line) passes the gate too.
+  return grantsAnything(actor.permissions[permission]) || (isScoped(permission) && overrideGrantsSomewhere(actor, permission));
 }
 
 /** Throws PermissionDenied unless the actor holds the permission at some level. */
@@ -93,7 +104,8 @@ export function can<A extends RecordAction>(actor: Actor, action: A, record: Rec
 /** The SQL face: a where-clause selecting exactly the records `can()` allows. */
 export function scope(actor: Actor, action: RecordAction): SQL {
   const definition = resources[recordActions[action].resource];
-  const conditions = checksOf(actor, action).map((check) => compile(check.condition, definition as never, actor.memberId, actor.workspaceId));
+  const resource = recordActions[action].resource;
+  const conditions = checksOf(actor, action).map((check) => compileWithOverrides(actor, check.permission, resource, check.condition));
   return inWorkspace(definition as never, actor.workspaceId, and(...conditions) as SQL);
 }
 
@@ -111,6 +123,8 @@ export function explain<A extends RecordAction>(actor: Actor, action: A, record?
   const failingCheck = record ? failingPermission(actor, action, record) : null;
   if (failingCheck?.lock) return lockSentence(action, record as ChatRecord);
   const failing = failingCheck?.permission ?? permission;
+  const override = record ? overrideRefusing(actor, failing, resource, record) : undefined;
+  if (override) return overrideSentence(actor, override, failing);
   const level = actor.permissions[failing] as ScopedLevel;
   const description = resources[resource].describe[level];
   if (!description) return explainMissing(actor, failing);
@@ -132,6 +146,13 @@ export function effectivePermissions(actor: Actor): PermissionMap {
 export function explainMissing(actor: Actor, permission: Permission): string {
   if (actor.status !== "active") return suspendedSentence;
   return `Your role (${actor.roleName}) does not allow you to ${verbs[permission]} (${permission}).`;
+}
+
+/** How explain names a refusing override: whose it is, the account, and what it refuses. */
+export function overrideSentence(actor: Actor, override: AccountOverride, permission: ScopedPermission): string {
+  const whose = override.subject === "member" ? "An override for you" : `An override for your role (${actor.roleName})`;
+  const access = override.access === "read" ? "read-only access" : "no access";
+  return `${whose} gives you ${access} to the WhatsApp account ${override.accountLabel}, so you may not ${verbs[permission]} there (${permission}).`;
 }
 
 /** One positive sentence on what the actor's role grants for a permission they hold (the rule data explain reads). */
@@ -189,8 +210,8 @@ function checksOf(actor: Actor, action: RecordAction): Check[] {
 }
 
 function failingPermission<A extends RecordAction>(actor: Actor, action: A, record: RecordOf<ResourceOfAction<A>>): Check | null {
-  const definition = resources[recordActions[action].resource];
-  return checksOf(actor, action).find((check) => !evaluate(check.condition, definition as never, actor.memberId, record)) ?? null;
+  const resource = recordActions[action].resource;
+  return checksOf(actor, action).find((check) => !evaluateWithOverrides(actor, check.permission, resource, check.condition, record)) ?? null;
 }
 
 export type { BooleanPermission };
@@ -202,21 +223,31 @@ export function roleAbilities(actor: Actor, role: { builtin: boolean }) {
 }
 
 /**
- * Which WhatsApp accounts the actor sees: every account with `chats.view: all` or `team.manage`;
- * otherwise the ones they connected and those holding a chat they may see.
+ * Which WhatsApp accounts the actor sees: every account with `team.manage` (they administer the
+ * numbers and their overrides); otherwise an account a full or read override names, none that a
+ * `none` override names, and of the rest every account with `chats.view: all`, else the ones they
+ * connected and those holding a chat they may see.
  */
 export function accountScope(actor: Actor): SQL {
   const inWorkspaceOnly = eq(whatsappAccounts.workspaceId, actor.workspaceId);
   if (actor.status !== "active") return and(inWorkspaceOnly, sql`false`) as SQL;
-  if (actor.permissions["chats.view"] === "all" || actor.permissions["team.manage"]) return inWorkspaceOnly;
+  if (actor.permissions["team.manage"]) return inWorkspaceOnly;
+  const { shown, hidden } = accountListOverrides(actor);
   const visibleChat = sql`exists (select 1 from ${chats} where ${chats.workspaceId} = ${whatsappAccounts.workspaceId} and ${chats.accountId} = ${whatsappAccounts.id} and ${scope(actor, "chats.view")})`;
-  return and(inWorkspaceOnly, or(eq(whatsappAccounts.connectedBy, actor.memberId), visibleChat)) as SQL;
+  let byRole: SQL = actor.permissions["chats.view"] === "all" ? sql`true` : (or(eq(whatsappAccounts.connectedBy, actor.memberId), visibleChat) as SQL);
+  if (hidden.length > 0) byRole = and(notInArray(whatsappAccounts.id, hidden), byRole) as SQL;
+  if (shown.length > 0) byRole = or(inArray(whatsappAccounts.id, shown), byRole) as SQL;
+  return and(inWorkspaceOnly, byRole) as SQL;
 }
 
 /** The predicate face of accountScope; `chatsOfAccount` are the account's chats. */
 export function canSeeAccount(actor: Actor, account: AccountRecord, chatsOfAccount: ChatRecord[]): boolean {
   if (actor.status !== "active" || account.workspaceId !== actor.workspaceId) return false;
-  if (actor.permissions["chats.view"] === "all" || actor.permissions["team.manage"]) return true;
+  if (actor.permissions["team.manage"]) return true;
+  const { shown, hidden } = accountListOverrides(actor);
+  if (shown.includes(account.id)) return true;
+  if (hidden.includes(account.id)) return false;
+  if (actor.permissions["chats.view"] === "all") return true;
   return account.connectedBy === actor.memberId || chatsOfAccount.some((chat) => can(actor, "chats.view", chat));
 }
 

@@ -23,11 +23,12 @@ const unset = (field: string): Condition => ({ kind: "unset", field });
 export type ChatRecord = {
   workspaceId: string;
   responsibleId: string | null;
-  account: { connectedBy: string };
+  /** The chat's WhatsApp account: its id (per-number overrides) and who connected it. */
+  account: { id: string; connectedBy: string };
   /** The responsible's name, for the ownership lock's sentence (rules never read it). */
   responsibleName?: string | null;
 };
-export type AccountRecord = { workspaceId: string; connectedBy: string };
+export type AccountRecord = { workspaceId: string; id: string; connectedBy: string };
 export type OwnedRecord = { workspaceId: string; ownerId: string };
 
 type FieldBinding<RecordType> = {

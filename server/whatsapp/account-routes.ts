@@ -222,7 +222,7 @@ export const accountRoutes = [
     async handler({ actor, params, body, services, audit }) {
       const db = services.database.db;
       const account = await loadVisibleAccount(db, actor, params.id);
-      authorize(actor, "chats.start", { workspaceId: account.workspaceId, connectedBy: account.connectedBy });
+      authorize(actor, "chats.start", { workspaceId: account.workspaceId, id: account.id, connectedBy: account.connectedBy });
       if (account.provider !== "sandbox") throw conflict("Only sandbox accounts take simulated customer messages.");
       // Sandbox numbers a development run left in the database stay shut where the sandbox is off.
       if (!services.config.whatsapp.sandboxEnabled) throw conflict("The sandbox provider is disabled on this server.");

@@ -18,7 +18,7 @@ export async function loadVisibleAccount(db: Executor, actor: Principal, account
 
 /** An account as the API shows it: never its credentials; what the caller may do with it. */
 export function presentAccount(account: AccountRow, actor: Actor) {
-  const record = { workspaceId: account.workspaceId, connectedBy: account.connectedBy };
+  const record = { workspaceId: account.workspaceId, id: account.id, connectedBy: account.connectedBy };
   const connected = account.status === "connected";
   return {
     id: account.id,

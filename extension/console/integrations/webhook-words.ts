@@ -9,6 +9,7 @@ export const webhookEventLabels: Record<InboxEventType, string> = {
   "message.created": "A message is sent or received",
   "message.status": "A sent message is delivered, read or fails",
   "message.reaction": "A reaction is added to a message, changed or removed",
+  "message.deleted": "A member deletes a message (for everyone here, not on WhatsApp)",
   "chat.assigned": "A chat is given to someone",
   "chat.unassigned": "A chat is left without anyone responsible",
 };

@@ -188,6 +188,7 @@ export const successfulRequests: Record<string, (context: SuccessContext) => Pro
     if (reacted.status !== 200) throw new Error(`reaction: ${reacted.status} ${reacted.text}`);
     return { path };
   },
+  "delete /chats/:id/messages/:messageId": async (context) => ({ path: (await customerMessagePath(context)).replace(/\/reaction$/, "") }),
   "put /chats/:id/read": async (context) => ({ path: `/chats/${(await lineWithChat(context)).chatId}/read`, body: {} }),
   "delete /chats/:id/read": async (context) => ({ path: `/chats/${(await lineWithChat(context)).chatId}/read` }),
   "get /me/unread": async () => ({ path: "/me/unread" }),

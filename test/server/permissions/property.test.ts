@@ -1,10 +1,11 @@
 import { and, eq } from "drizzle-orm";
 import fc from "fast-check";
 import type { DatabaseHandle } from "../../../server/db/client";
-import { campaigns, chats, templates, whatsappAccounts } from "../../../server/db/schema";
+import { accountAccessOverrides, campaigns, chats, templates, whatsappAccounts } from "../../../server/db/schema";
 import { newId } from "../../../server/ids";
 import {
   type Actor,
+  accountAccessLevels,
   accountScope,
   builtinRoleIds,
   builtinRoles,
@@ -18,6 +19,7 @@ import {
   scope,
   scopedLevels,
 } from "../../../server/permissions";
+import { loadAccountOverrides } from "../../../server/whatsapp/access-overrides";
 import { openTestDatabase } from "../../support/database";
 import { insertAccountDirectly, insertChatDirectly, insertMemberDirectly, insertRoleDirectly, insertWorkspaceDirectly } from "../../support/factories";
 
@@ -48,6 +50,10 @@ const workspaceShape = fc.record({
   accounts: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
   chats: fc.array(fc.record({ account: fc.nat(), responsible: fc.option(fc.nat(), { nil: null }) }), { maxLength: 14 }),
   owned: fc.array(fc.nat(), { maxLength: 6 }),
+  // Per-number overrides for a member or for a member's role; the loader resolves member-beats-role.
+  overrides: fc.array(fc.record({ member: fc.nat(), onRole: fc.boolean(), account: fc.nat(), access: fc.constantFrom(...accountAccessLevels) }), {
+    maxLength: 6,
+  }),
 });
 
 const actions = Object.keys(recordActions) as RecordAction[];
@@ -89,7 +95,23 @@ describe("can() and scope() agree", () => {
         for (const owner of shape.accounts) {
           accounts.push(await insertAccountDirectly(db, workspace, actors[owner % actors.length]?.memberId as string));
         }
-        const builtChats: { id: string; accountId: string; responsibleId: string | null; account: { connectedBy: string } }[] = [];
+        for (const override of shape.overrides) {
+          const subject = actors[override.member % actors.length] as Actor;
+          const account = accounts[override.account % accounts.length] as { id: string };
+          await db
+            .insert(accountAccessOverrides)
+            .values({
+              workspaceId: workspace.id,
+              accountId: account.id,
+              subjectType: override.onRole ? "role" : "member",
+              subjectId: override.onRole ? subject.roleId : subject.memberId,
+              access: override.access,
+              setBy: subject.memberId,
+            })
+            .onConflictDoNothing();
+        }
+        for (const actor of actors) actor.accountOverrides = await loadAccountOverrides(db, workspace.id, actor.memberId, actor.roleId);
+        const builtChats: { id: string; accountId: string; responsibleId: string | null; account: { id: string; connectedBy: string } }[] = [];
         for (const chat of shape.chats) {
           const account = accounts[chat.account % accounts.length] as { id: string; connectedBy: string };
           const responsibleId = chat.responsible === null ? null : (actors[chat.responsible % actors.length]?.memberId ?? null);
@@ -110,12 +132,12 @@ describe("can() and scope() agree", () => {
           const chatRecord = (chat: (typeof builtChats)[number]) => ({
             workspaceId: workspace.id,
             responsibleId: chat.responsibleId,
-            account: { connectedBy: chat.account.connectedBy },
+            account: { id: chat.accountId, connectedBy: chat.account.connectedBy },
           });
           const predicateAccounts = accounts.filter((account) =>
             canSeeAccount(
               actor,
-              { workspaceId: workspace.id, connectedBy: account.connectedBy },
+              { workspaceId: workspace.id, id: account.id, connectedBy: account.connectedBy },
               builtChats.filter((chat) => chat.accountId === account.id).map(chatRecord),
             ),
           );
@@ -130,7 +152,11 @@ describe("can() and scope() agree", () => {
               const fromSql = rows.map((row) => row.id).sort();
               const fromPredicate = builtChats
                 .filter((chat) =>
-                  can(actor, action, { workspaceId: workspace.id, responsibleId: chat.responsibleId, account: { connectedBy: chat.account.connectedBy } }),
+                  can(actor, action, {
+                    workspaceId: workspace.id,
+                    responsibleId: chat.responsibleId,
+                    account: { id: chat.accountId, connectedBy: chat.account.connectedBy },
+                  }),
                 )
                 .map((chat) => chat.id)
                 .sort();
@@ -151,7 +177,7 @@ describe("can() and scope() agree", () => {
                 .from(whatsappAccounts)
                 .where(and(eq(whatsappAccounts.workspaceId, workspace.id), scope(actor, action)));
               const fromPredicate = accounts
-                .filter((account) => can(actor, action, { workspaceId: workspace.id, connectedBy: account.connectedBy }))
+                .filter((account) => can(actor, action, { workspaceId: workspace.id, id: account.id, connectedBy: account.connectedBy }))
                 .map((account) => account.id)
                 .sort();
               expect(rows.map((row) => row.id).sort()).toEqual(fromPredicate);
@@ -184,6 +210,8 @@ describe("can() and scope() agree", () => {
     };
     const visible = await db.select({ id: chats.id }).from(chats).where(scope(actor, "chats.view"));
     expect(visible.map((row) => row.id)).not.toContain(theirChat.id);
-    expect(can(actor, "chats.view", { workspaceId: theirs.id, responsibleId: owner.id, account: { connectedBy: stranger.id } })).toBe(false);
+    expect(can(actor, "chats.view", { workspaceId: theirs.id, responsibleId: owner.id, account: { id: theirAccount.id, connectedBy: stranger.id } })).toBe(
+      false,
+    );
   });
 });
