@@ -6,6 +6,7 @@ import { ExplainedDisabledButton } from "../permissions/PermissionReason";
 import { ProblemMessage } from "../shared/ProblemMessage";
 import { formatPhone } from "../shared/phone-format";
 import { Composer, type ReplyTarget } from "./Composer";
+import { DeleteMessageDialog } from "./DeleteMessageDialog";
 import { contactLabel, initialsOf } from "./format";
 import { HistoryPane } from "./HistoryPane";
 import { ResponsiblePicker } from "./ResponsiblePicker";
@@ -35,6 +36,8 @@ export function ChatView({ chatId, listed, members, accounts, onChatChanged, onG
   const history = useChatHistory(chatId);
   // The message the next send quotes (its Reply was chosen); the view is keyed by chat, so this is this chat's.
   const [replyingTo, setReplyingTo] = useState<ReplyTarget | null>(null);
+  // The message whose Delete was chosen: its confirm dialog is open.
+  const [deleting, setDeleting] = useState<Message | null>(null);
 
   const markGone = useCallback(
     (notice: string) => {
@@ -72,7 +75,8 @@ export function ChatView({ chatId, listed, members, accounts, onChatChanged, onG
     } else if (signal.chat.id === chatId) {
       if (signal.visible === false) return markGone(notVisible);
       setChat(signal.chat);
-      if (signal.message) history.merge(signal.message);
+      if (signal.type === "message.deleted" && signal.messageId) history.remove(signal.messageId);
+      else if (signal.message) history.merge(signal.message);
     }
   });
 
@@ -140,7 +144,19 @@ export function ChatView({ chatId, listed, members, accounts, onChatChanged, onG
         history={history}
         authorOf={authorOf}
         onReply={chat.abilities.reply ? (message) => setReplyingTo({ message, author: authorOf(message) }) : undefined}
+        onDelete={chat.abilities.delete ? setDeleting : undefined}
       />
+      {deleting && (
+        <DeleteMessageDialog
+          chatId={chat.id}
+          message={deleting}
+          onDeleted={(messageId) => {
+            history.remove(messageId);
+            if (replyingTo?.message.id === messageId) setReplyingTo(null);
+          }}
+          onClose={() => setDeleting(null)}
+        />
+      )}
       {chat.abilities.reply ? (
         <Composer
           key={chat.id}
@@ -167,12 +183,14 @@ function ChatHistoryPane({
   history,
   authorOf,
   onReply,
+  onDelete,
 }: {
   chat: Chat;
   history: ChatHistory;
   authorOf(message: Message): string;
   onReply?(message: Message): void;
+  onDelete?(message: Message): void;
 }) {
   const surface = useMessageSurface(chat, history);
-  return <HistoryPane history={history} authorOf={authorOf} surface={surface} onReply={onReply} />;
+  return <HistoryPane history={history} authorOf={authorOf} surface={surface} onReply={onReply} onDelete={onDelete} />;
 }

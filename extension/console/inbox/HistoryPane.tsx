@@ -14,10 +14,12 @@ type HistoryPaneProps = {
   surface: MessageSurface;
   /** Set when the member may reply: a message's Reply quotes it in the composer. */
   onReply?(message: Message): void;
+  /** Set when the member may delete messages: a message's Delete asks to confirm. */
+  onDelete?(message: Message): void;
 };
 
 /** The scrolling history, oldest at the top: "Load older" above, a divider per day, stays at the newest message. */
-export function HistoryPane({ history, authorOf, surface, onReply }: HistoryPaneProps) {
+export function HistoryPane({ history, authorOf, surface, onReply, onDelete }: HistoryPaneProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const newestId = history.messages[history.messages.length - 1]?.id;
   // A new newest message (sent, received, or the first load) scrolls to the bottom; older pages keep the place.
@@ -53,7 +55,7 @@ export function HistoryPane({ history, authorOf, surface, onReply }: HistoryPane
                     <span>{day}</span>
                   </li>
                 )}
-                <MessageItem message={message} author={authorOf(message)} onReply={onReply} />
+                <MessageItem message={message} author={authorOf(message)} onReply={onReply} onDelete={onDelete} />
               </Fragment>
             );
           })}

@@ -11,10 +11,12 @@ type MessageItemProps = {
   author: string;
   /** Set when the member may reply in the chat: the message's "Reply" quotes it in the composer. */
   onReply?(message: Message): void;
+  /** Set when the member may delete messages in the chat (its abilities): the message's "Delete" asks to confirm. */
+  onDelete?(message: Message): void;
 };
 
 /** One message of the history: who wrote it, what it says or carries, the time, (outgoing) its delivery status, reactions, and Reply. */
-export function MessageItem({ message, author, onReply }: MessageItemProps) {
+export function MessageItem({ message, author, onReply, onDelete }: MessageItemProps) {
   const outgoing = message.direction === "out";
   return (
     <li className={`message ${outgoing ? "message-out" : "message-in"}`} data-message-id={message.id} data-status={message.status}>
@@ -30,6 +32,11 @@ export function MessageItem({ message, author, onReply }: MessageItemProps) {
       {onReply && isQuotable(message) && (
         <button type="button" className="reply-action" aria-label={`Reply to ${author}'s message`} onClick={() => onReply(message)}>
           Reply
+        </button>
+      )}
+      {onDelete && (
+        <button type="button" className="reply-action delete-action" aria-label={`Delete ${author}'s message`} onClick={() => onDelete(message)}>
+          Delete
         </button>
       )}
       <Reactions message={message} />

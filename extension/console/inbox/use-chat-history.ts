@@ -12,6 +12,8 @@ export type ChatHistory = HistoryState & {
   loadOlder(): void;
   /** Adds a message (sent here, or from a live event) or updates its status; never twice, never backwards. */
   merge(message: Message): void;
+  /** Drops a message deleted for everyone (message.deleted, or the member's own Delete). */
+  remove(messageId: string): void;
   reload(): void;
 };
 
@@ -56,6 +58,19 @@ export function useChatHistory(chatId: string): ChatHistory {
   }, [chatId, state.olderCursor]);
 
   const merge = useCallback((message: Message) => setState((previous) => ({ ...previous, messages: mergeInto(previous.messages, [message]) })), []);
+  const remove = useCallback(
+    (messageId: string) =>
+      setState((previous) => ({
+        ...previous,
+        // Gone, and its quotes in the replies left say "Deleted message".
+        messages: previous.messages
+          .filter((message) => message.id !== messageId)
+          .map((message) =>
+            message.replyTo?.id === messageId ? { ...message, replyTo: { ...message.replyTo, text: "", mediaKind: null, deleted: true as const } } : message,
+          ),
+      })),
+    [],
+  );
   const reload = useCallback(() => setVersion((value) => value + 1), []);
-  return { ...state, loadOlder, merge, reload };
+  return { ...state, loadOlder, merge, remove, reload };
 }

@@ -1,7 +1,15 @@
 import type { Campaign } from "../campaigns/types";
 import type { Chat, Message } from "../inbox/types";
 
-export const liveEventTypes = ["message.created", "message.status", "message.reaction", "chat.assigned", "chat.unassigned", "chat.read_state"] as const;
+export const liveEventTypes = [
+  "message.created",
+  "message.status",
+  "message.reaction",
+  "message.deleted",
+  "chat.assigned",
+  "chat.unassigned",
+  "chat.read_state",
+] as const;
 export type LiveEventType = (typeof liveEventTypes)[number];
 
 /** One event of GET /events, already scoped by the server to what the member may see. */
@@ -9,6 +17,8 @@ export type LiveEvent = {
   type: LiveEventType;
   chat: Chat;
   message?: Message;
+  /** `message.deleted`: the message that is gone (for everyone here); nothing of it is sent. */
+  messageId?: string;
   /**
    * false: the chat just left what the member may see (they were its responsible and it was
    * unassigned or reassigned); `chat` then carries only its id.

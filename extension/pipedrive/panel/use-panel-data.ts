@@ -123,7 +123,9 @@ export function useHistory(api: PanelApi, chatId: string | null) {
     );
   }, [api, chatId, olderCursor]);
   const merge = useCallback((message: Message) => setMessages((previous) => mergeMessages(previous, [message])), []);
-  return { messages, problem, merge, hasOlder: olderCursor !== null, loadingOlder, loadOlder };
+  // A message deleted for everyone (message.deleted) leaves the panel too.
+  const remove = useCallback((messageId: string) => setMessages((previous) => previous.filter((message) => message.id !== messageId)), []);
+  return { messages, problem, merge, remove, hasOlder: olderCursor !== null, loadingOlder, loadOlder };
 }
 
 function mergeMessages(messages: Message[], incoming: Message[]): Message[] {
@@ -144,12 +146,14 @@ export function useRecordPanel<Context extends { chats: Chat[]; persons: { phone
   const selectedIdRef = useRef(selectedId);
   selectedIdRef.current = selectedId;
   const history = useHistory(api, selectedId);
-  const mergeHistory = history.merge;
+  const { merge: mergeHistory, remove: removeFromHistory } = history;
   const onLive = useCallback(
     (event: LiveEvent) => {
-      if (event.message && event.chat.id === selectedIdRef.current) mergeHistory(event.message);
+      if (event.chat.id !== selectedIdRef.current) return;
+      if (event.messageId) removeFromHistory(event.messageId);
+      else if (event.message) mergeHistory(event.message);
     },
-    [mergeHistory],
+    [mergeHistory, removeFromHistory],
   );
   const data = usePanelData<Context>(api, bearer, contextPath, onLive);
   const context = data.context;

@@ -17,7 +17,7 @@ export type MessageMedia = {
 };
 
 /** The quoted message; null: the message replied to one Switchboard does not know. */
-export type QuotedMessage = { id: string; direction: "in" | "out"; text: string; mediaKind: string | null } | null;
+export type QuotedMessage = { id: string; direction: "in" | "out"; text: string; mediaKind: string | null; deleted?: true } | null;
 export type Reaction = { emoji: string; by: "customer" | { memberId: string; name: string } };
 export type SharedLocation = { latitude: number; longitude: number; name: string | null; address: string | null };
 export type ContactCard = { name: string; phones: string[] };

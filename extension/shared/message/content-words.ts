@@ -62,6 +62,7 @@ const withoutKindTag = (text: string) => text.replace(/^\[[a-z_]+\]\s*/, "");
 
 /** A quoted message in one line: "Photo · the caption", or its text. */
 export function quotedSummary(quoted: NonNullable<QuotedMessage>): string {
+  if (quoted.deleted) return "Deleted message";
   const text = withoutKindTag(quoted.text ?? "").trim();
   if (!quoted.mediaKind) return text || "Message";
   const kind = capitalized(nouns[quoted.mediaKind as MediaKind] ?? quoted.mediaKind);
