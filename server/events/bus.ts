@@ -17,6 +17,15 @@ export type BusEvent =
   | { type: "tokens.revoked"; workspaceId: string; tokenIds: string[] }
   /** A member read a chat, or marked it unread: their read state changed (heard only by that member's streams). */
   | { type: "chat.read_state"; workspaceId: string; chatId: string; memberId: string }
+  /** A member asked to take over a chat held under the ownership lock: heard by `recipientIds` only (its responsible and the team's managers). */
+  | {
+      type: "chat.take_over_requested";
+      workspaceId: string;
+      chatId: string;
+      requestId: string;
+      requestedBy: { id: string; name: string };
+      recipientIds: string[];
+    }
   /** A campaign's state or counts changed (sent at most every few hundred ms per campaign). */
   | { type: "campaign.progress"; workspaceId: string; campaignId: string };
 

@@ -70,12 +70,16 @@ function loadReadStates(services: Services, event: ChatEvent) {
 async function renderFor(services: Services, viewer: Principal, event: ChatEvent) {
   // A member's read state is theirs alone: only their own streams (other tabs, other devices) hear it.
   if (event.type === "chat.read_state" && event.memberId !== viewer.memberId) return null;
+  // A take-over request is heard by its recipients only: the chat's responsible and the team's managers.
+  if (event.type === "chat.take_over_requested" && !event.recipientIds.includes(viewer.memberId)) return null;
   const { chat, message, media, relations } = await loadChatEvent(services, event);
   if (!chat) return null;
   if (!can(viewer, "chats.view", chatRecord(chat)))
     return "previousResponsibleId" in event && event.previousResponsibleId === viewer.memberId
       ? { type: event.type, chat: { id: chat.id }, visible: false }
       : null;
+  if (event.type === "chat.take_over_requested")
+    return { type: event.type, chat: presentChat(chat, viewer), request: { id: event.requestId, requestedBy: event.requestedBy } };
   // Where the viewer's unread count may have changed (a customer's message, their read state, a
   // chat entering their list), it is counted for them; a status update leaves it as it was.
   const recount = event.type === "chat.read_state" || event.type === "chat.assigned" || event.type === "chat.unassigned" || message?.direction === "in";
@@ -101,7 +105,7 @@ export const eventRoutes = [
     tag: "Live updates",
     access: anyMember,
     responses: {
-      200: "text/event-stream: message.created, message.status, message.reaction, message.deleted ({chat, messageId}), chat.assigned, chat.unassigned, chat.read_state (the caller's own), campaign.progress",
+      200: "text/event-stream: message.created, message.status, message.reaction, message.deleted ({chat, messageId}), chat.assigned, chat.unassigned, chat.read_state (the caller's own), chat.take_over_requested ({chat, request: {id, requestedBy: {id, name}}}, to the chat's responsible and the team's managers), campaign.progress",
     },
     async handler({ actor, services, request, response }) {
       const token = request.get("authorization")?.replace(/^Bearer\s+/i, "") ?? "";

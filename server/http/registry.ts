@@ -17,6 +17,7 @@ import { mediaSendRoutes } from "../inbox/media-routes";
 import { reactionRoutes } from "../inbox/reaction-routes";
 import { readStateRoutes } from "../inbox/read-routes";
 import { chatRoutes } from "../inbox/routes";
+import { takeOverRoutes } from "../inbox/take-over-routes";
 import { apiKeyRoutes } from "../integrations/api-key-routes";
 import { devMailRoutes } from "../mail/dev-routes";
 import { mediaRoutes } from "../media/routes";
@@ -46,6 +47,7 @@ export const allRoutes: RouteDefinition[] = [
   ...accountRoutes,
   ...inboundRoutes,
   ...chatRoutes,
+  ...takeOverRoutes,
   ...reactionRoutes,
   ...deletionRoutes,
   ...mediaSendRoutes,

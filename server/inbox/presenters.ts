@@ -1,6 +1,6 @@
 import type { MessageRichContent, messages } from "../db/schema";
 import type { PresentedMedia } from "../media/presentation";
-import { type Actor, abilities } from "../permissions";
+import { type Actor, abilities, mayAskToTakeOver } from "../permissions";
 import type { MessageReaction, QuotedMessage } from "./message-presentation";
 import { type ChatRow, chatRecord } from "./queries";
 
@@ -17,8 +17,14 @@ export function presentChat(row: ChatRow & { unreadCount?: number; markedUnread?
     windowOpenUntil: row.windowOpenUntil?.toISOString() ?? null,
     // The caller's own read state, where it was read for them (lists, one chat, their live updates).
     ...(row.unreadCount === undefined ? {} : { unreadCount: row.unreadCount, markedUnread: row.markedUnread ?? false }),
-    ...(actor ? { abilities: abilities(actor, ["chats.reply", "chats.assign", "messages.delete"], chatRecord(row)) } : {}),
+    ...(actor ? { abilities: chatAbilities(actor, row) } : {}),
   };
+}
+
+/** What the member may do in the chat, and whether the ownership lock alone stops them (they may ask to take it over). */
+function chatAbilities(actor: Actor, row: ChatRow) {
+  const record = chatRecord(row);
+  return { ...abilities(actor, ["chats.reply", "chats.assign", "messages.delete"], record), askToTakeOver: mayAskToTakeOver(actor, record) };
 }
 
 export type MessageRow = typeof messages.$inferSelect;

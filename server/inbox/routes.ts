@@ -19,6 +19,7 @@ import { type ChatRow, chatRecord, chatsWithAccount, loadVisibleChat } from "./q
 import { type ChatRowWithReadState, chatsWithReadState, loadVisibleChatWithReadState } from "./read-state";
 import { contentMessage, contentOf, exactlyOneContent, MessageContent } from "./schemas";
 import { assertCanSend, assertMayUseContent, loadQuotable, sendToChat } from "./sender";
+import { closeTakeOverRequests } from "./take-over-routes";
 
 const ChatFilters = ListQuery.extend({
   accountId: z.string().max(100).optional(),
@@ -267,6 +268,8 @@ export const chatRoutes = [
         .update(chats)
         .set({ responsibleId: body.memberId })
         .where(and(eq(chats.workspaceId, actor.workspaceId), eq(chats.id, chat.id)));
+      // A new responsible answers the chat's open take-over requests.
+      if (body.memberId !== chat.responsibleId) await closeTakeOverRequests(db, actor.workspaceId, chat.id);
       const updated: ChatRow = { ...chat, responsibleId: body.memberId };
       const assigned = body.memberId !== null;
       await audit({

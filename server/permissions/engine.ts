@@ -185,6 +185,14 @@ export function stoppedByLock(actor: Actor, action: RecordAction, record: ChatRe
   return can(actor, "chats.view", record) && failingPermission(actor, action, record)?.lock === true;
 }
 
+/**
+ * Whether the UI offers "Ask to take over" (POST /chats/{id}/take-over-requests, gated on
+ * chats.assign): the lock alone keeps the actor from replying in or taking the chat.
+ */
+export function mayAskToTakeOver(actor: Actor, record: ChatRecord): boolean {
+  return holds(actor, "chats.assign") && (stoppedByLock(actor, "chats.reply", record) || stoppedByLock(actor, "chats.assign", record));
+}
+
 /** What a 403 of the ownership lock says: who holds the chat and which permission lets others in. */
 export function lockSentence(action: RecordAction, chat: ChatRecord): string {
   const holder = chat.responsibleName ?? "Another member";

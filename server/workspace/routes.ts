@@ -61,6 +61,9 @@ export const workspaceRoutes = [
       const changed = Object.keys(body) as (keyof typeof body)[];
       const [row] = await db.update(workspaces).set(body).where(eq(workspaces.id, actor.workspaceId)).returning();
       if (!row) throw notFound("workspace");
+      // Settings that change what members may do: open live-update streams re-read their member.
+      if (changed.some((key) => key === "ownershipLock" || key === "agentsSeeNumbers"))
+        await publish(db, { type: "access.changed", workspaceId: actor.workspaceId });
       await audit({
         action: "workspace.update",
         targetType: "workspace",

@@ -181,6 +181,14 @@ export const successfulRequests: Record<string, (context: SuccessContext) => Pro
     path: `/chats/${(await lineWithChat(context)).chatId}/responsible`,
     body: { memberId: context.actor.id },
   }),
+  // Someone else holds the actor's chat under the lock: asking succeeds (the Collaborator, without chats.assign, is refused at the gate).
+  "post /chats/:id/take-over-requests": async (context) => {
+    const { chatId } = await lineWithChat(context);
+    const holder = context.actor.id === context.team.admin.id ? context.team.owner : context.team.admin;
+    await api(context, "PUT", `/chats/${chatId}/responsible`, { memberId: holder.id });
+    await api(context, "PATCH", "/workspace", { ownershipLock: true });
+    return { path: `/chats/${chatId}/take-over-requests` };
+  },
   "put /chats/:id/messages/:messageId/reaction": async (context) => ({ path: await customerMessagePath(context), body: { emoji: "👍" } }),
   "delete /chats/:id/messages/:messageId/reaction": async (context) => {
     const path = await customerMessagePath(context);
