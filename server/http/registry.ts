@@ -28,6 +28,7 @@ import { joinRequestRoutes } from "../team/join-requests";
 import { teamRoutes } from "../team/routes";
 import { webhookManageRoutes } from "../webhooks/manage-routes";
 import { webhookRoutes } from "../webhooks/routes";
+import { accessRoutes } from "../whatsapp/access-routes";
 import { accountRoutes } from "../whatsapp/account-routes";
 import { inboundRoutes } from "../whatsapp/inbound-routes";
 import { workspaceRoutes } from "../workspace/routes";
@@ -45,6 +46,7 @@ export const allRoutes: RouteDefinition[] = [
   ...workspaceRoutes,
   ...auditRoutes,
   ...accountRoutes,
+  ...accessRoutes,
   ...inboundRoutes,
   ...chatRoutes,
   ...takeOverRoutes,

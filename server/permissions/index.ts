@@ -5,6 +5,7 @@ export * from "./catalogue";
 export * from "./engine";
 export * from "./invariants";
 export * from "./numbers";
+export * from "./override-invariants";
 export * from "./overrides";
 export {
   type AccountRecord,

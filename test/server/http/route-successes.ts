@@ -153,6 +153,14 @@ export const successfulRequests: Record<string, (context: SuccessContext) => Pro
     path: `/whatsapp-accounts/${(await lineWithChat(context)).accountId}/sandbox/inbound`,
     body: { from: "+15550001111", text: "hi" },
   }),
+  "get /whatsapp-accounts/:id/access": async (context) => ({
+    path: `/whatsapp-accounts/${await connectSandbox(context.server, context.team.owner.token, randomPhone())}/access`,
+  }),
+  "put /whatsapp-accounts/:id/access": async (context) => ({
+    path: `/whatsapp-accounts/${await connectSandbox(context.server, context.team.owner.token, randomPhone())}/access`,
+    body: { subjectType: "member", subjectId: context.team.teammate.id, access: "read" },
+  }),
+  "get /roles/:id/access": async () => ({ path: "/roles/teammate/access" }),
   "get /chats": async () => ({ path: "/chats" }),
   "get /chats/:id": async (context) => ({ path: `/chats/${(await lineWithChat(context)).chatId}` }),
   "post /chats": async (context) => {

@@ -124,6 +124,7 @@ describe("tenant isolation", () => {
     "patch /templates/:id": { name: "Renamed" },
     "put /panel/pipedrive/chats/:id/link": { personId: 1 },
     "patch /webhooks/:id": { enabled: false },
+    "put /whatsapp-accounts/:id/access": { subjectType: "role", subjectId: "teammate", access: "read" },
   };
   // Public routes whose path holds a credential rather than a record id.
   const credentialRoutes = ["post /invitations/:acceptToken/accept", "post /password-resets/:resetToken"];
