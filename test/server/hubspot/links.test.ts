@@ -107,6 +107,21 @@ describe("linking a HubSpot user from the card", () => {
     expect(await auditEntries("hubspot.user_link")).toEqual([]);
   });
 
+  it("a deleted message is not the card's last message (guarded deletion)", async () => {
+    const hubId = await connectedPortal();
+    const contact = fake.portals.addContact(hubId, { firstname: "Dee", phone: "+15550100309" });
+    const own = await insertAccountDirectly(server.database.db, team.workspace, team.agent.id);
+    const chat = await insertChatDirectly(server.database.db, team.workspace, own, { phone: "+15550100309", name: "Dee", customerWroteAt: new Date() });
+    const record = { objectTypeId: "0-1", objectId: contact.id };
+    expect((await signInFromCard(hubId, 2, team.agent, record)).status).toBe(201);
+    const reply = await server.api("POST", `/chats/${chat.id}/messages`, { token: team.owner.token, body: { text: "Wrong number, sorry" } });
+    expect(reply.status).toBe(201);
+    expect((await card(hubId, 2, record)).body.chats[0].lastMessage.text).toBe("Wrong number, sorry");
+    const deleted = await server.api("DELETE", `/chats/${chat.id}/messages/${reply.body.message.id}`, { token: team.owner.token });
+    expect(deleted.status).toBe(200);
+    expect((await card(hubId, 2, record)).body.chats[0].lastMessage).toMatchObject({ text: "Hello!", direction: "in" });
+  });
+
   it("a member links one HubSpot user: signing in as another HubSpot user moves their link", async () => {
     const hubId = await connectedPortal();
     const record = { objectTypeId: "0-1", objectId: fake.portals.addContact(hubId, { firstname: "Cy" }).id };
