@@ -24,6 +24,7 @@ export const knownAuditActions = [
   "message.send",
   "message.react",
   "message.unreact",
+  "message.delete",
   "whatsapp_account.connect",
   "whatsapp_account.disconnect",
   "template.create",
