@@ -3,6 +3,7 @@ import { type ApiProblem, asProblem, callApi } from "../api/client";
 import type { ListedMember } from "../api/types";
 import { useLiveEvents } from "../live/LiveUpdatesProvider";
 import { ExplainedDisabledButton } from "../permissions/PermissionReason";
+import { useMe } from "../session/SessionProvider";
 import { ProblemMessage } from "../shared/ProblemMessage";
 import { formatPhone } from "../shared/phone-format";
 import { Composer, type ReplyTarget } from "./Composer";
@@ -10,6 +11,7 @@ import { DeleteMessageDialog } from "./DeleteMessageDialog";
 import { contactLabel, initialsOf } from "./format";
 import { HistoryPane } from "./HistoryPane";
 import { ResponsiblePicker } from "./ResponsiblePicker";
+import { TakeOverPrompt } from "./TakeOverPrompt";
 import type { Chat, MaybeVisibleChat, Message, WhatsAppAccount } from "./types";
 import { type ChatHistory, useChatHistory } from "./use-chat-history";
 import { useMessageSurface } from "./use-message-surface";
@@ -29,6 +31,7 @@ const notVisible = "This chat is no longer visible to you — it may have been r
 
 /** One conversation: who it is with and who is responsible, the history, and (when allowed) the composer. */
 export function ChatView({ chatId, listed, members, accounts, onChatChanged, onGone }: ChatViewProps) {
+  const meId = useMe().member.id;
   const [chat, setChat] = useState<Chat | undefined>(listed);
   const [problem, setProblem] = useState<ApiProblem>();
   const [goneNotice, setGoneNotice] = useState<string>();
@@ -94,6 +97,7 @@ export function ChatView({ chatId, listed, members, accounts, onChatChanged, onG
   }
 
   const memberName = (memberId: string | null) => members.find((member) => member.id === memberId)?.name;
+  const holderName = (memberId: string) => (memberId === meId ? "you" : (memberName(memberId) ?? "a teammate"));
   const account = accounts.find((candidate) => candidate.id === chat.accountId);
   const authorOf = (message: Message) =>
     message.direction === "in" ? contactLabel(chat) : (memberName(message.authorId) ?? (message.authorId ? "A teammate" : "Switchboard"));
@@ -125,6 +129,7 @@ export function ChatView({ chatId, listed, members, accounts, onChatChanged, onG
             {chat.contact.name && chat.contact.phone ? `${formatPhone(chat.contact.phone)} · ` : ""}
             via {account ? `${account.displayName}${account.provider === "sandbox" ? " (sandbox)" : ""}` : "WhatsApp"}
           </div>
+          {chat.responsibleId && <div className="muted held-by">Held by {holderName(chat.responsibleId)}</div>}
         </div>
         {chat.abilities.assign ? (
           <ResponsiblePicker chat={chat} members={members} onChanged={onResponsibleChanged} onGone={() => markGone(notVisible)} />
@@ -167,6 +172,8 @@ export function ChatView({ chatId, listed, members, accounts, onChatChanged, onG
           onSent={onSent}
           onGone={() => markGone(notVisible)}
         />
+      ) : chat.abilities.askToTakeOver && chat.responsibleId ? (
+        <TakeOverPrompt key={chat.id} chatId={chat.id} holderName={memberName(chat.responsibleId) ?? "A teammate"} />
       ) : (
         <div className="composer-readonly">
           <p className="muted">You can read this conversation, but your role does not let you reply in it.</p>

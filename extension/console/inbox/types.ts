@@ -4,7 +4,7 @@ import type { presentAccount } from "../../../server/whatsapp/accounts";
 import type { RichFields } from "../../shared/message/content-types";
 
 /** What the caller may do in one chat, decided by the server. */
-export type ChatAbilities = { reply: boolean; assign: boolean; delete: boolean };
+export type ChatAbilities = { reply: boolean; assign: boolean; delete: boolean; askToTakeOver: boolean };
 /** A chat of GET /chats, GET /chats/{id} and live events: always with the viewer's abilities. */
 export type Chat = Omit<ReturnType<typeof presentChat>, "abilities"> & { abilities: ChatAbilities };
 /** PUT /chats/{id}/responsible answers without abilities when the caller may no longer see the chat. */

@@ -9,6 +9,7 @@ export const liveEventTypes = [
   "chat.assigned",
   "chat.unassigned",
   "chat.read_state",
+  "chat.take_over_requested",
 ] as const;
 export type LiveEventType = (typeof liveEventTypes)[number];
 
@@ -24,7 +25,12 @@ export type LiveEvent = {
    * unassigned or reassigned); `chat` then carries only its id.
    */
   visible?: boolean;
+  /** `chat.take_over_requested` (heard by the chat's responsible and the team's managers): who asks for the chat. */
+  request?: TakeOverRequest;
 };
+
+/** A member's "Ask to take over" of a chat held under the ownership lock. */
+export type TakeOverRequest = { id: string; requestedBy: { id: string; name: string } };
 
 /** `campaign.progress`: a campaign whose report the member may see changed state or counts. */
 export type CampaignProgressEvent = { type: "campaign.progress"; campaign: Campaign };

@@ -4,6 +4,7 @@ import { ApiTokensCard } from "./ApiTokensCard";
 import { DefaultCountryCard } from "./DefaultCountryCard";
 import { DeleteWorkspaceCard } from "./DeleteWorkspaceCard";
 import { NotificationsCard } from "./NotificationsCard";
+import { OwnershipLockCard } from "./OwnershipLockCard";
 import { OwnershipTransferCard } from "./OwnershipTransferCard";
 import { SubscriptionCard } from "./SubscriptionCard";
 
@@ -16,6 +17,7 @@ export function SettingsPage() {
       <AccountCard />
       {permissions["chats.view"] !== "none" && <NotificationsCard />}
       {permissions["team.manage"] && <DefaultCountryCard />}
+      {permissions["team.manage"] && <OwnershipLockCard />}
       {permissions["billing.manage"] && <SubscriptionCard />}
       <ApiTokensCard />
       {permissions["workspace.transfer"] && <OwnershipTransferCard />}

@@ -5,6 +5,7 @@ import { hrefFor } from "../routing/hash-route";
 import { useSession } from "../session/SessionProvider";
 import { useNewMessageAlerts } from "./new-message-alerts";
 import { preferences } from "./preferences";
+import { TakeOverRequests } from "./TakeOverRequests";
 import { useUnreadTitle } from "./use-unread-title";
 
 /** The signed-in frame: workspace and member in the header, the sections /me allows in the nav. */
@@ -44,7 +45,10 @@ export function ConsoleShell({ me, current, children }: { me: Me; current: Conso
           </a>
         ))}
       </nav>
-      <main className="content">{children}</main>
+      <main className="content">
+        <TakeOverRequests />
+        {children}
+      </main>
     </div>
   );
 }
