@@ -16,6 +16,19 @@ const workspaceUpdate = (details: unknown): AuditEntry => ({
   details,
 });
 
+describe("the sentence of a message.delete entry (its retained copy)", () => {
+  const messageDelete = (message: unknown): AuditEntry => ({ ...workspaceUpdate(null), action: "message.delete", targetType: "message", details: { message } });
+  it.each([
+    [{ direction: "in", text: "My card is 4111 1111 1111 1111" }, "Ada deleted a customer's message: “My card is 4111 1111 1111 1111”."],
+    [{ direction: "out", text: "Wrong price" }, "Ada deleted a message: “Wrong price”."],
+    [{ direction: "out", text: "x".repeat(100) }, `Ada deleted a message: “${"x".repeat(79)}…”.`],
+    [{ direction: "in", text: "" }, "Ada deleted a customer's message."],
+    [null, "Ada deleted a message."],
+  ])("%j", (message, sentence) => {
+    expect(entrySentence(messageDelete(message), "Ada", names)).toBe(sentence);
+  });
+});
+
 describe("the sentence of a workspace.update entry", () => {
   it.each([
     [{ before: { defaultCountry: null }, after: { defaultCountry: "GB" } }, "Ada set the default country of typed phone numbers to GB."],

@@ -94,6 +94,7 @@ describe("message content words", () => {
     [{ id: "m1", direction: "out" as const, text: "[document]", mediaKind: "document" }, "Document"],
     [{ id: "m1", direction: "in" as const, text: "", mediaKind: "hologram" }, "Hologram"],
     [{ id: "m1", direction: "in" as const, text: "", mediaKind: null }, "Message"],
+    [{ id: "m1", direction: "in" as const, text: "", mediaKind: null, deleted: true as const }, "Deleted message"],
   ])("sums up the quoted %j as %s", (quoted, summary) => {
     expect(quotedSummary(quoted)).toBe(summary);
   });
