@@ -5,6 +5,7 @@ import { toCsv } from "../http/csv";
 import { requires, route } from "../http/route";
 import { decodeCursor, ListQuery, page } from "../http/schemas";
 import type { Principal } from "../identity/tokens";
+import { type Actor, maskNumbersIn, maySeeNumbers } from "../permissions";
 import { chainedFieldsOf } from "./recorder";
 
 const AuditFilters = z.object({
@@ -28,10 +29,14 @@ function filtersFor(actor: Principal, filters: z.infer<typeof AuditFilters>): SQ
   ].filter((condition): condition is SQL => condition !== undefined);
 }
 
-/** An entry as the API shows it: what its hash covers, without the chain's numbering. */
-function presentEntry(row: typeof auditLog.$inferSelect) {
+/**
+ * An entry as the API shows it to `viewer`: what its hash covers, without the chain's numbering;
+ * contacts' numbers in its details masked without contacts.view_numbers (the chain is verified on
+ * the stored rows, server/audit/verify.ts, not on this).
+ */
+function presentEntry(row: typeof auditLog.$inferSelect, viewer: Actor) {
   const { seq: _seq, ...entry } = chainedFieldsOf(row);
-  return entry;
+  return maySeeNumbers(viewer) ? entry : { ...entry, details: maskNumbersIn(entry.details) };
 }
 
 export const auditRoutes = [
@@ -51,7 +56,15 @@ export const auditRoutes = [
         .where(and(...filtersFor(actor, query), after ? lt(auditLog.seq, Number(after[0])) : undefined))
         .orderBy(desc(auditLog.seq))
         .limit(query.limit + 1);
-      return { status: 200, body: page(rows, query.limit, (row) => [row.seq], presentEntry) };
+      return {
+        status: 200,
+        body: page(
+          rows,
+          query.limit,
+          (row) => [row.seq],
+          (row) => presentEntry(row, actor),
+        ),
+      };
     },
   }),
   route({
@@ -71,7 +84,7 @@ export const auditRoutes = [
         .limit(exportLimit);
       await audit({ action: "export.audit_log", targetType: "workspace", targetId: actor.workspaceId, details: { filters: query, rows: rows.length } });
       const csv = toCsv(
-        rows.map(presentEntry).map((entry) => ({ ...entry, details: JSON.stringify(entry.details) })),
+        rows.map((row) => presentEntry(row, actor)).map((entry) => ({ ...entry, details: JSON.stringify(entry.details) })),
         { columns: ["id", "at", "actorId", "action", "targetType", "targetId", "ip", "userAgent", "details"] },
       );
       return { status: 200, csv, filename: "activity-log.csv" };

@@ -8,7 +8,7 @@ import { scope } from "../permissions";
 import { type CampaignTransition, transitionCampaign } from "./control";
 import { launchCampaign } from "./launcher";
 import { presentCampaign } from "./presenters";
-import { previewCampaign } from "./preview";
+import { previewCampaign, rejectedAsSeenBy } from "./preview";
 import { type CampaignWithAccount, campaignsWithAccount, countsOf, flattenCampaign, loadVisibleCampaign } from "./queries";
 import { campaignReportCsv } from "./report";
 import { CampaignListQuery, LaunchCampaign } from "./schemas";
@@ -60,7 +60,7 @@ export const campaignRoutes = [
     async handler(context) {
       const { campaign, rejected } = await launchCampaign(context, context.body);
       const [presented] = await presentAll(context.db, context.actor, [campaign]);
-      return { status: 202, body: { campaign: presented, rejected } };
+      return { status: 202, body: { campaign: presented, rejected: rejectedAsSeenBy(context.actor, rejected) } };
     },
   }),
   route({
@@ -138,7 +138,7 @@ export const campaignRoutes = [
     responses: { 200: "text/csv: phone, name, status, error, sentAt, deliveredAt, readAt" },
     async handler({ actor, params, db, audit }) {
       const campaign = await loadVisibleCampaign(db, actor, params.id);
-      const report = await campaignReportCsv(db, actor.workspaceId, campaign.id);
+      const report = await campaignReportCsv(db, actor, campaign.id);
       await audit({ action: "export.campaign_report", targetType: "campaign", targetId: campaign.id, details: { rows: report.rows } });
       return { status: 200, csv: report.csv, filename: `campaign-${campaign.id}.csv` };
     },

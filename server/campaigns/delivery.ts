@@ -132,7 +132,7 @@ async function recordSent(
     if (!message) return null;
     await touchChat(tx, campaign.workspaceId, message.chatId, message.createdAt, message.text, false);
     const event = { type: "message.created" as const, workspaceId: campaign.workspaceId, chatId: message.chatId, messageId: message.id };
-    await emitInboxEvents(tx, [{ event, payload: { message: presentMessage(message) } }], { notify: false });
+    await emitInboxEvents(tx, [{ event, payload: { message: presentMessage(message, {}, "outbox") } }], { notify: false });
     return event;
   });
   if (created) services.events.publishAfterCommit([created]);

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { HttpProblem } from "../http/problem";
 import type { Context } from "../http/route";
 import type { Principal } from "../identity/tokens";
-import { launchNeedsApproval } from "../permissions";
+import { launchNeedsApproval, maskNumbersIn, maySeeNumbers, presentPhone } from "../permissions";
 import { assertWithinCaps, readCampaignSettings } from "./guard-rails";
 import { screenLaunch } from "./launcher";
 import type { LaunchCampaign } from "./schemas";
@@ -37,15 +37,20 @@ export async function previewCampaign(context: PreviewContext, body: z.infer<typ
     recipientCount: recipients.accepted.length,
     sample: recipients.accepted.slice(0, previewSampleSize).map((recipient) => ({
       row: recipient.row,
-      phone: recipient.phone,
+      phone: presentPhone(actor, recipient.phone),
       name: recipient.name,
       text: fillTemplate(template.body, recipientValues(recipient)),
     })),
-    rejected: { duplicates: recipients.duplicates, invalid: recipients.invalid },
+    rejected: rejectedAsSeenBy(actor, { duplicates: recipients.duplicates, invalid: recipients.invalid }),
     /** Which rows had no country code and were read in the default country (the first 100 of them). */
     readWithDefaultCountry:
       defaultCountry && nationalRows.length > 0 ? { country: defaultCountry, count: nationalRows.length, rows: nationalRows.slice(0, 100) } : null,
     needsApproval: launchNeedsApproval(actor, recipients.accepted.length, settings.approvalThreshold),
     overCap,
   };
+}
+
+/** The rejected rows as the caller may see them: their numbers masked without contacts.view_numbers, even though they gave them. */
+export function rejectedAsSeenBy<Rejected>(actor: Principal, rejected: Rejected): Rejected {
+  return maySeeNumbers(actor) ? rejected : maskNumbersIn(rejected);
 }

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { workspaces } from "../db/schema";
 import type { Actor } from "../permissions";
-import { findRole } from "../roles/lookup";
+import { findRole, rolePermissions } from "../roles/lookup";
 import { findMember } from "../team/membership";
 import { loadAccountOverrides } from "../whatsapp/access-overrides";
 
@@ -14,7 +14,10 @@ export async function loadActor(db: Executor, workspaceId: string, memberId: str
   const member = await findMember(db, workspaceId, memberId);
   const role = member ? await findRole(db, workspaceId, member.roleId) : null;
   if (!member || !role) return null;
-  const [workspace] = await db.select({ ownershipLock: workspaces.ownershipLock }).from(workspaces).where(eq(workspaces.id, workspaceId));
+  const [workspace] = await db
+    .select({ ownershipLock: workspaces.ownershipLock, agentsSeeNumbers: workspaces.agentsSeeNumbers })
+    .from(workspaces)
+    .where(eq(workspaces.id, workspaceId));
   return {
     workspaceId,
     memberId,

@@ -93,7 +93,7 @@ async function renderFor(services: Services, viewer: Principal, event: ChatEvent
   return {
     type: event.type,
     chat: presentChat(withReadState ?? chat, viewer),
-    ...(message ? { message: presentMessage(message, { ...relations, media: media && presentMedia(media, services.config.mediaLinkKey) }) } : {}),
+    ...(message ? { message: presentMessage(message, { ...relations, media: media && presentMedia(media, services.config.mediaLinkKey) }, viewer) } : {}),
   };
 }
 

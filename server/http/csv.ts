@@ -7,13 +7,16 @@ import { stringify } from "csv-stringify/sync";
 
 /** A strict E.164 number: `+`, then digits only — a number, never a formula or a DDE call. */
 const e164 = /^\+[1-9]\d{6,14}$/;
+/** A masked number (server/permissions/numbers.ts maskPhone): a country code, dots and two digits — no formula either. */
+const maskedNumber = /^\+[1-9]\d{0,3} ••• ••• \d{2}$/;
 
 export type CsvOptions<Column extends string> = {
   columns: readonly Column[];
   /**
    * Columns holding phone numbers we normalized to E.164 ourselves. They start with `+`, and
    * escaping would turn `+4915…` into `'+4915…` in every viewer and on re-import; a cell that
-   * is strict E.164 is left as it is. Any other value in these columns is escaped as usual.
+   * is strict E.164 (or a masked number, "+49 ••• ••• 12") is left as it is. Any other value in
+   * these columns is escaped as usual.
    */
   phoneColumns?: readonly Column[];
 };
@@ -27,7 +30,9 @@ export function toCsv<Column extends string>(rows: Record<Column, string | null 
     escape_formulas: true,
     cast: {
       string: (value, context) =>
-        typeof context.column === "string" && phoneColumns.has(context.column) && e164.test(value) ? { value, escape_formulas: false } : value,
+        typeof context.column === "string" && phoneColumns.has(context.column) && (e164.test(value) || maskedNumber.test(value))
+          ? { value, escape_formulas: false }
+          : value,
     },
   });
 }

@@ -4,6 +4,7 @@ import { recordingRateLimit, recordLoginRefusal, recordSecurityEvent } from "../
 import { loadActor } from "../crm/actor";
 import { databaseNonceStore } from "../crm/nonce-store";
 import { panelChatsAndAccounts } from "../crm/panel-chats";
+import { phoneRefKey, presentRecordPhone } from "../crm/record-phones";
 import type { Executor } from "../db/client";
 import { hubspotInstallations, members, users, workspaces } from "../db/schema";
 import { HttpProblem, invalidRequest, notFound, unauthenticated } from "../http/problem";
@@ -235,7 +236,7 @@ export const hubspotCardRoutes = [
     tag: "HubSpot card",
     access: anyMember,
     responses: {
-      200: "{record: {objectTypeId, objectId}, persons: [{id, name, phones: [{e164, label, raw}]}], chats: [chat], accounts: [account]}; chats and accounts as your role lets you see and send",
+      200: "{record: {objectTypeId, objectId}, persons: [{id, name, phones: [{e164, label, raw, ref}]}] (e164 and raw masked without contacts.view_numbers; ref starts a chat: POST /chats {phoneRef}), chats: [chat], accounts: [account]}; chats and accounts as your role lets you see and send",
       403: "crm_not_linked (missing: hubspot_panel): only a session opened from HubSpot's card reads its record",
       404: "The record is gone, or the workspace's HubSpot account is no longer the card's portal",
       409: "HubSpot needs reconnecting",
@@ -258,7 +259,9 @@ export const hubspotCardRoutes = [
       const persons = await readHubspotPanelPersons(services, actor.workspaceId, binding);
       const phones = [...new Set(persons.flatMap((person) => person.phones.flatMap((phone) => (phone.e164 ? [phone.e164] : []))))];
       const { chats, accounts } = await panelChatsAndAccounts(db, actor, phones);
-      return { status: 200, body: { record: { objectTypeId: binding.objectTypeId, objectId: binding.objectId }, persons, chats, accounts } };
+      const refKey = phoneRefKey(services.config.encryptionKey);
+      const shown = persons.map((person) => ({ ...person, phones: person.phones.map((phone) => presentRecordPhone(refKey, actor, phone)) }));
+      return { status: 200, body: { record: { objectTypeId: binding.objectTypeId, objectId: binding.objectId }, persons: shown, chats, accounts } };
     },
   }),
 ];

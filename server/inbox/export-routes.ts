@@ -2,7 +2,7 @@ import { desc } from "drizzle-orm";
 import { chats } from "../db/schema";
 import { toCsv } from "../http/csv";
 import { requires, route } from "../http/route";
-import { scope } from "../permissions";
+import { presentPhone, scope } from "../permissions";
 import { type ChatRow, chatsWithAccount } from "./queries";
 
 const exportLimit = 100_000;
@@ -11,7 +11,7 @@ export const exportRoutes = [
   route({
     method: "get",
     path: "/exports/chats",
-    summary: "The chats the caller may see, as CSV (the download is logged)",
+    summary: "The chats the caller may see, as CSV (numbers masked without contacts.view_numbers; the download is logged)",
     tag: "Exports",
     access: requires("data.export"),
     responses: { 200: "text/csv" },
@@ -25,7 +25,7 @@ export const exportRoutes = [
         rows.map((row) => ({
           id: row.id,
           accountId: row.accountId,
-          contactPhone: row.contactPhone,
+          contactPhone: presentPhone(actor, row.contactPhone),
           contactName: row.contactName,
           responsibleId: row.responsibleId,
           lastMessageAt: row.lastMessageAt.toISOString(),

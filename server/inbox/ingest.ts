@@ -141,7 +141,7 @@ export async function ingestInboundMessage(
     const event = { type: "message.created" as const, workspaceId: inbound.workspaceId, chatId: chat.id, messageId: message.id };
     // Outgoing webhooks get the file's description, never a download link (those are for members).
     const quoted = message.replyToProviderId ? (await conversationRelationsOf(tx, [message])).get(message.id) : {};
-    const payload = { message: presentMessage(message, { ...quoted, ...(media ? { media: presentMedia(media, null) } : {}) }) };
+    const payload = { message: presentMessage(message, { ...quoted, ...(media ? { media: presentMedia(media, null) } : {}) }, "outbox") };
     await emitInboxEvents(tx, [{ event, payload }], { notify: !publishAfterCommit });
     await within?.(tx, { chatId: chat.id, messageId: message.id });
     return { chatId: chat.id, messageId: message.id, duplicate: false, event };

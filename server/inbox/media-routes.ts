@@ -99,7 +99,7 @@ export const mediaSendRoutes = [
         // Presented as every message is: its quote, and its media with a fresh signed link (the media contract).
         const media = await presentedMediaOf(db, services.config.mediaLinkKey, actor.workspaceId, [message.id]);
         const relations = (await conversationRelationsOf(db, [message])).get(message.id);
-        return { status: 201, body: { message: presentMessage(message, { ...relations, media: media.get(message.id) }) } };
+        return { status: 201, body: { message: presentMessage(message, { ...relations, media: media.get(message.id) }, actor) } };
       } catch (error) {
         // The file stays with the message if one was stored (a send Meta refused later); else it goes.
         const [kept] = await db

@@ -1,15 +1,32 @@
 import type { MessageRichContent, messages } from "../db/schema";
 import type { PresentedMedia } from "../media/presentation";
-import { type Actor, abilities, mayAskToTakeOver } from "../permissions";
+import { type Actor, abilities, mayAskToTakeOver, presentPhone, presentText } from "../permissions";
 import type { MessageReaction, QuotedMessage } from "./message-presentation";
 import { type ChatRow, chatRecord } from "./queries";
 
-/** A chat as the API shows it; with an actor, its abilities for that actor. */
-export function presentChat(row: ChatRow & { unreadCount?: number; markedUnread?: boolean }, actor?: Actor) {
+/**
+ * Who a presentation is for: a member (numbers as they may see them, contacts.view_numbers), or
+ * `outbox` — the copy a webhook delivery stores, masked per webhook when it is sent
+ * (server/webhooks/number-masking.ts), never an API answer.
+ */
+export type Audience = Actor | "outbox";
+
+function phoneFor(audience: Audience, phone: string): string;
+function phoneFor(audience: Audience, phone: string | null): string | null;
+function phoneFor(audience: Audience, phone: string | null): string | null {
+  return audience === "outbox" ? phone : presentPhone(audience, phone);
+}
+
+/**
+ * A chat as the API shows it to `audience`; its abilities for a member unless `abilities: false`
+ * (a chat that just left the member's view).
+ */
+export function presentChat(row: ChatRow & { unreadCount?: number; markedUnread?: boolean }, audience: Audience, options: { abilities?: boolean } = {}) {
+  const actor = audience === "outbox" || options.abilities === false ? null : audience;
   return {
     id: row.id,
     accountId: row.accountId,
-    contact: { id: row.contactId, phone: row.contactPhone, name: row.contactName },
+    contact: { id: row.contactId, phone: phoneFor(audience, row.contactPhone), name: row.contactName },
     responsibleId: row.responsibleId,
     lastMessageAt: row.lastMessageAt.toISOString(),
     lastMessagePreview: row.lastMessagePreview,
@@ -39,7 +56,8 @@ export type MessageExtras = {
   reactions?: MessageReaction[];
 };
 
-export function presentMessage(row: MessageRow, extras: MessageExtras = {}) {
+/** A message as the API shows it to `audience` (a shared contact card's numbers as they may see them). */
+export function presentMessage(row: MessageRow, extras: MessageExtras, audience: Audience) {
   return {
     id: row.id,
     chatId: row.chatId,
@@ -48,25 +66,29 @@ export function presentMessage(row: MessageRow, extras: MessageExtras = {}) {
     status: row.status,
     authorId: row.authorId,
     templateName: row.templateName,
-    error: row.errorCode ? { code: row.errorCode, detail: row.errorDetail } : null,
+    // A failure's detail is Meta's or ours and may name the recipient: masked like any number.
+    error: row.errorCode ? { code: row.errorCode, detail: audience === "outbox" ? row.errorDetail : presentText(audience, row.errorDetail) } : null,
     createdAt: row.createdAt.toISOString(),
     statusAt: row.statusAt?.toISOString() ?? null,
     sentAt: row.sentAt?.toISOString() ?? null,
     ...(extras.media ? { media: extras.media } : {}),
     ...(extras.replyTo === undefined ? {} : { replyTo: extras.replyTo }),
     reactions: extras.reactions ?? [],
-    ...richFields(row.rich),
+    ...richFields(row.rich, audience),
   };
 }
 
 /** `location`, `contacts` or `interactive` as the customer sent them; absent for other messages. */
-function richFields(rich: MessageRichContent | null): {
+function richFields(
+  rich: MessageRichContent | null,
+  audience: Audience,
+): {
   location?: Extract<MessageRichContent, { location: unknown }>["location"];
   contacts?: Extract<MessageRichContent, { contacts: unknown }>["contacts"];
   interactive?: Extract<MessageRichContent, { interactive: unknown }>["interactive"];
 } {
   if (!rich) return {};
   if ("location" in rich) return { location: rich.location };
-  if ("contacts" in rich) return { contacts: rich.contacts };
+  if ("contacts" in rich) return { contacts: rich.contacts.map((card) => ({ ...card, phones: card.phones.map((phone) => phoneFor(audience, phone)) })) };
   return { interactive: rich.interactive };
 }

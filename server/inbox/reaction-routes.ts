@@ -6,7 +6,7 @@ import { HttpProblem, notFound } from "../http/problem";
 import { type Context, requires, route } from "../http/route";
 import type { Principal } from "../identity/tokens";
 import { presentedMediaOf } from "../media/presentation";
-import { authorize } from "../permissions";
+import { type Actor, authorize } from "../permissions";
 import { loadVisibleAccount } from "../whatsapp/accounts";
 import { CloudApiError } from "../whatsapp/cloud-client";
 import { waitForSendSlot } from "../whatsapp/pacing";
@@ -83,7 +83,7 @@ async function reactAsMember(context: ReactionContext, chatId: string, messageId
     );
     await emitReactionChanged(tx, actor.workspaceId, message.id);
   });
-  return presentWithRelations(db, services.config.mediaLinkKey, message);
+  return presentWithRelations(db, services.config.mediaLinkKey, message, actor);
 }
 
 /** The chat's customer message with its wamid: WhatsApp lets a business react only to messages it received. */
@@ -100,14 +100,14 @@ async function loadReactable(db: Database, workspaceId: string, chat: ChatRow, m
 }
 
 /** The reacted message as the member sees it: its reactions, the message it quotes, its file (with a link signed for them). */
-async function presentWithRelations(db: Database, mediaLinkKey: Buffer, message: typeof messages.$inferSelect) {
+async function presentWithRelations(db: Database, mediaLinkKey: Buffer, message: typeof messages.$inferSelect, viewer: Actor) {
   const [current] = await db
     .select()
     .from(messages)
     .where(and(eq(messages.workspaceId, message.workspaceId), eq(messages.id, message.id)));
   const row = current ?? message;
   const [relations, media] = await Promise.all([conversationRelationsOf(db, [row]), presentedMediaOf(db, mediaLinkKey, row.workspaceId, [row.id])]);
-  return presentMessage(row, { ...relations.get(row.id), media: media.get(row.id) });
+  return presentMessage(row, { ...relations.get(row.id), media: media.get(row.id) }, viewer);
 }
 
 /** WhatsApp's refusal as a problem the member can act on. */

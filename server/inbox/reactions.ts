@@ -78,7 +78,7 @@ export async function emitReactionChanged(tx: Executor, workspaceId: string, mes
 }
 
 async function presentWithRelations(db: Executor, row: MessageRow) {
-  return presentMessage(row, (await conversationRelationsOf(db, [row])).get(row.id));
+  return presentMessage(row, (await conversationRelationsOf(db, [row])).get(row.id) ?? {}, "outbox");
 }
 
 /**

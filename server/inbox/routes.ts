@@ -1,12 +1,14 @@
 import { and, desc, eq, isNull, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
+import { phoneRefKey, readPhoneRef } from "../crm/record-phones";
 import { chats, contacts, members, messages } from "../db/schema";
 import { invalidRequest, notFound } from "../http/problem";
 import { requires, route } from "../http/route";
 import { afterKeyset, decodeCursor, IdParam, ListQuery, page, timestampText } from "../http/schemas";
 import type { Principal } from "../identity/tokens";
 import { presentedMediaOf } from "../media/presentation";
-import { authorize, can, scope } from "../permissions";
+import { authorize, can, maySeeNumbers, requirePermission, scope } from "../permissions";
+import type { Services } from "../services";
 import { emitInboxEvent } from "../webhooks/outbox";
 import { loadVisibleAccount } from "../whatsapp/accounts";
 import { type CountryCode, normalizePhone, readTypedPhone } from "../whatsapp/phone";
@@ -27,9 +29,17 @@ const ChatFilters = ListQuery.extend({
   unassigned: z.enum(["true", "false"]).optional(),
   q: z.string().trim().min(1).max(200).optional(),
 });
+// A typed `phone`, or a `phoneRef` a CRM panel gave for one of its record's numbers
+// (server/crm/record-phones.ts): a member who sees numbers masked starts chats only that way.
 const StartChat = z
-  .object({ accountId: z.string().min(1).max(100), phone: z.string().min(3).max(40), ...MessageContent })
+  .object({
+    accountId: z.string().min(1).max(100),
+    phone: z.string().min(3).max(40).optional(),
+    phoneRef: z.string().min(1).max(1000).optional(),
+    ...MessageContent,
+  })
   .strict()
+  .refine((body) => (body.phone === undefined) !== (body.phoneRef === undefined), { message: "give either phone or phoneRef", path: ["phone"] })
   .refine(exactlyOneContent, contentMessage);
 const Reply = z
   .object({ ...MessageContent, replyToMessageId: z.string().min(1).max(100).optional() })
@@ -61,30 +71,49 @@ const trigramLength = 3;
  * messages, each filtered by workspace after the match) and the list keeps its scope, filters,
  * order and keyset around them; 1–2 characters can't use trigrams and are matched row by row.
  */
-function chatSearch(workspaceId: string, q: string, phone: string | null): SQL | undefined {
+function chatSearch(workspaceId: string, q: string, phone: string | null, seesNumbers: boolean): SQL | undefined {
   const pattern = likePattern(q);
-  const digitsPattern = likePattern(q.replace(/[\s()-]/g, ""));
+  // Without contacts.view_numbers only the whole number matches: a few digits that match (or
+  // not) would spell the masked number out one guess at a time.
+  const digitsPattern = seesNumbers ? likePattern(q.replace(/[\s()-]/g, "")) : null;
   if (q.length < trigramLength) {
     return or(
       phone ? eq(chats.contactPhone, phone) : undefined,
       sql`${chats.contactName} ilike ${pattern}`,
-      sql`${chats.contactPhone} like ${digitsPattern}`,
+      digitsPattern ? sql`${chats.contactPhone} like ${digitsPattern}` : undefined,
       sql`exists (select 1 from ${messages} where ${messages.workspaceId} = ${chats.workspaceId} and ${messages.chatId} = ${chats.id} and ${messages.text} ilike ${pattern})`,
     );
   }
   const onChats = or(
     phone ? eq(chats.contactPhone, phone) : undefined,
     sql`${chats.contactName} ilike ${pattern}`,
-    sql`${chats.contactPhone} like ${digitsPattern}`,
+    digitsPattern ? sql`${chats.contactPhone} like ${digitsPattern}` : undefined,
   );
   return sql`${chats.id} in (select ${chats.id} from ${chats} where ${chats.workspaceId} = ${workspaceId} and (${onChats})
     union select ${messages.chatId} from ${messages} where ${messages.workspaceId} = ${workspaceId} and ${messages.text} ilike ${pattern})`;
 }
 
+/**
+ * The E.164 a chat is started with: a typed number (contacts.view_numbers, since the answer and
+ * the chat would confirm it) or a CRM record's phoneRef, readable only by the member it was given to.
+ */
+async function startingNumber({ actor, services }: { actor: Principal; services: Services }, body: { phone?: string; phoneRef?: string }): Promise<string> {
+  if (body.phoneRef !== undefined) {
+    const phone = readPhoneRef(phoneRefKey(services.config.encryptionKey), actor, body.phoneRef);
+    const problem = "The phone reference is not yours, has expired or was altered: open the CRM record again.";
+    if (!phone) throw invalidRequest(problem, [{ path: "body.phoneRef", message: problem }]);
+    return phone;
+  }
+  requirePermission(actor, "contacts.view_numbers");
+  const typed = readTypedPhone(body.phone ?? "", await workspaceDefaultCountry(services.database.db, actor.workspaceId));
+  if ("problem" in typed) throw invalidRequest(typed.problem, [{ path: "body.phone", message: typed.problem }]);
+  return typed.phone;
+}
+
 /** The where-clause of a chat list: the caller's scope first, then the filters they asked for. */
 export function chatListWhere(actor: Principal, filters: z.infer<typeof ChatFilters>, defaultCountry: CountryCode | null = null): SQL {
   const phone = filters.q ? phoneQuery(filters.q, defaultCountry) : null;
-  const search = filters.q ? chatSearch(actor.workspaceId, filters.q, phone) : undefined;
+  const search = filters.q ? chatSearch(actor.workspaceId, filters.q, phone, maySeeNumbers(actor)) : undefined;
   return and(
     scope(actor, "chats.view"),
     filters.accountId ? eq(chats.accountId, filters.accountId) : undefined,
@@ -145,7 +174,12 @@ export const chatRoutes = [
     body: StartChat,
     idempotent: true,
     ownTransactions: true,
-    responses: { 201: "{chat, message}", 403: "chats.start does not cover this account", 422: "Outside the 24-hour window: use a template" },
+    responses: {
+      201: "{chat, message}",
+      400: "Neither or both of phone and phoneRef; a phoneRef that is not the caller's, expired or altered",
+      403: "chats.start does not cover this account; a typed phone without contacts.view_numbers (start from a CRM record's phoneRef or an existing chat)",
+      422: "Outside the 24-hour window: use a template",
+    },
     async handler(context) {
       const { actor, body, services, audit } = context;
       const db = services.database.db;
@@ -171,7 +205,7 @@ export const chatRoutes = [
       if (!chat) throw new Error("started chat vanished");
       const message = await sendToChat(context, account, chat, contentOf(body));
       const [current] = (await chatsWithAccount(db).where(and(eq(chats.workspaceId, actor.workspaceId), eq(chats.id, chatId)))) as ChatRow[];
-      return { status: 201, body: { chat: presentChat(current ?? chat, actor), message: presentMessage(message) } };
+      return { status: 201, body: { chat: presentChat(current ?? chat, actor), message: presentMessage(message, {}, actor) } };
     },
   }),
   route({
@@ -217,7 +251,7 @@ export const chatRoutes = [
           rows,
           query.limit,
           (row) => [row.cursorAt, row.message.id],
-          (row) => presentMessage(row.message, { ...relations.get(row.message.id), media: media.get(row.message.id) }),
+          (row) => presentMessage(row.message, { ...relations.get(row.message.id), media: media.get(row.message.id) }, actor),
         ),
       };
     },
@@ -241,7 +275,7 @@ export const chatRoutes = [
       const account = await loadVisibleAccount(db, actor, chat.accountId);
       const quoted = body.replyToMessageId ? await loadQuotable(db, actor.workspaceId, chat.id, body.replyToMessageId) : undefined;
       const message = await sendToChat(context, account, chat, contentOf(body), quoted);
-      return { status: 201, body: { message: presentMessage(message, (await conversationRelationsOf(db, [message])).get(message.id)) } };
+      return { status: 201, body: { message: presentMessage(message, (await conversationRelationsOf(db, [message])).get(message.id) ?? {}, actor) } };
     },
   }),
   route({
@@ -286,10 +320,10 @@ export const chatRoutes = [
           chatId: chat.id,
           ...(chat.responsibleId && chat.responsibleId !== body.memberId ? { previousResponsibleId: chat.responsibleId } : {}),
         },
-        { chat: presentChat(updated), byMemberId: actor.memberId },
+        { chat: presentChat(updated, "outbox"), byMemberId: actor.memberId },
       );
       const visible = can(actor, "chats.view", chatRecord(updated));
-      return { status: 200, body: { chat: visible ? presentChat(updated, actor) : presentChat(updated) } };
+      return { status: 200, body: { chat: presentChat(updated, actor, { abilities: visible }) } };
     },
   }),
 ];

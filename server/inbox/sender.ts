@@ -124,7 +124,7 @@ export async function sendToChat(context: SendContext, account: AccountRow, chat
     await emitInboxEvent(
       tx,
       { type: "message.created", workspaceId: actor.workspaceId, chatId: chat.id, messageId: message.id },
-      { message: presentMessage(message, replyTo ? (await conversationRelationsOf(tx, [message])).get(message.id) : {}) },
+      { message: presentMessage(message, replyTo ? ((await conversationRelationsOf(tx, [message])).get(message.id) ?? {}) : {}, "outbox") },
     );
     return message;
   });
@@ -162,7 +162,7 @@ async function updateMessage(services: Services, message: typeof messages.$infer
     await emitInboxEvent(
       tx,
       { type: "message.status", workspaceId: message.workspaceId, chatId: message.chatId, messageId: message.id },
-      { message: presentMessage(updated, updated.replyToMessageId ? (await conversationRelationsOf(tx, [updated])).get(updated.id) : {}) },
+      { message: presentMessage(updated, updated.replyToMessageId ? ((await conversationRelationsOf(tx, [updated])).get(updated.id) ?? {}) : {}, "outbox") },
     );
     return updated;
   });

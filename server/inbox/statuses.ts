@@ -88,7 +88,7 @@ export async function applyStatuses(db: Database, updates: StatusUpdate[]): Prom
       tx,
       updated.map((message) => ({
         event: { type: "message.status" as const, workspaceId: message.workspaceId, chatId: message.chatId, messageId: message.id },
-        payload: { message: presentMessage(message, relations.get(message.id)) },
+        payload: { message: presentMessage(message, relations.get(message.id) ?? {}, "outbox") },
       })),
     );
     return updated.length;

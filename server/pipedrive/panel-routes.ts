@@ -3,13 +3,14 @@ import { z } from "zod";
 import { recordSecurityEvent } from "../audit/security-events";
 import { databaseNonceStore } from "../crm/nonce-store";
 import { latestMessageId, panelChatsAndAccounts } from "../crm/panel-chats";
+import { phoneRefKey, presentRecordPhone } from "../crm/record-phones";
 import { pipedriveChatLinks, pipedriveCompanyRoutes, pipedriveInstallations, pipedriveUserLinks, workspaces } from "../db/schema";
 import { HttpProblem, notFound, unauthenticated } from "../http/problem";
 import { anyMember, publicAccess, route } from "../http/route";
 import { IdParam } from "../http/schemas";
 import { issueToken } from "../identity/tokens";
 import { loadVisibleChat } from "../inbox/queries";
-import { holds } from "../permissions";
+import { type Actor, holds } from "../permissions";
 import { findMember } from "../team/membership";
 import { presentMember, presentWorkspace } from "../team/presenters";
 import type { PanelPerson } from "./api";
@@ -120,7 +121,7 @@ export const pipedrivePanelRoutes = [
     access: anyMember,
     query: ContextQuery,
     responses: {
-      200: "{persons: [{id, name, phones: [{e164, label, raw}]}], chats: [chat], accounts: [account], ownConnection, ownAccount?}; ownConnection false: read with the workspace's connection (only the panel's record), connecting your own Pipedrive account shows more; then ownAccount: {canConnect (integrations.individual: POST /me/integrations/pipedrive/connect with landing: popup), mappedBy: the names of the members who map Pipedrive users (integrations.workspace) when you can't}",
+      200: "{persons: [{id, name, phones: [{e164, label, raw, ref}]}] (e164 and raw masked without contacts.view_numbers; ref starts a chat: POST /chats {phoneRef}), chats: [chat], accounts: [account], ownConnection, ownAccount?}; ownConnection false: read with the workspace's connection (only the panel's record), connecting your own Pipedrive account shows more; then ownAccount: {canConnect (integrations.individual: POST /me/integrations/pipedrive/connect with landing: popup), mappedBy: the names of the members who map Pipedrive users (integrations.workspace) when you can't}",
       403: "crm_not_linked (missing: individual_connection): outside a panel, only your own Pipedrive connection reads records",
       404: "No such record, or Pipedrive does not let you see it, or (without your own connection) it is not the record the panel was opened on",
       409: "Pipedrive is not connected",
@@ -133,7 +134,7 @@ export const pipedrivePanelRoutes = [
       return {
         status: 200,
         body: {
-          persons: persons.map(presentPanelPerson),
+          persons: persons.map((person) => presentPanelPerson(phoneRefKey(services.config.encryptionKey), actor, person)),
           chats: visibleChats,
           accounts,
           ownConnection: reader.own,
@@ -206,6 +207,7 @@ async function ownAccountOffer(db: Parameters<typeof workspaceFixers>[0], actor:
   return { canConnect: false, mappedBy: (await workspaceFixers(db, actor.workspaceId)).map((fixer) => fixer.name) };
 }
 
-function presentPanelPerson(person: PanelPerson) {
-  return { id: person.id, name: person.name, phones: person.phones.map((phone) => ({ e164: phone.e164, label: phone.label, raw: phone.raw })) };
+/** A record's person with their phones as this member may see them (server/crm/record-phones.ts). */
+function presentPanelPerson(refKey: Buffer, actor: Actor, person: PanelPerson) {
+  return { id: person.id, name: person.name, phones: person.phones.map((phone) => presentRecordPhone(refKey, actor, phone)) };
 }

@@ -195,7 +195,7 @@ export const teamRoutes = [
         await emitInboxEvent(
           db,
           { type: "chat.unassigned", workspaceId: actor.workspaceId, chatId: chat.id, previousResponsibleId: target.id },
-          { chat: presentChat({ ...chat, responsibleId: null }), byMemberId: actor.memberId },
+          { chat: presentChat({ ...chat, responsibleId: null }, "outbox"), byMemberId: actor.memberId },
         );
       }
       // CRM users linked to them no longer act as anyone; a Pipedrive connection of their own goes with them.

@@ -13,10 +13,16 @@ export const deliveryQueue = leaseQueue("webhooks", webhookDeliveries, [webhookD
 /** What a delivery of a webhook that was turned off says in the log. */
 export const turnedOffError = "The webhook was turned off before this was delivered.";
 
-/** Where a delivery goes: its webhook's URL, secret and whether it is on (null if the webhook was deleted meanwhile). */
-export async function deliveryTarget(db: Executor, delivery: DeliveryRow): Promise<{ url: string; secretEncrypted: string; enabled: boolean } | null> {
+/**
+ * Where a delivery goes: its webhook's URL, secret, whether it is on and who configured it (null
+ * if the webhook was deleted meanwhile).
+ */
+export async function deliveryTarget(
+  db: Executor,
+  delivery: DeliveryRow,
+): Promise<{ url: string; secretEncrypted: string; enabled: boolean; createdBy: string } | null> {
   const [target] = await db
-    .select({ url: webhooks.url, secretEncrypted: webhooks.secretEncrypted, enabled: webhooks.enabled })
+    .select({ url: webhooks.url, secretEncrypted: webhooks.secretEncrypted, enabled: webhooks.enabled, createdBy: webhooks.createdBy })
     .from(webhooks)
     .where(and(eq(webhooks.workspaceId, delivery.workspaceId), eq(webhooks.id, delivery.webhookId)));
   return target ?? null;

@@ -5,6 +5,7 @@ import { type JobOutcome, type JobRunner, startJobRunner } from "../jobs/runner"
 import type { Services } from "../services";
 import { attemptDelivery } from "./attempt";
 import { type DeliveryRow, deliveryQueue, deliveryTarget, markDelivered, markTurnedOff } from "./delivery-queue";
+import { payloadAsConfigured } from "./number-masking";
 import { defaultJitterRatio, defaultRetryDelaysMs } from "./retry-schedule";
 import { type HostLookup, webhookUrlPolicy } from "./url-policy";
 
@@ -46,12 +47,13 @@ export function startWebhookWorker(services: Services, options: WebhookWorkerOpt
       await markTurnedOff(db, delivery);
       return "done";
     }
+    const payload = await payloadAsConfigured(db, delivery, target.createdBy);
     const outcome = await Promise.resolve()
       .then(() =>
         attemptDelivery({
           url: target.url,
           secret: decryptSecret(services.config.encryptionKey, target.secretEncrypted),
-          rawBody: JSON.stringify(delivery.payload),
+          rawBody: JSON.stringify(payload),
           event: delivery.event,
           deliveryId: delivery.id,
           policy,

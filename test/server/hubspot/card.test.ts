@@ -263,8 +263,8 @@ describe("GET /hubspot/panel/context", () => {
         id: contact.id,
         name: "Carla Client",
         phones: [
-          { e164: "+15550100201", label: "phone", raw: "+1 555 010 0201" },
-          { e164: null, label: "mobile", raw: "not a number" },
+          { e164: "+15550100201", label: "phone", raw: "+1 555 010 0201", ref: expect.stringMatching(/^pref\./) },
+          { e164: null, label: "mobile", raw: "not a number", ref: null },
         ],
       },
     ]);

@@ -126,8 +126,12 @@ describe("panel context", () => {
     const answer = await context(await panelOn(teammatesUser.id));
     expect(answer.status).toBe(200);
     expect(answer.body.persons).toEqual([
-      { id: expect.any(Number), name: "Carla Customer", phones: [{ e164: phone, label: "mobile", raw: "+1 (555) 010-0001" }] },
-      { id: expect.any(Number), name: "Other Person", phones: [{ e164: null, label: "work", raw: "not a number" }] },
+      {
+        id: expect.any(Number),
+        name: "Carla Customer",
+        phones: [{ e164: phone, label: "mobile", raw: "+1 (555) 010-0001", ref: expect.stringMatching(/^pref\./) }],
+      },
+      { id: expect.any(Number), name: "Other Person", phones: [{ e164: null, label: "work", raw: "not a number", ref: null }] },
     ]);
     expect(answer.body.ownConnection).toBe(false);
   });
