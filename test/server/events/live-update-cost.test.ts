@@ -54,7 +54,7 @@ describe("the cost of a live update", () => {
     // The member who may not see the first chat heard nothing of it, only of their own.
     expect(collaborator.events[0]?.data.chat.id).toBe(collaboratorsChat.id);
     // Abilities are still each viewer's own.
-    expect(seeing[6]?.events[0]?.data.chat.abilities).toEqual({ reply: true, assign: true });
+    expect(seeing[6]?.events[0]?.data.chat.abilities).toEqual({ reply: true, assign: true, delete: false, askToTakeOver: false });
     // Two events, nine streams: each event's chat read once, and its message once.
     expect(reads(statements, "chats", chat.id)).toHaveLength(1);
     expect(reads(statements, "chats", collaboratorsChat.id)).toHaveLength(1);

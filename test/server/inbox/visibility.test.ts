@@ -87,7 +87,7 @@ describe("custom roles", () => {
   it("a Viewer (chats.view all, nothing else) sees every chat, may not reply (403 naming chats.reply) and its abilities say so", async () => {
     const list = await server.api("GET", "/chats", { token: viewer.token });
     expect(list.body.data).toHaveLength(4);
-    expect(list.body.data[0].abilities).toEqual({ reply: false, assign: false });
+    expect(list.body.data[0].abilities).toEqual({ reply: false, assign: false, delete: false, askToTakeOver: false });
     const reply = await server.api("POST", `/chats/${chatIds.agentResponsible}/messages`, { token: viewer.token, body: { text: "hi" } });
     expect(reply.body).toMatchObject({ status: 403, permission: "chats.reply" });
   });
