@@ -60,7 +60,7 @@ export function chatRecord(row: ChatRow): ChatRecord {
 }
 
 /** The chat's responsible's name: one key lookup per chat, so only for single chats. */
-const responsibleName = sql<
+export const responsibleName = sql<
   string | null
 >`(select ${users.name} from ${members} inner join ${users} on ${users.id} = ${members.userId} where ${members.workspaceId} = ${chats.workspaceId} and ${members.id} = ${chats.responsibleId})`;
 

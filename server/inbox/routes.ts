@@ -7,7 +7,7 @@ import { requires, route } from "../http/route";
 import { afterKeyset, decodeCursor, IdParam, ListQuery, page, timestampText } from "../http/schemas";
 import type { Principal } from "../identity/tokens";
 import { presentedMediaOf } from "../media/presentation";
-import { authorize, can, maySeeNumbers, requirePermission, scope } from "../permissions";
+import { authorize, authorizeUnderLock, can, maySeeNumbers, requirePermission, scope } from "../permissions";
 import type { Services } from "../services";
 import { emitInboxEvent } from "../webhooks/outbox";
 import { loadVisibleAccount } from "../whatsapp/accounts";
@@ -17,7 +17,7 @@ import { findOrCreateContact } from "./contacts";
 import { findOrCreateChat } from "./ingest";
 import { conversationRelationsOf } from "./message-presentation";
 import { presentChat, presentMessage } from "./presenters";
-import { type ChatRow, chatRecord, chatsWithAccount, loadVisibleChat } from "./queries";
+import { type ChatRow, chatRecord, chatsWithAccount, loadVisibleChat, responsibleName } from "./queries";
 import { type ChatRowWithReadState, chatsWithReadState, loadVisibleChatWithReadState } from "./read-state";
 import { contentMessage, contentOf, exactlyOneContent, MessageContent } from "./schemas";
 import { assertCanSend, assertMayUseContent, loadQuotable, sendToChat } from "./sender";
@@ -189,10 +189,12 @@ export const chatRoutes = [
       // Refuse (disconnected account, text outside the window) before creating anything, so a
       // refused start leaves no empty chat, contact or chat.start entry behind.
       const [known] = await db
-        .select({ windowOpenUntil: chats.windowOpenUntil })
+        .select({ windowOpenUntil: chats.windowOpenUntil, responsibleId: chats.responsibleId, responsibleName })
         .from(chats)
         .innerJoin(contacts, and(eq(contacts.workspaceId, chats.workspaceId), eq(contacts.id, chats.contactId)))
         .where(and(eq(chats.workspaceId, actor.workspaceId), eq(chats.accountId, account.id), eq(contacts.phone, phone)));
+      // A number that already has a chat on the account: the message goes into it, so the ownership lock applies.
+      if (known) authorizeUnderLock(actor, { workspaceId: actor.workspaceId, ...known, account: { id: account.id, connectedBy: account.connectedBy } });
       assertMayUseContent(actor, contentOf(body));
       assertCanSend(account, known ?? null, contentOf(body));
       const chatId = await db.transaction(async (tx) => {

@@ -193,6 +193,18 @@ export function mayAskToTakeOver(actor: Actor, record: ChatRecord): boolean {
   return holds(actor, "chats.assign") && (stoppedByLock(actor, "chats.reply", record) || stoppedByLock(actor, "chats.assign", record));
 }
 
+/**
+ * Throws the lock's 403 when the ownership lock keeps the actor out of this chat (someone else holds
+ * it, no chats.take_over on it): for routes that send into a chat they found rather than were given,
+ * such as starting a chat with a number that already has one.
+ */
+export function authorizeUnderLock(actor: Actor, record: ChatRecord): void {
+  const lock = checksOf(actor, "chats.reply").find((check) => check.lock);
+  if (lock && !evaluateWithOverrides(actor, lock.permission, "chat", lock.condition, record)) {
+    throw new PermissionDenied("chats.take_over", lockSentence("chats.reply", record));
+  }
+}
+
 /** What a 403 of the ownership lock says: who holds the chat and which permission lets others in. */
 export function lockSentence(action: RecordAction, chat: ChatRecord): string {
   const holder = chat.responsibleName ?? "Another member";

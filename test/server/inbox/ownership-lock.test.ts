@@ -51,6 +51,10 @@ describe("the ownership lock", () => {
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ code: "permission_denied", permission: "chats.take_over", detail: lockSentence });
     expect(await messageCount(chatId)).toBe(before);
+    // Starting a chat with the same number on the same line would send into Ana's chat: the same 403.
+    const started = await server.api("POST", "/chats", { token: team.teammate.token, body: { accountId, phone: "+15550300002", text: "On it" } });
+    expect([started.status, started.body.permission, started.body.detail]).toEqual([403, "chats.take_over", lockSentence]);
+    expect(await messageCount(chatId)).toBe(before);
     for (const memberId of [team.teammate.id, null]) {
       const taking = await setResponsible(team.teammate.token, chatId, memberId);
       expect([taking.status, taking.body.permission, taking.body.detail]).toEqual([403, "chats.take_over", assignSentence]);
