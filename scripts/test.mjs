@@ -1,10 +1,15 @@
-// `npm test`: makes sure Chromium is there for the browser tests, runs the whole Vitest suite,
+// `npm test`: makes sure Chromium is there for the browser tests (and pgbouncer, with TEST_DATABASE_URL), runs the whole Vitest suite,
 // and ends with one plain "N passed, N failed" line.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 
 const chromium = spawnSync(process.execPath, ["scripts/ensure-chromium.mjs"], { stdio: "inherit" });
 if (chromium.status !== 0) process.exit(chromium.status ?? 1);
+// On PostgreSQL the scale-out test (test/server/scale-out/) puts pgbouncer between the app and the database.
+if (process.env.TEST_DATABASE_URL) {
+  const pgbouncer = spawnSync(process.execPath, ["scripts/pgbouncer.mjs"], { stdio: "inherit" });
+  if (pgbouncer.status !== 0) process.exit(pgbouncer.status ?? 1);
+}
 
 mkdirSync(".test-tmp", { recursive: true });
 const resultsFile = ".test-tmp/results.json";

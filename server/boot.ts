@@ -31,13 +31,14 @@ export async function startServices(config: Config, database: DatabaseHandle, op
   // In development the app's mail goes to a catcher of its own, listed at /#/dev/mail.
   const mailCatcher: MailCatcher | null = config.mail.transport.kind === "catcher" ? await startMailCatcher() : null;
   const events = new EventHub();
-  await events.start(database, database.databaseUrl, logger);
+  // Its own session, outside the pool: DATABASE_LISTEN_URL when DATABASE_URL is a transaction-mode pooler.
+  await events.start(database, config.databaseListenUrl ?? database.databaseUrl, logger);
   const services: Services = {
     config,
     database,
     logger,
     passwordCost: options.passwordCost ?? productionPasswordCost,
-    loginLimiter: createAttemptLimiter(config.loginLimits),
+    loginLimiter: createAttemptLimiter(config.loginLimits, database),
     events,
     // DATA_DIR/media or S3 (MEDIA_STORAGE), chosen from the configuration.
     mediaStorage: createMediaStorage(config),
@@ -71,4 +72,5 @@ export async function stopServices(services: Services): Promise<void> {
   for (const task of services.background) await task.stop();
   services.background.clear();
   await services.events.stop();
+  await services.loginLimiter.close();
 }

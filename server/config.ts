@@ -13,6 +13,14 @@ const EnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
     .optional(),
+  /**
+   * Where the event bus's LISTEN session connects: straight to PostgreSQL (or a session-mode pooler)
+   * when DATABASE_URL goes through a transaction-mode pooler such as pgbouncer. Unset: DATABASE_URL.
+   */
+  DATABASE_LISTEN_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
   PUBLIC_URL: z.url().optional(),
   ENCRYPTION_KEY: z
     .string()
@@ -107,6 +115,12 @@ export type Config = {
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
+  /**
+   * The connection the event bus LISTENs on (one per process, outside the pool): DATABASE_LISTEN_URL,
+   * else DATABASE_URL. It must reach PostgreSQL with a session of its own; a transaction-mode
+   * pooler drops notifications, which the bus's start-up probe refuses (server/events/bus.ts).
+   */
+  databaseListenUrl: string | undefined;
   publicUrl: string;
   encryptionKey: Buffer;
   /** Keys the activity log's hash chain (HMAC-SHA256); derived from ENCRYPTION_KEY. */
@@ -289,6 +303,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // The demo members all log in with one published password: never on a production server.
     throw new ConfigError("Invalid DEMO: cannot be on in production (the demo logins share a published password)");
   }
+  if (values.DATABASE_LISTEN_URL && !values.DATABASE_URL) {
+    // Embedded PGlite delivers notifications in-process: a LISTEN URL without DATABASE_URL is a mistake.
+    throw new ConfigError("Invalid DATABASE_LISTEN_URL: needs DATABASE_URL (without it the database is embedded and has nothing to LISTEN to)");
+  }
   const dataDir = path.resolve(values.DATA_DIR);
   const port = values.PORT;
   const publicUrl = (values.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, "");
@@ -323,6 +341,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port,
     dataDir,
     databaseUrl: values.DATABASE_URL,
+    databaseListenUrl: values.DATABASE_LISTEN_URL ?? values.DATABASE_URL,
     publicUrl,
     encryptionKey,
     auditChainKey: deriveKey(encryptionKey, "switchboard.audit.chain"),

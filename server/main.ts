@@ -11,6 +11,7 @@ import { startOperatorListener } from "./datadir/operator-listener";
 import { type DatabaseHandle, openDatabase } from "./db/client";
 import { connectDemoWorkspaceToDemoHubspot } from "./demo/hubspot-journey";
 import { connectDemoCrms, seedDemoWorkspace } from "./demo/start";
+import { ListenProbeFailed } from "./events/bus";
 import { createApp } from "./http/app";
 import { mediaStorageDescription } from "./media/create-storage";
 import type { Services } from "./services";
@@ -46,7 +47,7 @@ async function main() {
   try {
     services = await startServices(config, database);
   } catch (error) {
-    if (error instanceof UnsealedAuditChains) {
+    if (error instanceof UnsealedAuditChains || error instanceof ListenProbeFailed) {
       console.error(`Switchboard cannot start: ${error.message}`);
       await database.close();
       process.exit(1);

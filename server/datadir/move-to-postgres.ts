@@ -31,7 +31,6 @@ export async function moveToPostgres(source: PGlite, targetUrl: string, auditCha
   try {
     // Rendered timestamps (the checksums) must not depend on either server's time zone.
     await source.exec("set timezone = 'UTC'");
-    await target.query("set timezone = 'UTC'");
     const sourceTables = (await source.query<{ name: string }>(tablesQuery)).rows.map((row) => row.name);
     const targetTables = (await target.query<{ name: string }>(tablesQuery)).rows.map((row) => row.name);
     if (sourceTables.join() !== targetTables.join()) {
@@ -39,6 +38,9 @@ export async function moveToPostgres(source: PGlite, targetUrl: string, auditCha
     }
     const order = parentsFirst(targetTables, (await target.query<{ child: string; parent: string }>(foreignKeysQuery)).rows);
     await target.query("begin");
+    // Local to the transaction that copies and checksums: a session setting would stay behind on
+    // whichever server connection a transaction-mode pooler (pgbouncer) gave the statement.
+    await target.query("set local timezone = 'UTC'");
     for (const table of order) {
       const { rows } = await source.query<{ row: string }>(`select row_to_json(t)::text as row from ${quoted(table)} t`);
       for (let start = 0; start < rows.length; start += batchSize) {

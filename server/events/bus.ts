@@ -1,9 +1,20 @@
+import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { DatabaseHandle, Executor } from "../db/client";
 import { listenWithReconnect } from "./listen-connection";
 
 export const eventChannel = "switchboard_events";
+/** Where a starting process checks that its LISTEN session hears what its pool NOTIFYs (nobody else listens there). */
+export const probeChannel = "switchboard_listen_probe";
+/** How long a starting process waits for its own probe notification. */
+export const listenProbeTimeoutMs = 5000;
+
+/**
+ * The LISTEN session does not hear what the pool publishes: it goes through a transaction-mode
+ * pooler (which drops notifications without an error) or reaches another database.
+ */
+export class ListenProbeFailed extends Error {}
 
 export const inboxEventTypes = ["message.created", "message.status", "message.reaction", "message.deleted", "chat.assigned", "chat.unassigned"] as const;
 export type InboxEventType = (typeof inboxEventTypes)[number];
@@ -84,7 +95,13 @@ export class EventHub {
     return this.flushing;
   }
 
-  async start(database: DatabaseHandle, databaseUrl?: string, logger?: Logger): Promise<void> {
+  /**
+   * Starts delivering events. On PostgreSQL, `listenUrl` (DATABASE_LISTEN_URL, else DATABASE_URL)
+   * gets a session of its own outside the pool, and a probe NOTIFY sent through the pool must reach
+   * it within listenProbeTimeoutMs: otherwise ListenProbeFailed, since live updates and revocations
+   * would silently stop crossing processes.
+   */
+  async start(database: DatabaseHandle, listenUrl?: string, logger?: Logger): Promise<void> {
     this.database = database;
     const deliver = (payload: string) => {
       const event = JSON.parse(payload) as BusEvent;
@@ -101,9 +118,34 @@ export class EventHub {
       this.stopListening = await database.pglite.listen(eventChannel, deliver);
       return;
     }
-    if (!databaseUrl) throw new Error("EventHub needs the database URL to LISTEN on PostgreSQL");
-    const connection = await listenWithReconnect({ databaseUrl, channels: [eventChannel], onNotification: deliver, logger });
+    if (!listenUrl) throw new Error("EventHub needs the database URL to LISTEN on PostgreSQL");
+    const probeId = randomUUID();
+    let probeHeard: () => void = () => undefined;
+    const heard = new Promise<void>((resolve) => {
+      probeHeard = resolve;
+    });
+    const connection = await listenWithReconnect({
+      databaseUrl: listenUrl,
+      channels: [eventChannel, probeChannel],
+      onNotification: (payload, channel) => {
+        if (channel !== probeChannel) deliver(payload);
+        else if (payload === probeId) probeHeard();
+      },
+      logger,
+    });
     this.stopListening = () => connection.stop();
+    await database.db.execute(sql`select pg_notify(${probeChannel}, ${probeId})`);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), listenProbeTimeoutMs)));
+    const outcome = await Promise.race([heard, timedOut]);
+    clearTimeout(timer);
+    if (outcome === "timeout") {
+      await this.stop();
+      throw new ListenProbeFailed(
+        `live updates would not cross processes: a NOTIFY sent through DATABASE_URL did not reach the LISTEN session within ${listenProbeTimeoutMs / 1000} s. ` +
+          "Point DATABASE_LISTEN_URL straight at PostgreSQL (or at a session-mode pooler) on the same database; a transaction-mode pooler drops notifications.",
+      );
+    }
   }
 
   subscribe(listener: Listener): () => void {

@@ -25,7 +25,7 @@ export type ListenConnection = { stop(): Promise<void> };
 export async function listenWithReconnect(options: {
   databaseUrl: string;
   channels: string[];
-  onNotification: (payload: string) => void;
+  onNotification: (payload: string, channel: string) => void;
   logger?: Logger;
 }): Promise<ListenConnection> {
   let current: pg.Client | undefined;
@@ -46,7 +46,7 @@ export async function listenWithReconnect(options: {
     const client = new pg.Client({ connectionString: options.databaseUrl });
     client.on("error", (error) => lost(client, error));
     client.on("end", () => lost(client));
-    client.on("notification", (message) => message.payload && options.onNotification(message.payload));
+    client.on("notification", (message) => message.payload && options.onNotification(message.payload, message.channel));
     try {
       await client.connect();
       for (const channel of options.channels) await client.query(`LISTEN ${channel}`);

@@ -90,6 +90,8 @@ describe("config", () => {
     [{ PORT: "eighty" }, /^Invalid PORT: /],
     [{ PORT: "70000" }, /^Invalid PORT: /],
     [{ DATABASE_URL: "mysql://x" }, /^Invalid DATABASE_URL: must be a postgres/],
+    [{ DATABASE_URL: "postgres://pgbouncer/db", DATABASE_LISTEN_URL: "http://db" }, /^Invalid DATABASE_LISTEN_URL: must be a postgres/],
+    [{ DATABASE_LISTEN_URL: "postgres://db/switchboard" }, /^Invalid DATABASE_LISTEN_URL: needs DATABASE_URL/],
     [{ PUBLIC_URL: "not a url" }, /^Invalid PUBLIC_URL: /],
     [{ NODE_ENV: "staging" }, /^Invalid NODE_ENV: /],
     [{ ENCRYPTION_KEY: "short" }, /^Invalid ENCRYPTION_KEY: /],
@@ -108,6 +110,21 @@ describe("config", () => {
       PUBLIC_URL: "https://app.example.com/",
     });
     expect(config).toMatchObject({ nodeEnv: "production", publicUrl: "https://app.example.com", demo: false });
+  });
+
+  it("LISTENs on DATABASE_LISTEN_URL when set (DATABASE_URL through a transaction-mode pooler), else on DATABASE_URL", () => {
+    const production = { NODE_ENV: "production", ENCRYPTION_KEY: key };
+    expect(loadConfig({ ...production, DATABASE_URL: "postgres://db/switchboard" })).toMatchObject({
+      databaseUrl: "postgres://db/switchboard",
+      databaseListenUrl: "postgres://db/switchboard",
+    });
+    expect(
+      loadConfig({ ...production, DATABASE_URL: "postgres://pgbouncer:6432/switchboard", DATABASE_LISTEN_URL: "postgres://db:5432/switchboard" }),
+    ).toMatchObject({
+      databaseUrl: "postgres://pgbouncer:6432/switchboard",
+      databaseListenUrl: "postgres://db:5432/switchboard",
+    });
+    expect(loadConfig(production).databaseListenUrl).toBeUndefined();
   });
 
   describe("the demo CRM", () => {
