@@ -36,11 +36,6 @@ export function NewChatDialog(props: NewChatDialogProps) {
       <p className="notice" role="note">
         {maskedNewChatNote}
       </p>
-      <div className="form-actions">
-        <button type="button" onClick={props.onClose}>
-          Close
-        </button>
-      </div>
     </Dialog>
   );
 }
