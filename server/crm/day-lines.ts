@@ -10,17 +10,20 @@ export type ChatDayKey = { workspaceId: string; chatId: string; day: string };
 /** A message as a transcript needs it. */
 export type DayLine = TranscriptLine & { id: string; authorName: string | null; authorId: string | null };
 
-/** The messages of the chat-day (an index range on messages_chat_idx), deleted ones left out: they are never logged. */
-export function chatDayMessages(key: ChatDayKey): SQL {
+/**
+ * Every message that arrived in the chat-day, deleted ones too (an index range on
+ * messages_chat_idx): what a count of the day's arrivals compares with the lines logged, since a
+ * message deleted after it was logged still counts as logged.
+ */
+export function chatDayArrivals(key: ChatDayKey): SQL {
   const start = new Date(`${key.day}T00:00:00.000Z`);
   const end = new Date(start.getTime() + 24 * 60 * 60 * 1000);
-  return and(
-    eq(messages.workspaceId, key.workspaceId),
-    eq(messages.chatId, key.chatId),
-    gte(messages.createdAt, start),
-    lt(messages.createdAt, end),
-    isNull(messages.deletedAt),
-  ) as SQL;
+  return and(eq(messages.workspaceId, key.workspaceId), eq(messages.chatId, key.chatId), gte(messages.createdAt, start), lt(messages.createdAt, end)) as SQL;
+}
+
+/** The messages of the chat-day that are still shown: a deleted message is never logged. */
+export function chatDayMessages(key: ChatDayKey): SQL {
+  return and(chatDayArrivals(key), isNull(messages.deletedAt)) as SQL;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, lt, type SQL, sql } from "drizzle-orm";
-import { type ChatDayKey, chatDayMessages, type DayLine, loadDayLines } from "../crm/day-lines";
+import { type ChatDayKey, chatDayArrivals, chatDayMessages, type DayLine, loadDayLines } from "../crm/day-lines";
 import type { Executor } from "../db/client";
 import { messages, pipedriveLogEntries } from "../db/schema";
 import type { LogKind } from "./settings";
@@ -43,7 +43,8 @@ export async function loadUnloggedLines(
   const cursor = sql`(select ${pipedriveLogEntries.loggedThroughAt}, ${pipedriveLogEntries.loggedThroughId} from ${pipedriveLogEntries} where ${entryKey(job, kind)} and ${pipedriveLogEntries.part} = ${current.part})`;
   const [fresh, [day]] = await Promise.all([
     loadDayLines(db, job, sql`(${messages.createdAt}, ${messages.id}) > ${cursor}`),
-    db.select({ messages: sql<number>`count(*)::int` }).from(messages).where(dayRange(job)),
+    // Arrivals, deleted ones too: a message deleted after it was logged must not hide a late one.
+    db.select({ messages: sql<number>`count(*)::int` }).from(messages).where(chatDayArrivals(job)),
   ]);
   if (Number(day?.messages ?? 0) <= current.dayLineCount + fresh.length) return { late: [], fresh };
   return { late: await lateLines(db, job, kind, cursor), fresh };

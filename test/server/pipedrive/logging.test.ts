@@ -127,6 +127,28 @@ describe("logging conversations to Pipedrive", () => {
     expect(fake.notes[0]?.content).toContain("09:30 <b>");
   });
 
+  it("a message deleted after it was logged does not hide a late one (guarded deletion)", async () => {
+    const dayStart = new Date(`${new Date(Date.now() - 24 * 60 * 60 * 1000).toISOString().slice(0, 10)}T09:00:00.000Z`);
+    const say = (text: string, minutes: number) =>
+      ingestInboundMessage(server.database.db, {
+        workspaceId: team.workspace.id,
+        accountId: account.id,
+        from: { phone: "+15550100001", name: "Carla" },
+        providerMessageId: `deleted-${text}-${Date.now()}`,
+        text,
+        receivedAt: new Date(dayStart.getTime() + minutes * 60_000),
+      });
+    await say("At nine", 0);
+    const ten = await say("At ten", 60);
+    await eventually(() => expect(fake.notes[0]?.content).toContain("At ten"));
+    await eventually(async () => expect((await jobsOf(ten.chatId))[0]?.status).toBe("done"));
+    const deleted = await server.api("DELETE", `/chats/${ten.chatId}/messages/${ten.messageId}`, { token: team.admin.token });
+    expect(deleted.status).toBe(200);
+    await say("At half past nine", 30);
+    await eventually(() => expect(fake.notes[0]?.content).toContain("At half past nine"));
+    expect(fake.notes).toHaveLength(1);
+  });
+
   it("a note logged before transcripts were kept in parts (no lines or cursor stored) is rewritten whole once, then appended to", async () => {
     const chatId = await customerSays("Before the upgrade");
     await eventually(() => expect(fake.notes).toHaveLength(1));
