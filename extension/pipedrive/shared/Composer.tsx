@@ -56,6 +56,20 @@ export function Composer({ api, accounts, chats, phones, chat, persons, replyTo,
     if (!fromOptions.some((account) => account.id === accountId)) setAccountId(fromOptions[0]?.id ?? "");
   }, [fromOptions, accountId]);
 
+  // The ownership lock alone keeps the member out of the chat a message would go into: the box is
+  // disabled with the server's reason (GET /me/explain, the 403's own sentence).
+  const found = existingChat(chats, accountId, phone);
+  const lockedChatId = found?.abilities.askToTakeOver && !found.abilities.reply ? found.id : null;
+  const [lockReason, setLockReason] = useState<string>();
+  useEffect(() => {
+    setLockReason(undefined);
+    if (lockedChatId)
+      api.call<{ sentence: string }>("GET", `/me/explain?permission=chats.reply&recordType=chat&recordId=${lockedChatId}`).then(
+        (answer) => setLockReason(answer.sentence),
+        () => undefined,
+      );
+  }, [api, lockedChatId]);
+
   if (reachable.length === 0 && !chat) return <p className="muted">No WhatsApp-ready phone number on this record.</p>;
   if (fromOptions.length === 0) return <p className="muted">You may not send to this number from any WhatsApp account.</p>;
 
@@ -160,7 +174,14 @@ export function Composer({ api, accounts, chats, phones, chat, persons, replyTo,
       {templateOnly && (
         <p className="muted">{target ? "The 24-hour window is closed: send an approved template." : "A new chat starts with an approved template."}</p>
       )}
-      {templateOnly || templateChosen ? (
+      {lockedChatId ? (
+        <>
+          <p id="composer-locked" className="notice" role="status">
+            {lockReason ?? "Someone else holds this chat."}
+          </p>
+          <textarea aria-label="Message" aria-describedby="composer-locked" disabled />
+        </>
+      ) : templateOnly || templateChosen ? (
         <TemplatePicker
           key={accountId}
           loadTemplates={loadTemplates}
