@@ -27,6 +27,7 @@ export const knownAuditActions = [
   "message.delete",
   "whatsapp_account.connect",
   "whatsapp_account.disconnect",
+  "whatsapp_account.access",
   "template.create",
   "template.update",
   "template.delete",

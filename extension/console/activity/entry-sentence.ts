@@ -41,6 +41,14 @@ const phrases: Record<string, (target: string, details: Details, names: RecordNa
   "permission.denied": () => "was refused something their role does not allow",
   "whatsapp_account.connect": (target) => `connected the WhatsApp number ${target}`,
   "whatsapp_account.disconnect": (target) => `disconnected the WhatsApp number ${target}`,
+  "whatsapp_account.access": (target, details, names) => {
+    const subjectId = text(details.subjectId) ?? "";
+    const subject = details.subjectType === "role" ? `the role ${names.role(subjectId) ?? subjectId}` : (names.member(subjectId) ?? "a member");
+    const access = { full: "full", read: "read-only", none: "no" }[text(details.after) ?? ""];
+    return access
+      ? `gave ${subject} ${access} access to the WhatsApp number ${target}`
+      : `gave ${subject} their role's access to the WhatsApp number ${target} again`;
+  },
   "chat.start": () => "started a chat",
   "chat.assign": (_target, details, names) => {
     const memberId = text(details.responsibleId ?? (details.after as Details | undefined)?.responsibleId);

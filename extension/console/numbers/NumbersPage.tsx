@@ -1,12 +1,13 @@
 import { useState } from "react";
 import { callApi } from "../api/client";
-import type { ListedMember } from "../api/types";
+import type { ListedMember, Role } from "../api/types";
 import { useAction } from "../api/use-action";
 import { useApiList, useApiQuery } from "../api/use-api-query";
 import type { WhatsAppAccount } from "../inbox/types";
 import { useMe } from "../session/SessionProvider";
 import { ConfirmBox } from "../shared/ConfirmBox";
 import { ProblemMessage } from "../shared/ProblemMessage";
+import { AccountAccessPanel } from "./AccountAccessPanel";
 import { ConnectNumberForm } from "./ConnectNumberForm";
 import type { NumberSetup } from "./types";
 
@@ -18,6 +19,8 @@ import type { NumberSetup } from "./types";
 export function NumbersPage() {
   const { permissions } = useMe();
   const mayConnect = permissions["whatsapp.connect"];
+  const managesTeam = permissions["team.manage"];
+  const roles = useApiQuery<{ data: Role[] }>(managesTeam ? "/roles" : null);
   const accounts = useApiList<WhatsAppAccount>("/whatsapp-accounts");
   const members = useApiList<ListedMember>("/members?limit=200");
   const setup = useApiQuery<NumberSetup>(mayConnect ? "/whatsapp-accounts/setup" : null);
@@ -70,6 +73,7 @@ export function NumbersPage() {
                     connectedBy={memberName(account.connectedBy)}
                     pacing={setup.data?.sendRatePerSecond}
                     onChanged={accounts.reload}
+                    access={managesTeam && members.data && roles.data ? { members: members.data, roles: roles.data.data } : null}
                   />
                 ))}
               </tbody>
@@ -80,11 +84,19 @@ export function NumbersPage() {
   );
 }
 
-type RowProps = { account: WhatsAppAccount; connectedBy: string; pacing: number | undefined; onChanged(): void };
+type RowProps = {
+  account: WhatsAppAccount;
+  connectedBy: string;
+  pacing: number | undefined;
+  onChanged(): void;
+  /** With team.manage: whom the access panel offers (per-number overrides). */
+  access: { members: ListedMember[]; roles: Role[] } | null;
+};
 
-function NumberRow({ account, connectedBy, pacing, onChanged }: RowProps) {
+function NumberRow({ account, connectedBy, pacing, onChanged, access }: RowProps) {
   const disconnect = useAction();
   const [confirming, setConfirming] = useState(false);
+  const [showingAccess, setShowingAccess] = useState(false);
   const label = account.displayName === account.phoneNumber ? account.phoneNumber : `${account.displayName} (${account.phoneNumber})`;
   const confirm = () =>
     void disconnect
@@ -94,39 +106,53 @@ function NumberRow({ account, connectedBy, pacing, onChanged }: RowProps) {
         if (done) onChanged();
       });
   return (
-    <tr aria-label={label}>
-      <td>
-        <strong>{account.displayName}</strong>
-        <div className="muted">{account.phoneNumber}</div>
-      </td>
-      <td>
-        {account.provider === "cloud" ? "Cloud API" : "Sandbox"}
-        {pacing !== undefined && <div className="muted">up to {pacing} messages a second</div>}
-      </td>
-      <td>{connectedBy}</td>
-      <td data-testid="number-status">
-        {account.status === "connected" ? "Connected" : "Disconnected"}
-        {account.statusReason && <div className="muted">{account.statusReason}</div>}
-      </td>
-      <td>
-        {account.canDisconnect && !confirming && (
-          <button type="button" className="danger" onClick={() => setConfirming(true)}>
-            Disconnect
-          </button>
-        )}
-        {confirming && (
-          <ConfirmBox
-            question={`Disconnect ${account.phoneNumber}?`}
-            confirmLabel="Yes, disconnect"
-            pending={disconnect.pending}
-            onConfirm={confirm}
-            onCancel={() => setConfirming(false)}
-          >
-            Nobody can send from it any more and new messages to it no longer arrive; its conversations stay in the Inbox.
-          </ConfirmBox>
-        )}
-        <ProblemMessage problem={disconnect.problem} />
-      </td>
-    </tr>
+    <>
+      <tr aria-label={label}>
+        <td>
+          <strong>{account.displayName}</strong>
+          <div className="muted">{account.phoneNumber}</div>
+        </td>
+        <td>
+          {account.provider === "cloud" ? "Cloud API" : "Sandbox"}
+          {pacing !== undefined && <div className="muted">up to {pacing} messages a second</div>}
+        </td>
+        <td>{connectedBy}</td>
+        <td data-testid="number-status">
+          {account.status === "connected" ? "Connected" : "Disconnected"}
+          {account.statusReason && <div className="muted">{account.statusReason}</div>}
+        </td>
+        <td>
+          {account.canDisconnect && !confirming && (
+            <button type="button" className="danger" onClick={() => setConfirming(true)}>
+              Disconnect
+            </button>
+          )}
+          {confirming && (
+            <ConfirmBox
+              question={`Disconnect ${account.phoneNumber}?`}
+              confirmLabel="Yes, disconnect"
+              pending={disconnect.pending}
+              onConfirm={confirm}
+              onCancel={() => setConfirming(false)}
+            >
+              Nobody can send from it any more and new messages to it no longer arrive; its conversations stay in the Inbox.
+            </ConfirmBox>
+          )}
+          {access && (
+            <button type="button" aria-expanded={showingAccess} onClick={() => setShowingAccess((shown) => !shown)}>
+              Access
+            </button>
+          )}
+          <ProblemMessage problem={disconnect.problem} />
+        </td>
+      </tr>
+      {access && showingAccess && (
+        <tr>
+          <td colSpan={5}>
+            <AccountAccessPanel accountId={account.id} accountLabel={label} members={access.members} roles={access.roles} />
+          </td>
+        </tr>
+      )}
+    </>
   );
 }

@@ -8,3 +8,13 @@ export type NumberCheck = {
   verifiedName: string | null;
   alreadyConnected: "this_workspace" | "another_workspace" | null;
 };
+
+/** A per-number access override (GET/PUT /whatsapp-accounts/{id}/access): a member's beats their role's. */
+export type AccessOverride = {
+  accountId: string;
+  subject: { type: "member" | "role"; id: string };
+  access: AccountAccess;
+  setBy: string;
+  updatedAt: string;
+};
+export type AccountAccess = "full" | "read" | "none";

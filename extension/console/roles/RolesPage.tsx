@@ -6,6 +6,7 @@ import { useApiQuery } from "../api/use-api-query";
 import { useMe, useSession } from "../session/SessionProvider";
 import { ProblemMessage } from "../shared/ProblemMessage";
 import { PermissionGrid } from "./PermissionGrid";
+import { RoleAccessCard } from "./RoleAccessCard";
 import { RoleEditor } from "./RoleEditor";
 
 type Editing = { mode: "closed" } | { mode: "create" } | { mode: "edit"; role: Role };
@@ -57,6 +58,7 @@ export function RolesPage() {
           <PermissionGrid roles={roles.data.data} onEdit={(role) => setEditing({ mode: "edit", role })} onDelete={deleteRole} deleting={remove.pending} />
         </section>
       )}
+      {roles.data && me.permissions["team.manage"] && <RoleAccessCard roles={roles.data.data} />}
     </>
   );
 }
