@@ -187,7 +187,8 @@ describe("can() and scope() agree", () => {
       }),
       { numRuns: 40 },
     );
-  });
+    // 40 random workspaces, each written and queried per member and action: minutes on a loaded machine.
+  }, 180_000);
 
   it("never lets a member's scope reach into another workspace", async () => {
     const db = database.db;
