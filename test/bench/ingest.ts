@@ -25,6 +25,12 @@ export type IngestOptions = {
   /** Hard stop for the load phase, whatever is left unsent. */
   secondsCap: number;
   basePort: number;
+  /**
+   * The server processes' DATABASE_URL when it is not the database's own: a pooler such as
+   * pgbouncer in transaction mode (test/bench/scale-out.ts). They then LISTEN on the database's
+   * own URL (DATABASE_LISTEN_URL).
+   */
+  pooledDatabaseUrl?: string;
 };
 
 export const ingestAccountId = "acct_ingest";
@@ -72,7 +78,8 @@ export async function runIngest(database: BenchDatabase, workspaceId: string, op
     let port = options.basePort;
     for (let index = 0; index < options.processes; index++) {
       port = await freePort(port);
-      servers.push(await startServerProcess(port, database.databaseUrl as string, options.entry, options.environment));
+      const environment = { ...options.environment, ...(options.pooledDatabaseUrl ? { DATABASE_LISTEN_URL: database.databaseUrl } : {}) };
+      servers.push(await startServerProcess(port, options.pooledDatabaseUrl ?? database.databaseUrl, options.entry, environment));
       port++;
     }
   } catch (error) {
