@@ -1,7 +1,18 @@
 import { and, asc, eq, ne } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../db/client";
-import { authTokens, chats, hubspotUserLinks, members, pipedriveInstallations, pipedriveUserLinks, roles, users, workspaces } from "../db/schema";
+import {
+  accountAccessOverrides,
+  authTokens,
+  chats,
+  hubspotUserLinks,
+  members,
+  pipedriveInstallations,
+  pipedriveUserLinks,
+  roles,
+  users,
+  workspaces,
+} from "../db/schema";
 import { publish } from "../events/bus";
 import { notFound } from "../http/problem";
 import { anyMember, requires, route } from "../http/route";
@@ -175,6 +186,16 @@ export const teamRoutes = [
         .set({ status: "removed" })
         .where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, target.id)));
       const revokedTokens = await revokeTokens(db, actor.workspaceId, eq(authTokens.memberId, target.id));
+      // Their per-number overrides end with the membership (a later invitation starts from the role alone).
+      await db
+        .delete(accountAccessOverrides)
+        .where(
+          and(
+            eq(accountAccessOverrides.workspaceId, actor.workspaceId),
+            eq(accountAccessOverrides.subjectType, "member"),
+            eq(accountAccessOverrides.subjectId, target.id),
+          ),
+        );
       // Their chats become unassigned exactly as PUT /chats/{id}/responsible with null would leave them.
       const owned = (await chatsWithAccount(db)
         .where(and(eq(chats.workspaceId, actor.workspaceId), eq(chats.responsibleId, target.id)))

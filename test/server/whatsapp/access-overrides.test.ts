@@ -83,6 +83,15 @@ describe("per-number access overrides", () => {
     expect(ofRole.body.data).toEqual([expect.objectContaining({ accountId: support, access: "none" })]);
   });
 
+  it("a removed member's and a deleted role's overrides go with them", async () => {
+    const custom = await insertRoleDirectly(server.database.db, team.workspace, { "chats.view": "own" });
+    expect((await setAccess(team.admin.token, support, "role", custom.id, "read")).status).toBe(200);
+    expect((await setAccess(team.admin.token, support, "member", team.agent.id, "none")).status).toBe(200);
+    expect((await server.api("DELETE", `/members/${team.agent.id}`, { token: team.owner.token })).status).toBe(204);
+    expect((await server.api("DELETE", `/roles/${custom.id}`, { token: team.owner.token })).status).toBe(204);
+    expect((await server.api("GET", `/whatsapp-accounts/${support}/access`, { token: team.admin.token })).body.data).toEqual([]);
+  });
+
   it("refuses what no manager may do, changing nothing", async () => {
     const custom = await insertRoleDirectly(server.database.db, team.workspace, { "chats.view": "own" });
     const cases: [string, Promise<{ status: number; body: { code?: string; permission?: string } }>, number, string | undefined][] = [
