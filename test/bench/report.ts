@@ -18,6 +18,8 @@ type ReportInput = {
   settings: BenchSettings;
   sizeRuns: SizeRun[];
   ingest: IngestRun | null;
+  /** Rows of other sections' targets (authorization.ts), in the same columns. */
+  extraTargets?: (string | number)[][];
 };
 
 const row = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
@@ -36,7 +38,7 @@ export function renderReport(input: ReportInput): string {
     machineSection(input.machine, input.loadAverageAtEnd),
     dataSection(input.sizeRuns),
     latencySection(input.sizeRuns, input.settings),
-    targetSection(input.sizeRuns, input.ingest),
+    targetSection(input.sizeRuns, input.ingest, input.extraTargets ?? []),
     input.ingest ? ingestSection(input.ingest) : "## Inbound webhook ingestion\n\nNot run (needs PostgreSQL; BENCH_INGEST=off skips it).\n",
     whatIfSection(input.sizeRuns),
     explainSection(input.sizeRuns),
@@ -179,8 +181,8 @@ export function targetRows(sizeRuns: SizeRun[], ingest: IngestRun | null): (stri
   return rows;
 }
 
-function targetSection(sizeRuns: SizeRun[], ingest: IngestRun | null): string {
-  const rows = targetRows(sizeRuns, ingest);
+function targetSection(sizeRuns: SizeRun[], ingest: IngestRun | null, extraTargets: (string | number)[][]): string {
+  const rows = [...targetRows(sizeRuns, ingest), ...extraTargets];
   const misses = rows.filter((candidate) => candidate.at(-1) === verdict(false)).length;
   return `## Targets
 

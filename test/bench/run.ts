@@ -2,6 +2,7 @@
 // PostgreSQL, and writes test/bench/RESULTS.md. See test/bench/README.md.
 import { writeFileSync } from "node:fs";
 import os from "node:os";
+import { type AuthorizationResult, authorizationTargetRows, renderAuthorizationSection, runAuthorizationBenchmark } from "./authorization";
 import { renderCampaignSection, runCampaignBenchmark } from "./campaign";
 import { type CommitProbeResult, probeCommits } from "./commit-probe";
 import { renderCrmLoggingSection, runCrmLoggingBenchmark } from "./crm-logging";
@@ -131,6 +132,7 @@ async function main() {
     return;
   }
   const crmLogging = settings.crmLogging.enabled ? renderCrmLoggingSection(await runCrmLoggingBenchmark({ log })) : null;
+  const authorization: AuthorizationResult | null = settings.authorization.enabled ? await runAuthorizationBenchmark({ log }) : null;
   const sizeRuns: SizeRun[] = [];
   let ingest: IngestRun | null = null;
   for (const engine of settings.engines) {
@@ -143,12 +145,14 @@ async function main() {
     .loadavg()
     .map((value) => value.toFixed(2))
     .join(" / ");
-  const report = renderReport({ startedAt, seconds, loadAverageAtEnd, machine, settings, sizeRuns, ingest });
+  const extraTargets = authorization ? authorizationTargetRows(authorization) : [];
+  const report = renderReport({ startedAt, seconds, loadAverageAtEnd, machine, settings, sizeRuns, ingest, extraTargets });
   const sections = [
     report.trimEnd(),
     ...(campaign ? [renderCampaignSection(campaign)] : []),
     ...(maintenance ? [maintenance] : []),
     ...(crmLogging ? [crmLogging] : []),
+    ...(authorization ? [renderAuthorizationSection(authorization)] : []),
   ];
   writeFileSync(settings.resultsFile, `${sections.join("\n\n").trimEnd()}\n`);
   log(`done in ${(seconds / 60).toFixed(1)} min; results in ${settings.resultsFile}`);

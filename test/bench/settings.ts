@@ -73,6 +73,21 @@ export const settings = {
   },
   /** What a chat-day's CRM logging costs per message at 50/250/500 messages (test/bench/crm-logging.ts): PostgreSQL. */
   crmLogging: { enabled: environment.BENCH_CRM_LOG !== "off" && engines.includes("postgres") },
+  /**
+   * Authorization overhead and requests/s against a bare Express hello-world (test/bench/authorization.ts):
+   * PostgreSQL, its own seeded workspace. `BENCH_AUTHZ=off` skips it.
+   */
+  authorization: {
+    enabled: environment.BENCH_AUTHZ !== "off" && engines.includes("postgres"),
+    chats: numberFrom("BENCH_AUTHZ_CHATS", 10_000),
+    warmup: numberFrom("BENCH_AUTHZ_WARMUP", 30),
+    requests: numberFrom("BENCH_AUTHZ_REQUESTS", 400),
+    latencySeconds: numberFrom("BENCH_AUTHZ_LATENCY_SECONDS", 90),
+    concurrency: numberFrom("BENCH_AUTHZ_CONCURRENCY", 16),
+    rounds: numberFrom("BENCH_AUTHZ_ROUNDS", 3),
+    secondsPerRound: numberFrom("BENCH_AUTHZ_SECONDS", 5),
+    basePort: numberFrom("BENCH_AUTHZ_PORT", 21_200),
+  },
   commitProbe: { clients: 32, seconds: 4 },
   whatIfRepetitions: 30,
   /** The whole run is killed past this, whatever it is doing. */
