@@ -86,10 +86,13 @@ export async function applyStatuses(db: Database, updates: StatusUpdate[]): Prom
     const relations = await conversationRelationsOf(tx, updated);
     await emitInboxEvents(
       tx,
-      updated.map((message) => ({
-        event: { type: "message.status" as const, workspaceId: message.workspaceId, chatId: message.chatId, messageId: message.id },
-        payload: { message: presentMessage(message, relations.get(message.id) ?? {}, "outbox") },
-      })),
+      // A deleted message is gone: its status still moves, but nobody hears of it again.
+      updated
+        .filter((message) => !message.deletedAt)
+        .map((message) => ({
+          event: { type: "message.status" as const, workspaceId: message.workspaceId, chatId: message.chatId, messageId: message.id },
+          payload: { message: presentMessage(message, relations.get(message.id) ?? {}, "outbox") },
+        })),
     );
     return updated.length;
   });

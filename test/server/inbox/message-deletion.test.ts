@@ -6,6 +6,7 @@ import { chats, messageMedia, messages, webhookDeliveries } from "../../../serve
 import { resolvePrincipal } from "../../../server/identity/tokens";
 import { whatsappNotice } from "../../../server/inbox/message-deletion";
 import { chatRecord, loadChat } from "../../../server/inbox/queries";
+import { applyStatuses } from "../../../server/inbox/statuses";
 import { can, scope } from "../../../server/permissions";
 import { insertMemberDirectly, insertRoleDirectly, insertWorkspaceDirectly } from "../../support/factories";
 import { startTestServer, type TestServer } from "../../support/server";
@@ -100,6 +101,40 @@ describe("deleting a message", () => {
     expect(deleted.status).toBe(200);
     expect(deleted.body.notice).toMatch(/^Deleted here only: WhatsApp already (accepted|delivered) it/);
     expect((await history(chatId)).map((message) => message.text)).toEqual(["Hello?"]);
+  });
+
+  it("of a sent message: later delivery statuses emit nothing (no live update, no webhook)", async () => {
+    const hook = await server.api("POST", "/webhooks", { token: team.owner.token, body: { url: "http://127.0.0.1:9/hook", events: ["message.status"] } });
+    expect(hook.status).toBe(201);
+    const { chatId } = await customerWrites({ text: "Hello?" });
+    // Stored as the sender leaves it once WhatsApp accepted it (no sandbox receipts racing the test).
+    const wamid = `wamid.deleted-${Date.now()}`;
+    await server.database.db
+      .insert(messages)
+      .values({
+        workspaceId: team.workspace.id,
+        id: "msg_sent_then_deleted",
+        chatId,
+        direction: "out",
+        text: "Oops",
+        status: "sent",
+        providerMessageId: wamid,
+      });
+    expect((await remove(chatId, "msg_sent_then_deleted")).status).toBe(200);
+    const stream = await openEventStream(`${server.url}/api/v1/events`, team.owner.token);
+    const statusDeliveries = () =>
+      server.database.db
+        .select()
+        .from(webhookDeliveries)
+        .where(and(eq(webhookDeliveries.workspaceId, team.workspace.id), eq(webhookDeliveries.event, "message.status")));
+    const before = (await statusDeliveries()).length;
+    const changed = await applyStatuses(server.database.db, [{ workspaceId: team.workspace.id, providerMessageId: wamid, status: "read", at: new Date() }]);
+    expect(changed).toBe(1);
+    await customerWrites({ text: "marker" });
+    await eventually(() => expect(stream.events.map((event) => event.type)).toContain("message.created"));
+    expect(stream.events.map((event) => event.type)).not.toContain("message.status");
+    expect(await statusDeliveries()).toHaveLength(before);
+    await stream.close();
   });
 
   it("is refused with 403 naming messages.delete, and 404 for another chat's, another workspace's or an unknown message", async () => {
