@@ -55,6 +55,10 @@ const phrases: Record<string, (target: string, details: Details, names: RecordNa
     return memberId ? `made ${names.member(memberId) ?? "a teammate"} responsible for a chat` : "assigned a chat";
   },
   "chat.unassign": () => "left a chat without a responsible",
+  "chat.take_over_request": (_target, details, names) => {
+    const heldBy = text(details.heldBy);
+    return `asked to take over a chat${heldBy ? ` held by ${names.member(heldBy) ?? "a teammate"}` : ""}`;
+  },
   "message.send": () => "sent a message",
   "message.react": (_target, details) => (text(details.after) ? `reacted ${text(details.after)} to a message` : "reacted to a message"),
   "message.unreact": () => "took back a reaction to a message",

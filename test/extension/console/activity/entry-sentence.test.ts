@@ -47,3 +47,15 @@ describe("the sentence of a workspace.update entry", () => {
     expect(entrySentence(workspaceUpdate(details), "Ada", names)).toBe(sentence);
   });
 });
+
+describe("the sentence of a chat.take_over_request entry", () => {
+  const request = (details: unknown): AuditEntry => ({ ...workspaceUpdate(null), action: "chat.take_over_request", targetType: "chat", details });
+  const known: RecordNames = { ...names, member: (id) => (id === "mem_ana" ? "Ana Lima" : undefined) };
+  it.each([
+    [{ requestId: "tor_1", heldBy: "mem_ana", notified: ["mem_ana"] }, "Ada asked to take over a chat held by Ana Lima."],
+    [{ requestId: "tor_1", heldBy: "mem_gone", notified: [] }, "Ada asked to take over a chat held by a teammate."],
+    [null, "Ada asked to take over a chat."],
+  ])("%j", (details, sentence) => {
+    expect(entrySentence(request(details), "Ada", known)).toBe(sentence);
+  });
+});
