@@ -14,7 +14,9 @@ import {
   type AccountOverride,
   accountListOverrides,
   compileWithOverrides,
+  effectiveOverrides,
   evaluateWithOverrides,
+  overrideEffects,
   overrideGrantsSomewhere,
   overrideRefusing,
 } from "./overrides";
@@ -158,6 +160,13 @@ export function overrideSentence(actor: Actor, override: AccountOverride, permis
 /** One positive sentence on what the actor's role grants for a permission they hold (the rule data explain reads). */
 export function explainAllowed(actor: Actor, permission: Permission): string {
   const value = actor.permissions[permission];
+  if (!grantsAnything(value) && isScoped(permission)) {
+    // Held through overrides alone (a full override on a line the role does not reach).
+    const accounts = effectiveOverrides(actor)
+      .filter((override) => overrideEffects[override.access][permission] === "all")
+      .map((override) => override.accountLabel);
+    return `An override allows you to ${verbs[permission]} on the WhatsApp account${accounts.length > 1 ? "s" : ""} ${accounts.join(", ")} (${permission}).`;
+  }
   const resource = typeof value === "string" && permission in recordActions ? recordActions[permission as RecordAction].resource : null;
   const description = resource ? resources[resource].describe[value as ScopedLevel] : undefined;
   if (!description) return `Your role (${actor.roleName}) allows you to ${verbs[permission]} (${permission}).`;

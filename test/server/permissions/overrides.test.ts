@@ -10,6 +10,7 @@ import {
   can,
   canSeeAccount,
   explain,
+  explainAllowed,
   holds,
   type RecordAction,
   scope,
@@ -131,6 +132,9 @@ describe("overrides beyond the table", () => {
     expect(holds(actorOf("collaborator", null), "chats.start")).toBe(false);
     expect(holds(actorOf("collaborator", "read"), "chats.start")).toBe(false);
     expect(holds(actorOf("collaborator", "full"), "chats.start")).toBe(true);
+    expect(explainAllowed(actorOf("collaborator", "full"), "chats.start")).toBe(
+      "An override allows you to start chats on the WhatsApp account Support (+44 20 7946 0000) (chats.start).",
+    );
   });
 
   it("the account list follows: none hides the line from a Teammate, read shows it to a Collaborator", async () => {
