@@ -76,14 +76,15 @@ describe("two server processes behind pgbouncer (transaction mode), LISTEN strai
       body: { provider: "cloud", phoneNumber: "+15550787001", cloud: { phoneNumberId, wabaId, accessToken } },
     });
     expect(connected?.status, connected?.text).toBe(201);
-  });
+    // Two server processes start (tsx compiles each): slow on a busy machine.
+  }, 240_000);
   afterAll(async () => {
     for (const server of servers) await stopServer(server);
     for (const { fake } of processes) await fake.close();
     await database?.close();
     await bouncer?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it("a message Meta delivers to process A reaches a console whose live stream is on process B", async () => {
     const [a, b] = processes as [AppProcess, AppProcess];
