@@ -1,8 +1,9 @@
 // The chat list with per-number access overrides present: `tsx test/bench/overrides.ts`.
-// OVERRIDE_SIZES (default 1k,100k), BENCH_ENGINES (default postgres), BENCH_REQUESTS per case
-// (default 60). For a Teammate and an Agent, GET /chats?limit=50 (first page) p50/p99 without
-// overrides, then with a few (theirs and their role's: full, read and none on busy and quiet
-// accounts) — the target the main bench holds lists to: p50 at 100k ≤ 1.5× p50 at 1k.
+// OVERRIDE_SIZES (default 1k,100k), BENCH_ENGINES (default postgres), BENCH_REQUESTS per caller
+// and condition (default 80, in 8 alternating rounds). For a Teammate and an Agent, GET
+// /chats?limit=50 (first page) p50/p99 without overrides and with a few (theirs and their role's:
+// full, read and none on busy and quiet accounts) — the target the main bench holds lists to:
+// p50 at 100k ≤ 1.5× p50 at 1k. Results go to stdout as the RESULTS.md table rows.
 
 import { eq } from "drizzle-orm";
 import { accountAccessOverrides } from "../../server/db/schema";
