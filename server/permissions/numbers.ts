@@ -47,6 +47,8 @@ function maskWithin(value: unknown, isNumber: boolean): unknown {
 
 /** Something that reads like a phone number inside a sentence: 7 or more digits, maybe with +, spaces, dots, dashes or brackets. */
 const numberInText = /\+?\d(?:[\s().-]*\d){6,}/g;
+/** A date such a sentence may carry (2026-12-05): digits, but no one's number. */
+const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * A free text the server writes or relays (an error detail from Meta, a send failure) as this actor
@@ -56,5 +58,5 @@ export function presentText(actor: Actor, text: string): string;
 export function presentText(actor: Actor, text: string | null): string | null;
 export function presentText(actor: Actor, text: string | null): string | null {
   if (text === null || maySeeNumbers(actor)) return text;
-  return text.replace(numberInText, (found) => maskPhone(found));
+  return text.replace(numberInText, (found) => (isoDate.test(found) ? found : maskPhone(found)));
 }
