@@ -1,4 +1,4 @@
-import { and, eq, ne, type SQL, sql } from "drizzle-orm";
+import { and, eq, ne, type SQL } from "drizzle-orm";
 import type { Database, Executor } from "../db/client";
 import { authTokens, members, roles, users, workspaces } from "../db/schema";
 import { publish } from "../events/bus";
@@ -60,12 +60,12 @@ export function parseToken(token: string, expectedPrefix: CredentialPrefix = "sb
 }
 
 /**
- * The token lookup, built once per database handle and sent as a named prepared statement: every
- * request runs it, and PostgreSQL then parses and plans it once per connection instead of on every
- * request (test/bench/authorization.ts measured the difference: RESULTS.md, "Authorization overhead").
+ * The token lookup, one indexed query per request. It stays an unnamed statement: DATABASE_URL may
+ * be pgbouncer in transaction mode, which cannot carry a named prepared statement from one
+ * transaction to the next (test/server/db/pooler-safe-statements.test.ts); RESULTS.md's
+ * "Authorization overhead" measured what naming it would save on a direct connection.
  */
-const principalLookups = new WeakMap<Database, ReturnType<typeof preparePrincipalLookup>>();
-const preparePrincipalLookup = (db: Database) =>
+const principalLookup = (db: Database, workspaceId: string, secretHash: string) =>
   db
     .select({
       tokenId: authTokens.id,
@@ -90,25 +90,13 @@ const preparePrincipalLookup = (db: Database) =>
     .leftJoin(roles, and(eq(roles.workspaceId, members.workspaceId), eq(roles.id, members.roleId)))
     // A login session's secret is the browser's HttpOnly cookie: it only ever buys a tab token at
     // POST /sessions/cookie-exchange, never authenticates a request itself.
-    .where(
-      and(
-        eq(authTokens.workspaceId, sql.placeholder("workspaceId")),
-        eq(authTokens.tokenHash, sql.placeholder("secretHash")),
-        ne(authTokens.kind, "login_session"),
-      ),
-    )
-    .prepare("resolve_principal");
+    .where(and(eq(authTokens.workspaceId, workspaceId), eq(authTokens.tokenHash, secretHash), ne(authTokens.kind, "login_session")));
 
 /** Resolves a bearer token to the member behind it, with their current role, in one indexed query. */
 export async function resolvePrincipal(db: Database, token: string): Promise<Principal | null> {
   const parsed = parseToken(token);
   if (!parsed) return null;
-  let lookup = principalLookups.get(db);
-  if (!lookup) {
-    lookup = preparePrincipalLookup(db);
-    principalLookups.set(db, lookup);
-  }
-  const [row] = await lookup.execute({ workspaceId: parsed.workspaceId, secretHash: parsed.secretHash });
+  const [row] = await principalLookup(db, parsed.workspaceId, parsed.secretHash);
   // A removed member's tokens are revoked with the removal; this keeps any straggler out as well.
   if (!row || row.status === "removed" || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return null;
   const role = {
