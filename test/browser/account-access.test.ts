@@ -52,6 +52,17 @@ describe("per-number access overrides", () => {
     expect(await tina.isEnabled()).toBe(true);
     expect(await tina.inputValue()).toBe("read");
 
+    // The Roles page shows the same overrides per role × number: the Admin narrows the Agent role on Sales.
+    await adminPage.getByRole("navigation", { name: "Console sections" }).getByRole("link", { name: "Roles" }).click();
+    const card = adminPage.getByRole("region", { name: "Per-number access" });
+    const agentsOnSales = card.getByLabel("Role Agent on Sales (+442079460001)");
+    await agentsOnSales.waitFor();
+    expect(await card.getByLabel("Role Admin on Sales (+442079460001)").count()).toBe(0);
+    await agentsOnSales.selectOption({ label: "No access" });
+    await expect
+      .poll(async () => (await suite.server.api("GET", "/roles/agent/access", { token: admin.token })).body.data)
+      .toEqual([expect.objectContaining({ accountId: lines.Sales, access: "none" })]);
+
     // Tina opens the Support chat: she reads it, the composer is replaced and says why.
     const page = await suite.newPage();
     await logInToConsole(page, suite.server.url, teammate);
@@ -73,5 +84,6 @@ describe("per-number access overrides", () => {
     await composer.fill("Yes, we ship to Leeds.");
     await composer.press("Enter");
     await page.getByRole("list", { name: "Messages" }).getByRole("listitem").filter({ hasText: "Yes, we ship to Leeds." }).waitFor();
-  });
+    // Two members' sessions in one browser: about 20 s on an idle machine.
+  }, 90_000);
 });
