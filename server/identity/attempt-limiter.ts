@@ -117,7 +117,12 @@ function keyHash(kind: BudgetKind, value: string): string {
   return createHash("sha256").update(`${kind}:${value}`).digest("hex");
 }
 
-/** The counters in attempt_budgets: one autocommit statement per call, database time throughout. */
+/**
+ * The counters in attempt_budgets: one autocommit statement per call, database time throughout.
+ * Written here rather than with rate-limiter-flexible's Postgres store, which sends named prepared
+ * statements (rlflx-upsert, rlflx-get …) that pgbouncer before 1.21 cannot carry between
+ * transactions, and creates its own table outside the migration history.
+ */
 function databaseBudgets(databaseUrl: string): Budgets {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   // A connection PostgreSQL ends: dropped, and the next spend connects anew (as in db/client.ts).
