@@ -8,7 +8,7 @@ import { IdParam } from "../http/schemas";
 import { newId } from "../ids";
 import { ingestInboundMessage } from "../inbox/ingest";
 import { sampleMediaNames, storeSampleMedia } from "../media/samples";
-import { accountScope, authorize, canDisconnectAccount, PermissionDenied } from "../permissions";
+import { accountScope, authorize, canDisconnectAccount, PermissionDenied, requirePermission } from "../permissions";
 import { loadVisibleAccount, presentAccount } from "./accounts";
 import { proveNumberControl } from "./number-control";
 import { normalizePhone } from "./phone";
@@ -216,13 +216,15 @@ export const accountRoutes = [
     ownTransactions: true,
     responses: {
       201: "{chatId, messageId}",
-      403: "chats.start does not cover this account",
+      403: "chats.start does not cover this account; the caller lacks contacts.view_numbers",
       409: "Not a sandbox account, or the sandbox provider is off on this server",
     },
     async handler({ actor, params, body, services, audit }) {
       const db = services.database.db;
       const account = await loadVisibleAccount(db, actor, params.id);
       authorize(actor, "chats.start", { workspaceId: account.workspaceId, id: account.id, connectedBy: account.connectedBy });
+      // A typed number that opens (or answers with) a chat, like POST /chats: only for members who see numbers.
+      requirePermission(actor, "contacts.view_numbers");
       if (account.provider !== "sandbox") throw conflict("Only sandbox accounts take simulated customer messages.");
       // Sandbox numbers a development run left in the database stay shut where the sandbox is off.
       if (!services.config.whatsapp.sandboxEnabled) throw conflict("The sandbox provider is disabled on this server.");

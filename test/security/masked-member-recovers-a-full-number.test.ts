@@ -193,6 +193,14 @@ describe("a masked member recovers a full number", () => {
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ permission: "contacts.view_numbers" });
     expectNoNumberIn("the refusal", refused.text);
+    // The sandbox's simulated customer is a typed number too: it would answer with the chat it already has.
+    const simulated = await server.api("POST", `/whatsapp-accounts/${agentsLine.id}/sandbox/inbound`, {
+      token: team.agent.token,
+      body: { from: customer, text: "Is this you?" },
+    });
+    expect(simulated.status).toBe(403);
+    expect(simulated.body).toMatchObject({ permission: "contacts.view_numbers" });
+    expectNoNumberIn("the refused simulation", simulated.text);
     const badRef = await server.api("POST", "/chats", { token: team.agent.token, body: { accountId: agentsLine.id, phoneRef: "pref.v1.a.b.c", text: "Hi" } });
     expect(badRef.status).toBe(400);
     expectNoNumberIn("the refused ref", badRef.text);
