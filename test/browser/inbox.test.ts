@@ -267,7 +267,7 @@ describe("inbox", () => {
     const page = await logIn(member);
     await chatItem(page, /Élodie Martin/).click();
     await history(page).getByText("Bonjour, où est mon colis ?").waitFor();
-    await page.getByText("your role does not let you reply").waitFor();
+    await page.getByText("you may not reply in it").waitFor();
     expect(await composer(page).count()).toBe(0);
     expect(await page.getByRole("button", { name: /^Send/ }).count()).toBe(0);
     expect(await page.getByRole("button", { name: "New chat" }).count()).toBe(0);

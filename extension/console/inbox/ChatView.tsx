@@ -176,7 +176,7 @@ export function ChatView({ chatId, listed, members, accounts, onChatChanged, onG
         <TakeOverPrompt key={chat.id} chatId={chat.id} holderName={memberName(chat.responsibleId) ?? "A teammate"} />
       ) : (
         <div className="composer-readonly">
-          <p className="muted">You can read this conversation, but your role does not let you reply in it.</p>
+          <p className="muted">You can read this conversation, but you may not reply in it (Reply says why).</p>
           <ExplainedDisabledButton question={{ permission: "chats.reply", record: { type: "chat", id: chat.id } }}>Reply</ExplainedDisabledButton>
         </div>
       )}
