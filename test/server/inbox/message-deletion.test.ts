@@ -109,17 +109,15 @@ describe("deleting a message", () => {
     const { chatId } = await customerWrites({ text: "Hello?" });
     // Stored as the sender leaves it once WhatsApp accepted it (no sandbox receipts racing the test).
     const wamid = `wamid.deleted-${Date.now()}`;
-    await server.database.db
-      .insert(messages)
-      .values({
-        workspaceId: team.workspace.id,
-        id: "msg_sent_then_deleted",
-        chatId,
-        direction: "out",
-        text: "Oops",
-        status: "sent",
-        providerMessageId: wamid,
-      });
+    await server.database.db.insert(messages).values({
+      workspaceId: team.workspace.id,
+      id: "msg_sent_then_deleted",
+      chatId,
+      direction: "out",
+      text: "Oops",
+      status: "sent",
+      providerMessageId: wamid,
+    });
     expect((await remove(chatId, "msg_sent_then_deleted")).status).toBe(200);
     const stream = await openEventStream(`${server.url}/api/v1/events`, team.owner.token);
     const statusDeliveries = () =>

@@ -82,7 +82,12 @@ describe("sandbox conversation", () => {
       body: { memberId: joined.body.member.id },
     });
     expect(assigned.body.chat.responsibleId).toBe(joined.body.member.id);
-    expect((await server.api("GET", `/chats/${inbound.body.chatId}`, { token: joined.body.token })).body.abilities).toEqual({ reply: true, assign: true, delete: false, askToTakeOver: false });
+    expect((await server.api("GET", `/chats/${inbound.body.chatId}`, { token: joined.body.token })).body.abilities).toEqual({
+      reply: true,
+      assign: true,
+      delete: false,
+      askToTakeOver: false,
+    });
     expect((await server.api("POST", `/chats/${inbound.body.chatId}/messages`, { token: joined.body.token, body: { text: "I can help" } })).status).toBe(201);
     const entry = (await server.api("GET", `/audit-log?action=chat.assign&targetId=${inbound.body.chatId}`, { token: team.owner.token })).body.data[0];
     expect(entry.details).toEqual({ before: { responsibleId: null }, after: { responsibleId: joined.body.member.id } });

@@ -42,7 +42,7 @@ describe("the workspace setting behind contacts.view_numbers", () => {
     for (const roleId of Object.keys(builtinRoles) as BuiltinRoleId[]) {
       expect(builtinPermissions(roleId, { agentsSeeNumbers: true })).toEqual(builtinRoles[roleId].permissions);
       const masked = builtinPermissions(roleId, { agentsSeeNumbers: false });
-      const expectedValue = roleId === "agent" || roleId === "collaborator" ? false : true;
+      const expectedValue = !(roleId === "agent" || roleId === "collaborator");
       expect(masked["contacts.view_numbers"]).toBe(expectedValue);
       expect({ ...masked, "contacts.view_numbers": true }).toEqual(builtinRoles[roleId].permissions);
     }
