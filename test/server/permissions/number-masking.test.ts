@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Actor, builtinPermissions, maskNumbersIn, presentText } from "../../../server/permissions";
+import { type Actor, builtinPermissions, maskNumbersIn, maskPhone, presentPhone, presentText } from "../../../server/permissions";
 
 function agent(agentsSeeNumbers: boolean): Actor {
   return {
@@ -12,6 +12,31 @@ function agent(agentsSeeNumbers: boolean): Actor {
     ownershipLock: false,
   };
 }
+
+describe("masked numbers", () => {
+  it("keeps the country code and the last two digits only", () => {
+    expect(maskPhone("+4915112345612")).toBe("+49 ••• ••• 12");
+    expect(maskPhone("4915112345612")).toBe("+49 ••• ••• 12");
+    expect(maskPhone("+1 (415) 555-0134")).toBe("+1 ••• ••• 34");
+    expect(maskPhone("12")).toBe("••• ••• 12");
+  });
+
+  it("never leaves more than two digits of the subscriber number", () => {
+    for (const phone of ["+447700900123", "+8613800138000", "+35312345678", "+9999999999999"]) {
+      const masked = maskPhone(phone);
+      const digits = masked.replace(/\D/g, "");
+      expect(digits.length).toBeLessThanOrEqual(5);
+      expect(masked.endsWith(phone.slice(-2))).toBe(true);
+    }
+  });
+
+  it("shows the full number only to members holding contacts.view_numbers", () => {
+    expect(presentPhone(agent(true), "+4915112345612")).toBe("+4915112345612");
+    expect(presentPhone(agent(false), "+4915112345612")).toBe("+49 ••• ••• 12");
+    expect(presentPhone({ ...agent(true), status: "suspended" }, "+4915112345612")).toBe("+49 ••• ••• 12");
+    expect(presentPhone(agent(false), null)).toBeNull();
+  });
+});
 
 describe("masking numbers inside stored JSON (activity-log details, webhook payloads)", () => {
   it("masks strings and lists under the keys that hold contacts' numbers, at any depth, and nothing else", () => {
