@@ -1,7 +1,7 @@
 import { and, asc, count, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../db/client";
-import { accountAccessOverrides, members, roles } from "../db/schema";
+import { members, roles } from "../db/schema";
 import { publish } from "../events/bus";
 import { conflict, notFound } from "../http/problem";
 import { anyMember, requires, route } from "../http/route";
@@ -17,6 +17,7 @@ import {
   type PermissionMap,
   roleAbilities,
 } from "../permissions";
+import { deleteOverridesOf } from "../whatsapp/access-overrides";
 import { presentableRole } from "./lookup";
 
 const RoleName = z.string().trim().min(1).max(60);
@@ -118,16 +119,8 @@ export const roleRoutes = [
         .where(and(eq(members.workspaceId, actor.workspaceId), eq(members.roleId, existing.id)));
       if ((usage?.holders ?? 0) > 0) throw conflict(`The role is held by ${usage?.holders} member(s); give them another role first.`);
       await db.delete(roles).where(and(eq(roles.workspaceId, actor.workspaceId), eq(roles.id, existing.id)));
-      // Its per-number overrides go with it (subject ids are not foreign keys: a subject is a member or a role).
-      await db
-        .delete(accountAccessOverrides)
-        .where(
-          and(
-            eq(accountAccessOverrides.workspaceId, actor.workspaceId),
-            eq(accountAccessOverrides.subjectType, "role"),
-            eq(accountAccessOverrides.subjectId, existing.id),
-          ),
-        );
+      // Its per-number overrides go with it .
+      await deleteOverridesOf(db, actor.workspaceId, "role", existing.id);
       await audit({
         action: "role.delete",
         targetType: "role",

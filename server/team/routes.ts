@@ -1,18 +1,7 @@
 import { and, asc, eq, ne } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../db/client";
-import {
-  accountAccessOverrides,
-  authTokens,
-  chats,
-  hubspotUserLinks,
-  members,
-  pipedriveInstallations,
-  pipedriveUserLinks,
-  roles,
-  users,
-  workspaces,
-} from "../db/schema";
+import { authTokens, chats, hubspotUserLinks, members, pipedriveInstallations, pipedriveUserLinks, roles, users, workspaces } from "../db/schema";
 import { publish } from "../events/bus";
 import { notFound } from "../http/problem";
 import { anyMember, requires, route } from "../http/route";
@@ -32,6 +21,7 @@ import {
 } from "../permissions";
 import { findRole, rolePermissions, roleSettings } from "../roles/lookup";
 import { emitInboxEvent } from "../webhooks/outbox";
+import { deleteOverridesOf } from "../whatsapp/access-overrides";
 import { grantableRole } from "./grants";
 import { findMember } from "./membership";
 import { presentMember } from "./presenters";
@@ -187,15 +177,7 @@ export const teamRoutes = [
         .where(and(eq(members.workspaceId, actor.workspaceId), eq(members.id, target.id)));
       const revokedTokens = await revokeTokens(db, actor.workspaceId, eq(authTokens.memberId, target.id));
       // Their per-number overrides end with the membership (a later invitation starts from the role alone).
-      await db
-        .delete(accountAccessOverrides)
-        .where(
-          and(
-            eq(accountAccessOverrides.workspaceId, actor.workspaceId),
-            eq(accountAccessOverrides.subjectType, "member"),
-            eq(accountAccessOverrides.subjectId, target.id),
-          ),
-        );
+      await deleteOverridesOf(db, actor.workspaceId, "member", target.id);
       // Their chats become unassigned exactly as PUT /chats/{id}/responsible with null would leave them.
       const owned = (await chatsWithAccount(db)
         .where(and(eq(chats.workspaceId, actor.workspaceId), eq(chats.responsibleId, target.id)))

@@ -1,5 +1,6 @@
-import { type SQL, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../db/client";
+import { accountAccessOverrides } from "../db/schema";
 import type { AccountAccess, AccountOverride } from "../permissions";
 
 /** One stored override that names the member or their role, with its account's label parts. */
@@ -44,4 +45,20 @@ export function applicableOverrides(rows: OverrideRow[] | string | null): Accoun
 export async function loadAccountOverrides(db: Executor, workspaceId: string, memberId: string, roleId: string): Promise<AccountOverride[]> {
   const [row] = await db.select({ overrides: overridesFor(workspaceId, memberId, roleId) }).from(sql`(select 1) as one`);
   return applicableOverrides(row?.overrides ?? null);
+}
+
+/**
+ * Deletes a member's or a role's per-number overrides, in the caller's transaction: they end with the
+ * membership or the role (subject ids are not foreign keys, since a subject is a member or a role).
+ */
+export async function deleteOverridesOf(db: Executor, workspaceId: string, subjectType: "member" | "role", subjectId: string): Promise<void> {
+  await db
+    .delete(accountAccessOverrides)
+    .where(
+      and(
+        eq(accountAccessOverrides.workspaceId, workspaceId),
+        eq(accountAccessOverrides.subjectType, subjectType),
+        eq(accountAccessOverrides.subjectId, subjectId),
+      ),
+    );
 }
