@@ -159,6 +159,8 @@ async function updateMessage(services: Services, message: typeof messages.$infer
       .where(and(eq(messages.workspaceId, message.workspaceId), eq(messages.id, message.id)))
       .returning();
     if (!updated) throw new Error("message vanished");
+    // Deleted while it was being sent: its status is stored, but nobody hears of a message that is gone.
+    if (updated.deletedAt) return updated;
     await emitInboxEvent(
       tx,
       { type: "message.status", workspaceId: message.workspaceId, chatId: message.chatId, messageId: message.id },
