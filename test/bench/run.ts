@@ -11,6 +11,7 @@ import { type ExplainedQuery, explainCases } from "./explain";
 import { type IngestResult, runIngest } from "./ingest";
 import { type IngestProfile, profileIngest } from "./ingest-profile";
 import { type LatencyResult, measureLatency } from "./latency";
+import { type LoadResult, loadTargetRows, renderLoadSection, runLoadBenchmark } from "./load-run";
 import { describeMachine } from "./machine";
 import { renderMaintenanceSection, runMaintenanceBenchmark } from "./maintenance";
 import { renderReport } from "./report";
@@ -133,6 +134,7 @@ async function main() {
   }
   const crmLogging = settings.crmLogging.enabled ? renderCrmLoggingSection(await runCrmLoggingBenchmark({ log })) : null;
   const authorization: AuthorizationResult | null = settings.authorization.enabled ? await runAuthorizationBenchmark({ log }) : null;
+  const load: LoadResult | null = settings.load.enabled ? await runLoadBenchmark({ log }) : null;
   const sizeRuns: SizeRun[] = [];
   let ingest: IngestRun | null = null;
   for (const engine of settings.engines) {
@@ -145,7 +147,7 @@ async function main() {
     .loadavg()
     .map((value) => value.toFixed(2))
     .join(" / ");
-  const extraTargets = authorization ? authorizationTargetRows(authorization) : [];
+  const extraTargets = [...(authorization ? authorizationTargetRows(authorization) : []), ...(load ? loadTargetRows(load) : [])];
   const report = renderReport({ startedAt, seconds, loadAverageAtEnd, machine, settings, sizeRuns, ingest, extraTargets });
   const sections = [
     report.trimEnd(),
@@ -153,6 +155,7 @@ async function main() {
     ...(maintenance ? [maintenance] : []),
     ...(crmLogging ? [crmLogging] : []),
     ...(authorization ? [renderAuthorizationSection(authorization)] : []),
+    ...(load ? [renderLoadSection(load)] : []),
   ];
   writeFileSync(settings.resultsFile, `${sections.join("\n\n").trimEnd()}\n`);
   log(`done in ${(seconds / 60).toFixed(1)} min; results in ${settings.resultsFile}`);

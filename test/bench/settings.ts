@@ -88,6 +88,20 @@ export const settings = {
     secondsPerRound: numberFrom("BENCH_AUTHZ_SECONDS", 5),
     basePort: numberFrom("BENCH_AUTHZ_PORT", 21_200),
   },
+  /**
+   * The load run (test/bench/load-run.ts): two server processes over PostgreSQL, a mix of panel
+   * reads, replies and webhooks, then the same with the database's backends terminated part way.
+   * `BENCH_LOAD=off` skips it.
+   */
+  load: {
+    enabled: environment.BENCH_LOAD !== "off" && engines.includes("postgres"),
+    connections: numberFrom("BENCH_LOAD_CONNECTIONS", 200),
+    seconds: numberFrom("BENCH_LOAD_SECONDS", 60),
+    killAt: numberFrom("BENCH_LOAD_KILL_AT", 30),
+    chats: numberFrom("BENCH_LOAD_CHATS", 10_000),
+    contacts: numberFrom("BENCH_LOAD_CONTACTS", 2_000),
+    basePort: numberFrom("BENCH_LOAD_PORT", 21_300),
+  },
   commitProbe: { clients: 32, seconds: 4 },
   whatIfRepetitions: 30,
   /** The whole run is killed past this, whatever it is doing. */
