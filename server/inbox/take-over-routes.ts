@@ -1,13 +1,15 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, isNull, ne, sql } from "drizzle-orm";
 import type { Executor } from "../db/client";
-import { members, roles, takeOverRequests } from "../db/schema";
+import { chats, members, roles, takeOverRequests, users, whatsappAccounts } from "../db/schema";
 import { publish } from "../events/bus";
 import { conflict } from "../http/problem";
-import { requires, route } from "../http/route";
-import { IdParam } from "../http/schemas";
+import { anyMember, requires, route } from "../http/route";
+import { IdParam, timestampText } from "../http/schemas";
 import { newId } from "../ids";
+import { holds, scope } from "../permissions";
 import { rolePermissions, roleSettings } from "../roles/lookup";
-import { loadVisibleChat } from "./queries";
+import { presentChat } from "./presenters";
+import { type ChatRow, chatColumns, loadVisibleChat } from "./queries";
 
 /** Active members whose role manages the team: they hear every take-over request. */
 async function teamManagers(db: Executor, workspaceId: string): Promise<string[]> {
@@ -28,7 +30,57 @@ export async function closeTakeOverRequests(db: Executor, workspaceId: string, c
     .where(and(eq(takeOverRequests.workspaceId, workspaceId), eq(takeOverRequests.chatId, chatId), isNull(takeOverRequests.closedAt)));
 }
 
+/** The most open requests GET /take-over-requests answers: a backlog beyond it is a team problem, not a page. */
+const openRequestsShown = 100;
+
 export const takeOverRoutes = [
+  route({
+    method: "get",
+    path: "/take-over-requests",
+    summary:
+      "Open take-over requests the caller hears, oldest first: for chats they are responsible for, and every one for team managers; only chats they may see, never their own requests",
+    tag: "Chats",
+    access: anyMember,
+    responses: { 200: "{data: [{chat, request: {id, requestedBy: {id, name}, createdAt}}], nextCursor: null}" },
+    async handler({ actor, db }) {
+      // The same members the live event reaches: the chat's responsible, and the team's managers.
+      const hears = holds(actor, "team.manage") ? sql`true` : eq(chats.responsibleId, actor.memberId);
+      const rows = await db
+        .select({
+          ...chatColumns,
+          requestId: takeOverRequests.id,
+          requestedById: takeOverRequests.requestedBy,
+          requestedByName: users.name,
+          requestedAt: timestampText(takeOverRequests.createdAt),
+        })
+        .from(takeOverRequests)
+        .innerJoin(chats, and(eq(chats.workspaceId, takeOverRequests.workspaceId), eq(chats.id, takeOverRequests.chatId)))
+        .innerJoin(whatsappAccounts, and(eq(whatsappAccounts.workspaceId, chats.workspaceId), eq(whatsappAccounts.id, chats.accountId)))
+        .innerJoin(members, and(eq(members.workspaceId, takeOverRequests.workspaceId), eq(members.id, takeOverRequests.requestedBy)))
+        .innerJoin(users, eq(users.id, members.userId))
+        .where(
+          and(
+            eq(takeOverRequests.workspaceId, actor.workspaceId),
+            isNull(takeOverRequests.closedAt),
+            ne(takeOverRequests.requestedBy, actor.memberId),
+            hears,
+            scope(actor, "chats.view"),
+          ),
+        )
+        .orderBy(asc(takeOverRequests.createdAt), asc(takeOverRequests.id))
+        .limit(openRequestsShown);
+      return {
+        status: 200,
+        body: {
+          data: rows.map(({ requestId, requestedById, requestedByName, requestedAt, ...chat }) => ({
+            chat: presentChat(chat as ChatRow, actor),
+            request: { id: requestId, requestedBy: { id: requestedById, name: requestedByName }, createdAt: requestedAt },
+          })),
+          nextCursor: null,
+        },
+      };
+    },
+  }),
   route({
     method: "post",
     path: "/chats/:id/take-over-requests",

@@ -59,6 +59,9 @@ describe("the ownership lock", () => {
     await request.getByText("Ben Baker asks to take over the chat with Sam Shopper.").waitFor();
     // The Admin, a team manager, hears it too.
     await adminPage.getByRole("region", { name: "Take-over requests" }).getByText("Ben Baker asks to take over the chat with Sam Shopper.").waitFor();
+    // The Owner, who was away when Ben asked, finds the request waiting when she opens the console.
+    const ownerPage = await logInToConsole(await suite.newPage(), suite.server.url, owner);
+    await ownerPage.getByRole("region", { name: "Take-over requests" }).getByText("Ben Baker asks to take over the chat with Sam Shopper.").waitFor();
     await request.getByRole("button", { name: "Assign to Ben Baker" }).click();
     await benPage.getByText("Held by you").waitFor();
     await benPage.getByRole("textbox", { name: "Message" }).fill("I have it from here.");

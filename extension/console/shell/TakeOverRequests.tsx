@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { callApi } from "../api/client";
 import { useAction } from "../api/use-action";
 import { contactLabel } from "../inbox/format";
@@ -13,11 +13,25 @@ type Received = { chat: Chat; request: TakeOverRequest };
 /**
  * "Ask to take over" requests this member hears (as the chat's responsible or a team manager),
  * shown in every section until answered: open the chat, or hand it to the asker where the member
- * may set its responsible. A change of responsible answers a chat's requests.
+ * may set its responsible. A change of responsible answers a chat's requests. Those still open when
+ * the console opens are read once (GET /take-over-requests); new ones arrive live.
  */
 export function TakeOverRequests() {
   const [received, setReceived] = useState<Received[]>([]);
   const assign = useAction();
+  useEffect(() => {
+    let current = true;
+    callApi<{ data: Received[] }>("GET", "/take-over-requests")
+      .then(({ data }) => {
+        if (!current) return;
+        setReceived((live) => [...data.filter((open) => !live.some((entry) => entry.request.id === open.request.id)), ...live]);
+      })
+      // Requests are a courtesy: without the list, live ones still arrive.
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, []);
   useLiveEvents((signal) => {
     if (signal.type === "resync") return;
     const { chat, request } = signal;

@@ -125,3 +125,30 @@ describe("the ownership lock", () => {
     expect(logged.body.data).toEqual([]);
   });
 });
+
+describe("open take-over requests, for whoever was away when they were asked", () => {
+  const openRequests = async (token: string) =>
+    (await server.api("GET", "/take-over-requests", { token })).body.data.map(
+      (entry: { chat: { id: string }; request: { requestedBy: { id: string; name: string } } }) => [entry.chat.id, entry.request.requestedBy.id],
+    );
+
+  it("lists them to the chat's responsible and the team's managers, never to the asker or anyone else, until the responsible changes", async () => {
+    const chatId = await chatFrom("+15550300090", ana.id);
+    await lock(true);
+    expect((await askToTakeOver(team.teammate.token, chatId)).status).toBe(201);
+    expect(await openRequests(ana.token)).toEqual([[chatId, team.teammate.id]]);
+    expect(await openRequests(team.admin.token)).toEqual([[chatId, team.teammate.id]]);
+    expect(await openRequests(team.owner.token)).toEqual([[chatId, team.teammate.id]]);
+    // The asker's own request, and a member who neither holds the chat nor manages the team.
+    expect(await openRequests(team.teammate.token)).toEqual([]);
+    const bystander = await insertMemberDirectly(server.database.db, team.workspace, { roleId: "teammate", name: "Bo Stander" });
+    expect(await openRequests(bystander.token)).toEqual([]);
+    const first = (await server.api("GET", "/take-over-requests", { token: ana.token })).body.data[0];
+    expect(first).toMatchObject({ chat: { id: chatId, responsibleId: ana.id }, request: { requestedBy: { id: team.teammate.id, name: expect.any(String) } } });
+    expect(Date.parse(first.request.createdAt)).not.toBeNaN();
+    // Handing the chat over answers the request.
+    expect((await setResponsible(ana.token, chatId, team.teammate.id)).status).toBe(200);
+    expect(await openRequests(ana.token)).toEqual([]);
+    expect(await openRequests(team.admin.token)).toEqual([]);
+  });
+});
