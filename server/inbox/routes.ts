@@ -1,13 +1,14 @@
 import { and, desc, eq, isNull, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { phoneRefKey, readPhoneRef } from "../crm/record-phones";
+import type { Executor } from "../db/client";
 import { chats, contacts, members, messages } from "../db/schema";
 import { invalidRequest, notFound } from "../http/problem";
 import { requires, route } from "../http/route";
 import { afterKeyset, decodeCursor, IdParam, ListQuery, page, timestampText } from "../http/schemas";
 import type { Principal } from "../identity/tokens";
 import { presentedMediaOf } from "../media/presentation";
-import { authorize, authorizeUnderLock, can, maySeeNumbers, requirePermission, scope } from "../permissions";
+import { authorize, authorizeUnderLock, can, maySeeNumbers, requirePermission, scope, scopeArms } from "../permissions";
 import type { Services } from "../services";
 import { emitInboxEvent } from "../webhooks/outbox";
 import { loadVisibleAccount } from "../whatsapp/accounts";
@@ -112,15 +113,55 @@ async function startingNumber({ actor, services }: { actor: Principal; services:
 
 /** The where-clause of a chat list: the caller's scope first, then the filters they asked for. */
 export function chatListWhere(actor: Principal, filters: z.infer<typeof ChatFilters>, defaultCountry: CountryCode | null = null): SQL {
+  return and(scope(actor, "chats.view"), chatFilterWhere(actor, filters, defaultCountry)) as SQL;
+}
+
+/** The filters a chat list asked for (without the scope). */
+function chatFilterWhere(actor: Principal, filters: z.infer<typeof ChatFilters>, defaultCountry: CountryCode | null): SQL | undefined {
   const phone = filters.q ? phoneQuery(filters.q, defaultCountry) : null;
   const search = filters.q ? chatSearch(actor.workspaceId, filters.q, phone, maySeeNumbers(actor)) : undefined;
   return and(
-    scope(actor, "chats.view"),
     filters.accountId ? eq(chats.accountId, filters.accountId) : undefined,
     filters.responsibleId ? eq(chats.responsibleId, filters.responsibleId) : undefined,
     filters.unassigned === "true" ? isNull(chats.responsibleId) : undefined,
     search,
-  ) as SQL;
+  );
+}
+
+/**
+ * One page of a chat list's ids, newest activity first, when the caller's scope has several arms
+ * (scopeArms: `own` is "an account I connected" or "I am responsible", plus per-number overrides):
+ * each arm's first `limit` chats past the cursor through its own ordered index scan, concatenated
+ * (UNION ALL) — the page is among them — then ordered, deduplicated and cut by the outer query.
+ * The time a page takes then follows the page, not the workspace. Null with one arm (`all`).
+ */
+export function chatListCandidates(
+  db: Executor,
+  actor: Principal,
+  filters: z.infer<typeof ChatFilters>,
+  defaultCountry: CountryCode | null,
+  after: (string | number)[] | null,
+  limit: number,
+): SQL | null {
+  const arms = scopeArms(actor, "chats.view");
+  if (!arms) return null;
+  const filterWhere = chatFilterWhere(actor, filters, defaultCountry);
+  const keyset = afterKeyset(chats.lastMessageAt, chats.id, after, "desc");
+  const armPage = (where: SQL | undefined) =>
+    db
+      .select({ id: chats.id })
+      .from(chats)
+      .where(and(where, filterWhere, keyset))
+      .orderBy(desc(chats.lastMessageAt), desc(chats.id))
+      .limit(limit);
+  // An arm read through accounts ("accounts I connected", granted accounts) walks each account's
+  // range of chats_account_activity_idx: as a plain IN the planner may scan the whole workspace.
+  const selects = arms.map(({ where, driver }) =>
+    driver
+      ? sql`(select arm_page.id from (${driver.keys}) as arm_keys(key) cross join lateral (${armPage(and(where, sql`${driver.column} = arm_keys.key`))}) as arm_page)`
+      : sql`(${armPage(where)})`,
+  );
+  return sql`${chats.id} = any(array(${sql.join(selects, sql` union all `)}))`;
 }
 
 export const chatRoutes = [
@@ -136,8 +177,14 @@ export const chatRoutes = [
       const after = decodeCursor(query.cursor, 2);
       const defaultCountry = query.q ? await workspaceDefaultCountry(db, actor.workspaceId) : null;
       // Each chat with the caller's unread count, counted in the same query, within their scope.
+      // A scope of several arms: the page's candidates first, each arm through its own index (the
+      // candidates already meet the scope, filters and cursor, so the outer query only orders and cuts).
+      const candidates = chatListCandidates(db, actor, query, defaultCountry, after, query.limit + 1);
+      const where = candidates
+        ? and(eq(chats.workspaceId, actor.workspaceId), candidates)
+        : and(chatListWhere(actor, query, defaultCountry), afterKeyset(chats.lastMessageAt, chats.id, after, "desc"));
       const rows = (await chatsWithReadState(db, actor)
-        .where(and(chatListWhere(actor, query, defaultCountry), afterKeyset(chats.lastMessageAt, chats.id, after, "desc")))
+        .where(where)
         .orderBy(desc(chats.lastMessageAt), desc(chats.id))
         .limit(query.limit + 1)) as ChatRowWithReadState[];
       return {

@@ -13,12 +13,14 @@ import {
 import {
   type AccountOverride,
   accountListOverrides,
+  compileArmsWithOverrides,
   compileWithOverrides,
   effectiveOverrides,
   evaluateWithOverrides,
   overrideEffects,
   overrideGrantsSomewhere,
   overrideRefusing,
+  type ScopeArm,
 } from "./overrides";
 import {
   type AccountRecord,
@@ -109,6 +111,22 @@ export function scope(actor: Actor, action: RecordAction): SQL {
   const resource = recordActions[action].resource;
   const conditions = checksOf(actor, action).map((check) => compileWithOverrides(actor, check.permission, resource, check.condition));
   return inWorkspace(definition as never, actor.workspaceId, and(...conditions) as SQL);
+}
+
+/**
+ * scope() as arms whose OR selects the same records, each in the workspace, so a list can take each
+ * arm through its own ordered index scan (issue 14: the `own` scope as a union). Null when there is
+ * one arm or none (`all`, `assigned`, nothing) or when the action makes more than one check (the
+ * arms of a conjunction are not computed): then the list uses scope() as it is.
+ */
+export function scopeArms(actor: Actor, action: RecordAction): ScopeArm[] | null {
+  const checks = checksOf(actor, action);
+  const [check] = checks;
+  if (!check || checks.length > 1 || actor.status !== "active") return null;
+  const resource = recordActions[action].resource;
+  const definition = resources[resource];
+  const arms = compileArmsWithOverrides(actor, check.permission, resource, check.condition);
+  return arms.length > 1 ? arms.map((arm) => ({ ...arm, where: inWorkspace(definition as never, actor.workspaceId, arm.where) })) : null;
 }
 
 /** Throws PermissionDenied (with its reason) unless `can()` allows the action on the record. */

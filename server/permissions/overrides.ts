@@ -1,8 +1,19 @@
-import { and, inArray, notInArray, or, type SQL } from "drizzle-orm";
+import { and, inArray, notInArray, or, type SQL, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { chats, whatsappAccounts } from "../db/schema";
 import type { ScopedPermission } from "./catalogue";
-import { type AccountRecord, type ChatRecord, type Condition, compile, evaluate, type ResourceName, resources } from "./rules";
+import {
+  type AccountRecord,
+  type ArmDriver,
+  armDriver,
+  armsOf,
+  type ChatRecord,
+  type Condition,
+  compile,
+  evaluate,
+  type ResourceName,
+  resources,
+} from "./rules";
 
 // Per-number access overrides: beside the role, a member or a role may hold `full`, `read` or
 // `none` on one WhatsApp account. They wrap a rule's condition tree on the records bound to an
@@ -125,6 +136,40 @@ export function compileWithOverrides(
   const column = binding.column();
   const narrowed = denied.length > 0 ? (and(notInArray(column, denied), base) as SQL) : base;
   return granted.length > 0 ? (or(inArray(column, granted), narrowed) as SQL) : narrowed;
+}
+
+/** One arm of a scope: its where-clause, and how a list walks it in order when a plain where would not. */
+export type ScopeArm = { where: SQL; driver?: ArmDriver };
+
+/**
+ * compileWithOverrides as a list of arms whose OR is the same where-clause: the granted accounts,
+ * then each arm of the role's condition outside the refused accounts.
+ */
+export function compileArmsWithOverrides(
+  actor: OverriddenActor & { memberId: string; workspaceId: string },
+  permission: ScopedPermission,
+  resource: ResourceName,
+  condition: Condition,
+): ScopeArm[] {
+  const definition = resources[resource] as never;
+  const conditionArms = armsOf(condition);
+  const arms: ScopeArm[] = conditionArms.map((arm) => {
+    const driver = armDriver(arm, definition, actor.memberId, actor.workspaceId);
+    return { where: compile(arm, definition, actor.memberId, actor.workspaceId), ...(driver ? { driver } : {}) };
+  });
+  const binding = accountBindings[resource];
+  if (!binding) return arms;
+  const { granted, denied } = overrideSets(actor, permission);
+  const column = binding.column();
+  const narrowed = denied.length > 0 ? arms.map((arm) => ({ ...arm, where: and(notInArray(column, denied), arm.where) as SQL })) : arms;
+  // The role's level already covers every account an override grants (`all`): the granted arm adds nothing.
+  const coversGranted = conditionArms.some((arm) => arm.kind === "always");
+  if (granted.length === 0 || coversGranted) return narrowed;
+  const grantedKeys = sql`select unnest(array[${sql.join(
+    granted.map((id) => sql`${id}`),
+    sql`, `,
+  )}]::text[])`;
+  return [{ where: inArray(column, granted), driver: { column, keys: grantedKeys } }, ...narrowed];
 }
 
 /** The accounts an override shows (full, read) and hides (none) in the account list. */

@@ -37,7 +37,15 @@ type FieldBinding<RecordType> = {
   sqlMemberIs(memberId: string, workspaceId: string): SQL;
   /** SQL true exactly when read(record) === null (fields a rule may find unset). */
   sqlIsUnset?(): SQL;
+  /**
+   * For a field read through another table: the column and the keys (a one-column select) that
+   * sqlMemberIs tests, so a list can walk one ordered index range per key (scope arms, issue 14).
+   */
+  sqlMemberKeys?(memberId: string, workspaceId: string): ArmDriver;
 };
+
+/** How a list walks an arm: one ordered index range per key of `column` (the arm's rows have `column` among `keys`). */
+export type ArmDriver = { column: AnyPgColumn; keys: SQL };
 
 type ResourceDefinition<RecordType> = {
   workspaceColumn: () => AnyPgColumn;
@@ -57,6 +65,10 @@ const chatResource: ResourceDefinition<ChatRecord> = {
     },
     accountConnectedBy: {
       read: (chat) => chat.account.connectedBy,
+      sqlMemberKeys: (memberId, workspaceId) => ({
+        column: chats.accountId,
+        keys: sql`select ${whatsappAccounts.id} from ${whatsappAccounts} where ${whatsappAccounts.workspaceId} = ${workspaceId} and ${whatsappAccounts.connectedBy} = ${memberId}`,
+      }),
       sqlMemberIs: (memberId, workspaceId) =>
         inArray(
           chats.accountId,
@@ -161,6 +173,34 @@ export function evaluate<RecordType>(condition: Condition, definition: ResourceD
     case "anyOf":
       return condition.conditions.some((inner) => evaluate(inner, definition, memberId, record));
   }
+}
+
+/**
+ * The condition as a disjunction of arms (its anyOf flattened): a record meets the condition exactly
+ * when it meets one arm. Lists select each arm through its own ordered index scan (issue 14).
+ */
+export function armsOf(condition: Condition): Condition[] {
+  switch (condition.kind) {
+    case "never":
+      return [];
+    case "anyOf": {
+      const arms = condition.conditions.flatMap(armsOf);
+      return arms.some((arm) => arm.kind === "always") ? [always] : arms;
+    }
+    default:
+      return [condition];
+  }
+}
+
+/** The driver of an arm read through another table (memberIs on a field with sqlMemberKeys), if it has one. */
+export function armDriver<RecordType>(
+  arm: Condition,
+  definition: ResourceDefinition<RecordType>,
+  memberId: string,
+  workspaceId: string,
+): ArmDriver | undefined {
+  if (arm.kind !== "memberIs") return undefined;
+  return requireField(definition, arm.field).sqlMemberKeys?.(memberId, workspaceId);
 }
 
 export function compile<RecordType>(condition: Condition, definition: ResourceDefinition<RecordType>, memberId: string, workspaceId: string): SQL {

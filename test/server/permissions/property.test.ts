@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import fc from "fast-check";
 import type { DatabaseHandle } from "../../../server/db/client";
 import { accountAccessOverrides, campaigns, chats, templates, whatsappAccounts } from "../../../server/db/schema";
@@ -17,6 +17,7 @@ import {
   type RecordAction,
   recordActions,
   scope,
+  scopeArms,
   scopedLevels,
 } from "../../../server/permissions";
 import { loadAccountOverrides } from "../../../server/whatsapp/access-overrides";
@@ -161,6 +162,19 @@ describe("can() and scope() agree", () => {
                 .map((chat) => chat.id)
                 .sort();
               expect(fromSql).toEqual(fromPredicate);
+              // The arms a list takes as a union (issue 14) select, together, the same chats.
+              const arms = scopeArms(actor, action);
+              if (arms) {
+                const fromArms = new Set<string>();
+                for (const arm of arms) {
+                  for (const row of await db
+                    .select({ id: chats.id })
+                    .from(chats)
+                    .where(and(eq(chats.workspaceId, workspace.id), arm.where, arm.driver ? sql`${arm.driver.column} in (${arm.driver.keys})` : undefined)))
+                    fromArms.add(row.id);
+                }
+                expect([...fromArms].sort()).toEqual(fromPredicate);
+              }
             } else if (resource === "template" || resource === "campaign") {
               const table = resource === "template" ? templates : campaigns;
               const rows = await db
