@@ -63,7 +63,7 @@ describe("Integrations page: outgoing webhooks", () => {
 
     await card.getByLabel("Receiver URL").fill(receiver.url);
     // Events are chosen from the server's list; new messages are preselected.
-    expect(await card.getByRole("checkbox").count()).toBe(5);
+    expect(await card.getByRole("checkbox").count()).toBe(6);
     expect(await card.getByRole("checkbox", { name: /A message is sent or received/ }).isChecked()).toBe(true);
     await card.getByRole("checkbox", { name: /A chat is given to someone/ }).check();
     await card.getByRole("button", { name: "Add webhook" }).click();

@@ -124,8 +124,9 @@ describe("the panel and logging against the demo CRM", () => {
         id: demoCrmPeople.grace.id,
         name: "Grace Hopper",
         phones: [
-          { e164: "+442079460958", label: "mobile", raw: "+44 20 7946 0958" },
-          { e164: graceWorkPhone, label: "work", raw: "+1 (555) 010-0999" },
+          // Each record phone carries an opaque ref a member without contacts.view_numbers starts a chat with.
+          { e164: "+442079460958", label: "mobile", raw: "+44 20 7946 0958", ref: expect.stringMatching(/^pref\.v1\./) },
+          { e164: graceWorkPhone, label: "work", raw: "+1 (555) 010-0999", ref: expect.stringMatching(/^pref\.v1\./) },
         ],
       },
     ]);
