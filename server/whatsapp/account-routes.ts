@@ -2,6 +2,7 @@ import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { encryptSecret } from "../crypto/secrets";
 import { whatsappAccounts, whatsappRoutes } from "../db/schema";
+import { publish } from "../events/bus";
 import { conflict, invalidRequest } from "../http/problem";
 import { anyMember, requires, route } from "../http/route";
 import { IdParam } from "../http/schemas";
@@ -12,6 +13,7 @@ import { accountScope, authorize, canDisconnectAccount, PermissionDenied, requir
 import { loadVisibleAccount, presentAccount } from "./accounts";
 import { proveNumberControl } from "./number-control";
 import { normalizePhone } from "./phone";
+import { webhookRouteCache } from "./route-cache";
 
 const CloudCredentials = z
   .object({
@@ -179,7 +181,7 @@ export const accountRoutes = [
     access: anyMember,
     params: IdParam,
     responses: { 204: "Disconnected", 403: "Neither the connector nor team.manage" },
-    async handler({ actor, params, db, audit }) {
+    async handler({ actor, params, db, audit, services }) {
       const account = await loadVisibleAccount(db, actor, params.id);
       if (!canDisconnectAccount(actor, account)) {
         throw new PermissionDenied("team.manage", "Only the member who connected this account, or a member who manages the team, may disconnect it.");
@@ -200,6 +202,10 @@ export const accountRoutes = [
             ),
           );
       }
+      // Every process forgets the workspace's cached webhook routes (route-cache.ts): on commit
+      // through NOTIFY, and this one at once as well.
+      await publish(db, { type: "access.changed", workspaceId: actor.workspaceId });
+      webhookRouteCache(services).forgetWorkspace(actor.workspaceId);
       await audit({ action: "whatsapp_account.disconnect", targetType: "whatsapp_account", targetId: account.id });
       return { status: 204 };
     },

@@ -1,6 +1,4 @@
-import { and, eq, inArray } from "drizzle-orm";
 import { decryptSecret } from "../crypto/secrets";
-import { whatsappAccounts, whatsappRoutes } from "../db/schema";
 import { HttpProblem, invalidRequest } from "../http/problem";
 import { publicAccess, route } from "../http/route";
 import { ingestInboundMessage } from "../inbox/ingest";
@@ -9,25 +7,14 @@ import { applyStatuses, type StatusUpdate } from "../inbox/statuses";
 import { inboundMediaOf } from "../media/inbound";
 import type { Services } from "../services";
 import { recordRefusedWebhookSignature } from "./refused-webhooks";
+import { type WebhookRoute, webhookRouteCache } from "./route-cache";
 import { acceptedChanges, phoneNumberIdsOf, scanPhoneNumberIds } from "./webhook-entries";
 import { parseWebhook, WebhookPayloadError } from "./webhook-payload";
 import { answerVerificationChallenge, verifyWebhookSignature } from "./webhook-signature";
 
-type Route = { phoneNumberId: string; workspaceId: string; accountId: string; appSecretEncrypted: string | null };
+type Route = WebhookRoute;
 
-async function routesFor(services: Services, phoneNumberIds: string[]): Promise<Route[]> {
-  if (phoneNumberIds.length === 0) return [];
-  return services.database.db
-    .select({
-      phoneNumberId: whatsappRoutes.phoneNumberId,
-      workspaceId: whatsappRoutes.workspaceId,
-      accountId: whatsappRoutes.accountId,
-      appSecretEncrypted: whatsappAccounts.appSecretEncrypted,
-    })
-    .from(whatsappRoutes)
-    .innerJoin(whatsappAccounts, and(eq(whatsappAccounts.workspaceId, whatsappRoutes.workspaceId), eq(whatsappAccounts.id, whatsappRoutes.accountId)))
-    .where(inArray(whatsappRoutes.phoneNumberId, phoneNumberIds));
-}
+const routesFor = (services: Services, phoneNumberIds: string[]): Promise<Route[]> => webhookRouteCache(services).routesFor(phoneNumberIds);
 
 /**
  * The one secret that may sign for an account: its own app's when it brought one (Meta signs
