@@ -117,16 +117,14 @@ export const identityRoutes = [
     tag: "Identity",
     access: anyMember,
     responses: { 200: "{member, workspace, permissions}" },
-    async handler({ actor, db }) {
-      const [workspace] = await db.select().from(workspaces).where(eq(workspaces.id, actor.workspaceId));
-      if (!workspace) throw notFound("workspace");
+    async handler({ actor }) {
       const permissions = effectivePermissions(actor);
       return {
         status: 200,
         body: {
           member: presentMember({ id: actor.memberId, name: actor.name, email: actor.email, roleId: actor.roleId, status: actor.status }),
           role: { id: actor.roleId, name: actor.roleName },
-          workspace: presentWorkspace(workspace, holds(actor, "team.manage")),
+          workspace: presentWorkspace(actor.workspace, holds(actor, "team.manage")),
           permissions,
         },
       };

@@ -22,6 +22,8 @@ export type Principal = Actor & {
   tokenExpiresAt: Date | null;
   /** The browser login session a console tab's token belongs to (null for API tokens, panel tokens and older sessions). */
   loginSessionId: string | null;
+  /** The workspace row as the token lookup joined it (GET /me answers from it: no second round trip). */
+  workspace: { id: string; name: string; joinCode: string; defaultCountry: string | null; agentsSeeNumbers: boolean; ownershipLock: boolean };
 };
 
 /**
@@ -80,6 +82,9 @@ const principalLookup = (db: Database, workspaceId: string, secretHash: string) 
       agentsSeeNumbers: workspaces.agentsSeeNumbers,
       accountOverrides: overridesFor(memberColumnsForOverrides.workspaceId, memberColumnsForOverrides.memberId, memberColumnsForOverrides.roleId),
       ownershipLock: workspaces.ownershipLock,
+      workspaceName: workspaces.name,
+      joinCode: workspaces.joinCode,
+      defaultCountry: workspaces.defaultCountry,
       name: users.name,
       email: users.email,
     })
@@ -118,6 +123,14 @@ export async function resolvePrincipal(db: Database, token: string): Promise<Pri
     tokenKind: row.tokenKind,
     tokenExpiresAt: row.expiresAt,
     loginSessionId: row.loginSessionId,
+    workspace: {
+      id: parsed.workspaceId,
+      name: row.workspaceName,
+      joinCode: row.joinCode,
+      defaultCountry: row.defaultCountry,
+      agentsSeeNumbers: row.agentsSeeNumbers,
+      ownershipLock: row.ownershipLock,
+    },
   };
 }
 

@@ -6,7 +6,6 @@ import type { IngestRun, SizeRun } from "./run";
 import { type BenchSettings, sizeLabel } from "./settings";
 import { singleStatementIngestWithNotify } from "./single-statement-ingest";
 import { milliseconds } from "./stats";
-import { ownChatListSql } from "./what-if";
 
 export const targets = { scalingRatio: 1.5, postgresP99Milliseconds: 50, ingestMessagesPerSecond: 1000 };
 
@@ -40,7 +39,6 @@ export function renderReport(input: ReportInput): string {
     latencySection(input.sizeRuns, input.settings),
     targetSection(input.sizeRuns, input.ingest, input.extraTargets ?? []),
     input.ingest ? ingestSection(input.ingest) : "## Inbound webhook ingestion\n\nNot run (needs PostgreSQL; BENCH_INGEST=off skips it).\n",
-    whatIfSection(input.sizeRuns),
     explainSection(input.sizeRuns),
   ].join("\n");
 }
@@ -337,34 +335,6 @@ Proposed single-statement ingest (test/bench/single-statement-ingest.ts):
 
 ${fence(singleStatementIngestWithNotify, "sql")}
 `;
-}
-
-function whatIfSection(sizeRuns: SizeRun[]): string {
-  const rows = sizeRuns.flatMap((run) =>
-    run.whatIf.map((comparison) => [
-      sizeLabel(run.chats),
-      callerLabel(comparison.caller),
-      caseLabels[comparison.caseKey as LatencyCaseKey],
-      milliseconds(comparison.currentMedian),
-      milliseconds(comparison.proposedMedian),
-      `${(comparison.currentMedian / comparison.proposedMedian).toFixed(1)}×`,
-      comparison.rowsMatch ? "identical" : "DIFFERENT",
-    ]),
-  );
-  if (rows.length === 0) return "";
-  const largest = sizeRuns.filter((run) => run.whatIf.length > 0).at(-1);
-  const sample = largest?.whatIf.find((comparison) => comparison.caller === "agent_no_account" && comparison.caseKey === "chats_first") ?? largest?.whatIf[0];
-  return `## What-if: the "own" chat list as a union of ordered index scans (PostgreSQL)
-
-The app's SQL for the Agent callers against the proposed shape below, each run ${30} times on one connection (median ms of the statement alone, no HTTP). "rows" checks both return the same page in the same order.
-
-${table(["chats", "caller", "request", "current SQL", "proposed SQL", "speed-up", "rows"], rows)}
-
-Proposed shape ($1 workspace, $2 member, $3 limit + 1, $4/$5 the keyset cursor):
-
-${fence(ownChatListSql(true), "sql")}
-
-${sample ? `Its plan at ${sizeLabel(largest?.chats ?? 0)} (${callerLabel(sample.caller)}, ${caseLabels[sample.caseKey as LatencyCaseKey]}):\n\n${fence(sample.proposedPlan)}\n` : ""}`;
 }
 
 function explainSection(sizeRuns: SizeRun[]): string {

@@ -15,10 +15,10 @@ import { type LoadResult, loadTargetRows, renderLoadSection, runLoadBenchmark } 
 import { describeMachine } from "./machine";
 import { renderMaintenanceSection, runMaintenanceBenchmark } from "./maintenance";
 import { renderReport } from "./report";
+import { renderScaleOutSection, runScaleOutBenchmark, type ScaleOutResult, scaleOutTargetRows } from "./scale-out";
 import { type SeedResult, seedWorkspace } from "./seed";
 import { rowsOf } from "./sessions";
 import { settings, sizeLabel } from "./settings";
-import { compareOwnScope, type WhatIfResult } from "./what-if";
 
 export type SizeRun = {
   engine: EngineName;
@@ -27,7 +27,6 @@ export type SizeRun = {
   engineVersion: string;
   latency: LatencyResult[];
   explained: ExplainedQuery[];
-  whatIf: WhatIfResult[];
 };
 export type PrototypeRun = { mode: "statement" | "batch"; result: IngestResult };
 export type IngestRun = { chats: number; result: IngestResult; prototypes: PrototypeRun[]; profile: IngestProfile; commitProbe: CommitProbeResult[] };
@@ -74,11 +73,10 @@ async function benchEngine(engine: EngineName): Promise<{ runs: SizeRun[]; inges
     const runs: SizeRun[] = [];
     for (const entry of seeded) {
       const results = latency.get(sizeLabel(entry.chats)) ?? [];
-      const run: SizeRun = { engine, chats: entry.chats, seed: entry.seed, engineVersion: entry.engineVersion, latency: results, explained: [], whatIf: [] };
-      if (engine === "postgres") {
-        log(`${engine} ${sizeLabel(entry.chats)}: EXPLAIN ANALYZE and the "own" scope comparison`);
-        if (entry === seeded.at(-1)) run.explained = await explainCases(entry.database, results);
-        run.whatIf = await compareOwnScope(entry.database, workspaceIdFor(entry.chats), results, settings.whatIfRepetitions);
+      const run: SizeRun = { engine, chats: entry.chats, seed: entry.seed, engineVersion: entry.engineVersion, latency: results, explained: [] };
+      if (engine === "postgres" && entry === seeded.at(-1)) {
+        log(`${engine} ${sizeLabel(entry.chats)}: EXPLAIN ANALYZE of each case`);
+        run.explained = await explainCases(entry.database, results);
       }
       runs.push(run);
     }
@@ -135,6 +133,7 @@ async function main() {
   const crmLogging = settings.crmLogging.enabled ? renderCrmLoggingSection(await runCrmLoggingBenchmark({ log })) : null;
   const authorization: AuthorizationResult | null = settings.authorization.enabled ? await runAuthorizationBenchmark({ log }) : null;
   const load: LoadResult | null = settings.load.enabled ? await runLoadBenchmark({ log }) : null;
+  const scaleOut: ScaleOutResult | null = settings.scaleOut.enabled ? await runScaleOutBenchmark({ log }) : null;
   const sizeRuns: SizeRun[] = [];
   let ingest: IngestRun | null = null;
   for (const engine of settings.engines) {
@@ -147,7 +146,11 @@ async function main() {
     .loadavg()
     .map((value) => value.toFixed(2))
     .join(" / ");
-  const extraTargets = [...(authorization ? authorizationTargetRows(authorization) : []), ...(load ? loadTargetRows(load) : [])];
+  const extraTargets = [
+    ...(authorization ? authorizationTargetRows(authorization) : []),
+    ...(scaleOut ? scaleOutTargetRows(scaleOut) : []),
+    ...(load ? loadTargetRows(load) : []),
+  ];
   const report = renderReport({ startedAt, seconds, loadAverageAtEnd, machine, settings, sizeRuns, ingest, extraTargets });
   const sections = [
     report.trimEnd(),
@@ -155,6 +158,7 @@ async function main() {
     ...(maintenance ? [maintenance] : []),
     ...(crmLogging ? [crmLogging] : []),
     ...(authorization ? [renderAuthorizationSection(authorization)] : []),
+    ...(scaleOut ? [renderScaleOutSection(scaleOut)] : []),
     ...(load ? [renderLoadSection(load)] : []),
   ];
   writeFileSync(settings.resultsFile, `${sections.join("\n\n").trimEnd()}\n`);

@@ -102,10 +102,20 @@ export const settings = {
     contacts: numberFrom("BENCH_LOAD_CONTACTS", 2_000),
     basePort: numberFrom("BENCH_LOAD_PORT", 21_300),
   },
+  /**
+   * Ingestion straight and through pgbouncer in transaction mode (test/bench/scale-out.ts):
+   * PostgreSQL. `BENCH_SCALE_OUT=off` skips it.
+   */
+  scaleOut: {
+    enabled: environment.BENCH_SCALE_OUT !== "off" && engines.includes("postgres"),
+    messages: numberFrom("BENCH_SCALE_OUT_MESSAGES", 5_000),
+    processes: numberFrom("BENCH_SCALE_OUT_PROCESSES", 2),
+    concurrency: numberFrom("BENCH_SCALE_OUT_CONCURRENCY", 32),
+    basePort: numberFrom("BENCH_SCALE_OUT_PORT", 21_400),
+  },
   commitProbe: { clients: 32, seconds: 4 },
-  whatIfRepetitions: 30,
   /** The whole run is killed past this, whatever it is doing. */
-  hardLimitMinutes: numberFrom("BENCH_HARD_LIMIT_MINUTES", 30),
+  hardLimitMinutes: numberFrom("BENCH_HARD_LIMIT_MINUTES", 75),
   resultsFile: environment.BENCH_RESULTS ?? new URL("./RESULTS.md", import.meta.url).pathname,
 };
 
