@@ -89,7 +89,7 @@ function planCases(walk: Awaited<ReturnType<typeof walkChats>>, timedRequests: n
     chats_deep: deep
       ? {
           paths: [`/chats?limit=${pageLimit}&cursor=${deep.cursor}`],
-          detail: `after ${deep.offset}`,
+          detail: `after ${deep.offset}, ${walk.ended ? Math.min(pageLimit, walk.seen - deep.offset) : pageLimit} rows`,
           cursorKey: JSON.parse(Buffer.from(deep.cursor, "base64url").toString("utf8")) as [string, string],
         }
       : { paths: [], detail: "list fits one page", cursorKey: null },
@@ -113,8 +113,10 @@ async function walkChats(client: HttpClient, token: string) {
     if (cursor) cursors.push({ offset: chatIds.length, cursor });
   } while (cursor && chatIds.length < deepTarget);
   const ended = cursor === null;
-  // A short list has no cursor 2,000 in: take the one about 90 % down instead.
-  const wanted = ended ? Math.floor(chatIds.length * 0.9) : deepTarget;
+  // A short list has no cursor 2,000 in: take one about 90 % down instead, but no further than
+  // leaves a full page (or, on a list of one page, all but one chat), so both sizes compare pages
+  // of the same length rather than 50 rows at 100k against the last 5 at 1k.
+  const wanted = ended ? Math.max(1, Math.min(Math.floor(chatIds.length * 0.9), chatIds.length - pageLimit)) : deepTarget;
   let deepCursor = [...cursors].reverse().find((candidate) => candidate.offset <= wanted) ?? null;
   if (!deepCursor && wanted >= 1) {
     const page = await getJson<ChatPage>(client, `/chats?limit=${wanted}`, token);

@@ -102,7 +102,7 @@ function latencySection(sizeRuns: SizeRun[], settings: BenchSettings): string {
   );
   return `## Query latency through the HTTP API
 
-The real app (\`startServices\` + \`createApp\`) in-process on a local port, bearer tokens from \`issueToken\`, one request at a time over keep-alive, \`limit=50\`. Per case: ${settings.latency.warmup} warm-up requests, then up to ${settings.latency.timedRequests} timed ones (at most ${settings.latency.secondsPerCase} s). Times are client-side, in ms, and include the token lookup every request makes; "p50 in PostgreSQL" is the median per request of the time spent waiting on its queries (captured from node-postgres; not available on PGlite). The deep cursor is the one ~2,000 chats into the caller's list (about 90 % down a shorter list).
+The real app (\`startServices\` + \`createApp\`) in-process on a local port, bearer tokens from \`issueToken\`, one request at a time over keep-alive, \`limit=50\`. Per case: ${settings.latency.warmup} warm-up requests, then up to ${settings.latency.timedRequests} timed ones (at most ${settings.latency.secondsPerCase} s). Times are client-side, in ms, and include the token lookup every request makes; "p50 in PostgreSQL" is the median per request of the time spent waiting on its queries (captured from node-postgres; not available on PGlite). The deep cursor is the one ~2,000 chats into the caller's list; on a shorter list, about 90 % down but never so far that less than a full page is left (a list of one page starts after its first chat), so the sizes compare pages of the same length; the note gives the rows returned.
 
 ${table(["engine", "chats", "caller", "request", "count", "p50", "p99", "mean", "max", "p50 in PostgreSQL", "errors", "note"], rows)}
 `;
