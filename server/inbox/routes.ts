@@ -8,7 +8,7 @@ import { requires, route } from "../http/route";
 import { afterKeyset, decodeCursor, IdParam, ListQuery, page, timestampText } from "../http/schemas";
 import type { Principal } from "../identity/tokens";
 import { presentedMediaOf } from "../media/presentation";
-import { authorize, authorizeUnderLock, can, maySeeNumbers, requirePermission, scope, scopeArms } from "../permissions";
+import { authorize, authorizeUnderLock, can, maySeeNumbers, requirePermission, type ScopeArm, scope, scopeArms } from "../permissions";
 import type { Services } from "../services";
 import { emitInboxEvent } from "../webhooks/outbox";
 import { loadVisibleAccount } from "../whatsapp/accounts";
@@ -66,30 +66,51 @@ function phoneQuery(q: string, defaultCountry: CountryCode | null): string | nul
 /** Trigrams need 3 characters: shorter queries can't use the search indexes. */
 const trigramLength = 3;
 
+/** The search's tests of one chat, row by row: its contact's name and number, its messages' text. */
+function chatSearchTerms(q: string, phone: string | null, seesNumbers: boolean): { onChats: SQL | undefined; pattern: string } {
+  const pattern = likePattern(q);
+  // Without contacts.view_numbers only the whole number matches: a few digits that match (or
+  // not) would spell the masked number out one guess at a time.
+  const digitsPattern = seesNumbers ? likePattern(q.replace(/[\s()-]/g, "")) : null;
+  const onChats = or(
+    phone ? eq(chats.contactPhone, phone) : undefined,
+    sql`${chats.contactName} ilike ${pattern}`,
+    digitsPattern ? sql`${chats.contactPhone} like ${digitsPattern}` : undefined,
+  );
+  return { onChats, pattern };
+}
+
+/** Whether one chat (the row at hand) matches the search: evaluated chat by chat. */
+function chatSearchRowByRow(q: string, phone: string | null, seesNumbers: boolean): SQL {
+  const { onChats, pattern } = chatSearchTerms(q, phone, seesNumbers);
+  return or(
+    onChats,
+    sql`exists (select 1 from ${messages} where ${messages.workspaceId} = ${chats.workspaceId} and ${messages.chatId} = ${chats.id} and ${messages.text} ilike ${pattern})`,
+  ) as SQL;
+}
+
+/**
+ * chatSearchRowByRow for a walk in the list's order: the messages' test as a scalar subquery, which
+ * PostgreSQL runs chat by chat through messages_chat_idx. (As EXISTS, the planner may turn it into
+ * one hashed pass over every matching message of the workspace: the very cost the walk avoids.)
+ */
+function chatSearchPerChat(q: string, phone: string | null, seesNumbers: boolean): SQL {
+  const { onChats, pattern } = chatSearchTerms(q, phone, seesNumbers);
+  return or(
+    onChats,
+    sql`coalesce((select true from ${messages} where ${messages.workspaceId} = ${chats.workspaceId} and ${messages.chatId} = ${chats.id} and ${messages.text} ilike ${pattern} limit 1), false)`,
+  ) as SQL;
+}
+
 /**
  * The search part of a chat list's where-clause. From 3 characters on, the chats that match are
  * collected first through the trigram indexes (contact name and phone on chats, text on
  * messages, each filtered by workspace after the match) and the list keeps its scope, filters,
  * order and keyset around them; 1–2 characters can't use trigrams and are matched row by row.
  */
-function chatSearch(workspaceId: string, q: string, phone: string | null, seesNumbers: boolean): SQL | undefined {
-  const pattern = likePattern(q);
-  // Without contacts.view_numbers only the whole number matches: a few digits that match (or
-  // not) would spell the masked number out one guess at a time.
-  const digitsPattern = seesNumbers ? likePattern(q.replace(/[\s()-]/g, "")) : null;
-  if (q.length < trigramLength) {
-    return or(
-      phone ? eq(chats.contactPhone, phone) : undefined,
-      sql`${chats.contactName} ilike ${pattern}`,
-      digitsPattern ? sql`${chats.contactPhone} like ${digitsPattern}` : undefined,
-      sql`exists (select 1 from ${messages} where ${messages.workspaceId} = ${chats.workspaceId} and ${messages.chatId} = ${chats.id} and ${messages.text} ilike ${pattern})`,
-    );
-  }
-  const onChats = or(
-    phone ? eq(chats.contactPhone, phone) : undefined,
-    sql`${chats.contactName} ilike ${pattern}`,
-    digitsPattern ? sql`${chats.contactPhone} like ${digitsPattern}` : undefined,
-  );
+function chatSearch(workspaceId: string, q: string, phone: string | null, seesNumbers: boolean): SQL {
+  if (q.length < trigramLength) return chatSearchRowByRow(q, phone, seesNumbers);
+  const { onChats, pattern } = chatSearchTerms(q, phone, seesNumbers);
   return sql`${chats.id} in (select ${chats.id} from ${chats} where ${chats.workspaceId} = ${workspaceId} and (${onChats})
     union select ${messages.chatId} from ${messages} where ${messages.workspaceId} = ${workspaceId} and ${messages.text} ilike ${pattern})`;
 }
@@ -120,20 +141,42 @@ export function chatListWhere(actor: Principal, filters: z.infer<typeof ChatFilt
 function chatFilterWhere(actor: Principal, filters: z.infer<typeof ChatFilters>, defaultCountry: CountryCode | null): SQL | undefined {
   const phone = filters.q ? phoneQuery(filters.q, defaultCountry) : null;
   const search = filters.q ? chatSearch(actor.workspaceId, filters.q, phone, maySeeNumbers(actor)) : undefined;
+  return and(chatFieldFilters(filters), search);
+}
+
+/** The filters on the chat's own columns (account, responsible): all but the search. */
+function chatFieldFilters(filters: z.infer<typeof ChatFilters>): SQL | undefined {
   return and(
     filters.accountId ? eq(chats.accountId, filters.accountId) : undefined,
     filters.responsibleId ? eq(chats.responsibleId, filters.responsibleId) : undefined,
     filters.unassigned === "true" ? isNull(chats.responsibleId) : undefined,
-    search,
   );
 }
 
 /**
+ * How many chats of each arm a search first walks in the list's order, testing each, before it also
+ * reads the indexed way. Measured at 100k chats (test/bench/search.ts): a walked chat costs ~65 µs
+ * when it doesn't match (its ~10 messages through messages_chat_idx), so a rare word pays ~35 ms of
+ * walk for 500; a word in 1 chat in 10 fills a page within 500, where collecting every matching
+ * message through the trigram index takes ~55 ms and grows with the matches (`invoice`, in 3 chats
+ * in 4: 380 ms). 1–2 characters can't use trigrams: their other way is row by row over the whole
+ * scope (~400 ms), so they walk further first.
+ */
+export const searchWalkBounds = { indexed: 500, short: 2000 };
+
+/**
  * One page of a chat list's ids, newest activity first, when the caller's scope has several arms
- * (scopeArms: `own` is "an account I connected" or "I am responsible", plus per-number overrides):
- * each arm's first `limit` chats past the cursor through its own ordered index scan, concatenated
- * (UNION ALL) — the page is among them — then ordered, deduplicated and cut by the outer query.
- * The time a page takes then follows the page, not the workspace. Null with one arm (`all`).
+ * (scopeArms: `own` is "an account I connected" or "I am responsible", plus per-number overrides)
+ * or searches: each arm's first `limit` chats past the cursor through its own ordered index scan,
+ * concatenated (UNION ALL) — the page is among them — then ordered, deduplicated and cut by the
+ * outer query. The time a page takes then follows the page, not the workspace. Null with one arm
+ * (`all`) and no search.
+ *
+ * A search (`q`) walks each arm's first `walkBound` chats in order and tests each one (name,
+ * number, messages); the matches it finds are a prefix of the arm's matches, so `limit` of them
+ * are the arm's page, and so are all of them when the arm has fewer than `walkBound` chats.
+ * Otherwise the arm's page is also read the indexed way (chatSearch) and the outer query
+ * deduplicates: the same rows, whichever way.
  */
 export function chatListCandidates(
   db: Executor,
@@ -142,18 +185,39 @@ export function chatListCandidates(
   defaultCountry: CountryCode | null,
   after: (string | number)[] | null,
   limit: number,
+  walkBound?: number,
 ): SQL | null {
-  const arms = scopeArms(actor, "chats.view");
+  const arms: ScopeArm[] | null = scopeArms(actor, "chats.view") ?? (filters.q ? [{ where: scope(actor, "chats.view") }] : null);
   if (!arms) return null;
   const filterWhere = chatFilterWhere(actor, filters, defaultCountry);
   const keyset = afterKeyset(chats.lastMessageAt, chats.id, after, "desc");
-  const armPage = (where: SQL | undefined) =>
+  const indexedPage = (where: SQL | undefined) =>
     db
       .select({ id: chats.id })
       .from(chats)
       .where(and(where, filterWhere, keyset))
       .orderBy(desc(chats.lastMessageAt), desc(chats.id))
       .limit(limit);
+  const q = filters.q;
+  const match = q ? chatSearchPerChat(q, phoneQuery(q, defaultCountry), maySeeNumbers(actor)) : null;
+  const bound = walkBound ?? (q && q.length < trigramLength ? searchWalkBounds.short : searchWalkBounds.indexed);
+  const armPage = (where: SQL | undefined): SQL => {
+    if (!match) return sql`${indexedPage(where)}`;
+    const walk = db
+      .select({ id: chats.id, hit: sql<boolean>`(${match})`.as("search_hit") })
+      .from(chats)
+      .where(and(where, chatFieldFilters(filters), keyset))
+      .orderBy(desc(chats.lastMessageAt), desc(chats.id))
+      .limit(bound);
+    // The walk is read lazily: `hits` stops once it has `limit`; the indexed page is read (its
+    // one-time filter) only when the walk was cut at walkBound before it found them.
+    return sql`with search_walk as materialized (${walk}),
+      search_hits as materialized (select search_walk.id from search_walk where search_walk.search_hit limit ${limit})
+      select search_hits.id from search_hits
+      union all
+      select indexed.id from (${indexedPage(where)}) as indexed
+        where (select count(*) from search_hits) < ${limit} and (select count(*) from search_walk) >= ${bound}`;
+  };
   // An arm read through accounts ("accounts I connected", granted accounts) walks each account's
   // range of chats_account_activity_idx: as a plain IN the planner may scan the whole workspace.
   const selects = arms.map(({ where, driver }) =>

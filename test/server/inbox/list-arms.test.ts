@@ -1,9 +1,10 @@
 import { and, desc, eq, type SQL } from "drizzle-orm";
 import fc from "fast-check";
 import type { DatabaseHandle } from "../../../server/db/client";
-import { accountAccessOverrides, chats } from "../../../server/db/schema";
+import { accountAccessOverrides, chats, messages } from "../../../server/db/schema";
 import { afterKeyset } from "../../../server/http/schemas";
 import type { Principal } from "../../../server/identity/tokens";
+import { newId } from "../../../server/ids";
 import { type ChatRow, chatsWithAccount } from "../../../server/inbox/queries";
 import { chatListCandidates, chatListWhere } from "../../../server/inbox/routes";
 import { accountAccessLevels, completePermissions, scopeArms, scopedLevels } from "../../../server/permissions";
@@ -22,18 +23,32 @@ beforeAll(async () => {
 afterAll(() => database.close());
 
 const names = ["Ana Lima", "Bob", "Anabel", null] as const;
+// A message of the chat: the search also matches its text ("Ana", "Bo").
+const texts = ["ask Ana", "Bob here", "nothing", "a bonus"] as const;
 const filterChoice = fc.constantFrom("none", "account", "responsible", "unassigned", "assigned-false", "search-long", "search-short");
 const workspaceShape = fc.record({
   members: fc.array(fc.record({ view: fc.constantFrom(...scopedLevels), numbers: fc.boolean() }), { minLength: 1, maxLength: 4 }),
   accounts: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
   // Few distinct times, so pages break inside runs of equal last_message_at (the id decides).
-  chats: fc.array(fc.record({ account: fc.nat(), responsible: fc.option(fc.nat(), { nil: null }), at: fc.nat(4), name: fc.nat(3) }), {
-    maxLength: 16,
-  }),
+  chats: fc.array(
+    fc.record({
+      account: fc.nat(),
+      responsible: fc.option(fc.nat(), { nil: null }),
+      at: fc.nat(4),
+      name: fc.nat(3),
+      text: fc.option(fc.nat(3), { nil: null }),
+    }),
+    {
+      maxLength: 16,
+    },
+  ),
   overrides: fc.array(fc.record({ member: fc.nat(), account: fc.nat(), access: fc.constantFrom(...accountAccessLevels) }), { maxLength: 3 }),
   filter: filterChoice,
   pick: fc.nat(),
   limit: fc.integer({ min: 1, max: 4 }),
+  // A search first walks this many chats of each arm in order, then falls back on its indexes:
+  // small bounds make both happen within one walk of the pages.
+  walkBound: fc.constantFrom(1, 2, 3, 5, 500),
 });
 
 type Filters = Parameters<typeof chatListWhere>[1];
@@ -85,6 +100,16 @@ describe("the chat list's union of arms", () => {
             .update(chats)
             .set({ lastMessageAt: new Date(Date.UTC(2026, 0, 1, 0, chat.at)) })
             .where(and(eq(chats.workspaceId, workspace.id), eq(chats.id, built.id)));
+          if (chat.text !== null) {
+            await db.insert(messages).values({
+              workspaceId: workspace.id,
+              id: newId("msg"),
+              chatId: built.id,
+              direction: "in",
+              text: texts[chat.text] ?? "",
+              status: "received",
+            });
+          }
         }
         const someAccount = accounts[shape.pick % accounts.length] as { id: string };
         const someMember = actors[shape.pick % actors.length] as Principal;
@@ -103,7 +128,7 @@ describe("the chat list's union of arms", () => {
             const pages: string[][] = [];
             let after: string[] | null = null;
             for (;;) {
-              const candidates: SQL | null = shapeOf === "arms" ? chatListCandidates(db, actor, filters, null, after, shape.limit + 1) : null;
+              const candidates: SQL | null = shapeOf === "arms" ? chatListCandidates(db, actor, filters, null, after, shape.limit + 1, shape.walkBound) : null;
               const where: SQL | undefined = candidates
                 ? and(eq(chats.workspaceId, workspace.id), candidates)
                 : and(chatListWhere(actor, filters, null), afterKeyset(chats.lastMessageAt, chats.id, after, "desc"));
