@@ -748,27 +748,74 @@ export const pipedriveCompanyRoutes = pgTable("pipedrive_company_routes", {
 });
 
 /**
- * One Pipedrive user's installation of our app: Pipedrive installs per user, not per company
- * (pipedrive.md §1.2a), so tokens are keyed by (company, user) and its uninstall notice removes one row.
+ * Which workspace holds each Pipedrive installation (company, user): the global key an uninstall
+ * notice or a refreshed token arrives with. One row per installation, so an installation lives in one
+ * workspace; pipedrive_installations references it (a Citus reference table; the installations are
+ * distributed by workspace), and deleting it deletes the installation. A route may outlive its
+ * installation (a member's deletion removes only the installation); whoever stores the installation again replaces it.
+ */
+export const pipedriveInstallationRoutes = pgTable(
+  "pipedrive_installation_routes",
+  {
+    companyId: bigint("company_id", { mode: "number" }).notNull(),
+    pipedriveUserId: bigint("pipedrive_user_id", { mode: "number" }).notNull(),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+  },
+  (table) => [
+    primaryKey({ columns: [table.companyId, table.pipedriveUserId] }),
+    uniqueIndex("pipedrive_installation_routes_workspace_key").on(table.workspaceId, table.companyId, table.pipedriveUserId),
+  ],
+);
+
+/**
+ * One Pipedrive user's installation of our app in a workspace: Pipedrive installs per user, not per
+ * company (pipedrive.md §1.2a), so tokens are keyed by (company, user) and its uninstall notice
+ * removes one row; its route (pipedrive_installation_routes) keeps it in one workspace.
  * `memberId` set: it is that member's own (individual) connection. The workspace connection
  * (pipedrive_connections) names the installation that serves company-wide work.
  */
 export const pipedriveInstallations = pgTable(
   "pipedrive_installations",
   {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
     companyId: bigint("company_id", { mode: "number" }).notNull(),
     pipedriveUserId: bigint("pipedrive_user_id", { mode: "number" }).notNull(),
-    /** Null only for an installation not (yet) linked to a workspace. */
-    workspaceId: text("workspace_id").references(() => workspaces.id, { onDelete: "cascade" }),
     memberId: text("member_id"),
     name: text("name").notNull().default(""),
     ...pipedriveTokenColumns(),
   },
   (table) => [
-    primaryKey({ columns: [table.companyId, table.pipedriveUserId] }),
+    primaryKey({ columns: [table.workspaceId, table.companyId, table.pipedriveUserId] }),
     uniqueIndex("pipedrive_installations_member_key").on(table.workspaceId, table.memberId),
+    // Tokens saved after a refresh, and uninstall notices, name the installation without its workspace.
+    index("pipedrive_installations_user_idx").on(table.companyId, table.pipedriveUserId),
     foreignKey({ columns: [table.workspaceId, table.memberId], foreignColumns: [members.workspaceId, members.id] }).onDelete("cascade"),
+    foreignKey({
+      name: "pipedrive_installations_route_fk",
+      columns: [table.workspaceId, table.companyId, table.pipedriveUserId],
+      foreignColumns: [pipedriveInstallationRoutes.workspaceId, pipedriveInstallationRoutes.companyId, pipedriveInstallationRoutes.pipedriveUserId],
+    }).onDelete("cascade"),
   ],
+);
+
+/**
+ * A Marketplace installation ("Install now" in Pipedrive) not yet linked to any workspace: kept
+ * until someone claims it from the browser that finished it (server/pipedrive/marketplace-install.ts),
+ * when it moves to pipedrive_installations. Global: no workspace is known.
+ */
+export const pipedriveUnclaimedInstallations = pgTable(
+  "pipedrive_unclaimed_installations",
+  {
+    companyId: bigint("company_id", { mode: "number" }).notNull(),
+    pipedriveUserId: bigint("pipedrive_user_id", { mode: "number" }).notNull(),
+    name: text("name").notNull().default(""),
+    ...pipedriveTokenColumns(),
+  },
+  (table) => [primaryKey({ columns: [table.companyId, table.pipedriveUserId] })],
 );
 
 /** Pipedrive's app-sharing notices: an admin shared (or unshared) the app with this user. */
@@ -939,7 +986,11 @@ export const hubspotInstallations = pgTable(
     statusReason: text("status_reason"),
     connectedAt: timestamp("connected_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [uniqueIndex("hubspot_installations_workspace_key").on(table.workspaceId)],
+  (table) => [
+    uniqueIndex("hubspot_installations_workspace_key").on(table.workspaceId),
+    // The target of the tenant tables' (workspace_id, hub_id) foreign keys.
+    uniqueIndex("hubspot_installations_workspace_hub_key").on(table.workspaceId, table.hubId),
+  ],
 );
 
 export const hubspotLoggingModes = ["off", "per_day", "per_message"] as const;
@@ -1010,7 +1061,7 @@ export const hubspotLogEntries = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
-    primaryKey({ columns: [table.hubId, table.workspaceId, table.chatId, table.day, table.part] }),
+    primaryKey({ columns: [table.workspaceId, table.hubId, table.chatId, table.day, table.part] }),
     foreignKey({ columns: [table.workspaceId, table.chatId], foreignColumns: [chats.workspaceId, chats.id] }).onDelete("cascade"),
   ],
 );
@@ -1030,7 +1081,7 @@ export const hubspotMessageLogs = pgTable(
     createdAt: createdAt(),
   },
   (table) => [
-    primaryKey({ columns: [table.hubId, table.workspaceId, table.messageId] }),
+    primaryKey({ columns: [table.workspaceId, table.hubId, table.messageId] }),
     foreignKey({ columns: [table.workspaceId, table.chatId], foreignColumns: [chats.workspaceId, chats.id] }).onDelete("cascade"),
   ],
 );
@@ -1044,19 +1095,25 @@ export const hubspotMessageLogs = pgTable(
 export const hubspotUserLinks = pgTable(
   "hubspot_user_links",
   {
-    hubId: bigint("hub_id", { mode: "number" })
-      .notNull()
-      .references(() => hubspotInstallations.hubId, { onDelete: "cascade" }),
-    hubspotUserId: bigint("hubspot_user_id", { mode: "number" }).notNull(),
     workspaceId: text("workspace_id")
       .notNull()
       .references(() => workspaces.id, { onDelete: "cascade" }),
+    hubId: bigint("hub_id", { mode: "number" }).notNull(),
+    hubspotUserId: bigint("hubspot_user_id", { mode: "number" }).notNull(),
     memberId: text("member_id").notNull(),
     createdAt: createdAt(),
   },
   (table) => [
-    primaryKey({ columns: [table.hubId, table.hubspotUserId] }),
+    primaryKey({ columns: [table.workspaceId, table.hubId, table.hubspotUserId] }),
     uniqueIndex("hubspot_user_links_member_key").on(table.workspaceId, table.hubId, table.memberId),
+    // A signed card request names the portal and the user, not the workspace.
+    index("hubspot_user_links_user_idx").on(table.hubId, table.hubspotUserId),
+    // The portal's workspace: a portal is in one workspace, so a HubSpot user is linked once.
+    foreignKey({
+      name: "hubspot_user_links_installation_fk",
+      columns: [table.workspaceId, table.hubId],
+      foreignColumns: [hubspotInstallations.workspaceId, hubspotInstallations.hubId],
+    }).onDelete("cascade"),
     foreignKey({ columns: [table.workspaceId, table.memberId], foreignColumns: [members.workspaceId, members.id] }).onDelete("cascade"),
   ],
 );

@@ -55,7 +55,7 @@ export async function savePart(
     .insert(hubspotLogEntries)
     .values({ hubId, ...key, part: number, ...set })
     .onConflictDoUpdate({
-      target: [hubspotLogEntries.hubId, hubspotLogEntries.workspaceId, hubspotLogEntries.chatId, hubspotLogEntries.day, hubspotLogEntries.part],
+      target: [hubspotLogEntries.workspaceId, hubspotLogEntries.hubId, hubspotLogEntries.chatId, hubspotLogEntries.day, hubspotLogEntries.part],
       set,
     });
 }

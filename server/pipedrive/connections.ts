@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import type { Executor } from "../db/client";
-import { pipedriveConnections, pipedriveInstallations } from "../db/schema";
+import { pipedriveConnections, pipedriveInstallationRoutes, pipedriveInstallations, pipedriveUnclaimedInstallations } from "../db/schema";
 import { HttpProblem } from "../http/problem";
 import type { Services } from "../services";
 import { createPipedriveConnector, type PipedriveClient, type PipedriveConnector } from "./client";
@@ -72,9 +72,18 @@ export async function markReconnectRequired(services: Services, connectionId: st
     .where(installationWhere(parseInstallationId(connectionId)));
 }
 
-/** Where to find one installation: Pipedrive keys them by (company, user). */
+/**
+ * Where to find one installation: Pipedrive keys them by (company, user), and its route keeps it in
+ * one workspace (pipedrive_installations_user_idx finds it without the workspace).
+ */
 export const installationWhere = (key: InstallationKey) =>
   and(eq(pipedriveInstallations.companyId, key.companyId), eq(pipedriveInstallations.pipedriveUserId, key.pipedriveUserId));
+
+export const installationRouteWhere = (key: InstallationKey) =>
+  and(eq(pipedriveInstallationRoutes.companyId, key.companyId), eq(pipedriveInstallationRoutes.pipedriveUserId, key.pipedriveUserId));
+
+export const unclaimedInstallationWhere = (key: InstallationKey) =>
+  and(eq(pipedriveUnclaimedInstallations.companyId, key.companyId), eq(pipedriveUnclaimedInstallations.pipedriveUserId, key.pipedriveUserId));
 
 /**
  * The workspace's connection with the installation serving it. It needs reconnecting when that

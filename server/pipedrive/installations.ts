@@ -1,10 +1,19 @@
 import { and, eq, isNotNull, ne, or } from "drizzle-orm";
 import { loadActor } from "../crm/actor";
 import type { Executor } from "../db/client";
-import { pipedriveAppShares, pipedriveCompanyRoutes, pipedriveConnections, pipedriveInstallations, pipedriveUserLinks, workspaces } from "../db/schema";
+import {
+  pipedriveAppShares,
+  pipedriveCompanyRoutes,
+  pipedriveConnections,
+  pipedriveInstallationRoutes,
+  pipedriveInstallations,
+  pipedriveUnclaimedInstallations,
+  pipedriveUserLinks,
+  workspaces,
+} from "../db/schema";
 import { notFound } from "../http/problem";
 import { type Actor, assertCrmLinkChange, type CrmLinkedMember } from "../permissions";
-import { type InstallationKey, type InstallationRow, installationWhere } from "./connections";
+import { type InstallationKey, type InstallationRow, installationRouteWhere, installationWhere, unclaimedInstallationWhere } from "./connections";
 import type { PipedriveIdentity, PipedriveTokens } from "./oauth";
 import { sealPipedriveTokens } from "./token-storage";
 import type { AppSharingNotice } from "./uninstall";
@@ -90,20 +99,25 @@ async function assertCompanyFree(db: Executor, workspaceId: string, companyId: n
 
 /**
  * Upserts the (company, user) installation with new tokens. `memberId` undefined keeps whose own
- * connection it is, unless it moves here from another workspace.
+ * connection it is, unless it moves here from another workspace. Its route keeps it in one
+ * workspace: a route to another workspace goes (with the installation there, by its foreign key),
+ * and an unclaimed Marketplace install of it is claimed.
  */
 async function storeInstallation(
   db: Executor,
   encryptionKey: Buffer,
   input: { workspaceId: string; memberId: string | undefined; tokens: PipedriveTokens; identity: PipedriveIdentity },
 ): Promise<void> {
-  const { identity } = input;
+  const { workspaceId, identity } = input;
   const key = { companyId: identity.pipedriveCompanyId, pipedriveUserId: identity.pipedriveUserId };
-  const [existing] = await db.select({ workspaceId: pipedriveInstallations.workspaceId }).from(pipedriveInstallations).where(installationWhere(key));
-  const memberId = input.memberId ?? (existing?.workspaceId === input.workspaceId ? undefined : null);
+  await db.delete(pipedriveInstallationRoutes).where(and(installationRouteWhere(key), ne(pipedriveInstallationRoutes.workspaceId, workspaceId)));
+  await db.delete(pipedriveUnclaimedInstallations).where(unclaimedInstallationWhere(key));
+  await db
+    .insert(pipedriveInstallationRoutes)
+    .values({ ...key, workspaceId })
+    .onConflictDoNothing();
   const values = {
-    workspaceId: input.workspaceId,
-    ...(memberId === undefined ? {} : { memberId }),
+    ...(input.memberId === undefined ? {} : { memberId: input.memberId }),
     name: identity.name,
     ...sealPipedriveTokens(encryptionKey, input.tokens),
     status: "connected" as const,
@@ -112,8 +126,11 @@ async function storeInstallation(
   };
   await db
     .insert(pipedriveInstallations)
-    .values({ ...key, ...values })
-    .onConflictDoUpdate({ target: [pipedriveInstallations.companyId, pipedriveInstallations.pipedriveUserId], set: values });
+    .values({ workspaceId, ...key, ...values })
+    .onConflictDoUpdate({
+      target: [pipedriveInstallations.workspaceId, pipedriveInstallations.companyId, pipedriveInstallations.pipedriveUserId],
+      set: values,
+    });
 }
 
 /**
@@ -188,15 +205,26 @@ export async function removeWorkspaceConnection(db: Executor, workspaceId: strin
   return removed;
 }
 
+/** The company's route, and its installations here with their routes (the routes' foreign key removes the installations). */
 async function forgetCompany(db: Executor, workspaceId: string, companyId: number) {
   await db.delete(pipedriveCompanyRoutes).where(and(eq(pipedriveCompanyRoutes.companyId, companyId), eq(pipedriveCompanyRoutes.workspaceId, workspaceId)));
-  await db.delete(pipedriveInstallations).where(and(eq(pipedriveInstallations.workspaceId, workspaceId), eq(pipedriveInstallations.companyId, companyId)));
+  await db
+    .delete(pipedriveInstallationRoutes)
+    .where(and(eq(pipedriveInstallationRoutes.workspaceId, workspaceId), eq(pipedriveInstallationRoutes.companyId, companyId)));
 }
 
-/** Removes one installation (after it was revoked); answers what it was. */
-export async function removeInstallation(db: Executor, key: InstallationKey): Promise<InstallationRow | null> {
+/**
+ * Removes one installation (after it was revoked), with its route, or the unclaimed Marketplace
+ * install of it; answers what it was (workspaceId null: an unclaimed one).
+ */
+export async function removeInstallation(
+  db: Executor,
+  key: InstallationKey,
+): Promise<(Omit<InstallationRow, "workspaceId"> & { workspaceId: string | null }) | null> {
   const [removed] = await db.delete(pipedriveInstallations).where(installationWhere(key)).returning();
-  return removed ?? null;
+  await db.delete(pipedriveInstallationRoutes).where(installationRouteWhere(key));
+  const [unclaimed] = await db.delete(pipedriveUnclaimedInstallations).where(unclaimedInstallationWhere(key)).returning();
+  return removed ?? (unclaimed ? { ...unclaimed, workspaceId: null, memberId: null } : null);
 }
 
 /**

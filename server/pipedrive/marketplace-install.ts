@@ -1,13 +1,13 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import type { Executor } from "../db/client";
-import { pipedriveInstallations } from "../db/schema";
+import { pipedriveInstallationRoutes, pipedriveInstallations, pipedriveUnclaimedInstallations } from "../db/schema";
 import { cookieHeader, readCookie } from "../http/cookies";
 import { HttpProblem, notFound } from "../http/problem";
 import { anyMember, type Context, requires, route } from "../http/route";
 import type { Principal } from "../identity/tokens";
 import type { Services } from "../services";
-import { installationWhere, pipedriveApp } from "./connections";
+import { installationRouteWhere, installationWhere, pipedriveApp, unclaimedInstallationWhere } from "./connections";
 import { InstallRefused, storeIndividualConnection, storeWorkspaceConnection } from "./installations";
 import type { PipedriveIdentity, PipedriveTokens } from "./oauth";
 import { openPipedriveTokens, sealPipedriveTokens } from "./token-storage";
@@ -79,10 +79,19 @@ export async function keepMarketplaceInstallation(
     statusReason: null,
     updatedAt: new Date(),
   };
-  await db
-    .insert(pipedriveInstallations)
-    .values({ ...key, workspaceId: null, memberId: null, ...values })
-    .onConflictDoUpdate({ target: [pipedriveInstallations.companyId, pipedriveInstallations.pipedriveUserId], set: values });
+  const linked = await db
+    .update(pipedriveInstallations)
+    .set(values)
+    .where(installationWhere(key))
+    .returning({ workspaceId: pipedriveInstallations.workspaceId });
+  if (linked.length === 0) {
+    // A route left without its installation (its member was deleted) no longer holds the installation.
+    await db.delete(pipedriveInstallationRoutes).where(installationRouteWhere(key));
+    await db
+      .insert(pipedriveUnclaimedInstallations)
+      .values({ ...key, ...values })
+      .onConflictDoUpdate({ target: [pipedriveUnclaimedInstallations.companyId, pipedriveUnclaimedInstallations.pipedriveUserId], set: values });
+  }
   const payload = Buffer.from(JSON.stringify({ identity, expiresAt: Date.now() + claimSeconds * 1000, nonce: randomBytes(12).toString("base64url") })).toString(
     "base64url",
   );
@@ -96,9 +105,11 @@ async function claimedInstallation(db: Executor, services: Services, request: Pa
   const identity = readClaim(services, readCookie(request, claimCookie));
   if (!identity) throw noInstall();
   const key = { companyId: identity.pipedriveCompanyId, pipedriveUserId: identity.pipedriveUserId };
-  const [row] = await db.select().from(pipedriveInstallations).where(installationWhere(key));
+  const [linked] = await db.select().from(pipedriveInstallations).where(installationWhere(key));
+  const [unclaimed] = linked ? [] : await db.select().from(pipedriveUnclaimedInstallations).where(unclaimedInstallationWhere(key));
+  const row = linked ?? unclaimed;
   if (row?.status !== "connected") throw noInstall();
-  if (row.workspaceId !== null && row.workspaceId !== workspaceId) throw linkedElsewhere();
+  if (linked && linked.workspaceId !== workspaceId) throw linkedElsewhere();
   return { identity, tokens: openPipedriveTokens(services.config.encryptionKey, row) };
 }
 
