@@ -18,6 +18,7 @@ const globalTables = {
   password_resets: "a reset belongs to a user, not to a workspace",
   pipedrive_oauth_nonces: "an OAuth round trip before any workspace is known",
   pipedrive_app_shares: "who shared the Pipedrive app in a company, before any workspace",
+  pipedrive_unclaimed_installations: "a Marketplace install no workspace has claimed yet",
 } as const;
 
 /**
@@ -27,20 +28,9 @@ const globalTables = {
 const routingTables = {
   whatsapp_routes: "Meta's phone_number_id → workspace, for an incoming webhook",
   pipedrive_company_routes: "a Pipedrive company → workspace",
+  pipedrive_installation_routes: "a Pipedrive installation (company, user) → the one workspace holding it",
   hubspot_installations: "a HubSpot portal (hub_id) → workspace",
   outgoing_mail: "the mail queue; a password reset's mail has no workspace",
-} as const;
-
-/**
- * Known exceptions, still to fix: each breaks the rule today, and the test fails when it no longer
- * does, so the list only shrinks. A routing key with a foreign key to a tenant table cannot be a
- * reference table (Citus refuses the foreign key) nor distributed (its key lacks workspace_id).
- */
-const notYetDistributable = {
-  pipedrive_installations: "keyed by (company_id, pipedrive_user_id); references members",
-  hubspot_user_links: "keyed by (hub_id, hubspot_user_id); references members",
-  hubspot_log_entries: "primary key (hub_id, workspace_id, …): carries workspace_id but does not lead with it",
-  hubspot_message_logs: "primary key (hub_id, workspace_id, …): carries workspace_id but does not lead with it",
 } as const;
 
 type Key = {
@@ -156,15 +146,12 @@ describe("the schema is ready to distribute by workspace_id (Citus)", () => {
   it("leads every tenant table's primary key, unique keys and foreign keys with workspace_id; the rest are named reference tables", async () => {
     const tables = await readTables(handle.db);
     const violations = findViolations(tables, await readKeys(handle.db));
-    const unexpected = [...violations].filter(([table]) => !(table in notYetDistributable));
-    expect(Object.fromEntries(unexpected)).toEqual({});
-    // The known exceptions still break the rule (fixed ones leave the list).
-    expect([...violations.keys()].filter((table) => table in notYetDistributable).sort()).toEqual(Object.keys(notYetDistributable).sort());
+    expect(Object.fromEntries(violations)).toEqual({});
   });
 
   it("names only tables that exist, each once", async () => {
     const tables = new Set((await readTables(handle.db)).map((t) => t.table));
-    const named = [...Object.keys(globalTables), ...Object.keys(routingTables), ...Object.keys(notYetDistributable)];
+    const named = [...Object.keys(globalTables), ...Object.keys(routingTables)];
     expect(named.filter((table) => !tables.has(table))).toEqual([]);
     expect(new Set(named).size).toBe(named.length);
   });
