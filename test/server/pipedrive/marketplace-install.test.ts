@@ -1,3 +1,5 @@
+import { eq } from "drizzle-orm";
+import { pipedriveInstallations, pipedriveUnclaimedInstallations } from "../../../server/db/schema";
 import type { FakePipedrive } from "../../fakes/pipedrive";
 import type { TestServer } from "../../support/server";
 import type { Team } from "../../support/team";
@@ -13,8 +15,9 @@ let team: Team;
 pipedriveSuite((stack) => ({ fake, server, team } = stack));
 
 async function marketplaceInstall(user = fake.user) {
+  const at = Date.now();
   const landed = await callback(server, { code: fake.issueAuthorizationCode(user) });
-  return { ...landed, cookie: landed.setCookie.split(";")[0] ?? "" };
+  return { ...landed, at, cookie: landed.setCookie.split(";")[0] ?? "" };
 }
 
 describe("a Marketplace install (code, no state)", () => {
@@ -90,5 +93,34 @@ describe("a Marketplace install (code, no state)", () => {
     });
     expect(wrongCompany.status).toBe(409);
     expect((await server.api("GET", "/me/integrations", { token: team.agent.token })).body.pipedrive.status).toBe("not_connected");
+  });
+
+  it("of an installation a workspace already holds, keeps it there with the new tokens; nothing waits to be claimed", async () => {
+    await connect(server, fake, team.admin.token, "workspace");
+    const landed = await marketplaceInstall();
+    expect(landed.outcome.get("pipedrive")).toBe("install");
+    const db = server.database.db;
+    expect(await db.select().from(pipedriveUnclaimedInstallations).where(eq(pipedriveUnclaimedInstallations.pipedriveUserId, fake.user.id))).toEqual([]);
+    const installations = await db.select().from(pipedriveInstallations).where(eq(pipedriveInstallations.pipedriveUserId, fake.user.id));
+    expect(installations).toHaveLength(1);
+    const [installation] = installations;
+    expect(installation).toMatchObject({ workspaceId: team.workspace.id, companyId: 67890 });
+    expect(installation?.updatedAt.getTime()).toBeGreaterThanOrEqual(landed.at);
+    expect((await server.api("GET", "/integrations", { token: team.admin.token })).body.pipedrive).toMatchObject({
+      status: "connected",
+      servedBy: fake.user.id,
+    });
+  });
+
+  it("uninstalled before anyone claims it, it is gone", async () => {
+    // A Pipedrive user no workspace holds an installation of.
+    const alan = otherUser({ id: 33333, name: "Alan Turing", email: "alan@acme.test" });
+    const unclaimed = () =>
+      server.database.db.select().from(pipedriveUnclaimedInstallations).where(eq(pipedriveUnclaimedInstallations.pipedriveUserId, alan.id));
+    const landed = await marketplaceInstall(alan);
+    expect(await unclaimed()).toMatchObject([{ companyId: 67890, name: "Alan Turing" }]);
+    expect((await fake.uninstall(67890, alan.id)).status).toBe(200);
+    expect(await unclaimed()).toEqual([]);
+    expect((await server.api("POST", "/integrations/pipedrive/install", { token: team.admin.token, headers: { cookie: landed.cookie } })).status).toBe(404);
   });
 });
