@@ -123,4 +123,21 @@ describe("a Marketplace install (code, no state)", () => {
     expect(await unclaimed()).toEqual([]);
     expect((await server.api("POST", "/integrations/pipedrive/install", { token: team.admin.token, headers: { cookie: landed.cookie } })).status).toBe(404);
   });
+
+  it("of a user whose member was removed (their installation went, its route stayed), waits to be claimed again", async () => {
+    const ida = otherUser({ id: 44444, name: "Ida Rhodes", email: "ida@acme.test" });
+    expect((await connect(server, fake, team.agent.token, "individual", ida)).outcome.get("pipedrive")).toBe("connected");
+    expect((await server.api("DELETE", `/members/${team.agent.id}`, { token: team.owner.token })).status).toBe(204);
+
+    const landed = await marketplaceInstall(ida);
+    expect(
+      await server.database.db.select().from(pipedriveUnclaimedInstallations).where(eq(pipedriveUnclaimedInstallations.pipedriveUserId, ida.id)),
+    ).toHaveLength(1);
+    const asTeammate = { token: team.teammate.token, headers: { cookie: landed.cookie } };
+    expect((await server.api("POST", "/integrations/pipedrive/install/individual", asTeammate)).status).toBe(200);
+    expect((await server.api("GET", "/me/integrations", { token: team.teammate.token })).body.pipedrive).toMatchObject({
+      status: "connected",
+      pipedriveUserId: ida.id,
+    });
+  });
 });
