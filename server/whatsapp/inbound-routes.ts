@@ -1,11 +1,11 @@
 import { decryptSecret } from "../crypto/secrets";
 import { HttpProblem, invalidRequest } from "../http/problem";
 import { publicAccess, route } from "../http/route";
-import { ingestInboundMessage } from "../inbox/ingest";
 import { applyCustomerReaction } from "../inbox/reactions";
 import { applyStatuses, type StatusUpdate } from "../inbox/statuses";
 import { inboundMediaOf } from "../media/inbound";
 import type { Services } from "../services";
+import { inboundBatches } from "./inbound-batches";
 import { recordRefusedWebhookSignature } from "./refused-webhooks";
 import { type WebhookRoute, webhookRouteCache } from "./route-cache";
 import { acceptedChanges, phoneNumberIdsOf, scanPhoneNumberIds } from "./webhook-entries";
@@ -120,22 +120,18 @@ export const inboundRoutes = [
         const target = routes.get(event.phoneNumberId);
         if (!target) continue;
         if (event.kind === "message") {
-          await ingestInboundMessage(
-            services.database.db,
-            {
-              workspaceId: target.workspaceId,
-              accountId: target.accountId,
-              from: { phone: event.from.phone ?? null, bsuid: event.from.bsuid ?? null, name: event.contactName ?? null },
-              providerMessageId: event.wamid,
-              text: event.text,
-              receivedAt: event.timestamp,
-              ...(event.replyToWamid ? { replyToWamid: event.replyToWamid } : {}),
-              ...(event.rich ? { rich: event.rich } : {}),
-              media: event.media && inboundMediaOf(event.type, event.media),
-            },
-            undefined,
-            (events) => services.events.publishAfterCommit(events),
-          );
+          // Stored with whatever other webhooks arrive meanwhile (inbound-batches.ts); answered after the commit.
+          await inboundBatches(services).ingest({
+            workspaceId: target.workspaceId,
+            accountId: target.accountId,
+            from: { phone: event.from.phone ?? null, bsuid: event.from.bsuid ?? null, name: event.contactName ?? null },
+            providerMessageId: event.wamid,
+            text: event.text,
+            receivedAt: event.timestamp,
+            ...(event.replyToWamid ? { replyToWamid: event.replyToWamid } : {}),
+            ...(event.rich ? { rich: event.rich } : {}),
+            media: event.media && inboundMediaOf(event.type, event.media),
+          });
         } else if (event.kind === "reaction") {
           await applyCustomerReaction(
             services.database.db,
