@@ -2,6 +2,7 @@
 // PostgreSQL, and writes test/bench/RESULTS.md. See test/bench/README.md.
 import { writeFileSync } from "node:fs";
 import os from "node:os";
+import { checkWorkspaceDistribution } from "../support/workspace-distribution";
 import { type AuthorizationResult, authorizationTargetRows, renderAuthorizationSection, runAuthorizationBenchmark } from "./authorization";
 import { renderCampaignSection, runCampaignBenchmark } from "./campaign";
 import { type CommitProbeResult, probeCommits } from "./commit-probe";
@@ -115,6 +116,30 @@ async function benchIngest(database: BenchDatabase, chats: number): Promise<Inge
   return { chats, result, prototypes, profile, commitProbe };
 }
 
+/** Issue 14, item 6: the migrated schema checked against Citus's co-location rule, as a target row. */
+async function schemaTargetRows(): Promise<(string | number)[][]> {
+  const database = await openBenchDatabase("postgres", "schema");
+  try {
+    const check = await checkWorkspaceDistribution(database.db);
+    const broken = Object.entries(check.violations);
+    return [
+      [
+        "every tenant table's keys lead with workspace_id (Citus co-location)",
+        "postgres",
+        "",
+        "the migrated schema (test/support/workspace-distribution.ts)",
+        broken.length === 0
+          ? `${check.distributed} distributed tables, ${check.reference} reference tables`
+          : broken.map(([table, problems]) => `${table}: ${problems.join("; ")}`).join(" / "),
+        `${broken.length} tables break it`,
+        broken.length === 0 ? "**PASS**" : "**MISS**",
+      ],
+    ];
+  } finally {
+    await database.dispose();
+  }
+}
+
 async function main() {
   log(`sizes ${settings.sizes.map(sizeLabel).join(", ")}; engines ${settings.engines.join(", ")}`);
   const machine = await describeMachine(settings.engines.includes("postgres"));
@@ -146,7 +171,9 @@ async function main() {
     .loadavg()
     .map((value) => value.toFixed(2))
     .join(" / ");
+  const schema = settings.engines.includes("postgres") ? await schemaTargetRows() : [];
   const extraTargets = [
+    ...schema,
     ...(authorization ? authorizationTargetRows(authorization) : []),
     ...(scaleOut ? scaleOutTargetRows(scaleOut) : []),
     ...(load ? loadTargetRows(load) : []),
