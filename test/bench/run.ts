@@ -1,6 +1,6 @@
 // `npm run bench`: seeds each size on each engine, measures the inbox API, ingests webhooks on
 // PostgreSQL, and writes test/bench/RESULTS.md. See test/bench/README.md.
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { checkWorkspaceDistribution } from "../support/workspace-distribution";
 import { type AuthorizationResult, authorizationTargetRows, renderAuthorizationSection, runAuthorizationBenchmark } from "./authorization";
@@ -140,6 +140,22 @@ async function schemaTargetRows(): Promise<(string | number)[][]> {
   }
 }
 
+const carriedOver = "_Not run this time (switched off); carried over from the previous RESULTS.md, measured when it says._";
+
+/** The section of `markdown` whose heading starts with `heading`, up to the next `## `, with a note that it was carried over. */
+function keptSection(markdown: string, heading: string): string | null {
+  const start = markdown.indexOf(`\n${heading}`);
+  if (start < 0) return null;
+  const end = markdown.indexOf("\n## ", start + 1);
+  const text = markdown.slice(start + 1, end < 0 ? undefined : end).trimEnd();
+  const [title, ...rest] = text.split("\n");
+  const body = rest
+    .filter((line) => line !== carriedOver)
+    .join("\n")
+    .trimStart();
+  return [title, "", carriedOver, "", body].join("\n");
+}
+
 async function main() {
   log(`sizes ${settings.sizes.map(sizeLabel).join(", ")}; engines ${settings.engines.join(", ")}`);
   const machine = await describeMachine(settings.engines.includes("postgres"));
@@ -179,14 +195,21 @@ async function main() {
     ...(load ? loadTargetRows(load) : []),
   ];
   const report = renderReport({ startedAt, seconds, loadAverageAtEnd, machine, settings, sizeRuns, ingest, extraTargets });
+  // A section switched off this time is carried over from the previous RESULTS.md, marked as such.
+  const previous = existsSync(settings.resultsFile) ? readFileSync(settings.resultsFile, "utf8") : "";
+  const section = (fresh: string | null, heading: string) => {
+    if (fresh) return [fresh];
+    const kept = keptSection(previous, heading);
+    return kept ? [kept] : [];
+  };
   const sections = [
     report.trimEnd(),
-    ...(campaign ? [renderCampaignSection(campaign)] : []),
-    ...(maintenance ? [maintenance] : []),
-    ...(crmLogging ? [crmLogging] : []),
-    ...(authorization ? [renderAuthorizationSection(authorization)] : []),
-    ...(scaleOut ? [renderScaleOutSection(scaleOut)] : []),
-    ...(load ? [renderLoadSection(load)] : []),
+    ...section(campaign && renderCampaignSection(campaign), "## Campaign dispatch"),
+    ...section(maintenance, "## Maintenance of the embedded database"),
+    ...section(crmLogging, "## CRM logging"),
+    ...section(authorization && renderAuthorizationSection(authorization), "## Authorization overhead"),
+    ...section(scaleOut && renderScaleOutSection(scaleOut), "## Many processes behind pgbouncer"),
+    ...section(load && renderLoadSection(load), "## Load run"),
   ];
   writeFileSync(settings.resultsFile, `${sections.join("\n\n").trimEnd()}\n`);
   log(`done in ${(seconds / 60).toFixed(1)} min; results in ${settings.resultsFile}`);
