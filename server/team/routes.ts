@@ -1,7 +1,18 @@
 import { and, asc, eq, ne } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../db/client";
-import { authTokens, chats, hubspotUserLinks, members, pipedriveInstallations, pipedriveUserLinks, roles, users, workspaces } from "../db/schema";
+import {
+  authTokens,
+  chats,
+  hubspotUserLinks,
+  members,
+  pipedriveInstallationRoutes,
+  pipedriveInstallations,
+  pipedriveUserLinks,
+  roles,
+  users,
+  workspaces,
+} from "../db/schema";
 import { publish } from "../events/bus";
 import { notFound } from "../http/problem";
 import { anyMember, requires, route } from "../http/route";
@@ -19,6 +30,7 @@ import {
   InvariantViolation,
   memberAbilities,
 } from "../permissions";
+import { installationRouteWhere } from "../pipedrive/connections";
 import { findRole, rolePermissions, roleSettings } from "../roles/lookup";
 import { emitInboxEvent } from "../webhooks/outbox";
 import { deleteOverridesOf } from "../whatsapp/access-overrides";
@@ -207,7 +219,11 @@ export const teamRoutes = [
       const pipedriveOwn = await db
         .delete(pipedriveInstallations)
         .where(and(eq(pipedriveInstallations.workspaceId, actor.workspaceId), eq(pipedriveInstallations.memberId, target.id)))
-        .returning({ id: pipedriveInstallations.memberId });
+        .returning({ companyId: pipedriveInstallations.companyId, pipedriveUserId: pipedriveInstallations.pipedriveUserId });
+      // Their routes go too: the (company, user) is free for whichever workspace installs it next.
+      for (const key of pipedriveOwn) {
+        await db.delete(pipedriveInstallationRoutes).where(and(installationRouteWhere(key), eq(pipedriveInstallationRoutes.workspaceId, actor.workspaceId)));
+      }
       const hubspotLinks = await db
         .delete(hubspotUserLinks)
         .where(and(eq(hubspotUserLinks.workspaceId, actor.workspaceId), eq(hubspotUserLinks.memberId, target.id)))

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { pipedriveInstallations, pipedriveUnclaimedInstallations } from "../../../server/db/schema";
+import { pipedriveInstallationRoutes, pipedriveInstallations, pipedriveUnclaimedInstallations } from "../../../server/db/schema";
 import type { FakePipedrive } from "../../fakes/pipedrive";
 import type { TestServer } from "../../support/server";
 import type { Team } from "../../support/team";
@@ -124,10 +124,13 @@ describe("a Marketplace install (code, no state)", () => {
     expect((await server.api("POST", "/integrations/pipedrive/install", { token: team.admin.token, headers: { cookie: landed.cookie } })).status).toBe(404);
   });
 
-  it("of a user whose member was removed (their installation went, its route stayed), waits to be claimed again", async () => {
+  it("of a user whose member was removed (their installation and its route went), waits to be claimed again", async () => {
     const ida = otherUser({ id: 44444, name: "Ida Rhodes", email: "ida@acme.test" });
     expect((await connect(server, fake, team.agent.token, "individual", ida)).outcome.get("pipedrive")).toBe("connected");
+    const routeOfIda = () => server.database.db.select().from(pipedriveInstallationRoutes).where(eq(pipedriveInstallationRoutes.pipedriveUserId, ida.id));
+    expect(await routeOfIda()).toHaveLength(1);
     expect((await server.api("DELETE", `/members/${team.agent.id}`, { token: team.owner.token })).status).toBe(204);
+    expect(await routeOfIda()).toEqual([]);
 
     const landed = await marketplaceInstall(ida);
     expect(
