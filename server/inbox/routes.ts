@@ -156,13 +156,14 @@ function chatFieldFilters(filters: z.infer<typeof ChatFilters>): SQL | undefined
 /**
  * How many chats of each arm a search first walks in the list's order, testing each, before it also
  * reads the indexed way. Measured at 100k chats (test/bench/search.ts): a walked chat costs ~65 µs
- * when it doesn't match (its ~10 messages through messages_chat_idx), so a rare word pays ~35 ms of
- * walk for 500; a word in 1 chat in 10 fills a page within 500, where collecting every matching
- * message through the trigram index takes ~55 ms and grows with the matches (`invoice`, in 3 chats
- * in 4: 380 ms). 1–2 characters can't use trigrams: their other way is row by row over the whole
- * scope (~400 ms), so they walk further first.
+ * (PostgreSQL; ~80 µs PGlite) when it doesn't match (its ~10 messages through messages_chat_idx),
+ * so a rare word pays ~20 ms of walk for 300, and a name in 1 chat in 20 (found by the indexes in
+ * ~40–60 ms) pays it on top; a word in 1 chat in 6 fills a page within 300, where collecting every
+ * matching message through the trigram index grows with the matches (`invoice`, in 3 chats in 4:
+ * ~400 ms). 1–2 characters can't use trigrams: their other way is row by row over the whole scope
+ * (~400 ms or more), so they walk further first.
  */
-export const searchWalkBounds = { indexed: 500, short: 2000 };
+export const searchWalkBounds = { indexed: 300, short: 2000 };
 
 /**
  * One page of a chat list's ids, newest activity first, when the caller's scope has several arms
