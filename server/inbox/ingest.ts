@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Database, Executor } from "../db/client";
 import { chats, contacts, type MessageRichContent, messages } from "../db/schema";
 import type { BusEvent } from "../events/bus";
@@ -7,7 +7,7 @@ import { type InboundMedia, insertInboundMedia } from "../media/inbound";
 import { presentMedia } from "../media/presentation";
 import { emitInboxEvents, type InboxEvent } from "../webhooks/outbox";
 import { windowClosesAt } from "../whatsapp/customer-service-window";
-import { type ContactInput, type ContactRow, findOrCreateContact, toE164 } from "./contacts";
+import { type ContactInput, findOrCreateContact, toE164 } from "./contacts";
 import { conversationRelationsOf } from "./message-presentation";
 import { presentMessage } from "./presenters";
 
@@ -169,20 +169,22 @@ export async function ingestInboundMessage(
  * handful of round trips however many messages it holds, so it holds its locks only briefly.
  */
 type Plain = { index: number; inbound: InboundMessage; phone: string };
+type ContactHandle = { id: string; phone: string | null; name: string | null };
 
 async function storePlainBatch(tx: Executor, workspaceId: string, batch: Plain[], stored: Stored[]): Promise<void> {
   // Contacts by phone, created on first contact, their name kept fresh (as findOrCreateContact).
   const byPhone = new Map<string, Plain>();
   for (const plain of batch) byPhone.set(plain.phone, plain);
   const phones = [...byPhone.keys()].sort();
-  await tx
-    .insert(contacts)
-    .values(phones.map((phone) => ({ workspaceId, id: newId("ct"), phone, name: byPhone.get(phone)?.inbound.from.name ?? null })))
-    .onConflictDoNothing();
-  const contactRows = await tx
-    .select()
-    .from(contacts)
-    .where(and(eq(contacts.workspaceId, workspaceId), inArray(contacts.phone, phones)));
+  const contactRows = await upsertReturning<ContactHandle>(
+    tx,
+    sql`insert into ${contacts} (workspace_id, id, phone, name) select ${workspaceId}, input.id, input.phone, input.name
+      from jsonb_to_recordset(${JSON.stringify(phones.map((phone) => ({ id: newId("ct"), phone, name: byPhone.get(phone)?.inbound.from.name ?? null })))}::jsonb)
+        as input(id text, phone text, name text)
+      order by input.phone on conflict do nothing returning id, phone, name`,
+    sql`select id, phone, name from ${contacts} where workspace_id = ${workspaceId} and phone in (select jsonb_array_elements_text(${JSON.stringify(phones)}::jsonb))`,
+    phones.length,
+  );
   const contactOf = new Map(contactRows.map((row) => [row.phone as string, row]));
   for (const phone of phones) {
     const contact = contactOf.get(phone);
@@ -199,36 +201,38 @@ async function storePlainBatch(tx: Executor, workspaceId: string, batch: Plain[]
   const chatKey = (accountId: string, contactId: string) => `${accountId} ${contactId}`;
   const firstOf = new Map<string, Plain>();
   for (const plain of batch) {
-    const key = chatKey(plain.inbound.accountId, (contactOf.get(plain.phone) as ContactRow).id);
+    const key = chatKey(plain.inbound.accountId, (contactOf.get(plain.phone) as ContactHandle).id);
     const first = firstOf.get(key);
     if (!first || plain.inbound.receivedAt < first.inbound.receivedAt) firstOf.set(key, plain);
   }
-  await tx
-    .insert(chats)
-    .values(
-      [...firstOf.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([, plain]) => {
-          const contact = contactOf.get(plain.phone) as ContactRow;
-          return {
-            workspaceId,
-            id: newId("chat"),
-            accountId: plain.inbound.accountId,
-            contactId: contact.id,
-            contactPhone: contact.phone,
-            contactName: contact.name,
-            lastMessageAt: plain.inbound.receivedAt,
-          };
-        }),
-    )
-    .onConflictDoNothing();
-  const chatRows = await tx
-    .select({ id: chats.id, accountId: chats.accountId, contactId: chats.contactId })
-    .from(chats)
-    .where(and(eq(chats.workspaceId, workspaceId), inArray(chats.contactId, [...new Set(contactRows.map((row) => row.id))])));
+  const wanted = [...firstOf.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([, plain]) => {
+      const contact = contactOf.get(plain.phone) as ContactHandle;
+      return {
+        id: newId("chat"),
+        account_id: plain.inbound.accountId,
+        contact_id: contact.id,
+        contact_phone: contact.phone,
+        contact_name: contact.name,
+        last_message_at: plain.inbound.receivedAt.toISOString(),
+      };
+    });
+  const chatRows = await upsertReturning<{ id: string; accountId: string; contactId: string }>(
+    tx,
+    sql`insert into ${chats} (workspace_id, id, account_id, contact_id, contact_phone, contact_name, last_message_at)
+      select ${workspaceId}, input.id, input.account_id, input.contact_id, input.contact_phone, input.contact_name, input.last_message_at
+      from jsonb_to_recordset(${JSON.stringify(wanted)}::jsonb)
+        as input(id text, account_id text, contact_id text, contact_phone text, contact_name text, last_message_at timestamptz)
+      on conflict do nothing returning id, account_id as "accountId", contact_id as "contactId"`,
+    sql`select id, account_id as "accountId", contact_id as "contactId" from ${chats}
+      where workspace_id = ${workspaceId} and (account_id, contact_id) in (select input.account_id, input.contact_id
+        from jsonb_to_recordset(${JSON.stringify(wanted)}::jsonb) as input(account_id text, contact_id text))`,
+    wanted.length,
+  );
   const chatOf = new Map(chatRows.map((row) => [chatKey(row.accountId, row.contactId), row.id]));
   const chatIdOf = (plain: Plain) => {
-    const chatId = chatOf.get(chatKey(plain.inbound.accountId, (contactOf.get(plain.phone) as ContactRow).id));
+    const chatId = chatOf.get(chatKey(plain.inbound.accountId, (contactOf.get(plain.phone) as ContactHandle).id));
     if (!chatId) throw new Error("Chat vanished while being created");
     return chatId;
   };
@@ -296,6 +300,18 @@ async function storePlainBatch(tx: Executor, workspaceId: string, batch: Plain[]
       outbox: { event, payload: { message: presentMessage(message, {}, "outbox") } },
     };
   }
+}
+
+/**
+ * Rows created by `insert` (… on conflict do nothing returning …) plus those that already
+ * existed (`select`), in one round trip: the select, in the same statement, sees the rows that
+ * were there before it (not the ones it inserts). A row another transaction committed meanwhile
+ * (the insert waited for it) is not in that snapshot: then the select runs again on its own.
+ */
+async function upsertReturning<Row>(tx: Executor, insert: SQL, select: SQL, expected: number): Promise<Row[]> {
+  const rowsOf = (result: unknown) => (result as { rows: Row[] }).rows;
+  const rows = rowsOf(await tx.execute(sql`with inserted as (${insert}) select * from inserted union all (${select})`));
+  return rows.length >= expected ? rows : rowsOf(await tx.execute(select));
 }
 
 /** touchChat for several chats in one statement (each chat once), opening their 24-hour windows. */
