@@ -63,7 +63,11 @@ function phoneQuery(q: string, defaultCountry: CountryCode | null): string | nul
   return normalizePhone(q, { defaultRegion: defaultCountry ?? undefined });
 }
 
-/** Trigrams need 3 characters: shorter queries can't use the search indexes. */
+/**
+ * Trigrams need 3 characters: shorter queries can't use the search indexes. They match contact
+ * names and numbers only, not message text: one or two letters are in nearly every message, and
+ * a rare pair would read every message of the workspace to find none (~1 s at 1M messages).
+ */
 const trigramLength = 3;
 
 /** The search's tests of one chat, row by row: its contact's name and number, its messages' text. */
@@ -83,6 +87,7 @@ function chatSearchTerms(q: string, phone: string | null, seesNumbers: boolean):
 /** Whether one chat (the row at hand) matches the search: evaluated chat by chat. */
 function chatSearchRowByRow(q: string, phone: string | null, seesNumbers: boolean): SQL {
   const { onChats, pattern } = chatSearchTerms(q, phone, seesNumbers);
+  if (q.length < trigramLength) return onChats as SQL;
   return or(
     onChats,
     sql`exists (select 1 from ${messages} where ${messages.workspaceId} = ${chats.workspaceId} and ${messages.chatId} = ${chats.id} and ${messages.text} ilike ${pattern})`,
@@ -96,6 +101,7 @@ function chatSearchRowByRow(q: string, phone: string | null, seesNumbers: boolea
  */
 function chatSearchPerChat(q: string, phone: string | null, seesNumbers: boolean): SQL {
   const { onChats, pattern } = chatSearchTerms(q, phone, seesNumbers);
+  if (q.length < trigramLength) return onChats as SQL;
   return or(
     onChats,
     sql`coalesce((select true from ${messages} where ${messages.workspaceId} = ${chats.workspaceId} and ${messages.chatId} = ${chats.id} and ${messages.text} ilike ${pattern} limit 1), false)`,
@@ -106,7 +112,8 @@ function chatSearchPerChat(q: string, phone: string | null, seesNumbers: boolean
  * The search part of a chat list's where-clause. From 3 characters on, the chats that match are
  * collected first through the trigram indexes (contact name and phone on chats, text on
  * messages, each filtered by workspace after the match) and the list keeps its scope, filters,
- * order and keyset around them; 1–2 characters can't use trigrams and are matched row by row.
+ * order and keyset around them; 1–2 characters can't use trigrams and are matched row by row
+ * (names and numbers only).
  */
 function chatSearch(workspaceId: string, q: string, phone: string | null, seesNumbers: boolean): SQL {
   if (q.length < trigramLength) return chatSearchRowByRow(q, phone, seesNumbers);
@@ -160,8 +167,8 @@ function chatFieldFilters(filters: z.infer<typeof ChatFilters>): SQL | undefined
  * so a rare word pays ~20 ms of walk for 300, and a name in 1 chat in 20 (found by the indexes in
  * ~40–60 ms) pays it on top; a word in 1 chat in 6 fills a page within 300, where collecting every
  * matching message through the trigram index grows with the matches (`invoice`, in 3 chats in 4:
- * ~400 ms). 1–2 characters can't use trigrams: their other way is row by row over the whole scope
- * (~400 ms or more), so they walk further first.
+ * ~400 ms). 1–2 characters can't use trigrams and test only names and numbers (cheap: no messages
+ * read); their other way is row by row over the whole scope's chats, so they walk further first.
  */
 export const searchWalkBounds = { indexed: 300, short: 2000 };
 

@@ -29,6 +29,7 @@ export function ChatFilterBar({ filters, accounts, views = chatViews, onChange }
         className="chat-search"
         aria-label="Search chats"
         placeholder="Search name, number or message"
+        title="Names and numbers match from the first character, message text from the third"
         value={search}
         onChange={(event) => setSearch(event.target.value)}
       />

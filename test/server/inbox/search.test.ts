@@ -64,8 +64,14 @@ describe("GET /chats?q= through the search indexes", () => {
     expect([first.body.data[0].id, second.body.data[0].id].sort()).toEqual([agentChat, hiddenChat].sort());
   });
 
-  it("1–2 characters still search (row by row), within the scope", async () => {
+  it("1–2 characters still search names and numbers (row by row), within the scope", async () => {
     expect(idsOf(await server.api("GET", "/chats?q=Fi", { token: team.agent.token }))).toEqual([]);
     expect(idsOf(await server.api("GET", "/chats?q=Fi", { token: team.owner.token }))).toEqual([hiddenChat]);
+  });
+
+  it("1–2 characters don't search message text; 3 do", async () => {
+    // "is" is in both chats' messages ("Where is parcel …") and in neither name.
+    expect(idsOf(await server.api("GET", "/chats?q=is", { token: team.owner.token }))).toEqual([]);
+    expect(idsOf(await server.api("GET", "/chats?q=is%20p", { token: team.owner.token }))).toEqual([agentChat, hiddenChat].sort());
   });
 });
