@@ -2,6 +2,7 @@
 // PostgreSQL, and writes test/bench/RESULTS.md. See test/bench/README.md.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import { searchWalkBounds } from "../../server/inbox/routes";
 import { checkWorkspaceDistribution } from "../support/workspace-distribution";
 import { type AuthorizationResult, authorizationTargetRows, renderAuthorizationSection, runAuthorizationBenchmark } from "./authorization";
 import { renderCampaignSection, runCampaignBenchmark } from "./campaign";
@@ -17,6 +18,7 @@ import { describeMachine } from "./machine";
 import { renderMaintenanceSection, runMaintenanceBenchmark } from "./maintenance";
 import { renderReport } from "./report";
 import { renderScaleOutSection, runScaleOutBenchmark, type ScaleOutResult, scaleOutTargetRows } from "./scale-out";
+import { loadNow, measureSearchOn, renderSearchSection, type SearchResult, type SearchRow, searchTargetRows } from "./search";
 import { type SeedResult, seedWorkspace } from "./seed";
 import { rowsOf } from "./sessions";
 import { settings, sizeLabel } from "./settings";
@@ -62,7 +64,7 @@ async function seedSize(engine: EngineName, chats: number): Promise<{ database: 
 const workspaceIdFor = (chats: number) => `ws_bench_${sizeLabel(chats)}`;
 
 /** Every size of one engine: seed them all, measure them interleaved, explain, ingest, drop. */
-async function benchEngine(engine: EngineName): Promise<{ runs: SizeRun[]; ingest: IngestRun | null }> {
+async function benchEngine(engine: EngineName): Promise<{ runs: SizeRun[]; ingest: IngestRun | null; search: SearchRow[] }> {
   const seeded: { chats: number; database: BenchDatabase; seed: SeedResult; engineVersion: string }[] = [];
   try {
     for (const chats of settings.sizes) seeded.push({ chats, ...(await seedSize(engine, chats)) });
@@ -81,9 +83,17 @@ async function benchEngine(engine: EngineName): Promise<{ runs: SizeRun[]; inges
       }
       runs.push(run);
     }
+    const search: SearchRow[] = [];
+    if (settings.search.enabled) {
+      for (const entry of seeded) {
+        log(`${engine} ${sizeLabel(entry.chats)}: chat search`);
+        const target = { engine, chats: entry.chats, messages: entry.seed.messages, workspaceId: workspaceIdFor(entry.chats) };
+        search.push(...(await measureSearchOn(entry.database, target, settings.search.requests, () => undefined)));
+      }
+    }
     const largest = seeded.at(-1);
     const ingest = engine === "postgres" && settings.ingest.enabled && largest ? await benchIngest(largest.database, largest.chats) : null;
-    return { runs, ingest };
+    return { runs, ingest, search };
   } finally {
     for (const entry of seeded) await entry.database.dispose();
   }
@@ -177,11 +187,25 @@ async function main() {
   const scaleOut: ScaleOutResult | null = settings.scaleOut.enabled ? await runScaleOutBenchmark({ log }) : null;
   const sizeRuns: SizeRun[] = [];
   let ingest: IngestRun | null = null;
+  const searchStartedAt = new Date().toISOString();
+  const searchRows: SearchRow[] = [];
   for (const engine of settings.engines) {
     const result = await benchEngine(engine);
     sizeRuns.push(...result.runs);
+    searchRows.push(...result.search);
     ingest ??= result.ingest;
   }
+  const search: SearchResult | null = settings.search.enabled
+    ? {
+        startedAt: searchStartedAt,
+        finishedAt: new Date().toISOString(),
+        machine: { ...machine, loadAverage: `${machine.loadAverage} → ${await loadNow()}` },
+        requests: settings.search.requests,
+        walkBound: searchWalkBounds,
+        seeds: sizeRuns.map((run) => ({ engine: run.engine, chats: run.seed.chats, messages: run.seed.messages, seconds: run.seed.seconds })),
+        rows: searchRows,
+      }
+    : null;
   const seconds = (performance.now() - started) / 1000;
   const loadAverageAtEnd = os
     .loadavg()
@@ -190,6 +214,7 @@ async function main() {
   const schema = settings.engines.includes("postgres") ? await schemaTargetRows() : [];
   const extraTargets = [
     ...schema,
+    ...(search ? searchTargetRows(search) : []),
     ...(authorization ? authorizationTargetRows(authorization) : []),
     ...(scaleOut ? scaleOutTargetRows(scaleOut) : []),
     ...(load ? loadTargetRows(load) : []),
@@ -204,6 +229,7 @@ async function main() {
   };
   const sections = [
     report.trimEnd(),
+    ...section(search && renderSearchSection(search), "## Chat search"),
     ...section(campaign && renderCampaignSection(campaign), "## Campaign dispatch"),
     ...section(maintenance, "## Maintenance of the embedded database"),
     ...section(crmLogging, "## CRM logging"),

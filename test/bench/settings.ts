@@ -113,6 +113,11 @@ export const settings = {
     concurrency: numberFrom("BENCH_SCALE_OUT_CONCURRENCY", 32),
     basePort: numberFrom("BENCH_SCALE_OUT_PORT", 21_400),
   },
+  /** Chat search (test/bench/search.ts) on each engine × size the latency run seeded. `BENCH_SEARCH=off` skips it. */
+  search: {
+    enabled: environment.BENCH_SEARCH !== "off",
+    requests: numberFrom("BENCH_SEARCH_REQUESTS", 40),
+  },
   commitProbe: { clients: 32, seconds: 4 },
   /** The whole run is killed past this, whatever it is doing. */
   hardLimitMinutes: numberFrom("BENCH_HARD_LIMIT_MINUTES", 75),
