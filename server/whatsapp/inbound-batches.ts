@@ -44,11 +44,6 @@ export class InboundBatches {
   private async write(batch: Waiting[]): Promise<void> {
     const { db } = this.services.database;
     const publishAfterCommit = (events: Parameters<Services["events"]["publishAfterCommit"]>[0]) => this.services.events.publishAfterCommit(events);
-    if (batch.length === 1) {
-      const [only] = batch as [Waiting];
-      await ingestInboundMessage(db, only.inbound, undefined, publishAfterCommit).then(only.done, only.failed);
-      return;
-    }
     let results: Ingested[];
     try {
       results = await ingestInboundMessages(
@@ -57,6 +52,7 @@ export class InboundBatches {
         publishAfterCommit,
       );
     } catch (error) {
+      if (batch.length === 1) return void (batch[0] as Waiting).failed(error);
       this.services.logger.warn({ err: error, messages: batch.length }, "a batch of inbound messages failed; storing them one by one");
       await Promise.all(batch.map((waiting) => ingestInboundMessage(db, waiting.inbound, undefined, publishAfterCommit).then(waiting.done, waiting.failed)));
       return;

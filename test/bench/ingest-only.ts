@@ -22,7 +22,8 @@ try {
     const profile = await profileIngest(database, workspaceId, settings.ingest.profileSamples);
     for (const path of profile.paths) {
       console.log(`${path.label}: ${path.queriesPerMessage.toFixed(1)} round trips, p50 ${path.requestP50.toFixed(1)} ms`);
-      for (const statement of path.statements) console.log(`  ${statement.perMessage.toFixed(2)} × ${statement.meanMilliseconds.toFixed(2)} ms  ${statement.statement}`);
+      for (const statement of path.statements)
+        console.log(`  ${statement.perMessage.toFixed(2)} × ${statement.meanMilliseconds.toFixed(2)} ms  ${statement.statement}`);
     }
     for (const bucket of profile.cpu) console.log(`  cpu ${JSON.stringify(bucket)}`);
   }
