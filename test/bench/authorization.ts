@@ -3,7 +3,6 @@
 // Part of `npm run bench` (PostgreSQL; BENCH_AUTHZ=off skips it) and runnable on its own:
 // `tsx test/bench/authorization.ts`, which prints the section and puts it into RESULTS.md in
 // place of the previous one (or at the end).
-import { readFileSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
@@ -23,6 +22,7 @@ import { type HttpClient, httpClient } from "./http-client";
 import { benchCallers, memberId } from "./layout";
 import { describeMachine } from "./machine";
 import { captureQueries } from "./query-capture";
+import { spliceIntoResults } from "./results-file";
 import { seedWorkspace } from "./seed";
 import { freePort, startServerProcess } from "./server-processes";
 import { rowsOf } from "./sessions";
@@ -561,20 +561,6 @@ ${table(["target", "engine", "caller", "request", "figures", "ratio", "result"],
 `;
 }
 
-/** Puts `section` into RESULTS.md in place of the previous authorization section, or at the end. */
-function spliceIntoResults(file: string, section: string) {
-  const current = readFileSync(file, "utf8");
-  const heading = "## Authorization overhead";
-  const start = current.indexOf(heading);
-  if (start < 0) {
-    writeFileSync(file, `${current.trimEnd()}\n\n${section.trimEnd()}\n`);
-    return;
-  }
-  const next = current.indexOf("\n## ", start + heading.length);
-  const after = next < 0 ? "" : current.slice(next + 1);
-  writeFileSync(file, `${current.slice(0, start)}${section.trimEnd()}\n${after ? `\n${after}` : ""}`);
-}
-
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const started = performance.now();
   const log = (message: string) => console.error(`[authz ${((performance.now() - started) / 1000).toFixed(0).padStart(4)}s] ${message}`);
@@ -582,7 +568,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     (result) => {
       const section = renderAuthorizationSection(result);
       console.log(section);
-      spliceIntoResults(settings.resultsFile, section);
+      spliceIntoResults(settings.resultsFile, "## Authorization overhead", section);
       log(`written into ${settings.resultsFile}`);
       process.exit(0);
     },

@@ -18,6 +18,7 @@ import { type HttpClient, type HttpReply, httpClient } from "./http-client";
 import { ingestPhoneNumberId, registerCloudAccount } from "./ingest";
 import { accountConnector, accountId, memberId } from "./layout";
 import { describeMachine } from "./machine";
+import { spliceIntoResults } from "./results-file";
 import { seedWorkspace } from "./seed";
 import { freePort, type ServerProcess, startServerProcess } from "./server-processes";
 import { rowsOf } from "./sessions";
@@ -522,20 +523,6 @@ function latencyNote(phase: PhaseResult): string {
   } Next steps: measure idle (\`BENCH_LOAD_CONNECTIONS\`/\`BENCH_LOAD_SECONDS\` keep the run adjustable); take the audit head lock as the last statement before commit (shorter hold), or append entries unchained and chain them in batches, a decision for the issue since it touches the log's tamper evidence.`;
 }
 
-/** Puts `section` into RESULTS.md in place of the previous load-run section, or at the end. */
-function spliceIntoResults(file: string, section: string) {
-  const current = readFileSync(file, "utf8");
-  const heading = "## Load run";
-  const start = current.indexOf(heading);
-  if (start < 0) {
-    writeFileSync(file, `${current.trimEnd()}\n\n${section.trimEnd()}\n`);
-    return;
-  }
-  const next = current.indexOf("\n## ", start + heading.length);
-  const after = next < 0 ? "" : current.slice(next + 1);
-  writeFileSync(file, `${current.slice(0, start)}${section.trimEnd()}\n${after ? `\n${after}` : ""}`);
-}
-
 /** Puts the load run's rows into RESULTS.md's Targets table (in place of previous ones) and recounts the misses. */
 function spliceTargets(file: string, rows: (string | number)[][]) {
   const lines = readFileSync(file, "utf8").split("\n");
@@ -567,7 +554,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     (result) => {
       const section = renderLoadSection(result);
       console.log(section);
-      spliceIntoResults(settings.resultsFile, section);
+      spliceIntoResults(settings.resultsFile, "## Load run", section);
       spliceTargets(settings.resultsFile, loadTargetRows(result));
       log(`written into ${settings.resultsFile}`);
       process.exit(0);
