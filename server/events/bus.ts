@@ -63,6 +63,7 @@ export const afterCommitBatchMs = 20;
 /** This process's end of the bus: one LISTEN connection, fanned out to in-process listeners. */
 export class EventHub {
   private readonly listeners = new Set<Listener>();
+  private readonly connectionListeners = new Set<(connected: boolean) => void>();
   private stopListening: (() => Promise<void>) | undefined;
   private database: DatabaseHandle | undefined;
   private queued: BusEvent[] = [];
@@ -131,6 +132,7 @@ export class EventHub {
         if (channel !== probeChannel) deliver(payload);
         else if (payload === probeId) probeHeard();
       },
+      onConnectionChange: (connected) => this.connectionChanged(connected),
       logger,
     });
     this.stopListening = () => connection.stop();
@@ -148,6 +150,21 @@ export class EventHub {
     }
   }
 
+  /**
+   * Tells `listener` when this process stops hearing the bus (its LISTEN connection was lost:
+   * events meanwhile are never delivered) and when it hears it again. What caches on the strength
+   * of events (the webhook routes) must not trust itself in between.
+   */
+  onConnectionChange(listener: (connected: boolean) => void): () => void {
+    this.connectionListeners.add(listener);
+    return () => this.connectionListeners.delete(listener);
+  }
+
+  /** The LISTEN connection was lost (false) or is back (true); exported for tests. */
+  connectionChanged(connected: boolean): void {
+    for (const listener of this.connectionListeners) listener(connected);
+  }
+
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -158,5 +175,6 @@ export class EventHub {
     this.database = undefined;
     await this.stopListening?.();
     this.listeners.clear();
+    this.connectionListeners.clear();
   }
 }

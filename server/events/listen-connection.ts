@@ -26,6 +26,8 @@ export async function listenWithReconnect(options: {
   databaseUrl: string;
   channels: string[];
   onNotification: (payload: string, channel: string) => void;
+  /** Told when the connection is lost (false) and when it LISTENs again (true): notifications in between are gone. */
+  onConnectionChange?: (connected: boolean) => void;
   logger?: Logger;
 }): Promise<ListenConnection> {
   let current: pg.Client | undefined;
@@ -38,6 +40,7 @@ export async function listenWithReconnect(options: {
     if (client !== current || stopped) return;
     current = undefined;
     options.logger?.warn({ err: error }, "the LISTEN connection was lost; reconnecting");
+    options.onConnectionChange?.(false);
     void client.end().catch(() => undefined);
     scheduleReconnect();
   };
@@ -68,6 +71,7 @@ export async function listenWithReconnect(options: {
       const client = await connect();
       if (stopped) return void (await client.end().catch(() => undefined));
       current = client;
+      options.onConnectionChange?.(true);
       options.logger?.info({ attempts: attempt }, "the LISTEN connection is back");
       attempt = 0;
     } catch (error) {

@@ -7,8 +7,8 @@ export type WebhookRoute = { phoneNumberId: string; workspaceId: string; account
 
 /**
  * How long a route is trusted without asking the database again. Disconnecting an account also
- * drops its workspace's routes at once in every process (below); the TTL bounds what a lost
- * notification (LISTEN reconnecting) could leave behind.
+ * drops its workspace's routes at once in every process (below), and while the process's LISTEN
+ * connection is down (notifications lost) nothing is cached; the TTL is the last bound.
  */
 export const webhookRouteTtlMs = 5_000;
 
@@ -22,6 +22,8 @@ export class WebhookRouteCache {
   private readonly routes = new Map<string, { route: WebhookRoute; until: number }>();
   /** Bumped by every forget: a read that started before one may hold a route gone since, and is not kept. */
   private generation = 0;
+  /** False while the bus is not heard (its LISTEN connection lost): a drop could be missed. */
+  private hearingBus = true;
 
   constructor(
     private readonly services: Services,
@@ -29,6 +31,12 @@ export class WebhookRouteCache {
   ) {
     services.events.subscribe((event) => {
       if (event.type === "access.changed") this.forgetWorkspace(event.workspaceId);
+    });
+    // Lost or back: either way an access.changed may have gone unheard, so forget everything.
+    services.events.onConnectionChange((connected) => {
+      this.hearingBus = connected;
+      this.generation++;
+      this.routes.clear();
     });
   }
 
@@ -53,7 +61,7 @@ export class WebhookRouteCache {
       .from(whatsappRoutes)
       .innerJoin(whatsappAccounts, and(eq(whatsappAccounts.workspaceId, whatsappRoutes.workspaceId), eq(whatsappAccounts.id, whatsappRoutes.accountId)))
       .where(inArray(whatsappRoutes.phoneNumberId, missing));
-    if (generation === this.generation) {
+    if (generation === this.generation && this.hearingBus) {
       const until = this.now() + webhookRouteTtlMs;
       for (const route of loaded) this.routes.set(route.phoneNumberId, { route, until });
     }
