@@ -1,3 +1,4 @@
+import { maxBatchesInFlight } from "../../server/whatsapp/inbound-batches";
 import type { IngestResult } from "./ingest";
 import { caseLabels, type LatencyCaseKey, type LatencyResult, latencyCaseKeys } from "./latency";
 import { benchCallers, layoutSummary } from "./layout";
@@ -323,7 +324,7 @@ ${ingestSummary(run.result, ingest.chats)}
 ${summary}
 ${verdictText}
 
-How the app ingests: the phone_number_id's route from a per-process cache (5 s; dropped at once on \`access.changed\` when an account is disconnected); webhooks arriving while up to 4 transactions of the process are in flight are written together in the next one (\`server/whatsapp/inbound-batches.ts\`), each answered 200 only when the transaction holding its message has committed; live updates are published after the commit, gathered every 20 ms into one NOTIFY.
+How the app ingests: the phone_number_id's route from a per-process cache (5 s; dropped at once on \`access.changed\` when an account is disconnected); webhooks arriving while the process's ${maxBatchesInFlight} transactions are in flight are written together in the next one (\`server/whatsapp/inbound-batches.ts\`), each answered 200 only when the transaction holding its message has committed; live updates are published after the commit, gathered every 20 ms into one NOTIFY.
 ${prototypeText}
 ### One webhook, statement by statement
 
