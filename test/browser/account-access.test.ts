@@ -49,8 +49,9 @@ describe("per-number access overrides", () => {
     await expect
       .poll(async () => (await suite.server.api("GET", `/whatsapp-accounts/${lines.Support}/access`, { token: admin.token })).body.data)
       .toEqual([expect.objectContaining({ subject: { type: "member", id: teammate.id }, access: "read" })]);
-    expect(await tina.isEnabled()).toBe(true);
-    expect(await tina.inputValue()).toBe("read");
+    // The panel reloads on the live access.changed: read the select once it has settled.
+    await expect.poll(() => tina.isEnabled()).toBe(true);
+    await expect.poll(() => tina.inputValue()).toBe("read");
 
     // The Roles page shows the same overrides per role × number: the Admin narrows the Agent role on Sales.
     await adminPage.getByRole("navigation", { name: "Console sections" }).getByRole("link", { name: "Roles" }).click();
